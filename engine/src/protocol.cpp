@@ -1,0 +1,277 @@
+// The JSON shell around the engine: reads engine.md's documents into typed
+// values, calls the pure functions, and writes compact JSON with the keys in
+// the order engine.md shows.
+#include "slotwise/protocol.h"
+
+#include "json_reader.h"
+#include "slotwise/availability.h"
+#include "slotwise/refund.h"
+#include "slotwise/snapshot.h"
+
+namespace slotwise {
+
+using json_reader::child_path;
+using json_reader::json;
+using json_reader::Reader;
+
+namespace {
+
+// engine.md's supported range: dates for queries, instants with a day of margin.
+const LocalDate first_supported_date = *parse_date("2020-01-01");
+const LocalDate last_supported_date = *parse_date("2050-12-31");
+const Instant first_supported_instant = *parse_instant("2019-12-31T00:00:00Z");
+const Instant last_supported_instant = *parse_instant("2051-01-01T23:59:00Z");
+constexpr int max_query_days = 366;
+
+void append_quoted(std::string& out, std::string_view text) {
+    out += json(std::string(text)).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+Answer error_answer(const Error& error) {
+    std::string out = R"({"error":{"code":")";
+    out += to_string(error.code);
+    out += R"(","message":)";
+    append_quoted(out, error.message);
+    out += R"(,"path":)";
+    append_quoted(out, error.path);
+    out += "}}";
+    return {std::move(out), true};
+}
+
+Answer invalid_query(std::string path, std::string message) {
+    return error_answer({ErrorCode::invalid_query, std::move(message), std::move(path)});
+}
+
+Answer out_of_range(std::string path, std::string message) {
+    return error_answer({ErrorCode::out_of_range, std::move(message), std::move(path)});
+}
+
+bool supported(Instant t) { return first_supported_instant <= t && t <= last_supported_instant; }
+bool supported(LocalDate d) { return first_supported_date <= d && d <= last_supported_date; }
+
+// A member read through `r`; nullptr when absent (and an error when required).
+const json* field(Reader& r, const json::object_t& object, std::string_view key, bool required) {
+    return r.member(object, key, "", required);
+}
+
+Answer slots_answer(const Snapshot& snapshot, const json& query) {
+    Reader r(ErrorCode::invalid_query);
+    const auto* object = r.object(query, "");
+    if (!object) return error_answer(r.error());
+    const json* service_value = field(r, *object, "service", true);
+    const auto service_id = service_value ? r.string(*service_value, "/service") : std::nullopt;
+    const json* duration_value = service_id ? field(r, *object, "duration_minutes", false) : nullptr;
+    const auto duration =
+        duration_value ? r.integer(*duration_value, "/duration_minutes", INT64_MIN, INT64_MAX) : std::nullopt;
+    const json* from_value = field(r, *object, "from", true);
+    const auto from = from_value ? r.date(*from_value, "/from") : std::nullopt;
+    const json* to_value = field(r, *object, "to", true);
+    const auto to = to_value ? r.date(*to_value, "/to") : std::nullopt;
+    const json* zone_value = field(r, *object, "time_zone", true);
+    const auto zone_name = zone_value ? r.string(*zone_value, "/time_zone") : std::nullopt;
+    const json* now_value = field(r, *object, "now", true);
+    const auto now = now_value ? r.instant(*now_value, "/now") : std::nullopt;
+    if (r.failed()) return error_answer(r.error());
+
+    const Service* service = snapshot.find_service(*service_id);
+    if (!service) return invalid_query("/service", "no service with this id");
+    if (duration && !service->offers(*duration)) return invalid_query("/duration_minutes", "not one of the service's durations");
+    const TimeZone* viewer = find_zone(*zone_name);
+    if (!viewer) return error_answer({ErrorCode::unknown_time_zone, "unknown time zone", "/time_zone"});
+    if (!supported(*from)) return out_of_range("/from", "dates must be from 2020-01-01 to 2050-12-31");
+    if (!supported(*to)) return out_of_range("/to", "dates must be from 2020-01-01 to 2050-12-31");
+    if (!supported(*now)) return out_of_range("/now", "now must be from 2019-12-31T00:00:00Z to 2051-01-01T23:59:00Z");
+    if (*to < *from) return invalid_query("/to", "\"to\" must not be before \"from\"");
+    if (*to - *from > Days{max_query_days}) return invalid_query("/to", "at most 366 days after \"from\"");
+
+    const int minutes = duration ? static_cast<int>(*duration) : service->durations.front();
+    // The viewer's dates as instants, with a day of margin: the exact test is
+    // on each slot's local date below.
+    const Interval range{Instant{from->time_since_epoch()} - Days{2}, Instant{to->time_since_epoch()} + Days{3}};
+    const auto starts = slot_starts(snapshot, *service, minutes, range, *now);
+
+    std::string out = R"({"time_zone":)";
+    append_quoted(out, *zone_name);
+    out += R"(,"slots":[)";
+    bool first = true;
+    for (const Instant start : starts) {
+        const Instant end = start + Minutes{minutes};
+        const Minutes offset = viewer->offset_at(start);
+        const LocalTime local_start{(start + offset).time_since_epoch()};
+        const LocalDate local_date = date::floor<Days>(local_start);
+        if (local_date < *from || *to < local_date) continue;
+        const LocalTime local_end = viewer->to_local(end);
+        out += first ? R"({"start":")" : R"(,{"start":")";
+        first = false;
+        append_instant(out, start);
+        out += R"(","end":")";
+        append_instant(out, end);
+        out += R"(","local_date":")";
+        append_date(out, local_date);
+        out += R"(","local_start":")";
+        append_clock(out, local_start - local_date);
+        out += R"(","local_end":")";
+        append_clock(out, local_end - date::floor<Days>(local_end));
+        out += R"(","utc_offset":")";
+        append_utc_offset(out, offset);
+        out += R"("})";
+    }
+    out += "]}";
+    return {std::move(out), false};
+}
+
+Answer validate_answer(const Snapshot& snapshot, const json& request) {
+    Reader r(ErrorCode::invalid_query);
+    const auto* object = r.object(request, "");
+    if (!object) return error_answer(r.error());
+    const json* service_value = field(r, *object, "service", true);
+    const auto service_id = service_value ? r.string(*service_value, "/service") : std::nullopt;
+    const json* start_value = field(r, *object, "start", true);
+    const auto start = start_value ? r.instant(*start_value, "/start") : std::nullopt;
+    const json* duration_value = field(r, *object, "duration_minutes", false);
+    const auto duration =
+        duration_value ? r.integer(*duration_value, "/duration_minutes", INT64_MIN, INT64_MAX) : std::nullopt;
+    const json* now_value = field(r, *object, "now", true);
+    const auto now = now_value ? r.instant(*now_value, "/now") : std::nullopt;
+    if (r.failed()) return error_answer(r.error());
+    if (!supported(*start)) return out_of_range("/start", "start must be from 2019-12-31T00:00:00Z to 2051-01-01T23:59:00Z");
+    if (!supported(*now)) return out_of_range("/now", "now must be from 2019-12-31T00:00:00Z to 2051-01-01T23:59:00Z");
+
+    const Verdict verdict = validate_booking(snapshot, *service_id, duration, *start, *now);
+    if (verdict == Verdict::ok) return {R"({"ok":true})", false};
+    std::string out = R"({"ok":false,"code":")";
+    out += to_string(verdict);
+    out += "\"}";
+    return {std::move(out), false};
+}
+
+Answer refund_answer(const json& input) {
+    Reader r(ErrorCode::invalid_query);
+    const auto* object = r.object(input, "");
+    if (!object) return error_answer(r.error());
+    RefundPolicy policy = NamedPolicy::flexible;
+    const json* policy_value = field(r, *object, "policy", true);
+    if (policy_value && policy_value->is_string()) {
+        const auto& name = policy_value->get_ref<const std::string&>();
+        if (name == "flexible") policy = NamedPolicy::flexible;
+        else if (name == "moderate") policy = NamedPolicy::moderate;
+        else if (name == "strict") policy = NamedPolicy::strict;
+        else r.fail("/policy", "expected flexible, moderate, strict or a list of tiers");
+    } else if (policy_value) {
+        const auto* tiers = r.array(*policy_value, "/policy");
+        std::vector<RefundTier> parsed;
+        for (std::size_t i = 0; tiers && i < tiers->size(); ++i) {
+            const std::string path = child_path("/policy", i);
+            const auto* tier = r.object((*tiers)[i], path);
+            const json* hours = tier ? r.member(*tier, "hours_before", path, true) : nullptr;
+            const json* percent = hours ? r.member(*tier, "percent", path, true) : nullptr;
+            const auto h = percent ? r.integer(*hours, child_path(path, "hours_before"), 0, 87600) : std::nullopt;
+            const auto p = h ? r.integer(*percent, child_path(path, "percent"), 0, 100) : std::nullopt;
+            if (p) parsed.push_back({static_cast<int>(*h), static_cast<int>(*p)});
+        }
+        policy = std::move(parsed);
+    }
+    const json* price_value = field(r, *object, "price", true);
+    const auto price = price_value ? r.integer(*price_value, "/price", 0, 1'000'000'000'000) : std::nullopt;
+    const json* start_value = field(r, *object, "start", true);
+    const auto start = start_value ? r.instant(*start_value, "/start") : std::nullopt;
+    const json* cancelled_value = field(r, *object, "cancelled_at", true);
+    const auto cancelled_at = cancelled_value ? r.instant(*cancelled_value, "/cancelled_at") : std::nullopt;
+    CancelledBy by = CancelledBy::client;
+    if (const json* by_value = field(r, *object, "by", false)) {
+        const auto name = r.string(*by_value, "/by");
+        if (name == "client") by = CancelledBy::client;
+        else if (name == "provider") by = CancelledBy::provider;
+        else if (name == "no_show") by = CancelledBy::no_show;
+        else if (name) r.fail("/by", "expected client, provider or no_show");
+    }
+    if (r.failed()) return error_answer(r.error());
+    return {R"({"refund":)" + std::to_string(refund_amount(policy, *price, *start, *cancelled_at, by)) + "}", false};
+}
+
+// Parses a snapshot given as a JSON value (batch) into the engine's model.
+Result<Snapshot> snapshot_from(const json& value) { return parse_snapshot(value); }
+
+template <class Respond>
+Answer with_document(std::string_view text, Respond respond) {
+    auto document = json_reader::parse_document(text);
+    if (!document) return error_answer(document.error());
+    return respond(*document);
+}
+
+}  // namespace
+
+std::string_view to_string(ErrorCode code) noexcept {
+    switch (code) {
+        case ErrorCode::invalid_json: return "INVALID_JSON";
+        case ErrorCode::invalid_snapshot: return "INVALID_SNAPSHOT";
+        case ErrorCode::invalid_query: return "INVALID_QUERY";
+        case ErrorCode::unknown_time_zone: return "UNKNOWN_TIME_ZONE";
+        case ErrorCode::out_of_range: return "OUT_OF_RANGE";
+    }
+    return "INVALID_JSON";
+}
+
+Engine::Engine(std::string_view snapshot_json) {
+    auto document = json_reader::parse_document(snapshot_json);
+    if (!document) {
+        snapshot_error_ = error_answer(document.error());
+        return;
+    }
+    auto snapshot = snapshot_from(*document);
+    if (!snapshot) {
+        snapshot_error_ = error_answer(snapshot.error());
+        return;
+    }
+    snapshot_ = std::make_unique<const Snapshot>(std::move(*snapshot));
+}
+
+Engine::~Engine() = default;
+Engine::Engine(Engine&&) noexcept = default;
+Engine& Engine::operator=(Engine&&) noexcept = default;
+
+Answer Engine::slots(std::string_view query_json) const {
+    if (!snapshot_) return snapshot_error_;
+    return with_document(query_json, [&](const json& query) { return slots_answer(*snapshot_, query); });
+}
+
+Answer Engine::validate(std::string_view request_json) const {
+    if (!snapshot_) return snapshot_error_;
+    return with_document(request_json, [&](const json& request) { return validate_answer(*snapshot_, request); });
+}
+
+Answer slots(std::string_view snapshot_json, std::string_view query_json) {
+    return Engine(snapshot_json).slots(query_json);
+}
+
+Answer validate(std::string_view snapshot_json, std::string_view request_json) {
+    return Engine(snapshot_json).validate(request_json);
+}
+
+Answer refund(std::string_view refund_json) { return with_document(refund_json, refund_answer); }
+
+Answer run_line(std::string_view line) {
+    return with_document(line, [](const json& document) {
+        Reader r(ErrorCode::invalid_query);
+        const auto* object = r.object(document, "");
+        if (!object) return error_answer(r.error());
+        const json* op_value = field(r, *object, "op", true);
+        const auto op = op_value ? r.string(*op_value, "/op") : std::nullopt;
+        if (!op) return error_answer(r.error());
+        if (*op == "refund") {
+            const json* input = field(r, *object, "refund", true);
+            return input ? refund_answer(*input) : error_answer(r.error());
+        }
+        if (*op != "slots" && *op != "validate") return invalid_query("/op", "expected slots, validate or refund");
+        const auto snapshot_member = object->find("snapshot");
+        if (snapshot_member == object->end()) return error_answer({ErrorCode::invalid_snapshot, "missing required key \"snapshot\"", "/snapshot"});
+        const std::string_view key = *op == "slots" ? "query" : "request";
+        const json* input = field(r, *object, key, true);
+        if (!input) return error_answer(r.error());
+        const auto snapshot = snapshot_from(snapshot_member->second);
+        if (!snapshot) return error_answer(snapshot.error());
+        return *op == "slots" ? slots_answer(*snapshot, *input) : validate_answer(*snapshot, *input);
+    });
+}
+
+}  // namespace slotwise
