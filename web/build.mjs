@@ -1,0 +1,108 @@
+// Builds web/dist/: the short-cached loader widget.js, the content-hashed
+// widget module, the engine files named by build-wasm/dist/manifest.json, and
+// the demo provider website. Usage:
+//   node web/build.mjs [--wasm-dist DIR] [--out DIR] [--no-engine]
+// --no-engine builds a widget whose engine files are absent, which always
+// falls back to the server's /slots (for working on the widget alone).
+import { build, transform } from 'esbuild'
+import { createHash } from 'node:crypto'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { gzipSync } from 'node:zlib'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const args = process.argv.slice(2)
+const opt = (name, fallback) => {
+  const i = args.indexOf(name)
+  return i >= 0 ? args[i + 1] : fallback
+}
+const wasmDist = resolve(opt('--wasm-dist', process.env.SLOTWISE_WASM_DIST || join(here, '..', 'build-wasm', 'dist')))
+const out = resolve(opt('--out', join(here, 'dist')))
+const noEngine = args.includes('--no-engine')
+
+const hash8 = (buf) => createHash('sha256').update(buf).digest('hex').slice(0, 8)
+const target = ['chrome111', 'firefox113', 'safari16.4']
+
+let engine = { module: 'slotwise-engine.missing.mjs', wasm: 'slotwise-engine.missing.wasm', tzVersion: null }
+if (!noEngine) {
+  const manifestPath = join(wasmDist, 'manifest.json')
+  if (!existsSync(manifestPath)) {
+    console.error(`build: ${manifestPath} not found. Build the engine first:\n  cmake --preset wasm && cmake --build --preset wasm\n(or pass --no-engine for a server-only widget)`)
+    process.exit(1)
+  }
+  engine = JSON.parse(readFileSync(manifestPath, 'utf8'))
+  for (const f of [engine.module, engine.wasm]) {
+    if (!f || !existsSync(join(wasmDist, f))) {
+      console.error(`build: ${f} named by ${manifestPath} is missing`)
+      process.exit(1)
+    }
+  }
+}
+
+// CSS is minified and inlined into the module as a string for
+// CSSStyleSheet.replaceSync: one request, no <style> element.
+const cssAsText = {
+  name: 'css-as-text',
+  setup(b) {
+    b.onLoad({ filter: /\.css$/ }, async (a) => {
+      const { code } = await transform(readFileSync(a.path, 'utf8'), { loader: 'css', minify: true, target })
+      return { contents: `export default ${JSON.stringify(code.trim())}`, loader: 'js' }
+    })
+  },
+}
+
+rmSync(out, { recursive: true, force: true })
+mkdirSync(out, { recursive: true })
+
+const widget = await build({
+  entryPoints: [join(here, 'src', 'index.js')],
+  bundle: true, format: 'esm', minify: true, write: false, target, legalComments: 'none',
+  plugins: [cssAsText],
+  define: {
+    SLOTWISE_ENGINE_MODULE: JSON.stringify(engine.module),
+    SLOTWISE_ENGINE_WASM: JSON.stringify(engine.wasm),
+  },
+})
+const widgetCode = widget.outputFiles[0].contents
+const widgetName = `slotwise-widget.${hash8(widgetCode)}.js`
+writeFileSync(join(out, widgetName), widgetCode)
+
+const loader = await build({
+  entryPoints: [join(here, 'src', 'loader.js')],
+  bundle: true, format: 'iife', minify: true, write: false, target, legalComments: 'none',
+  define: { SLOTWISE_WIDGET_MODULE: JSON.stringify(widgetName) },
+})
+writeFileSync(join(out, 'widget.js'), loader.outputFiles[0].contents)
+
+if (!noEngine) {
+  copyFileSync(join(wasmDist, engine.module), join(out, engine.module))
+  copyFileSync(join(wasmDist, engine.wasm), join(out, engine.wasm))
+}
+
+// The demo provider website: hashed assets, the HTML refers to them by name.
+const demoDir = join(here, 'demo')
+const renames = {}
+for (const f of readdirSync(demoDir)) {
+  if (f.endsWith('.html')) continue
+  const buf = readFileSync(join(demoDir, f))
+  const dot = f.lastIndexOf('.')
+  const name = `${f.slice(0, dot)}.${hash8(buf)}${f.slice(dot)}`
+  writeFileSync(join(out, name), buf)
+  renames[f] = name
+}
+for (const f of readdirSync(demoDir).filter((x) => x.endsWith('.html'))) {
+  let html = readFileSync(join(demoDir, f), 'utf8')
+  for (const [from, to] of Object.entries(renames)) html = html.replaceAll(`"${from}"`, `"${to}"`)
+  writeFileSync(join(out, f), html)
+}
+
+const gz = (f) => gzipSync(readFileSync(join(out, f)), { level: 9 }).length
+const info = {
+  widget: widgetName, loader: 'widget.js', engine: noEngine ? null : engine,
+  sizes: Object.fromEntries([widgetName, 'widget.js', ...(noEngine ? [] : [engine.module, engine.wasm])]
+    .map((f) => [f, { raw: readFileSync(join(out, f)).length, gzip: gz(f) }])),
+}
+writeFileSync(join(out, 'build-info.json'), JSON.stringify(info, null, 2) + '\n')
+for (const [f, s] of Object.entries(info.sizes)) console.log(`${f.padEnd(36)} ${String(s.raw).padStart(8)} B  ${String(s.gzip).padStart(7)} B gz`)
+console.log(`build: wrote ${out}`)

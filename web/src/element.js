@@ -1,0 +1,1157 @@
+// <slotwise-booking>: the booking widget. Its attributes are its API; it
+// renders into a Shadow root styled by constructable stylesheets only, talks
+// to the host page through bubbling, composed `slotwise:*` events, and keeps
+// no cookies and no storage.
+import css from './styles.css'
+import { h } from './dom.js'
+import { translator, directionOf, safeLocale } from './i18n.js'
+import { accessibleBrand } from './colour.js'
+import { createApi, IdempotencyKeys } from './api.js'
+import { loadEngine } from './engine.js'
+import {
+  addDays, addMonths, browserTimeZone, compareMonths, dateInZone, firstDayOfWeek, firstOfMonth,
+  formatInstant, formatLocalDate, formatMonth, formatWallTime, instantString, isoWeekday,
+  lastOfMonth, localeHourCycle, monthOf, parseDate, weekdayNames, zoneLabel,
+} from './dates.js'
+
+/* global SLOTWISE_ENGINE_MODULE, SLOTWISE_ENGINE_WASM */
+const assetBase = import.meta.url
+const engineModuleUrl = () => new URL(SLOTWISE_ENGINE_MODULE, assetBase).href
+const engineWasmUrl = () => new URL(SLOTWISE_ENGINE_WASM, assetBase).href
+
+let sharedSheet = null
+function baseSheet() {
+  if (!sharedSheet) {
+    sharedSheet = new CSSStyleSheet()
+    sharedSheet.replaceSync(css)
+  }
+  return sharedSheet
+}
+
+const ICON = {
+  prev: 'M15 5l-7 7 7 7',
+  next: 'M9 5l7 7-7 7',
+  close: 'M6 6l12 12M18 6L6 18',
+  check: 'M5 12.5l4.5 4.5L19 7',
+}
+function icon(name) {
+  const ns = 'http://www.w3.org/2000/svg'
+  const svg = document.createElementNS(ns, 'svg')
+  svg.setAttribute('viewBox', '0 0 24 24')
+  svg.setAttribute('aria-hidden', 'true')
+  svg.setAttribute('focusable', 'false')
+  const path = document.createElementNS(ns, 'path')
+  path.setAttribute('d', ICON[name])
+  svg.append(path)
+  return svg
+}
+
+// Snapshot fetches cover the viewer's dates with this many provider-local
+// days of margin on each side: offsets span UTC-12..UTC+14, at most two dates apart.
+const RANGE_MARGIN_DAYS = 2
+const MONTHS_AHEAD_WITHOUT_LIMIT = 24
+const REFRESH_ON_FOCUS_AFTER_MS = 2000
+const NETWORK_RETRY_DELAYS_MS = [400, 1200]
+
+export class SlotwiseBooking extends HTMLElement {
+  static get observedAttributes() {
+    return ['provider', 'service', 'locale', 'time-zone', 'theme', 'brand-color', 'name', 'email',
+      'hide-details', 'week-start', 'mode', 'api', 'booking-id', 'manage-token', 'button-label', 'duration']
+  }
+
+  #root
+  #instanceSheet = new CSSStyleSheet()
+  #s = null // state of the current run, rebuilt by #start()
+  #listeners = []
+  #started = false
+  #restartQueued = false
+
+  constructor() {
+    super()
+    this.#root = this.attachShadow({ mode: 'open', delegatesFocus: false })
+    this.#root.adoptedStyleSheets = [baseSheet(), this.#instanceSheet]
+  }
+
+  connectedCallback() {
+    const onFocus = () => this.#refreshOnFocus()
+    const onVisible = () => { if (document.visibilityState === 'visible') this.#refreshOnFocus() }
+    window.addEventListener('focus', onFocus)
+    document.addEventListener('visibilitychange', onVisible)
+    this.#listeners = [() => window.removeEventListener('focus', onFocus),
+      () => document.removeEventListener('visibilitychange', onVisible)]
+    this.#start()
+  }
+
+  disconnectedCallback() {
+    for (const off of this.#listeners) off()
+    this.#listeners = []
+    this.#teardown()
+    this.#started = false
+  }
+
+  attributeChangedCallback(name, oldValue, newValue) {
+    if (!this.#started || oldValue === newValue) return
+    if (name === 'theme' || name === 'brand-color') {
+      this.#applyTheme()
+      return
+    }
+    // Any other attribute changes the widget's whole configuration: start
+    // again once, after the current batch of attribute changes.
+    if (!this.#restartQueued) {
+      this.#restartQueued = true
+      queueMicrotask(() => {
+        this.#restartQueued = false
+        if (this.isConnected) {
+          this.#teardown()
+          this.#start()
+        }
+      })
+    }
+  }
+
+  // ----- configuration -----------------------------------------------------
+
+  #config() {
+    const a = (n) => this.getAttribute(n)
+    const locale = a('locale') || navigator.language || 'en'
+    const weekStartAttr = a('week-start')
+    const weekdays = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 }
+    let weekStart = weekdays[String(weekStartAttr).toLowerCase()] || Number(weekStartAttr)
+    if (!(weekStart >= 1 && weekStart <= 7)) weekStart = firstDayOfWeek(locale)
+    return {
+      provider: a('provider') || '',
+      service: a('service') || '',
+      locale: safeLocale(locale).toString(),
+      timeZone: a('time-zone') || '',
+      mode: a('mode') === 'popup' ? 'popup' : 'inline',
+      hideDetails: this.hasAttribute('hide-details') && a('hide-details') !== 'false',
+      weekStart,
+      name: a('name') || '',
+      email: a('email') || '',
+      duration: Number(a('duration')) || null,
+      api: a('api') || new URL('/', assetBase).href,
+      bookingId: a('booking-id') || '',
+      manageToken: a('manage-token') || '',
+      buttonLabel: a('button-label') || '',
+    }
+  }
+
+  #applyTheme() {
+    const theme = this.getAttribute('theme') || 'light'
+    const brand = this.getAttribute('brand-color') || '#2f5bd3'
+    const light = accessibleBrand(brand, '#ffffff')
+    const dark = accessibleBrand(brand, '#15181d')
+    this.#instanceSheet.replaceSync(`
+      :host { --sw-brand: ${light.brand}; --sw-on-brand: ${light.onBrand}; }
+      .dark { --sw-brand: ${dark.brand}; --sw-on-brand: ${dark.onBrand}; }`)
+    const dark_ = theme === 'dark' || (theme === 'auto' && matchMedia('(prefers-color-scheme: dark)').matches)
+    this.#root.querySelectorAll('.sw, dialog').forEach((el) => el.classList.toggle('dark', dark_))
+  }
+
+  // ----- lifecycle -----------------------------------------------------------
+
+  #teardown() {
+    const s = this.#s
+    if (!s) return
+    s.dead = true
+    s.engineInstance?.delete?.()
+    s.engineInstance = null
+    if (s.dialog?.open) s.dialog.close()
+    this.#root.replaceChildren()
+    this.#s = null
+  }
+
+  #start() {
+    this.#started = true
+    const cfg = this.#config()
+    const t = translator(cfg.locale)
+    const dir = directionOf(cfg.locale)
+    const s = {
+      cfg, t, dir,
+      api: createApi(cfg.api),
+      keys: new IdempotencyKeys(),
+      hourCycle: localeHourCycle(cfg.locale),
+      view: 'loading',
+      snapshot: null, snapshotText: '', range: null, clockOffsetMs: 0, fetchedAt: 0,
+      engine: undefined, engineInstance: null, zones: null,
+      zone: '', service: null, duration: null,
+      month: null, minMonth: null, maxMonth: null,
+      byDate: new Map(), monthKey: '',
+      date: null, slot: null,
+      serverCache: new Map(),
+      booking: null, manage: null, reschedule: null,
+      readySent: false, dead: false,
+    }
+    this.#s = s
+    this.#applyTheme()
+
+    const live = h('div', { class: 'sr-only', 'aria-live': 'polite', 'aria-atomic': 'true' })
+    const alert = h('div', { class: 'alert', role: 'alert' })
+    const body = h('div', { class: 'body' })
+    s.live = live
+    s.alert = alert
+    s.body = body
+    const content = h('div', { class: 'content' }, alert, body)
+
+    const root = h('div', { class: 'sw', dir, lang: cfg.locale })
+    if (cfg.mode === 'popup') {
+      root.classList.add('popup')
+      const title = h('h2', { id: 'dialog-title', text: t('title') })
+      const close = h('button', { type: 'button', class: 'icon', 'aria-label': t('close'), onclick: () => s.dialog.close() }, icon('close'))
+      const dialog = h('dialog', { 'aria-labelledby': 'dialog-title', dir, lang: cfg.locale },
+        h('div', { class: 'dialog-head' }, title, close),
+        h('div', { class: 'dialog-body' }, content))
+      const open = h('button', { type: 'button', class: 'btn open', 'aria-haspopup': 'dialog', text: cfg.buttonLabel || t('openButton') })
+      open.addEventListener('click', () => {
+        dialog.showModal()
+        // Focus goes to the first thing to do, not to the close button.
+        const target = this.#root.querySelector('[role=grid] [tabindex="0"]') || this.#root.querySelector('.dialog-body h2, .dialog-body h3, .dialog-body button')
+        target?.focus()
+      })
+      // Native <dialog> traps focus and closes on Esc; focus returns to the opener.
+      dialog.addEventListener('close', () => open.focus())
+      dialog.addEventListener('click', (e) => { if (e.target === dialog) dialog.close() })
+      s.dialog = dialog
+      root.append(open, dialog, live)
+    } else {
+      root.append(content, live)
+    }
+    this.#root.replaceChildren(root)
+    this.#applyTheme()
+
+    if (!cfg.provider) {
+      this.#fatal('unknownProvider', { code: 'MISSING_PROVIDER', message: 'the provider attribute is required' })
+      return
+    }
+    this.#renderLoading()
+    const manage = cfg.bookingId && cfg.manageToken ? { id: cfg.bookingId, token: cfg.manageToken } : manageFromUrl()
+    this.#boot(s, manage).catch((e) => this.#failLoad(s, e))
+  }
+
+  async #boot(s, manage) {
+    // Engine and snapshot load in parallel.
+    const enginePromise = loadEngine(engineModuleUrl(), engineWasmUrl())
+    let booking = null
+    if (manage) {
+      try {
+        const { json } = await s.api.booking(manage.id, manage.token)
+        booking = json?.booking || json
+        if (booking && booking.provider && booking.provider !== s.cfg.provider) booking = null
+      } catch (e) {
+        if (s.dead) return
+        if (e.status === 404 || e.status === 403 || e.status === 401) booking = null
+        else throw e
+      }
+    }
+    const today = dateInZone(Date.now(), s.cfg.timeZone || browserTimeZone())
+    const month = monthOf(today)
+    const snapshotPromise = this.#fetchSnapshot(s, addDays(firstOfMonth(month), -RANGE_MARGIN_DAYS),
+      addDays(lastOfMonth(addMonths(month, 1)), RANGE_MARGIN_DAYS))
+    const [engine] = await Promise.all([enginePromise, snapshotPromise])
+    if (s.dead) return
+    s.engine = engine
+    s.zones = engine ? safeZones(engine) : intlZones()
+    s.zone = pickZone(s.cfg.timeZone, s.zones)
+    this.#rebuildEngine(s)
+    if (booking) {
+      s.manage = { ...manage, booking }
+      this.#renderManage(s)
+      this.#ready(s)
+      return
+    }
+    this.#chooseService(s)
+    if (!s.service) return
+    await this.#openCalendar(s, { initial: true })
+  }
+
+  #failLoad(s, e) {
+    if (s.dead) return
+    if (e && (e.code === 'UNKNOWN_PROVIDER' || e.status === 404)) this.#fatal('unknownProvider', e)
+    else this.#fatal(e && e.status === 0 ? 'network' : 'loadFailed', e, () => { this.#teardown(); this.#start() })
+  }
+
+  #fatal(key, err, retry) {
+    const s = this.#s
+    if (!s) return
+    s.view = 'error'
+    s.body.replaceChildren(h('div', { class: 'stack' },
+      h('p', { class: 'alert', role: 'alert', text: s.t(key) }),
+      retry ? h('button', { type: 'button', class: 'btn', text: s.t('retry'), onclick: retry }) : null))
+    this.#emit('error', { code: err?.code || key, status: err?.status ?? null, message: s.t(key) })
+  }
+
+  #ready(s) {
+    if (s.readySent) return
+    s.readySent = true
+    this.#emit('ready', {
+      provider: s.cfg.provider, service: s.service?.id ?? null, timeZone: s.zone,
+      engine: s.engine ? 'wasm' : 'server', tzVersion: s.engine ? safeCall(() => s.engine.tzVersion()) : null,
+    })
+  }
+
+  #emit(name, detail) {
+    this.dispatchEvent(new CustomEvent(`slotwise:${name}`, { detail, bubbles: true, composed: true }))
+  }
+
+  // ----- data ---------------------------------------------------------------
+
+  async #fetchSnapshot(s, from, to) {
+    const sent = Date.now()
+    const { json, text } = await s.api.snapshot(s.cfg.provider, from, to)
+    const received = Date.now()
+    if (s.dead) return
+    if (!json || !json.provider) throw Object.assign(new Error('bad snapshot'), { code: 'BAD_SNAPSHOT' })
+    // `now` for the engine is the browser clock corrected by the server's
+    // clock: generated_at is taken to be the middle of the round trip.
+    const generated = Date.parse(json.generated_at)
+    // generated_at has whole seconds (truncated), hence the half second.
+    if (Number.isFinite(generated)) s.clockOffsetMs = generated + 500 - (sent + received) / 2
+    s.snapshot = json
+    s.snapshotText = text
+    s.range = { from, to }
+    s.fetchedAt = received
+    s.serverCache.clear()
+  }
+
+  #now(s) {
+    // Rounded up to the whole minute the engine works in, so no slot shown
+    // can already be too soon by the server's clock.
+    const ms = Date.now() + s.clockOffsetMs
+    return instantString(Math.ceil(ms / 60000) * 60000)
+  }
+
+  #rebuildEngine(s) {
+    s.engineInstance?.delete?.()
+    s.engineInstance = null
+    if (!s.engine) return
+    let text = s.snapshotText
+    const r = s.reschedule
+    if (r) {
+      // The booking being moved must not block its own new time.
+      const snap = JSON.parse(text)
+      const svc = (snap.services || []).find((x) => x.id === r.booking.service) || {}
+      const from = Date.parse(r.booking.start) - (svc.buffer_before_minutes || 0) * 60000
+      const to = Date.parse(r.booking.end) + (svc.buffer_after_minutes || 0) * 60000
+      snap.busy = (snap.busy || []).filter((b) => !(Date.parse(b.start) === from && Date.parse(b.end) === to))
+      text = JSON.stringify(snap)
+    }
+    s.engineInstance = new s.engine.Engine(text)
+  }
+
+  #chooseService(s) {
+    const services = (s.snapshot.services || []).filter((x) => x.active !== false)
+    const wanted = s.reschedule ? s.reschedule.booking.service : s.cfg.service
+    s.service = wanted ? services.find((x) => x.id === wanted) : services[0]
+    if (!s.service || s.snapshot.provider.active === false) {
+      this.#fatal('unknownProvider', { code: 'UNKNOWN_SERVICE' })
+      s.service = null
+      return
+    }
+    const durations = s.service.durations || []
+    const preferred = s.reschedule ? s.reschedule.duration : s.cfg.duration
+    s.duration = durations.includes(preferred) ? preferred : durations[0]
+  }
+
+  #monthBounds(s) {
+    const today = dateInZone(Date.now() + s.clockOffsetMs, s.zone)
+    s.today = today
+    s.minMonth = monthOf(today)
+    const adv = s.service.max_advance_days
+    const last = Number.isInteger(adv) ? addDays(today, adv + 1) : firstOfMonth(addMonths(s.minMonth, MONTHS_AHEAD_WITHOUT_LIMIT))
+    s.maxMonth = monthOf(last)
+  }
+
+  #query(s, month) {
+    return {
+      service: s.service.id, duration_minutes: s.duration,
+      from: firstOfMonth(month), to: lastOfMonth(month), time_zone: s.zone, now: this.#now(s),
+    }
+  }
+
+  // Slots of a month: synchronous through WebAssembly, or a Promise when the
+  // server computes them. The snapshot is fetched again when the month falls
+  // outside the dates it covers.
+  #monthSlots(s, month) {
+    const from = addDays(firstOfMonth(month), -RANGE_MARGIN_DAYS)
+    const to = addDays(lastOfMonth(month), RANGE_MARGIN_DAYS)
+    if (s.range && (from < s.range.from || to > s.range.to)) {
+      const grown = { from: from < s.range.from ? from : s.range.from, to: to > s.range.to ? to : s.range.to }
+      return this.#fetchSnapshot(s, grown.from, grown.to).then(() => {
+        this.#rebuildEngine(s)
+        return this.#monthSlots(s, month)
+      })
+    }
+    const q = this.#query(s, month)
+    if (s.engineInstance) {
+      const answer = JSON.parse(s.engineInstance.slots(JSON.stringify(q)))
+      if (answer.error) throw Object.assign(new Error(answer.error.message), { code: answer.error.code })
+      return answer.slots
+    }
+    const key = JSON.stringify({ ...q, now: undefined })
+    const cached = s.serverCache.get(key)
+    if (cached) return cached
+    return s.api.slots(s.cfg.provider, q).then(({ json }) => {
+      s.serverCache.set(key, json.slots)
+      return json.slots
+    })
+  }
+
+  #groupByDate(slots) {
+    const byDate = new Map()
+    for (const slot of slots) {
+      let list = byDate.get(slot.local_date)
+      if (!list) byDate.set(slot.local_date, (list = []))
+      list.push(slot)
+    }
+    return byDate
+  }
+
+  // ----- calendar -------------------------------------------------------------
+
+  async #openCalendar(s, { initial = false, keepDate = false, focus = null } = {}) {
+    this.#monthBounds(s)
+    if (!s.month || compareMonths(s.month, s.minMonth) < 0) s.month = s.minMonth
+    s.view = 'calendar'
+    this.#renderCalendarView(s)
+    await this.#loadMonth(s, { initial, keepDate, focus })
+  }
+
+  async #loadMonth(s, { initial = false, keepDate = true, focus = null } = {}) {
+    const month = s.month
+    let result = this.#monthSlots(s, month)
+    if (result instanceof Promise) {
+      s.calendar?.setAttribute('aria-busy', 'true')
+      try {
+        result = await result
+      } catch (e) {
+        if (s.dead) return
+        this.#showError(s, e.status === 0 ? 'network' : 'loadFailed', e)
+        s.calendar?.setAttribute('aria-busy', 'false')
+        return
+      }
+      if (s.dead || s.month !== month || s.view !== 'calendar') return
+    }
+    s.byDate = this.#groupByDate(result)
+    if (initial && s.byDate.size === 0) {
+      // Nothing left this month: open on the first month with free times.
+      for (let i = 1; i <= 2 && compareMonths(addMonths(month, i), s.maxMonth) <= 0; i++) {
+        const next = addMonths(month, i)
+        let r = this.#monthSlots(s, next)
+        if (r instanceof Promise) r = await r.catch(() => [])
+        if (s.dead) return
+        if (r.length) {
+          s.month = next
+          s.byDate = this.#groupByDate(r)
+          break
+        }
+      }
+    }
+    if (!keepDate || !s.date || !s.date.startsWith(firstOfMonth(s.month).slice(0, 7))) {
+      s.date = initial ? ([...s.byDate.keys()][0] || null) : (keepDate ? s.date : null)
+      if (s.date && !s.date.startsWith(firstOfMonth(s.month).slice(0, 7))) s.date = null
+    }
+    this.#renderMonth(s, focus)
+    this.#renderTimes(s)
+    s.calendar?.setAttribute('aria-busy', 'false')
+    if (initial) this.#ready(s)
+  }
+
+  #renderLoading() {
+    const s = this.#s
+    s.body.replaceChildren(h('div', { class: 'loading', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), s.t('loading')))
+  }
+
+  #renderHeader(s) {
+    if (s.cfg.hideDetails) return null
+    const p = s.snapshot.provider || {}
+    const svc = s.service
+    const facts = []
+    if (svc.name) facts.push(svc.name)
+    if (svc.price && Number.isFinite(svc.price.amount) && svc.price.currency) facts.push(formatMoney(s.cfg.locale, svc.price.amount, svc.price.currency))
+    if (svc.virtual === true) facts.push(s.t('online'))
+    else if (svc.virtual === false) facts.push(s.t('inPerson'))
+    return h('div', { class: 'head' },
+      p.photo_url ? h('img', { src: p.photo_url, alt: '', width: 48, height: 48 }) : null,
+      h('div', null,
+        h('h2', { text: s.reschedule ? s.t('rescheduleTitle') : (p.name || s.t('title')) }),
+        facts.length ? h('ul', { class: 'facts' }, facts.map((f) => h('li', { text: f }))) : null))
+  }
+
+  #renderCalendarView(s) {
+    const t = s.t
+    const choices = h('div', { class: 'choices' })
+    const services = (s.snapshot.services || []).filter((x) => x.active !== false)
+    if (!s.cfg.service && !s.reschedule && services.length > 1) {
+      const sel = h('select', { id: 'service', name: 'service' },
+        services.map((x) => h('option', { value: x.id, text: x.name || x.id, selected: x.id === s.service.id })))
+      sel.addEventListener('change', () => {
+        s.service = services.find((x) => x.id === sel.value)
+        s.duration = s.service.durations[0]
+        s.date = null
+        this.#openCalendar(s, { keepDate: false })
+      })
+      choices.append(h('div', { class: 'field grow' }, h('label', { for: 'service', text: t('service') }), sel))
+    }
+    const durations = s.service.durations || []
+    if (durations.length > 1 && !s.reschedule) {
+      const minutes = new Intl.NumberFormat(s.cfg.locale, { style: 'unit', unit: 'minute', unitDisplay: 'short' })
+      choices.append(h('fieldset', { class: 'field' }, h('legend', { text: t('duration') }),
+        h('div', { class: 'segments' }, durations.map((d) => {
+          const input = h('input', { type: 'radio', name: 'duration', value: String(d), checked: d === s.duration })
+          input.addEventListener('change', () => {
+            if (!input.checked) return
+            s.duration = d
+            s.slot = null
+            this.#loadMonth(s, { keepDate: true })
+          })
+          return h('label', null, input, h('span', { text: minutes.format(d) }))
+        }))))
+    }
+    const zoneSelect = h('select', { id: 'zone', name: 'time-zone', autocomplete: 'off' })
+    this.#fillZones(s, zoneSelect)
+    zoneSelect.addEventListener('change', () => this.setZone(zoneSelect.value))
+    s.zoneSelect = zoneSelect
+    choices.append(h('div', { class: 'field grow' }, h('label', { for: 'zone', text: t('timeZone') }), zoneSelect))
+
+    const monthLabel = h('h3', { id: 'month-label', 'aria-live': 'polite' })
+    const prev = h('button', { type: 'button', class: 'icon flip', 'aria-label': t('prevMonth'), onclick: () => this.#goMonth(s, -1) }, icon('prev'))
+    const next = h('button', { type: 'button', class: 'icon flip', 'aria-label': t('nextMonth'), onclick: () => this.#goMonth(s, 1) }, icon('next'))
+    const grid = h('table', { role: 'grid', 'aria-labelledby': 'month-label' })
+    grid.addEventListener('keydown', (e) => this.#gridKey(s, e))
+    grid.addEventListener('click', (e) => {
+      const btn = e.target.closest('button.day')
+      if (btn) this.#selectDate(s, btn.dataset.date, { focusTimes: true })
+    })
+    const calendar = h('section', { class: 'calendar', 'aria-labelledby': 'month-label', 'aria-busy': 'true' },
+      h('div', { class: 'month-nav' }, prev, monthLabel, next), grid)
+    const timesHeading = h('h3', { id: 'times-heading', tabindex: '-1' })
+    const times = h('section', { class: 'times', 'aria-labelledby': 'times-heading' }, timesHeading, h('div', { class: 'times-body' }))
+    const zoneNote = h('p', { class: 'zone-note' })
+    Object.assign(s, { calendar, grid, monthLabel, prev, next, times, timesHeading, zoneNote })
+    s.body.replaceChildren(...[this.#renderHeader(s), choices,
+      h('div', { class: 'layout' }, h('div', null, calendar, zoneNote), times)].filter(Boolean))
+  }
+
+  #fillZones(s, select) {
+    const groups = new Map()
+    const all = new Set(s.zones)
+    all.add(s.zone)
+    for (const z of [...all].sort()) {
+      const region = z.includes('/') ? z.slice(0, z.indexOf('/')) : 'Other'
+      let g = groups.get(region)
+      if (!g) groups.set(region, (g = []))
+      g.push(z)
+    }
+    const frag = document.createDocumentFragment()
+    for (const [region, zones] of groups) {
+      const og = document.createElement('optgroup')
+      og.label = region
+      for (const z of zones) {
+        const o = document.createElement('option')
+        o.value = z
+        o.textContent = z.replaceAll('_', ' ')
+        if (z === s.zone) o.selected = true
+        og.append(o)
+      }
+      frag.append(og)
+    }
+    select.replaceChildren(frag)
+  }
+
+  // Public method so host pages and tests can drive the zone like the picker does.
+  setZone(zone) {
+    const s = this.#s
+    if (!s || !s.service || zone === s.zone) return
+    if (!s.zones.includes(zone)) return
+    s.zone = zone
+    if (s.zoneSelect && s.zoneSelect.value !== zone) s.zoneSelect.value = zone
+    s.slot = null
+    const keep = s.date
+    this.#monthBounds(s)
+    if (compareMonths(s.month, s.minMonth) < 0) s.month = s.minMonth
+    s.date = keep
+    this.#loadMonth(s, { keepDate: true })
+  }
+
+  #goMonth(s, delta, focusDate = null) {
+    const target = addMonths(s.month, delta)
+    if (compareMonths(target, s.minMonth) < 0 || compareMonths(target, s.maxMonth) > 0) return false
+    s.month = target
+    s.date = null
+    s.slot = null
+    const done = this.#loadMonth(s, { keepDate: false, focus: focusDate })
+    // A month button that just became disabled would drop focus to <body>.
+    Promise.resolve(done).then(() => {
+      const active = this.#root.activeElement
+      if (active && active.disabled) (delta < 0 ? s.next : s.prev).focus()
+    })
+    return true
+  }
+
+  #renderMonth(s, focusDate) {
+    const { t, cfg } = s
+    const month = s.month
+    s.monthLabel.textContent = formatMonth(cfg.locale, month)
+    s.prev.disabled = compareMonths(month, s.minMonth) <= 0
+    s.next.disabled = compareMonths(month, s.maxMonth) >= 0
+    const names = weekdayNames(cfg.locale, cfg.weekStart)
+    const plural = new Intl.PluralRules(cfg.locale)
+    const first = firstOfMonth(month)
+    const last = lastOfMonth(month)
+    const lead = (isoWeekday(first) - cfg.weekStart + 7) % 7
+    // One tab stop: the selected date, else the first free one, else the 1st.
+    const tabDate = (focusDate && focusDate >= first && focusDate <= last && focusDate)
+      || (s.date && s.byDate.has(s.date) && s.date) || [...s.byDate.keys()][0]
+      || (s.today >= first && s.today <= last ? s.today : first)
+    const head = h('thead', null, h('tr', { role: 'row' }, names.map((n) =>
+      h('th', { role: 'columnheader', scope: 'col', abbr: n.long }, h('span', { 'aria-hidden': 'true', text: n.abbr.length <= 3 ? n.abbr : n.short }), h('span', { class: 'sr-only', text: n.long })))))
+    const bodyRows = []
+    let row = []
+    for (let i = 0; i < lead; i++) row.push(h('td', { role: 'gridcell' }))
+    for (let date = first; date <= last; date = addDays(date, 1)) {
+      const count = s.byDate.get(date)?.length || 0
+      const bookable = count > 0
+      const label = `${formatLocalDate(cfg.locale, date)}, ${countText(t, plural, count, cfg.locale)}`
+      const btn = h('button', {
+        type: 'button', class: 'day' + (bookable ? ' free' : '') + (date === s.today ? ' today' : ''),
+        tabindex: date === tabDate ? '0' : '-1', 'aria-label': label, dataset: { date },
+        'aria-disabled': bookable ? null : 'true', 'aria-current': date === s.today ? 'date' : null,
+        text: new Intl.NumberFormat(cfg.locale).format(Number(date.slice(8))),
+      })
+      row.push(h('td', { role: 'gridcell', 'aria-selected': date === s.date ? 'true' : 'false' }, btn))
+      if (row.length === 7) {
+        bodyRows.push(h('tr', { role: 'row' }, row))
+        row = []
+      }
+    }
+    if (row.length) {
+      while (row.length < 7) row.push(h('td', { role: 'gridcell' }))
+      bodyRows.push(h('tr', { role: 'row' }, row))
+    }
+    s.grid.replaceChildren(head, h('tbody', null, bodyRows))
+    const zl = zoneLabel(cfg.locale, s.zone)
+    s.zoneNote.textContent = t('timesShownIn', { zone: `${zl.name}${zl.offset ? ` (${zl.offset})` : ''}` })
+    if (focusDate) s.grid.querySelector(`[data-date="${tabDate}"]`)?.focus()
+  }
+
+  #gridKey(s, e) {
+    const btn = e.target.closest('button.day')
+    if (!btn) return
+    const date = btn.dataset.date
+    const rtl = s.dir === 'rtl'
+    const dayOfWeek = (isoWeekday(date) - s.cfg.weekStart + 7) % 7
+    let target = null
+    switch (e.key) {
+      case 'ArrowRight': target = addDays(date, rtl ? -1 : 1); break
+      case 'ArrowLeft': target = addDays(date, rtl ? 1 : -1); break
+      case 'ArrowDown': target = addDays(date, 7); break
+      case 'ArrowUp': target = addDays(date, -7); break
+      case 'Home': target = addDays(date, -dayOfWeek); break
+      case 'End': target = addDays(date, 6 - dayOfWeek); break
+      case 'PageUp': case 'PageDown': {
+        const m = addMonths(monthOf(date), (e.key === 'PageUp' ? -1 : 1) * (e.shiftKey ? 12 : 1))
+        const day = Math.min(Number(date.slice(8)), Number(lastOfMonth(m).slice(8)))
+        target = `${firstOfMonth(m).slice(0, 8)}${String(day).padStart(2, '0')}`
+        break
+      }
+      case 'Enter': case ' ':
+        e.preventDefault()
+        this.#selectDate(s, date, { focusTimes: true })
+        return
+      default: return
+    }
+    e.preventDefault()
+    this.#moveFocus(s, target)
+  }
+
+  #moveFocus(s, date) {
+    const m = monthOf(date)
+    if (compareMonths(m, s.month) === 0) {
+      const old = s.grid.querySelector('[tabindex="0"]')
+      const next = s.grid.querySelector(`[data-date="${date}"]`)
+      if (old) old.tabIndex = -1
+      next.tabIndex = 0
+      next.focus()
+      return
+    }
+    if (compareMonths(m, s.minMonth) < 0 || compareMonths(m, s.maxMonth) > 0) return
+    s.month = m
+    this.#loadMonth(s, { keepDate: true, focus: date })
+  }
+
+  #selectDate(s, date, { focusTimes = false } = {}) {
+    const count = s.byDate.get(date)?.length || 0
+    if (!count) return
+    s.date = date
+    s.slot = null
+    for (const cell of s.grid.querySelectorAll('td[aria-selected]')) {
+      const b = cell.querySelector('button')
+      cell.setAttribute('aria-selected', b && b.dataset.date === date ? 'true' : 'false')
+      if (b) b.tabIndex = b.dataset.date === date ? 0 : -1
+    }
+    this.#renderTimes(s)
+    this.#announce(s, s.t('dayAnnounce', { date: formatLocalDate(s.cfg.locale, date, 'short'), count: countText(s.t, new Intl.PluralRules(s.cfg.locale), count, s.cfg.locale) }))
+    this.#emit('date-selected', { date, timeZone: s.zone, count })
+    if (focusTimes) s.times.querySelector('.slot')?.focus()
+  }
+
+  #renderTimes(s) {
+    const { t, cfg } = s
+    const body = s.times.querySelector('.times-body')
+    const list = s.date ? s.byDate.get(s.date) : null
+    if (!list || !list.length) {
+      s.timesHeading.textContent = formatMonth(cfg.locale, s.month)
+      if (s.byDate.size === 0) {
+        const nextBtn = compareMonths(s.month, s.maxMonth) < 0
+          ? h('button', { type: 'button', class: 'btn secondary', text: t('nextFree'), onclick: () => this.#findNextFree(s) })
+          : null
+        body.replaceChildren(h('p', { class: 'empty', text: t('noTimesMonth', { month: formatMonth(cfg.locale, s.month) }) }), nextBtn ? h('p', null, nextBtn) : null)
+      } else {
+        body.replaceChildren(h('p', { class: 'empty', text: t('chooseDay') }))
+      }
+      return
+    }
+    s.timesHeading.textContent = t('timesOn', { date: formatLocalDate(cfg.locale, s.date, 'short') })
+    body.replaceChildren(h('ul', { class: 'slots', 'aria-labelledby': 'times-heading' }, list.map((slot) =>
+      h('li', null, h('button', {
+        type: 'button', class: 'slot', dataset: { start: slot.start },
+        text: formatWallTime(cfg.locale, slot.local_start, s.hourCycle),
+        onclick: () => this.#chooseSlot(s, slot),
+      })))))
+  }
+
+  async #findNextFree(s) {
+    for (let m = addMonths(s.month, 1); compareMonths(m, s.maxMonth) <= 0; m = addMonths(m, 1)) {
+      let r = this.#monthSlots(s, m)
+      if (r instanceof Promise) r = await r.catch(() => [])
+      if (s.dead) return
+      if (r.length) {
+        s.month = m
+        s.date = null
+        await this.#loadMonth(s, { keepDate: false })
+        const first = [...s.byDate.keys()][0]
+        if (first) s.grid.querySelector(`[data-date="${first}"]`)?.focus()
+        return
+      }
+    }
+  }
+
+  #chooseSlot(s, slot) {
+    s.slot = slot
+    this.#clearError(s)
+    this.#emit('slot-selected', { start: slot.start, end: slot.end, timeZone: s.zone, durationMinutes: s.duration, service: s.service.id })
+    if (s.reschedule) this.#renderRescheduleConfirm(s)
+    else this.#renderForm(s)
+  }
+
+  // ----- form and booking ---------------------------------------------------------
+
+  #slotSummary(s, slot) {
+    const { cfg } = s
+    return `${formatLocalDate(cfg.locale, slot.local_date)}, ${formatWallTime(cfg.locale, slot.local_start, s.hourCycle)}–${formatWallTime(cfg.locale, slot.local_end, s.hourCycle)}`
+  }
+
+  #summaryBox(s, slot) {
+    const change = h('button', { type: 'button', class: 'btn plain', text: s.t('change'), onclick: () => this.#backToCalendar(s) })
+    return h('div', { class: 'summary' },
+      h('div', null, h('span', { class: 'muted', text: s.t('selectedTime') }), h('strong', { text: this.#slotSummary(s, slot) }),
+        h('span', { class: 'muted', text: zoneLabel(s.cfg.locale, s.zone, Date.parse(slot.start)).name })),
+      change)
+  }
+
+  #backToCalendar(s, { errorKey = null, refresh = false } = {}) {
+    s.view = 'calendar'
+    const date = s.date
+    this.#renderCalendarView(s)
+    const after = async () => {
+      if (refresh) {
+        try {
+          await this.#fetchSnapshot(s, s.range.from, s.range.to)
+          this.#rebuildEngine(s)
+        } catch { /* keep the old snapshot; the message below still applies */ }
+      }
+      if (s.dead) return
+      s.date = date
+      await this.#loadMonth(s, { keepDate: true })
+      if (errorKey) this.#showError(s, errorKey)
+      const firstSlot = s.times.querySelector('.slot')
+      if (firstSlot) firstSlot.focus()
+      else s.timesHeading.focus()
+    }
+    return after()
+  }
+
+  #renderForm(s) {
+    const { t, cfg } = s
+    s.view = 'form'
+    const field = (id, label, attrs, control = 'input') => {
+      const err = h('p', { class: 'error-text', id: `${id}-error`, hidden: true })
+      const el = h(control, { id, name: id, ...attrs })
+      return { wrap: h('div', { class: 'field' }, h('label', { for: id, text: label }), el, err), el, err }
+    }
+    const name = field('name', t('name'), { autocomplete: 'name', required: true, value: cfg.name, maxlength: 200 })
+    const email = field('email', t('email'), { type: 'email', autocomplete: 'email', required: true, value: cfg.email, maxlength: 254, inputmode: 'email' })
+    const phone = field('phone', t('phone'), { type: 'tel', autocomplete: 'tel', maxlength: 40 })
+    const notes = field('notes', t('notes'), { maxlength: 2000, rows: 3 }, 'textarea')
+    const submit = h('button', { type: 'submit', class: 'btn', text: t('book') })
+    const back = h('button', { type: 'button', class: 'btn plain', text: t('back'), onclick: () => this.#backToCalendar(s) })
+    const form = h('form', { novalidate: true, 'aria-labelledby': 'form-heading' },
+      h('div', { class: 'pair' }, name.wrap, email.wrap), phone.wrap, notes.wrap,
+      h('div', { class: 'actions' }, submit, back))
+    s.form = { form, name, email, phone, notes, submit }
+    form.addEventListener('submit', (e) => {
+      e.preventDefault()
+      this.#submit(s)
+    })
+    const heading = h('h3', { id: 'form-heading', tabindex: '-1', text: t('details') })
+    s.body.replaceChildren(...[this.#renderHeader(s), h('div', { class: 'stack' }, this.#summaryBox(s, s.slot), heading, form)].filter(Boolean))
+    ;(cfg.name ? (cfg.email ? submit : email.el) : name.el).focus()
+  }
+
+  #validateForm(s) {
+    const { name, email } = s.form
+    const problems = []
+    const set = (f, msg) => {
+      f.el.setAttribute('aria-invalid', msg ? 'true' : 'false')
+      f.err.textContent = msg || ''
+      f.err.hidden = !msg
+      if (msg) f.el.setAttribute('aria-describedby', f.err.id)
+      else f.el.removeAttribute('aria-describedby')
+      if (msg) problems.push(f)
+    }
+    set(name, name.el.value.trim() ? '' : s.t('nameMissing'))
+    set(email, /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.el.value.trim()) ? '' : s.t('emailInvalid'))
+    if (problems.length) problems[0].el.focus()
+    return problems.length === 0
+  }
+
+  async #submit(s) {
+    if (s.submitting) return
+    this.#clearError(s)
+    if (!this.#validateForm(s)) return
+    const f = s.form
+    const client = { name: f.name.el.value.trim(), email: f.email.el.value.trim() }
+    if (f.phone.el.value.trim()) client.phone = f.phone.el.value.trim()
+    const body = { provider: s.cfg.provider, service: s.service.id, start: s.slot.start, duration_minutes: s.duration, client, time_zone: s.zone }
+    if (f.notes.el.value.trim()) body.notes = f.notes.el.value.trim()
+    const key = s.keys.keyFor(body)
+    s.submitting = true
+    f.submit.disabled = true
+    f.submit.textContent = s.t('booking')
+    f.form.setAttribute('aria-busy', 'true')
+    try {
+      const { json } = await this.#withRetries(s, () => s.api.book(body, key))
+      if (s.dead) return
+      s.keys.forget()
+      s.booking = json.booking || json
+      this.#emit('booked', {
+        bookingId: s.booking.id, start: s.booking.start, end: s.booking.end, timeZone: s.zone,
+        status: s.booking.status, provider: s.cfg.provider, service: s.service.id,
+      })
+      this.#renderDone(s, s.booking, 'booked')
+    } catch (e) {
+      if (s.dead) return
+      f.submit.disabled = false
+      f.submit.textContent = s.t('book')
+      f.form.removeAttribute('aria-busy')
+      this.#bookingFailed(s, e, () => this.#submit(s))
+    } finally {
+      s.submitting = false
+    }
+  }
+
+  // Network failures, 5xx and "the same key is still in flight" are retried
+  // with the same request, hence the same Idempotency-Key.
+  async #withRetries(s, send) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await send()
+      } catch (e) {
+        const transient = e.status === 0 || e.status >= 500 || e.code === 'IDEMPOTENCY_KEY_IN_FLIGHT'
+        if (!transient || attempt >= NETWORK_RETRY_DELAYS_MS.length || s.dead) throw e
+        await new Promise((r) => setTimeout(r, NETWORK_RETRY_DELAYS_MS[attempt]))
+      }
+    }
+  }
+
+  #bookingFailed(s, e, retry) {
+    const code = e.code
+    if (e.status === 409 && code !== 'IDEMPOTENCY_KEY_IN_FLIGHT') {
+      s.keys.forget()
+      this.#emit('error', { code: code || 'SLOT_TAKEN', status: 409, message: s.t('taken') })
+      return this.#backToCalendar(s, { errorKey: 'taken', refresh: true })
+    }
+    const slotCodes = { TOO_SOON: 'tooSoon', TOO_FAR: 'tooFar', OUTSIDE_AVAILABILITY: 'unavailable', OFF_GRID: 'unavailable', SLOT_TAKEN: 'taken', INVALID_DURATION: 'unavailable', SERVICE_INACTIVE: 'unavailable', PROVIDER_INACTIVE: 'unavailable' }
+    if (e.status === 422 && slotCodes[code]) {
+      s.keys.forget()
+      this.#emit('error', { code, status: 422, message: s.t(slotCodes[code]) })
+      return this.#backToCalendar(s, { errorKey: slotCodes[code], refresh: true })
+    }
+    if (e.status === 422 && code === 'CLIENT_LOCKED_OUT') return this.#showError(s, 'lockedOut', e)
+    if (e.status === 0 || e.status >= 500 || code === 'IDEMPOTENCY_KEY_IN_FLIGHT') return this.#showError(s, 'network', e, retry)
+    if (e.status === 404) return this.#showError(s, 'unknownProvider', e)
+    return this.#showError(s, 'invalid', e, null, { detail: e.problem?.detail || e.problem?.title || e.code })
+  }
+
+  #showError(s, key, err = null, retry = null, vars = null) {
+    const text = s.t(key, vars)
+    s.alert.replaceChildren(h('span', { text }))
+    if (retry) {
+      s.alert.append(' ', h('button', { type: 'button', class: 'btn plain', text: s.t('retry'), onclick: () => retry() }))
+    }
+    this.#emit('error', { code: err?.code || key, status: err?.status ?? null, message: text })
+  }
+
+  #clearError(s) {
+    s.alert.replaceChildren()
+  }
+
+  #announce(s, text) {
+    // Cleared first so the same text twice is announced twice.
+    s.live.textContent = ''
+    requestAnimationFrame(() => { s.live.textContent = text })
+  }
+
+  // ----- confirmation and managing a booking --------------------------------------
+
+  #manageUrl(s, booking) {
+    const base = this.getAttribute('manage-url') || location.href.split('#')[0]
+    const params = new URLSearchParams({ 'slotwise-booking': booking.id, 'slotwise-token': booking.manage_token })
+    return `${base}#${params}`
+  }
+
+  #renderDone(s, booking, how) {
+    const { t, cfg } = s
+    s.view = 'done'
+    const status = String(booking.status || '').toUpperCase()
+    const title = status === 'CANCELLED' ? t('cancelledTitle') : status === 'PENDING' ? t('pendingTitle') : t('confirmedTitle')
+    const heading = h('h2', { tabindex: '-1', id: 'done-heading', text: title })
+    const token = booking.manage_token || s.manage?.token
+    const providerZone = s.snapshot?.provider?.time_zone
+    const start = Date.parse(booking.start)
+    const service = (s.snapshot?.services || []).find((x) => x.id === booking.service)
+    const rows = [
+      service?.name ? [t('service'), service.name] : null,
+      [t('yourTime'), `${formatInstant(cfg.locale, start, s.zone, s.hourCycle)} (${zoneLabel(cfg.locale, s.zone, start).name})`],
+      providerZone && providerZone !== s.zone ? [t('providerTime'), `${formatInstant(cfg.locale, start, providerZone, s.hourCycle)} (${zoneLabel(cfg.locale, providerZone, start).name})`] : null,
+      [t('statusLabel'), statusText(t, status)],
+    ].filter(Boolean)
+    if (booking.refund != null) rows.push([t('refund', { amount: '' }).replace(/[:：]\s*$/, ''), formatRefund(cfg.locale, booking.refund, service)])
+    const links = []
+    if (booking.meeting_link && status !== 'CANCELLED') links.push(h('a', { class: 'btn', href: booking.meeting_link, target: '_blank', rel: 'noopener noreferrer', text: t('meetingLink') }))
+    if (token && status !== 'CANCELLED') {
+      links.push(h('a', { class: 'btn secondary', href: s.api.icsUrl(booking.id, token), download: `booking-${booking.id}.ics`, text: t('addToCalendar') }))
+    }
+    const manage = token && status !== 'CANCELLED'
+      ? h('div', { class: 'stack' },
+        h('p', null, h('a', { class: 'link', href: this.#manageUrl(s, { id: booking.id, manage_token: token }), text: t('manageLink') })),
+        h('p', { class: 'hint', text: t('manageHint') }))
+      : null
+    const note = how === 'rescheduled' ? h('p', { class: 'notice', role: 'status', text: t('rescheduled') }) : null
+    const another = status === 'CANCELLED' || how !== 'manage'
+      ? h('button', { type: 'button', class: 'btn plain', text: t('bookAnother'), onclick: () => this.#restartBooking(s) })
+      : null
+    const manageActions = how === 'manage' && status !== 'CANCELLED' ? this.#manageActions(s, booking) : null
+    s.body.replaceChildren(h('div', { class: 'stack' },
+      h('div', { class: 'title-row' }, status === 'CANCELLED' ? null : h('span', { class: 'done-icon' }, icon('check')), heading),
+      note,
+      h('dl', null, rows.map(([k, v]) => [h('dt', { text: k }), h('dd', { text: v })])),
+      links.length ? h('div', { class: 'actions' }, links) : null,
+      manage, manageActions, another ? h('div', { class: 'actions' }, another) : null))
+    heading.focus()
+    this.#announce(s, title)
+  }
+
+  #manageActions(s, booking) {
+    const { t } = s
+    const box = h('div', { class: 'actions' })
+    const resched = h('button', { type: 'button', class: 'btn', text: t('reschedule'), onclick: () => this.#startReschedule(s, booking) })
+    const cancel = h('button', { type: 'button', class: 'btn plain', text: t('cancelBooking') })
+    cancel.addEventListener('click', () => {
+      const yes = h('button', { type: 'button', class: 'btn danger', text: t('confirmCancel') })
+      const no = h('button', { type: 'button', class: 'btn plain', text: t('keepBooking') })
+      const q = h('p', { id: 'cancel-q', tabindex: '-1', text: t('cancelQuestion') })
+      box.replaceChildren(h('div', { class: 'stack', role: 'group', 'aria-labelledby': 'cancel-q' }, q, h('div', { class: 'actions' }, yes, no)))
+      yes.focus()
+      no.addEventListener('click', () => this.#renderManage(s))
+      yes.addEventListener('click', async () => {
+        yes.disabled = true
+        try {
+          const { json } = await this.#withRetries(s, () => s.api.cancel(booking.id, s.manage.token))
+          const updated = json?.booking || json
+          s.manage.booking = { ...booking, ...updated, status: updated?.status || 'CANCELLED' }
+          this.#renderDone(s, s.manage.booking, 'cancelled')
+        } catch (e) {
+          yes.disabled = false
+          this.#showError(s, e.status === 0 ? 'network' : 'invalid', e, null, { detail: e.problem?.detail || e.code })
+        }
+      })
+    })
+    box.append(resched, cancel)
+    return box
+  }
+
+  #renderManage(s) {
+    this.#renderDone(s, s.manage.booking, 'manage')
+    const h2 = s.body.querySelector('h2')
+    if (h2) h2.textContent = s.t('manageTitle')
+  }
+
+  async #startReschedule(s, booking) {
+    const durationMin = Math.round((Date.parse(booking.end) - Date.parse(booking.start)) / 60000)
+    s.reschedule = { booking, duration: durationMin }
+    this.#rebuildEngine(s)
+    this.#chooseService(s)
+    if (!s.service) return
+    s.date = null
+    s.month = null
+    await this.#openCalendar(s, { initial: true })
+    s.grid.querySelector('[tabindex="0"]')?.focus()
+  }
+
+  #renderRescheduleConfirm(s) {
+    const { t } = s
+    s.view = 'form'
+    const go = h('button', { type: 'button', class: 'btn', text: t('confirmReschedule') })
+    const body = { start: s.slot.start, duration_minutes: s.duration }
+    go.addEventListener('click', async () => {
+      go.disabled = true
+      this.#clearError(s)
+      try {
+        const { json } = await this.#withRetries(s, () => s.api.reschedule(s.manage.booking.id, s.manage.token, body))
+        const updated = json?.booking || json
+        s.manage.booking = { ...s.manage.booking, ...updated }
+        s.reschedule = null
+        this.#rebuildEngine(s)
+        this.#emit('booked', { bookingId: updated.id, start: updated.start, end: updated.end, timeZone: s.zone, status: updated.status, provider: s.cfg.provider, service: updated.service, rescheduled: true })
+        this.#renderDone(s, s.manage.booking, 'rescheduled')
+      } catch (e) {
+        go.disabled = false
+        this.#bookingFailed(s, e, () => go.click())
+      }
+    })
+    const heading = h('h3', { tabindex: '-1', text: t('rescheduleTitle') })
+    s.body.replaceChildren(h('div', { class: 'stack' }, heading, this.#summaryBox(s, s.slot), h('div', { class: 'actions' }, go)))
+    go.focus()
+  }
+
+  #restartBooking(s) {
+    s.booking = null
+    s.manage = null
+    s.reschedule = null
+    s.slot = null
+    s.date = null
+    s.month = null
+    this.#rebuildEngine(s)
+    this.#chooseService(s)
+    if (s.service) this.#openCalendar(s, { initial: true })
+  }
+
+  // ----- keeping the snapshot fresh -------------------------------------------
+
+  async #refreshOnFocus() {
+    const s = this.#s
+    if (!s || s.dead || !s.range || s.view !== 'calendar') return
+    if (Date.now() - s.fetchedAt < REFRESH_ON_FOCUS_AFTER_MS || s.refreshing) return
+    s.refreshing = true
+    try {
+      await this.#fetchSnapshot(s, s.range.from, s.range.to)
+      if (s.dead || s.view !== 'calendar') return
+      this.#rebuildEngine(s)
+      const active = this.#root.activeElement
+      const focusDate = active?.dataset?.date || null
+      const focusStart = active?.dataset?.start || null
+      await this.#loadMonth(s, { keepDate: true, focus: focusDate })
+      if (focusStart) s.times.querySelector(`[data-start="${focusStart}"]`)?.focus()
+    } catch { /* the next focus tries again */ } finally {
+      s.refreshing = false
+    }
+  }
+}
+
+function countText(t, plural, count, locale) {
+  if (!count) return t('noFreeTimes')
+  return plural.select(count) === 'one' ? t('freeTimesOne') : t('freeTimesOther', { n: new Intl.NumberFormat(locale).format(count) })
+}
+
+function statusText(t, status) {
+  if (status === 'CONFIRMED') return t('statusConfirmed')
+  if (status === 'PENDING') return t('statusPending')
+  if (status === 'CANCELLED') return t('statusCancelled')
+  return t('statusOther', { status: status.toLowerCase().replaceAll('_', ' ') })
+}
+
+function formatMoney(locale, minor, currency) {
+  try {
+    const f = new Intl.NumberFormat(locale, { style: 'currency', currency })
+    const digits = f.resolvedOptions().maximumFractionDigits
+    return f.format(minor / 10 ** digits)
+  } catch {
+    return `${minor} ${currency}`
+  }
+}
+
+function formatRefund(locale, refund, service) {
+  if (typeof refund === 'number') return service?.price?.currency ? formatMoney(locale, refund, service.price.currency) : String(refund)
+  if (refund && typeof refund === 'object') {
+    const amount = refund.amount ?? refund.amount_minor ?? refund.refund
+    const currency = refund.currency || service?.price?.currency
+    if (Number.isFinite(amount) && currency) return formatMoney(locale, amount, currency)
+    if (Number.isFinite(amount)) return String(amount)
+  }
+  return String(refund)
+}
+
+function manageFromUrl() {
+  try {
+    const params = new URLSearchParams(location.hash.slice(1))
+    const id = params.get('slotwise-booking')
+    const token = params.get('slotwise-token')
+    return id && token ? { id, token } : null
+  } catch {
+    return null
+  }
+}
+
+function safeCall(fn) {
+  try {
+    return fn()
+  } catch {
+    return null
+  }
+}
+
+function safeZones(engine) {
+  try {
+    const z = engine.zones()
+    const list = Array.isArray(z) ? z : typeof z === 'string' ? JSON.parse(z) : z && typeof z.size === 'function' ? vectorToArray(z) : []
+    return list.length ? list : intlZones()
+  } catch {
+    return intlZones()
+  }
+}
+
+function vectorToArray(v) {
+  const out = []
+  for (let i = 0; i < v.size(); i++) out.push(v.get(i))
+  v.delete?.()
+  return out
+}
+
+function intlZones() {
+  try {
+    return [...Intl.supportedValuesOf('timeZone'), 'UTC']
+  } catch {
+    return ['UTC']
+  }
+}
+
+function pickZone(wanted, zones) {
+  const known = new Set(zones)
+  if (wanted && known.has(wanted)) return wanted
+  const detected = browserTimeZone()
+  if (known.has(detected)) return detected
+  return known.has('UTC') ? 'UTC' : zones[0]
+}
+
+export { parseDate }

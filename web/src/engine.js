@@ -1,0 +1,41 @@
+// Loads the WebAssembly engine once per page and shares it between widgets.
+// The .wasm download and compile start at once, in parallel with the JS glue
+// and the snapshot, and the glue is handed the compiled module.
+// When WebAssembly is missing, disabled or blocked by a CSP without
+// 'wasm-unsafe-eval', this resolves to null and the widget asks the server.
+
+let pending = null
+
+export function loadEngine(moduleUrl, wasmUrl) {
+  if (pending) return pending
+  pending = (async () => {
+    if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiate !== 'function') return null
+    try {
+      const compiled = typeof WebAssembly.compileStreaming === 'function'
+        ? WebAssembly.compileStreaming(fetch(wasmUrl, { credentials: 'omit' }))
+        : fetch(wasmUrl, { credentials: 'omit' }).then((r) => r.arrayBuffer()).then((b) => WebAssembly.compile(b))
+      compiled.catch(() => {})
+      let instantiateFailed
+      const failure = new Promise((_, reject) => { instantiateFailed = reject })
+      const { default: factory } = await import(/* webpackIgnore: true */ moduleUrl)
+      const mod = await Promise.race([failure, factory({
+        locateFile: () => wasmUrl,
+        instantiateWasm(imports, receive) {
+          compiled
+            .then((m) => WebAssembly.instantiate(m, imports).then((instance) => receive(instance, m)))
+            .catch(instantiateFailed)
+          return {}
+        },
+        print: () => {},
+        printErr: () => {},
+      })])
+      // One call proves the module works before the widget relies on it.
+      mod.tzVersion()
+      return mod
+    } catch (e) {
+      console.warn('slotwise: WebAssembly engine unavailable, using the server', e)
+      return null
+    }
+  })()
+  return pending
+}
