@@ -1,0 +1,72 @@
+// The use cases of the booking server, free of HTTP: each takes the parsed
+// parts of a request and returns a Reply or throws ApiError. The engine is the
+// rule-keeper for slots and refunds; this class supplies it with the
+// provider's data and the server's clock, and makes the result durable.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "clock.h"
+#include "model.h"
+#include "problem.h"
+#include "store.h"
+
+namespace slotwise::server {
+
+struct Reply {
+    int status = 200;
+    std::string body;
+    std::string content_type = "application/json";
+    std::vector<std::pair<std::string, std::string>> headers;
+};
+
+struct ServiceOptions {
+    std::string meeting_base_url = "https://meet.jit.si/";
+    int pending_cap = 3;                   // open PENDING bookings per client and provider
+    Seconds idempotency_ttl = kDay;        // how long a key is remembered
+    Seconds idempotency_lease = 60;        // after this an IN_FLIGHT key of a vanished process is taken over
+};
+
+using Query = std::map<std::string, std::string>;
+
+class BookingService {
+public:
+    BookingService(Store& store, const Clock& clock, ServiceOptions options);
+
+    // Provider side; the caller has checked the bearer token.
+    Reply put_provider(const std::string& provider_id, std::string_view body);
+    Reply list_bookings(const std::string& provider_id, const Query& query);
+    // action: confirm, complete, no-show, cancel
+    Reply provider_transition(const std::string& booking_id, const std::string& action, std::string_view body);
+
+    // Public side.
+    Reply snapshot(const std::string& provider_id, const Query& query);
+    Reply slots(const std::string& provider_id, const Query& query);
+    Reply create_booking(const std::optional<std::string>& idempotency_key, std::string_view body);
+    Reply get_booking(const std::string& booking_id, const std::optional<std::string>& token);
+    Reply cancel_booking(const std::string& booking_id, const std::optional<std::string>& token, std::string_view body);
+    Reply reschedule_booking(const std::string& booking_id, const std::optional<std::string>& token,
+                             std::string_view body);
+    Reply booking_calendar(const std::string& booking_id, const std::optional<std::string>& token);
+
+    Reply health();
+    std::int64_t purge_expired_idempotency_keys();
+    // Creates the demo provider when the database has no provider; returns its id then.
+    std::optional<std::string> create_demo_provider_if_empty();
+
+private:
+    Reply book(const BookingRequest& request, const std::string& key, const std::string& owner);
+    Booking authorized_booking(Session& s, const std::string& booking_id, const std::optional<std::string>& token);
+    std::string new_meeting_link() const;
+
+    Store& store_;
+    const Clock& clock_;
+    ServiceOptions options_;
+};
+
+}  // namespace slotwise::server

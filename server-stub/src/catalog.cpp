@@ -1,0 +1,182 @@
+// Providers, their public snapshot and slots, the provider's booking list,
+// health and housekeeping.
+#include <slotwise/protocol.h>
+
+#include "booking_json.h"
+#include "booking_service.h"
+#include "records.h"
+#include "request_parsing.h"
+#include "snapshot.h"
+#include "zone_time.h"
+
+namespace slotwise::server {
+namespace {
+
+constexpr Days kMaxRangeDays = 366;
+
+Reply json_reply(int status, const json& body) { return Reply{status, body.dump(), "application/json", {}}; }
+
+std::optional<std::string> param(const Query& q, const std::string& key) {
+    auto it = q.find(key);
+    if (it == q.end()) return std::nullopt;
+    return it->second;
+}
+
+// from/to as dates; `from` defaults to today (UTC) and `to` to 30 days later.
+std::pair<Days, Days> date_range(const Query& q, Seconds now) {
+    auto date = [&](const char* key, Days fallback) {
+        auto text = param(q, key);
+        if (!text) return fallback;
+        auto d = parse_date(*text);
+        if (!d) throw bad_request(std::string(key) + " must be a date like 2026-12-01");
+        return *d;
+    };
+    const Days from = date("from", now / kDay);
+    const Days to = date("to", from + 30);
+    if (to < from) throw bad_request("from must not be after to");
+    if (to - from > kMaxRangeDays) throw ApiError(400, "RANGE_TOO_LARGE", "to may be at most 366 days after from");
+    return {from, to};
+}
+
+ProviderConfig existing_provider(Session& s, const std::string& provider_id) {
+    auto p = is_valid_id(provider_id) ? records::load_provider(s, provider_id) : std::nullopt;
+    if (!p) throw ApiError(404, "UNKNOWN_PROVIDER", "no provider " + provider_id);
+    return *p;
+}
+
+// Busy intervals for dates [from, to] in any zone (offsets stay within a day),
+// with a day of margin on each side.
+std::vector<Interval> busy_for_dates(Session& s, const std::string& provider_id, Days from, Days to) {
+    return merge_intervals(records::busy(s, provider_id, (from - 2) * kDay, (to + 3) * kDay));
+}
+
+}  // namespace
+
+Reply BookingService::put_provider(const std::string& provider_id, std::string_view body) {
+    if (!is_valid_id(provider_id)) throw bad_request("provider ids are 1..64 of A-Z a-z 0-9 _ -");
+    const ProviderConfig p = parse_provider_config(provider_id, parse_json_body(body));
+    auto s = store_.session();
+    const Seconds now = clock_.now();
+    const bool created = in_transaction(*s, provider_id, [&] {
+        const bool is_new = records::put_provider(*s, p, now);
+        records::audit(*s, now, "admin", is_new ? "provider.create" : "provider.replace", "provider", p.id,
+                       json::parse(body));
+        return is_new;
+    });
+    json snapshot = engine_snapshot(p, {});
+    snapshot.erase("busy");
+    return json_reply(created ? 201 : 200, snapshot);
+}
+
+Reply BookingService::snapshot(const std::string& provider_id, const Query& query) {
+    const auto [from, to] = date_range(query, clock_.now());
+    auto s = store_.session();
+    const ProviderConfig p = existing_provider(*s, provider_id);
+    json snapshot = engine_snapshot(p, busy_for_dates(*s, provider_id, from, to));
+    snapshot["generated_at"] = format_instant(clock_.now());
+    return json_reply(200, snapshot);
+}
+
+Reply BookingService::slots(const std::string& provider_id, const Query& query) {
+    const auto [from, to] = date_range(query, clock_.now());
+    auto s = store_.session();
+    const ProviderConfig p = existing_provider(*s, provider_id);
+    auto service = param(query, "service");
+    if (!service) throw bad_request("the service parameter is required");
+    if (!p.service(*service)) throw ApiError(404, "UNKNOWN_SERVICE", "no service " + *service);
+    json q = {{"service", *service}, {"from", format_date(from)}, {"to", format_date(to)},
+              {"time_zone", param(query, "time_zone").value_or(p.time_zone)}, {"now", format_instant(clock_.now_minute())}};
+    if (auto d = param(query, "duration_minutes")) {
+        if (d->empty() || d->size() > 5 || d->find_first_not_of("0123456789") != std::string::npos)
+            throw bad_request("duration_minutes must be a number of minutes");
+        q["duration_minutes"] = std::stoi(*d);
+    }
+    const slotwise::Engine engine(engine_snapshot(p, busy_for_dates(*s, provider_id, from, to)).dump());
+    const slotwise::Answer answer = engine.slots(q.dump());
+    if (answer.is_error) {
+        const json error = json::parse(answer.json).at("error");
+        const std::string code = error.at("code").get<std::string>();
+        ApiError e(400, code == "UNKNOWN_TIME_ZONE" || code == "OUT_OF_RANGE" ? code : "INVALID_REQUEST",
+                   error.value("message", std::string("the engine cannot read this query")));
+        e.extensions.emplace_back("engine_error", error.dump());
+        throw e;
+    }
+    return Reply{200, answer.json, "application/json", {}};
+}
+
+Reply BookingService::list_bookings(const std::string& provider_id, const Query& query) {
+    auto s = store_.session();
+    const ProviderConfig p = existing_provider(*s, provider_id);
+    const Days today = local_date(p.time_zone, clock_.now());
+    const auto [from, to] = date_range(
+        [&] {
+            Query q = query;
+            if (!q.count("from")) q["from"] = format_date(today - 30);
+            if (!q.count("to")) q["to"] = format_date(parse_date(q["from"]).value_or(today) + 90);
+            return q;
+        }(),
+        clock_.now());
+    std::vector<std::string> statuses;
+    if (auto text = param(query, "status")) {
+        std::size_t start = 0;
+        while (start <= text->size()) {
+            const std::size_t comma = std::min(text->find(',', start), text->size());
+            const std::string st = text->substr(start, comma - start);
+            if (st != "PENDING" && st != "CONFIRMED" && st != "CANCELLED" && st != "COMPLETED" && st != "NO_SHOW")
+                throw bad_request("status must be a comma-separated list of PENDING, CONFIRMED, CANCELLED, COMPLETED, NO_SHOW");
+            statuses.push_back(st);
+            start = comma + 1;
+        }
+    }
+    json list = json::array();
+    for (const auto& b : records::list_bookings(*s, provider_id, start_of_local_date(p.time_zone, from),
+                                                start_of_local_date(p.time_zone, to + 1), statuses))
+        list.push_back(booking_json(b));
+    return json_reply(200, {{"provider", provider_id}, {"from", format_date(from)}, {"to", format_date(to)},
+                            {"bookings", list}});
+}
+
+Reply BookingService::health() {
+    try {
+        auto s = store_.session();
+        s->query("SELECT 1");
+        return json_reply(200, {{"status", "ok"}, {"database", store_.backend()}});
+    } catch (const std::exception&) {
+        return Reply{503, problem_body(503, "DATABASE_UNAVAILABLE", "the database cannot be reached"),
+                     "application/problem+json", {}};
+    }
+}
+
+std::int64_t BookingService::purge_expired_idempotency_keys() {
+    auto s = store_.session();
+    return records::purge_idempotency_keys(*s, clock_.now() - options_.idempotency_ttl);
+}
+
+std::optional<std::string> BookingService::create_demo_provider_if_empty() {
+    {
+        auto s = store_.session();
+        if (records::provider_count(*s) > 0) return std::nullopt;
+    }
+    const json weekly = json::parse(R"([
+        {"day": "mon", "start": "09:00", "end": "17:00"}, {"day": "tue", "start": "09:00", "end": "17:00"},
+        {"day": "wed", "start": "09:00", "end": "17:00"}, {"day": "thu", "start": "09:00", "end": "17:00"},
+        {"day": "fri", "start": "09:00", "end": "17:00"}])");
+    const json demo = {
+        {"name", "Dr. Demo Example"},
+        {"kind", "consultant"},
+        {"time_zone", "Europe/Berlin"},
+        {"active", true},
+        {"bio", "A demo provider created by slotwise-server --demo."},
+        {"schedules", {{"default", {{"weekly", weekly}, {"overrides", json::array()}}}}},
+        {"services",
+         {{{"id", "consult"}, {"name", "Consultation"}, {"durations", {30, 60}}, {"buffer_after_minutes", 10},
+           {"min_notice_minutes", 120}, {"max_advance_days", 60}, {"price", {{"amount", 5000}, {"currency", "EUR"}}},
+           {"cancellation_policy", "moderate"}, {"virtual", false}, {"requires_confirmation", false}},
+          {{"id", "video"}, {"name", "Video call"}, {"durations", {45}}, {"slot_interval_minutes", 60},
+           {"min_notice_minutes", 60}, {"max_advance_days", 60}, {"price", {{"amount", 3000}, {"currency", "EUR"}}},
+           {"cancellation_policy", "flexible"}, {"virtual", true}, {"requires_confirmation", true}}}}};
+    put_provider("demo", demo.dump());
+    return std::string("demo");
+}
+
+}  // namespace slotwise::server

@@ -1,0 +1,31 @@
+// The server's clock. Every rule that depends on "now" (notice, advance
+// window, refunds, idempotency expiry) reads it here, so a test or a demo can
+// start the clock at a chosen instant (SLOTWISE_NOW) and let it run from there.
+#pragma once
+
+#include <chrono>
+#include <optional>
+
+#include "instant.h"
+
+namespace slotwise::server {
+
+class Clock {
+public:
+    explicit Clock(std::optional<Seconds> start_at = std::nullopt)
+        : offset_(start_at ? *start_at - system_seconds() : 0) {}
+    Seconds now() const { return system_seconds() + offset_; }
+    // The engine works in whole minutes.
+    Seconds now_minute() const {
+        const Seconds t = now();
+        return t - ((t % kMinute) + kMinute) % kMinute;
+    }
+
+private:
+    static Seconds system_seconds() {
+        return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    }
+    Seconds offset_;
+};
+
+}  // namespace slotwise::server

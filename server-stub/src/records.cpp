@@ -1,0 +1,261 @@
+#include "records.h"
+
+namespace slotwise::server::records {
+namespace {
+
+std::int64_t integer(const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0; }
+std::optional<std::int64_t> maybe_integer(const std::optional<std::string>& v) {
+    if (!v) return std::nullopt;
+    return std::stoll(*v);
+}
+SqlValue text_or_null(const std::optional<std::string>& v) { return v ? SqlValue(*v) : SqlValue(nullptr); }
+SqlValue int_or_null(const std::optional<std::int64_t>& v) { return v ? SqlValue(*v) : SqlValue(nullptr); }
+std::int64_t flag(bool b) { return b ? 1 : 0; }
+constexpr Seconds kMaxOccupied = 3 * kDay;  // duration + both buffers, each at most 1440 minutes
+
+const char* kBookingColumns =
+    "id, provider_id, service_id, status, start_at, end_at, duration_minutes, occupied_start, occupied_end, "
+    "client_email, client_name, client_phone, client_time_zone, notes, meeting_link, manage_token_sha256, "
+    "price_amount, currency, cancellation_policy, created_at, updated_at, cancelled_at, cancelled_by, "
+    "cancellation_reason, refund_amount";
+
+Booking booking_from(const SqlRow& r) {
+    Booking b;
+    b.id = *r[0];
+    b.provider_id = *r[1];
+    b.service_id = *r[2];
+    b.status = *r[3];
+    b.start = integer(r[4]);
+    b.end = integer(r[5]);
+    b.duration_minutes = static_cast<int>(integer(r[6]));
+    b.occupied_start = integer(r[7]);
+    b.occupied_end = integer(r[8]);
+    b.client.email = *r[9];
+    b.client.name = *r[10];
+    b.client.phone = r[11];
+    b.client_time_zone = r[12];
+    b.notes = r[13];
+    b.meeting_link = r[14];
+    b.manage_token_sha256 = *r[15];
+    b.price_amount = integer(r[16]);
+    b.currency = *r[17];
+    b.cancellation_policy = json::parse(*r[18]);
+    b.created_at = integer(r[19]);
+    b.updated_at = integer(r[20]);
+    b.cancelled_at = maybe_integer(r[21]);
+    b.cancelled_by = r[22];
+    b.cancellation_reason = r[23];
+    b.refund_amount = maybe_integer(r[24]);
+    return b;
+}
+
+}  // namespace
+
+bool put_provider(Session& s, const ProviderConfig& p, Seconds now) {
+    const bool created = s.query("SELECT 1 FROM providers WHERE id = $1", {p.id}).empty();
+    if (created) {
+        s.exec("INSERT INTO providers (id, name, kind, time_zone, bio, photo_url, active, created_at, updated_at) "
+               "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+               {p.id, p.name, p.kind, p.time_zone, text_or_null(p.bio), text_or_null(p.photo_url), flag(p.active), now});
+    } else {
+        s.exec("UPDATE providers SET name = $2, kind = $3, time_zone = $4, bio = $5, photo_url = $6, active = $7, "
+               "updated_at = $8 WHERE id = $1",
+               {p.id, p.name, p.kind, p.time_zone, text_or_null(p.bio), text_or_null(p.photo_url), flag(p.active), now});
+    }
+    s.exec("DELETE FROM schedules WHERE provider_id = $1", {p.id});
+    s.exec("DELETE FROM services WHERE provider_id = $1", {p.id});
+    for (const auto& item : p.schedules.items()) {
+        s.exec("INSERT INTO schedules (provider_id, name, weekly, overrides) VALUES ($1, $2, $3, $4)",
+               {p.id, item.key(), item.value().at("weekly").dump(), item.value().at("overrides").dump()});
+    }
+    std::int64_t position = 0;
+    for (const auto& v : p.services) {
+        s.exec("INSERT INTO services (provider_id, id, position, name, schedule, active, durations, "
+               "buffer_before_minutes, buffer_after_minutes, slot_interval_minutes, min_notice_minutes, "
+               "max_advance_days, price_amount, currency, cancellation_policy, virtual, requires_confirmation) "
+               "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+               {p.id, v.id, position++, v.name, v.schedule, flag(v.active), json(v.durations).dump(),
+                std::int64_t{v.buffer_before_minutes}, std::int64_t{v.buffer_after_minutes},
+                v.slot_interval_minutes ? SqlValue(std::int64_t{*v.slot_interval_minutes}) : SqlValue(nullptr),
+                std::int64_t{v.min_notice_minutes},
+                v.max_advance_days ? SqlValue(std::int64_t{*v.max_advance_days}) : SqlValue(nullptr), v.price_amount,
+                v.currency, v.cancellation_policy.dump(), flag(v.is_virtual), flag(v.requires_confirmation)});
+    }
+    return created;
+}
+
+std::optional<ProviderConfig> load_provider(Session& s, const std::string& provider_id) {
+    auto rows = s.query("SELECT id, name, kind, time_zone, bio, photo_url, active FROM providers WHERE id = $1",
+                        {provider_id});
+    if (rows.empty()) return std::nullopt;
+    const auto& r = rows[0];
+    ProviderConfig p;
+    p.id = *r[0];
+    p.name = *r[1];
+    p.kind = *r[2];
+    p.time_zone = *r[3];
+    p.bio = r[4];
+    p.photo_url = r[5];
+    p.active = integer(r[6]) != 0;
+    for (const auto& row : s.query("SELECT name, weekly, overrides FROM schedules WHERE provider_id = $1 ORDER BY name",
+                                   {provider_id}))
+        p.schedules[*row[0]] = {{"weekly", json::parse(*row[1])}, {"overrides", json::parse(*row[2])}};
+    for (const auto& row :
+         s.query("SELECT id, name, schedule, active, durations, buffer_before_minutes, buffer_after_minutes, "
+                 "slot_interval_minutes, min_notice_minutes, max_advance_days, price_amount, currency, "
+                 "cancellation_policy, virtual, requires_confirmation FROM services WHERE provider_id = $1 "
+                 "ORDER BY position",
+                 {provider_id})) {
+        ServiceConfig v;
+        v.id = *row[0];
+        v.name = *row[1];
+        v.schedule = *row[2];
+        v.active = integer(row[3]) != 0;
+        v.durations = json::parse(*row[4]).get<std::vector<int>>();
+        v.buffer_before_minutes = static_cast<int>(integer(row[5]));
+        v.buffer_after_minutes = static_cast<int>(integer(row[6]));
+        if (row[7]) v.slot_interval_minutes = static_cast<int>(integer(row[7]));
+        v.min_notice_minutes = static_cast<int>(integer(row[8]));
+        if (row[9]) v.max_advance_days = static_cast<int>(integer(row[9]));
+        v.price_amount = integer(row[10]);
+        v.currency = *row[11];
+        v.cancellation_policy = json::parse(*row[12]);
+        v.is_virtual = integer(row[13]) != 0;
+        v.requires_confirmation = integer(row[14]) != 0;
+        p.services.push_back(std::move(v));
+    }
+    return p;
+}
+
+std::int64_t provider_count(Session& s) { return integer(s.query("SELECT COUNT(*) FROM providers")[0][0]); }
+
+std::vector<Interval> busy(Session& s, const std::string& provider_id, Seconds from, Seconds to,
+                           const std::string& except_booking_id) {
+    // An occupied interval is at most 3 days long (see the migration), so the
+    // lower bound on occupied_start keeps this an index range scan.
+    std::vector<Interval> out;
+    for (const auto& r : s.query("SELECT occupied_start, occupied_end FROM bookings WHERE provider_id = $1 "
+                                 "AND status IN ('PENDING', 'CONFIRMED') AND occupied_start < $3 "
+                                 "AND occupied_start > $5 AND occupied_end > $2 AND id <> $4",
+                                 {provider_id, from, to, except_booking_id, from - kMaxOccupied}))
+        out.push_back({integer(r[0]), integer(r[1])});
+    return out;
+}
+
+void insert_booking(Session& s, const Booking& b) {
+    s.exec(std::string("INSERT INTO bookings (") + kBookingColumns +
+               ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "
+               "$21, $22, $23, $24, $25)",
+           {b.id, b.provider_id, b.service_id, b.status, b.start, b.end, std::int64_t{b.duration_minutes},
+            b.occupied_start, b.occupied_end, b.client.email, b.client.name, text_or_null(b.client.phone),
+            text_or_null(b.client_time_zone), text_or_null(b.notes), text_or_null(b.meeting_link),
+            b.manage_token_sha256, b.price_amount, b.currency, b.cancellation_policy.dump(), b.created_at,
+            b.updated_at, int_or_null(b.cancelled_at), text_or_null(b.cancelled_by), text_or_null(b.cancellation_reason),
+            int_or_null(b.refund_amount)});
+}
+
+std::optional<Booking> load_booking(Session& s, const std::string& booking_id) {
+    auto rows = s.query(std::string("SELECT ") + kBookingColumns + " FROM bookings WHERE id = $1", {booking_id});
+    if (rows.empty()) return std::nullopt;
+    return booking_from(rows[0]);
+}
+
+bool update_booking(Session& s, const Booking& b, const std::string& expected_status) {
+    return s.exec("UPDATE bookings SET status = $2, start_at = $3, end_at = $4, duration_minutes = $5, "
+                  "occupied_start = $6, occupied_end = $7, meeting_link = $8, updated_at = $9, cancelled_at = $10, "
+                  "cancelled_by = $11, cancellation_reason = $12, refund_amount = $13 WHERE id = $1 AND status = $14",
+                  {b.id, b.status, b.start, b.end, std::int64_t{b.duration_minutes}, b.occupied_start, b.occupied_end,
+                   text_or_null(b.meeting_link), b.updated_at, int_or_null(b.cancelled_at), text_or_null(b.cancelled_by),
+                   text_or_null(b.cancellation_reason), int_or_null(b.refund_amount), expected_status}) == 1;
+}
+
+std::vector<Booking> list_bookings(Session& s, const std::string& provider_id, Seconds from, Seconds to,
+                                   const std::vector<std::string>& statuses) {
+    std::vector<Booking> out;
+    for (const auto& r : s.query(std::string("SELECT ") + kBookingColumns +
+                                     " FROM bookings WHERE provider_id = $1 AND start_at >= $2 AND start_at < $3 "
+                                     "ORDER BY start_at, id LIMIT 10000",
+                                 {provider_id, from, to})) {
+        Booking b = booking_from(r);
+        bool wanted = statuses.empty();
+        for (const auto& st : statuses) wanted = wanted || st == b.status;
+        if (wanted) out.push_back(std::move(b));
+    }
+    return out;
+}
+
+std::int64_t open_pending_count(Session& s, const std::string& provider_id, const std::string& email) {
+    return integer(s.query("SELECT COUNT(*) FROM bookings WHERE provider_id = $1 AND client_email = $2 AND status = "
+                           "'PENDING'",
+                           {provider_id, email})[0][0]);
+}
+
+std::int64_t no_show_count(Session& s, const std::string& provider_id, const std::string& email) {
+    auto rows = s.query("SELECT no_show_count FROM clients WHERE provider_id = $1 AND email = $2", {provider_id, email});
+    return rows.empty() ? 0 : integer(rows[0][0]);
+}
+
+void remember_client(Session& s, const std::string& provider_id, const Client& c) {
+    s.exec("INSERT INTO clients (provider_id, email, name, phone, no_show_count) VALUES ($1, $2, $3, $4, 0) "
+           "ON CONFLICT (provider_id, email) DO UPDATE SET name = excluded.name, phone = excluded.phone",
+           {provider_id, c.email, c.name, text_or_null(c.phone)});
+}
+
+void count_no_show(Session& s, const std::string& provider_id, const std::string& email, Seconds at) {
+    s.exec("UPDATE clients SET no_show_count = no_show_count + 1, last_no_show_at = $3 WHERE provider_id = $1 AND "
+           "email = $2",
+           {provider_id, email, at});
+}
+
+void audit(Session& s, Seconds at, const std::string& actor, const std::string& action, const std::string& entity,
+           const std::string& entity_id, const json& detail) {
+    s.exec("INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+           {at, actor, action, entity, entity_id, detail.dump()});
+}
+
+bool claim_idempotency_key(Session& s, const std::string& key, const std::string& request_sha256,
+                           const std::string& owner, Seconds now) {
+    return s.exec("INSERT INTO idempotency_keys (key, request_sha256, state, owner, created_at, updated_at) "
+                  "VALUES ($1, $2, 'IN_FLIGHT', $3, $4, $4) ON CONFLICT (key) DO NOTHING",
+                  {key, request_sha256, owner, now}) == 1;
+}
+
+std::optional<IdempotencyRecord> load_idempotency_key(Session& s, const std::string& key) {
+    auto rows = s.query("SELECT request_sha256, state, owner, status, response, created_at FROM idempotency_keys "
+                        "WHERE key = $1",
+                        {key});
+    if (rows.empty()) return std::nullopt;
+    const auto& r = rows[0];
+    IdempotencyRecord rec;
+    rec.request_sha256 = *r[0];
+    rec.state = *r[1];
+    rec.owner = *r[2];
+    if (r[3]) rec.status = static_cast<int>(integer(r[3]));
+    rec.response = r[4];
+    rec.created_at = integer(r[5]);
+    return rec;
+}
+
+bool take_over_idempotency_key(Session& s, const std::string& key, const IdempotencyRecord& seen,
+                               const std::string& request_sha256, const std::string& owner, Seconds now) {
+    return s.exec("UPDATE idempotency_keys SET request_sha256 = $2, state = 'IN_FLIGHT', owner = $3, status = NULL, "
+                  "response = NULL, created_at = $4, updated_at = $4 WHERE key = $1 AND owner = $5 AND state = $6",
+                  {key, request_sha256, owner, now, seen.owner, seen.state}) == 1;
+}
+
+bool finish_idempotency_key(Session& s, const std::string& key, const std::string& owner, int status,
+                            const std::string& response, Seconds now) {
+    return s.exec("UPDATE idempotency_keys SET state = 'DONE', status = $3, response = $4, updated_at = $5 "
+                  "WHERE key = $1 AND owner = $2 AND state = 'IN_FLIGHT'",
+                  {key, owner, std::int64_t{status}, response, now}) == 1;
+}
+
+void release_idempotency_key(Session& s, const std::string& key, const std::string& owner) {
+    s.exec("DELETE FROM idempotency_keys WHERE key = $1 AND owner = $2 AND state = 'IN_FLIGHT'", {key, owner});
+}
+
+std::int64_t purge_idempotency_keys(Session& s, Seconds older_than) {
+    return s.exec("DELETE FROM idempotency_keys WHERE created_at < $1", {older_than});
+}
+
+}  // namespace slotwise::server::records

@@ -1,0 +1,289 @@
+#include "request_parsing.h"
+
+#include <set>
+
+#include <slotwise/protocol.h>
+
+namespace slotwise::server {
+namespace {
+
+// Nesting is measured before nlohmann sees the text, so a hostile body cannot
+// make the parser recurse deeply.
+bool nesting_within(std::string_view text, int limit) {
+    int depth = 0;
+    bool in_string = false, escaped = false;
+    for (char c : text) {
+        if (in_string) {
+            if (escaped) escaped = false;
+            else if (c == '\\') escaped = true;
+            else if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            if (++depth > limit) return false;
+        } else if (c == '}' || c == ']') {
+            --depth;
+        }
+    }
+    return true;
+}
+
+void reject_unknown_fields(const json& object, const std::set<std::string>& known, const std::string& where) {
+    for (const auto& item : object.items())
+        if (!known.count(item.key())) throw bad_request("unknown field " + where + "/" + item.key());
+}
+
+bool has_control_characters(const std::string& s, bool allow_newlines) {
+    for (unsigned char c : s) {
+        if (c == 0x7f) return true;
+        if (c < 0x20 && !(allow_newlines && (c == '\n' || c == '\r' || c == '\t'))) return true;
+    }
+    return false;
+}
+
+struct StringRule {
+    std::size_t min = 1, max = 200;
+    bool multiline = false;
+};
+
+std::string required_string(const json& object, const std::string& key, const std::string& where, StringRule rule = {}) {
+    auto it = object.find(key);
+    if (it == object.end() || it->is_null()) throw bad_request("missing field " + where + "/" + key);
+    if (!it->is_string()) throw bad_request(where + "/" + key + " must be a string");
+    const auto& s = it->get_ref<const std::string&>();
+    if (s.size() < rule.min || s.size() > rule.max)
+        throw bad_request(where + "/" + key + " must be " + std::to_string(rule.min) + ".." + std::to_string(rule.max) +
+                          " bytes long");
+    if (has_control_characters(s, rule.multiline)) throw bad_request(where + "/" + key + " contains control characters");
+    return s;
+}
+
+std::optional<std::string> optional_string(const json& object, const std::string& key, const std::string& where,
+                                           StringRule rule = {}) {
+    auto it = object.find(key);
+    if (it == object.end() || it->is_null()) return std::nullopt;
+    return required_string(object, key, where, rule);
+}
+
+std::optional<int> optional_minutes(const json& object, const std::string& key, const std::string& where) {
+    auto it = object.find(key);
+    if (it == object.end() || it->is_null()) return std::nullopt;
+    if (!it->is_number_integer()) throw bad_request(where + "/" + key + " must be an integer");
+    // The engine judges the value against the service; here it only has to fit.
+    if (it->is_number_unsigned() ? it->get<std::uint64_t>() > 100000 : (it->get<std::int64_t>() < -100000 || it->get<std::int64_t>() > 100000))
+        throw bad_request(where + "/" + key + " is out of range");
+    return it->get<int>();
+}
+
+bool optional_bool(const json& object, const std::string& key, const std::string& where, bool fallback) {
+    auto it = object.find(key);
+    if (it == object.end() || it->is_null()) return fallback;
+    if (!it->is_boolean()) throw bad_request(where + "/" + key + " must be true or false");
+    return it->get<bool>();
+}
+
+bool plausible_email(const std::string& e) {
+    auto at = e.find('@');
+    if (at == std::string::npos || at == 0 || at + 1 >= e.size() || e.find('@', at + 1) != std::string::npos) return false;
+    for (unsigned char c : e)
+        if (c <= 0x20) return false;
+    return e.find('.', at) != std::string::npos;
+}
+
+bool plausible_phone(const std::string& p) {
+    int digits = 0;
+    for (char c : p) {
+        if (c >= '0' && c <= '9') ++digits;
+        else if (c != '+' && c != ' ' && c != '-' && c != '(' && c != ')' && c != '.') return false;
+    }
+    return digits >= 3;
+}
+
+Seconds required_instant(const json& object, const std::string& key, const std::string& where, std::string& text) {
+    text = required_string(object, key, where, {20, 20});
+    auto t = parse_instant(text);
+    if (!t) throw bad_request(where + "/" + key + " must be an instant like 2026-12-01T14:00:00Z");
+    return *t;
+}
+
+const json& object_body(const json& body) {
+    if (!body.is_object()) throw bad_request("the body must be a JSON object");
+    return body;
+}
+
+}  // namespace
+
+json parse_json_body(std::string_view body, bool empty_is_object) {
+    if (body.size() > kMaxBodyBytes) throw ApiError(413, "PAYLOAD_TOO_LARGE", "the body exceeds 64 KiB");
+    if (empty_is_object && body.find_first_not_of(" \t\r\n") == std::string_view::npos) return json::object();
+    if (!nesting_within(body, kMaxJsonDepth))
+        throw bad_request("JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    json parsed = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_discarded()) throw bad_request("the body is not valid JSON (UTF-8)");
+    return object_body(parsed);
+}
+
+bool is_valid_id(std::string_view id) {
+    if (id.empty() || id.size() > 64) return false;
+    for (char c : id)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+            return false;
+    return true;
+}
+
+bool is_valid_idempotency_key(std::string_view key) {
+    if (key.empty() || key.size() > 255) return false;
+    for (unsigned char c : key)
+        if (c < 0x21 || c > 0x7e) return false;
+    return true;
+}
+
+BookingRequest parse_booking_request(const json& body) {
+    object_body(body);
+    reject_unknown_fields(body, {"provider", "service", "start", "duration_minutes", "client", "notes", "time_zone"}, "");
+    BookingRequest r;
+    r.provider = required_string(body, "provider", "", {1, 64});
+    r.service = required_string(body, "service", "", {1, 64});
+    r.start = required_instant(body, "start", "", r.start_text);
+    r.duration_minutes = optional_minutes(body, "duration_minutes", "");
+    auto client = body.find("client");
+    if (client == body.end() || !client->is_object()) throw bad_request("/client must be an object with name and email");
+    reject_unknown_fields(*client, {"name", "email", "phone"}, "/client");
+    r.client.name = required_string(*client, "name", "/client", {1, 200});
+    r.client.email = required_string(*client, "email", "/client", {3, 254});
+    if (!plausible_email(r.client.email)) throw bad_request("/client/email is not an email address");
+    r.client.phone = optional_string(*client, "phone", "/client", {3, 40});
+    if (r.client.phone && !plausible_phone(*r.client.phone)) throw bad_request("/client/phone is not a phone number");
+    r.notes = optional_string(body, "notes", "", {0, 2000, true});
+    r.time_zone = optional_string(body, "time_zone", "", {1, 64});
+    return r;
+}
+
+RescheduleRequest parse_reschedule_request(const json& body) {
+    object_body(body);
+    reject_unknown_fields(body, {"start", "duration_minutes"}, "");
+    RescheduleRequest r;
+    r.start = required_instant(body, "start", "", r.start_text);
+    r.duration_minutes = optional_minutes(body, "duration_minutes", "");
+    return r;
+}
+
+std::optional<std::string> parse_cancel_reason(const json& body) {
+    object_body(body);
+    reject_unknown_fields(body, {"reason"}, "");
+    return optional_string(body, "reason", "", {0, 500, true});
+}
+
+ProviderConfig parse_provider_config(const std::string& provider_id, const json& body) {
+    object_body(body);
+    reject_unknown_fields(body, {"name", "kind", "time_zone", "active", "bio", "photo_url", "schedules", "services"}, "");
+    ProviderConfig p;
+    p.id = provider_id;
+    p.name = required_string(body, "name", "", {1, 200});
+    p.kind = required_string(body, "kind", "", {1, 20});
+    static const std::set<std::string> kinds = {"doctor", "consultant", "trainer", "therapist", "other"};
+    if (!kinds.count(p.kind)) throw bad_request("/kind must be doctor, consultant, trainer, therapist or other");
+    auto zone = body.find("time_zone");
+    if (zone == body.end() || !zone->is_string()) throw bad_request("/time_zone must be a string");
+    p.time_zone = required_string(body, "time_zone", "", {1, 64});
+    p.active = optional_bool(body, "active", "", true);
+    p.bio = optional_string(body, "bio", "", {0, 4000, true});
+    p.photo_url = optional_string(body, "photo_url", "", {1, 2000});
+    if (p.photo_url && p.photo_url->rfind("https://", 0) != 0 && p.photo_url->rfind("http://", 0) != 0)
+        throw bad_request("/photo_url must be an http(s) URL");
+    auto schedules = body.find("schedules");
+    if (schedules == body.end() || !schedules->is_object()) throw bad_request("/schedules must be an object");
+    if (schedules->size() > 32) throw bad_request("/schedules: at most 32 schedules");
+    auto services = body.find("services");
+    if (services == body.end() || !services->is_array()) throw bad_request("/services must be a list");
+    if (services->size() > 100) throw bad_request("/services: at most 100 services");
+
+    // The engine is the judge of schedules and of every engine field of a
+    // service: it parses exactly what it will later compute with.
+    json engine_services = json::array();
+    static const std::set<std::string> engine_keys = {"id", "schedule", "active", "durations", "buffer_before_minutes",
+                                                      "buffer_after_minutes", "slot_interval_minutes",
+                                                      "min_notice_minutes", "max_advance_days"};
+    static const std::set<std::string> display_keys = {"name", "price", "cancellation_policy", "virtual",
+                                                       "requires_confirmation"};
+    std::set<std::string> all_keys = engine_keys;
+    all_keys.insert(display_keys.begin(), display_keys.end());
+    for (std::size_t i = 0; i < services->size(); ++i) {
+        const json& s = (*services)[i];
+        const std::string where = "/services/" + std::to_string(i);
+        if (!s.is_object()) throw bad_request(where + " must be an object");
+        reject_unknown_fields(s, all_keys, where);
+        json engine_part = json::object();
+        for (const auto& item : s.items())
+            if (engine_keys.count(item.key())) engine_part[item.key()] = item.value();
+        engine_services.push_back(engine_part);
+    }
+    json snapshot = {{"provider", {{"id", p.id}, {"time_zone", p.time_zone}, {"active", p.active}}},
+                     {"schedules", *schedules},
+                     {"services", engine_services}};
+    slotwise::Engine engine(snapshot.dump());
+    if (!engine.ok()) {
+        ApiError e = bad_request("the engine rejects this configuration");
+        try {
+            json answer = json::parse(engine.snapshot_error().json);
+            const json& error = answer.at("error");
+            e = ApiError(400, error.at("code").get<std::string>() == "UNKNOWN_TIME_ZONE" ? "UNKNOWN_TIME_ZONE" : "INVALID_REQUEST",
+                         error.value("message", std::string("invalid configuration")) + " at " + error.value("path", std::string("")));
+            e.extensions.emplace_back("engine_error", error.dump());
+        } catch (const json::exception&) {
+        }
+        throw e;
+    }
+    p.schedules = json::object();
+    for (const auto& item : schedules->items()) {
+        if (item.key().empty() || item.key().size() > 64) throw bad_request("/schedules: names are 1..64 bytes");
+        json schedule = {{"weekly", item.value().value("weekly", json::array())},
+                         {"overrides", item.value().value("overrides", json::array())}};
+        p.schedules[item.key()] = schedule;
+    }
+
+    std::set<std::string> ids;
+    for (std::size_t i = 0; i < services->size(); ++i) {
+        const json& s = (*services)[i];
+        const std::string where = "/services/" + std::to_string(i);
+        ServiceConfig c;
+        c.id = s.at("id").get<std::string>();
+        if (!is_valid_id(c.id)) throw bad_request(where + "/id must be 1..64 of A-Z a-z 0-9 _ -");
+        c.name = required_string(s, "name", where, {1, 200});
+        c.schedule = s.value("schedule", std::string("default"));
+        c.active = optional_bool(s, "active", where, true);
+        c.durations = s.at("durations").get<std::vector<int>>();
+        c.buffer_before_minutes = s.value("buffer_before_minutes", 0);
+        c.buffer_after_minutes = s.value("buffer_after_minutes", 0);
+        if (s.contains("slot_interval_minutes") && !s["slot_interval_minutes"].is_null())
+            c.slot_interval_minutes = s["slot_interval_minutes"].get<int>();
+        c.min_notice_minutes = s.value("min_notice_minutes", 0);
+        if (s.contains("max_advance_days") && !s["max_advance_days"].is_null())
+            c.max_advance_days = s["max_advance_days"].get<int>();
+        auto price = s.find("price");
+        if (price == s.end() || !price->is_object()) throw bad_request(where + "/price must be {amount, currency}");
+        reject_unknown_fields(*price, {"amount", "currency"}, where + "/price");
+        auto amount = price->find("amount");
+        if (amount == price->end() || !amount->is_number_integer() || amount->get<std::int64_t>() < 0 ||
+            amount->get<std::int64_t>() > 1000000000000LL)
+            throw bad_request(where + "/price/amount must be an integer 0..10^12 (minor units)");
+        c.price_amount = amount->get<std::int64_t>();
+        c.currency = required_string(*price, "currency", where + "/price", {3, 3});
+        for (char ch : c.currency)
+            if (ch < 'A' || ch > 'Z') throw bad_request(where + "/price/currency must be an ISO 4217 code like EUR");
+        c.cancellation_policy = s.value("cancellation_policy", json("flexible"));
+        // The engine's refund is the judge of a policy too.
+        json probe = {{"policy", c.cancellation_policy}, {"price", c.price_amount},
+                      {"start", "2030-01-02T00:00:00Z"}, {"cancelled_at", "2030-01-01T00:00:00Z"}};
+        if (slotwise::refund(probe.dump()).is_error)
+            throw bad_request(where + "/cancellation_policy must be flexible, moderate, strict or a list of "
+                                      "{hours_before, percent}");
+        c.is_virtual = optional_bool(s, "virtual", where, false);
+        c.requires_confirmation = optional_bool(s, "requires_confirmation", where, false);
+        if (!ids.insert(c.id).second) throw bad_request(where + "/id is not unique");
+        p.services.push_back(std::move(c));
+    }
+    return p;
+}
+
+}  // namespace slotwise::server

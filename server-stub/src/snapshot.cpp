@@ -1,0 +1,48 @@
+#include "snapshot.h"
+
+#include <algorithm>
+
+namespace slotwise::server {
+
+json engine_snapshot(const ProviderConfig& p, const std::vector<Interval>& busy) {
+    json provider = {{"id", p.id}, {"time_zone", p.time_zone}, {"active", p.active}, {"name", p.name}, {"kind", p.kind}};
+    if (p.bio) provider["bio"] = *p.bio;
+    if (p.photo_url) provider["photo_url"] = *p.photo_url;
+    json services = json::array();
+    for (const auto& s : p.services) {
+        json j = {{"id", s.id},
+                  {"schedule", s.schedule},
+                  {"active", s.active},
+                  {"durations", s.durations},
+                  {"buffer_before_minutes", s.buffer_before_minutes},
+                  {"buffer_after_minutes", s.buffer_after_minutes},
+                  {"slot_interval_minutes", nullptr},
+                  {"min_notice_minutes", s.min_notice_minutes},
+                  {"max_advance_days", nullptr},
+                  {"name", s.name},
+                  {"price", {{"amount", s.price_amount}, {"currency", s.currency}}},
+                  {"virtual", s.is_virtual},
+                  {"requires_confirmation", s.requires_confirmation},
+                  {"cancellation_policy", s.cancellation_policy}};
+        if (s.slot_interval_minutes) j["slot_interval_minutes"] = *s.slot_interval_minutes;
+        if (s.max_advance_days) j["max_advance_days"] = *s.max_advance_days;
+        services.push_back(std::move(j));
+    }
+    json busy_json = json::array();
+    for (const auto& b : busy) busy_json.push_back({{"start", format_instant(b.start)}, {"end", format_instant(b.end)}});
+    return {{"provider", provider}, {"schedules", p.schedules}, {"services", services}, {"busy", busy_json}};
+}
+
+std::vector<Interval> merge_intervals(std::vector<Interval> busy) {
+    std::sort(busy.begin(), busy.end(), [](const Interval& a, const Interval& b) { return a.start < b.start; });
+    std::vector<Interval> out;
+    for (const auto& b : busy) {
+        if (!out.empty() && b.start <= out.back().end)
+            out.back().end = std::max(out.back().end, b.end);
+        else
+            out.push_back(b);
+    }
+    return out;
+}
+
+}  // namespace slotwise::server

@@ -1,0 +1,157 @@
+// SQLite backend: one file, WAL, synchronous FULL, a busy timeout so that
+// writers from several threads and processes queue instead of failing.
+#include <sqlite3.h>
+
+#include <mutex>
+#include <unordered_map>
+
+#include "store.h"
+
+namespace slotwise::server {
+namespace {
+
+constexpr int kBusyTimeoutMs = 10000;
+
+class SqliteSession final : public Session {
+public:
+    explicit SqliteSession(const std::string& path) {
+        if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                            nullptr) != SQLITE_OK) {
+            std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+            sqlite3_close(db_);
+            throw StoreError("cannot open SQLite database " + path + ": " + message);
+        }
+        sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+        exec_script("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+    }
+    ~SqliteSession() override {
+        for (auto& entry : statements_) sqlite3_finalize(entry.second);
+        sqlite3_close(db_);
+    }
+
+    std::vector<SqlRow> query(const std::string& sql, const SqlParams& params) override {
+        sqlite3_stmt* stmt = prepare(sql, params);
+        std::vector<SqlRow> rows;
+        for (;;) {
+            int rc = sqlite3_step(stmt);
+            if (rc == SQLITE_DONE) break;
+            if (rc != SQLITE_ROW) fail(stmt, rc);
+            SqlRow row;
+            const int columns = sqlite3_column_count(stmt);
+            for (int i = 0; i < columns; ++i) {
+                if (sqlite3_column_type(stmt, i) == SQLITE_NULL) row.emplace_back(std::nullopt);
+                else row.emplace_back(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, i)),
+                                                  static_cast<std::size_t>(sqlite3_column_bytes(stmt, i))));
+            }
+            rows.push_back(std::move(row));
+        }
+        sqlite3_reset(stmt);
+        return rows;
+    }
+
+    std::int64_t exec(const std::string& sql, const SqlParams& params) override {
+        query(sql, params);
+        return sqlite3_changes64(db_);
+    }
+
+    void exec_script(const std::string& sql) override {
+        char* error = nullptr;
+        if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+            std::string message = error ? error : "unknown error";
+            sqlite3_free(error);
+            throw StoreError("SQLite: " + message);
+        }
+    }
+
+    void begin() override { exec_script("BEGIN IMMEDIATE"); }
+    // SQLite has one writer at a time: BEGIN IMMEDIATE takes the database's
+    // write lock up front, which covers every provider at once.
+    void begin_locked(const std::string&) override { exec_script("BEGIN IMMEDIATE"); }
+    void commit() override { exec_script("COMMIT"); }
+    void rollback() noexcept override {
+        if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    bool in_transaction() const override { return !sqlite3_get_autocommit(db_); }
+
+private:
+    sqlite3_stmt* prepare(const std::string& sql, const SqlParams& params) {
+        sqlite3_stmt*& stmt = statements_[sql];
+        if (!stmt && sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK) {
+            std::string message = sqlite3_errmsg(db_);
+            statements_.erase(sql);
+            throw StoreError("SQLite prepare: " + message);
+        }
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            // Placeholders are PostgreSQL-style `$n`; SQLite knows them as named
+            // parameters, so they are bound by name, whatever their order.
+            const std::string name = "$" + std::to_string(i + 1);
+            const int index = sqlite3_bind_parameter_index(stmt, name.c_str());
+            if (index == 0) continue;
+            const SqlValue& v = params[i];
+            if (std::holds_alternative<std::nullptr_t>(v)) sqlite3_bind_null(stmt, index);
+            else if (auto n = std::get_if<std::int64_t>(&v)) sqlite3_bind_int64(stmt, index, *n);
+            else {
+                const auto& s = std::get<std::string>(v);
+                sqlite3_bind_text(stmt, index, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+            }
+        }
+        return stmt;
+    }
+
+    [[noreturn]] void fail(sqlite3_stmt* stmt, int rc) {
+        std::string message = sqlite3_errmsg(db_);
+        sqlite3_reset(stmt);
+        if (message.find("SLOTWISE_OVERLAP") != std::string::npos) throw OverlapError(message);
+        throw StoreError("SQLite (" + std::to_string(rc) + "): " + message);
+    }
+
+    sqlite3* db_ = nullptr;
+    std::unordered_map<std::string, sqlite3_stmt*> statements_;
+};
+
+class SqliteStore final : public Store {
+public:
+    SqliteStore(std::string path, std::size_t pool_size) : path_(std::move(path)), pool_size_(pool_size) {}
+    std::string backend() const override { return "sqlite"; }
+
+    std::shared_ptr<Session> session() override {
+        std::unique_ptr<Session> s;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (!idle_.empty()) {
+                s = std::move(idle_.back());
+                idle_.pop_back();
+            }
+        }
+        if (!s) s = std::make_unique<SqliteSession>(path_);
+        return std::shared_ptr<Session>(s.release(), [this](Session* raw) {
+            std::unique_ptr<Session> back(raw);
+            back->rollback();
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (idle_.size() < pool_size_) idle_.push_back(std::move(back));
+        });
+    }
+
+    void migrate() override {
+        auto s = session();
+        apply_migrations(*s, "sqlite");
+    }
+
+private:
+    std::string path_;
+    std::size_t pool_size_;
+    std::mutex mutex_;
+    std::vector<std::unique_ptr<Session>> idle_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_sqlite_store(const std::string& path, std::size_t pool_size) {
+    auto store = std::make_unique<SqliteStore>(path, pool_size);
+    store->session();  // fail at start, not at the first request, when the file cannot be opened
+    return store;
+}
+
+}  // namespace slotwise::server

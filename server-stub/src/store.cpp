@@ -1,0 +1,34 @@
+#include "store.h"
+
+#include <chrono>
+
+#include "migrations.h"
+
+namespace slotwise::server {
+
+std::unique_ptr<Store> open_sqlite_store(const std::string& path, std::size_t pool_size);
+std::unique_ptr<Store> open_postgres_store(const std::string& conninfo, std::size_t pool_size);
+
+std::unique_ptr<Store> open_store(const std::string& url, std::size_t pool_size) {
+    if (url.rfind("sqlite:", 0) == 0 && url.size() > 7) return open_sqlite_store(url.substr(7), pool_size);
+    if (url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0) return open_postgres_store(url, pool_size);
+    throw StoreError("--db must be sqlite:PATH or postgres://...");
+}
+
+void apply_migrations(Session& s, const std::string& backend) {
+    for (const auto& m : embedded_migrations(backend)) {
+        in_transaction(s, std::string("slotwise:migrations"), [&] {
+            s.exec_script(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                "applied_at BIGINT NOT NULL)");
+            if (!s.query("SELECT 1 FROM schema_migrations WHERE version = $1", {std::int64_t{m.version}}).empty()) return;
+            s.exec_script(m.sql);
+            const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                                 std::chrono::system_clock::now().time_since_epoch()).count();
+            s.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                   {std::int64_t{m.version}, m.name, std::int64_t{now}});
+        });
+    }
+}
+
+}  // namespace slotwise::server

@@ -1,0 +1,88 @@
+// Storage behind one small interface. A Store hands out Sessions (pooled
+// connections); a Session runs parameterised SQL written once for both
+// backends (`$1`, `$2`, ... placeholders; instants as BIGINT epoch seconds)
+// and owns the dialect differences: how a per-provider write lock is taken
+// and how the overlap backstop reports itself.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace slotwise::server {
+
+using SqlValue = std::variant<std::nullptr_t, std::int64_t, std::string>;
+using SqlParams = std::vector<SqlValue>;
+using SqlRow = std::vector<std::optional<std::string>>;
+
+// The database's overlap backstop fired (SQLite trigger, PostgreSQL EXCLUDE).
+struct OverlapError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+// Anything else the database refused or could not do.
+struct StoreError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+class Session {
+public:
+    virtual ~Session() = default;
+    virtual std::vector<SqlRow> query(const std::string& sql, const SqlParams& params = {}) = 0;
+    // Returns the number of rows changed.
+    virtual std::int64_t exec(const std::string& sql, const SqlParams& params = {}) = 0;
+    // Several statements without parameters (migrations).
+    virtual void exec_script(const std::string& sql) = 0;
+    // A transaction that may read and write freely.
+    virtual void begin() = 0;
+    // A transaction holding the write lock of `lock_key` (a provider id) until
+    // commit or rollback: SQLite BEGIN IMMEDIATE, PostgreSQL advisory lock.
+    virtual void begin_locked(const std::string& lock_key) = 0;
+    virtual void commit() = 0;
+    virtual void rollback() noexcept = 0;
+    virtual bool in_transaction() const = 0;
+};
+
+class Store {
+public:
+    virtual ~Store() = default;
+    virtual std::string backend() const = 0;  // "sqlite" or "postgres"
+    // A pooled session; it goes back to the pool when the pointer dies.
+    virtual std::shared_ptr<Session> session() = 0;
+    // Applies the versioned migrations that are not applied yet.
+    virtual void migrate() = 0;
+};
+
+// Applies the not yet applied migrations of `backend`, each in its own
+// transaction, under a lock so that processes starting together take turns.
+void apply_migrations(Session& session, const std::string& backend);
+
+// `sqlite:PATH` or `postgres://...` / `postgresql://...`.
+std::unique_ptr<Store> open_store(const std::string& url, std::size_t pool_size);
+
+// Runs `work` inside a transaction, committing when it returns and rolling
+// back when it throws.
+template <class Work>
+auto in_transaction(Session& s, const std::optional<std::string>& lock_key, Work&& work) {
+    if (lock_key) s.begin_locked(*lock_key);
+    else s.begin();
+    try {
+        if constexpr (std::is_void_v<decltype(work())>) {
+            work();
+            s.commit();
+        } else {
+            auto result = work();
+            s.commit();
+            return result;
+        }
+    } catch (...) {
+        s.rollback();
+        throw;
+    }
+}
+
+}  // namespace slotwise::server
