@@ -241,6 +241,7 @@ struct HttpApi::Impl {
         if (options.access_log == "off") return;
         log = options.access_log == "-" ? stdout : std::fopen(options.access_log.c_str(), "a");
         if (!log) throw std::runtime_error("cannot open access log " + options.access_log);
+        std::setvbuf(log, nullptr, _IOLBF, 0);
         server.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
             const double ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - request_started).count();
             char line[1024];

@@ -1,0 +1,188 @@
+// Test harness for slotwise-server: real server processes, a real SQLite
+// file or a throwaway PostgreSQL cluster, plain HTTP over loopback.
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export const SERVER = process.env.SLOTWISE_SERVER || path.resolve('build/bin/slotwise-server');
+export const BACKEND = process.env.SLOTWISE_TEST_BACKEND || 'sqlite';
+export const ADMIN = 'test-admin-token-0123456789';
+export const NOW = '2026-11-23T08:00:00Z'; // a Monday; Europe/Berlin is UTC+1 then
+const PG_BIN = process.env.SLOTWISE_PG_BIN || '/usr/lib/postgresql/15/bin';
+
+const cleanups = [];
+export async function cleanupAll() {
+  while (cleanups.length) {
+    try { await cleanups.pop()(); } catch (e) { console.error('cleanup:', e.message); }
+  }
+}
+process.on('exit', () => {
+  // Last resort for a failing test: no process outlives the run.
+  for (const p of livePids) try { process.kill(p, 'SIGKILL'); } catch {}
+});
+const livePids = new Set();
+
+export function tempDir(prefix) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+// ---- databases -------------------------------------------------------------
+
+function asPostgres(cmd, args, opts = {}) {
+  if (process.getuid && process.getuid() === 0) return execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], opts);
+  return execFileSync(cmd, args, opts);
+}
+
+// A fresh PostgreSQL cluster in a temporary folder on a free loopback port;
+// stopped and removed by cleanupAll().
+export async function startPostgres() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slotwise-pg-'));
+  fs.chmodSync(dir, 0o755);
+  if (process.getuid && process.getuid() === 0) execFileSync('chown', ['postgres:postgres', dir]);
+  const data = path.join(dir, 'data');
+  const port = await freePort();
+  asPostgres(`${PG_BIN}/initdb`, ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync'], { stdio: 'pipe' });
+  asPostgres(`${PG_BIN}/pg_ctl`, ['-D', data, '-l', path.join(dir, 'log'), '-w', '-t', '30', '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=300`, 'start'], { stdio: 'pipe' });
+  cleanups.push(() => {
+    try { asPostgres(`${PG_BIN}/pg_ctl`, ['-D', data, '-m', 'immediate', '-w', 'stop'], { stdio: 'pipe' }); } catch {}
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, port, dir };
+}
+
+// A database for one test: `{ url, sql(query) -> rows of strings }`.
+export async function freshDatabase() {
+  if (BACKEND === 'postgres') {
+    const pg = await startPostgres();
+    return {
+      url: pg.url,
+      sql: (q) => execFileSync('psql', ['-X', '-q', '-At', '-F', '|', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(pg.port), '-U', 'postgres', '-d', 'postgres', '-c', q],
+        { encoding: 'utf8' }).split('\n').filter((l) => l.length).map((l) => l.split('|')),
+    };
+  }
+  const dir = tempDir('slotwise-sqlite-');
+  const file = path.join(dir, 'slotwise.db');
+  return {
+    url: `sqlite:${file}`,
+    sql: (q) => execFileSync('sqlite3', ['-batch', '-cmd', '.timeout 10000', file, q], { encoding: 'utf8' })
+      .split('\n').filter((l) => l.length).map((l) => l.split('|')),
+  };
+}
+
+// ---- server processes --------------------------------------------------------
+
+export async function startServer(db, { now = NOW, args = [], env = {} } = {}) {
+  const port = await freePort();
+  const proc = spawn(SERVER, ['--db', db.url, '--listen', `127.0.0.1:${port}`, '--access-log', 'off', '--rate-limit', '0',
+    '--meeting-base-url', 'https://meet.example.test/', ...args], {
+    env: { ...process.env, SLOTWISE_ADMIN_TOKEN: ADMIN, SLOTWISE_NOW: now ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  livePids.add(proc.pid);
+  let out = '', err = '';
+  proc.stdout.on('data', (d) => { out += d; });
+  proc.stderr.on('data', (d) => { err += d; });
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => { livePids.delete(proc.pid); resolve({ code, signal }); }));
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out} ${err}`)), 15000);
+    const check = () => {
+      const m = out.match(/listening on (http:\/\/\S+)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    };
+    proc.stdout.on('data', check);
+    exited.then(({ code }) => { clearTimeout(timer); reject(new Error(`server exited (${code}): ${out} ${err}`)); });
+  });
+  const server = {
+    url, proc, exited, port,
+    output: () => out, errors: () => err,
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return exited;
+      proc.kill('SIGTERM');
+      const t = setTimeout(() => proc.kill('SIGKILL'), 10000);
+      const r = await exited; clearTimeout(t); return r;
+    },
+    async kill9() { proc.kill('SIGKILL'); return exited; },
+  };
+  cleanups.push(() => server.stop());
+  return server;
+}
+
+// ---- HTTP ------------------------------------------------------------------------
+
+// One request on its own connection. Resolves { status, headers, text, json }.
+export function request(base, method, pathname, { body, headers = {}, raw } = {}) {
+  return new Promise((resolve, reject) => {
+    const url = new URL(pathname, base);
+    const payload = raw !== undefined ? raw : body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+    const req = http.request(url, { method, agent: false, headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}), ...headers } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json;
+        try { json = JSON.parse(text); } catch {}
+        resolve({ status: res.statusCode, headers: res.headers, text, json });
+      });
+    });
+    req.setTimeout(30000, () => req.destroy(new Error(`timeout ${method} ${pathname}`)));
+    req.on('error', reject);
+    if (payload) req.write(payload);
+    req.end();
+  });
+}
+
+export const admin = { authorization: `Bearer ${ADMIN}` };
+
+let keyCounter = 0;
+export const newKey = () => `key-${process.pid}-${Date.now()}-${++keyCounter}`;
+
+export function book(base, booking, key = newKey()) {
+  return request(base, 'POST', '/v1/bookings', { body: booking, headers: { 'idempotency-key': key } });
+}
+
+// ---- fixtures ----------------------------------------------------------------------
+
+const everyDay = (start, end) => ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => ({ day, start, end }));
+
+export function providerConfig(overrides = {}) {
+  return {
+    name: 'Test Clinic', kind: 'doctor', time_zone: 'Europe/Berlin', active: true, bio: 'Tests', photo_url: 'https://example.test/p.png',
+    schedules: { default: { weekly: everyDay('08:00', '20:00'), overrides: [] } },
+    services: [
+      { id: 's30', name: 'Checkup', durations: [30, 60], min_notice_minutes: 60, max_advance_days: 90,
+        price: { amount: 10000, currency: 'EUR' }, cancellation_policy: 'moderate', virtual: false, requires_confirmation: false },
+      { id: 'video', name: 'Video call', durations: [30], min_notice_minutes: 60, max_advance_days: 90,
+        price: { amount: 4000, currency: 'EUR' }, cancellation_policy: 'flexible', virtual: true, requires_confirmation: true },
+      { id: 'off', name: 'Retired', active: false, durations: [30], price: { amount: 0, currency: 'EUR' }, cancellation_policy: 'strict' },
+    ],
+    ...overrides,
+  };
+}
+
+export async function putProvider(base, id, config = providerConfig()) {
+  const r = await request(base, 'PUT', `/v1/providers/${id}`, { body: config, headers: admin });
+  if (r.status !== 201 && r.status !== 200) throw new Error(`PUT provider ${id}: ${r.status} ${r.text}`);
+  return r;
+}
+
+export const client = (n = 1) => ({ name: `Client ${n}`, email: `client${n}@example.com`, phone: '+49 30 1234567' });
+
+// Instants on the test provider's grid: Berlin 08:00-20:00 every day, 30-minute steps.
+export function slotAt(dayOffset, minutesAfterSeven) {
+  const t = Date.parse('2026-11-23T07:00:00Z') + dayOffset * 86400000 + minutesAfterSeven * 60000;
+  return new Date(t).toISOString().replace('.000Z', 'Z');
+}
