@@ -87,16 +87,21 @@ export function formatMonth(locale, month) {
   return fmt(locale, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(Date.UTC(month.y, month.m - 1, 1))
 }
 
+// 24-hour clocks read best as 08:00 in a list of times; 12-hour ones as 8:00 AM.
+function hourStyle(locale, hourCycle) {
+  const cycle = hourCycle || fmt(locale, { hour: 'numeric' }).resolvedOptions().hourCycle
+  const opts = { hour: cycle === 'h23' || cycle === 'h24' ? '2-digit' : 'numeric', minute: '2-digit' }
+  if (hourCycle) opts.hourCycle = hourCycle
+  return opts
+}
+
 export function formatWallTime(locale, hhmm, hourCycle) {
   const [h, m] = hhmm.split(':').map(Number)
-  const opts = { hour: 'numeric', minute: '2-digit', timeZone: 'UTC' }
-  if (hourCycle) opts.hourCycle = hourCycle
-  return fmt(locale, opts).format(Date.UTC(2000, 0, 1, h, m))
+  return fmt(locale, { ...hourStyle(locale, hourCycle), timeZone: 'UTC' }).format(Date.UTC(2000, 0, 1, h, m))
 }
 
 export function formatInstant(locale, ms, timeZone, hourCycle) {
-  const opts = { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: 'numeric', minute: '2-digit', timeZone }
-  if (hourCycle) opts.hourCycle = hourCycle
+  const opts = { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', ...hourStyle(locale, hourCycle), timeZone }
   return fmt(locale, opts).format(ms)
 }
 
@@ -143,12 +148,4 @@ export function firstDayOfWeek(locale) {
     if (info && info.firstDay) return info.firstDay
   } catch { /* fall through */ }
   return 1
-}
-
-export function localeHourCycle(locale) {
-  try {
-    return new Intl.DateTimeFormat(locale, { hour: 'numeric' }).resolvedOptions().hourCycle
-  } catch {
-    return undefined
-  }
 }

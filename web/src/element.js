@@ -11,7 +11,7 @@ import { loadEngine } from './engine.js'
 import {
   addDays, addMonths, browserTimeZone, compareMonths, dateInZone, firstDayOfWeek, firstOfMonth,
   formatInstant, formatLocalDate, formatMonth, formatWallTime, instantString, isoWeekday,
-  lastOfMonth, localeHourCycle, monthOf, parseDate, weekdayNames, zoneLabel,
+  lastOfMonth, monthOf, parseDate, weekdayNames, zoneLabel,
 } from './dates.js'
 
 /* global SLOTWISE_ENGINE_MODULE, SLOTWISE_ENGINE_WASM */
@@ -56,7 +56,7 @@ const NETWORK_RETRY_DELAYS_MS = [400, 1200]
 export class SlotwiseBooking extends HTMLElement {
   static get observedAttributes() {
     return ['provider', 'service', 'locale', 'time-zone', 'theme', 'brand-color', 'name', 'email',
-      'hide-details', 'week-start', 'mode', 'api', 'booking-id', 'manage-token', 'button-label', 'duration']
+      'hide-details', 'week-start', 'mode', 'api', 'booking-id', 'manage-token', 'button-label', 'duration', 'hour-cycle']
   }
 
   #root
@@ -170,7 +170,9 @@ export class SlotwiseBooking extends HTMLElement {
       cfg, t, dir,
       api: createApi(cfg.api),
       keys: new IdempotencyKeys(),
-      hourCycle: localeHourCycle(cfg.locale),
+      // The locale's own clock unless the host asks for one: passing the
+      // locale's default explicitly would change its pattern (8:00 vs 08:00).
+      hourCycle: ['h12', 'h23'].includes(this.getAttribute('hour-cycle')) ? this.getAttribute('hour-cycle') : undefined,
       view: 'loading',
       snapshot: null, snapshotText: '', range: null, clockOffsetMs: 0, fetchedAt: 0,
       engine: undefined, engineInstance: null, zones: null,
@@ -211,6 +213,23 @@ export class SlotwiseBooking extends HTMLElement {
       // Native <dialog> traps focus and closes on Esc; focus returns to the opener.
       dialog.addEventListener('close', () => open.focus())
       dialog.addEventListener('click', (e) => { if (e.target === dialog) dialog.close() })
+      // A modal dialog makes the page inert, but Tab past the last control
+      // would still leave the document; keep the cycle inside the dialog.
+      dialog.addEventListener('keydown', (e) => {
+        if (e.key !== 'Tab') return
+        const items = [...dialog.querySelectorAll('button:not([disabled]), [href], input:not([type=radio]):not([disabled]), input[type=radio]:checked, select, textarea, [tabindex="0"]')]
+          .filter((el) => el.getClientRects().length > 0 && el.tabIndex >= 0)
+        if (!items.length) return
+        const active = this.#root.activeElement
+        const index = items.indexOf(active)
+        if (e.shiftKey && index <= 0) {
+          e.preventDefault()
+          items.at(-1).focus()
+        } else if (!e.shiftKey && (index === items.length - 1 || index < 0)) {
+          e.preventDefault()
+          items[0].focus()
+        }
+      })
       s.dialog = dialog
       root.append(open, dialog, live)
     } else {
@@ -255,7 +274,8 @@ export class SlotwiseBooking extends HTMLElement {
     this.#rebuildEngine(s)
     if (booking) {
       s.manage = { ...manage, booking }
-      this.#renderManage(s)
+      // On page load, nothing steals the host page's focus.
+      this.#renderManage(s, { focus: false })
       this.#ready(s)
       return
     }
@@ -286,6 +306,8 @@ export class SlotwiseBooking extends HTMLElement {
     this.#emit('ready', {
       provider: s.cfg.provider, service: s.service?.id ?? null, timeZone: s.zone,
       engine: s.engine ? 'wasm' : 'server', tzVersion: s.engine ? safeCall(() => s.engine.tzVersion()) : null,
+      // Milliseconds since the page's navigation began: load-to-calendar time.
+      at: Math.round(performance.now() * 10) / 10,
     })
   }
 
@@ -920,7 +942,7 @@ export class SlotwiseBooking extends HTMLElement {
     return `${base}#${params}`
   }
 
-  #renderDone(s, booking, how) {
+  #renderDone(s, booking, how, { focus = true } = {}) {
     const { t, cfg } = s
     s.view = 'done'
     const status = String(booking.status || '').toUpperCase()
@@ -942,7 +964,7 @@ export class SlotwiseBooking extends HTMLElement {
     if (token && status !== 'CANCELLED') {
       links.push(h('a', { class: 'btn secondary', href: s.api.icsUrl(booking.id, token), download: `booking-${booking.id}.ics`, text: t('addToCalendar') }))
     }
-    const manage = token && status !== 'CANCELLED'
+    const manage = token && status !== 'CANCELLED' && how !== 'manage'
       ? h('div', { class: 'stack' },
         h('p', null, h('a', { class: 'link', href: this.#manageUrl(s, { id: booking.id, manage_token: token }), text: t('manageLink') })),
         h('p', { class: 'hint', text: t('manageHint') }))
@@ -958,8 +980,10 @@ export class SlotwiseBooking extends HTMLElement {
       h('dl', null, rows.map(([k, v]) => [h('dt', { text: k }), h('dd', { text: v })])),
       links.length ? h('div', { class: 'actions' }, links) : null,
       manage, manageActions, another ? h('div', { class: 'actions' }, another) : null))
-    heading.focus()
-    this.#announce(s, title)
+    if (focus) {
+      heading.focus()
+      this.#announce(s, title)
+    }
   }
 
   #manageActions(s, booking) {
@@ -991,8 +1015,8 @@ export class SlotwiseBooking extends HTMLElement {
     return box
   }
 
-  #renderManage(s) {
-    this.#renderDone(s, s.manage.booking, 'manage')
+  #renderManage(s, { focus = true } = {}) {
+    this.#renderDone(s, s.manage.booking, 'manage', { focus })
     const h2 = s.body.querySelector('h2')
     if (h2) h2.textContent = s.t('manageTitle')
   }
@@ -1035,16 +1059,24 @@ export class SlotwiseBooking extends HTMLElement {
     go.focus()
   }
 
-  #restartBooking(s) {
+  async #restartBooking(s) {
     s.booking = null
     s.manage = null
     s.reschedule = null
     s.slot = null
     s.date = null
     s.month = null
+    this.#renderLoading()
+    // The visitor's own booking (or cancellation) changed the free times.
+    try {
+      await this.#fetchSnapshot(s, s.range.from, s.range.to)
+    } catch (e) {
+      return this.#failLoad(s, e)
+    }
+    if (s.dead) return
     this.#rebuildEngine(s)
     this.#chooseService(s)
-    if (s.service) this.#openCalendar(s, { initial: true })
+    if (s.service) await this.#openCalendar(s, { initial: true })
   }
 
   // ----- keeping the snapshot fresh -------------------------------------------

@@ -10,7 +10,7 @@
   const load = () => (loading ||= import(moduleUrl))
 
   const attrs = ['provider', 'service', 'locale', 'timeZone', 'theme', 'brandColor', 'name', 'email',
-    'hideDetails', 'weekStart', 'mode', 'api', 'buttonLabel', 'duration', 'manageUrl']
+    'hideDetails', 'weekStart', 'mode', 'api', 'buttonLabel', 'duration', 'manageUrl', 'hourCycle']
 
   const api = window.Slotwise || {}
   api.ready = api.ready || load()
