@@ -1,5 +1,13 @@
-// SQLite backend: one file, WAL, synchronous FULL, a busy timeout so that
-// writers from several threads and processes queue instead of failing.
+// SQLite backend: one file, WAL, a busy timeout so that writers from several
+// threads and processes queue instead of failing.
+//
+// Durability: every explicit transaction (bookings, transitions, provider
+// changes) commits with synchronous=FULL, so an acknowledged booking is on
+// disk. Single statements outside transactions (the idempotency bookkeeping:
+// claim a key, store a refusal) run with synchronous=NORMAL: their WAL frames
+// reach the disk with the next FULL commit or checkpoint, and losing one to a
+// power cut only means a retry is evaluated afresh. This keeps a booking at
+// one fsync.
 #include <sqlite3.h>
 
 #include <mutex>
@@ -22,7 +30,7 @@ public:
             throw StoreError("cannot open SQLite database " + path + ": " + message);
         }
         sqlite3_busy_timeout(db_, kBusyTimeoutMs);
-        exec_script("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+        exec_script("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
     }
     ~SqliteSession() override {
         for (auto& entry : statements_) sqlite3_finalize(entry.second);
@@ -63,13 +71,14 @@ public:
         }
     }
 
-    void begin() override { exec_script("BEGIN IMMEDIATE"); }
+    void begin() override { exec_script("PRAGMA synchronous=FULL; BEGIN IMMEDIATE"); }
     // SQLite has one writer at a time: BEGIN IMMEDIATE takes the database's
     // write lock up front, which covers every provider at once.
-    void begin_locked(const std::string&) override { exec_script("BEGIN IMMEDIATE"); }
-    void commit() override { exec_script("COMMIT"); }
+    void begin_locked(const std::string&) override { begin(); }
+    void commit() override { exec_script("COMMIT; PRAGMA synchronous=NORMAL"); }
     void rollback() noexcept override {
         if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        sqlite3_exec(db_, "PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr);
     }
     bool in_transaction() const override { return !sqlite3_get_autocommit(db_); }
 
