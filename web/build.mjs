@@ -71,7 +71,11 @@ writeFileSync(join(out, widgetName), widgetCode)
 const loader = await build({
   entryPoints: [join(here, 'src', 'loader.js')],
   bundle: true, format: 'iife', minify: true, write: false, target, legalComments: 'none',
-  define: { SLOTWISE_WIDGET_MODULE: JSON.stringify(widgetName) },
+  define: {
+    SLOTWISE_WIDGET_MODULE: JSON.stringify(widgetName),
+    SLOTWISE_ENGINE_MODULE: JSON.stringify(engine.module),
+    SLOTWISE_ENGINE_WASM: JSON.stringify(engine.wasm),
+  },
 })
 writeFileSync(join(out, 'widget.js'), loader.outputFiles[0].contents)
 

@@ -46,11 +46,12 @@ await run('web layout at 320 px and screenshots', async () => {
   })
   // The demo site's provider, as --demo would make it.
   await createProvider(server, 'demo', {
-    name: 'Praxis Lena Hoffmann', kind: 'therapist', time_zone: 'Europe/Berlin', active: true,
-    schedules: { default: { weekly: ['mon', 'tue', 'wed', 'thu', 'fri'].flatMap((day) => [{ day, start: '09:00', end: '12:30' }, { day, start: '14:00', end: '18:00' }]) } },
+    name: 'Dr. Demo Example', kind: 'consultant', time_zone: 'Europe/Berlin', active: true,
+    bio: 'A demo provider created by slotwise-server --demo.',
+    schedules: { default: { weekly: ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, start: '09:00', end: '17:00' })) } },
     services: [
-      { id: 'consult', name: 'Consultation', durations: [30, 60], buffer_after_minutes: 10, min_notice_minutes: 120, max_advance_days: 90, price: { amount: 6000, currency: 'EUR' }, virtual: false },
-      { id: 'video', name: 'Video session', durations: [45], min_notice_minutes: 60, max_advance_days: 90, price: { amount: 4500, currency: 'EUR' }, virtual: true, requires_confirmation: true },
+      { id: 'consult', name: 'Consultation', durations: [30, 60], buffer_after_minutes: 10, min_notice_minutes: 120, max_advance_days: 60, price: { amount: 5000, currency: 'EUR' }, cancellation_policy: 'moderate', virtual: false },
+      { id: 'video', name: 'Video call', durations: [45], slot_interval_minutes: 60, min_notice_minutes: 60, max_advance_days: 60, price: { amount: 3000, currency: 'EUR' }, virtual: true, requires_confirmation: true },
     ],
   })
   const browser = await launch()
@@ -63,7 +64,7 @@ await run('web layout at 320 px and screenshots', async () => {
   await book.locator('[data-date="2027-03-10"]').click()
   assert.deepEqual(await overflow(desk), [])
   await book.screenshot({ path: join(shotDir, 'desktop-calendar.png') })
-  await desk.screenshot({ path: join(shotDir, 'desktop-site.png') })
+  await desk.screenshot({ path: join(shotDir, 'desktop-site.png'), fullPage: true })
   await book.locator('.slot').nth(1).click()
   await book.locator('#name').fill('Ada Lovelace')
   await book.locator('#email').fill('ada@example.org')

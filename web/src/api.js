@@ -1,3 +1,5 @@
+import { snapshotUrl } from './range.js'
+
 // The server's public API (shared/spec/api.md). No cookies: every request is
 // made with credentials: 'omit', so the widget works when third-party cookies
 // are blocked and leaves nothing behind.
@@ -45,7 +47,20 @@ export function createApi(base) {
   const enc = encodeURIComponent
   return {
     url,
-    snapshot: (provider, from, to) => request(`/v1/providers/${enc(provider)}/snapshot`, { params: { from, to } }),
+    // Returns the answer plus when it was asked and received (clock offset).
+    snapshot: async (provider, from, to) => {
+      const href = snapshotUrl(base, provider, { from, to })
+      const early = globalThis.Slotwise?.preload?.snapshots?.get(href)
+      if (early) {
+        // widget.js started this request while the widget module loaded.
+        globalThis.Slotwise.preload.snapshots.delete(href)
+        const r = await early.response.catch(() => null)
+        if (r && r.ok) return { json: JSON.parse(r.text), text: r.text, sent: early.sent, received: r.received }
+      }
+      const sent = Date.now()
+      const answer = await request(`/v1/providers/${enc(provider)}/snapshot`, { params: { from, to } })
+      return { ...answer, sent, received: Date.now() }
+    },
     slots: (provider, q) => request(`/v1/providers/${enc(provider)}/slots`, {
       params: { service: q.service, from: q.from, to: q.to, time_zone: q.time_zone, duration_minutes: q.duration_minutes },
     }),

@@ -8,6 +8,7 @@ import { translator, directionOf, safeLocale } from './i18n.js'
 import { accessibleBrand } from './colour.js'
 import { createApi, IdempotencyKeys } from './api.js'
 import { loadEngine } from './engine.js'
+import { initialRange, RANGE_MARGIN_DAYS } from './range.js'
 import {
   addDays, addMonths, browserTimeZone, compareMonths, dateInZone, firstDayOfWeek, firstOfMonth,
   formatInstant, formatLocalDate, formatMonth, formatWallTime, instantString, isoWeekday,
@@ -46,9 +47,6 @@ function icon(name) {
   return svg
 }
 
-// Snapshot fetches cover the viewer's dates with this many provider-local
-// days of margin on each side: offsets span UTC-12..UTC+14, at most two dates apart.
-const RANGE_MARGIN_DAYS = 2
 const MONTHS_AHEAD_WITHOUT_LIMIT = 24
 const REFRESH_ON_FOCUS_AFTER_MS = 2000
 const NETWORK_RETRY_DELAYS_MS = [400, 1200]
@@ -262,10 +260,8 @@ export class SlotwiseBooking extends HTMLElement {
         else throw e
       }
     }
-    const today = dateInZone(Date.now(), s.cfg.timeZone || browserTimeZone())
-    const month = monthOf(today)
-    const snapshotPromise = this.#fetchSnapshot(s, addDays(firstOfMonth(month), -RANGE_MARGIN_DAYS),
-      addDays(lastOfMonth(addMonths(month, 1)), RANGE_MARGIN_DAYS))
+    const range = initialRange(s.cfg.timeZone)
+    const snapshotPromise = this.#fetchSnapshot(s, range.from, range.to)
     const [engine] = await Promise.all([enginePromise, snapshotPromise])
     if (s.dead) return
     s.engine = engine
@@ -318,9 +314,7 @@ export class SlotwiseBooking extends HTMLElement {
   // ----- data ---------------------------------------------------------------
 
   async #fetchSnapshot(s, from, to) {
-    const sent = Date.now()
-    const { json, text } = await s.api.snapshot(s.cfg.provider, from, to)
-    const received = Date.now()
+    const { json, text, sent, received } = await s.api.snapshot(s.cfg.provider, from, to)
     if (s.dead) return
     if (!json || !json.provider) throw Object.assign(new Error('bad snapshot'), { code: 'BAD_SNAPSHOT' })
     // `now` for the engine is the browser clock corrected by the server's
@@ -496,6 +490,7 @@ export class SlotwiseBooking extends HTMLElement {
       p.photo_url ? h('img', { src: p.photo_url, alt: '', width: 48, height: 48 }) : null,
       h('div', null,
         h('h2', { text: s.reschedule ? s.t('rescheduleTitle') : (p.name || s.t('title')) }),
+        p.bio && !s.reschedule ? h('p', { class: 'bio', text: p.bio }) : null,
         facts.length ? h('ul', { class: 'facts' }, facts.map((f) => h('li', { text: f }))) : null))
   }
 
@@ -529,8 +524,18 @@ export class SlotwiseBooking extends HTMLElement {
           return h('label', null, input, h('span', { text: minutes.format(d) }))
         }))))
     }
-    const zoneSelect = h('select', { id: 'zone', name: 'time-zone', autocomplete: 'off' })
-    this.#fillZones(s, zoneSelect)
+    const zoneSelect = h('select', { id: 'zone', name: 'time-zone', autocomplete: 'off' },
+      h('option', { value: s.zone, selected: true, text: s.zone.replaceAll('_', ' ') }))
+    // The ~600 zones are added when the browser is idle, or at once when the
+    // visitor reaches for the picker, so they never delay the first calendar.
+    let filled = false
+    const fill = () => {
+      if (filled || s.dead) return
+      filled = true
+      this.#fillZones(s, zoneSelect)
+    }
+    for (const type of ['focus', 'pointerdown', 'keydown']) zoneSelect.addEventListener(type, fill)
+    ;(window.requestIdleCallback || ((f) => setTimeout(f, 200)))(fill)
     zoneSelect.addEventListener('change', () => this.setZone(zoneSelect.value))
     s.zoneSelect = zoneSelect
     choices.append(h('div', { class: 'field grow' }, h('label', { for: 'zone', text: t('timeZone') }), zoneSelect))
@@ -586,7 +591,10 @@ export class SlotwiseBooking extends HTMLElement {
     if (!s || !s.service || zone === s.zone) return
     if (!s.zones.includes(zone)) return
     s.zone = zone
-    if (s.zoneSelect && s.zoneSelect.value !== zone) s.zoneSelect.value = zone
+    if (s.zoneSelect && s.zoneSelect.value !== zone) {
+      s.zoneSelect.dispatchEvent(new Event('focus'))
+      s.zoneSelect.value = zone
+    }
     s.slot = null
     const keep = s.date
     this.#monthBounds(s)
@@ -617,7 +625,8 @@ export class SlotwiseBooking extends HTMLElement {
     s.prev.disabled = compareMonths(month, s.minMonth) <= 0
     s.next.disabled = compareMonths(month, s.maxMonth) >= 0
     const names = weekdayNames(cfg.locale, cfg.weekStart)
-    const plural = new Intl.PluralRules(cfg.locale)
+    const plural = (s.plural ||= new Intl.PluralRules(cfg.locale))
+    const numbers = (s.numbers ||= new Intl.NumberFormat(cfg.locale))
     const first = firstOfMonth(month)
     const last = lastOfMonth(month)
     const lead = (isoWeekday(first) - cfg.weekStart + 7) % 7
@@ -638,7 +647,7 @@ export class SlotwiseBooking extends HTMLElement {
         type: 'button', class: 'day' + (bookable ? ' free' : '') + (date === s.today ? ' today' : ''),
         tabindex: date === tabDate ? '0' : '-1', 'aria-label': label, dataset: { date },
         'aria-disabled': bookable ? null : 'true', 'aria-current': date === s.today ? 'date' : null,
-        text: new Intl.NumberFormat(cfg.locale).format(Number(date.slice(8))),
+        text: numbers.format(Number(date.slice(8))),
       })
       row.push(h('td', { role: 'gridcell', 'aria-selected': date === s.date ? 'true' : 'false' }, btn))
       if (row.length === 7) {
@@ -651,9 +660,18 @@ export class SlotwiseBooking extends HTMLElement {
       bodyRows.push(h('tr', { role: 'row' }, row))
     }
     s.grid.replaceChildren(head, h('tbody', null, bodyRows))
-    const zl = zoneLabel(cfg.locale, s.zone)
-    s.zoneNote.textContent = t('timesShownIn', { zone: `${zl.name}${zl.offset ? ` (${zl.offset})` : ''}` })
+    this.#renderZoneNote(s)
     if (focusDate) s.grid.querySelector(`[data-date="${tabDate}"]`)?.focus()
+  }
+
+  // The zone's name and offset as of the chosen day (or mid-month), not
+  // today: a month after a DST change must not show last season's offset.
+  #renderZoneNote(s) {
+    const { t, cfg } = s
+    const first = s.date && s.byDate.get(s.date)?.[0]
+    const at = first ? Date.parse(first.start) : Date.UTC(s.month.y, s.month.m - 1, 15, 12)
+    const zl = zoneLabel(cfg.locale, s.zone, at)
+    s.zoneNote.textContent = t('timesShownIn', { zone: `${zl.name}${zl.offset ? ` (${zl.offset})` : ''}` })
   }
 
   #gridKey(s, e) {
@@ -712,7 +730,8 @@ export class SlotwiseBooking extends HTMLElement {
       if (b) b.tabIndex = b.dataset.date === date ? 0 : -1
     }
     this.#renderTimes(s)
-    this.#announce(s, s.t('dayAnnounce', { date: formatLocalDate(s.cfg.locale, date, 'short'), count: countText(s.t, new Intl.PluralRules(s.cfg.locale), count, s.cfg.locale) }))
+    this.#renderZoneNote(s)
+    this.#announce(s, s.t('dayAnnounce', { date: formatLocalDate(s.cfg.locale, date, 'short'), count: countText(s.t, (s.plural ||= new Intl.PluralRules(s.cfg.locale)), count, s.cfg.locale) }))
     this.#emit('date-selected', { date, timeZone: s.zone, count })
     if (focusTimes) s.times.querySelector('.slot')?.focus()
   }
@@ -1101,9 +1120,13 @@ export class SlotwiseBooking extends HTMLElement {
   }
 }
 
+const numberFormats = new Map()
 function countText(t, plural, count, locale) {
   if (!count) return t('noFreeTimes')
-  return plural.select(count) === 'one' ? t('freeTimesOne') : t('freeTimesOther', { n: new Intl.NumberFormat(locale).format(count) })
+  if (plural.select(count) === 'one') return t('freeTimesOne')
+  let nf = numberFormats.get(locale)
+  if (!nf) numberFormats.set(locale, (nf = new Intl.NumberFormat(locale)))
+  return t('freeTimesOther', { n: nf.format(count) })
 }
 
 function statusText(t, status) {

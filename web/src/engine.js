@@ -11,13 +11,16 @@ export function loadEngine(moduleUrl, wasmUrl) {
   pending = (async () => {
     if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiate !== 'function') return null
     try {
-      const compiled = typeof WebAssembly.compileStreaming === 'function'
+      // widget.js may already have started both downloads.
+      const early = globalThis.Slotwise?.preload?.engine
+      const warm = early && early.moduleUrl === moduleUrl && early.wasmUrl === wasmUrl ? early : null
+      const compiled = warm ? warm.compiled : typeof WebAssembly.compileStreaming === 'function'
         ? WebAssembly.compileStreaming(fetch(wasmUrl, { credentials: 'omit' }))
         : fetch(wasmUrl, { credentials: 'omit' }).then((r) => r.arrayBuffer()).then((b) => WebAssembly.compile(b))
       compiled.catch(() => {})
       let instantiateFailed
       const failure = new Promise((_, reject) => { instantiateFailed = reject })
-      const { default: factory } = await import(/* webpackIgnore: true */ moduleUrl)
+      const { default: factory } = await (warm ? warm.glue : import(moduleUrl))
       const mod = await Promise.race([failure, factory({
         locateFile: () => wasmUrl,
         instantiateWasm(imports, receive) {

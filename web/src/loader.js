@@ -1,13 +1,16 @@
-// widget.js: the one script a provider pastes. Short-cached and tiny; it
-// creates the element where its tag stands and imports the content-hashed
-// widget module that defines it.
-/* global SLOTWISE_WIDGET_MODULE */
+// widget.js: the one script a provider pastes. Short-cached and small; it
+// creates the element where its tag stands, imports the content-hashed widget
+// module that defines it, and meanwhile starts everything the first calendar
+// needs (engine glue, .wasm compile, snapshot) so nothing waits in a chain.
+/* global SLOTWISE_WIDGET_MODULE, SLOTWISE_ENGINE_MODULE, SLOTWISE_ENGINE_WASM */
+import { initialRange, snapshotUrl } from './range.js'
+
 (() => {
   const script = document.currentScript
   const base = script && script.src ? script.src : document.baseURI
-  const moduleUrl = new URL(SLOTWISE_WIDGET_MODULE, base).href
+  const url = (name) => new URL(name, base).href
   let loading = null
-  const load = () => (loading ||= import(moduleUrl))
+  const load = () => (loading ||= import(url(SLOTWISE_WIDGET_MODULE)))
 
   const attrs = ['provider', 'service', 'locale', 'timeZone', 'theme', 'brandColor', 'name', 'email',
     'hideDetails', 'weekStart', 'mode', 'api', 'buttonLabel', 'duration', 'manageUrl', 'hourCycle']
@@ -17,6 +20,20 @@
   api.render = (container, options) => load().then((m) => m.render(container, options))
   api.destroy = (target) => load().then((m) => m.destroy(target))
   window.Slotwise = api
+
+  // Warm starts the widget module picks up (engine.js, element.js).
+  const pre = (api.preload ||= { snapshots: new Map() })
+  const warmEngine = () => {
+    if (pre.engine || SLOTWISE_ENGINE_MODULE.includes('.missing.')) return
+    const wasm = url(SLOTWISE_ENGINE_WASM)
+    const compiled = typeof WebAssembly === 'object' && WebAssembly.compileStreaming
+      ? WebAssembly.compileStreaming(fetch(wasm, { credentials: 'omit' }))
+      : Promise.reject(new Error('no WebAssembly'))
+    const glue = import(url(SLOTWISE_ENGINE_MODULE))
+    compiled.catch(() => {})
+    glue.catch(() => {})
+    pre.engine = { moduleUrl: url(SLOTWISE_ENGINE_MODULE), wasmUrl: wasm, compiled, glue }
+  }
 
   if (!script || !script.dataset.provider) {
     load()
@@ -35,4 +52,15 @@
   else if (script.parentNode && script.parentNode !== document.head) script.after(el)
   else document.body.append(el)
   load()
+  warmEngine()
+  const snap = snapshotUrl(el.getAttribute('api'), script.dataset.provider, initialRange(script.dataset.timeZone))
+  if (!pre.snapshots.has(snap)) {
+    const sent = Date.now()
+    pre.snapshots.set(snap, {
+      sent,
+      response: fetch(snap, { credentials: 'omit', cache: 'no-store', mode: 'cors' })
+        .then(async (r) => ({ ok: r.ok, status: r.status, text: await r.text(), received: Date.now() })),
+    })
+    pre.snapshots.get(snap).response.catch(() => {})
+  }
 })()
