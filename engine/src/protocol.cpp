@@ -8,6 +8,8 @@
 #include "slotwise/refund.h"
 #include "slotwise/snapshot.h"
 
+#include <cstring>
+
 namespace slotwise {
 
 using json_reader::child_path;
@@ -45,6 +47,63 @@ Answer invalid_query(std::string path, std::string message) {
 Answer out_of_range(std::string path, std::string message) {
     return error_answer({ErrorCode::out_of_range, std::move(message), std::move(path)});
 }
+
+// One slot object, written by filling this fixed template in place: a long
+// query's answer is hundreds of kilobytes, and formatting is most of its cost.
+constexpr std::string_view slot_form =
+    R"({"start":"YYYY-MM-DDTHH:MM:00Z","end":"YYYY-MM-DDTHH:MM:00Z","local_date":"YYYY-MM-DD",)"
+    R"("local_start":"HH:MM","local_end":"HH:MM","utc_offset":"+HH:MM"})";
+// Where the value of `"key":"` starts in slot_form.
+constexpr std::size_t value_at(std::string_view key) { return slot_form.find(key) + key.size() + 3; }
+
+class SlotWriter {
+public:
+    static constexpr std::size_t size = slot_form.size();
+    static constexpr std::size_t start_at = value_at("\"start"), end_at = value_at("\"end"),
+                                 local_date_at = value_at("\"local_date"), local_start_at = value_at("\"local_start"),
+                                 local_end_at = value_at("\"local_end"), offset_at = value_at("\"utc_offset");
+
+    void write(std::string& out, Instant start, Instant end, LocalDate local_date, Minutes local_start,
+               LocalTime local_end, Minutes offset) {
+        char* p = text_;
+        put_instant(p + start_at, start);
+        put_instant(p + end_at, end);
+        put_date(p + local_date_at, local_date);
+        write_clock(p + local_start_at, local_start);
+        write_clock(p + local_end_at, local_end - date::floor<Days>(local_end));
+        p[offset_at] = offset < Minutes{0} ? '-' : '+';
+        write_clock(p + offset_at + 1, offset < Minutes{0} ? -offset : offset);
+        out.append(text_, size);
+    }
+
+private:
+    void put_instant(char* p, Instant t) {
+        const auto day = date::floor<Days>(t);
+        put_date(p, LocalDate{day.time_since_epoch()});
+        write_clock(p + 11, t - day);
+    }
+    // Consecutive slots mostly share their dates: remember the last few.
+    void put_date(char* p, LocalDate d) {
+        Cached& slot = cache_[static_cast<std::size_t>(d.time_since_epoch().count()) % 4];
+        if (!slot.valid || slot.date != d) {
+            write_date(slot.text, d);
+            slot.date = d;
+            slot.valid = true;
+        }
+        std::memcpy(p, slot.text, sizeof slot.text);
+    }
+
+    struct Cached {
+        LocalDate date;
+        bool valid = false;
+        char text[10];
+    };
+    Cached cache_[4];
+    char text_[size + 1] = {};
+
+public:
+    SlotWriter() { std::memcpy(text_, slot_form.data(), size); }
+};
 
 bool supported(Instant t) { return first_supported_instant <= t && t <= last_supported_instant; }
 bool supported(LocalDate d) { return first_supported_date <= d && d <= last_supported_date; }
@@ -93,28 +152,21 @@ Answer slots_answer(const Snapshot& snapshot, const json& query) {
     std::string out = R"({"time_zone":)";
     append_quoted(out, *zone_name);
     out += R"(,"slots":[)";
+    SlotWriter writer;
+    out.reserve(out.size() + starts.size() * (SlotWriter::size + 1) + 2);
     bool first = true;
+    TimeZone::Span span = viewer->span_at(range.start);
     for (const Instant start : starts) {
-        const Instant end = start + Minutes{minutes};
-        const Minutes offset = viewer->offset_at(start);
+        if (!span.contains(start)) span = viewer->span_at(start);
+        const Minutes offset = span.offset;
         const LocalTime local_start{(start + offset).time_since_epoch()};
         const LocalDate local_date = date::floor<Days>(local_start);
         if (local_date < *from || *to < local_date) continue;
-        const LocalTime local_end = viewer->to_local(end);
-        out += first ? R"({"start":")" : R"(,{"start":")";
+        if (!first) out.push_back(',');
         first = false;
-        append_instant(out, start);
-        out += R"(","end":")";
-        append_instant(out, end);
-        out += R"(","local_date":")";
-        append_date(out, local_date);
-        out += R"(","local_start":")";
-        append_clock(out, local_start - local_date);
-        out += R"(","local_end":")";
-        append_clock(out, local_end - date::floor<Days>(local_end));
-        out += R"(","utc_offset":")";
-        append_utc_offset(out, offset);
-        out += R"("})";
+        const Instant end = start + Minutes{minutes};
+        const Minutes end_offset = span.contains(end) ? offset : viewer->offset_at(end);
+        writer.write(out, start, end, local_date, local_start - local_date, LocalTime{(end + end_offset).time_since_epoch()}, offset);
     }
     out += "]}";
     return {std::move(out), false};

@@ -13,15 +13,19 @@ int digits(std::string_view s, std::size_t pos, std::size_t count) {
     return value;
 }
 
-void append_digits(std::string& out, long long value, int width) {
-    char buf[24];
-    int n = 0;
-    do {
-        buf[n++] = static_cast<char>('0' + value % 10);
-        value /= 10;
-    } while (value > 0);
-    for (int i = n; i < width; ++i) out.push_back('0');
-    while (n > 0) out.push_back(buf[--n]);
+// Writes `value` as exactly `width` decimal digits (zero-padded) at `p`.
+void put_digits(char* p, long long value, int width) {
+    for (int i = width - 1; i >= 0; --i, value /= 10) p[i] = static_cast<char>('0' + value % 10);
+}
+
+// 0..99 as two characters; formatting times is the hot path of a slots answer.
+void put_two_digits(char* p, long long value) {
+    static constexpr char pairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
+    p[0] = pairs[2 * value];
+    p[1] = pairs[2 * value + 1];
 }
 
 }  // namespace
@@ -53,20 +57,32 @@ std::optional<Instant> parse_instant(std::string_view s) {
     return Instant{day->time_since_epoch()} + Minutes{time->minutes};
 }
 
-void append_date(std::string& out, LocalDate d) {
+void write_date(char* out, LocalDate d) {
     const date::year_month_day ymd{d};
-    append_digits(out, static_cast<int>(ymd.year()), 4);
-    out.push_back('-');
-    append_digits(out, static_cast<unsigned>(ymd.month()), 2);
-    out.push_back('-');
-    append_digits(out, static_cast<unsigned>(ymd.day()), 2);
+    put_digits(out, static_cast<int>(ymd.year()), 4);
+    out[4] = '-';
+    put_two_digits(out + 5, static_cast<unsigned>(ymd.month()));
+    out[7] = '-';
+    put_two_digits(out + 8, static_cast<unsigned>(ymd.day()));
+}
+
+void write_clock(char* out, Minutes since_midnight) {
+    const auto m = since_midnight.count();
+    put_two_digits(out, m / 60);
+    out[2] = ':';
+    put_two_digits(out + 3, m % 60);
+}
+
+void append_date(std::string& out, LocalDate d) {
+    char text[10];
+    write_date(text, d);
+    out.append(text, sizeof text);
 }
 
 void append_clock(std::string& out, Minutes since_midnight) {
-    const auto m = since_midnight.count();
-    append_digits(out, m / 60, 2);
-    out.push_back(':');
-    append_digits(out, m % 60, 2);
+    char text[5];
+    write_clock(text, since_midnight);
+    out.append(text, sizeof text);
 }
 
 void append_instant(std::string& out, Instant t) {

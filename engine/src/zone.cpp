@@ -14,10 +14,12 @@ namespace slotwise {
 TimeZone::TimeZone(std::string name, Minutes initial_offset, std::vector<Transition> transitions)
     : name_(std::move(name)), initial_offset_(initial_offset), transitions_(std::move(transitions)) {}
 
-Minutes TimeZone::offset_at(Instant t) const noexcept {
+TimeZone::Span TimeZone::span_at(Instant t) const noexcept {
     const auto after = std::upper_bound(transitions_.begin(), transitions_.end(), t,
                                         [](Instant x, const Transition& tr) { return x < tr.at; });
-    return after == transitions_.begin() ? initial_offset_ : std::prev(after)->offset_after;
+    const Instant end = after == transitions_.end() ? Instant::max() : after->at;
+    if (after == transitions_.begin()) return {Instant::min(), end, initial_offset_};
+    return {std::prev(after)->at, end, std::prev(after)->offset_after};
 }
 
 LocalResolution TimeZone::resolve(LocalTime local) const noexcept {

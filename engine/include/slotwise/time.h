@@ -42,6 +42,11 @@ std::optional<LocalDate> parse_date(std::string_view text);
 // "HH:MM" from 00:00 to 23:59, and "24:00" when allow_end_of_day.
 std::optional<ClockTime> parse_clock_time(std::string_view text, bool allow_end_of_day);
 
+// Fixed-width writers: exactly 10 ("YYYY-MM-DD") and 5 ("HH:MM") characters
+// at `out`, for years 0000..9999.
+void write_date(char* out, LocalDate d);
+void write_clock(char* out, Minutes since_midnight);
+
 void append_instant(std::string& out, Instant t);
 void append_date(std::string& out, LocalDate d);
 void append_clock(std::string& out, Minutes since_midnight);  // "HH:MM"

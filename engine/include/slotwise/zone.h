@@ -36,8 +36,18 @@ public:
 
     TimeZone(std::string name, Minutes initial_offset, std::vector<Transition> transitions);
 
+    // A stretch of time with one UTC offset: [begin, end).
+    struct Span {
+        Instant begin;
+        Instant end;
+        Minutes offset;
+        bool contains(Instant t) const noexcept { return begin <= t && t < end; }
+    };
+
     const std::string& name() const noexcept { return name_; }
-    Minutes offset_at(Instant t) const noexcept;
+    Minutes offset_at(Instant t) const noexcept { return span_at(t).offset; }
+    // The span around `t`, so that callers walking forward in time can reuse it.
+    Span span_at(Instant t) const noexcept;
     LocalTime to_local(Instant t) const noexcept { return LocalTime{(t + offset_at(t)).time_since_epoch()}; }
     LocalDate local_date(Instant t) const noexcept { return date::floor<Days>(to_local(t)); }
     LocalResolution resolve(LocalTime local) const noexcept;
