@@ -262,11 +262,15 @@ export class SlotwiseBooking extends HTMLElement {
     }
     const range = initialRange(s.cfg.timeZone)
     const snapshotPromise = this.#fetchSnapshot(s, range.from, range.to)
+    enginePromise.then(() => mark('engine'))
+    snapshotPromise.then(() => mark('snapshot'), () => {})
     const [engine] = await Promise.all([enginePromise, snapshotPromise])
     if (s.dead) return
     s.engine = engine
-    s.zones = engine ? safeZones(engine) : intlZones()
-    s.zone = pickZone(s.cfg.timeZone, s.zones)
+    // The full zone list is only for the picker; it is read when the picker
+    // is filled. An auto-detected zone the engine does not know is replaced
+    // by UTC when the engine says so (#monthSlots).
+    s.zone = s.cfg.timeZone || browserTimeZone()
     this.#rebuildEngine(s)
     if (booking) {
       s.manage = { ...manage, booking }
@@ -299,6 +303,7 @@ export class SlotwiseBooking extends HTMLElement {
   #ready(s) {
     if (s.readySent) return
     s.readySent = true
+    mark('ready')
     this.#emit('ready', {
       provider: s.cfg.provider, service: s.service?.id ?? null, timeZone: s.zone,
       engine: s.engine ? 'wasm' : 'server', tzVersion: s.engine ? safeCall(() => s.engine.tzVersion()) : null,
@@ -400,6 +405,10 @@ export class SlotwiseBooking extends HTMLElement {
     const q = this.#query(s, month)
     if (s.engineInstance) {
       const answer = JSON.parse(s.engineInstance.slots(JSON.stringify(q)))
+      if (answer.error && answer.error.code === 'UNKNOWN_TIME_ZONE' && s.zone !== 'UTC') {
+        s.zone = 'UTC'
+        return this.#monthSlots(s, month)
+      }
       if (answer.error) throw Object.assign(new Error(answer.error.message), { code: answer.error.code })
       return answer.slots
     }
@@ -409,6 +418,12 @@ export class SlotwiseBooking extends HTMLElement {
     return s.api.slots(s.cfg.provider, q).then(({ json }) => {
       s.serverCache.set(key, json.slots)
       return json.slots
+    }, (e) => {
+      if (e.code === 'UNKNOWN_TIME_ZONE' && s.zone !== 'UTC') {
+        s.zone = 'UTC'
+        return this.#monthSlots(s, month)
+      }
+      throw e
     })
   }
 
@@ -559,9 +574,14 @@ export class SlotwiseBooking extends HTMLElement {
       h('div', { class: 'layout' }, h('div', null, calendar, zoneNote), times)].filter(Boolean))
   }
 
+  #zones(s) {
+    if (!s.zones) s.zones = s.engine ? safeZones(s.engine) : intlZones()
+    return s.zones
+  }
+
   #fillZones(s, select) {
     const groups = new Map()
-    const all = new Set(s.zones)
+    const all = new Set(this.#zones(s))
     all.add(s.zone)
     for (const z of [...all].sort()) {
       const region = z.includes('/') ? z.slice(0, z.indexOf('/')) : 'Other'
@@ -589,7 +609,7 @@ export class SlotwiseBooking extends HTMLElement {
   setZone(zone) {
     const s = this.#s
     if (!s || !s.service || zone === s.zone) return
-    if (!s.zones.includes(zone)) return
+    if (!this.#zones(s).includes(zone)) return
     s.zone = zone
     if (s.zoneSelect && s.zoneSelect.value !== zone) {
       s.zoneSelect.dispatchEvent(new Event('focus'))
@@ -1168,6 +1188,13 @@ function manageFromUrl() {
   }
 }
 
+// User Timing marks for web/budget.mjs: where the first-load time goes.
+function mark(name) {
+  try {
+    performance.mark(`slotwise:${name}`)
+  } catch { /* no User Timing */ }
+}
+
 function safeCall(fn) {
   try {
     return fn()
@@ -1201,12 +1228,5 @@ function intlZones() {
   }
 }
 
-function pickZone(wanted, zones) {
-  const known = new Set(zones)
-  if (wanted && known.has(wanted)) return wanted
-  const detected = browserTimeZone()
-  if (known.has(detected)) return detected
-  return known.has('UTC') ? 'UTC' : zones[0]
-}
 
 export { parseDate }

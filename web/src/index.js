@@ -4,6 +4,9 @@ import { define, TAG } from './define.js'
 import { SlotwiseBooking } from './element.js'
 
 define()
+try {
+  performance.mark('slotwise:module')
+} catch { /* no User Timing */ }
 
 // Options are the element's attributes in camelCase: { provider, service,
 // locale, timeZone, theme, brandColor, name, email, hideDetails, weekStart,
