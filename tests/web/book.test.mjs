@@ -2,11 +2,15 @@
 // in the provider's API at the right instant. Then the confirmation's .ics and
 // manage links, rescheduling and cancelling through the widget.
 import assert from 'node:assert/strict'
-import { assertClean, createProvider, hostPage, launch, newPage, run, startServer, waitForEvent, events, shownTimes } from './lib.mjs'
+import { assertClean, berlinProvider, createProvider, hostPage, launch, newPage, run, startServer, waitForEvent, events, shownTimes } from './lib.mjs'
 
 await run('web book end to end', async () => {
   const server = await startServer({
-    pages: { 'book.html': hostPage({ title: 'Book', widgets: [{ provider: 'berlin', service: 'consult' }] }) },
+    pages: {
+      'book.html': hostPage({ title: 'Book', widgets: [{ provider: 'berlin', service: 'consult' }] }),
+      'video.html': hostPage({ title: 'Vídeo', lang: 'es', widgets: [{ provider: 'berlin', service: 'video' }] }),
+      'online.html': hostPage({ title: 'Online', lang: 'es', widgets: [{ provider: 'online', service: 'call' }] }),
+    },
   })
   await createProvider(server, 'berlin')
   const browser = await launch()
@@ -108,6 +112,37 @@ await run('web book end to end', async () => {
   assert.equal(b.status, 'CANCELLED')
   // Flexible policy, cancelled more than 24 h ahead: a full refund, shown with Intl.
   assert.match(await w.locator('dl').textContent(), /€60\.00/)
+
+  // A service that needs the provider's confirmation: "Request sent", pending.
+  const pending = await newPage(browser, { timezoneId: 'Europe/Madrid', locale: 'es-ES' })
+  await pending.goto(`${server.url}/video.html`)
+  await waitForEvent(pending, 'ready')
+  const v = pending.locator('slotwise-booking')
+  await v.locator('[data-date="2027-03-12"]').click()
+  await v.locator('.slot').first().click()
+  await v.locator('#name').fill('Juana')
+  await v.locator('#email').fill('juana@example.org')
+  await v.locator('button[type=submit]').click()
+  const [pendingBooked] = await waitForEvent(pending, 'booked')
+  assert.equal(pendingBooked.status, 'PENDING')
+  assert.equal(await v.locator('#done-heading').textContent(), 'Solicitud enviada')
+  assert.match(await v.locator('dl').textContent(), /Pendiente/)
+  assert.equal(await v.locator('a', { hasText: 'reunión' }).count(), 0, 'no meeting link before confirmation')
+  // A virtual service confirmed at once: the meeting link is shown.
+  await createProvider(server, 'online', berlinProvider({
+    services: [{ id: 'call', name: 'Call', durations: [20], price: { amount: 0, currency: 'EUR' }, virtual: true, requires_confirmation: false }],
+  }))
+  await pending.goto(`${server.url}/online.html`)
+  await waitForEvent(pending, 'ready')
+  await v.locator('[data-date="2027-03-12"]').click()
+  await v.locator('.slot').first().click()
+  await v.locator('#name').fill('Juana')
+  await v.locator('#email').fill('juana@example.org')
+  await v.locator('button[type=submit]').click()
+  await v.locator('#done-heading', { hasText: 'Su cita está reservada' }).waitFor()
+  const meeting = await v.getByRole('link', { name: 'Unirse a la reunión en línea' }).getAttribute('href')
+  assert.match(meeting, /^https:\/\//)
+  await assertClean(pending)
 
   const all = await events(page)
   assert.ok(all.every((e) => e.target === 'slotwise-booking'), 'events bubble out of the Shadow root')
