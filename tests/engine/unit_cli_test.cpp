@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 #include <sys/wait.h>
+#include <unistd.h>
 
 using namespace slotwise::test;
 
@@ -16,7 +17,11 @@ struct Run {
 
 // Runs the real binary through the shell; what the command prints on stdout and its exit status.
 Run run(const std::string& args, const std::string& stdin_text = "") {
-    const std::string input = std::string(std::tmpnam(nullptr));
+    char name[] = "/tmp/slotwise-cli-XXXXXX";
+    const int fd = mkstemp(name);
+    REQUIRE(fd >= 0);
+    close(fd);
+    const std::string input = name;
     std::ofstream(input, std::ios::binary) << stdin_text;
     const std::string command = std::string(SLOTWISE_CLI) + " " + args + " < " + input;
     FILE* pipe = popen(command.c_str(), "r");
