@@ -48,13 +48,18 @@ await run('web budget', async () => {
   // Cold: a fresh browser context (empty HTTP and code caches) per load.
   // Measured twice: with Chromium's own Accept-Encoding (the server then
   // compresses with brotli per request), and asking for gzip only.
+  let phases = {}
   const coldLoads = async (headers) => {
+    phases = {}
     const times = []
     for (let i = 0; i < loads + 1; i++) {
       const page = await newPage(browser, headers ? { extraHTTPHeaders: headers } : {})
       await page.goto(`${server.url}/budget.html`)
       await waitForEvent(page, 'ready')
       const t = await page.evaluate(() => window.__events.find((e) => e.name === 'ready').detail.at)
+      const marks = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark')
+        .filter((m) => m.name.startsWith('slotwise:')).map((m) => [m.name.slice(9), m.startTime])))
+      if (i > 0) for (const [k, v] of Object.entries(marks)) (phases[k] ||= []).push(v)
       const hasFree = await page.locator('slotwise-booking button.day.free').count()
       if (!hasFree) throw new Error('calendar shows no free days')
       if (i > 0) times.push(t) // the first load also starts Chromium's processes
@@ -101,6 +106,7 @@ await run('web budget', async () => {
       widgetGzip, firstInteractionGzip,
     },
     loadToCalendarMs: { median: median(times), min: Math.min(...times), max: Math.max(...times), runs: times, acceptEncoding: 'gzip' },
+    loadPhasesMedianMs: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, median(v)])),
     loadToCalendarBrotliMs: { median: median(brTimes), min: Math.min(...brTimes), max: Math.max(...brTimes), runs: brTimes, acceptEncoding: 'Chromium default (br)' },
     monthChangeMs: { median: median(rerender.month), max: Math.max(...rerender.month) },
     zoneChangeMs: { median: median(rerender.zone), max: Math.max(...rerender.zone) },
@@ -115,6 +121,7 @@ await run('web budget', async () => {
   console.log(`widget code gz:            ${kb(widgetGzip)}  (budget ${kb(budget.widgetGzip)})`)
   console.log(`first interaction gz:      ${kb(firstInteractionGzip)}  (budget ${kb(budget.firstInteractionGzip)}; + snapshot ${kb(snapshot.gzip)})`)
   console.log(`load to calendar, ms (gzip): median ${f(result.loadToCalendarMs.median)}, min ${f(result.loadToCalendarMs.min)}, max ${f(result.loadToCalendarMs.max)} over ${times.length} cold loads (budget ${budget.loadMs})`)
+  console.log(`  phases (median ms since navigation): ${Object.entries(result.loadPhasesMedianMs).map(([k, v]) => `${k} ${f(v)}`).join(', ')}`)
   console.log(`  same, Chromium's default Accept-Encoding (server brotli per request): median ${f(result.loadToCalendarBrotliMs.median)}, min ${f(result.loadToCalendarBrotliMs.min)}, max ${f(result.loadToCalendarBrotliMs.max)}`)
   console.log(`month change re-render ms: median ${f(result.monthChangeMs.median)}, max ${f(result.monthChangeMs.max)} (budget ${budget.rerenderMs})`)
   console.log(`zone change re-render ms:  median ${f(result.zoneChangeMs.median)}, max ${f(result.zoneChangeMs.max)} (budget ${budget.rerenderMs})`)

@@ -8,6 +8,7 @@ await run('web book end to end', async () => {
   const server = await startServer({
     pages: {
       'book.html': hostPage({ title: 'Book', widgets: [{ provider: 'berlin', service: 'consult' }] }),
+      'popup.html': hostPage({ title: 'Popup', widgets: [{ provider: 'berlin', service: 'consult', mode: 'popup' }] }),
       'video.html': hostPage({ title: 'Vídeo', lang: 'es', widgets: [{ provider: 'berlin', service: 'video' }] }),
       'online.html': hostPage({ title: 'Online', lang: 'es', widgets: [{ provider: 'online', service: 'call' }] }),
     },
@@ -101,6 +102,13 @@ await run('web book end to end', async () => {
   let one = await server.api('GET', `/v1/providers/berlin/bookings?from=2027-03-01&to=2027-03-31`)
   let b = (one.json.bookings || one.json).find((x) => x.id === booked.bookingId)
   assert.equal(b.start, '2027-03-11T10:00:00Z')
+
+  // A page with only a popup widget opens it for the manage link.
+  const popupPage = await newPage(browser)
+  await popupPage.goto(`${server.url}/popup.html${manageHref.slice(manageHref.indexOf('#'))}`)
+  await popupPage.locator('slotwise-booking dialog[open]').getByRole('heading', { name: 'Your booking' }).waitFor()
+  assert.match(await popupPage.locator('slotwise-booking dialog dl').textContent(), /March 11, 2027 at 5:00 AM/)
+  await popupPage.close()
 
   await page.reload()
   await w.getByRole('heading', { name: 'Your booking' }).waitFor()

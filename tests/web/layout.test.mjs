@@ -41,6 +41,7 @@ await run('web layout at 320 px and screenshots', async () => {
   const server = await startServer({
     pages: {
       'popup.html': hostPage({ title: 'Popup', widgets: [{ provider: 'demo', mode: 'popup' }] }),
+      'dark.html': hostPage({ title: 'Termin', lang: 'de', widgets: [{ provider: 'demo', service: 'consult', theme: 'auto', 'brand-color': '#e8590c' }] }),
       'rtl.html': hostPage({ title: 'حجز موعد', lang: 'ar', widgets: [{ provider: 'demo', service: 'consult', locale: 'ar' }] }),
     },
   })
@@ -77,6 +78,14 @@ await run('web layout at 320 px and screenshots', async () => {
   await desk.waitForTimeout(100)
   await desk.screenshot({ path: join(shotDir, 'desktop-popup.png') })
   await assertClean(desk)
+
+  // Dark theme with a brand colour, German.
+  const dark = await newPage(browser, { viewport: { width: 1000, height: 800 }, timezoneId: 'Europe/Berlin', locale: 'de-DE', colorScheme: 'dark' })
+  await dark.goto(`${server.url}/dark.html`)
+  await waitForEvent(dark, 'ready')
+  await dark.locator('slotwise-booking [data-date="2027-03-10"]').click()
+  await dark.locator('slotwise-booking').screenshot({ path: join(shotDir, 'desktop-dark-de.png') })
+  await assertClean(dark)
 
   // Mobile, 320 px: inline, popup and right-to-left.
   const mobile = { viewport: { width: 320, height: 640 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, timezoneId: 'Europe/London', locale: 'en-GB' }

@@ -112,7 +112,7 @@ ${csp ? `<meta http-equiv="Content-Security-Policy" content="${csp}">` : ''}
 <title>${esc(title)}</title></head><body><main><h1>${esc(title)}</h1>${body}${tags.join('\n')}</main></body></html>`
 }
 
-const HOST_CSS = 'body{margin:0;font-family:system-ui,sans-serif}main{max-width:960px;margin:0 auto;padding:16px}@media (max-width:480px){main{padding:16px 0}h1{padding:0 16px}}'
+const HOST_CSS = 'body{margin:0;font-family:system-ui,sans-serif}@media (prefers-color-scheme:dark){body{background:#0b0d10;color:#e9ecf0}}main{max-width:960px;margin:0 auto;padding:16px}@media (max-width:480px){main{padding:16px 0}h1{padding:0 16px}}'
 
 export async function startServer({ now = NOW, pages = {}, args = [] } = {}) {
   requirePrerequisites()

@@ -71,11 +71,15 @@ export class SlotwiseBooking extends HTMLElement {
   }
 
   connectedCallback() {
+    const scheme = matchMedia('(prefers-color-scheme: dark)')
+    const onScheme = () => this.#applyTheme()
+    scheme.addEventListener('change', onScheme)
     const onFocus = () => this.#refreshOnFocus()
     const onVisible = () => { if (document.visibilityState === 'visible') this.#refreshOnFocus() }
     window.addEventListener('focus', onFocus)
     document.addEventListener('visibilitychange', onVisible)
-    this.#listeners = [() => window.removeEventListener('focus', onFocus),
+    this.#listeners = [() => scheme.removeEventListener('change', onScheme),
+      () => window.removeEventListener('focus', onFocus),
       () => document.removeEventListener('visibilitychange', onVisible)]
     this.#start()
   }
@@ -274,8 +278,13 @@ export class SlotwiseBooking extends HTMLElement {
     this.#rebuildEngine(s)
     if (booking) {
       s.manage = { ...manage, booking }
-      // On page load, nothing steals the host page's focus.
+      // On page load, nothing steals the host page's focus...
       this.#renderManage(s, { focus: false })
+      // ...except that a page with only popup widgets opens one for the
+      // visitor who followed the manage link.
+      const inline = [...document.querySelectorAll(this.localName)].some((el) => el.getAttribute('mode') !== 'popup')
+      const first = document.querySelector(`${this.localName}[mode="popup"]`)
+      if (s.dialog && !inline && first === this && !s.dialog.open) s.dialog.showModal()
       this.#ready(s)
       return
     }
