@@ -3,7 +3,7 @@
 // "just taken" error, confirmation, manage view, popup, load failure, and the
 // right-to-left, dark and odd-brand-colour variants.
 import assert from 'node:assert/strict'
-import { assertClean, createProvider, hostPage, launch, newPage, run, runAxe, startServer, waitForEvent } from './lib.mjs'
+import { assertClean, createProvider, hostPage, launch, newPage, run, runAxe, startServer, submitDetails, waitForEvent } from './lib.mjs'
 
 await run('web axe-core in every state', async () => {
   const server = await startServer({
@@ -43,15 +43,11 @@ await run('web axe-core in every state', async () => {
     body: JSON.stringify({ provider: 'berlin', service: chosen.service, start: chosen.start, client: { name: 'Other', email: 'other@example.org' } }),
   })
   assert.equal(other.status, 201)
-  await w.locator('#name').fill('Ada')
-  await w.locator('#email').fill('ada@example.org')
-  await w.locator('button[type=submit]').click()
+  await submitDetails(w, 'Ada', 'ada@example.org')
   await w.locator('[role=alert]', { hasText: 'just taken' }).waitFor()
   await axe(page, 'slot just taken')
   await w.locator('.slot').first().click()
-  await w.locator('#name').fill('Ada')
-  await w.locator('#email').fill('ada@example.org')
-  await w.locator('button[type=submit]').click()
+  await submitDetails(w, 'Ada', 'ada@example.org')
   await w.locator('#done-heading').waitFor()
   await axe(page, 'confirmation')
   const manage = await w.locator('a.link').getAttribute('href')

@@ -2,7 +2,7 @@
 // in the provider's API at the right instant. Then the confirmation's .ics and
 // manage links, rescheduling and cancelling through the widget.
 import assert from 'node:assert/strict'
-import { assertClean, berlinProvider, createProvider, hostPage, launch, newPage, run, startServer, waitForEvent, events, shownTimes } from './lib.mjs'
+import { assertClean, berlinProvider, createProvider, events, fillDetails, hostPage, launch, newPage, run, shownTimes, startServer, submitDetails, waitForEvent } from './lib.mjs'
 
 await run('web book end to end', async () => {
   const server = await startServer({
@@ -39,8 +39,7 @@ await run('web book end to end', async () => {
   await w.locator('.slot', { hasText: '4:00 AM' }).click()
   const [slotSel] = await waitForEvent(page, 'slot-selected')
   assert.equal(slotSel.start, '2027-03-10T09:00:00Z')
-  await w.locator('#name').fill('Ada Lovelace')
-  await w.locator('#email').fill('ada@example.org')
+  await fillDetails(w, 'Ada Lovelace', 'ada@example.org')
   await w.locator('#phone').fill('+1 212 555 0100')
   await w.locator('#notes').fill('First visit')
   await w.locator('button[type=submit]').click()
@@ -128,9 +127,7 @@ await run('web book end to end', async () => {
   const v = pending.locator('slotwise-booking')
   await v.locator('[data-date="2027-03-12"]').click()
   await v.locator('.slot').first().click()
-  await v.locator('#name').fill('Juana')
-  await v.locator('#email').fill('juana@example.org')
-  await v.locator('button[type=submit]').click()
+  await submitDetails(v, 'Juana', 'juana@example.org')
   const [pendingBooked] = await waitForEvent(pending, 'booked')
   assert.equal(pendingBooked.status, 'PENDING')
   assert.equal(await v.locator('#done-heading').textContent(), 'Solicitud enviada')
@@ -144,9 +141,7 @@ await run('web book end to end', async () => {
   await waitForEvent(pending, 'ready')
   await v.locator('[data-date="2027-03-12"]').click()
   await v.locator('.slot').first().click()
-  await v.locator('#name').fill('Juana')
-  await v.locator('#email').fill('juana@example.org')
-  await v.locator('button[type=submit]').click()
+  await submitDetails(v, 'Juana', 'juana@example.org')
   await v.locator('#done-heading', { hasText: 'Su cita está reservada' }).waitFor()
   const meeting = await v.getByRole('link', { name: 'Unirse a la reunión en línea' }).getAttribute('href')
   assert.match(meeting, /^https:\/\//)

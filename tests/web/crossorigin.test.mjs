@@ -5,8 +5,8 @@
 // Access-Control-Allow-Origin on the server's static files; while the server
 // does not send it, the test reports itself skipped (exit 77) with the reason.
 import assert from 'node:assert/strict'
-import { assertClean, createProvider, launch, newPage, run, SKIP, startServer, waitForEvent } from './lib.mjs'
-import { readFileSync } from 'node:fs'
+import { assertClean, createProvider, launch, newPage, run, SKIP, startServer, submitDetails, waitForEvent } from './lib.mjs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 await run('web cross-origin embedding', async () => {
@@ -26,7 +26,6 @@ await run('web cross-origin embedding', async () => {
   const csp = `default-src 'none'; script-src ${slotwise} 'wasm-unsafe-eval'; connect-src ${slotwise}; style-src 'self'; img-src 'self' data:`
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${csp}"><title>Provider site</title></head>
 <body><h1>Provider site</h1><script src="${slotwise}/widget.js" data-provider="berlin" data-service="consult" async></script></body></html>`
-  const { writeFileSync } = await import('node:fs')
   writeFileSync(join(server.webRoot, 'provider-site.html'), html)
   const browser = await launch()
   const page = await newPage(browser)
@@ -36,9 +35,7 @@ await run('web cross-origin embedding', async () => {
   const w = page.locator('slotwise-booking')
   await w.locator('[data-date="2027-03-10"]').click()
   await w.locator('.slot').first().click()
-  await w.locator('#name').fill('Cross Origin')
-  await w.locator('#email').fill('xo@example.org')
-  await w.locator('button[type=submit]').click()
+  await submitDetails(w, 'Cross Origin', 'xo@example.org')
   const [booked] = await waitForEvent(page, 'booked')
   assert.equal(booked.start, '2027-03-10T08:00:00Z')
   assert.ok((await w.locator('a.link').getAttribute('href')).startsWith(`http://localhost:${port}/provider-site.html#`), 'the manage link points at the provider site')

@@ -3,7 +3,7 @@
 // reuses the key; a 422 explains itself and refreshes the times; a booking made
 // elsewhere disappears when the page regains focus.
 import assert from 'node:assert/strict'
-import { assertClean, berlinProvider, createProvider, hostPage, launch, newPage, run, startServer, waitForEvent, shownTimes } from './lib.mjs'
+import { assertClean, berlinProvider, createProvider, fillDetails, hostPage, launch, newPage, run, shownTimes, startServer, waitForEvent } from './lib.mjs'
 
 await run('web errors, retries and refresh', async () => {
   const server = await startServer({
@@ -22,8 +22,7 @@ await run('web errors, retries and refresh', async () => {
     const w = page.locator('slotwise-booking')
     await w.locator(`[data-date="${date}"]`).click()
     await w.locator('.slot', { hasText: time }).click()
-    await w.locator('#name').fill('Retry Tester')
-    await w.locator('#email').fill('retry@example.org')
+    await fillDetails(w, 'Retry Tester', 'retry@example.org')
     return { page, w }
   }
 

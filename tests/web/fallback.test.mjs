@@ -2,7 +2,7 @@
 // 'wasm-unsafe-eval'): the widget asks the server's /slots instead, looks the
 // same, and still books. The host page is never reloaded.
 import assert from 'node:assert/strict'
-import { assertClean, createProvider, hostPage, launch, newPage, NO_WASM_CSP, run, startServer, waitForEvent, shownTimes } from './lib.mjs'
+import { assertClean, createProvider, hostPage, launch, newPage, NO_WASM_CSP, run, shownTimes, startServer, submitDetails, waitForEvent } from './lib.mjs'
 
 await run('web fallback without WebAssembly', async () => {
   const server = await startServer({
@@ -39,9 +39,7 @@ await run('web fallback without WebAssembly', async () => {
   await w.locator('#times-heading', { hasText: 'Monday, March 15' }).waitFor()
   assert.deepEqual(await w.locator('.slot').evaluateAll((els) => els.map((b) => b.dataset.start)), await expectedTimes('2027-03-15', 'Asia/Tokyo'))
   await w.locator('.slot').first().click()
-  await w.locator('#name').fill('No Wasm')
-  await w.locator('#email').fill('nowasm@example.org')
-  await w.locator('button[type=submit]').click()
+  await submitDetails(w, 'No Wasm', 'nowasm@example.org')
   const [booked] = await waitForEvent(page, 'booked')
   assert.equal(booked.timeZone, 'Asia/Tokyo')
   assert.equal(await page.evaluate(() => window.__marker), 'same document', 'the host page was not reloaded')
@@ -56,9 +54,7 @@ await run('web fallback without WebAssembly', async () => {
   const c = csp.locator('slotwise-booking')
   await c.locator('[data-date="2027-03-16"]').click()
   await c.locator('.slot').nth(3).click()
-  await c.locator('#name').fill('Strict Host')
-  await c.locator('#email').fill('strict@example.org')
-  await c.locator('button[type=submit]').click()
+  await submitDetails(c, 'Strict Host', 'strict@example.org')
   const [booked2] = await waitForEvent(csp, 'booked')
   const list = await server.api('GET', '/v1/providers/berlin/bookings?from=2027-03-01&to=2027-03-31')
   const ids = (list.json.bookings || list.json).map((b) => b.id)

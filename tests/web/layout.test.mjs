@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { assertClean, createProvider, hostPage, launch, newPage, run, startServer, waitForEvent } from './lib.mjs'
+import { assertClean, createProvider, fillDetails, hostPage, launch, newPage, run, startServer, waitForEvent } from './lib.mjs'
 
 const shotDir = process.env.SLOTWISE_SCREENSHOT_DIR || join(process.cwd(), 'screenshots')
 
@@ -67,8 +67,7 @@ await run('web layout at 320 px and screenshots', async () => {
   await book.screenshot({ path: join(shotDir, 'desktop-calendar.png') })
   await desk.screenshot({ path: join(shotDir, 'desktop-site.png'), fullPage: true })
   await book.locator('.slot').nth(1).click()
-  await book.locator('#name').fill('Ada Lovelace')
-  await book.locator('#email').fill('ada@example.org')
+  await fillDetails(book, 'Ada Lovelace', 'ada@example.org')
   await book.screenshot({ path: join(shotDir, 'desktop-form.png') })
   await book.locator('button[type=submit]').click()
   await book.locator('#done-heading').waitFor()

@@ -266,3 +266,14 @@ export async function runAxe(page, label) {
 export function isFinished() {
   return finished
 }
+
+// The booking form, as a visitor fills it.
+export async function fillDetails(widget, name, email) {
+  await widget.locator('#name').fill(name)
+  await widget.locator('#email').fill(email)
+}
+
+export async function submitDetails(widget, name, email) {
+  await fillDetails(widget, name, email)
+  await widget.locator('button[type=submit]').click()
+}
