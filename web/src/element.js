@@ -492,7 +492,8 @@ export class SlotwiseBooking extends HTMLElement {
     }
     this.#renderMonth(s, focus)
     this.#renderTimes(s)
-    s.calendar?.setAttribute('aria-busy', 'false')
+    // Set only on a change: an attribute write invalidates the styles below it.
+    if (s.calendar?.getAttribute('aria-busy') !== 'false') s.calendar?.setAttribute('aria-busy', 'false')
     if (initial) this.#ready(s)
   }
 
