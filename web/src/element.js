@@ -48,6 +48,7 @@ function icon(name) {
 }
 
 const MONTHS_AHEAD_WITHOUT_LIMIT = 24
+const MAX_RANGE_DAYS = 300
 const REFRESH_ON_FOCUS_AFTER_MS = 2000
 const NETWORK_RETRY_DELAYS_MS = [400, 1200]
 
@@ -405,7 +406,9 @@ export class SlotwiseBooking extends HTMLElement {
     const from = addDays(firstOfMonth(month), -RANGE_MARGIN_DAYS)
     const to = addDays(lastOfMonth(month), RANGE_MARGIN_DAYS)
     if (s.range && (from < s.range.from || to > s.range.to)) {
-      const grown = { from: from < s.range.from ? from : s.range.from, to: to > s.range.to ? to : s.range.to }
+      let grown = { from: from < s.range.from ? from : s.range.from, to: to > s.range.to ? to : s.range.to }
+      // The server answers at most 366 days; far jumps start a fresh range.
+      if ((parseDate(grown.to) - parseDate(grown.from)) / 86400000 > MAX_RANGE_DAYS) grown = { from, to }
       return this.#fetchSnapshot(s, grown.from, grown.to).then(() => {
         this.#rebuildEngine(s)
         return this.#monthSlots(s, month)
@@ -1239,4 +1242,3 @@ function intlZones() {
 }
 
 
-export { parseDate }
