@@ -1,5 +1,5 @@
 // Builds web/dist/: the short-cached loader widget.js, the content-hashed
-// widget module, the engine files named by build-wasm/dist/manifest.json, and
+// widget script, the engine files named by build-wasm/dist/manifest.json, and
 // the demo provider website. Usage:
 //   node web/build.mjs [--wasm-dist DIR] [--out DIR] [--no-engine]
 // --no-engine builds a widget whose engine files are absent, which always
@@ -57,7 +57,7 @@ mkdirSync(out, { recursive: true })
 
 const widget = await build({
   entryPoints: [join(here, 'src', 'index.js')],
-  bundle: true, format: 'esm', minify: true, write: false, target, legalComments: 'none',
+  bundle: true, format: 'iife', minify: true, write: false, target, legalComments: 'none',
   plugins: [cssAsText],
   define: {
     SLOTWISE_ENGINE_MODULE: JSON.stringify(engine.module),

@@ -16,7 +16,9 @@ import {
 } from './dates.js'
 
 /* global SLOTWISE_ENGINE_MODULE, SLOTWISE_ENGINE_WASM */
-const assetBase = import.meta.url
+// The widget is a classic script (no CORS needed to load it from the
+// Slotwise host on a provider's site); its own URL locates the engine files.
+const assetBase = (document.currentScript && document.currentScript.src) || document.baseURI
 const engineModuleUrl = () => new URL(SLOTWISE_ENGINE_MODULE, assetBase).href
 const engineWasmUrl = () => new URL(SLOTWISE_ENGINE_WASM, assetBase).href
 

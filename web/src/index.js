@@ -1,5 +1,6 @@
-// The widget module (content-hashed, long-cached). widget.js loads it; it
-// registers <slotwise-booking> and offers the JS API for single-page sites.
+// The widget bundle (content-hashed, long-cached), a classic script that
+// widget.js adds to the page: it registers <slotwise-booking> and hands
+// widget.js the JS API for single-page sites (window.Slotwise).
 import { define, TAG } from './define.js'
 import { SlotwiseBooking } from './element.js'
 
@@ -11,7 +12,7 @@ try {
 // Options are the element's attributes in camelCase: { provider, service,
 // locale, timeZone, theme, brandColor, name, email, hideDetails, weekStart,
 // mode, api, buttonLabel, duration }.
-export function render(container, options = {}) {
+function render(container, options = {}) {
   if (!(container instanceof Element)) throw new TypeError('Slotwise.render: container must be an element')
   destroy(container)
   const el = document.createElement(TAG)
@@ -25,7 +26,7 @@ export function render(container, options = {}) {
 }
 
 // Removes the widget(s) rendered into a container (or the element itself).
-export function destroy(target) {
+function destroy(target) {
   if (!target) return
   if (target.localName === TAG) {
     target.remove()
@@ -34,4 +35,5 @@ export function destroy(target) {
   for (const el of target.querySelectorAll(`:scope > ${TAG}`)) el.remove()
 }
 
-export { SlotwiseBooking, define }
+const slotwise = (window.Slotwise ||= {})
+slotwise.widget = { render, destroy, define, SlotwiseBooking }

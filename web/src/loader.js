@@ -1,6 +1,6 @@
 // widget.js: the one script a provider pastes. Short-cached and small; it
-// creates the element where its tag stands, imports the content-hashed widget
-// module that defines it, and meanwhile starts everything the first calendar
+// creates the element where its tag stands, adds the content-hashed widget
+// script that defines it, and meanwhile starts everything the first calendar
 // needs (engine glue, .wasm compile, snapshot) so nothing waits in a chain.
 /* global SLOTWISE_WIDGET_MODULE, SLOTWISE_ENGINE_MODULE, SLOTWISE_ENGINE_WASM */
 import { initialRange, snapshotUrl } from './range.js'
@@ -9,17 +9,29 @@ import { initialRange, snapshotUrl } from './range.js'
   const script = document.currentScript
   const base = script && script.src ? script.src : document.baseURI
   const url = (name) => new URL(name, base).href
-  let loading = null
-  const load = () => (loading ||= import(url(SLOTWISE_WIDGET_MODULE)))
+  const api = (window.Slotwise ||= {})
+  // A classic <script>, not import(): loading it from the Slotwise host
+  // needs no CORS. Shared by every widget.js tag on the page.
+  const load = () => (api.loading ||= new Promise((resolve, reject) => {
+    if (api.widget) return resolve(api.widget)
+    const el = document.createElement('script')
+    el.src = url(SLOTWISE_WIDGET_MODULE)
+    el.async = true
+    el.onload = () => (api.widget ? resolve(api.widget) : reject(new Error('slotwise: widget did not load')))
+    el.onerror = () => {
+      api.loading = null
+      reject(new Error('slotwise: widget could not be loaded'))
+    }
+    document.head.append(el)
+  }))
 
   const attrs = ['provider', 'service', 'locale', 'timeZone', 'theme', 'brandColor', 'name', 'email',
     'hideDetails', 'weekStart', 'mode', 'api', 'buttonLabel', 'duration', 'manageUrl', 'hourCycle']
 
-  const api = window.Slotwise || {}
-  api.ready = api.ready || load()
+  api.ready = load()
+  api.ready.catch((e) => console.error(e))
   api.render = (container, options) => load().then((m) => m.render(container, options))
   api.destroy = (target) => load().then((m) => m.destroy(target))
-  window.Slotwise = api
 
   // Warm starts the widget module picks up (engine.js, element.js).
   const pre = (api.preload ||= { snapshots: new Map() })
