@@ -705,6 +705,21 @@ Findings check_case(const Case& c, Tally& tally) {
         if (!check_verdict(t, expected, "(b) lattice instant")) ++reported;
     }
 
+    // Minutes at the edges of every window, which need not lie on the lattice.
+    for (const auto& w : ref.windows) {
+        for (const int64_t t : {w.w0 - 1, w.w0, w.w0 + 1, w.w1 - rules.duration - 1, w.w1 - rules.duration, w.w1 - rules.duration + 1}) {
+            const int64_t date = viewer.local_day(t);
+            if (date < c.from || date > c.to || reported > 5) continue;
+            const std::string expected = listed.count(t) ? "OK" : rules.expected_code(ref, t);
+            if (expected == "OK" && !listed.count(t)) {
+                f.add("(b) " + instant_text(t) + " at a window's edge is bookable by the reference's rules but not listed");
+                ++reported;
+            } else if (!check_verdict(t, expected, "(b) window edge")) {
+                ++reported;
+            }
+        }
+    }
+
     // The first rows of the validation table, which come before any time rule.
     const int64_t some_start = c.now + day_minutes;
     if (const std::string got = verdict("nope", c.duration, some_start); got != "UNKNOWN_SERVICE")
