@@ -70,7 +70,6 @@ const en = {
   online: 'Online meeting',
   inPerson: 'In person',
   selectedTime: 'Selected time',
-  price: 'Price',
 }
 
 const de = {
@@ -141,7 +140,6 @@ const de = {
   online: 'Online-Termin',
   inPerson: 'Vor Ort',
   selectedTime: 'Gewählte Zeit',
-  price: 'Preis',
 }
 
 const fr = {
@@ -212,7 +210,6 @@ const fr = {
   online: 'Rendez-vous en ligne',
   inPerson: 'En personne',
   selectedTime: 'Créneau choisi',
-  price: 'Prix',
 }
 
 const es = {
@@ -283,7 +280,6 @@ const es = {
   online: 'Reunión en línea',
   inPerson: 'En persona',
   selectedTime: 'Hora elegida',
-  price: 'Precio',
 }
 
 // Arabic: the right-to-left layout's reference language.
@@ -355,7 +351,6 @@ const ar = {
   online: 'اجتماع عبر الإنترنت',
   inPerson: 'حضوريًا',
   selectedTime: 'الوقت المختار',
-  price: 'السعر',
 }
 
 const catalogues = { en, de, fr, es, ar }
