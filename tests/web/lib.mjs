@@ -43,6 +43,12 @@ async function cleanupAll() {
     } catch { /* best effort */ }
   }
 }
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, async () => {
+    await cleanupAll()
+    process.exit(1)
+  })
+}
 process.on('exit', () => {
   // Synchronous last resort for anything still running.
   for (const fn of cleanups) {
