@@ -47,6 +47,22 @@ await run('web Slotwise.render and destroy', async () => {
   await waitForEvent(page, 'ready', 4)
   assert.equal(await page.locator('#a slotwise-booking #month-label').textContent(), 'marzo de 2027')
 
+  // A provider whose only hours are months ahead: the first month says so and
+  // offers the next month with free times (the widget fetches the grown range).
+  await createProvider(server, 'later', {
+    name: 'Later', kind: 'other', time_zone: 'Europe/Berlin', active: true,
+    schedules: { default: { weekly: [], overrides: [{ date: '2027-07-07', kind: 'add', start: '10:00', end: '12:00' }] } },
+    services: [{ id: 's', name: 'Session', durations: [60], price: { amount: 0, currency: 'EUR' } }],
+  })
+  await render('#a', { provider: 'later', locale: 'en-US' })
+  await waitForEvent(page, 'ready', 5)
+  const later = page.locator('#a slotwise-booking')
+  assert.equal(await later.locator('#month-label').textContent(), 'March 2027')
+  await later.getByText('No free times in March 2027.').waitFor()
+  await later.getByRole('button', { name: 'Go to the next month with free times' }).click()
+  await later.locator('#month-label', { hasText: 'July 2027' }).waitFor()
+  assert.deepEqual(await later.locator('button.day.free').evaluateAll((els) => els.map((b) => b.dataset.date)), ['2027-07-07'])
+
   await page.evaluate(() => window.Slotwise.destroy(document.querySelector('#a')))
   assert.equal(await page.locator('#a slotwise-booking').count(), 0)
   assert.equal(await page.locator('#b slotwise-booking').count(), 1)

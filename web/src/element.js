@@ -463,18 +463,21 @@ export class SlotwiseBooking extends HTMLElement {
 
   async #loadMonth(s, { initial = false, keepDate = true, focus = null } = {}) {
     const month = s.month
-    let result = this.#monthSlots(s, month)
-    if (result instanceof Promise) {
-      s.calendar?.setAttribute('aria-busy', 'true')
-      try {
+    let result
+    try {
+      result = this.#monthSlots(s, month)
+      if (result instanceof Promise) {
+        s.calendar?.setAttribute('aria-busy', 'true')
         result = await result
-      } catch (e) {
-        if (s.dead) return
-        this.#showError(s, e.status === 0 ? 'network' : 'loadFailed', e)
-        s.calendar?.setAttribute('aria-busy', 'false')
-        return
+        if (s.dead || s.month !== month || s.view !== 'calendar') return
       }
-      if (s.dead || s.month !== month || s.view !== 'calendar') return
+    } catch (e) {
+      if (s.dead) return
+      // The first month failing is a failed load; later ones keep the calendar.
+      if (initial) throw e
+      this.#showError(s, e.status === 0 ? 'network' : 'loadFailed', e)
+      s.calendar?.setAttribute('aria-busy', 'false')
+      return
     }
     s.byDate = this.#groupByDate(result)
     if (initial && s.byDate.size === 0) {
@@ -798,8 +801,12 @@ export class SlotwiseBooking extends HTMLElement {
 
   async #findNextFree(s) {
     for (let m = addMonths(s.month, 1); compareMonths(m, s.maxMonth) <= 0; m = addMonths(m, 1)) {
-      let r = this.#monthSlots(s, m)
-      if (r instanceof Promise) r = await r.catch(() => [])
+      let r
+      try {
+        r = await this.#monthSlots(s, m)
+      } catch (e) {
+        return this.#showError(s, e.status === 0 ? 'network' : 'loadFailed', e)
+      }
       if (s.dead) return
       if (r.length) {
         s.month = m
@@ -1083,7 +1090,11 @@ export class SlotwiseBooking extends HTMLElement {
     if (!s.service) return
     s.date = null
     s.month = null
-    await this.#openCalendar(s, { initial: true })
+    try {
+      await this.#openCalendar(s, { initial: true })
+    } catch (e) {
+      return this.#failLoad(s, e)
+    }
     s.grid.querySelector('[tabindex="0"]')?.focus()
   }
 
@@ -1130,7 +1141,7 @@ export class SlotwiseBooking extends HTMLElement {
     if (s.dead) return
     this.#rebuildEngine(s)
     this.#chooseService(s)
-    if (s.service) await this.#openCalendar(s, { initial: true })
+    if (s.service) await this.#openCalendar(s, { initial: true }).catch((e) => this.#failLoad(s, e))
   }
 
   // ----- keeping the snapshot fresh -------------------------------------------
