@@ -29,6 +29,9 @@ await run('web time zones match the engine', async () => {
   const page = await newPage(browser, { timezoneId: 'America/New_York', locale: 'en-US' })
   await page.goto(`${server.url}/book.html`)
   await waitForEvent(page, 'ready')
+  // From here on, day, duration and zone changes are computed in the browser.
+  const requests = []
+  page.on('request', (r) => requests.push(r.url().replace(server.url, '')))
   const w = page.locator('slotwise-booking')
   const check = async (zone, date, hour12, duration = 30) => {
     await w.locator(`[data-date="${date}"]`).click()
@@ -72,8 +75,12 @@ await run('web time zones match the engine', async () => {
   assert.equal(sat.at(-1), '4:30 AM')
   // Across Berlin's change (28 March) and Auckland's (4 April).
   assert.equal((await check('Pacific/Auckland', '2027-03-29', true))[0], '8:00 PM')
+  assert.deepEqual(requests, [], 'no network for day, duration and zone changes')
   await w.locator('button[aria-label="Next month"]').click()
   await w.locator('#month-label', { hasText: 'April 2027' }).waitFor()
+  // April goes beyond the dates the snapshot covers: one snapshot fetch.
+  assert.equal(requests.length, 1, requests.join(', '))
+  assert.match(requests[0], /^\/v1\/providers\/berlin\/snapshot\?from=.*&to=2027-05-02$/)
   assert.equal((await check('Pacific/Auckland', '2027-04-05', true))[0], '7:00 PM')
 
   // The month grid of the whole month matches the engine's dates.
