@@ -267,8 +267,11 @@ export class SlotwiseBooking extends HTMLElement {
         else throw e
       }
     }
-    const range = initialRange(s.cfg.timeZone)
+    const range = initialRange()
     const snapshotPromise = this.#fetchSnapshot(s, range.from, range.to)
+    // While the engine compiles and the snapshot travels, let Intl load its
+    // locale and zone data: the calendar needs it next.
+    warmIntl(s.cfg, s.cfg.timeZone || browserTimeZone())
     enginePromise.then(() => mark('engine'))
     snapshotPromise.then(() => mark('snapshot'), () => {})
     const [engine] = await Promise.all([enginePromise, snapshotPromise])
@@ -1212,6 +1215,16 @@ function manageFromUrl() {
   } catch {
     return null
   }
+}
+
+function warmIntl(cfg, zone) {
+  try {
+    const today = dateInZone(Date.now(), zone)
+    formatMonth(cfg.locale, monthOf(today))
+    formatLocalDate(cfg.locale, today)
+    weekdayNames(cfg.locale, cfg.weekStart)
+    zoneLabel(cfg.locale, zone)
+  } catch { /* an unknown zone is dealt with once the engine answers */ }
 }
 
 // User Timing marks for web/budget.mjs: where the first-load time goes.

@@ -65,7 +65,7 @@ import { initialRange, snapshotUrl } from './range.js'
   else document.body.append(el)
   load()
   warmEngine()
-  const snap = snapshotUrl(el.getAttribute('api'), script.dataset.provider, initialRange(script.dataset.timeZone))
+  const snap = snapshotUrl(el.getAttribute('api'), script.dataset.provider, initialRange())
   if (!pre.snapshots.has(snap)) {
     const sent = Date.now()
     pre.snapshots.set(snap, {

@@ -2,19 +2,16 @@
 // starts the request early) and the widget (which takes it over): the
 // viewer's current and next month, with two provider-local days of margin on
 // each side (UTC offsets span -12..+14 hours, at most two dates apart).
-import { addDays, addMonths, browserTimeZone, dateInZone, firstOfMonth, lastOfMonth, monthOf } from './dates.js'
+// The browser's own date is used, not Intl in the chosen zone: the margin
+// covers any zone's date, and the first Intl formatter with a time zone costs
+// tens of milliseconds that would otherwise delay the first request.
+import { addDays, addMonths, firstOfMonth, lastOfMonth } from './dates.js'
 
 export const RANGE_MARGIN_DAYS = 2
 
-export function initialRange(timeZone, now = Date.now()) {
-  let zone = timeZone || browserTimeZone()
-  let today
-  try {
-    today = dateInZone(now, zone)
-  } catch {
-    today = dateInZone(now, 'UTC')
-  }
-  const month = monthOf(today)
+export function initialRange(now = Date.now()) {
+  const d = new Date(now)
+  const month = { y: d.getFullYear(), m: d.getMonth() + 1 }
   return { from: addDays(firstOfMonth(month), -RANGE_MARGIN_DAYS), to: addDays(lastOfMonth(addMonths(month, 1)), RANGE_MARGIN_DAYS) }
 }
 
