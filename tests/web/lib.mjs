@@ -213,7 +213,7 @@ export async function newPage(browser, { timezoneId = 'America/New_York', locale
   return page
 }
 
-export async function waitForEvent(page, name, count = 1, timeout = 10000) {
+export async function waitForEvent(page, name, count = 1, timeout = 30000) {
   await page.waitForFunction(([n, c]) => window.__events.filter((e) => e.name === n).length >= c, [name, count], { timeout })
   return page.evaluate((n) => window.__events.filter((e) => e.name === n).map((e) => e.detail), name)
 }
