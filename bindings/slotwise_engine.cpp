@@ -1,0 +1,88 @@
+// The engine's JavaScript API (embind): a thin shell around
+// slotwise/protocol.h and slotwise/zone.h, with the shape the hand-written
+// slotwise-engine.d.ts declares. JSON text goes in and out unchanged, so the
+// module answers byte for byte what the native `slotwise batch` prints.
+#include <slotwise/protocol.h>
+#include <slotwise/zone.h>
+
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace {
+
+using emscripten::val;
+
+// Answers go to JS through TextDecoder on a view of the module's memory:
+// embind's own std::string conversion walks the bytes in a JS loop, which
+// made a 90-day answer (~170 KB) cost more than computing it.
+val js_string(const std::string& utf8) {
+    static const val decoder = val::global("TextDecoder").new_();
+    const auto* bytes = reinterpret_cast<const unsigned char*>(utf8.data());
+    return decoder.call<val>("decode", val(emscripten::typed_memory_view(utf8.size(), bytes)));
+}
+
+// The engine never throws on bad input (errors are values). When the module
+// is built with exceptions, anything that still escapes (std::bad_alloc) is
+// turned into an error answer here rather than left to abort the module.
+template <class Call>
+val answer(Call&& call) {
+#if defined(__cpp_exceptions)
+    try {
+        return js_string(std::forward<Call>(call)().json);
+    } catch (...) {
+        return js_string(R"({"error":{"code":"INTERNAL","message":"the engine failed","path":""}})");
+    }
+#else
+    return js_string(std::forward<Call>(call)().json);
+#endif
+}
+
+val engine_slots(const slotwise::Engine& engine, const std::string& query_json) {
+    return answer([&] { return engine.slots(query_json); });
+}
+
+val engine_validate(const slotwise::Engine& engine, const std::string& request_json) {
+    return answer([&] { return engine.validate(request_json); });
+}
+
+val refund(const std::string& refund_json) {
+    return answer([&] { return slotwise::refund(refund_json); });
+}
+
+val run(const std::string& line) {
+    return answer([&] { return slotwise::run_line(line); });
+}
+
+// A real JS string[] rather than an embind vector handle, so callers need no
+// .delete() and can use array methods directly.
+val zones() {
+    val names = val::array();
+    unsigned index = 0;
+    for (const std::string& name : slotwise::zone_names()) {
+        names.set(index++, js_string(name));
+    }
+    return names;
+}
+
+std::string tz_version() {
+    return std::string(slotwise::tz_version());
+}
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(slotwise_engine) {
+    // Engine(std::string_view) takes the JS string converted to std::string;
+    // the parsed snapshot owns its data, so the temporary may go.
+    emscripten::class_<slotwise::Engine>("Engine")
+        .constructor<std::string>()
+        .function("slots", &engine_slots)
+        .function("validate", &engine_validate);
+    emscripten::function("refund", &refund);
+    emscripten::function("run", &run);
+    emscripten::function("zones", &zones);
+    emscripten::function("tzVersion", &tz_version);
+}
