@@ -8,7 +8,8 @@
 #
 # Needs wrk, sqlite3, PostgreSQL 15 (initdb, pg_ctl, pgbench) and a built
 # build/bin/slotwise-server (or SLOTWISE_SERVER=path). DURATION (seconds,
-# default 15) and CLIENTS (default 16) may be set in the environment.
+# default 15), CLIENTS (default 16) and PROVIDERS (the spread of the second
+# booking run, default 16) may be set in the environment.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -16,6 +17,7 @@ server=${SLOTWISE_SERVER:-$root/build/bin/slotwise-server}
 pg_bin=${SLOTWISE_PG_BIN:-/usr/lib/postgresql/15/bin}
 duration=${DURATION:-15}
 clients=${CLIENTS:-16}
+providers=${PROVIDERS:-16}
 which=${1:-all}
 work=$(mktemp -d /tmp/slotwise-bench-XXXXXX)
 chmod 755 "$work"
@@ -50,24 +52,29 @@ run_server() {  # db-url -> sets url
   pids+=($!)
   url="http://127.0.0.1:$port"
   for _ in $(seq 100); do curl -sf "$url/healthz" >/dev/null && break; sleep 0.1; done
-  curl -sf -X PUT "$url/v1/providers/bench" -H 'Authorization: Bearer bench' -d "$provider_json" >/dev/null
   # The slots that half of the requests will find taken.
-  for i in $(seq 0 $((taken_count - 1))); do
-    start=$(date -u -d "@$((taken_base + i * 300))" +%Y-%m-%dT%H:%M:00Z)
-    curl -sf -X POST "$url/v1/bookings" -H "Idempotency-Key: seed-$i-$fresh_base" \
-      -d "{\"provider\":\"bench\",\"service\":\"s5\",\"start\":\"$start\",\"client\":{\"name\":\"Seed\",\"email\":\"seed@example.com\"}}" >/dev/null
+  for p in bench $(seq -f "bench%g" 0 $((providers - 1))); do
+    curl -sf -X PUT "$url/v1/providers/$p" -H 'Authorization: Bearer bench' -d "$provider_json" >/dev/null
+    for i in $(seq 0 $((taken_count - 1))); do
+      start=$(date -u -d "@$((taken_base + i * 300))" +%Y-%m-%dT%H:%M:00Z)
+      echo "{\"provider\":\"$p\",\"service\":\"s5\",\"start\":\"$start\",\"client\":{\"name\":\"Seed\",\"email\":\"seed@example.com\"}}" >"$work/seed.json"
+      curl -sf -X POST "$url/v1/bookings" -H "Idempotency-Key: seed-$p-$i-$fresh_base" --data-binary @"$work/seed.json" >/dev/null
+    done
   done
 }
 
 bench_http() {  # label
   local label=$1
-  echo "== $label: POST /v1/bookings, $clients clients, half conflicting, ${duration}s"
-  FRESH_BASE=$fresh_base TAKEN_BASE=$taken_base TAKEN_COUNT=$taken_count CONFLICT_SHARE=0.5 \
-    wrk -t2 -c"$clients" -d"${duration}s" --latency -s "$here/booking.lua" "$url" | grep RESULT
   local today; today=$(date -u +%Y-%m-%d)
   local to; to=$(date -u -d "@$((now + 13 * 86400))" +%Y-%m-%d)
-  echo "== $label: GET snapshot (14 days), $clients clients, ${duration}s"
+  echo "== $label: GET snapshot (14 days, 100 bookings), $clients clients, ${duration}s"
   wrk -t2 -c"$clients" -d"${duration}s" --latency -s "$here/snapshot.lua" "$url/v1/providers/bench/snapshot?from=$today&to=$to" | grep RESULT
+  echo "== $label: POST /v1/bookings, one provider, $clients clients, half conflicting, ${duration}s"
+  FRESH_BASE=$fresh_base TAKEN_BASE=$taken_base TAKEN_COUNT=$taken_count CONFLICT_SHARE=0.5 PROVIDERS=1 \
+    wrk -t2 -c"$clients" -d"${duration}s" --latency -s "$here/booking.lua" "$url" | grep RESULT
+  echo "== $label: POST /v1/bookings, $providers providers, $clients clients, half conflicting, ${duration}s"
+  FRESH_BASE=$((fresh_base + 86400 * 400)) TAKEN_BASE=$taken_base TAKEN_COUNT=$taken_count CONFLICT_SHARE=0.5 PROVIDERS=$providers \
+    wrk -t2 -c"$clients" -d"${duration}s" --latency -s "$here/booking.lua" "$url" | grep RESULT
 }
 
 bench_sqlite() {

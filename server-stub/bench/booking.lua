@@ -1,5 +1,6 @@
 -- wrk script: POST /v1/bookings at a steady mix of fresh slots and slots
--- that are already taken (CONFLICT_SHARE of the requests). Each request has
+-- that are already taken (CONFLICT_SHARE of the requests), for provider
+-- `bench` or, with PROVIDERS=N, spread over bench0..bench<N-1>. Each request has
 -- its own Idempotency-Key. Fresh slots are unique per thread and counter:
 -- 5-minute slots, counted from FRESH_BASE (epoch seconds).
 local thread_counter = 0
@@ -18,7 +19,7 @@ function init(args)
   taken_base = tonumber(os.getenv("TAKEN_BASE"))
   taken_count = tonumber(os.getenv("TAKEN_COUNT"))
   conflict_share = tonumber(os.getenv("CONFLICT_SHARE") or "0.5")
-  provider = os.getenv("PROVIDER") or "bench"
+  providers = tonumber(os.getenv("PROVIDERS") or "1")
   math.randomseed(thread_id * 7919 + 1)
 end
 
@@ -30,6 +31,8 @@ function request()
   else
     start = fresh_base + (thread_id * 2000000 + i) * 300
   end
+  local provider = "bench"
+  if providers > 1 then provider = "bench" .. math.random(0, providers - 1) end
   local body = string.format('{"provider":"%s","service":"s5","start":"%s","client":{"name":"Bench","email":"bench%d@example.com"}}',
     provider, os.date("!%Y-%m-%dT%H:%M:00Z", start), thread_id)
   return wrk.format("POST", "/v1/bookings", {

@@ -96,18 +96,21 @@ Reply BookingService::book(const BookingRequest& r, const std::string& key, cons
     auto s = store_.session();
     const Seconds now = clock_.now_minute();
     const std::string email = lowercase(r.client.email);
+    // The configuration is read before the lock, to keep the locked part
+    // short; a provider PUT racing a booking is ordered either way.
+    const auto provider = records::load_provider(*s, r.provider);
+    if (!provider) throw ApiError(404, "UNKNOWN_PROVIDER", "no provider " + r.provider);
+    const ServiceConfig* service = provider->service(r.service);
+    if (!service) throw ApiError(404, "UNKNOWN_SERVICE", "no service " + r.service);
+    Reply reply;
     try {
-        return in_transaction(*s, r.provider, [&] {
-            auto provider = records::load_provider(*s, r.provider);
-            if (!provider) throw ApiError(404, "UNKNOWN_PROVIDER", "no provider " + r.provider);
-            const ServiceConfig* service = provider->service(r.service);
-            if (!service) throw ApiError(404, "UNKNOWN_SERVICE", "no service " + r.service);
-            engine_validate(*provider, records::busy(*s, r.provider, r.start - kBusyBefore, r.start + kBusyAfter),
+        store_.write(r.provider, [&](Session& tx) {
+            engine_validate(*provider, records::busy(tx, r.provider, r.start - kBusyBefore, r.start + kBusyAfter),
                             r.service, r.start, r.duration_minutes, now);
-            if (records::no_show_count(*s, r.provider, email) > 0 &&
+            if (records::no_show_count(tx, r.provider, email) > 0 &&
                 local_date(provider->time_zone, r.start) == local_date(provider->time_zone, now))
                 throw ApiError(422, "CLIENT_LOCKED_OUT", "after a no-show, same-day bookings with this provider are closed");
-            if (service->requires_confirmation && records::open_pending_count(*s, r.provider, email) >= options_.pending_cap)
+            if (service->requires_confirmation && records::open_pending_count(tx, r.provider, email) >= options_.pending_cap)
                 throw ApiError(422, "TOO_MANY_PENDING", "this client already has the maximum of open PENDING bookings");
 
             Booking b;
@@ -131,19 +134,19 @@ Reply BookingService::book(const BookingRequest& r, const std::string& key, cons
             b.currency = service->currency;
             b.cancellation_policy = service->cancellation_policy;
             b.created_at = b.updated_at = clock_.now();
-            records::insert_booking(*s, b);
-            records::remember_client(*s, r.provider, b.client);
-            records::audit(*s, b.created_at, "client", "booking.create", "booking", b.id,
+            records::insert_booking(tx, b);
+            records::remember_client(tx, r.provider, b.client);
+            records::audit(tx, b.created_at, "client", "booking.create", "booking", b.id,
                            {{"status", b.status}, {"start", format_instant(b.start)}, {"idempotency_key", key}});
-            Reply reply = json_reply(201, {{"booking", booking_json(b, manage_token)}});
+            reply = json_reply(201, {{"booking", booking_json(b, manage_token)}});
             // Same transaction as the insert: an acknowledged booking always replays.
-            if (!records::finish_idempotency_key(*s, key, owner, reply.status, reply.body, clock_.now()))
+            if (!records::finish_idempotency_key(tx, key, owner, reply.status, reply.body, clock_.now()))
                 throw ApiError(409, "IDEMPOTENCY_KEY_IN_FLIGHT", "this Idempotency-Key was taken over by another request");
-            return reply;
         });
     } catch (const OverlapError&) {
         throw ApiError(409, "SLOT_TAKEN", "the slot is taken");
     }
+    return reply;
 }
 
 Booking BookingService::authorized_booking(Session& s, const std::string& booking_id,

@@ -41,7 +41,11 @@ public:
             PQfinish(conn_);
             throw StoreError("cannot connect to PostgreSQL: " + message);
         }
-        exec_script("SET TIME ZONE 'UTC'; SET client_min_messages = warning;");
+        // Like the SQLite backend: statements outside transactions (idempotency
+        // bookkeeping) commit without waiting for the WAL flush; transactions
+        // (bookings, transitions, providers) wait for it. A synchronous commit
+        // flushes the WAL up to itself, so it carries the earlier ones along.
+        exec_script("SET TIME ZONE 'UTC'; SET client_min_messages = warning; SET synchronous_commit = off;");
     }
     ~PostgresSession() override { PQfinish(conn_); }
 
@@ -72,7 +76,7 @@ public:
         check(r.get());
     }
 
-    void begin() override { exec_script("BEGIN ISOLATION LEVEL READ COMMITTED"); }
+    void begin() override { exec_script("BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit = on"); }
     void begin_locked(const std::string& lock_key) override {
         begin();
         query("SELECT pg_advisory_xact_lock($1)", {lock_key_of(lock_key)});

@@ -10,6 +10,9 @@
 // one fsync.
 #include <sqlite3.h>
 
+#include <condition_variable>
+#include <deque>
+#include <exception>
 #include <mutex>
 #include <unordered_map>
 
@@ -22,7 +25,10 @@ constexpr int kBusyTimeoutMs = 10000;
 
 class SqliteSession final : public Session {
 public:
-    explicit SqliteSession(const std::string& path) {
+    // Writers of one process queue on `write_mutex` instead of in SQLite's
+    // busy handler, which sleeps in growing steps and starves unlucky
+    // waiters; the busy timeout still orders writers of different processes.
+    SqliteSession(const std::string& path, std::mutex& write_mutex) : write_mutex_(write_mutex) {
         if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                             nullptr) != SQLITE_OK) {
             std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
@@ -58,6 +64,8 @@ public:
     }
 
     std::int64_t exec(const std::string& sql, const SqlParams& params) override {
+        std::unique_lock<std::mutex> lock(write_mutex_, std::defer_lock);
+        if (!in_transaction()) lock.lock();
         query(sql, params);
         return sqlite3_changes64(db_);
     }
@@ -71,14 +79,26 @@ public:
         }
     }
 
-    void begin() override { exec_script("PRAGMA synchronous=FULL; BEGIN IMMEDIATE"); }
+    void begin() override {
+        writing_ = std::unique_lock<std::mutex>(write_mutex_);
+        try {
+            exec_script("PRAGMA synchronous=FULL; BEGIN IMMEDIATE");
+        } catch (...) {
+            writing_.unlock();
+            throw;
+        }
+    }
     // SQLite has one writer at a time: BEGIN IMMEDIATE takes the database's
     // write lock up front, which covers every provider at once.
     void begin_locked(const std::string&) override { begin(); }
-    void commit() override { exec_script("COMMIT; PRAGMA synchronous=NORMAL"); }
+    void commit() override {
+        exec_script("COMMIT; PRAGMA synchronous=NORMAL");
+        if (writing_.owns_lock()) writing_.unlock();
+    }
     void rollback() noexcept override {
         if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
         sqlite3_exec(db_, "PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr);
+        if (writing_.owns_lock()) writing_.unlock();
     }
     bool in_transaction() const override { return !sqlite3_get_autocommit(db_); }
 
@@ -116,6 +136,8 @@ private:
         throw StoreError("SQLite (" + std::to_string(rc) + "): " + message);
     }
 
+    std::mutex& write_mutex_;
+    std::unique_lock<std::mutex> writing_;
     sqlite3* db_ = nullptr;
     std::unordered_map<std::string, sqlite3_stmt*> statements_;
 };
@@ -134,7 +156,7 @@ public:
                 idle_.pop_back();
             }
         }
-        if (!s) s = std::make_unique<SqliteSession>(path_);
+        if (!s) s = std::make_unique<SqliteSession>(path_, write_mutex_);
         return std::shared_ptr<Session>(s.release(), [this](Session* raw) {
             std::unique_ptr<Session> back(raw);
             back->rollback();
@@ -148,10 +170,78 @@ public:
         apply_migrations(*s, "sqlite");
     }
 
+    // Group commit: SQLite has one writer and a booking's cost is its fsync,
+    // so callers that arrive while a transaction is running queue up, and the
+    // next of them (the leader) runs all queued work in one transaction, each
+    // in a savepoint, and commits once. An idle server runs a caller at once.
+    void write(const std::string&, const std::function<void(Session&)>& work) override {
+        Job job{&work, nullptr, false};
+        std::unique_lock<std::mutex> lock(queue_mutex_);
+        queue_.push_back(&job);
+        while (!job.done) {
+            if (leader_active_) {
+                queue_changed_.wait(lock);
+                continue;
+            }
+            leader_active_ = true;
+            std::vector<Job*> batch;
+            while (!queue_.empty() && batch.size() < kMaxBatch) {
+                batch.push_back(queue_.front());
+                queue_.pop_front();
+            }
+            lock.unlock();
+            run_batch(batch);
+            lock.lock();
+            for (Job* j : batch) j->done = true;
+            leader_active_ = false;
+            queue_changed_.notify_all();
+        }
+        if (job.error) std::rethrow_exception(job.error);
+    }
+
 private:
+    struct Job {
+        const std::function<void(Session&)>* work;
+        std::exception_ptr error;
+        bool done;
+    };
+    static constexpr std::size_t kMaxBatch = 64;
+
+    void run_batch(const std::vector<Job*>& batch) {
+        try {
+            auto s = session();
+            s->begin();
+            try {
+                for (Job* j : batch) {
+                    s->exec_script("SAVEPOINT job");
+                    try {
+                        (*j->work)(*s);
+                        s->exec_script("RELEASE job");
+                    } catch (...) {
+                        j->error = std::current_exception();
+                        s->exec_script("ROLLBACK TO job; RELEASE job");
+                    }
+                }
+                s->commit();
+            } catch (...) {
+                s->rollback();
+                throw;
+            }
+        } catch (...) {
+            // Nothing of the batch was committed.
+            for (Job* j : batch)
+                if (!j->error) j->error = std::current_exception();
+        }
+    }
+
+    std::mutex queue_mutex_;
+    std::condition_variable queue_changed_;
+    std::deque<Job*> queue_;
+    bool leader_active_ = false;
+
     std::string path_;
     std::size_t pool_size_;
-    std::mutex mutex_;
+    std::mutex mutex_, write_mutex_;
     std::vector<std::unique_ptr<Session>> idle_;
 };
 

@@ -15,6 +15,11 @@ std::unique_ptr<Store> open_store(const std::string& url, std::size_t pool_size)
     throw StoreError("--db must be sqlite:PATH or postgres://...");
 }
 
+void Store::write(const std::string& lock_key, const std::function<void(Session&)>& work) {
+    auto s = session();
+    in_transaction(*s, lock_key, [&] { work(*s); });
+}
+
 void apply_migrations(Session& s, const std::string& backend) {
     for (const auto& m : embedded_migrations(backend)) {
         in_transaction(s, std::string("slotwise:migrations"), [&] {

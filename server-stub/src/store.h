@@ -55,6 +55,12 @@ public:
     virtual std::shared_ptr<Session> session() = 0;
     // Applies the versioned migrations that are not applied yet.
     virtual void migrate() = 0;
+    // Runs `work` in a write transaction that holds `lock_key`'s lock and
+    // commits it; an exception from `work` undoes its writes and is rethrown
+    // here. A backend may commit the work of several callers in one
+    // transaction (group commit), each inside its own savepoint; by default
+    // every call is a transaction of its own.
+    virtual void write(const std::string& lock_key, const std::function<void(Session&)>& work);
 };
 
 // Applies the not yet applied migrations of `backend`, each in its own
