@@ -107,11 +107,19 @@ function perCallMicros(call) {
   return { wall: median(wall), cpu: median(cpu) };
 }
 const queryUs = perCallMicros(() => engine.slots(query));
+// What turning the answer's bytes into a JS string costs by itself (V8
+// allocating a ~170 KB string): part of every JS-visible answer, not engine work.
+const answerBytes = new TextEncoder().encode(engine.slots(query));
+const decoder = new TextDecoder();
+const decodeUs = perCallMicros(() => decoder.decode(answerBytes));
 const parseQueryUs = perCallMicros(() => { const e = new mod.Engine(snapshot); e.slots(query); e.delete(); });
 engine.delete();
 console.log(`workload: ${DAYS} days, ${BUSY} busy, ${answer.slots.length} slots, snapshot ${snapshot.length} bytes`);
 const show = (t) => `${t.wall.toFixed(1)} us wall, ${t.cpu.toFixed(1)} us CPU`;
 console.log(`  wasm Engine.slots (Query):            ${show(queryUs)}`);
+console.log(`    of which making the ${answerBytes.length}-byte answer a JS string: ${show(decodeUs)}`);
+const engineUs = { wall: queryUs.wall - decodeUs.wall, cpu: queryUs.cpu - decodeUs.cpu };
+console.log(`    engine inside WebAssembly (difference): ${show(engineUs)}`);
 console.log(`  wasm new Engine + slots (ParseQuery): ${show(parseQueryUs)}`);
 
 const benchEngine = resolve(args['bench-engine']);
@@ -128,6 +136,7 @@ if (existsSync(benchEngine)) {
   const nq = nativeUs('Query');
   const npq = nativeUs('ParseQuery');
   console.log(`  native Query (bench_engine, median of 5): ${show(nq)} -> ${ratio(queryUs, nq)} (budget 3x)`);
+  console.log(`    engine inside WebAssembly vs native Query: ${ratio(engineUs, nq)}`);
   console.log(`  native ParseQuery:                        ${show(npq)} -> ${ratio(parseQueryUs, npq)}`);
 } else {
   console.log(`  (no ${benchEngine}: build the native preset for the wasm/native ratio)`);
