@@ -7,7 +7,7 @@ import { h } from './dom.js'
 import { translator, directionOf, safeLocale } from './i18n.js'
 import { accessibleBrand } from './colour.js'
 import { createApi, IdempotencyKeys } from './api.js'
-import { loadEngine } from './engine.js'
+import { loadEngine, warmEngine } from './engine.js'
 import { initialRange, RANGE_MARGIN_DAYS } from './range.js'
 import {
   addDays, addMonths, browserTimeZone, compareMonths, dateInZone, firstDayOfWeek, firstOfMonth,
@@ -272,7 +272,10 @@ export class SlotwiseBooking extends HTMLElement {
     // While the engine compiles and the snapshot travels, let Intl load its
     // locale and zone data: the calendar needs it next.
     warmIntl(s.cfg, s.cfg.timeZone || browserTimeZone())
-    enginePromise.then(() => mark('engine'))
+    enginePromise.then((mod) => {
+      mark('engine')
+      if (mod && !s.snapshot) warmEngine(mod, s.cfg.timeZone || browserTimeZone())
+    })
     snapshotPromise.then(() => mark('snapshot'), () => {})
     const [engine] = await Promise.all([enginePromise, snapshotPromise])
     if (s.dead) return
@@ -1224,6 +1227,9 @@ function warmIntl(cfg, zone) {
     formatLocalDate(cfg.locale, today)
     weekdayNames(cfg.locale, cfg.weekStart)
     zoneLabel(cfg.locale, zone)
+    new Intl.NumberFormat(cfg.locale, { style: 'unit', unit: 'minute', unitDisplay: 'short' }).format(30)
+    new Intl.NumberFormat(cfg.locale, { style: 'currency', currency: 'EUR' }).format(1)
+    new Intl.PluralRules(cfg.locale).select(2)
   } catch { /* an unknown zone is dealt with once the engine answers */ }
 }
 
