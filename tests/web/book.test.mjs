@@ -94,6 +94,9 @@ await run('web book end to end', async () => {
   await w.getByRole('heading', { name: 'Your booking' }).waitFor()
   assert.match(await w.locator('dl').textContent(), /March 10, 2027 at 4:00 AM/)
   await w.getByRole('button', { name: 'Change time' }).click()
+  // The booking being moved does not block its own time.
+  await w.locator('[data-date="2027-03-10"]').click()
+  assert.equal((await shownTimes(w)).length, 16)
   await w.locator('[data-date="2027-03-11"]').click()
   await w.locator('.slot', { hasText: '5:00 AM' }).click()
   await w.getByRole('button', { name: 'Move booking to this time' }).click()

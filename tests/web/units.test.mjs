@@ -34,7 +34,16 @@ await run('web units', async () => {
   ]
   for (const [got, want] of cases) assert.equal(got, want)
 
-  const { initialRange } = await src('range.js')
+  const { initialRange, withoutInterval } = await src('range.js')
+  const T = (hhmm) => Date.parse(`2027-03-10T${hhmm}:00Z`)
+  const B = (a, b) => ({ start: `2027-03-10T${a}:00Z`, end: `2027-03-10T${b}:00Z` })
+  for (const [busy, cut, want] of [
+    [[B('09:00', '09:30')], ['09:00', '09:30'], []],
+    [[B('08:00', '10:00')], ['09:00', '09:30'], [B('08:00', '09:00'), B('09:30', '10:00')]],
+    [[B('09:00', '10:00')], ['09:00', '09:30'], [B('09:30', '10:00')]],
+    [[B('07:00', '08:00'), B('10:00', '11:00')], ['09:00', '09:30'], [B('07:00', '08:00'), B('10:00', '11:00')]],
+    [[B('08:30', '09:00'), B('09:30', '10:00')], ['09:00', '09:30'], [B('08:30', '09:00'), B('09:30', '10:00')]],
+  ]) assert.deepEqual(withoutInterval(busy, T(cut[0]), T(cut[1])), want)
   // Two days of margin around the viewer's current and next month.
   assert.deepEqual(initialRange(new Date(2027, 2, 8, 12).getTime()), { from: '2027-02-27', to: '2027-05-02' })
   assert.deepEqual(initialRange(new Date(2027, 11, 31, 12).getTime()), { from: '2027-11-29', to: '2028-02-02' })

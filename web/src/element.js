@@ -8,7 +8,7 @@ import { translator, directionOf, safeLocale } from './i18n.js'
 import { accessibleBrand } from './colour.js'
 import { createApi, IdempotencyKeys } from './api.js'
 import { loadEngine, warmEngine } from './engine.js'
-import { initialRange, RANGE_MARGIN_DAYS } from './range.js'
+import { initialRange, RANGE_MARGIN_DAYS, withoutInterval } from './range.js'
 import {
   addDays, addMonths, browserTimeZone, compareMonths, dateInZone, firstDayOfWeek, firstOfMonth,
   formatInstant, formatLocalDate, formatMonth, formatWallTime, instantString, isoWeekday,
@@ -371,7 +371,7 @@ export class SlotwiseBooking extends HTMLElement {
       const svc = (snap.services || []).find((x) => x.id === r.booking.service) || {}
       const from = Date.parse(r.booking.start) - (svc.buffer_before_minutes || 0) * 60000
       const to = Date.parse(r.booking.end) + (svc.buffer_after_minutes || 0) * 60000
-      snap.busy = (snap.busy || []).filter((b) => !(Date.parse(b.start) === from && Date.parse(b.end) === to))
+      snap.busy = withoutInterval(snap.busy || [], from, to)
       text = JSON.stringify(snap)
     }
     s.engineInstance = new s.engine.Engine(text)

@@ -21,3 +21,22 @@ export function snapshotUrl(apiBase, provider, { from, to }) {
   u.searchParams.set('to', to)
   return u.href
 }
+
+// Busy intervals minus [from, to) (epoch ms): the booking being rescheduled
+// must not block its own new time. The server merges touching intervals, so
+// its interval is cut out of whatever merged interval holds it.
+export function withoutInterval(busy, from, to) {
+  const iso = (ms) => new Date(ms).toISOString().slice(0, 17) + '00Z'
+  const out = []
+  for (const b of busy) {
+    const s = Date.parse(b.start)
+    const e = Date.parse(b.end)
+    if (e <= from || s >= to) {
+      out.push(b)
+      continue
+    }
+    if (s < from) out.push({ start: b.start, end: iso(from) })
+    if (e > to) out.push({ start: iso(to), end: b.end })
+  }
+  return out
+}
