@@ -46,6 +46,25 @@ await run('web time zones match the engine', async () => {
   assert.equal((await check('America/New_York', '2027-03-15', true))[0], '4:00 AM')
   assert.equal((await check('America/New_York', '2027-03-26', true))[0], '4:00 AM')
   assert.equal((await check('America/New_York', '2027-03-29', true))[0], '3:00 AM')
+  // Every free day of March in New York (the US change on the 14th, the EU
+  // change on the 28th): every time shown is the engine's.
+  const checkMonth = async (zone, from, to, hour12) => {
+    // Today is left out: the widget's clock has moved on from NOW by the
+    // seconds this test has run, which can remove a slot at the notice edge.
+    const today = NOW.slice(0, 10)
+    const days = (await w.locator('button.day.free').evaluateAll((els) => els.map((b) => b.dataset.date))).filter((d) => d > today)
+    const all = JSON.parse(e.slots(JSON.stringify({ service: 'consult', from, to, time_zone: zone, now: NOW }))).slots
+      .filter((x) => x.local_date > today)
+    assert.deepEqual(days, [...new Set(all.map((x) => x.local_date))], `${zone} free days`)
+    for (const date of days) {
+      await w.locator(`[data-date="${date}"]`).click()
+      const starts = await w.locator('.slot').evaluateAll((els) => els.map((b) => [b.dataset.start, b.textContent.trim()]))
+      assert.deepEqual(starts, all.filter((x) => x.local_date === date).map((x) => [x.start, wall(x.local_start, hour12)]), `${zone} ${date}`)
+    }
+    return days.length
+  }
+  assert.equal(await checkMonth('America/New_York', '2027-03-01', '2027-03-31', true), 17)
+
   // The 60-minute duration recomputes too.
   await w.locator('label', { hasText: '60 min' }).click()
   const hourly = await check('America/New_York', '2027-03-29', true, 60)
@@ -83,11 +102,8 @@ await run('web time zones match the engine', async () => {
   assert.match(requests[0], /^\/v1\/providers\/berlin\/snapshot\?from=.*&to=2027-05-02$/)
   assert.equal((await check('Pacific/Auckland', '2027-04-05', true))[0], '7:00 PM')
 
-  // The month grid of the whole month matches the engine's dates.
-  const april = JSON.parse(e.slots(JSON.stringify({ service: 'consult', from: '2027-04-01', to: '2027-04-30', time_zone: 'Pacific/Auckland', now: NOW }))).slots
-  const wantDates = [...new Set(april.map((s) => s.local_date))]
-  const gotDates = await w.locator('button.day.free').evaluateAll((els) => els.map((b) => b.dataset.date))
-  assert.deepEqual(gotDates, wantDates)
+  // All of April in Auckland, across its change back to standard time on the 4th.
+  assert.ok(await checkMonth('Pacific/Auckland', '2027-04-01', '2027-04-30', true) >= 20)
 
   e.delete()
   await assertClean(page)
