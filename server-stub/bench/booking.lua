@@ -2,7 +2,7 @@
 -- that are already taken (CONFLICT_SHARE of the requests), for provider
 -- `bench` or, with PROVIDERS=N, spread over bench0..bench<N-1>. Each request has
 -- its own Idempotency-Key. Fresh slots are unique per thread and counter:
--- 5-minute slots, counted from FRESH_BASE (epoch seconds).
+-- 5-minute slots an hour apart, counted from FRESH_BASE (epoch seconds).
 local thread_counter = 0
 local threads = {}
 
@@ -29,7 +29,8 @@ function request()
   if math.random() < conflict_share then
     start = taken_base + math.random(0, taken_count - 1) * 300
   else
-    start = fresh_base + (thread_id * 2000000 + i) * 300
+    -- an hour apart, so a provider's calendar stays as sparse as a real one
+    start = fresh_base + (thread_id * 100000 + i) * 3600
   end
   local provider = "bench"
   if providers > 1 then provider = "bench" .. math.random(0, providers - 1) end

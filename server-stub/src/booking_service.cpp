@@ -93,12 +93,11 @@ Reply BookingService::create_booking(const std::optional<std::string>& key, std:
 }
 
 Reply BookingService::book(const BookingRequest& r, const std::string& key, const std::string& owner) {
-    auto s = store_.session();
     const Seconds now = clock_.now_minute();
     const std::string email = lowercase(r.client.email);
     // The configuration is read before the lock, to keep the locked part
     // short; a provider PUT racing a booking is ordered either way.
-    const auto provider = records::load_provider(*s, r.provider);
+    const auto provider = records::load_provider(*store_.session(), r.provider);
     if (!provider) throw ApiError(404, "UNKNOWN_PROVIDER", "no provider " + r.provider);
     const ServiceConfig* service = provider->service(r.service);
     if (!service) throw ApiError(404, "UNKNOWN_SERVICE", "no service " + r.service);

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "group_commit.h"
 #include "store.h"
 
 namespace slotwise::server {
@@ -150,11 +151,17 @@ public:
         apply_migrations(*s, "postgres");
     }
 
+    // One queue per provider: its bookings are serialised by the advisory lock anyway.
+    void write(const std::string& lock_key, const std::function<void(Session&)>& work) override {
+        group_.run(lock_key, work);
+    }
+
 private:
     std::string conninfo_;
     std::size_t pool_size_;
     std::mutex mutex_;
     std::vector<std::unique_ptr<PostgresSession>> idle_;
+    GroupCommit group_{*this};
 };
 
 }  // namespace

@@ -10,12 +10,10 @@
 // one fsync.
 #include <sqlite3.h>
 
-#include <condition_variable>
-#include <deque>
-#include <exception>
 #include <mutex>
 #include <unordered_map>
 
+#include "group_commit.h"
 #include "store.h"
 
 namespace slotwise::server {
@@ -170,79 +168,15 @@ public:
         apply_migrations(*s, "sqlite");
     }
 
-    // Group commit: SQLite has one writer and a booking's cost is its fsync,
-    // so callers that arrive while a transaction is running queue up, and the
-    // next of them (the leader) runs all queued work in one transaction, each
-    // in a savepoint, and commits once. An idle server runs a caller at once.
-    void write(const std::string&, const std::function<void(Session&)>& work) override {
-        Job job{&work, nullptr, false};
-        std::unique_lock<std::mutex> lock(queue_mutex_);
-        queue_.push_back(&job);
-        while (!job.done) {
-            if (leader_active_) {
-                queue_changed_.wait(lock);
-                continue;
-            }
-            leader_active_ = true;
-            std::vector<Job*> batch;
-            while (!queue_.empty() && batch.size() < kMaxBatch) {
-                batch.push_back(queue_.front());
-                queue_.pop_front();
-            }
-            lock.unlock();
-            run_batch(batch);
-            lock.lock();
-            for (Job* j : batch) j->done = true;
-            leader_active_ = false;
-            queue_changed_.notify_all();
-        }
-        if (job.error) std::rethrow_exception(job.error);
-    }
+    // SQLite has one writer: one queue for all providers.
+    void write(const std::string&, const std::function<void(Session&)>& work) override { group_.run("", work); }
 
 private:
-    struct Job {
-        const std::function<void(Session&)>* work;
-        std::exception_ptr error;
-        bool done;
-    };
-    static constexpr std::size_t kMaxBatch = 64;
-
-    void run_batch(const std::vector<Job*>& batch) {
-        try {
-            auto s = session();
-            s->begin();
-            try {
-                for (Job* j : batch) {
-                    s->exec_script("SAVEPOINT job");
-                    try {
-                        (*j->work)(*s);
-                        s->exec_script("RELEASE job");
-                    } catch (...) {
-                        j->error = std::current_exception();
-                        s->exec_script("ROLLBACK TO job; RELEASE job");
-                    }
-                }
-                s->commit();
-            } catch (...) {
-                s->rollback();
-                throw;
-            }
-        } catch (...) {
-            // Nothing of the batch was committed.
-            for (Job* j : batch)
-                if (!j->error) j->error = std::current_exception();
-        }
-    }
-
-    std::mutex queue_mutex_;
-    std::condition_variable queue_changed_;
-    std::deque<Job*> queue_;
-    bool leader_active_ = false;
-
     std::string path_;
     std::size_t pool_size_;
     std::mutex mutex_, write_mutex_;
     std::vector<std::unique_ptr<Session>> idle_;
+    GroupCommit group_{*this};
 };
 
 }  // namespace
