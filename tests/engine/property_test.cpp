@@ -321,12 +321,14 @@ Anchor draw_anchor(Rng& rng, const Zone& provider, const Zone& viewer) {
 }
 
 int64_t draw_clock(Rng& rng, const Anchor& anchor) {
-    switch (rng.uniform(0, 5)) {
+    switch (rng.uniform(0, 7)) {
         case 0: return rng.uniform(0, 1439);
         case 1: return rng.uniform(0, 95) * 15;
-        case 2: return rng.pick(anchor.clocks);
-        case 3: return std::clamp<int64_t>(rng.pick(anchor.clocks) + rng.uniform(-90, 90), 0, 1439);
-        case 4: return std::clamp<int64_t>(rng.pick(anchor.clocks) + rng.pick(std::vector<int64_t>{-60, -30, -1, 1, 30, 60}), 0, 1439);
+        case 2:
+        case 3: return rng.pick(anchor.clocks);  // at a jump, or inside the skipped or repeated span
+        case 4: return std::clamp<int64_t>(rng.pick(anchor.clocks) + rng.uniform(-90, 90), 0, 1439);
+        case 5:
+        case 6: return std::clamp<int64_t>(rng.pick(anchor.clocks) + rng.pick(std::vector<int64_t>{-60, -30, -1, 1, 30, 60}), 0, 1439);
         default: return rng.uniform(0, 23) * 60;
     }
 }
@@ -362,6 +364,14 @@ Schedule draw_schedule(Rng& rng, const std::string& name, const Anchor& anchor) 
             for (int k = 0; k < n; ++k) o.replacement.push_back(draw_window(rng, anchor));
         }
         s.overrides.push_back(o);
+    }
+    if (rng.chance(35)) {
+        // A window on the anchor date itself that starts or ends where the clocks jump.
+        const int64_t at = rng.pick(anchor.clocks);
+        ClockWindow w = rng.chance(50) ? ClockWindow{at, std::min<int64_t>(at + rng.uniform(1, 240), 1440)}
+                                       : ClockWindow{std::max<int64_t>(at - rng.uniform(1, 240), 0), at + 1};
+        if (rng.chance(20)) w.end = 1440;
+        s.overrides.push_back({Override::add, anchor.day, w, {}});
     }
     return s;
 }
@@ -502,6 +512,7 @@ std::optional<InstantWindow> instants_of(const DayClock& c, const ClockWindow& w
 struct Reference {
     std::vector<InstantWindow> windows;  // of every date near the query
     std::set<int64_t> starts;            // every bookable start from those windows
+    int edges_in_gap_or_overlap = 0;     // window starts and last minutes that occur never or twice
 };
 
 struct Rules {
@@ -538,8 +549,13 @@ struct Rules {
             const auto clocks = windows_of(schedule(), date);
             if (clocks.empty()) continue;
             const DayClock day = walk_day(provider, date);
-            for (const auto& w : clocks)
+            for (const auto& w : clocks) {
+                for (const int64_t m : {w.start, w.end - 1}) {
+                    const auto k = static_cast<std::size_t>(m);
+                    r.edges_in_gap_or_overlap += day.first[k] != day.last[k];  // never (max > min) or twice
+                }
                 if (auto i = instants_of(day, w)) r.windows.push_back(*i);
+            }
         }
         if (!active()) return r;
         for (const auto& w : r.windows)
@@ -587,7 +603,7 @@ struct Findings {
 
 // Runs one case through the engine and the reference; returns what disagrees.
 struct Tally {
-    std::size_t validations = 0, slots = 0, cases_with_slots = 0;
+    std::size_t validations = 0, slots = 0, cases_with_slots = 0, cases_with_dst_edges = 0;
 };
 
 Findings check_case(const Case& c, Tally& tally) {
@@ -614,6 +630,7 @@ Findings check_case(const Case& c, Tally& tally) {
     const Rules rules(c);
     const Zone viewer = zone(c.viewer_zone);
     const Reference ref = rules.reference();
+    tally.cases_with_dst_edges += ref.edges_in_gap_or_overlap > 0;
 
     // (c) the same slots, field by field, and the same text.
     std::vector<std::string> expected_lines;
@@ -771,9 +788,9 @@ TEST_CASE("random snapshots: listed slots validate, other instants get the right
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::printf("property tests: %zu cases (seed %llu), %zu across a provider offset change, %zu with slots, "
-                "%zu slots, %zu validations, %.1f s\n",
+                "%zu with a window edge in a gap or overlap, %zu slots, %zu validations, %.1f s\n",
                 s.only ? std::size_t{1} : s.cases, static_cast<unsigned long long>(s.seed), dst_days,
-                tally.cases_with_slots, tally.slots, tally.validations, seconds);
+                tally.cases_with_slots, tally.cases_with_dst_edges, tally.slots, tally.validations, seconds);
     // Printed unwrapped, so a failing snapshot can be copied as it is.
     if (failed) std::fprintf(stderr, "%zu failing cases; the first ones:%s", failed, details.str().c_str());
     INFO("failing cases: " << failed << " (details on stderr)");
