@@ -25,8 +25,3 @@ function append(el, children) {
   }
 }
 
-let counter = 0
-export function uid(prefix) {
-  counter += 1
-  return `${prefix}-${counter}`
-}

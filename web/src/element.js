@@ -183,7 +183,7 @@ export class SlotwiseBooking extends HTMLElement {
       engine: undefined, engineInstance: null, zones: null,
       zone: '', service: null, duration: null,
       month: null, minMonth: null, maxMonth: null,
-      byDate: new Map(), monthKey: '',
+      byDate: new Map(),
       date: null, slot: null,
       serverCache: new Map(),
       booking: null, manage: null, reschedule: null,
