@@ -574,7 +574,7 @@ export class SlotwiseBooking extends HTMLElement {
       this.#fillZones(s, zoneSelect)
     }
     for (const type of ['focus', 'pointerdown', 'keydown']) zoneSelect.addEventListener(type, fill)
-    ;(window.requestIdleCallback || ((f) => setTimeout(f, 200)))(fill)
+    ;(window.requestIdleCallback || ((f) => setTimeout(f, 200)))(fill, { timeout: 3000 })
     zoneSelect.addEventListener('change', () => this.setZone(zoneSelect.value))
     s.zoneSelect = zoneSelect
     choices.append(h('div', { class: 'field grow' }, h('label', { for: 'zone', text: t('timeZone') }), zoneSelect))
@@ -636,7 +636,10 @@ export class SlotwiseBooking extends HTMLElement {
     if (!this.#zones(s).includes(zone)) return
     s.zone = zone
     if (s.zoneSelect && s.zoneSelect.value !== zone) {
-      s.zoneSelect.dispatchEvent(new Event('focus'))
+      // Before the picker is filled it holds only the current zone.
+      if (![...s.zoneSelect.options].some((o) => o.value === zone)) {
+        s.zoneSelect.append(h('option', { value: zone, text: zone.replaceAll('_', ' ') }))
+      }
       s.zoneSelect.value = zone
     }
     s.slot = null
