@@ -57,9 +57,10 @@ run_server() {  # db-url -> sets url
     curl -sf -X PUT "$url/v1/providers/$p" -H 'Authorization: Bearer bench' -d "$provider_json" >/dev/null
     for i in $(seq 0 $((taken_count - 1))); do
       start=$(date -u -d "@$((taken_base + i * 300))" +%Y-%m-%dT%H:%M:00Z)
-      echo "{\"provider\":\"$p\",\"service\":\"s5\",\"start\":\"$start\",\"client\":{\"name\":\"Seed\",\"email\":\"seed@example.com\"}}" >"$work/seed.json"
-      curl -sf -X POST "$url/v1/bookings" -H "Idempotency-Key: seed-$p-$i-$fresh_base" --data-binary @"$work/seed.json" >/dev/null
+      curl -sf -X POST "$url/v1/bookings" -H "Idempotency-Key: seed-$p-$i-$fresh_base" \
+        -d "{\"provider\":\"$p\",\"service\":\"s5\",\"start\":\"$start\",\"client\":{\"name\":\"Seed\",\"email\":\"seed@example.com\"}}" >/dev/null &
     done
+    wait
   done
 }
 
