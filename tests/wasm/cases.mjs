@@ -136,8 +136,13 @@ function makeNow(rng, range) {
 
 function slotsCase(rng, providerZone, viewerZone) {
   const range = dateRange(rng);
+  // Now and then the longest range a query may ask (366 days after from),
+  // with a coarse grid so the answer stays a few hundred KB.
+  const long = rng.chance(0.01) && range.from + 366 * DAY_MS <= dayMs(2050, 12, 31);
+  if (long) range.to = range.from + 366 * DAY_MS;
   const snapshot = makeSnapshot(rng, providerZone, range);
   const service = rng.pick(snapshot.services);
+  if (long) service.slot_interval_minutes = 180;
   const query = {
     service: service.id,
     from: dateText(range.from),
