@@ -97,7 +97,9 @@ std::vector<Instant> slot_starts(const Snapshot& snapshot, const Service& servic
             auto cursor = std::partition_point(snapshot.busy.begin(), snapshot.busy.end(),
                                                [&](const Interval& b) { return b.end <= t - before; });
             for (; t + d <= instants->end && t < range.end; t += step) {
-                if (last_date && zone.local_date(t) > *last_date) break;
+                // `continue`, not `break`: a clock that goes back across midnight
+                // can return a later start to an earlier local date.
+                if (last_date && zone.local_date(t) > *last_date) continue;
                 if (overlaps_busy(snapshot.busy, cursor, t - before, t + d + after)) continue;
                 starts.push_back(t);
             }

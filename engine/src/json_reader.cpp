@@ -109,7 +109,8 @@ std::optional<bool> Reader::boolean(const json& value, const std::string& path) 
 std::optional<std::int64_t> Reader::integer(const json& value, const std::string& path, std::int64_t min,
                                             std::int64_t max) {
     if (failed()) return std::nullopt;
-    const std::string range = " from " + std::to_string(min) + " to " + std::to_string(max);
+    const bool bounded = min != INT64_MIN || max != INT64_MAX;
+    const std::string range = bounded ? " from " + std::to_string(min) + " to " + std::to_string(max) : "";
     if (!value.is_number_integer()) {
         fail(path, "expected an integer" + range);
         return std::nullopt;
