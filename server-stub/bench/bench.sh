@@ -53,14 +53,16 @@ run_server() {  # db-url -> sets url
   url="http://127.0.0.1:$port"
   for _ in $(seq 100); do curl -sf "$url/healthz" >/dev/null && break; sleep 0.1; done
   # The slots that half of the requests will find taken.
+  local seeders=()
   for p in bench $(seq -f "bench%g" 0 $((providers - 1))); do
     curl -sf -X PUT "$url/v1/providers/$p" -H 'Authorization: Bearer bench' -d "$provider_json" >/dev/null
     for i in $(seq 0 $((taken_count - 1))); do
       start=$(date -u -d "@$((taken_base + i * 300))" +%Y-%m-%dT%H:%M:00Z)
       curl -sf -X POST "$url/v1/bookings" -H "Idempotency-Key: seed-$p-$i-$fresh_base" \
         -d "{\"provider\":\"$p\",\"service\":\"s5\",\"start\":\"$start\",\"client\":{\"name\":\"Seed\",\"email\":\"seed@example.com\"}}" >/dev/null &
+      seeders+=($!)
     done
-    wait
+    wait "${seeders[@]}"
   done
 }
 
