@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  ADMIN, admin, book, cleanupAll, client, freshDatabase, newKey, providerConfig, putProvider, request, slotAt, startServer, tempDir,
+  BACKEND, ADMIN, admin, book, cleanupAll, client, freshDatabase, newKey, providerConfig, putProvider, request, slotAt, startServer, tempDir,
 } from './harness.mjs';
 
 let db, srv, base;
@@ -399,4 +399,14 @@ test('JSON access log without query strings; graceful SIGTERM', async () => {
   assert.ok(lines.some((l) => l.path === '/v1/bookings/bk_x' && l.status === 404 && l.method === 'GET' && typeof l.ms === 'number'));
   assert.ok(!fs.readFileSync(logFile, 'utf8').includes('SECRET-TOKEN'));
   assert.match(logged.output(), /stopped/);
+});
+
+test('a database that goes away: healthz 503, requests 503 problem answers, no crash', { skip: BACKEND !== 'postgres' && 'needs a database that can be stopped' }, async () => {
+  db.stopDatabase();
+  const health = await request(base, 'GET', '/healthz');
+  problem(health, 503, 'DATABASE_UNAVAILABLE');
+  const r = await book(base, booking(slotAt(8, 60), { client: client(50) }));
+  problem(r, 503, 'DATABASE_UNAVAILABLE');
+  assert.ok(r.headers['retry-after']);
+  assert.equal(srv.proc.exitCode, null, 'the server is still running');
 });

@@ -61,7 +61,8 @@ export async function startPostgres() {
     try { asPostgres(`${PG_BIN}/pg_ctl`, ['-D', data, '-m', 'immediate', '-w', 'stop'], { stdio: 'pipe' }); } catch {}
     fs.rmSync(dir, { recursive: true, force: true });
   });
-  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, port, dir };
+  const stop = () => asPostgres(`${PG_BIN}/pg_ctl`, ['-D', data, '-m', 'immediate', '-w', 'stop'], { stdio: 'pipe' });
+  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, port, dir, stop };
 }
 
 // A database for one test: `{ url, sql(query) -> rows of strings }`.
@@ -70,6 +71,7 @@ export async function freshDatabase() {
     const pg = await startPostgres();
     return {
       url: pg.url,
+      stopDatabase: pg.stop,
       sql: (q) => execFileSync('psql', ['-X', '-q', '-At', '-F', '|', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(pg.port), '-U', 'postgres', '-d', 'postgres', '-c', q],
         { encoding: 'utf8' }).split('\n').filter((l) => l.length).map((l) => l.split('|')),
     };
