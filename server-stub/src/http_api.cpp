@@ -1,12 +1,14 @@
 #include "http_api.h"
 
 #include <httplib.h>
+#include <zlib.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <mutex>
 #include <regex>
+#include <memory>
 #include <unordered_map>
 
 #include "crypto.h"
@@ -74,6 +76,77 @@ std::string default_code(int status) {
     }
 }
 
+// Static files gzipped once per content, not per request: cpp-httplib would
+// otherwise brotli-compress every response at its slowest setting (~350 ms
+// for the widget bundle), which a cold page load cannot afford.
+class StaticGzipCache {
+public:
+    using Bytes = std::shared_ptr<const std::string>;
+
+    // The gzip form of `body` served at `path`; nullptr if zlib fails.
+    Bytes gzip(const std::string& path, const Bytes& body) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            const auto it = entries_.find(path);
+            if (it != entries_.end() && *it->second.original == *body) return it->second.compressed;
+        }
+        Bytes compressed = compress(*body);
+        if (!compressed) return nullptr;
+        std::lock_guard<std::mutex> lock(mutex_);
+        entries_[path] = {body, compressed};
+        return compressed;
+    }
+
+private:
+    static Bytes compress(const std::string& in) {
+        z_stream z{};
+        if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK) return nullptr;
+        auto out = std::make_shared<std::string>(deflateBound(&z, in.size()) + 32, '\0');
+        z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+        z.avail_in = static_cast<uInt>(in.size());
+        z.next_out = reinterpret_cast<Bytef*>(out->data());
+        z.avail_out = static_cast<uInt>(out->size());
+        const int status = deflate(&z, Z_FINISH);
+        out->resize(z.total_out);
+        deflateEnd(&z);
+        return status == Z_STREAM_END ? out : nullptr;
+    }
+
+    struct Entry {
+        Bytes original;
+        Bytes compressed;
+    };
+    std::mutex mutex_;
+    std::unordered_map<std::string, Entry> entries_;
+};
+
+bool compressible(const std::string& content_type) {
+    return content_type.rfind("text/", 0) == 0 || content_type.find("javascript") != std::string::npos ||
+           content_type.find("json") != std::string::npos || content_type.find("svg") != std::string::npos ||
+           content_type == "application/wasm";
+}
+
+// Sends `body` through a content provider, which cpp-httplib does not
+// compress again; gzip from the cache when the client accepts it.
+void send_static(StaticGzipCache& cache, const httplib::Request& req, httplib::Response& res) {
+    StaticGzipCache::Bytes body = std::make_shared<const std::string>(std::move(res.body));
+    res.body.clear();
+    const std::string type = res.get_header_value("Content-Type");
+    res.headers.erase("Content-Type");
+    if (compressible(type) && req.ranges.empty()) {
+        res.set_header("Vary", "Accept-Encoding");
+        if (req.get_header_value("Accept-Encoding").find("gzip") != std::string::npos) {
+            if (auto gz = cache.gzip(req.path, body)) {
+                body = std::move(gz);
+                res.set_header("Content-Encoding", "gzip");
+            }
+        }
+    }
+    res.set_content_provider(body->size(), type, [body](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+        return sink.write(body->data() + offset, length);
+    });
+}
+
 bool hashed_name(const std::string& path) {
     // name.<8+ hex>.ext
     static const std::regex pattern(R"(.*\.[0-9a-f]{8,}\.[A-Za-z0-9]+$)");
@@ -107,6 +180,7 @@ struct HttpApi::Impl {
     BookingService& service;
     HttpOptions options;
     RateLimiter limiter;
+    StaticGzipCache static_gzip;
     httplib::Server server;
     FILE* log = nullptr;
     int bound_port = -1;
@@ -264,8 +338,12 @@ struct HttpApi::Impl {
         server.set_file_extension_and_mimetype_mapping("js", "text/javascript");
         if (!server.set_mount_point("/", options.web_root))
             throw std::runtime_error("--web-root " + options.web_root + " is not a directory");
-        server.set_file_request_handler([](const httplib::Request& req, httplib::Response& res) {
+        server.set_file_request_handler([this](const httplib::Request& req, httplib::Response& res) {
             res.set_header("Cache-Control", hashed_name(req.path) ? "public, max-age=31536000, immutable" : "no-cache");
+            // widget.js, the engine's module and its .wasm are loaded by provider
+            // sites on other origins (module scripts and fetch need CORS).
+            res.set_header("Access-Control-Allow-Origin", "*");
+            send_static(static_gzip, req, res);
         });
     }
 };
