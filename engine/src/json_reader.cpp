@@ -1,5 +1,7 @@
 #include "json_reader.h"
 
+#include "slotwise/json_depth.h"
+
 namespace slotwise::json_reader {
 
 std::string child_path(const std::string& parent, std::string_view key) {
@@ -18,36 +20,13 @@ std::string child_path(const std::string& parent, std::size_t index) {
 }
 
 namespace {
-
 constexpr int max_depth = 64;
-
-// nlohmann's parser has no depth limit, so the depth is checked on the raw
-// text first; strings are skipped so that brackets inside them do not count.
-bool nesting_within_limit(std::string_view text) {
-    int depth = 0;
-    bool in_string = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (in_string) {
-            if (c == '\\') ++i;
-            else if (c == '"') in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            if (++depth > max_depth) return false;
-        } else if (c == ']' || c == '}') {
-            --depth;
-        }
-    }
-    return true;
-}
-
 }  // namespace
 
 Result<json> parse_document(std::string_view text) {
     if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
         return Error{ErrorCode::invalid_json, "empty input", ""};
-    if (!nesting_within_limit(text))
+    if (!json_nesting_within(text, max_depth))
         return Error{ErrorCode::invalid_json, "nesting deeper than 64 levels", ""};
     json value = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
     if (value.is_discarded()) return Error{ErrorCode::invalid_json, "not valid JSON (syntax or UTF-8)", ""};
@@ -150,3 +129,26 @@ std::optional<Instant> Reader::instant(const json& value, const std::string& pat
 }
 
 }  // namespace slotwise::json_reader
+
+namespace slotwise {
+
+bool json_nesting_within(std::string_view text, int limit) noexcept {
+    int depth = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            if (c == '\\') ++i;
+            else if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > limit) return false;
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    return true;
+}
+
+}  // namespace slotwise

@@ -2,31 +2,11 @@
 
 #include <set>
 
+#include <slotwise/json_depth.h>
 #include <slotwise/protocol.h>
 
 namespace slotwise::server {
 namespace {
-
-// Nesting is measured before nlohmann sees the text, so a hostile body cannot
-// make the parser recurse deeply.
-bool nesting_within(std::string_view text, int limit) {
-    int depth = 0;
-    bool in_string = false, escaped = false;
-    for (char c : text) {
-        if (in_string) {
-            if (escaped) escaped = false;
-            else if (c == '\\') escaped = true;
-            else if (c == '"') in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '{' || c == '[') {
-            if (++depth > limit) return false;
-        } else if (c == '}' || c == ']') {
-            --depth;
-        }
-    }
-    return true;
-}
 
 void reject_unknown_fields(const json& object, const std::set<std::string>& known, const std::string& where) {
     for (const auto& item : object.items())
@@ -116,7 +96,7 @@ const json& object_body(const json& body) {
 json parse_json_body(std::string_view body, bool empty_is_object) {
     if (body.size() > kMaxBodyBytes) throw ApiError(413, "PAYLOAD_TOO_LARGE", "the body exceeds 64 KiB");
     if (empty_is_object && body.find_first_not_of(" \t\r\n") == std::string_view::npos) return json::object();
-    if (!nesting_within(body, kMaxJsonDepth))
+    if (!json_nesting_within(body, kMaxJsonDepth))
         throw bad_request("JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
     json parsed = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
     if (parsed.is_discarded()) throw bad_request("the body is not valid JSON (UTF-8)");
