@@ -24,7 +24,8 @@ json good_snapshot() {
                     {{{"start", "2026-12-21T09:00:00Z"}, {"end", "2026-12-21T09:40:00Z"}}});
 }
 
-struct SnapshotCase {
+// A document made bad by `mutate`, and the error code and path expected for it.
+struct DefectCase {
     const char* name;
     std::function<void(json&)> mutate;
     const char* code;
@@ -53,7 +54,7 @@ TEST_CASE("64 levels of nesting are still JSON", "[errors]") {
 }
 
 TEST_CASE("snapshot rules, each with its path", "[errors]") {
-    const SnapshotCase c = GENERATE(values<SnapshotCase>({
+    const DefectCase c = GENERATE(values<DefectCase>({
         {"not an object", [](json& s) { s = json::array(); }, "INVALID_SNAPSHOT", ""},
         {"no provider", [](json& s) { s.erase("provider"); }, "INVALID_SNAPSHOT", "/provider"},
         {"no provider id", [](json& s) { s["provider"].erase("id"); }, "INVALID_SNAPSHOT", "/provider/id"},
@@ -118,17 +119,8 @@ TEST_CASE("unknown keys are ignored; null means absent where engine.md says so",
     CHECK(Engine(snap.dump()).ok());
 }
 
-namespace {
-struct QueryCase {
-    const char* name;
-    std::function<void(json&)> mutate;
-    const char* code;
-    const char* path;
-};
-}  // namespace
-
 TEST_CASE("query rules, each with its path", "[errors]") {
-    const QueryCase c = GENERATE(values<QueryCase>({
+    const DefectCase c = GENERATE(values<DefectCase>({
         {"not an object", [](json& q) { q = "s1"; }, "INVALID_QUERY", ""},
         {"no service", [](json& q) { q.erase("service"); }, "INVALID_QUERY", "/service"},
         {"unknown service", [](json& q) { q["service"] = "s9"; }, "INVALID_QUERY", "/service"},
