@@ -155,8 +155,7 @@ Verdict validate_booking(const Snapshot& snapshot, std::string_view service_id, 
     }
     if (!inside) return Verdict::outside_availability;
     if (!on_grid) return Verdict::off_grid;
-    auto cursor = snapshot.busy.begin();
-    cursor = std::partition_point(snapshot.busy.begin(), snapshot.busy.end(),
+    auto cursor = std::partition_point(snapshot.busy.begin(), snapshot.busy.end(),
                                   [&](const Interval& b) { return b.end <= start - Minutes{service->buffer_before}; });
     if (overlaps_busy(snapshot.busy, cursor, start - Minutes{service->buffer_before},
                       start + d + Minutes{service->buffer_after}))

@@ -63,6 +63,8 @@ public:
                                  local_date_at = value_at("\"local_date"), local_start_at = value_at("\"local_start"),
                                  local_end_at = value_at("\"local_end"), offset_at = value_at("\"utc_offset");
 
+    SlotWriter() { std::memcpy(text_, slot_form.data(), size); }
+
     void write(std::string& out, Instant start, Instant end, LocalDate local_date, Minutes local_start,
                LocalTime local_end, Minutes offset) {
         char* p = text_;
@@ -71,8 +73,7 @@ public:
         put_date(p + local_date_at, local_date);
         write_clock(p + local_start_at, local_start);
         write_clock(p + local_end_at, local_end - date::floor<Days>(local_end));
-        p[offset_at] = offset < Minutes{0} ? '-' : '+';
-        write_clock(p + offset_at + 1, offset < Minutes{0} ? -offset : offset);
+        write_utc_offset(p + offset_at, offset);
         out.append(text_, size);
     }
 
@@ -80,7 +81,7 @@ private:
     void put_instant(char* p, Instant t) {
         const auto day = date::floor<Days>(t);
         put_date(p, LocalDate{day.time_since_epoch()});
-        write_clock(p + 11, t - day);
+        write_clock(p + 11, t - day);  // past "YYYY-MM-DDT"
     }
     // Consecutive slots mostly share their dates: remember the last few.
     void put_date(char* p, LocalDate d) {
@@ -100,9 +101,6 @@ private:
     };
     Cached cache_[4];
     char text_[size + 1] = {};
-
-public:
-    SlotWriter() { std::memcpy(text_, slot_form.data(), size); }
 };
 
 bool supported(Instant t) { return first_supported_instant <= t && t <= last_supported_instant; }

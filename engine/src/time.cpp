@@ -73,6 +73,11 @@ void write_clock(char* out, Minutes since_midnight) {
     put_two_digits(out + 3, m % 60);
 }
 
+void write_utc_offset(char* out, Minutes offset) {
+    out[0] = offset < Minutes{0} ? '-' : '+';
+    write_clock(out + 1, offset < Minutes{0} ? -offset : offset);
+}
+
 void append_date(std::string& out, LocalDate d) {
     char text[10];
     write_date(text, d);
@@ -91,11 +96,6 @@ void append_instant(std::string& out, Instant t) {
     out.push_back('T');
     append_clock(out, t - day);
     out += ":00Z";
-}
-
-void append_utc_offset(std::string& out, Minutes offset) {
-    out.push_back(offset < Minutes{0} ? '-' : '+');
-    append_clock(out, offset < Minutes{0} ? -offset : offset);
 }
 
 std::string format_instant(Instant t) {

@@ -46,11 +46,13 @@ std::optional<ClockTime> parse_clock_time(std::string_view text, bool allow_end_
 // at `out`, for years 0000..9999.
 void write_date(char* out, LocalDate d);
 void write_clock(char* out, Minutes since_midnight);
+// Exactly 6 characters, "+HH:MM" or "-HH:MM".
+void write_utc_offset(char* out, Minutes offset);
 
 void append_instant(std::string& out, Instant t);
 void append_date(std::string& out, LocalDate d);
 void append_clock(std::string& out, Minutes since_midnight);  // "HH:MM"
-void append_utc_offset(std::string& out, Minutes offset);     // "+HH:MM" / "-HH:MM"
+
 
 std::string format_instant(Instant t);
 std::string format_date(LocalDate d);
