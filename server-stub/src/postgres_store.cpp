@@ -87,7 +87,7 @@ public:
         if (PQtransactionStatus(conn_) != PQTRANS_IDLE) PQclear(PQexec(conn_, "ROLLBACK"));
     }
     bool in_transaction() const override { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
-    bool broken() const { return PQstatus(conn_) != CONNECTION_OK; }
+    bool broken() const noexcept override { return PQstatus(conn_) != CONNECTION_OK; }
 
 private:
     PGresult* run(const std::string& sql, const SqlParams& params) {
@@ -124,26 +124,11 @@ private:
 
 class PostgresStore final : public Store {
 public:
-    PostgresStore(std::string conninfo, std::size_t pool_size) : conninfo_(std::move(conninfo)), pool_size_(pool_size) {}
+    PostgresStore(std::string conninfo, std::size_t pool_size) : conninfo_(std::move(conninfo)), pool_(pool_size) {}
     std::string backend() const override { return "postgres"; }
 
     std::shared_ptr<Session> session() override {
-        std::unique_ptr<PostgresSession> s;
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (!idle_.empty()) {
-                s = std::move(idle_.back());
-                idle_.pop_back();
-            }
-        }
-        if (!s) s = std::make_unique<PostgresSession>(conninfo_);
-        return std::shared_ptr<Session>(s.release(), [this](Session* raw) {
-            std::unique_ptr<PostgresSession> back(static_cast<PostgresSession*>(raw));
-            back->rollback();
-            if (back->broken()) return;  // a fresh connection replaces it next time
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (idle_.size() < pool_size_) idle_.push_back(std::move(back));
-        });
+        return pool_.take([this] { return std::make_unique<PostgresSession>(conninfo_); });
     }
 
     void migrate() override {
@@ -158,9 +143,7 @@ public:
 
 private:
     std::string conninfo_;
-    std::size_t pool_size_;
-    std::mutex mutex_;
-    std::vector<std::unique_ptr<PostgresSession>> idle_;
+    SessionPool pool_;
     GroupCommit group_{*this};
 };
 

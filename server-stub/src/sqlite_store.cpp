@@ -142,25 +142,11 @@ private:
 
 class SqliteStore final : public Store {
 public:
-    SqliteStore(std::string path, std::size_t pool_size) : path_(std::move(path)), pool_size_(pool_size) {}
+    SqliteStore(std::string path, std::size_t pool_size) : path_(std::move(path)), pool_(pool_size) {}
     std::string backend() const override { return "sqlite"; }
 
     std::shared_ptr<Session> session() override {
-        std::unique_ptr<Session> s;
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (!idle_.empty()) {
-                s = std::move(idle_.back());
-                idle_.pop_back();
-            }
-        }
-        if (!s) s = std::make_unique<SqliteSession>(path_, write_mutex_);
-        return std::shared_ptr<Session>(s.release(), [this](Session* raw) {
-            std::unique_ptr<Session> back(raw);
-            back->rollback();
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (idle_.size() < pool_size_) idle_.push_back(std::move(back));
-        });
+        return pool_.take([this] { return std::make_unique<SqliteSession>(path_, write_mutex_); });
     }
 
     void migrate() override {
@@ -173,9 +159,8 @@ public:
 
 private:
     std::string path_;
-    std::size_t pool_size_;
-    std::mutex mutex_, write_mutex_;
-    std::vector<std::unique_ptr<Session>> idle_;
+    std::mutex write_mutex_;
+    SessionPool pool_;
     GroupCommit group_{*this};
 };
 

@@ -15,6 +15,25 @@ std::unique_ptr<Store> open_store(const std::string& url, std::size_t pool_size)
     throw StoreError("--db must be sqlite:PATH or postgres://...");
 }
 
+std::shared_ptr<Session> SessionPool::take(const std::function<std::unique_ptr<Session>()>& open) {
+    std::unique_ptr<Session> s;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!idle_.empty()) {
+            s = std::move(idle_.back());
+            idle_.pop_back();
+        }
+    }
+    if (!s) s = open();
+    return std::shared_ptr<Session>(s.release(), [this](Session* raw) {
+        std::unique_ptr<Session> back(raw);
+        back->rollback();
+        if (back->broken()) return;  // a fresh connection replaces it next time
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (idle_.size() < capacity_) idle_.push_back(std::move(back));
+    });
+}
+
 void Store::write(const std::string& lock_key, const std::function<void(Session&)>& work) {
     auto s = session();
     in_transaction(*s, lock_key, [&] { work(*s); });

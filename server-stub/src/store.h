@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -45,6 +46,24 @@ public:
     virtual void commit() = 0;
     virtual void rollback() noexcept = 0;
     virtual bool in_transaction() const = 0;
+    // A session whose connection is lost is not pooled again.
+    virtual bool broken() const noexcept { return false; }
+};
+
+// Open sessions kept for reuse, at most `capacity` idle. A session handed out
+// goes back when its last pointer dies: rolled back, and dropped if broken.
+// The pool must outlive the sessions it hands out.
+class SessionPool {
+public:
+    explicit SessionPool(std::size_t capacity) : capacity_(capacity) {}
+
+    // An idle session, or a new one from `open()`.
+    std::shared_ptr<Session> take(const std::function<std::unique_ptr<Session>()>& open);
+
+private:
+    std::size_t capacity_;
+    std::mutex mutex_;
+    std::vector<std::unique_ptr<Session>> idle_;
 };
 
 class Store {
