@@ -18,11 +18,6 @@ using json_reader::Reader;
 
 namespace {
 
-// engine.md's supported range: dates for queries, instants with a day of margin.
-const LocalDate first_supported_date = *parse_date("2020-01-01");
-const LocalDate last_supported_date = *parse_date("2050-12-31");
-const Instant first_supported_instant = *parse_instant("2019-12-31T00:00:00Z");
-const Instant last_supported_instant = *parse_instant("2051-01-01T23:59:00Z");
 constexpr int max_query_days = 366;
 
 void append_quoted(std::string& out, std::string_view text) {
@@ -103,9 +98,6 @@ private:
     char text_[size + 1] = {};
 };
 
-bool supported(Instant t) { return first_supported_instant <= t && t <= last_supported_instant; }
-bool supported(LocalDate d) { return first_supported_date <= d && d <= last_supported_date; }
-
 // A member read through `r`; nullptr when absent (and an error when required).
 const json* field(Reader& r, const json::object_t& object, std::string_view key, bool required) {
     return r.member(object, key, "", required);
@@ -135,9 +127,9 @@ Answer slots_answer(const Snapshot& snapshot, const json& query) {
     if (duration && !service->offers(*duration)) return invalid_query("/duration_minutes", "not one of the service's durations");
     const TimeZone* viewer = find_zone(*zone_name);
     if (!viewer) return error_answer({ErrorCode::unknown_time_zone, "unknown time zone", "/time_zone"});
-    if (!supported(*from)) return out_of_range("/from", "dates must be from 2020-01-01 to 2050-12-31");
-    if (!supported(*to)) return out_of_range("/to", "dates must be from 2020-01-01 to 2050-12-31");
-    if (!supported(*now)) return out_of_range("/now", "now must be from 2019-12-31T00:00:00Z to 2051-01-01T23:59:00Z");
+    if (!is_supported(*from)) return out_of_range("/from", "dates must be from 2020-01-01 to 2050-12-31");
+    if (!is_supported(*to)) return out_of_range("/to", "dates must be from 2020-01-01 to 2050-12-31");
+    if (!is_supported(*now)) return out_of_range("/now", "now must be from 2019-12-31T00:00:00Z to 2051-01-01T23:59:00Z");
     if (*to < *from) return invalid_query("/to", "\"to\" must not be before \"from\"");
     if (*to - *from > Days{max_query_days}) return invalid_query("/to", "at most 366 days after \"from\"");
 
@@ -184,8 +176,8 @@ Answer validate_answer(const Snapshot& snapshot, const json& request) {
     const json* now_value = field(r, *object, "now", true);
     const auto now = now_value ? r.instant(*now_value, "/now") : std::nullopt;
     if (r.failed()) return error_answer(r.error());
-    if (!supported(*start)) return out_of_range("/start", "start must be from 2019-12-31T00:00:00Z to 2051-01-01T23:59:00Z");
-    if (!supported(*now)) return out_of_range("/now", "now must be from 2019-12-31T00:00:00Z to 2051-01-01T23:59:00Z");
+    if (!is_supported(*start)) return out_of_range("/start", "start must be from 2019-12-31T00:00:00Z to 2051-01-01T23:59:00Z");
+    if (!is_supported(*now)) return out_of_range("/now", "now must be from 2019-12-31T00:00:00Z to 2051-01-01T23:59:00Z");
 
     const Verdict verdict = validate_booking(snapshot, *service_id, duration, *start, *now);
     if (verdict == Verdict::ok) return {R"({"ok":true})", false};

@@ -267,6 +267,8 @@ Result<Snapshot> parse_snapshot(const json& document) {
 
     const auto* busy = optional_list(r, *object, "busy", root);
     if (!busy) return r.take_error();
+    std::vector<Interval> intervals;
+    intervals.reserve(busy->size());
     for (std::size_t i = 0; i < busy->size(); ++i) {
         const std::string path = child_path("/busy", i);
         const auto* item = r.object((*busy)[i], path);
@@ -279,20 +281,22 @@ Result<Snapshot> parse_snapshot(const json& document) {
             r.fail(child_path(path, "end"), "a busy interval's end must be after its start");
             return r.take_error();
         }
-        snapshot.busy.push_back({*s, *e});
+        intervals.push_back({*s, *e});
     }
-    // Sorted and merged once, so that every query can sweep instead of scan.
-    std::sort(snapshot.busy.begin(), snapshot.busy.end(),
-              [](const Interval& a, const Interval& b) { return a.start < b.start; });
-    std::vector<Interval> merged;
-    for (const auto& interval : snapshot.busy) {
-        if (!merged.empty() && interval.start <= merged.back().end)
-            merged.back().end = std::max(merged.back().end, interval.end);
-        else
-            merged.push_back(interval);
-    }
-    snapshot.busy = std::move(merged);
+    set_busy(snapshot, std::move(intervals));
     return snapshot;
+}
+
+// Sorted and merged once, so that every query can sweep instead of scan.
+void set_busy(Snapshot& snapshot, std::vector<Interval> busy) {
+    std::sort(busy.begin(), busy.end(), [](const Interval& a, const Interval& b) { return a.start < b.start; });
+    snapshot.busy.clear();
+    for (const auto& interval : busy) {
+        if (!snapshot.busy.empty() && interval.start <= snapshot.busy.back().end)
+            snapshot.busy.back().end = std::max(snapshot.busy.back().end, interval.end);
+        else
+            snapshot.busy.push_back(interval);
+    }
 }
 
 }  // namespace slotwise

@@ -110,4 +110,15 @@ std::string format_date(LocalDate d) {
     return s;
 }
 
+bool is_supported(LocalDate d) noexcept {
+    using namespace date;
+    return LocalDate{year{2020} / January / 1} <= d && d <= LocalDate{year{2050} / December / 31};
+}
+
+bool is_supported(Instant t) noexcept {
+    using namespace date;
+    return Instant{sys_days{year{2019} / December / 31}} <= t &&
+           t <= Instant{sys_days{year{2051} / January / 1}} + Minutes{23 * 60 + 59};
+}
+
 }  // namespace slotwise

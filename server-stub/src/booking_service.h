@@ -5,15 +5,19 @@
 #pragma once
 
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include "clock.h"
+#include "group_commit.h"
 #include "model.h"
 #include "problem.h"
+#include "provider_cache.h"
 #include "store.h"
 
 namespace slotwise::server {
@@ -25,11 +29,12 @@ struct Reply {
     std::vector<std::pair<std::string, std::string>> headers;
 };
 
+inline Reply json_reply(int status, const json& body) { return Reply{status, body.dump(), "application/json", {}}; }
+
 struct ServiceOptions {
     std::string meeting_base_url = "https://meet.jit.si/";
     int pending_cap = 3;                   // open PENDING bookings per client and provider
     Seconds idempotency_ttl = kDay;        // how long a key is remembered
-    Seconds idempotency_lease = 60;        // after this an IN_FLIGHT key of a vanished process is taken over
 };
 
 using Query = std::map<std::string, std::string>;
@@ -60,13 +65,25 @@ public:
     std::optional<std::string> create_demo_provider_if_empty();
 
 private:
-    Reply book(const BookingRequest& request, const std::string& key, const std::string& owner);
+    // The locked insert (locked_insert.cpp).
+    struct BookingJob;
+    struct Admitted;
+    void run_booking_batch(const std::vector<BookingJob*>& jobs) noexcept;
+    void book_together(const std::vector<BookingJob*>& jobs);
+    Booking admit(const BookingJob& job, const SqlRows& busy, std::int64_t no_show_count, std::int64_t pending_count,
+                  const std::vector<Admitted>& earlier, Seconds now, std::string& manage_token) const;
+
     Booking authorized_booking(Session& s, const std::string& booking_id, const std::optional<std::string>& token);
     std::string new_meeting_link() const;
 
     Store& store_;
     const Clock& clock_;
     ServiceOptions options_;
+    ProviderCache providers_;
+    GroupCommit<BookingJob> locked_inserts_;
+    // Idempotency keys of the requests this process is working on.
+    std::mutex keys_mutex_;
+    std::unordered_set<std::string> keys_in_flight_;
 };
 
 }  // namespace slotwise::server

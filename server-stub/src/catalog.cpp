@@ -14,8 +14,6 @@ namespace {
 
 constexpr Days kMaxRangeDays = 366;
 
-Reply json_reply(int status, const json& body) { return Reply{status, body.dump(), "application/json", {}}; }
-
 std::optional<std::string> param(const Query& q, const std::string& key) {
     auto it = q.find(key);
     if (it == q.end()) return std::nullopt;

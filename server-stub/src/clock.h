@@ -16,10 +16,8 @@ public:
         : offset_(start_at ? *start_at - system_seconds() : 0) {}
     Seconds now() const { return system_seconds() + offset_; }
     // The engine works in whole minutes.
-    Seconds now_minute() const {
-        const Seconds t = now();
-        return t - ((t % kMinute) + kMinute) % kMinute;
-    }
+    Seconds now_minute() const { return floor_minute(now()); }
+    static Seconds floor_minute(Seconds t) { return t - ((t % kMinute) + kMinute) % kMinute; }
 
 private:
     static Seconds system_seconds() {

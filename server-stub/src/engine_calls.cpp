@@ -1,29 +1,40 @@
 #include "engine_calls.h"
 
+#include <slotwise/availability.h>
 #include <slotwise/protocol.h>
+
+#include <chrono>
 
 #include "snapshot.h"
 
 namespace slotwise::server {
 
-void engine_validate(const ProviderConfig& provider, const std::vector<Interval>& busy, const std::string& service,
+namespace {
+
+// Server instants are seconds; the engine's are minutes. Callers pass whole minutes.
+slotwise::Instant engine_instant(Seconds t) {
+    return slotwise::Instant{std::chrono::duration_cast<slotwise::Minutes>(std::chrono::seconds{t})};
+}
+
+}  // namespace
+
+void engine_validate(const slotwise::Snapshot& provider, const std::vector<Interval>& busy, const std::string& service,
                      Seconds start, std::optional<int> duration_minutes, Seconds now) {
-    json request = {{"service", service}, {"start", format_instant(start)}, {"now", format_instant(now)}};
-    if (duration_minutes) request["duration_minutes"] = *duration_minutes;
-    const slotwise::Engine engine(engine_snapshot(provider, busy).dump());
-    if (!engine.ok()) throw std::runtime_error("stored configuration rejected by the engine: " + engine.snapshot_error().json);
-    const slotwise::Answer answer = engine.validate(request.dump());
-    const json result = json::parse(answer.json);
-    if (answer.is_error) {
-        const json& error = result.at("error");
-        ApiError e = bad_request(error.value("message", std::string("the engine cannot read this request")));
-        e.extensions.emplace_back("engine_error", error.dump());
-        throw e;
-    }
-    if (result.at("ok").get<bool>()) return;
-    const std::string code = result.at("code").get<std::string>();
-    if (code == "SLOT_TAKEN") throw ApiError(409, code, "the slot is taken");
-    if (code == "UNKNOWN_SERVICE") throw ApiError(404, code, "no service " + service);
+    if (start % kMinute != 0) throw bad_request("/start must be a whole minute, like 2026-12-01T14:00:00Z");
+    const slotwise::Instant engine_start = engine_instant(start);
+    if (!slotwise::is_supported(engine_start))
+        throw bad_request("/start must be from 2019-12-31T00:00:00Z to 2051-01-01T23:59:00Z");
+    slotwise::Snapshot snapshot = provider;
+    std::vector<slotwise::Interval> intervals;
+    intervals.reserve(busy.size());
+    for (const auto& b : busy) intervals.push_back({engine_instant(b.start), engine_instant(b.end)});
+    slotwise::set_busy(snapshot, std::move(intervals));
+    const slotwise::Verdict verdict =
+        slotwise::validate_booking(snapshot, service, duration_minutes, engine_start, engine_instant(now));
+    if (verdict == slotwise::Verdict::ok) return;
+    const std::string code(slotwise::to_string(verdict));
+    if (verdict == slotwise::Verdict::slot_taken) throw ApiError(409, code, "the slot is taken");
+    if (verdict == slotwise::Verdict::unknown_service) throw ApiError(404, code, "no service " + service);
     throw ApiError(422, code, "the engine does not accept this booking: " + code);
 }
 

@@ -1,10 +1,12 @@
-// Calls into the engine (slotwise/protocol.h) with the server's data and clock,
-// and the mapping of its answers to API errors.
+// Calls into the engine with the server's data and clock, and the mapping of
+// its answers to API errors.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <slotwise/snapshot.h>
 
 #include "model.h"
 #include "problem.h"
@@ -12,8 +14,10 @@
 namespace slotwise::server {
 
 // Throws the API error for a booking the engine does not accept at `now`:
-// 409 SLOT_TAKEN, 404 UNKNOWN_SERVICE, 422 with the engine's code, 400 for input it cannot read.
-void engine_validate(const ProviderConfig& provider, const std::vector<Interval>& busy, const std::string& service,
+// 409 SLOT_TAKEN, 404 UNKNOWN_SERVICE, 422 with the engine's code, 400 for an
+// instant outside the engine's range. `provider` is the engine's parsed
+// configuration (no busy intervals); `busy` is added to a copy of it.
+void engine_validate(const slotwise::Snapshot& provider, const std::vector<Interval>& busy, const std::string& service,
                      Seconds start, std::optional<int> duration_minutes, Seconds now);
 
 // The engine's refund in minor units. `by`: client, provider or no_show.

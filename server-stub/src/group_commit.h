@@ -1,44 +1,74 @@
-// Group commit for the locked insert. A booking's cost is dominated by the
-// commit's flush to disk, and bookings of one provider (of all providers, in
-// SQLite) are serialised by a lock anyway. So callers that arrive while a
-// transaction for their lock key is running queue up, and the next of them
-// (the leader) runs all queued work in one transaction holding the lock, each
-// caller's work inside its own savepoint, and commits once. An idle server
-// runs a caller at once, in a batch of one.
+// Group commit for the locked insert. Bookings that share a write lock (one
+// provider in PostgreSQL, the whole database in SQLite) are serialised by it
+// anyway, and each transaction costs a flush to disk plus, in PostgreSQL,
+// round trips while the lock is held. So callers that arrive while a batch for
+// their queue is running wait, and the first of them to wake (the leader)
+// hands every waiting job to `run_batch` at once: one transaction, one lock,
+// one commit. An idle server runs a job at once, in a batch of one.
 #pragma once
 
 #include <condition_variable>
+#include <cstddef>
 #include <deque>
-#include <exception>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <string>
-
-#include "store.h"
+#include <vector>
 
 namespace slotwise::server {
 
+template <class Job>
 class GroupCommit {
 public:
-    explicit GroupCommit(Store& store) : store_(store) {}
-    // As Store::write: rethrows what `work` threw; throws the commit's error
-    // if the batch could not be committed.
-    void run(const std::string& lock_key, const std::function<void(Session&)>& work);
+    // Runs one batch and leaves each job's outcome in the job; it must not throw.
+    using RunBatch = std::function<void(const std::vector<Job*>&)>;
+
+    explicit GroupCommit(RunBatch run_batch, std::size_t max_batch = 64)
+        : run_batch_(std::move(run_batch)), max_batch_(max_batch) {}
+
+    // Returns when the batch that took `job` has run.
+    void run(const std::string& queue_name, Job& job) {
+        Entry entry{&job, false};
+        std::unique_lock<std::mutex> lock(mutex_);
+        queues_[queue_name].waiting.push_back(&entry);
+        while (!entry.done) {
+            Queue& queue = queues_[queue_name];
+            if (queue.leader_active) {
+                changed_.wait(lock);
+                continue;
+            }
+            queue.leader_active = true;
+            std::vector<Entry*> taken;
+            std::vector<Job*> batch;
+            while (!queue.waiting.empty() && batch.size() < max_batch_) {
+                taken.push_back(queue.waiting.front());
+                batch.push_back(queue.waiting.front()->job);
+                queue.waiting.pop_front();
+            }
+            lock.unlock();
+            run_batch_(batch);
+            lock.lock();
+            for (Entry* e : taken) e->done = true;
+            Queue& after = queues_[queue_name];
+            after.leader_active = false;
+            if (after.waiting.empty()) queues_.erase(queue_name);
+            changed_.notify_all();
+        }
+    }
 
 private:
-    struct Job {
-        const std::function<void(Session&)>* work;
-        std::exception_ptr error;
-        bool done = false;
+    struct Entry {
+        Job* job;
+        bool done;
     };
     struct Queue {
-        std::deque<Job*> waiting;
+        std::deque<Entry*> waiting;
         bool leader_active = false;
     };
-    void run_batch(const std::string& lock_key, const std::vector<Job*>& batch);
 
-    Store& store_;
+    RunBatch run_batch_;
+    std::size_t max_batch_;
     std::mutex mutex_;
     std::condition_variable changed_;
     std::map<std::string, Queue> queues_;

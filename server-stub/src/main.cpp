@@ -27,7 +27,6 @@ const char* kUsage = R"(usage: slotwise-server [options]
   --rate-limit R:BURST      POSTs per second per client address (default 2:20; 0 = off)
   --pending-cap N           open PENDING bookings per client and provider (default 3)
   --meeting-base-url URL    base of virtual meeting links (default https://meet.jit.si/)
-  --idempotency-lease SEC   an IN_FLIGHT key older than this is taken over (default 60)
   --access-log -|off|PATH   JSON access log (default - = stdout)
 environment: SLOTWISE_ADMIN_TOKEN (generated and printed when unset),
              SLOTWISE_NOW (start the server's clock at this instant; tests and demos)
@@ -73,7 +72,6 @@ int main(int argc, char** argv) {
         else if (flag == "--db-pool") pool = std::max(1, to_int(flag, value()));
         else if (flag == "--pending-cap") service_options.pending_cap = to_int(flag, value());
         else if (flag == "--meeting-base-url") service_options.meeting_base_url = value();
-        else if (flag == "--idempotency-lease") service_options.idempotency_lease = to_int(flag, value());
         else if (flag == "--access-log") http.access_log = value();
         else if (flag == "--rate-limit") {
             const std::string v = value();

@@ -6,7 +6,6 @@
 #include <cstring>
 #include <mutex>
 
-#include "group_commit.h"
 #include "store.h"
 
 namespace slotwise::server {
@@ -50,20 +49,58 @@ public:
     }
     ~PostgresSession() override { PQfinish(conn_); }
 
-    std::vector<SqlRow> query(const std::string& sql, const SqlParams& params) override {
+    SqlRows query(const std::string& sql, const SqlParams& params) override {
         PgResult r(run(sql, params));
-        std::vector<SqlRow> rows;
-        const int n = PQntuples(r.get()), columns = PQnfields(r.get());
-        rows.reserve(static_cast<std::size_t>(n));
-        for (int i = 0; i < n; ++i) {
-            SqlRow row;
-            for (int c = 0; c < columns; ++c) {
-                if (PQgetisnull(r.get(), i, c)) row.emplace_back(std::nullopt);
-                else row.emplace_back(std::string(PQgetvalue(r.get(), i, c), static_cast<std::size_t>(PQgetlength(r.get(), i, c))));
+        return rows_of(r.get());
+    }
+
+    // Pipeline mode: every statement is sent before the first answer is
+    // read, so the whole list costs one round trip. After a failure the
+    // server skips the rest (PGRES_PIPELINE_ABORTED) up to the sync point.
+    std::vector<SqlRows> query_all(const std::vector<Statement>& statements) override {
+        if (statements.empty()) return {};
+        if (PQenterPipelineMode(conn_) != 1) throw StoreError("PostgreSQL: cannot enter pipeline mode");
+        std::vector<SqlRows> results;
+        std::exception_ptr failure;
+        bool sent = true;
+        for (const auto& st : statements) {
+            const Params p(st.params);
+            if (PQsendQueryParams(conn_, st.sql.c_str(), p.count(), nullptr, p.values(), nullptr, nullptr, 0) != 1) {
+                sent = false;
+                break;
             }
-            rows.push_back(std::move(row));
         }
-        return rows;
+        if (!sent || PQpipelineSync(conn_) != 1) {
+            unusable_ = true;  // half a pipeline was sent: the session is not pooled again
+            throw StoreError(std::string("PostgreSQL: cannot send a pipeline: ") + PQerrorMessage(conn_));
+        }
+        for (bool after_end = false;;) {
+            PGresult* raw = PQgetResult(conn_);
+            if (!raw) {
+                // One null ends each statement's results; two in a row mean the
+                // connection failed before the sync point arrived.
+                if (after_end) {
+                    unusable_ = true;
+                    throw StoreError(std::string("PostgreSQL: pipeline lost: ") + PQerrorMessage(conn_));
+                }
+                after_end = true;
+                continue;
+            }
+            after_end = false;
+            PgResult r(raw);
+            const auto status = PQresultStatus(raw);
+            if (status == PGRES_PIPELINE_SYNC) break;
+            if (status == PGRES_PIPELINE_ABORTED) continue;
+            try {
+                check(raw);
+                results.push_back(rows_of(raw));
+            } catch (...) {
+                if (!failure) failure = std::current_exception();
+            }
+        }
+        PQexitPipelineMode(conn_);
+        if (failure) std::rethrow_exception(failure);
+        return results;
     }
 
     std::int64_t exec(const std::string& sql, const SqlParams& params) override {
@@ -78,29 +115,56 @@ public:
     }
 
     void begin() override { exec_script("BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit = on"); }
+    // One round trip; the key is a number computed here, never client text.
     void begin_locked(const std::string& lock_key) override {
-        begin();
-        query("SELECT pg_advisory_xact_lock($1)", {lock_key_of(lock_key)});
+        exec_script("BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit = on; SELECT pg_advisory_xact_lock(" +
+                    std::to_string(lock_key_of(lock_key)) + ")");
     }
     void commit() override { exec_script("COMMIT"); }
     void rollback() noexcept override {
         if (PQtransactionStatus(conn_) != PQTRANS_IDLE) PQclear(PQexec(conn_, "ROLLBACK"));
     }
     bool in_transaction() const override { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
-    bool broken() const noexcept override { return PQstatus(conn_) != CONNECTION_OK; }
+    bool broken() const noexcept override { return unusable_ || PQstatus(conn_) != CONNECTION_OK; }
 
 private:
-    PGresult* run(const std::string& sql, const SqlParams& params) {
-        std::vector<std::string> text(params.size());
-        std::vector<const char*> values(params.size(), nullptr);
-        for (std::size_t i = 0; i < params.size(); ++i) {
-            if (auto n = std::get_if<std::int64_t>(&params[i])) text[i] = std::to_string(*n);
-            else if (auto s = std::get_if<std::string>(&params[i])) text[i] = *s;
-            else continue;
-            values[i] = text[i].c_str();
+    // Parameters in libpq's text form; NULL stays a null pointer.
+    class Params {
+    public:
+        explicit Params(const SqlParams& params) : text_(params.size()), values_(params.size(), nullptr) {
+            for (std::size_t i = 0; i < params.size(); ++i) {
+                if (auto n = std::get_if<std::int64_t>(&params[i])) text_[i] = std::to_string(*n);
+                else if (auto s = std::get_if<std::string>(&params[i])) text_[i] = *s;
+                else continue;
+                values_[i] = text_[i].c_str();
+            }
         }
-        PGresult* r = PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(), nullptr,
-                                   nullptr, 0);
+        int count() const { return static_cast<int>(values_.size()); }
+        const char* const* values() const { return values_.data(); }
+
+    private:
+        std::vector<std::string> text_;
+        std::vector<const char*> values_;
+    };
+
+    static SqlRows rows_of(PGresult* r) {
+        SqlRows rows;
+        const int n = PQntuples(r), columns = PQnfields(r);
+        rows.reserve(static_cast<std::size_t>(n));
+        for (int i = 0; i < n; ++i) {
+            SqlRow row;
+            for (int c = 0; c < columns; ++c) {
+                if (PQgetisnull(r, i, c)) row.emplace_back(std::nullopt);
+                else row.emplace_back(std::string(PQgetvalue(r, i, c), static_cast<std::size_t>(PQgetlength(r, i, c))));
+            }
+            rows.push_back(std::move(row));
+        }
+        return rows;
+    }
+
+    PGresult* run(const std::string& sql, const SqlParams& params) {
+        const Params p(params);
+        PGresult* r = PQexecParams(conn_, sql.c_str(), p.count(), nullptr, p.values(), nullptr, nullptr, 0);
         try {
             check(r);
         } catch (...) {
@@ -120,6 +184,7 @@ private:
     }
 
     PGconn* conn_;
+    bool unusable_ = false;
 };
 
 class PostgresStore final : public Store {
@@ -136,15 +201,9 @@ public:
         apply_migrations(*s, "postgres");
     }
 
-    // One queue per provider: its bookings are serialised by the advisory lock anyway.
-    void write(const std::string& lock_key, const std::function<void(Session&)>& work) override {
-        group_.run(lock_key, work);
-    }
-
 private:
     std::string conninfo_;
     SessionPool pool_;
-    GroupCommit group_{*this};
 };
 
 }  // namespace

@@ -59,7 +59,7 @@ bool put_provider(Session& s, const ProviderConfig& p, Seconds now) {
                {p.id, p.name, p.kind, p.time_zone, text_or_null(p.bio), text_or_null(p.photo_url), flag(p.active), now});
     } else {
         s.exec("UPDATE providers SET name = $2, kind = $3, time_zone = $4, bio = $5, photo_url = $6, active = $7, "
-               "updated_at = $8 WHERE id = $1",
+               "updated_at = $8, revision = revision + 1 WHERE id = $1",
                {p.id, p.name, p.kind, p.time_zone, text_or_null(p.bio), text_or_null(p.photo_url), flag(p.active), now});
     }
     s.exec("DELETE FROM schedules WHERE provider_id = $1", {p.id});
@@ -127,31 +127,50 @@ std::optional<ProviderConfig> load_provider(Session& s, const std::string& provi
     return p;
 }
 
+std::optional<std::int64_t> provider_revision(Session& s, const std::string& provider_id) {
+    auto rows = s.query("SELECT revision FROM providers WHERE id = $1", {provider_id});
+    if (rows.empty()) return std::nullopt;
+    return integer(rows[0][0]);
+}
+
 std::int64_t provider_count(Session& s) { return integer(s.query("SELECT COUNT(*) FROM providers")[0][0]); }
 
-std::vector<Interval> busy(Session& s, const std::string& provider_id, Seconds from, Seconds to,
-                           const std::string& except_booking_id) {
+Statement busy_statement(const std::string& provider_id, Seconds from, Seconds to,
+                         const std::string& except_booking_id) {
     // An occupied interval is at most 3 days long (see the migration), so the
     // lower bound on occupied_start keeps this an index range scan.
+    return {"SELECT occupied_start, occupied_end FROM bookings WHERE provider_id = $1 "
+            "AND status IN ('PENDING', 'CONFIRMED') AND occupied_start < $3 "
+            "AND occupied_start > $5 AND occupied_end > $2 AND id <> $4",
+            {provider_id, from, to, except_booking_id, from - kMaxOccupied}};
+}
+
+Statement busy_around_statement(const std::string& provider_id, Seconds start, const std::string& except_booking_id) {
+    return busy_statement(provider_id, start - 2 * kDay, start + 3 * kDay, except_booking_id);
+}
+
+std::vector<Interval> busy_from(const SqlRows& rows) {
     std::vector<Interval> out;
-    for (const auto& r : s.query("SELECT occupied_start, occupied_end FROM bookings WHERE provider_id = $1 "
-                                 "AND status IN ('PENDING', 'CONFIRMED') AND occupied_start < $3 "
-                                 "AND occupied_start > $5 AND occupied_end > $2 AND id <> $4",
-                                 {provider_id, from, to, except_booking_id, from - kMaxOccupied}))
-        out.push_back({integer(r[0]), integer(r[1])});
+    out.reserve(rows.size());
+    for (const auto& r : rows) out.push_back({integer(r[0]), integer(r[1])});
     return out;
 }
 
-void insert_booking(Session& s, const Booking& b) {
-    s.exec(std::string("INSERT INTO bookings (") + kBookingColumns +
-               ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "
-               "$21, $22, $23, $24, $25)",
-           {b.id, b.provider_id, b.service_id, b.status, b.start, b.end, std::int64_t{b.duration_minutes},
-            b.occupied_start, b.occupied_end, b.client.email, b.client.name, text_or_null(b.client.phone),
-            text_or_null(b.client_time_zone), text_or_null(b.notes), text_or_null(b.meeting_link),
-            b.manage_token_sha256, b.price_amount, b.currency, b.cancellation_policy.dump(), b.created_at,
-            b.updated_at, int_or_null(b.cancelled_at), text_or_null(b.cancelled_by), text_or_null(b.cancellation_reason),
-            int_or_null(b.refund_amount)});
+std::vector<Interval> busy(Session& s, const std::string& provider_id, Seconds from, Seconds to,
+                           const std::string& except_booking_id) {
+    return busy_from(s.query(busy_statement(provider_id, from, to, except_booking_id)));
+}
+
+Statement insert_booking_statement(const Booking& b) {
+    return {std::string("INSERT INTO bookings (") + kBookingColumns +
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "
+                "$21, $22, $23, $24, $25)",
+            {b.id, b.provider_id, b.service_id, b.status, b.start, b.end, std::int64_t{b.duration_minutes},
+             b.occupied_start, b.occupied_end, b.client.email, b.client.name, text_or_null(b.client.phone),
+             text_or_null(b.client_time_zone), text_or_null(b.notes), text_or_null(b.meeting_link),
+             b.manage_token_sha256, b.price_amount, b.currency, b.cancellation_policy.dump(), b.created_at,
+             b.updated_at, int_or_null(b.cancelled_at), text_or_null(b.cancelled_by), text_or_null(b.cancellation_reason),
+             int_or_null(b.refund_amount)}};
 }
 
 std::optional<Booking> load_booking(Session& s, const std::string& booking_id) {
@@ -184,21 +203,21 @@ std::vector<Booking> list_bookings(Session& s, const std::string& provider_id, S
     return out;
 }
 
-std::int64_t open_pending_count(Session& s, const std::string& provider_id, const std::string& email) {
-    return integer(s.query("SELECT COUNT(*) FROM bookings WHERE provider_id = $1 AND client_email = $2 AND status = "
-                           "'PENDING'",
-                           {provider_id, email})[0][0]);
+Statement open_pending_count_statement(const std::string& provider_id, const std::string& email) {
+    return {"SELECT COUNT(*) FROM bookings WHERE provider_id = $1 AND client_email = $2 AND status = 'PENDING'",
+            {provider_id, email}};
 }
 
-std::int64_t no_show_count(Session& s, const std::string& provider_id, const std::string& email) {
-    auto rows = s.query("SELECT no_show_count FROM clients WHERE provider_id = $1 AND email = $2", {provider_id, email});
-    return rows.empty() ? 0 : integer(rows[0][0]);
+Statement no_show_count_statement(const std::string& provider_id, const std::string& email) {
+    return {"SELECT no_show_count FROM clients WHERE provider_id = $1 AND email = $2", {provider_id, email}};
 }
 
-void remember_client(Session& s, const std::string& provider_id, const Client& c) {
-    s.exec("INSERT INTO clients (provider_id, email, name, phone, no_show_count) VALUES ($1, $2, $3, $4, 0) "
-           "ON CONFLICT (provider_id, email) DO UPDATE SET name = excluded.name, phone = excluded.phone",
-           {provider_id, c.email, c.name, text_or_null(c.phone)});
+std::int64_t count_from(const SqlRows& rows) { return rows.empty() ? 0 : integer(rows[0][0]); }
+
+Statement remember_client_statement(const std::string& provider_id, const Client& c) {
+    return {"INSERT INTO clients (provider_id, email, name, phone, no_show_count) VALUES ($1, $2, $3, $4, 0) "
+            "ON CONFLICT (provider_id, email) DO UPDATE SET name = excluded.name, phone = excluded.phone",
+            {provider_id, c.email, c.name, text_or_null(c.phone)}};
 }
 
 void count_no_show(Session& s, const std::string& provider_id, const std::string& email, Seconds at) {
@@ -207,51 +226,36 @@ void count_no_show(Session& s, const std::string& provider_id, const std::string
            {provider_id, email, at});
 }
 
+Statement audit_statement(Seconds at, const std::string& actor, const std::string& action, const std::string& entity,
+                          const std::string& entity_id, const json& detail) {
+    return {"INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+            {at, actor, action, entity, entity_id, detail.dump()}};
+}
+
 void audit(Session& s, Seconds at, const std::string& actor, const std::string& action, const std::string& entity,
            const std::string& entity_id, const json& detail) {
-    s.exec("INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) VALUES ($1, $2, $3, $4, $5, $6)",
-           {at, actor, action, entity, entity_id, detail.dump()});
+    s.exec(audit_statement(at, actor, action, entity, entity_id, detail));
 }
 
-bool claim_idempotency_key(Session& s, const std::string& key, const std::string& request_sha256,
-                           const std::string& owner, Seconds now) {
-    return s.exec("INSERT INTO idempotency_keys (key, request_sha256, state, owner, created_at, updated_at) "
-                  "VALUES ($1, $2, 'IN_FLIGHT', $3, $4, $4) ON CONFLICT (key) DO NOTHING",
-                  {key, request_sha256, owner, now}) == 1;
+Statement idempotency_key_statement(const std::string& key) {
+    return {"SELECT request_sha256, status, response, created_at FROM idempotency_keys WHERE key = $1", {key}};
 }
 
-std::optional<IdempotencyRecord> load_idempotency_key(Session& s, const std::string& key) {
-    auto rows = s.query("SELECT request_sha256, state, owner, status, response, created_at FROM idempotency_keys "
-                        "WHERE key = $1",
-                        {key});
+std::optional<IdempotencyRecord> idempotency_record_from(const SqlRows& rows) {
     if (rows.empty()) return std::nullopt;
     const auto& r = rows[0];
-    IdempotencyRecord rec;
-    rec.request_sha256 = *r[0];
-    rec.state = *r[1];
-    rec.owner = *r[2];
-    if (r[3]) rec.status = static_cast<int>(integer(r[3]));
-    rec.response = r[4];
-    rec.created_at = integer(r[5]);
-    return rec;
+    return IdempotencyRecord{*r[0], static_cast<int>(integer(r[1])), r[2].value_or(""), integer(r[3])};
 }
 
-bool take_over_idempotency_key(Session& s, const std::string& key, const IdempotencyRecord& seen,
-                               const std::string& request_sha256, const std::string& owner, Seconds now) {
-    return s.exec("UPDATE idempotency_keys SET request_sha256 = $2, state = 'IN_FLIGHT', owner = $3, status = NULL, "
-                  "response = NULL, created_at = $4, updated_at = $4 WHERE key = $1 AND owner = $5 AND state = $6",
-                  {key, request_sha256, owner, now, seen.owner, seen.state}) == 1;
-}
-
-bool finish_idempotency_key(Session& s, const std::string& key, const std::string& owner, int status,
-                            const std::string& response, Seconds now) {
-    return s.exec("UPDATE idempotency_keys SET state = 'DONE', status = $3, response = $4, updated_at = $5 "
-                  "WHERE key = $1 AND owner = $2 AND state = 'IN_FLIGHT'",
-                  {key, owner, std::int64_t{status}, response, now}) == 1;
-}
-
-void release_idempotency_key(Session& s, const std::string& key, const std::string& owner) {
-    s.exec("DELETE FROM idempotency_keys WHERE key = $1 AND owner = $2 AND state = 'IN_FLIGHT'", {key, owner});
+Statement store_answer_statement(const std::string& key, const IdempotencyRecord& answer, Seconds expired_at) {
+    // `owner` and `state` remain from the version that claimed keys before
+    // answering (see migration 002); every record is DONE now.
+    return {"INSERT INTO idempotency_keys (key, request_sha256, state, owner, status, response, created_at, updated_at) "
+            "VALUES ($1, $2, 'DONE', '', $3, $4, $5, $5) "
+            "ON CONFLICT (key) DO UPDATE SET request_sha256 = excluded.request_sha256, status = excluded.status, "
+            "response = excluded.response, created_at = excluded.created_at, updated_at = excluded.updated_at "
+            "WHERE idempotency_keys.created_at <= $6 RETURNING 1",
+            {key, answer.request_sha256, std::int64_t{answer.status}, answer.response, answer.created_at, expired_at}};
 }
 
 std::int64_t purge_idempotency_keys(Session& s, Seconds older_than) {

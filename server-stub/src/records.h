@@ -1,5 +1,8 @@
 // The server's SQL, written once for both backends (see store.h). Each
 // function is one small query or statement; transactions are the caller's.
+// A `*_statement` function only builds its statement, for a caller that
+// sends several in one pipeline (Session::query_all); the `*_from` function
+// beside it reads that statement's rows.
 #pragma once
 
 #include <optional>
@@ -14,13 +17,22 @@ namespace slotwise::server::records {
 // Replaces a provider's configuration; true when the provider is new.
 bool put_provider(Session& s, const ProviderConfig& p, Seconds now);
 std::optional<ProviderConfig> load_provider(Session& s, const std::string& provider_id);
+// Bumped by every put_provider; nullopt when there is no such provider.
+std::optional<std::int64_t> provider_revision(Session& s, const std::string& provider_id);
 std::int64_t provider_count(Session& s);
 
 // Occupied intervals of PENDING/CONFIRMED bookings that overlap [from, to).
 std::vector<Interval> busy(Session& s, const std::string& provider_id, Seconds from, Seconds to,
                            const std::string& except_booking_id = "");
+Statement busy_statement(const std::string& provider_id, Seconds from, Seconds to,
+                         const std::string& except_booking_id = "");
+// The busy intervals that can touch a booking starting at `start`: an
+// occupied interval reaches at most a day before its start and two after.
+Statement busy_around_statement(const std::string& provider_id, Seconds start,
+                                const std::string& except_booking_id = "");
+std::vector<Interval> busy_from(const SqlRows& rows);
 
-void insert_booking(Session& s, const Booking& b);
+Statement insert_booking_statement(const Booking& b);
 std::optional<Booking> load_booking(Session& s, const std::string& booking_id);
 // Writes back the mutable parts of a booking (status, times, cancellation,
 // meeting link) when it still has `expected_status`; false when it changed meanwhile.
@@ -28,32 +40,31 @@ bool update_booking(Session& s, const Booking& b, const std::string& expected_st
 std::vector<Booking> list_bookings(Session& s, const std::string& provider_id, Seconds from, Seconds to,
                                    const std::vector<std::string>& statuses);
 
-std::int64_t open_pending_count(Session& s, const std::string& provider_id, const std::string& email);
-std::int64_t no_show_count(Session& s, const std::string& provider_id, const std::string& email);
-void remember_client(Session& s, const std::string& provider_id, const Client& c);
+// Both counts read as one number: COUNT(*) or 0 for no row.
+Statement open_pending_count_statement(const std::string& provider_id, const std::string& email);
+Statement no_show_count_statement(const std::string& provider_id, const std::string& email);
+std::int64_t count_from(const SqlRows& rows);
+Statement remember_client_statement(const std::string& provider_id, const Client& c);
 void count_no_show(Session& s, const std::string& provider_id, const std::string& email, Seconds at);
 
+Statement audit_statement(Seconds at, const std::string& actor, const std::string& action, const std::string& entity,
+                          const std::string& entity_id, const json& detail);
 void audit(Session& s, Seconds at, const std::string& actor, const std::string& action, const std::string& entity,
            const std::string& entity_id, const json& detail);
 
+// The answer stored under an Idempotency-Key, in the transaction that made it.
 struct IdempotencyRecord {
-    std::string request_sha256, state, owner;
-    std::optional<int> status;
-    std::optional<std::string> response;
+    std::string request_sha256;
+    int status = 0;
+    std::string response;
     Seconds created_at = 0;
 };
-// Inserts an IN_FLIGHT record; false when the key already has one.
-bool claim_idempotency_key(Session& s, const std::string& key, const std::string& request_sha256,
-                           const std::string& owner, Seconds now);
-std::optional<IdempotencyRecord> load_idempotency_key(Session& s, const std::string& key);
-// Takes over a record that expired or whose owner vanished (crash); false if
-// someone else changed it first.
-bool take_over_idempotency_key(Session& s, const std::string& key, const IdempotencyRecord& seen,
-                               const std::string& request_sha256, const std::string& owner, Seconds now);
-// Stores the answer; false when `owner` no longer holds the key.
-bool finish_idempotency_key(Session& s, const std::string& key, const std::string& owner, int status,
-                            const std::string& response, Seconds now);
-void release_idempotency_key(Session& s, const std::string& key, const std::string& owner);
+Statement idempotency_key_statement(const std::string& key);
+std::optional<IdempotencyRecord> idempotency_record_from(const SqlRows& rows);
+// Stores an answer under `key`, replacing a record created at or before
+// `expired_at`. Its rows are empty when the key holds a live record (another
+// process stored one since it was read).
+Statement store_answer_statement(const std::string& key, const IdempotencyRecord& answer, Seconds expired_at);
 std::int64_t purge_idempotency_keys(Session& s, Seconds older_than);
 
 }  // namespace slotwise::server::records

@@ -13,7 +13,6 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "group_commit.h"
 #include "store.h"
 
 namespace slotwise::server {
@@ -41,9 +40,9 @@ public:
         sqlite3_close(db_);
     }
 
-    std::vector<SqlRow> query(const std::string& sql, const SqlParams& params) override {
+    SqlRows query(const std::string& sql, const SqlParams& params) override {
         sqlite3_stmt* stmt = prepare(sql, params);
-        std::vector<SqlRow> rows;
+        SqlRows rows;
         for (;;) {
             int rc = sqlite3_step(stmt);
             if (rc == SQLITE_DONE) break;
@@ -66,6 +65,16 @@ public:
         if (!in_transaction()) lock.lock();
         query(sql, params);
         return sqlite3_changes64(db_);
+    }
+
+    // SQLite runs in this process: there is no round trip to save.
+    std::vector<SqlRows> query_all(const std::vector<Statement>& statements) override {
+        std::unique_lock<std::mutex> lock(write_mutex_, std::defer_lock);
+        if (!in_transaction()) lock.lock();
+        std::vector<SqlRows> results;
+        results.reserve(statements.size());
+        for (const auto& st : statements) results.push_back(query(st.sql, st.params));
+        return results;
     }
 
     void exec_script(const std::string& sql) override {
@@ -155,13 +164,12 @@ public:
     }
 
     // SQLite has one writer: one queue for all providers.
-    void write(const std::string&, const std::function<void(Session&)>& work) override { group_.run("", work); }
+    std::string write_queue(const std::string&) const override { return "sqlite"; }
 
 private:
     std::string path_;
     std::mutex write_mutex_;
     SessionPool pool_;
-    GroupCommit group_{*this};
 };
 
 }  // namespace

@@ -34,11 +34,6 @@ std::shared_ptr<Session> SessionPool::take(const std::function<std::unique_ptr<S
     });
 }
 
-void Store::write(const std::string& lock_key, const std::function<void(Session&)>& work) {
-    auto s = session();
-    in_transaction(*s, lock_key, [&] { work(*s); });
-}
-
 void apply_migrations(Session& s, const std::string& backend) {
     for (const auto& m : embedded_migrations(backend)) {
         in_transaction(s, std::string("slotwise:migrations"), [&] {

@@ -20,6 +20,12 @@ namespace slotwise::server {
 using SqlValue = std::variant<std::nullptr_t, std::int64_t, std::string>;
 using SqlParams = std::vector<SqlValue>;
 using SqlRow = std::vector<std::optional<std::string>>;
+using SqlRows = std::vector<SqlRow>;
+
+struct Statement {
+    std::string sql;
+    SqlParams params;
+};
 
 // The database's overlap backstop fired (SQLite trigger, PostgreSQL EXCLUDE).
 struct OverlapError : std::runtime_error {
@@ -33,9 +39,16 @@ struct StoreError : std::runtime_error {
 class Session {
 public:
     virtual ~Session() = default;
-    virtual std::vector<SqlRow> query(const std::string& sql, const SqlParams& params = {}) = 0;
+    virtual SqlRows query(const std::string& sql, const SqlParams& params = {}) = 0;
     // Returns the number of rows changed.
     virtual std::int64_t exec(const std::string& sql, const SqlParams& params = {}) = 0;
+    SqlRows query(const Statement& st) { return query(st.sql, st.params); }
+    std::int64_t exec(const Statement& st) { return exec(st.sql, st.params); }
+    // Runs the statements in order and returns the rows of each. A backend
+    // may send them all before it reads the first answer (PostgreSQL's
+    // pipeline mode: one round trip). The first failure is thrown; inside a
+    // transaction the statements after it have not taken effect.
+    virtual std::vector<SqlRows> query_all(const std::vector<Statement>& statements) = 0;
     // Several statements without parameters (migrations).
     virtual void exec_script(const std::string& sql) = 0;
     // A transaction that may read and write freely.
@@ -74,12 +87,11 @@ public:
     virtual std::shared_ptr<Session> session() = 0;
     // Applies the versioned migrations that are not applied yet.
     virtual void migrate() = 0;
-    // Runs `work` in a write transaction that holds `lock_key`'s lock and
-    // commits it; an exception from `work` undoes its writes and is rethrown
-    // here. A backend may commit the work of several callers in one
-    // transaction (group commit), each inside its own savepoint; by default
-    // every call is a transaction of its own.
-    virtual void write(const std::string& lock_key, const std::function<void(Session&)>& work);
+    // Writers under lock key `lock_key` (a provider id) queue for group
+    // commit under the name this returns: the key itself where the lock is
+    // per provider (PostgreSQL), one name for all where the database has a
+    // single writer (SQLite).
+    virtual std::string write_queue(const std::string& lock_key) const { return lock_key; }
 };
 
 // Applies the not yet applied migrations of `backend`, each in its own

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  BACKEND, ADMIN, admin, book, cleanupAll, client, freshDatabase, newKey, providerConfig, putProvider, request, slotAt, startServer, tempDir,
+  BACKEND, ADMIN, NOW, admin, book, cleanupAll, client, freshDatabase, newKey, providerConfig, putProvider, request, slotAt, startServer, tempDir,
 } from './harness.mjs';
 
 let db, srv, base;
@@ -275,31 +275,50 @@ test('413 for bodies over 64 KiB', async () => {
   problem(r, 413, 'PAYLOAD_TOO_LARGE');
 });
 
-test('idempotency in the database: in flight, abandoned lease, 24-hour expiry with purge', async () => {
-  const now = Math.floor(Date.parse('2026-11-23T08:00:00Z') / 1000);
+test('idempotency: in flight, replay, 24-hour expiry with purge', async () => {
+  const now = Math.floor(Date.parse(NOW) / 1000);
   const body = booking(slotAt(6, 60), { client: client(20) });
-  const { createHash } = await import('node:crypto');
-  // The fingerprint the server computes is over the parsed document with sorted keys.
-  const sorted = (v) => Array.isArray(v) ? v.map(sorted) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted(v[k])])) : v;
-  const fingerprint = createHash('sha256').update(JSON.stringify(sorted(body))).digest('hex');
-  db.sql(`INSERT INTO idempotency_keys (key, request_sha256, state, owner, created_at, updated_at) VALUES ('in-flight-key', '${fingerprint}', 'IN_FLIGHT', 'someone', ${now}, ${now})`);
-  const busy = await book(base, body, 'in-flight-key');
-  problem(busy, 409, 'IDEMPOTENCY_KEY_IN_FLIGHT');
-  assert.equal(busy.headers['retry-after'], '1');
-  // An IN_FLIGHT record older than the lease (its process died) is taken over.
-  db.sql(`UPDATE idempotency_keys SET created_at = ${now - 120}, updated_at = ${now - 120} WHERE key = 'in-flight-key'`);
-  const taken = await book(base, body, 'in-flight-key');
-  assert.equal(taken.status, 201, taken.text);
+  // Two requests with one key while the database keeps the first waiting:
+  // whichever the server took first waits, the other is answered at once.
+  const release = await db.hold();
+  const first = book(base, body, 'in-flight-key');
+  await new Promise((r) => setTimeout(r, 200));
+  const second = book(base, body, 'in-flight-key');
+  const quick = await Promise.race([first, second]);
+  problem(quick, 409, 'IDEMPOTENCY_KEY_IN_FLIGHT');
+  assert.equal(quick.headers['retry-after'], '1');
+  await release();
+  const [a, b] = await Promise.all([first, second]);
+  const made = a === quick ? b : a;
+  assert.equal(made.status, 201, made.text);
+  assert.equal(made.headers['idempotent-replayed'], undefined);
+  const again = await book(base, body, 'in-flight-key');
+  assert.equal(again.status, 201);
+  assert.equal(again.headers['idempotent-replayed'], 'true');
+  assert.equal(again.json.booking.id, made.json.booking.id);
+  assert.deepEqual(db.sql(`SELECT state FROM idempotency_keys WHERE key = 'in-flight-key'`), [['DONE']]);
   // After 24 hours a key is forgotten: the same key books anew.
-  db.sql(`UPDATE idempotency_keys SET created_at = ${now - 86401} WHERE key = 'in-flight-key'`);
+  db.sql(`UPDATE idempotency_keys SET created_at = created_at - 86401 WHERE key = 'in-flight-key'`);
   const fresh = await book(base, booking(slotAt(6, 120), { client: client(20) }), 'in-flight-key');
   assert.equal(fresh.status, 201, fresh.text);
   assert.equal(fresh.headers['idempotent-replayed'], undefined);
+  assert.notEqual(fresh.json.booking.id, made.json.booking.id);
   // Expired keys are purged at start (and every 10 minutes).
   db.sql(`INSERT INTO idempotency_keys (key, request_sha256, state, owner, created_at, updated_at) VALUES ('old-key', 'x', 'DONE', 'o', ${now - 90000}, ${now - 90000})`);
-  const second = await startServer(db);
+  const restarted = await startServer(db);
   assert.deepEqual(db.sql(`SELECT COUNT(*) FROM idempotency_keys WHERE key = 'old-key'`), [['0']]);
-  await second.stop();
+  await restarted.stop();
+});
+
+test('a provider change through one process applies at once to bookings in another', async () => {
+  const other = await startServer(db);
+  await putProvider(base, 'p9');
+  assert.equal((await book(other.url, booking(slotAt(2, 60), { provider: 'p9' }))).status, 201);
+  await putProvider(base, 'p9', providerConfig({ active: false }));
+  problem(await book(other.url, booking(slotAt(2, 120), { provider: 'p9' })), 422, 'PROVIDER_INACTIVE');
+  await putProvider(base, 'p9');
+  assert.equal((await book(other.url, booking(slotAt(2, 120), { provider: 'p9' }))).status, 201);
+  await other.stop();
 });
 
 test('no-show: no refund, count goes up, same-day lock-out', async () => {

@@ -65,13 +65,29 @@ export async function startPostgres() {
   return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, port, dir, stop };
 }
 
-// A database for one test: `{ url, sql(query) -> rows of strings }`.
+// Takes a lock from a client of its own that makes the server's locked insert
+// wait (SQLite: the write lock; PostgreSQL: the idempotency table) and holds
+// it until the returned function is called.
+async function holdLock(cmd, args, lockSql) {
+  const proc = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout.on('data', (d) => { out += d; if (out.includes('held')) resolve(); });
+    proc.on('exit', (code) => reject(new Error(`${cmd} exited (${code}) before it held the lock`)));
+    proc.stdin.write(`${lockSql}\nSELECT 'held';\n`);
+  });
+  return () => new Promise((resolve) => { proc.on('exit', resolve); proc.stdin.end('COMMIT;\n'); });
+}
+
+// A database for one test: `{ url, sql(query) -> rows of strings, hold() -> release() }`.
 export async function freshDatabase() {
   if (BACKEND === 'postgres') {
     const pg = await startPostgres();
+    const psql = ['-X', '-q', '-At', '-h', '127.0.0.1', '-p', String(pg.port), '-U', 'postgres', '-d', 'postgres'];
     return {
       url: pg.url,
       stopDatabase: pg.stop,
+      hold: () => holdLock('psql', psql, 'BEGIN; LOCK TABLE idempotency_keys IN ACCESS EXCLUSIVE MODE;'),
       sql: (q) => execFileSync('psql', ['-X', '-q', '-At', '-F', '|', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(pg.port), '-U', 'postgres', '-d', 'postgres', '-c', q],
         { encoding: 'utf8' }).split('\n').filter((l) => l.length).map((l) => l.split('|')),
     };
@@ -80,6 +96,7 @@ export async function freshDatabase() {
   const file = path.join(dir, 'slotwise.db');
   return {
     url: `sqlite:${file}`,
+    hold: () => holdLock('sqlite3', ['-batch', file], 'BEGIN IMMEDIATE;'),
     sql: (q) => execFileSync('sqlite3', ['-batch', '-cmd', '.timeout 10000', file, q], { encoding: 'utf8' })
       .split('\n').filter((l) => l.length).map((l) => l.split('|')),
   };

@@ -76,6 +76,9 @@ struct Snapshot {
     const Service* find_service(std::string_view id) const noexcept;
 };
 
+// Replaces the busy intervals, sorted and merged as Snapshot::busy requires.
+void set_busy(Snapshot& snapshot, std::vector<Interval> busy);
+
 // Checks every rule of engine.md's snapshot section. Errors are
 // INVALID_SNAPSHOT or UNKNOWN_TIME_ZONE with a pointer into `json`.
 Result<Snapshot> parse_snapshot(const nlohmann::json& json);

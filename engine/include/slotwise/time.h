@@ -35,6 +35,11 @@ struct ClockTime {
 
 inline LocalTime at(LocalDate date, ClockTime time) { return LocalTime{date} + Minutes{time.minutes}; }
 
+// engine.md's supported range: dates of queries from 2020-01-01 to
+// 2050-12-31, instants a day beyond that on either side.
+bool is_supported(LocalDate d) noexcept;
+bool is_supported(Instant t) noexcept;
+
 // "YYYY-MM-DDTHH:MM:00Z"; seconds other than 00 are rejected.
 std::optional<Instant> parse_instant(std::string_view text);
 // "YYYY-MM-DD", a real proleptic Gregorian date.

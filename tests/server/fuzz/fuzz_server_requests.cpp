@@ -10,20 +10,22 @@
 
 #include "engine_calls.h"
 #include "request_parsing.h"
+#include "snapshot.h"
 
 using namespace slotwise::server;
 
 namespace {
 
-const ProviderConfig& fixed_provider() {
-    static const ProviderConfig provider = parse_provider_config("p1", json::parse(R"({
+// The engine's form of the provider, as the server's provider cache keeps it.
+const slotwise::Snapshot& fixed_provider() {
+    static const slotwise::Snapshot provider = *slotwise::parse_snapshot(engine_snapshot(parse_provider_config("p1", json::parse(R"({
         "name": "Fuzz Clinic", "kind": "doctor", "time_zone": "Europe/Berlin", "active": true,
         "schedules": {"default": {"weekly": [{"day": "mon", "start": "08:00", "end": "20:00"},
                                              {"day": "tue", "start": "08:00", "end": "20:00"}],
                                   "overrides": [{"date": "2026-12-01", "kind": "block", "start": "12:00", "end": "13:00"}]}},
         "services": [{"id": "s30", "name": "Checkup", "durations": [30, 60], "buffer_after_minutes": 10,
                       "min_notice_minutes": 60, "max_advance_days": 90, "price": {"amount": 10000, "currency": "EUR"},
-                      "cancellation_policy": "moderate"}]})"));
+                      "cancellation_policy": "moderate"}]})")), {}));
     return provider;
 }
 

@@ -1,0 +1,8 @@
+-- Every PUT of a provider bumps its revision, so a server process can keep
+-- the parsed configuration and check it is current with one indexed read.
+ALTER TABLE providers ADD COLUMN revision BIGINT NOT NULL DEFAULT 0;
+
+-- From this version on an Idempotency-Key is written in the same transaction
+-- as its answer, so a record is always DONE. IN_FLIGHT records left by an
+-- earlier version belong to requests that were never answered.
+DELETE FROM idempotency_keys WHERE state = 'IN_FLIGHT';

@@ -1,0 +1,256 @@
+// Making a booking: POST /v1/bookings, the locked insert.
+//
+// A request is checked without any lock: its body, its Idempotency-Key, its
+// provider (from the cache). Then it queues for group commit with the other
+// bookings of its provider (of all providers in SQLite). A batch takes the
+// provider's write lock once and works in three steps, so that PostgreSQL
+// spends a few round trips on a whole batch rather than ten on each booking:
+//   1. read, in one pipeline, what each decision depends on: the answer
+//      stored under the job's key, the busy intervals around its start, the
+//      client's no-show and open PENDING counts;
+//   2. decide the jobs in arrival order, in memory: the engine validates each
+//      against the stored busy intervals plus those admitted before it in
+//      the batch;
+//   3. write, in one pipeline, the bookings, clients, audit entries and the
+//      answer under every key; commit.
+// The answer under a key is written in the transaction that makes the
+// booking: an acknowledged booking always replays, and a request that died
+// before its commit left nothing behind. When a batch fails (a database
+// error, the overlap backstop, a key stored meanwhile by another process),
+// its jobs run again one by one, so that a failure stays with its own job.
+#include <algorithm>
+#include <cctype>
+
+#include "booking_json.h"
+#include "booking_service.h"
+#include "crypto.h"
+#include "engine_calls.h"
+#include "records.h"
+#include "request_parsing.h"
+#include "zone_time.h"
+
+namespace slotwise::server {
+namespace {
+
+std::string lowercase(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+// Another process stored an answer under a job's key after the batch read it.
+struct KeyStoredMeanwhile : std::runtime_error {
+    KeyStoredMeanwhile() : std::runtime_error("an Idempotency-Key was answered by another process meanwhile") {}
+};
+
+Reply replay(const records::IdempotencyRecord& seen) {
+    Reply reply{seen.status, seen.response, seen.status >= 400 ? "application/problem+json" : "application/json", {}};
+    reply.headers.emplace_back("Idempotent-Replayed", "true");
+    return reply;
+}
+
+}  // namespace
+
+struct BookingService::BookingJob {
+    const BookingRequest& request;
+    const std::string& key;
+    std::string fingerprint;
+    std::string email;  // lowercased: one client whatever the spelling
+    std::shared_ptr<const LoadedProvider> provider;
+    const ServiceConfig* service;
+    // The outcome: the reply, or what to throw (a refusal or a failure).
+    std::optional<Reply> reply;
+    std::exception_ptr error;
+};
+
+// A booking decided earlier in the same batch, not yet visible in the database.
+struct BookingService::Admitted {
+    std::string provider_id, email;
+    Interval occupied;
+    bool pending;
+};
+
+Reply BookingService::create_booking(const std::optional<std::string>& key, std::string_view body) {
+    if (!key) throw ApiError(400, "IDEMPOTENCY_KEY_MISSING", "POST /v1/bookings needs an Idempotency-Key header");
+    if (!is_valid_idempotency_key(*key))
+        throw ApiError(400, "INVALID_REQUEST", "Idempotency-Key must be 1..255 visible ASCII characters");
+    const json parsed = parse_json_body(body);
+    const BookingRequest request = parse_booking_request(parsed);
+
+    // A second request with a key this process is working on does not queue
+    // behind the first: api.md answers it 409 at once. (Across processes the
+    // second waits for the first one's lock and then replays its answer.)
+    {
+        std::lock_guard<std::mutex> lock(keys_mutex_);
+        if (!keys_in_flight_.insert(*key).second) {
+            ApiError e(409, "IDEMPOTENCY_KEY_IN_FLIGHT", "a request with this Idempotency-Key is still running");
+            e.headers.emplace_back("Retry-After", "1");
+            throw e;
+        }
+    }
+    struct Release {
+        BookingService& service;
+        const std::string& key;
+        ~Release() {
+            std::lock_guard<std::mutex> lock(service.keys_mutex_);
+            service.keys_in_flight_.erase(key);
+        }
+    } release{*this, *key};
+
+    // The fingerprint is of the parsed document, so key order and spacing do not matter.
+    // The configuration is read before the lock, to keep the locked part
+    // short; a provider PUT racing a booking is ordered either way.
+    auto provider = providers_.get(*store_.session(), request.provider);
+    const ServiceConfig* service = provider ? provider->config.service(request.service) : nullptr;
+    BookingJob job{request, *key, sha256_hex(parsed.dump()), lowercase(request.client.email), std::move(provider), service,
+                   std::nullopt, nullptr};
+    locked_inserts_.run(store_.write_queue(request.provider), job);
+    if (job.error) std::rethrow_exception(job.error);
+    return *job.reply;
+}
+
+void BookingService::run_booking_batch(const std::vector<BookingJob*>& jobs) noexcept {
+    if (jobs.size() > 1) {
+        try {
+            book_together(jobs);
+            return;
+        } catch (...) {
+            // Nothing of the batch was committed; each job is tried alone.
+        }
+    }
+    for (BookingJob* job : jobs) {
+        for (int attempt = 0;; ++attempt) {
+            try {
+                book_together({job});
+            } catch (const KeyStoredMeanwhile&) {
+                if (attempt < 3) continue;  // read the key again: it replays now
+                job->error = std::current_exception();
+            } catch (const OverlapError&) {
+                // The database's backstop saw an overlap the engine did not.
+                job->error = std::make_exception_ptr(ApiError(409, "SLOT_TAKEN", "the slot is taken"));
+            } catch (...) {
+                job->error = std::current_exception();
+            }
+            break;
+        }
+    }
+}
+
+void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
+    const Seconds now = clock_.now();
+    const Seconds expired_at = now - options_.idempotency_ttl;
+    auto s = store_.session();
+    s->begin_locked(jobs.front()->request.provider);
+    try {
+        // 1. Read.
+        constexpr std::size_t kReadsPerJob = 4;
+        std::vector<Statement> reads;
+        reads.reserve(kReadsPerJob * jobs.size());
+        for (const BookingJob* job : jobs) {
+            const BookingRequest& r = job->request;
+            reads.push_back(records::idempotency_key_statement(job->key));
+            reads.push_back(records::busy_around_statement(r.provider, r.start));
+            reads.push_back(records::no_show_count_statement(r.provider, job->email));
+            reads.push_back(records::open_pending_count_statement(r.provider, job->email));
+        }
+        const std::vector<SqlRows> read = s->query_all(reads);
+
+        // 2. Decide.
+        std::vector<Statement> writes;
+        std::vector<std::size_t> answer_writes;
+        std::vector<Admitted> admitted;
+        std::vector<std::pair<std::optional<Reply>, std::exception_ptr>> outcomes(jobs.size());
+        for (std::size_t i = 0; i < jobs.size(); ++i) {
+            const BookingJob& job = *jobs[i];
+            const SqlRows* rows = &read[kReadsPerJob * i];
+            auto& [reply, error] = outcomes[i];
+            if (auto seen = records::idempotency_record_from(rows[0]); seen && seen->created_at > expired_at) {
+                if (seen->request_sha256 == job.fingerprint) reply = replay(*seen);
+                else error = std::make_exception_ptr(ApiError(422, "IDEMPOTENCY_KEY_REUSED",
+                                                              "this Idempotency-Key was used with a different body"));
+                continue;
+            }
+            records::IdempotencyRecord answer{job.fingerprint, 0, "", now};
+            try {
+                std::string manage_token;
+                const Booking b = admit(job, rows[1], records::count_from(rows[2]), records::count_from(rows[3]),
+                                        admitted, now, manage_token);
+                writes.push_back(records::insert_booking_statement(b));
+                writes.push_back(records::remember_client_statement(b.provider_id, b.client));
+                writes.push_back(records::audit_statement(
+                    now, "client", "booking.create", "booking", b.id,
+                    {{"status", b.status}, {"start", format_instant(b.start)}, {"idempotency_key", job.key}}));
+                admitted.push_back({b.provider_id, b.client.email, {b.occupied_start, b.occupied_end}, b.status == "PENDING"});
+                reply = json_reply(201, {{"booking", booking_json(b, manage_token)}});
+                answer.status = reply->status;
+                answer.response = reply->body;
+            } catch (const ApiError& e) {
+                // A refusal is the request's answer too: the same key replays it.
+                error = std::current_exception();
+                answer.status = e.status;
+                answer.response = problem_body(e);
+            }
+            answer_writes.push_back(writes.size());
+            writes.push_back(records::store_answer_statement(job.key, answer, expired_at));
+        }
+
+        // 3. Write and commit.
+        const std::vector<SqlRows> written = s->query_all(writes);
+        for (std::size_t index : answer_writes)
+            if (written[index].empty()) throw KeyStoredMeanwhile();
+        s->commit();
+        for (std::size_t i = 0; i < jobs.size(); ++i) {
+            jobs[i]->reply = std::move(outcomes[i].first);
+            jobs[i]->error = outcomes[i].second;
+        }
+    } catch (...) {
+        s->rollback();
+        throw;
+    }
+}
+
+Booking BookingService::admit(const BookingJob& job, const SqlRows& busy_rows, std::int64_t no_show_count,
+                              std::int64_t pending_count, const std::vector<Admitted>& earlier, Seconds now,
+                              std::string& manage_token) const {
+    const BookingRequest& r = job.request;
+    if (!job.provider) throw ApiError(404, "UNKNOWN_PROVIDER", "no provider " + r.provider);
+    if (!job.service) throw ApiError(404, "UNKNOWN_SERVICE", "no service " + r.service);
+    const ServiceConfig& service = *job.service;
+    std::vector<Interval> busy = records::busy_from(busy_rows);
+    for (const Admitted& a : earlier) {
+        if (a.provider_id != r.provider) continue;
+        busy.push_back(a.occupied);
+        if (a.pending && a.email == job.email) ++pending_count;
+    }
+    const Seconds now_minute = Clock::floor_minute(now);
+    engine_validate(job.provider->engine_snapshot, busy, r.service, r.start, r.duration_minutes, now_minute);
+    const std::string& zone = job.provider->config.time_zone;
+    if (no_show_count > 0 && local_date(zone, r.start) == local_date(zone, now_minute))
+        throw ApiError(422, "CLIENT_LOCKED_OUT", "after a no-show, same-day bookings with this provider are closed");
+    if (service.requires_confirmation && pending_count >= options_.pending_cap)
+        throw ApiError(422, "TOO_MANY_PENDING", "this client already has the maximum of open PENDING bookings");
+
+    Booking b;
+    b.id = "bk_" + random_token(15);
+    manage_token = random_token(20);
+    b.manage_token_sha256 = sha256_hex(manage_token);
+    b.provider_id = r.provider;
+    b.service_id = r.service;
+    b.status = service.requires_confirmation ? "PENDING" : "CONFIRMED";
+    b.duration_minutes = r.duration_minutes.value_or(service.durations.front());
+    b.start = r.start;
+    b.end = r.start + b.duration_minutes * kMinute;
+    b.occupied_start = b.start - service.buffer_before_minutes * kMinute;
+    b.occupied_end = b.end + service.buffer_after_minutes * kMinute;
+    b.client = r.client;
+    b.client.email = job.email;
+    b.client_time_zone = r.time_zone;
+    b.notes = r.notes;
+    if (service.is_virtual && b.status == "CONFIRMED") b.meeting_link = new_meeting_link();
+    b.price_amount = service.price_amount;
+    b.currency = service.currency;
+    b.cancellation_policy = service.cancellation_policy;
+    b.created_at = b.updated_at = now;
+    return b;
+}
+
+}  // namespace slotwise::server

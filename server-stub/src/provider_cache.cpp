@@ -1,0 +1,37 @@
+#include "provider_cache.h"
+
+#include <stdexcept>
+
+#include "records.h"
+#include "snapshot.h"
+
+namespace slotwise::server {
+namespace {
+constexpr std::size_t kMaxEntries = 10000;
+}
+
+std::shared_ptr<const LoadedProvider> ProviderCache::get(Session& s, const std::string& provider_id) {
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        const auto revision = records::provider_revision(s, provider_id);
+        if (!revision) return nullptr;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            auto it = entries_.find(provider_id);
+            if (it != entries_.end() && it->second->revision == *revision) return it->second;
+        }
+        // The three reads of a load are not one snapshot of the database: a
+        // PUT between them shows as a changed revision, and the load is redone.
+        auto config = records::load_provider(s, provider_id);
+        if (!config || records::provider_revision(s, provider_id) != revision) continue;
+        auto parsed = slotwise::parse_snapshot(engine_snapshot(*config, {}));
+        if (!parsed) throw std::runtime_error("stored configuration of " + provider_id + " rejected by the engine");
+        auto loaded = std::make_shared<const LoadedProvider>(LoadedProvider{std::move(*config), std::move(*parsed), *revision});
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (entries_.size() >= kMaxEntries) entries_.clear();
+        entries_[provider_id] = loaded;
+        return loaded;
+    }
+    throw StoreError("the configuration of provider " + provider_id + " keeps changing");
+}
+
+}  // namespace slotwise::server
