@@ -96,7 +96,7 @@ Reply BookingService::reschedule_booking(const std::string& booking_id, const st
             const int duration = r.duration_minutes.value_or(b.duration_minutes);
             // The booking's own time does not block its new time.
             engine_validate(provider->engine_snapshot,
-                            records::busy_from(s->query(records::busy_around_statement(b.provider_id, r.start, b.id))),
+                            records::busy_from(s->query(records::busy_around_statement(s->dialect(), b.provider_id, r.start, b.id))),
                             b.service_id, r.start, duration, now);
             const Seconds old_start = b.start;
             b.duration_minutes = duration;

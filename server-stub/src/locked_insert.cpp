@@ -148,7 +148,7 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
         for (const BookingJob* job : jobs) {
             const BookingRequest& r = job->request;
             reads.push_back(records::idempotency_key_statement(job->key));
-            reads.push_back(records::busy_around_statement(r.provider, r.start));
+            reads.push_back(records::busy_around_statement(s->dialect(), r.provider, r.start));
             reads.push_back(records::no_show_count_statement(r.provider, job->email));
             reads.push_back(records::open_pending_count_statement(r.provider, job->email));
         }

@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <mutex>
+#include <unordered_map>
 
 #include "store.h"
 
@@ -49,6 +50,8 @@ public:
     }
     ~PostgresSession() override { PQfinish(conn_); }
 
+    Dialect dialect() const noexcept override { return Dialect::postgres; }
+
     SqlRows query(const std::string& sql, const SqlParams& params) override {
         PgResult r(run(sql, params));
         return rows_of(r.get());
@@ -59,13 +62,14 @@ public:
     // server skips the rest (PGRES_PIPELINE_ABORTED) up to the sync point.
     std::vector<SqlRows> query_all(const std::vector<Statement>& statements) override {
         if (statements.empty()) return {};
-        if (PQenterPipelineMode(conn_) != 1) throw StoreError("PostgreSQL: cannot enter pipeline mode");
         std::vector<SqlRows> results;
         std::exception_ptr failure;
         bool sent = true;
+        for (const auto& st : statements) prepared(st.sql);  // before the pipeline: PQprepare waits for its answer
+        if (PQenterPipelineMode(conn_) != 1) throw StoreError("PostgreSQL: cannot enter pipeline mode");
         for (const auto& st : statements) {
             const Params p(st.params);
-            if (PQsendQueryParams(conn_, st.sql.c_str(), p.count(), nullptr, p.values(), nullptr, nullptr, 0) != 1) {
+            if (PQsendQueryPrepared(conn_, prepared(st.sql).c_str(), p.count(), p.values(), nullptr, nullptr, 0) != 1) {
                 sent = false;
                 break;
             }
@@ -162,9 +166,20 @@ private:
         return rows;
     }
 
+    // Each statement is prepared once per connection: planning a query
+    // afresh costs more than running it.
+    const std::string& prepared(const std::string& sql) {
+        auto it = prepared_.find(sql);
+        if (it != prepared_.end()) return it->second;
+        const std::string name = "s" + std::to_string(prepared_.size());
+        PgResult r(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr));
+        check(r.get());
+        return prepared_.emplace(sql, name).first->second;
+    }
+
     PGresult* run(const std::string& sql, const SqlParams& params) {
         const Params p(params);
-        PGresult* r = PQexecParams(conn_, sql.c_str(), p.count(), nullptr, p.values(), nullptr, nullptr, 0);
+        PGresult* r = PQexecPrepared(conn_, prepared(sql).c_str(), p.count(), p.values(), nullptr, nullptr, 0);
         try {
             check(r);
         } catch (...) {
@@ -185,6 +200,7 @@ private:
 
     PGconn* conn_;
     bool unusable_ = false;
+    std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
 };
 
 class PostgresStore final : public Store {

@@ -135,18 +135,28 @@ std::optional<std::int64_t> provider_revision(Session& s, const std::string& pro
 
 std::int64_t provider_count(Session& s) { return integer(s.query("SELECT COUNT(*) FROM providers")[0][0]); }
 
-Statement busy_statement(const std::string& provider_id, Seconds from, Seconds to,
+Statement busy_statement(Dialect dialect, const std::string& provider_id, Seconds from, Seconds to,
                          const std::string& except_booking_id) {
-    // An occupied interval is at most 3 days long (see the migration), so the
-    // lower bound on occupied_start keeps this an index range scan.
+    // PostgreSQL: the GiST index of the overlap backstop answers exactly
+    // this. A plan cached for any provider and range stays right with it,
+    // where a B-tree range plan depends on fresh statistics.
+    if (dialect == Dialect::postgres)
+        return {"SELECT occupied_start, occupied_end FROM bookings WHERE provider_id = $1 "
+                "AND status IN ('PENDING', 'CONFIRMED') "
+                "AND occupied && tstzrange(to_timestamp($2), to_timestamp($3), '[)') AND id <> $4",
+                {provider_id, from, to, except_booking_id}};
+    // SQLite: an occupied interval is at most 3 days long (see the
+    // migration), so a lower bound on occupied_start keeps this an index
+    // range scan.
     return {"SELECT occupied_start, occupied_end FROM bookings WHERE provider_id = $1 "
             "AND status IN ('PENDING', 'CONFIRMED') AND occupied_start < $3 "
             "AND occupied_start > $5 AND occupied_end > $2 AND id <> $4",
             {provider_id, from, to, except_booking_id, from - kMaxOccupied}};
 }
 
-Statement busy_around_statement(const std::string& provider_id, Seconds start, const std::string& except_booking_id) {
-    return busy_statement(provider_id, start - 2 * kDay, start + 3 * kDay, except_booking_id);
+Statement busy_around_statement(Dialect dialect, const std::string& provider_id, Seconds start,
+                                const std::string& except_booking_id) {
+    return busy_statement(dialect, provider_id, start - 2 * kDay, start + 3 * kDay, except_booking_id);
 }
 
 std::vector<Interval> busy_from(const SqlRows& rows) {
@@ -158,7 +168,7 @@ std::vector<Interval> busy_from(const SqlRows& rows) {
 
 std::vector<Interval> busy(Session& s, const std::string& provider_id, Seconds from, Seconds to,
                            const std::string& except_booking_id) {
-    return busy_from(s.query(busy_statement(provider_id, from, to, except_booking_id)));
+    return busy_from(s.query(busy_statement(s.dialect(), provider_id, from, to, except_booking_id)));
 }
 
 Statement insert_booking_statement(const Booking& b) {
@@ -216,7 +226,10 @@ std::int64_t count_from(const SqlRows& rows) { return rows.empty() ? 0 : integer
 
 Statement remember_client_statement(const std::string& provider_id, const Client& c) {
     return {"INSERT INTO clients (provider_id, email, name, phone, no_show_count) VALUES ($1, $2, $3, $4, 0) "
-            "ON CONFLICT (provider_id, email) DO UPDATE SET name = excluded.name, phone = excluded.phone",
+            "ON CONFLICT (provider_id, email) DO UPDATE SET name = excluded.name, phone = excluded.phone "
+            // A returning client with the same details writes nothing: no new
+            // row version for PostgreSQL to step over on every later read.
+            "WHERE clients.name IS DISTINCT FROM excluded.name OR clients.phone IS DISTINCT FROM excluded.phone",
             {provider_id, c.email, c.name, text_or_null(c.phone)}};
 }
 

@@ -24,11 +24,11 @@ std::int64_t provider_count(Session& s);
 // Occupied intervals of PENDING/CONFIRMED bookings that overlap [from, to).
 std::vector<Interval> busy(Session& s, const std::string& provider_id, Seconds from, Seconds to,
                            const std::string& except_booking_id = "");
-Statement busy_statement(const std::string& provider_id, Seconds from, Seconds to,
+Statement busy_statement(Dialect dialect, const std::string& provider_id, Seconds from, Seconds to,
                          const std::string& except_booking_id = "");
 // The busy intervals that can touch a booking starting at `start`: an
 // occupied interval reaches at most a day before its start and two after.
-Statement busy_around_statement(const std::string& provider_id, Seconds start,
+Statement busy_around_statement(Dialect dialect, const std::string& provider_id, Seconds start,
                                 const std::string& except_booking_id = "");
 std::vector<Interval> busy_from(const SqlRows& rows);
 

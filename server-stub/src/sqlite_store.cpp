@@ -40,6 +40,8 @@ public:
         sqlite3_close(db_);
     }
 
+    Dialect dialect() const noexcept override { return Dialect::sqlite; }
+
     SqlRows query(const std::string& sql, const SqlParams& params) override {
         sqlite3_stmt* stmt = prepare(sql, params);
         SqlRows rows;

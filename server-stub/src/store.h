@@ -2,7 +2,8 @@
 // connections); a Session runs parameterised SQL written once for both
 // backends (`$1`, `$2`, ... placeholders; instants as BIGINT epoch seconds)
 // and owns the dialect differences: how a per-provider write lock is taken
-// and how the overlap backstop reports itself.
+// and how the overlap backstop reports itself. The one query that differs
+// (busy intervals: PostgreSQL asks its GiST range index) asks dialect().
 #pragma once
 
 #include <cstdint>
@@ -36,9 +37,12 @@ struct StoreError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+enum class Dialect { sqlite, postgres };
+
 class Session {
 public:
     virtual ~Session() = default;
+    virtual Dialect dialect() const noexcept = 0;
     virtual SqlRows query(const std::string& sql, const SqlParams& params = {}) = 0;
     // Returns the number of rows changed.
     virtual std::int64_t exec(const std::string& sql, const SqlParams& params = {}) = 0;

@@ -6,3 +6,7 @@ ALTER TABLE providers ADD COLUMN revision BIGINT NOT NULL DEFAULT 0;
 -- as its answer, so a record is always DONE. IN_FLIGHT records left by an
 -- earlier version belong to requests that were never answered.
 DELETE FROM idempotency_keys WHERE state = 'IN_FLIGHT';
+
+-- The TOO_MANY_PENDING check counts one client's PENDING bookings with a
+-- provider on every booking; this index holds only those.
+CREATE INDEX bookings_pending_by_client ON bookings (provider_id, client_email) WHERE status = 'PENDING';
