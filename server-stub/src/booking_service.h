@@ -18,6 +18,7 @@
 #include "model.h"
 #include "problem.h"
 #include "provider_cache.h"
+#include "records.h"
 #include "store.h"
 
 namespace slotwise::server {
@@ -70,8 +71,9 @@ private:
     struct Admitted;
     void run_booking_batch(const std::vector<BookingJob*>& jobs) noexcept;
     void book_together(const std::vector<BookingJob*>& jobs);
-    Booking admit(const BookingJob& job, const SqlRows& busy, std::int64_t no_show_count, std::int64_t pending_count,
-                  const std::vector<Admitted>& earlier, Seconds now, std::string& manage_token) const;
+    Booking admit(const BookingJob& job, const LoadedProvider* provider, std::vector<Interval> busy,
+                  records::ClientStanding standing, const std::vector<Admitted>& earlier, Seconds now,
+                  std::string& manage_token) const;
 
     Booking authorized_booking(Session& s, const std::string& booking_id, const std::optional<std::string>& token);
     std::string new_meeting_link() const;

@@ -1,13 +1,14 @@
 // Making a booking: POST /v1/bookings, the locked insert.
 //
-// A request is checked without any lock: its body, its Idempotency-Key, its
-// provider (from the cache). Then it queues for group commit with the other
-// bookings of its provider (of all providers in SQLite). A batch takes the
-// provider's write lock once and works in three steps, so that PostgreSQL
-// spends a few round trips on a whole batch rather than ten on each booking:
-//   1. read, in one pipeline, what each decision depends on: the answer
-//      stored under the job's key, the busy intervals around its start, the
-//      client's no-show and open PENDING counts;
+// A request's body and Idempotency-Key are checked without any lock. Then it
+// queues for group commit with the other bookings of its provider (of all
+// providers in SQLite). A batch takes the provider's write lock once and
+// works in three steps, so that PostgreSQL spends four round trips on a whole
+// batch rather than a dozen on each booking:
+//   1. read, in one pipeline, what each decision depends on: the revision of
+//      each provider (its parsed configuration comes from the cache), the
+//      answer stored under the job's key, the busy intervals the booking
+//      would overlap, the client's no-show and open PENDING counts;
 //   2. decide the jobs in arrival order, in memory: the engine validates each
 //      against the stored busy intervals plus those admitted before it in
 //      the batch;
@@ -20,6 +21,7 @@
 // its jobs run again one by one, so that a failure stays with its own job.
 #include <algorithm>
 #include <cctype>
+#include <map>
 
 #include "booking_json.h"
 #include "booking_service.h"
@@ -42,6 +44,19 @@ struct KeyStoredMeanwhile : std::runtime_error {
     KeyStoredMeanwhile() : std::runtime_error("an Idempotency-Key was answered by another process meanwhile") {}
 };
 
+// The interval a booking would occupy, buffers included: the only busy time
+// the engine's SLOT_TAKEN rule looks at. Empty when the engine refuses the
+// booking before that rule (unknown service, a duration not offered).
+Interval occupied_if_booked(const LoadedProvider* provider, const BookingRequest& r) {
+    const ServiceConfig* service = provider ? provider->config.service(r.service) : nullptr;
+    const auto& offered = service ? service->durations : std::vector<int>{};
+    if (!service || (r.duration_minutes && std::find(offered.begin(), offered.end(), *r.duration_minutes) == offered.end()))
+        return {r.start, r.start};
+    const Seconds minutes = r.duration_minutes.value_or(offered.front());
+    return {r.start - service->buffer_before_minutes * kMinute,
+            r.start + (minutes + service->buffer_after_minutes) * kMinute};
+}
+
 Reply replay(const records::IdempotencyRecord& seen) {
     Reply reply{seen.status, seen.response, seen.status >= 400 ? "application/problem+json" : "application/json", {}};
     reply.headers.emplace_back("Idempotent-Replayed", "true");
@@ -55,8 +70,6 @@ struct BookingService::BookingJob {
     const std::string& key;
     std::string fingerprint;
     std::string email;  // lowercased: one client whatever the spelling
-    std::shared_ptr<const LoadedProvider> provider;
-    const ServiceConfig* service;
     // The outcome: the reply, or what to throw (a refusal or a failure).
     std::optional<Reply> reply;
     std::exception_ptr error;
@@ -97,12 +110,7 @@ Reply BookingService::create_booking(const std::optional<std::string>& key, std:
     } release{*this, *key};
 
     // The fingerprint is of the parsed document, so key order and spacing do not matter.
-    // The configuration is read before the lock, to keep the locked part
-    // short; a provider PUT racing a booking is ordered either way.
-    auto provider = providers_.get(*store_.session(), request.provider);
-    const ServiceConfig* service = provider ? provider->config.service(request.service) : nullptr;
-    BookingJob job{request, *key, sha256_hex(parsed.dump()), lowercase(request.client.email), std::move(provider), service,
-                   std::nullopt, nullptr};
+    BookingJob job{request, *key, sha256_hex(parsed.dump()), lowercase(request.client.email), std::nullopt, nullptr};
     locked_inserts_.run(store_.write_queue(request.provider), job);
     if (job.error) std::rethrow_exception(job.error);
     return *job.reply;
@@ -141,18 +149,49 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
     auto s = store_.session();
     s->begin_locked(jobs.front()->request.provider);
     try {
-        // 1. Read.
-        constexpr std::size_t kReadsPerJob = 4;
+        // 1. Read. Each job's busy window depends on its service, so it is
+        // taken from the cached configuration; the revisions read alongside
+        // tell whether that was current (a PUT takes this lock too).
+        std::map<std::string, std::shared_ptr<const LoadedProvider>> providers;
+        for (const BookingJob* job : jobs) providers.emplace(job->request.provider, nullptr);
         std::vector<Statement> reads;
-        reads.reserve(kReadsPerJob * jobs.size());
-        for (const BookingJob* job : jobs) {
-            const BookingRequest& r = job->request;
-            reads.push_back(records::idempotency_key_statement(job->key));
-            reads.push_back(records::busy_around_statement(s->dialect(), r.provider, r.start));
-            reads.push_back(records::no_show_count_statement(r.provider, job->email));
-            reads.push_back(records::open_pending_count_statement(r.provider, job->email));
+        for (auto& [id, provider] : providers) {
+            provider = providers_.latest(id);
+            reads.push_back(records::provider_revision_statement(id));
         }
-        const std::vector<SqlRows> read = s->query_all(reads);
+        const std::size_t first_job_read = reads.size();
+        constexpr std::size_t kReadsPerJob = 3;
+        const auto busy_read = [&](const BookingJob& job) {
+            const Interval window = occupied_if_booked(providers[job.request.provider].get(), job.request);
+            return records::busy_statement(s->dialect(), job.request.provider, window.start, window.end);
+        };
+        for (const BookingJob* job : jobs) {
+            reads.push_back(records::idempotency_key_statement(job->key));
+            reads.push_back(busy_read(*job));
+            reads.push_back(records::client_standing_statement(job->request.provider, job->email));
+        }
+        std::vector<SqlRows> read = s->query_all(reads);
+        std::size_t index = 0;
+        std::vector<std::string> reloaded;
+        for (auto& [id, provider] : providers) {
+            const auto revision = records::revision_from(read[index++]);
+            if (provider && revision && provider->revision == *revision) continue;
+            provider = revision ? providers_.get(*s, id) : nullptr;
+            reloaded.push_back(id);
+        }
+        if (!reloaded.empty()) {
+            // Rare: the first booking of a provider in this process, or one
+            // after a PUT. Its busy windows are read again.
+            std::vector<Statement> again;
+            std::vector<std::size_t> slots;
+            for (std::size_t i = 0; i < jobs.size(); ++i) {
+                if (std::find(reloaded.begin(), reloaded.end(), jobs[i]->request.provider) == reloaded.end()) continue;
+                again.push_back(busy_read(*jobs[i]));
+                slots.push_back(first_job_read + kReadsPerJob * i + 1);
+            }
+            std::vector<SqlRows> fresh = s->query_all(again);
+            for (std::size_t k = 0; k < slots.size(); ++k) read[slots[k]] = std::move(fresh[k]);
+        }
 
         // 2. Decide.
         std::vector<Statement> writes;
@@ -161,7 +200,7 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
         std::vector<std::pair<std::optional<Reply>, std::exception_ptr>> outcomes(jobs.size());
         for (std::size_t i = 0; i < jobs.size(); ++i) {
             const BookingJob& job = *jobs[i];
-            const SqlRows* rows = &read[kReadsPerJob * i];
+            const SqlRows* rows = &read[first_job_read + kReadsPerJob * i];
             auto& [reply, error] = outcomes[i];
             if (auto seen = records::idempotency_record_from(rows[0]); seen && seen->created_at > expired_at) {
                 if (seen->request_sha256 == job.fingerprint) reply = replay(*seen);
@@ -172,8 +211,8 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
             records::IdempotencyRecord answer{job.fingerprint, 0, "", now};
             try {
                 std::string manage_token;
-                const Booking b = admit(job, rows[1], records::count_from(rows[2]), records::count_from(rows[3]),
-                                        admitted, now, manage_token);
+                const Booking b = admit(job, providers[job.request.provider].get(), records::busy_from(rows[1]),
+                                        records::client_standing_from(rows[2]), admitted, now, manage_token);
                 writes.push_back(records::insert_booking_statement(b));
                 writes.push_back(records::remember_client_statement(b.provider_id, b.client));
                 writes.push_back(records::audit_statement(
@@ -195,8 +234,8 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
 
         // 3. Write and commit.
         const std::vector<SqlRows> written = s->query_all(writes);
-        for (std::size_t index : answer_writes)
-            if (written[index].empty()) throw KeyStoredMeanwhile();
+        for (std::size_t w : answer_writes)
+            if (written[w].empty()) throw KeyStoredMeanwhile();
         s->commit();
         for (std::size_t i = 0; i < jobs.size(); ++i) {
             jobs[i]->reply = std::move(outcomes[i].first);
@@ -208,25 +247,25 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
     }
 }
 
-Booking BookingService::admit(const BookingJob& job, const SqlRows& busy_rows, std::int64_t no_show_count,
-                              std::int64_t pending_count, const std::vector<Admitted>& earlier, Seconds now,
+Booking BookingService::admit(const BookingJob& job, const LoadedProvider* provider, std::vector<Interval> busy,
+                              records::ClientStanding standing, const std::vector<Admitted>& earlier, Seconds now,
                               std::string& manage_token) const {
     const BookingRequest& r = job.request;
-    if (!job.provider) throw ApiError(404, "UNKNOWN_PROVIDER", "no provider " + r.provider);
-    if (!job.service) throw ApiError(404, "UNKNOWN_SERVICE", "no service " + r.service);
-    const ServiceConfig& service = *job.service;
-    std::vector<Interval> busy = records::busy_from(busy_rows);
+    if (!provider) throw ApiError(404, "UNKNOWN_PROVIDER", "no provider " + r.provider);
+    const ServiceConfig* found = provider->config.service(r.service);
+    if (!found) throw ApiError(404, "UNKNOWN_SERVICE", "no service " + r.service);
+    const ServiceConfig& service = *found;
     for (const Admitted& a : earlier) {
         if (a.provider_id != r.provider) continue;
         busy.push_back(a.occupied);
-        if (a.pending && a.email == job.email) ++pending_count;
+        if (a.pending && a.email == job.email) ++standing.open_pending;
     }
     const Seconds now_minute = Clock::floor_minute(now);
-    engine_validate(job.provider->engine_snapshot, busy, r.service, r.start, r.duration_minutes, now_minute);
-    const std::string& zone = job.provider->config.time_zone;
-    if (no_show_count > 0 && local_date(zone, r.start) == local_date(zone, now_minute))
+    engine_validate(provider->engine_snapshot, busy, r.service, r.start, r.duration_minutes, now_minute);
+    const std::string& zone = provider->config.time_zone;
+    if (standing.no_shows > 0 && local_date(zone, r.start) == local_date(zone, now_minute))
         throw ApiError(422, "CLIENT_LOCKED_OUT", "after a no-show, same-day bookings with this provider are closed");
-    if (service.requires_confirmation && pending_count >= options_.pending_cap)
+    if (service.requires_confirmation && standing.open_pending >= options_.pending_cap)
         throw ApiError(422, "TOO_MANY_PENDING", "this client already has the maximum of open PENDING bookings");
 
     Booking b;

@@ -14,11 +14,7 @@ std::shared_ptr<const LoadedProvider> ProviderCache::get(Session& s, const std::
     for (int attempt = 0; attempt < 5; ++attempt) {
         const auto revision = records::provider_revision(s, provider_id);
         if (!revision) return nullptr;
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            auto it = entries_.find(provider_id);
-            if (it != entries_.end() && it->second->revision == *revision) return it->second;
-        }
+        if (auto entry = latest(provider_id); entry && entry->revision == *revision) return entry;
         // The three reads of a load are not one snapshot of the database: a
         // PUT between them shows as a changed revision, and the load is redone.
         auto config = records::load_provider(s, provider_id);
@@ -32,6 +28,12 @@ std::shared_ptr<const LoadedProvider> ProviderCache::get(Session& s, const std::
         return loaded;
     }
     throw StoreError("the configuration of provider " + provider_id + " keeps changing");
+}
+
+std::shared_ptr<const LoadedProvider> ProviderCache::latest(const std::string& provider_id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = entries_.find(provider_id);
+    return it != entries_.end() ? it->second : nullptr;
 }
 
 }  // namespace slotwise::server

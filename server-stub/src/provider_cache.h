@@ -29,6 +29,9 @@ public:
     // database; throws StoreError when it cannot, and std::runtime_error when
     // the engine rejects a stored configuration.
     std::shared_ptr<const LoadedProvider> get(Session& s, const std::string& provider_id);
+    // The cached entry, whatever its revision; nullptr when there is none.
+    // No I/O: the caller checks the revision it reads against it.
+    std::shared_ptr<const LoadedProvider> latest(const std::string& provider_id);
 
 private:
     std::mutex mutex_;

@@ -127,10 +127,17 @@ std::optional<ProviderConfig> load_provider(Session& s, const std::string& provi
     return p;
 }
 
-std::optional<std::int64_t> provider_revision(Session& s, const std::string& provider_id) {
-    auto rows = s.query("SELECT revision FROM providers WHERE id = $1", {provider_id});
+Statement provider_revision_statement(const std::string& provider_id) {
+    return {"SELECT revision FROM providers WHERE id = $1", {provider_id}};
+}
+
+std::optional<std::int64_t> revision_from(const SqlRows& rows) {
     if (rows.empty()) return std::nullopt;
     return integer(rows[0][0]);
+}
+
+std::optional<std::int64_t> provider_revision(Session& s, const std::string& provider_id) {
+    return revision_from(s.query(provider_revision_statement(provider_id)));
 }
 
 std::int64_t provider_count(Session& s) { return integer(s.query("SELECT COUNT(*) FROM providers")[0][0]); }
@@ -213,16 +220,16 @@ std::vector<Booking> list_bookings(Session& s, const std::string& provider_id, S
     return out;
 }
 
-Statement open_pending_count_statement(const std::string& provider_id, const std::string& email) {
-    return {"SELECT COUNT(*) FROM bookings WHERE provider_id = $1 AND client_email = $2 AND status = 'PENDING'",
+Statement client_standing_statement(const std::string& provider_id, const std::string& email) {
+    return {"SELECT (SELECT no_show_count FROM clients WHERE provider_id = $1 AND email = $2), "
+            "(SELECT COUNT(*) FROM bookings WHERE provider_id = $1 AND client_email = $2 AND status = 'PENDING')",
             {provider_id, email}};
 }
 
-Statement no_show_count_statement(const std::string& provider_id, const std::string& email) {
-    return {"SELECT no_show_count FROM clients WHERE provider_id = $1 AND email = $2", {provider_id, email}};
+ClientStanding client_standing_from(const SqlRows& rows) {
+    if (rows.empty()) return {};
+    return {integer(rows[0][0]), integer(rows[0][1])};
 }
-
-std::int64_t count_from(const SqlRows& rows) { return rows.empty() ? 0 : integer(rows[0][0]); }
 
 Statement remember_client_statement(const std::string& provider_id, const Client& c) {
     return {"INSERT INTO clients (provider_id, email, name, phone, no_show_count) VALUES ($1, $2, $3, $4, 0) "

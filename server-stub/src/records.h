@@ -19,6 +19,8 @@ bool put_provider(Session& s, const ProviderConfig& p, Seconds now);
 std::optional<ProviderConfig> load_provider(Session& s, const std::string& provider_id);
 // Bumped by every put_provider; nullopt when there is no such provider.
 std::optional<std::int64_t> provider_revision(Session& s, const std::string& provider_id);
+Statement provider_revision_statement(const std::string& provider_id);
+std::optional<std::int64_t> revision_from(const SqlRows& rows);
 std::int64_t provider_count(Session& s);
 
 // Occupied intervals of PENDING/CONFIRMED bookings that overlap [from, to).
@@ -40,10 +42,13 @@ bool update_booking(Session& s, const Booking& b, const std::string& expected_st
 std::vector<Booking> list_bookings(Session& s, const std::string& provider_id, Seconds from, Seconds to,
                                    const std::vector<std::string>& statuses);
 
-// Both counts read as one number: COUNT(*) or 0 for no row.
-Statement open_pending_count_statement(const std::string& provider_id, const std::string& email);
-Statement no_show_count_statement(const std::string& provider_id, const std::string& email);
-std::int64_t count_from(const SqlRows& rows);
+// What a client's next booking with a provider depends on.
+struct ClientStanding {
+    std::int64_t no_shows = 0;
+    std::int64_t open_pending = 0;  // PENDING bookings
+};
+Statement client_standing_statement(const std::string& provider_id, const std::string& email);
+ClientStanding client_standing_from(const SqlRows& rows);
 Statement remember_client_statement(const std::string& provider_id, const Client& c);
 void count_no_show(Session& s, const std::string& provider_id, const std::string& email, Seconds at);
 
