@@ -131,7 +131,9 @@ void BookingService::run_booking_batch(const std::vector<BookingJob*>& jobs) noe
                 book_together({job});
             } catch (const KeyStoredMeanwhile&) {
                 if (attempt < 3) continue;  // read the key again: it replays now
-                job->error = std::current_exception();
+                ApiError e(409, "IDEMPOTENCY_KEY_IN_FLIGHT", "another request with this Idempotency-Key is running");
+                e.headers.emplace_back("Retry-After", "1");
+                job->error = std::make_exception_ptr(e);
             } catch (const OverlapError&) {
                 // The database's backstop saw an overlap the engine did not.
                 job->error = std::make_exception_ptr(ApiError(409, "SLOT_TAKEN", "the slot is taken"));

@@ -18,6 +18,8 @@ before(async () => {
   // bookings overlap in many partial ways.
   config.services.push({ id: 'storm', name: 'Storm', durations: [30, 60], buffer_after_minutes: 10, slot_interval_minutes: 30,
     price: { amount: 1000, currency: 'EUR' }, cancellation_policy: 'flexible' });
+  config.services.push({ id: 'asked', name: 'Asked', durations: [30], requires_confirmation: true,
+    price: { amount: 1000, currency: 'EUR' }, cancellation_policy: 'flexible' });
   await putProvider(a.url, 'p1', config);
 });
 after(cleanupAll);
@@ -65,6 +67,15 @@ test('32 concurrent retries of one idempotency key create exactly one booking', 
   assert.equal(later.status, 201);
   assert.equal(later.headers['idempotent-replayed'], 'true');
   assert.equal(later.json.booking.id, ok[0].json.booking.id);
+});
+
+test('one client, 12 concurrent PENDING requests over two processes: exactly the cap of 3 is booked', async () => {
+  const answers = await all(12, (i) => book(i % 2 ? a.url : b.url, body(slotAt(4, i * 30), 900, { service: 'asked' })));
+  const booked = answers.filter((r) => r.status === 201);
+  assert.equal(booked.length, 3, answers.map((r) => `${r.status} ${r.json?.code}`).join(','));
+  assert.ok(booked.every((r) => r.json.booking.status === 'PENDING'));
+  assert.ok(answers.filter((r) => r.status !== 201).every((r) => r.status === 422 && r.json.code === 'TOO_MANY_PENDING'));
+  assert.equal(db.sql(`SELECT COUNT(*) FROM bookings WHERE client_email = 'racer900@example.com' AND status = 'PENDING'`)[0][0], '3');
 });
 
 // 50 grid points of the storm service: 08:00..16:00 local on three days.
