@@ -29,13 +29,13 @@ public:
 
     // Returns when the batch that took `job` has run.
     void run(const std::string& queue_name, Job& job) {
-        Entry entry{&job, false};
+        Entry entry(&job);
         std::unique_lock<std::mutex> lock(mutex_);
         queues_[queue_name].waiting.push_back(&entry);
         while (!entry.done) {
             Queue& queue = queues_[queue_name];
             if (queue.leader_active) {
-                changed_.wait(lock);
+                entry.wake.wait(lock);
                 continue;
             }
             queue.leader_active = true;
@@ -49,18 +49,25 @@ public:
             lock.unlock();
             run_batch_(batch);
             lock.lock();
-            for (Entry* e : taken) e->done = true;
+            // Each waiter sleeps on its own condition: only the batch's
+            // callers and the next leader wake, not every waiting thread.
+            for (Entry* e : taken) {
+                e->done = true;
+                if (e != &entry) e->wake.notify_one();
+            }
             Queue& after = queues_[queue_name];
             after.leader_active = false;
             if (after.waiting.empty()) queues_.erase(queue_name);
-            changed_.notify_all();
+            else after.waiting.front()->wake.notify_one();
         }
     }
 
 private:
     struct Entry {
+        explicit Entry(Job* j) : job(j) {}
         Job* job;
-        bool done;
+        bool done = false;
+        std::condition_variable wake;
     };
     struct Queue {
         std::deque<Entry*> waiting;
@@ -70,7 +77,6 @@ private:
     RunBatch run_batch_;
     std::size_t max_batch_;
     std::mutex mutex_;
-    std::condition_variable changed_;
     std::map<std::string, Queue> queues_;
 };
 
