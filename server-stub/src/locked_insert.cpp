@@ -3,7 +3,7 @@
 // A request's body and Idempotency-Key are checked without any lock. Then it
 // queues for group commit with the other bookings of its provider (of all
 // providers in SQLite). A batch takes the provider's write lock once and
-// works in three steps, so that PostgreSQL spends four round trips on a whole
+// works in three steps, so that PostgreSQL spends two round trips on a whole
 // batch rather than a dozen on each booking:
 //   1. read, in one pipeline, what each decision depends on: the revision of
 //      each provider (its parsed configuration comes from the cache), the
@@ -12,13 +12,13 @@
 //   2. decide the jobs in arrival order, in memory: the engine validates each
 //      against the stored busy intervals plus those admitted before it in
 //      the batch;
-//   3. write, in one pipeline, the bookings, clients, audit entries and the
-//      answer under every key; commit.
+//   3. write, in one pipeline with the commit, the bookings, clients, audit
+//      entries and the answer under every key.
 // The answer under a key is written in the transaction that makes the
 // booking: an acknowledged booking always replays, and a request that died
 // before its commit left nothing behind. When a batch fails (a database
-// error, the overlap backstop, a key stored meanwhile by another process),
-// its jobs run again one by one, so that a failure stays with its own job.
+// error, the overlap backstop), its jobs run again one by one, so that a
+// failure stays with its own job.
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -38,11 +38,6 @@ std::string lowercase(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return s;
 }
-
-// Another process stored an answer under a job's key after the batch read it.
-struct KeyStoredMeanwhile : std::runtime_error {
-    KeyStoredMeanwhile() : std::runtime_error("an Idempotency-Key was answered by another process meanwhile") {}
-};
 
 // The interval a booking would occupy, buffers included: the only busy time
 // the engine's SLOT_TAKEN rule looks at. Empty when the engine refuses the
@@ -126,21 +121,13 @@ void BookingService::run_booking_batch(const std::vector<BookingJob*>& jobs) noe
         }
     }
     for (BookingJob* job : jobs) {
-        for (int attempt = 0;; ++attempt) {
-            try {
-                book_together({job});
-            } catch (const KeyStoredMeanwhile&) {
-                if (attempt < 3) continue;  // read the key again: it replays now
-                ApiError e(409, "IDEMPOTENCY_KEY_IN_FLIGHT", "another request with this Idempotency-Key is running");
-                e.headers.emplace_back("Retry-After", "1");
-                job->error = std::make_exception_ptr(e);
-            } catch (const OverlapError&) {
-                // The database's backstop saw an overlap the engine did not.
-                job->error = std::make_exception_ptr(ApiError(409, "SLOT_TAKEN", "the slot is taken"));
-            } catch (...) {
-                job->error = std::current_exception();
-            }
-            break;
+        try {
+            book_together({job});
+        } catch (const OverlapError&) {
+            // The database's backstop saw an overlap the engine did not.
+            job->error = std::make_exception_ptr(ApiError(409, "SLOT_TAKEN", "the slot is taken"));
+        } catch (...) {
+            job->error = std::current_exception();
         }
     }
 }
@@ -149,7 +136,6 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
     const Seconds now = clock_.now();
     const Seconds expired_at = now - options_.idempotency_ttl;
     auto s = store_.session();
-    s->begin_locked(jobs.front()->request.provider);
     try {
         // 1. Read. Each job's busy window depends on its service, so it is
         // taken from the cached configuration; the revisions read alongside
@@ -161,18 +147,34 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
             provider = providers_.latest(id);
             reads.push_back(records::provider_revision_statement(id));
         }
-        const std::size_t first_job_read = reads.size();
-        constexpr std::size_t kReadsPerJob = 3;
         const auto busy_read = [&](const BookingJob& job) {
             const Interval window = occupied_if_booked(providers[job.request.provider].get(), job.request);
             return records::busy_statement(s->dialect(), job.request.provider, window.start, window.end);
         };
+        // Where each job's rows are in `read`. A key's lock (PostgreSQL) is
+        // taken in a statement before the key is read, so a request with the
+        // same key in another process is either finished and visible, or
+        // still holding it: in flight.
+        struct JobReads {
+            std::optional<std::size_t> key_lock;
+            std::size_t key, busy, standing;
+        };
+        std::vector<JobReads> at;
         for (const BookingJob* job : jobs) {
+            JobReads r{};
+            if (auto lock = s->try_lock_statement(job->key)) {
+                r.key_lock = reads.size();
+                reads.push_back(std::move(*lock));
+            }
+            r.key = reads.size();
             reads.push_back(records::idempotency_key_statement(job->key));
+            r.busy = reads.size();
             reads.push_back(busy_read(*job));
+            r.standing = reads.size();
             reads.push_back(records::client_standing_statement(job->request.provider, job->email));
+            at.push_back(r);
         }
-        std::vector<SqlRows> read = s->query_all(reads);
+        std::vector<SqlRows> read = s->begin_locked_with(jobs.front()->request.provider, reads);
         std::size_t index = 0;
         std::vector<std::string> reloaded;
         for (auto& [id, provider] : providers) {
@@ -189,7 +191,7 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
             for (std::size_t i = 0; i < jobs.size(); ++i) {
                 if (std::find(reloaded.begin(), reloaded.end(), jobs[i]->request.provider) == reloaded.end()) continue;
                 again.push_back(busy_read(*jobs[i]));
-                slots.push_back(first_job_read + kReadsPerJob * i + 1);
+                slots.push_back(at[i].busy);
             }
             std::vector<SqlRows> fresh = s->query_all(again);
             for (std::size_t k = 0; k < slots.size(); ++k) read[slots[k]] = std::move(fresh[k]);
@@ -197,14 +199,18 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
 
         // 2. Decide.
         std::vector<Statement> writes;
-        std::vector<std::size_t> answer_writes;
         std::vector<Admitted> admitted;
         std::vector<std::pair<std::optional<Reply>, std::exception_ptr>> outcomes(jobs.size());
         for (std::size_t i = 0; i < jobs.size(); ++i) {
             const BookingJob& job = *jobs[i];
-            const SqlRows* rows = &read[first_job_read + kReadsPerJob * i];
             auto& [reply, error] = outcomes[i];
-            if (auto seen = records::idempotency_record_from(rows[0]); seen && seen->created_at > expired_at) {
+            if (at[i].key_lock && !records::flag_from(read[*at[i].key_lock])) {
+                ApiError e(409, "IDEMPOTENCY_KEY_IN_FLIGHT", "a request with this Idempotency-Key is still running");
+                e.headers.emplace_back("Retry-After", "1");
+                error = std::make_exception_ptr(e);
+                continue;
+            }
+            if (auto seen = records::idempotency_record_from(read[at[i].key]); seen && seen->created_at > expired_at) {
                 if (seen->request_sha256 == job.fingerprint) reply = replay(*seen);
                 else error = std::make_exception_ptr(ApiError(422, "IDEMPOTENCY_KEY_REUSED",
                                                               "this Idempotency-Key was used with a different body"));
@@ -213,8 +219,8 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
             records::IdempotencyRecord answer{job.fingerprint, 0, "", now};
             try {
                 std::string manage_token;
-                const Booking b = admit(job, providers[job.request.provider].get(), records::busy_from(rows[1]),
-                                        records::client_standing_from(rows[2]), admitted, now, manage_token);
+                const Booking b = admit(job, providers[job.request.provider].get(), records::busy_from(read[at[i].busy]),
+                                        records::client_standing_from(read[at[i].standing]), admitted, now, manage_token);
                 writes.push_back(records::insert_booking_statement(b));
                 writes.push_back(records::remember_client_statement(b.provider_id, b.client));
                 writes.push_back(records::audit_statement(
@@ -230,15 +236,11 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
                 answer.status = e.status;
                 answer.response = problem_body(e);
             }
-            answer_writes.push_back(writes.size());
             writes.push_back(records::store_answer_statement(job.key, answer, expired_at));
         }
 
         // 3. Write and commit.
-        const std::vector<SqlRows> written = s->query_all(writes);
-        for (std::size_t w : answer_writes)
-            if (written[w].empty()) throw KeyStoredMeanwhile();
-        s->commit();
+        s->commit_with(writes);
         for (std::size_t i = 0; i < jobs.size(); ++i) {
             jobs[i]->reply = std::move(outcomes[i].first);
             jobs[i]->error = outcomes[i].second;

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <mutex>
 #include <unordered_map>
+#include <utility>
 
 #include "store.h"
 
@@ -14,13 +15,22 @@ namespace {
 
 // A stable 64-bit key for pg_advisory_xact_lock (FNV-1a of the provider id).
 std::int64_t lock_key_of(const std::string& text) {
-    std::uint64_t h = 1469598103934665603ULL;
+    std::uint64_t h = 14695981039346656037ULL;
     for (unsigned char c : text) {
         h ^= c;
         h *= 1099511628211ULL;
     }
     return static_cast<std::int64_t>(h);
 }
+
+// Keys of the two-integer form, a lock space apart from the providers' one-integer keys.
+std::pair<std::int64_t, std::int64_t> name_lock_keys_of(const std::string& text) {
+    const auto h = static_cast<std::uint64_t>(lock_key_of(text));
+    return {static_cast<std::int32_t>(h >> 32), static_cast<std::int32_t>(h & 0xffffffffu)};
+}
+
+constexpr const char* kBegin = "BEGIN ISOLATION LEVEL READ COMMITTED";
+constexpr const char* kWaitForFlush = "SET LOCAL synchronous_commit = on";
 
 class PgResult {
 public:
@@ -57,16 +67,63 @@ public:
         return rows_of(r.get());
     }
 
+    std::vector<SqlRows> query_all(const std::vector<Statement>& statements) override { return pipeline(statements); }
+
+    std::optional<Statement> try_lock_statement(const std::string& name) const override {
+        const auto [a, b] = name_lock_keys_of(name);
+        return Statement{"SELECT pg_try_advisory_xact_lock($1::int4, $2::int4)", {a, b}};
+    }
+
+    std::vector<SqlRows> begin_locked_with(const std::string& lock_key, const std::vector<Statement>& statements) override {
+        std::vector<Statement> all = {{kBegin, {}}, {kWaitForFlush, {}},
+                                      {"SELECT pg_advisory_xact_lock($1)", {lock_key_of(lock_key)}}};
+        all.insert(all.end(), statements.begin(), statements.end());
+        auto results = pipeline(all);
+        results.erase(results.begin(), results.begin() + 3);
+        return results;
+    }
+
+    // COMMIT in the same pipeline: after a failure the server skips the rest
+    // of it, COMMIT included, and the transaction stays open, aborted.
+    void commit_with(const std::vector<Statement>& statements) override {
+        std::vector<Statement> all = statements;
+        all.push_back({"COMMIT", {}});
+        pipeline(all);
+    }
+
+    std::int64_t exec(const std::string& sql, const SqlParams& params) override {
+        PgResult r(run(sql, params));
+        const char* n = PQcmdTuples(r.get());
+        return n && *n ? std::stoll(n) : 0;
+    }
+
+    void exec_script(const std::string& sql) override {
+        PgResult r(PQexec(conn_, sql.c_str()));
+        check(r.get());
+    }
+
+    void begin() override { exec_script(std::string(kBegin) + "; " + kWaitForFlush); }
+    // One round trip; the key is a number computed here, never client text.
+    void begin_locked(const std::string& lock_key) override {
+        exec_script(std::string(kBegin) + "; " + kWaitForFlush + "; SELECT pg_advisory_xact_lock(" +
+                    std::to_string(lock_key_of(lock_key)) + ")");
+    }
+    void commit() override { exec_script("COMMIT"); }
+    void rollback() noexcept override {
+        if (PQtransactionStatus(conn_) != PQTRANS_IDLE) PQclear(PQexec(conn_, "ROLLBACK"));
+    }
+    bool in_transaction() const override { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
+    bool broken() const noexcept override { return unusable_ || PQstatus(conn_) != CONNECTION_OK; }
+
+private:
     // Pipeline mode: every statement is sent before the first answer is
     // read, so the whole list costs one round trip. After a failure the
     // server skips the rest (PGRES_PIPELINE_ABORTED) up to the sync point.
-    std::vector<SqlRows> query_all(const std::vector<Statement>& statements) override {
+    std::vector<SqlRows> pipeline(const std::vector<Statement>& statements) {
         if (statements.empty()) return {};
-        std::vector<SqlRows> results;
-        std::exception_ptr failure;
-        bool sent = true;
         for (const auto& st : statements) prepared(st.sql);  // before the pipeline: PQprepare waits for its answer
         if (PQenterPipelineMode(conn_) != 1) throw StoreError("PostgreSQL: cannot enter pipeline mode");
+        bool sent = true;
         for (const auto& st : statements) {
             const Params p(st.params);
             if (PQsendQueryPrepared(conn_, prepared(st.sql).c_str(), p.count(), p.values(), nullptr, nullptr, 0) != 1) {
@@ -78,6 +135,8 @@ public:
             unusable_ = true;  // half a pipeline was sent: the session is not pooled again
             throw StoreError(std::string("PostgreSQL: cannot send a pipeline: ") + PQerrorMessage(conn_));
         }
+        std::vector<SqlRows> results;
+        std::exception_ptr failure;
         for (bool after_end = false;;) {
             PGresult* raw = PQgetResult(conn_);
             if (!raw) {
@@ -107,31 +166,6 @@ public:
         return results;
     }
 
-    std::int64_t exec(const std::string& sql, const SqlParams& params) override {
-        PgResult r(run(sql, params));
-        const char* n = PQcmdTuples(r.get());
-        return n && *n ? std::stoll(n) : 0;
-    }
-
-    void exec_script(const std::string& sql) override {
-        PgResult r(PQexec(conn_, sql.c_str()));
-        check(r.get());
-    }
-
-    void begin() override { exec_script("BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit = on"); }
-    // One round trip; the key is a number computed here, never client text.
-    void begin_locked(const std::string& lock_key) override {
-        exec_script("BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit = on; SELECT pg_advisory_xact_lock(" +
-                    std::to_string(lock_key_of(lock_key)) + ")");
-    }
-    void commit() override { exec_script("COMMIT"); }
-    void rollback() noexcept override {
-        if (PQtransactionStatus(conn_) != PQTRANS_IDLE) PQclear(PQexec(conn_, "ROLLBACK"));
-    }
-    bool in_transaction() const override { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
-    bool broken() const noexcept override { return unusable_ || PQstatus(conn_) != CONNECTION_OK; }
-
-private:
     // Parameters in libpq's text form; NULL stays a null pointer.
     class Params {
     public:

@@ -261,6 +261,12 @@ Statement idempotency_key_statement(const std::string& key) {
     return {"SELECT request_sha256, status, response, created_at FROM idempotency_keys WHERE key = $1", {key}};
 }
 
+bool flag_from(const SqlRows& rows) {
+    if (rows.empty() || rows[0].empty() || !rows[0][0]) return false;
+    const std::string& v = *rows[0][0];
+    return v == "t" || v == "true" || v == "1";  // PostgreSQL's text form of a boolean is "t"
+}
+
 std::optional<IdempotencyRecord> idempotency_record_from(const SqlRows& rows) {
     if (rows.empty()) return std::nullopt;
     const auto& r = rows[0];
@@ -274,7 +280,7 @@ Statement store_answer_statement(const std::string& key, const IdempotencyRecord
             "VALUES ($1, $2, 'DONE', '', $3, $4, $5, $5) "
             "ON CONFLICT (key) DO UPDATE SET request_sha256 = excluded.request_sha256, status = excluded.status, "
             "response = excluded.response, created_at = excluded.created_at, updated_at = excluded.updated_at "
-            "WHERE idempotency_keys.created_at <= $6 RETURNING 1",
+            "WHERE idempotency_keys.created_at <= $6",
             {key, answer.request_sha256, std::int64_t{answer.status}, answer.response, answer.created_at, expired_at}};
 }
 

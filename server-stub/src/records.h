@@ -65,10 +65,12 @@ struct IdempotencyRecord {
     Seconds created_at = 0;
 };
 Statement idempotency_key_statement(const std::string& key);
+// The one boolean a statement such as Session::try_lock_statement answers.
+bool flag_from(const SqlRows& rows);
 std::optional<IdempotencyRecord> idempotency_record_from(const SqlRows& rows);
 // Stores an answer under `key`, replacing a record created at or before
-// `expired_at`. Its rows are empty when the key holds a live record (another
-// process stored one since it was read).
+// `expired_at`. The caller has read the key under a lock that keeps other
+// writers of it out, and found no live record.
 Statement store_answer_statement(const std::string& key, const IdempotencyRecord& answer, Seconds expired_at);
 std::int64_t purge_idempotency_keys(Session& s, Seconds older_than);
 

@@ -110,6 +110,7 @@ public:
         if (writing_.owns_lock()) writing_.unlock();
     }
     bool in_transaction() const override { return !sqlite3_get_autocommit(db_); }
+    std::optional<Statement> try_lock_statement(const std::string&) const override { return std::nullopt; }
 
 private:
     sqlite3_stmt* prepare(const std::string& sql, const SqlParams& params) {

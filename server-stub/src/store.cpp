@@ -34,6 +34,16 @@ std::shared_ptr<Session> SessionPool::take(const std::function<std::unique_ptr<S
     });
 }
 
+std::vector<SqlRows> Session::begin_locked_with(const std::string& lock_key, const std::vector<Statement>& statements) {
+    begin_locked(lock_key);
+    return query_all(statements);
+}
+
+void Session::commit_with(const std::vector<Statement>& statements) {
+    query_all(statements);
+    commit();
+}
+
 void apply_migrations(Session& s, const std::string& backend) {
     for (const auto& m : embedded_migrations(backend)) {
         in_transaction(s, std::string("slotwise:migrations"), [&] {

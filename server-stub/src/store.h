@@ -60,6 +60,16 @@ public:
     // A transaction holding the write lock of `lock_key` (a provider id) until
     // commit or rollback: SQLite BEGIN IMMEDIATE, PostgreSQL advisory lock.
     virtual void begin_locked(const std::string& lock_key) = 0;
+    // Statement that takes the lock of `name` (an Idempotency-Key) until the
+    // transaction ends, without waiting: one row whose value is true when it
+    // was free. nullopt where the transaction's lock already excludes every
+    // other writer (SQLite).
+    virtual std::optional<Statement> try_lock_statement(const std::string& name) const = 0;
+    // begin_locked, then query_all: one round trip in PostgreSQL.
+    virtual std::vector<SqlRows> begin_locked_with(const std::string& lock_key, const std::vector<Statement>& statements);
+    // query_all, then commit: one round trip in PostgreSQL. When a statement
+    // fails nothing is committed and the transaction is left to roll back.
+    virtual void commit_with(const std::vector<Statement>& statements);
     virtual void commit() = 0;
     virtual void rollback() noexcept = 0;
     virtual bool in_transaction() const = 0;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  BACKEND, ADMIN, NOW, admin, book, cleanupAll, client, freshDatabase, newKey, providerConfig, putProvider, request, slotAt, startServer, tempDir,
+  BACKEND, ADMIN, NOW, admin, book, cleanupAll, client, freshDatabase, keyLockKeys, newKey, providerConfig, putProvider, request, slotAt, startServer, tempDir,
 } from './harness.mjs';
 
 let db, srv, base;
@@ -308,6 +308,21 @@ test('idempotency: in flight, replay, 24-hour expiry with purge', async () => {
   const restarted = await startServer(db);
   assert.deepEqual(db.sql(`SELECT COUNT(*) FROM idempotency_keys WHERE key = 'old-key'`), [['0']]);
   await restarted.stop();
+});
+
+test('PostgreSQL: a key another process is working on is 409 IN_FLIGHT there too', { skip: BACKEND !== 'postgres' }, async () => {
+  // The other process is played by a psql session holding the key's lock.
+  const key = `elsewhere-${Date.now()}`;
+  const [a, b] = keyLockKeys(key);
+  const release = await db.hold(`SELECT pg_advisory_lock(${a}, ${b});`);
+  const body = booking(slotAt(6, 180), { client: client(21) });
+  const busy = await book(base, body, key);
+  problem(busy, 409, 'IDEMPOTENCY_KEY_IN_FLIGHT');
+  assert.equal(busy.headers['retry-after'], '1');
+  await release();
+  const made = await book(base, body, key);
+  assert.equal(made.status, 201, made.text);
+  assert.equal(made.headers['idempotent-replayed'], undefined);
 });
 
 test('a provider change through one process applies at once to bookings in another', async () => {

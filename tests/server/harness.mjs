@@ -70,6 +70,7 @@ export async function startPostgres() {
 // it until the returned function is called.
 async function holdLock(cmd, args, lockSql) {
   const proc = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  cleanups.push(() => proc.kill('SIGKILL'));  // a failed test may never release it
   await new Promise((resolve, reject) => {
     let out = '';
     proc.stdout.on('data', (d) => { out += d; if (out.includes('held')) resolve(); });
@@ -77,6 +78,14 @@ async function holdLock(cmd, args, lockSql) {
     proc.stdin.write(`${lockSql}\nSELECT 'held';\n`);
   });
   return () => new Promise((resolve) => { proc.on('exit', resolve); proc.stdin.end('COMMIT;\n'); });
+}
+
+// The two 32-bit advisory lock keys slotwise-server takes for an
+// Idempotency-Key in PostgreSQL: FNV-1a 64 of its bytes, split in halves.
+export function keyLockKeys(key) {
+  let h = 0xcbf29ce484222325n;
+  for (const byte of Buffer.from(key)) h = ((h ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  return [BigInt.asIntN(32, h >> 32n), BigInt.asIntN(32, h & 0xffffffffn)];
 }
 
 // A database for one test: `{ url, sql(query) -> rows of strings, hold() -> release() }`.
@@ -87,7 +96,7 @@ export async function freshDatabase() {
     return {
       url: pg.url,
       stopDatabase: pg.stop,
-      hold: () => holdLock('psql', psql, 'BEGIN; LOCK TABLE idempotency_keys IN ACCESS EXCLUSIVE MODE;'),
+      hold: (lockSql = 'BEGIN; LOCK TABLE idempotency_keys IN ACCESS EXCLUSIVE MODE;') => holdLock('psql', psql, lockSql),
       sql: (q) => execFileSync('psql', ['-X', '-q', '-At', '-F', '|', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(pg.port), '-U', 'postgres', '-d', 'postgres', '-c', q],
         { encoding: 'utf8' }).split('\n').filter((l) => l.length).map((l) => l.split('|')),
     };
