@@ -36,10 +36,11 @@ std::pair<Days, Days> date_range(const Query& q, Seconds now) {
     return {from, to};
 }
 
-ProviderConfig existing_provider(Session& s, const std::string& provider_id) {
-    auto p = is_valid_id(provider_id) ? records::load_provider(s, provider_id) : std::nullopt;
+// The provider's configuration from the cache (one revision read when it is current).
+std::shared_ptr<const LoadedProvider> existing_provider(ProviderCache& cache, Session& s, const std::string& provider_id) {
+    auto p = is_valid_id(provider_id) ? cache.get(s, provider_id) : nullptr;
     if (!p) throw ApiError(404, "UNKNOWN_PROVIDER", "no provider " + provider_id);
-    return *p;
+    return p;
 }
 
 // Busy intervals for dates [from, to] in any zone (offsets stay within a day),
@@ -69,7 +70,8 @@ Reply BookingService::put_provider(const std::string& provider_id, std::string_v
 Reply BookingService::snapshot(const std::string& provider_id, const Query& query) {
     const auto [from, to] = date_range(query, clock_.now());
     auto s = store_.session();
-    const ProviderConfig p = existing_provider(*s, provider_id);
+    const auto loaded = existing_provider(providers_, *s, provider_id);
+    const ProviderConfig& p = loaded->config;
     json snapshot = engine_snapshot(p, busy_for_dates(*s, provider_id, from, to));
     snapshot["generated_at"] = format_instant(clock_.now());
     return json_reply(200, snapshot);
@@ -78,7 +80,8 @@ Reply BookingService::snapshot(const std::string& provider_id, const Query& quer
 Reply BookingService::slots(const std::string& provider_id, const Query& query) {
     const auto [from, to] = date_range(query, clock_.now());
     auto s = store_.session();
-    const ProviderConfig p = existing_provider(*s, provider_id);
+    const auto loaded = existing_provider(providers_, *s, provider_id);
+    const ProviderConfig& p = loaded->config;
     auto service = param(query, "service");
     if (!service) throw bad_request("the service parameter is required");
     if (!p.service(*service)) throw ApiError(404, "UNKNOWN_SERVICE", "no service " + *service);
@@ -104,7 +107,8 @@ Reply BookingService::slots(const std::string& provider_id, const Query& query) 
 
 Reply BookingService::list_bookings(const std::string& provider_id, const Query& query) {
     auto s = store_.session();
-    const ProviderConfig p = existing_provider(*s, provider_id);
+    const auto loaded = existing_provider(providers_, *s, provider_id);
+    const ProviderConfig& p = loaded->config;
     const Days today = local_date(p.time_zone, clock_.now());
     const auto [from, to] = date_range(
         [&] {
