@@ -52,6 +52,12 @@ Interval occupied_if_booked(const LoadedProvider* provider, const BookingRequest
             r.start + (minutes + service->buffer_after_minutes) * kMinute};
 }
 
+ApiError key_in_flight() {
+    ApiError e(409, "IDEMPOTENCY_KEY_IN_FLIGHT", "a request with this Idempotency-Key is still running");
+    e.headers.emplace_back("Retry-After", "1");
+    return e;
+}
+
 Reply replay(const records::IdempotencyRecord& seen) {
     Reply reply{seen.status, seen.response, seen.status >= 400 ? "application/problem+json" : "application/json", {}};
     reply.headers.emplace_back("Idempotent-Replayed", "true");
@@ -89,11 +95,7 @@ Reply BookingService::create_booking(const std::optional<std::string>& key, std:
     // second waits for the first one's lock and then replays its answer.)
     {
         std::lock_guard<std::mutex> lock(keys_mutex_);
-        if (!keys_in_flight_.insert(*key).second) {
-            ApiError e(409, "IDEMPOTENCY_KEY_IN_FLIGHT", "a request with this Idempotency-Key is still running");
-            e.headers.emplace_back("Retry-After", "1");
-            throw e;
-        }
+        if (!keys_in_flight_.insert(*key).second) throw key_in_flight();
     }
     struct Release {
         BookingService& service;
@@ -181,7 +183,7 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
             const auto revision = records::revision_from(read[index++]);
             if (provider && revision && provider->revision == *revision) continue;
             provider = revision ? providers_.get(*s, id) : nullptr;
-            reloaded.push_back(id);
+            if (provider) reloaded.push_back(id);
         }
         if (!reloaded.empty()) {
             // Rare: the first booking of a provider in this process, or one
@@ -205,9 +207,7 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
             const BookingJob& job = *jobs[i];
             auto& [reply, error] = outcomes[i];
             if (at[i].key_lock && !records::flag_from(read[*at[i].key_lock])) {
-                ApiError e(409, "IDEMPOTENCY_KEY_IN_FLIGHT", "a request with this Idempotency-Key is still running");
-                e.headers.emplace_back("Retry-After", "1");
-                error = std::make_exception_ptr(e);
+                error = std::make_exception_ptr(key_in_flight());
                 continue;
             }
             if (auto seen = records::idempotency_record_from(read[at[i].key]); seen && seen->created_at > expired_at) {

@@ -1,6 +1,8 @@
 // PostgreSQL backend through libpq: READ COMMITTED transactions, a
-// transaction-scoped advisory lock per provider, the EXCLUDE constraint as
-// the backstop (SQLSTATE 23P01 is reported as an OverlapError).
+// transaction-scoped advisory lock per provider (and, tried without waiting,
+// per Idempotency-Key), the EXCLUDE constraint as the backstop (SQLSTATE
+// 23P01 is reported as an OverlapError). Statements are prepared once per
+// connection and lists of them are sent in pipeline mode.
 #include <libpq-fe.h>
 
 #include <cstring>
@@ -52,10 +54,9 @@ public:
             PQfinish(conn_);
             throw StoreError("cannot connect to PostgreSQL: " + message);
         }
-        // Like the SQLite backend: statements outside transactions (idempotency
-        // bookkeeping) commit without waiting for the WAL flush; transactions
-        // (bookings, transitions, providers) wait for it. A synchronous commit
-        // flushes the WAL up to itself, so it carries the earlier ones along.
+        // Like the SQLite backend: statements outside transactions (the purge
+        // of expired keys) commit without waiting for the WAL flush;
+        // transactions (bookings, transitions, providers) wait for it.
         exec_script("SET TIME ZONE 'UTC'; SET client_min_messages = warning; SET synchronous_commit = off;");
     }
     ~PostgresSession() override { PQfinish(conn_); }
@@ -103,11 +104,7 @@ public:
     }
 
     void begin() override { exec_script(std::string(kBegin) + "; " + kWaitForFlush); }
-    // One round trip; the key is a number computed here, never client text.
-    void begin_locked(const std::string& lock_key) override {
-        exec_script(std::string(kBegin) + "; " + kWaitForFlush + "; SELECT pg_advisory_xact_lock(" +
-                    std::to_string(lock_key_of(lock_key)) + ")");
-    }
+    void begin_locked(const std::string& lock_key) override { begin_locked_with(lock_key, {}); }
     void commit() override { exec_script("COMMIT"); }
     void rollback() noexcept override {
         if (PQtransactionStatus(conn_) != PQTRANS_IDLE) PQclear(PQexec(conn_, "ROLLBACK"));

@@ -1,13 +1,11 @@
 // SQLite backend: one file, WAL, a busy timeout so that writers from several
 // threads and processes queue instead of failing.
 //
-// Durability: every explicit transaction (bookings, transitions, provider
-// changes) commits with synchronous=FULL, so an acknowledged booking is on
-// disk. Single statements outside transactions (the idempotency bookkeeping:
-// claim a key, store a refusal) run with synchronous=NORMAL: their WAL frames
-// reach the disk with the next FULL commit or checkpoint, and losing one to a
-// power cut only means a retry is evaluated afresh. This keeps a booking at
-// one fsync.
+// Durability: every explicit transaction (bookings with their idempotent
+// answers, transitions, provider changes) commits with synchronous=FULL, so
+// an acknowledged booking is on disk. Single statements outside transactions
+// (the purge of expired keys) run with synchronous=NORMAL: their WAL frames
+// reach the disk with the next FULL commit or checkpoint.
 #include <sqlite3.h>
 
 #include <mutex>
