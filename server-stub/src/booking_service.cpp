@@ -3,7 +3,6 @@
 // locked_insert.cpp.
 #include "booking_service.h"
 
-#include <algorithm>
 
 #include "booking_json.h"
 #include "crypto.h"
@@ -95,15 +94,16 @@ Reply BookingService::reschedule_booking(const std::string& booking_id, const st
             if (!service) throw ApiError(422, "SERVICE_INACTIVE", "the booked service is no longer offered");
             const int duration = r.duration_minutes.value_or(b.duration_minutes);
             // The booking's own time does not block its new time.
-            engine_validate(provider->engine_snapshot,
-                            records::busy_from(s->query(records::busy_around_statement(s->dialect(), b.provider_id, r.start, b.id))),
+            const Interval window = slot_taken_window(service, r.start, duration);
+            engine_validate(provider->engine_snapshot, records::busy(*s, b.provider_id, window.start, window.end, b.id),
                             b.service_id, r.start, duration, now);
             const Seconds old_start = b.start;
             b.duration_minutes = duration;
             b.start = r.start;
             b.end = r.start + duration * kMinute;
-            b.occupied_start = b.start - service->buffer_before_minutes * kMinute;
-            b.occupied_end = b.end + service->buffer_after_minutes * kMinute;
+            const Interval occupied = occupied_interval(*service, b.start, duration);
+            b.occupied_start = occupied.start;
+            b.occupied_end = occupied.end;
             b.updated_at = clock_.now();
             if (!records::update_booking(*s, b, b.status)) throw invalid_transition(b, "reschedule");
             records::audit(*s, b.updated_at, "client", "booking.reschedule", "booking", b.id,

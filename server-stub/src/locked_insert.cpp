@@ -39,19 +39,6 @@ std::string lowercase(std::string s) {
     return s;
 }
 
-// The interval a booking would occupy, buffers included: the only busy time
-// the engine's SLOT_TAKEN rule looks at. Empty when the engine refuses the
-// booking before that rule (unknown service, a duration not offered).
-Interval occupied_if_booked(const LoadedProvider* provider, const BookingRequest& r) {
-    const ServiceConfig* service = provider ? provider->config.service(r.service) : nullptr;
-    const auto& offered = service ? service->durations : std::vector<int>{};
-    if (!service || (r.duration_minutes && std::find(offered.begin(), offered.end(), *r.duration_minutes) == offered.end()))
-        return {r.start, r.start};
-    const Seconds minutes = r.duration_minutes.value_or(offered.front());
-    return {r.start - service->buffer_before_minutes * kMinute,
-            r.start + (minutes + service->buffer_after_minutes) * kMinute};
-}
-
 ApiError key_in_flight() {
     ApiError e(409, "IDEMPOTENCY_KEY_IN_FLIGHT", "a request with this Idempotency-Key is still running");
     e.headers.emplace_back("Retry-After", "1");
@@ -150,7 +137,9 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
             reads.push_back(records::provider_revision_statement(id));
         }
         const auto busy_read = [&](const BookingJob& job) {
-            const Interval window = occupied_if_booked(providers[job.request.provider].get(), job.request);
+            const LoadedProvider* provider = providers[job.request.provider].get();
+            const Interval window = slot_taken_window(provider ? provider->config.service(job.request.service) : nullptr,
+                                                      job.request.start, job.request.duration_minutes);
             return records::busy_statement(s->dialect(), job.request.provider, window.start, window.end);
         };
         // Where each job's rows are in `read`. A key's lock (PostgreSQL) is
@@ -282,8 +271,9 @@ Booking BookingService::admit(const BookingJob& job, const LoadedProvider* provi
     b.duration_minutes = r.duration_minutes.value_or(service.durations.front());
     b.start = r.start;
     b.end = r.start + b.duration_minutes * kMinute;
-    b.occupied_start = b.start - service.buffer_before_minutes * kMinute;
-    b.occupied_end = b.end + service.buffer_after_minutes * kMinute;
+    const Interval occupied = occupied_interval(service, b.start, b.duration_minutes);
+    b.occupied_start = occupied.start;
+    b.occupied_end = occupied.end;
     b.client = r.client;
     b.client.email = job.email;
     b.client_time_zone = r.time_zone;

@@ -2,6 +2,7 @@
 // that a snapshot is assembled from them without renaming.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -46,6 +47,24 @@ struct ProviderConfig {
 struct Interval {
     Seconds start, end;
 };
+
+// The interval a booking of `duration_minutes` at `start` occupies, buffers included.
+inline Interval occupied_interval(const ServiceConfig& service, Seconds start, int duration_minutes) {
+    return {start - service.buffer_before_minutes * kMinute,
+            start + (duration_minutes + service.buffer_after_minutes) * kMinute};
+}
+
+// The busy time the engine's SLOT_TAKEN rule looks at for such a booking:
+// its occupied interval. Empty when the engine refuses the booking before
+// that rule (no such service, a duration it does not offer), so that no
+// nonsense interval reaches the database.
+inline Interval slot_taken_window(const ServiceConfig* service, Seconds start, std::optional<int> duration_minutes) {
+    if (!service) return {start, start};
+    const auto& offered = service->durations;
+    if (duration_minutes && std::find(offered.begin(), offered.end(), *duration_minutes) == offered.end())
+        return {start, start};
+    return occupied_interval(*service, start, duration_minutes.value_or(offered.front()));
+}
 
 struct Client {
     std::string name, email;

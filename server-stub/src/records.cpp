@@ -161,11 +161,6 @@ Statement busy_statement(Dialect dialect, const std::string& provider_id, Second
             {provider_id, from, to, except_booking_id, from - kMaxOccupied}};
 }
 
-Statement busy_around_statement(Dialect dialect, const std::string& provider_id, Seconds start,
-                                const std::string& except_booking_id) {
-    return busy_statement(dialect, provider_id, start - 2 * kDay, start + 3 * kDay, except_booking_id);
-}
-
 std::vector<Interval> busy_from(const SqlRows& rows) {
     std::vector<Interval> out;
     out.reserve(rows.size());

@@ -28,10 +28,6 @@ std::vector<Interval> busy(Session& s, const std::string& provider_id, Seconds f
                            const std::string& except_booking_id = "");
 Statement busy_statement(Dialect dialect, const std::string& provider_id, Seconds from, Seconds to,
                          const std::string& except_booking_id = "");
-// The busy intervals that can touch a booking starting at `start`: an
-// occupied interval reaches at most a day before its start and two after.
-Statement busy_around_statement(Dialect dialect, const std::string& provider_id, Seconds start,
-                                const std::string& except_booking_id = "");
 std::vector<Interval> busy_from(const SqlRows& rows);
 
 Statement insert_booking_statement(const Booking& b);
