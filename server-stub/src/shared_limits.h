@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "instant.h"
 #include "store.h"
@@ -28,10 +29,15 @@ public:
     int credential_wait(const std::string& client_address);
     // Records a failed credential from `client_address`.
     void credential_failed(const std::string& client_address);
+    // Deletes buckets that have refilled and counters whose window and
+    // lock-out have passed (for the housekeeping timer).
+    void purge_expired();
 
 private:
     Store& store_;
     LimitOptions options_;
+    std::string admit_sql_, failure_sql_, wait_sql_;
+    std::vector<std::string> purge_sql_;
 };
 
 }  // namespace slotwise::server
