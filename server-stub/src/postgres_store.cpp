@@ -3,17 +3,29 @@
 // per Idempotency-Key), the EXCLUDE constraint as the backstop (SQLSTATE
 // 23P01 is reported as an OverlapError). Statements are prepared once per
 // connection and lists of them are sent in pipeline mode.
+//
+// Every wait is bounded (see store_bounds.h): the server enforces the lock
+// and statement timeouts, and because a frozen server (SIGSTOP, a hung host)
+// enforces nothing, the client also gives every round trip a deadline. The
+// socket is non-blocking and polled; a connection whose deadline passed is
+// in an unknown state, so it is marked broken and never pooled again.
 #include <libpq-fe.h>
+#include <poll.h>
 
+#include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <mutex>
 #include <unordered_map>
 #include <utility>
 
 #include "store.h"
+#include "store_bounds.h"
 
 namespace slotwise::server {
 namespace {
+
+using SteadyClock = std::chrono::steady_clock;
 
 // A stable 64-bit key for pg_advisory_xact_lock (FNV-1a of the provider id).
 std::int64_t lock_key_of(const std::string& text) {
@@ -34,6 +46,17 @@ std::pair<std::int64_t, std::int64_t> name_lock_keys_of(const std::string& text)
 constexpr const char* kBegin = "BEGIN ISOLATION LEVEL READ COMMITTED";
 constexpr const char* kWaitForFlush = "SET LOCAL synchronous_commit = on";
 
+std::string milliseconds_setting(std::chrono::milliseconds ms) { return "'" + std::to_string(ms.count()) + "ms'"; }
+
+// How long this connection's waits may last. Requests use the defaults;
+// migrations (which may rewrite a large table, and wait for each other when
+// processes start together) get longer ones.
+struct SessionBounds {
+    std::chrono::milliseconds lock_wait = bounds::kLockWait;
+    std::chrono::milliseconds statement = bounds::kStatement;
+    std::chrono::milliseconds round_trip = bounds::kRoundTrip;
+};
+
 class PgResult {
 public:
     explicit PgResult(PGresult* r) : r_(r) {}
@@ -48,16 +71,36 @@ private:
 
 class PostgresSession final : public Session {
 public:
-    explicit PostgresSession(const std::string& conninfo) : conn_(PQconnectdb(conninfo.c_str())) {
+    PostgresSession(const std::string& url, SessionBounds session_bounds) : bounds_(session_bounds) {
+        // The URL's own connect_timeout, when it has one, wins: expanded later.
+        const std::string connect_seconds = std::to_string(bounds::kConnect.count() / 1000);
+        const char* keys[] = {"connect_timeout", "dbname", nullptr};
+        const char* values[] = {connect_seconds.c_str(), url.c_str(), nullptr};
+        conn_ = PQconnectdbParams(keys, values, 1);
         if (PQstatus(conn_) != CONNECTION_OK) {
-            std::string message = PQerrorMessage(conn_);
+            std::string message = conn_ ? PQerrorMessage(conn_) : "out of memory";
             PQfinish(conn_);
             throw StoreError("cannot connect to PostgreSQL: " + message);
+        }
+        if (PQsetnonblocking(conn_, 1) != 0) {
+            PQfinish(conn_);
+            throw StoreError("PostgreSQL: cannot make the connection non-blocking");
         }
         // Like the SQLite backend: statements outside transactions (the purge
         // of expired keys) commit without waiting for the WAL flush;
         // transactions (bookings, transitions, providers) wait for it.
-        exec_script("SET TIME ZONE 'UTC'; SET client_min_messages = warning; SET synchronous_commit = off;");
+        // A transaction left idle (its process frozen) loses its locks after
+        // kIdleInTransaction instead of blocking its provider indefinitely.
+        try {
+            exec_script("SET TIME ZONE 'UTC'; SET client_min_messages = warning; SET synchronous_commit = off;"
+                        " SET lock_timeout = " + milliseconds_setting(bounds_.lock_wait) +
+                        "; SET statement_timeout = " + milliseconds_setting(bounds_.statement) +
+                        "; SET idle_in_transaction_session_timeout = " +
+                        milliseconds_setting(bounds::kIdleInTransaction) + ";");
+        } catch (...) {
+            PQfinish(conn_);
+            throw;
+        }
     }
     ~PostgresSession() override { PQfinish(conn_); }
 
@@ -98,16 +141,24 @@ public:
         return n && *n ? std::stoll(n) : 0;
     }
 
+    // The simple query protocol: several statements, one round trip.
     void exec_script(const std::string& sql) override {
-        PgResult r(PQexec(conn_, sql.c_str()));
-        check(r.get());
+        const auto deadline = round_trip_deadline();
+        if (PQsendQuery(conn_, sql.c_str()) != 1) lose_connection("cannot send a query");
+        flush(deadline);
+        check_all(deadline);
     }
 
     void begin() override { exec_script(std::string(kBegin) + "; " + kWaitForFlush); }
     void begin_locked(const std::string& lock_key) override { begin_locked_with(lock_key, {}); }
     void commit() override { exec_script("COMMIT"); }
     void rollback() noexcept override {
-        if (PQtransactionStatus(conn_) != PQTRANS_IDLE) PQclear(PQexec(conn_, "ROLLBACK"));
+        if (unusable_ || PQtransactionStatus(conn_) == PQTRANS_IDLE) return;
+        try {
+            exec_script("ROLLBACK");
+        } catch (...) {
+            unusable_ = true;
+        }
     }
     bool in_transaction() const override { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
     bool broken() const noexcept override { return unusable_ || PQstatus(conn_) != CONNECTION_OK; }
@@ -118,7 +169,8 @@ private:
     // server skips the rest (PGRES_PIPELINE_ABORTED) up to the sync point.
     std::vector<SqlRows> pipeline(const std::vector<Statement>& statements) {
         if (statements.empty()) return {};
-        for (const auto& st : statements) prepared(st.sql);  // before the pipeline: PQprepare waits for its answer
+        for (const auto& st : statements) prepared(st.sql);  // before the pipeline: a prepare waits for its answer
+        const auto deadline = round_trip_deadline();
         if (PQenterPipelineMode(conn_) != 1) throw StoreError("PostgreSQL: cannot enter pipeline mode");
         bool sent = true;
         for (const auto& st : statements) {
@@ -129,20 +181,17 @@ private:
             }
         }
         if (!sent || PQpipelineSync(conn_) != 1) {
-            unusable_ = true;  // half a pipeline was sent: the session is not pooled again
-            throw StoreError(std::string("PostgreSQL: cannot send a pipeline: ") + PQerrorMessage(conn_));
+            lose_connection("cannot send a pipeline");  // half a pipeline was sent
         }
+        flush(deadline);
         std::vector<SqlRows> results;
         std::exception_ptr failure;
         for (bool after_end = false;;) {
-            PGresult* raw = PQgetResult(conn_);
+            PGresult* raw = next_result(deadline);
             if (!raw) {
                 // One null ends each statement's results; two in a row mean the
                 // connection failed before the sync point arrived.
-                if (after_end) {
-                    unusable_ = true;
-                    throw StoreError(std::string("PostgreSQL: pipeline lost: ") + PQerrorMessage(conn_));
-                }
+                if (after_end) lose_connection("pipeline lost");
                 after_end = true;
                 continue;
             }
@@ -203,60 +252,143 @@ private:
         auto it = prepared_.find(sql);
         if (it != prepared_.end()) return it->second;
         const std::string name = "s" + std::to_string(prepared_.size());
-        PgResult r(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr));
-        check(r.get());
+        const auto deadline = round_trip_deadline();
+        if (PQsendPrepare(conn_, name.c_str(), sql.c_str(), 0, nullptr) != 1) lose_connection("cannot send a statement");
+        flush(deadline);
+        check_all(deadline);
         return prepared_.emplace(sql, name).first->second;
     }
 
     PGresult* run(const std::string& sql, const SqlParams& params) {
         const Params p(params);
-        PGresult* r = PQexecPrepared(conn_, prepared(sql).c_str(), p.count(), p.values(), nullptr, nullptr, 0);
-        try {
-            check(r);
-        } catch (...) {
-            PQclear(r);
-            throw;
+        const std::string& name = prepared(sql);
+        const auto deadline = round_trip_deadline();
+        if (PQsendQueryPrepared(conn_, name.c_str(), p.count(), p.values(), nullptr, nullptr, 0) != 1)
+            lose_connection("cannot send a statement");
+        flush(deadline);
+        PGresult* first = nullptr;
+        std::exception_ptr failure;
+        while (PGresult* r = next_result(deadline)) {
+            if (first) {
+                PQclear(r);
+                continue;
+            }
+            try {
+                check(r);
+                first = r;
+            } catch (...) {
+                PQclear(r);
+                if (!failure) failure = std::current_exception();
+            }
         }
-        return r;
+        if (failure) {
+            PQclear(first);
+            std::rethrow_exception(failure);
+        }
+        if (!first) lose_connection("no answer to a statement");
+        return first;
+    }
+
+    SteadyClock::time_point round_trip_deadline() const { return SteadyClock::now() + bounds_.round_trip; }
+
+    [[noreturn]] void lose_connection(const std::string& what) {
+        unusable_ = true;  // its state is unknown: it is not pooled again
+        throw StoreError("PostgreSQL: " + what + ": " + PQerrorMessage(conn_));
+    }
+
+    // Waits until the socket is ready for `events`, at most until `deadline`.
+    // Returns the ready events.
+    short wait_socket(short events, SteadyClock::time_point deadline) {
+        for (;;) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
+            if (left.count() <= 0) {
+                unusable_ = true;
+                throw StoreError("PostgreSQL did not answer within " + std::to_string(bounds_.round_trip.count()) + " ms");
+            }
+            pollfd p{PQsocket(conn_), events, 0};
+            const int n = ::poll(&p, 1, static_cast<int>(left.count()));
+            if (n > 0) return p.revents;
+            if (n < 0 && errno != EINTR) lose_connection(std::string("poll: ") + std::strerror(errno));
+        }
+    }
+
+    // Sends what libpq has buffered; a full socket (a frozen server stops
+    // reading) waits, at most until `deadline`.
+    void flush(SteadyClock::time_point deadline) {
+        for (;;) {
+            const int r = PQflush(conn_);
+            if (r == 0) return;
+            if (r < 0) lose_connection("cannot send");
+            // Read while waiting: the server may be blocked writing to us.
+            if (wait_socket(POLLIN | POLLOUT, deadline) & POLLIN) {
+                if (PQconsumeInput(conn_) != 1) lose_connection("connection lost");
+            }
+        }
+    }
+
+    // The next result of the query in progress, or null at its end; waits at
+    // most until `deadline`.
+    PGresult* next_result(SteadyClock::time_point deadline) {
+        while (PQisBusy(conn_)) {
+            wait_socket(POLLIN, deadline);
+            if (PQconsumeInput(conn_) != 1) lose_connection("connection lost");
+        }
+        return PQgetResult(conn_);
+    }
+
+    // Reads every result of the query in progress; throws the first failure.
+    void check_all(SteadyClock::time_point deadline) {
+        std::exception_ptr failure;
+        while (PGresult* raw = next_result(deadline)) {
+            PgResult r(raw);
+            try {
+                check(raw);
+            } catch (...) {
+                if (!failure) failure = std::current_exception();
+            }
+        }
+        if (failure) std::rethrow_exception(failure);
     }
 
     void check(PGresult* r) {
         const auto status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
         if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return;
         const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
-        std::string message = PQerrorMessage(conn_);
+        std::string message = r ? PQresultErrorMessage(r) : PQerrorMessage(conn_);
         if (state && std::strcmp(state, "23P01") == 0) throw OverlapError(message);
         throw StoreError("PostgreSQL" + std::string(state ? " (" + std::string(state) + ")" : "") + ": " + message);
     }
 
-    PGconn* conn_;
+    SessionBounds bounds_;
+    PGconn* conn_ = nullptr;
     bool unusable_ = false;
     std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
 };
 
 class PostgresStore final : public Store {
 public:
-    PostgresStore(std::string conninfo, std::size_t pool_size) : conninfo_(std::move(conninfo)), pool_(pool_size) {}
+    PostgresStore(std::string url, std::size_t pool_size) : url_(std::move(url)), pool_(pool_size) {}
     std::string backend() const override { return "postgres"; }
 
     std::shared_ptr<Session> session() override {
-        return pool_.take([this] { return std::make_unique<PostgresSession>(conninfo_); });
+        return pool_.take([this] { return std::make_unique<PostgresSession>(url_, SessionBounds{}); });
     }
 
+    // A connection of its own, not pooled: its bounds are the migrations'.
     void migrate() override {
-        auto s = session();
-        apply_migrations(*s, "postgres");
+        PostgresSession s(url_, SessionBounds{bounds::kMigrationLockWait, std::chrono::milliseconds{0}, bounds::kMigrationRoundTrip});
+        apply_migrations(s, "postgres");
     }
 
 private:
-    std::string conninfo_;
+    std::string url_;
     SessionPool pool_;
 };
 
 }  // namespace
 
-std::unique_ptr<Store> open_postgres_store(const std::string& conninfo, std::size_t pool_size) {
-    auto store = std::make_unique<PostgresStore>(conninfo, pool_size);
+std::unique_ptr<Store> open_postgres_store(const std::string& url, std::size_t pool_size) {
+    auto store = std::make_unique<PostgresStore>(url, pool_size);
     store->session();
     return store;
 }

@@ -75,7 +75,9 @@ SharedLimits::SharedLimits(Store& store, LimitOptions options) : store_(store), 
 
 int SharedLimits::admit_public(const std::string& client_address) {
     if (options_.public_per_second <= 0) return 0;
-    const auto rows = store_.session()->query(admit_sql_, {client_address});
+    // query_all, not query: it queues as a writer (SQLite's writer queue).
+    const auto results = store_.session()->query_all({{admit_sql_, {client_address}}});
+    const auto& rows = results.at(0);
     if (rows.empty() || truthy(rows[0][0])) return 0;
     const double tokens = rows[0][1] ? std::stod(*rows[0][1]) : 0;
     return seconds_rounded_up((1 - tokens) / options_.public_per_second * 1000);

@@ -8,29 +8,70 @@
 // reach the disk with the next FULL commit or checkpoint.
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <chrono>
 #include <mutex>
 #include <unordered_map>
 
 #include "store.h"
+#include "store_bounds.h"
 
 namespace slotwise::server {
 namespace {
 
-constexpr int kBusyTimeoutMs = 10000;
+using SteadyClock = std::chrono::steady_clock;
+const int kFullBusyTimeoutMs = static_cast<int>(bounds::kLockWait.count());
+
+int milliseconds_until(SteadyClock::time_point deadline) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now()).count();
+    return left > 0 ? static_cast<int>(left) : 0;
+}
+
+// This process's turn to write: the writer queue's lock, and the busy
+// timeout shortened to what is left of the turn's kLockWait. Ending the turn
+// gives the lock back and the busy timeout its full length (for reads).
+class WriterTurn {
+public:
+    WriterTurn() = default;
+    WriterTurn(std::timed_mutex& mutex, sqlite3* db) : lock_(mutex, std::defer_lock), db_(db) {
+        const auto deadline = SteadyClock::now() + bounds::kLockWait;
+        if (!lock_.try_lock_until(deadline))
+            throw StoreError("SQLite: the database stayed locked for " + std::to_string(bounds::kLockWait.count()) + " ms");
+        sqlite3_busy_timeout(db_, std::max(1, milliseconds_until(deadline)));
+    }
+    WriterTurn(WriterTurn&& other) noexcept : lock_(std::move(other.lock_)), db_(other.db_) {}
+    WriterTurn& operator=(WriterTurn&& other) noexcept {
+        end();
+        lock_ = std::move(other.lock_);
+        db_ = other.db_;
+        return *this;
+    }
+    ~WriterTurn() { end(); }
+    void end() noexcept {
+        if (!lock_.owns_lock()) return;
+        sqlite3_busy_timeout(db_, kFullBusyTimeoutMs);
+        lock_.unlock();
+    }
+
+private:
+    std::unique_lock<std::timed_mutex> lock_;
+    sqlite3* db_ = nullptr;
+};
 
 class SqliteSession final : public Session {
 public:
     // Writers of one process queue on `write_mutex` instead of in SQLite's
     // busy handler, which sleeps in growing steps and starves unlucky
     // waiters; the busy timeout still orders writers of different processes.
-    SqliteSession(const std::string& path, std::mutex& write_mutex) : write_mutex_(write_mutex) {
+    // The two waits together last at most bounds::kLockWait.
+    SqliteSession(const std::string& path, std::timed_mutex& write_mutex) : write_mutex_(write_mutex) {
         if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                             nullptr) != SQLITE_OK) {
             std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
             sqlite3_close(db_);
             throw StoreError("cannot open SQLite database " + path + ": " + message);
         }
-        sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+        sqlite3_busy_timeout(db_, kFullBusyTimeoutMs);
         exec_script("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
     }
     ~SqliteSession() override {
@@ -61,16 +102,16 @@ public:
     }
 
     std::int64_t exec(const std::string& sql, const SqlParams& params) override {
-        std::unique_lock<std::mutex> lock(write_mutex_, std::defer_lock);
-        if (!in_transaction()) lock.lock();
+        WriterTurn turn;
+        if (!in_transaction()) turn = WriterTurn(write_mutex_, db_);
         query(sql, params);
         return sqlite3_changes64(db_);
     }
 
     // SQLite runs in this process: there is no round trip to save.
     std::vector<SqlRows> query_all(const std::vector<Statement>& statements) override {
-        std::unique_lock<std::mutex> lock(write_mutex_, std::defer_lock);
-        if (!in_transaction()) lock.lock();
+        WriterTurn turn;
+        if (!in_transaction()) turn = WriterTurn(write_mutex_, db_);
         std::vector<SqlRows> results;
         results.reserve(statements.size());
         for (const auto& st : statements) results.push_back(query(st.sql, st.params));
@@ -87,11 +128,11 @@ public:
     }
 
     void begin() override {
-        writing_ = std::unique_lock<std::mutex>(write_mutex_);
+        writing_ = WriterTurn(write_mutex_, db_);
         try {
             exec_script("PRAGMA synchronous=FULL; BEGIN IMMEDIATE");
         } catch (...) {
-            writing_.unlock();
+            writing_.end();
             throw;
         }
     }
@@ -100,12 +141,12 @@ public:
     void begin_locked(const std::string&) override { begin(); }
     void commit() override {
         exec_script("COMMIT; PRAGMA synchronous=NORMAL");
-        if (writing_.owns_lock()) writing_.unlock();
+        writing_.end();
     }
     void rollback() noexcept override {
         if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
         sqlite3_exec(db_, "PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr);
-        if (writing_.owns_lock()) writing_.unlock();
+        writing_.end();
     }
     bool in_transaction() const override { return !sqlite3_get_autocommit(db_); }
     std::optional<Statement> try_lock_statement(const std::string&) const override { return std::nullopt; }
@@ -144,8 +185,8 @@ private:
         throw StoreError("SQLite (" + std::to_string(rc) + "): " + message);
     }
 
-    std::mutex& write_mutex_;
-    std::unique_lock<std::mutex> writing_;
+    std::timed_mutex& write_mutex_;
+    WriterTurn writing_;
     sqlite3* db_ = nullptr;
     std::unordered_map<std::string, sqlite3_stmt*> statements_;
 };
@@ -169,7 +210,7 @@ public:
 
 private:
     std::string path_;
-    std::mutex write_mutex_;
+    std::timed_mutex write_mutex_;
     SessionPool pool_;
 };
 
