@@ -152,11 +152,13 @@ export async function startServer(db, { now = NOW, args = [], env = {} } = {}) {
 // ---- HTTP ------------------------------------------------------------------------
 
 // One request on its own connection. Resolves { status, headers, text, json }.
-export function request(base, method, pathname, { body, headers = {}, raw } = {}) {
+// `localAddress` picks the source address (any 127.x.y.z on loopback), so one
+// test can act as several clients.
+export function request(base, method, pathname, { body, headers = {}, raw, localAddress, timeoutMs = 30000 } = {}) {
   return new Promise((resolve, reject) => {
     const url = new URL(pathname, base);
     const payload = raw !== undefined ? raw : body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
-    const req = http.request(url, { method, agent: false, headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}), ...headers } }, (res) => {
+    const req = http.request(url, { method, agent: false, localAddress, headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}), ...headers } }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {
@@ -166,7 +168,7 @@ export function request(base, method, pathname, { body, headers = {}, raw } = {}
         resolve({ status: res.statusCode, headers: res.headers, text, json });
       });
     });
-    req.setTimeout(30000, () => req.destroy(new Error(`timeout ${method} ${pathname}`)));
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`timeout ${method} ${pathname}`)));
     req.on('error', reject);
     if (payload) req.write(payload);
     req.end();
@@ -213,4 +215,177 @@ export const client = (n = 1) => ({ name: `Client ${n}`, email: `client${n}@exam
 export function slotAt(dayOffset, minutesAfterSeven) {
   const t = Date.parse('2026-11-23T07:00:00Z') + dayOffset * 86400000 + minutesAfterSeven * 60000;
   return new Date(t).toISOString().replace('.000Z', 'Z');
+}
+
+// ---- raw sockets and process figures ------------------------------------------------
+// For tests that must send bytes no HTTP client would (smuggling, slow or
+// oversized requests) and observe exactly what comes back, including a close.
+
+// Resident memory of a process in KiB (VmRSS from /proc), NaN when it is gone.
+export function rssKiB(pid) {
+  try {
+    const m = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+)\s+kB/m);
+    return m ? Number(m[1]) : NaN;
+  } catch { return NaN; }
+}
+
+export const isRunning = (server) => server.proc.exitCode === null && server.proc.signalCode === null;
+
+// The HTTP/1.x responses at the start of `buf`. A response whose body runs
+// until the close counts only when `closed`. Returns { responses, rest }:
+// rest is the unparsed tail (an incomplete response, or garbage).
+// headers: lowercase names; a repeated field is joined with ", ".
+// The first `bodiless` responses answer HEAD requests: no body, whatever
+// their Content-Length says.
+export function parseResponses(buf, { closed = false, bodiless = 0 } = {}) {
+  const responses = [];
+  let at = 0;
+  for (;;) {
+    const end = buf.indexOf('\r\n\r\n', at, 'latin1');
+    if (end < 0) break;
+    const lines = buf.subarray(at, end).toString('latin1').split('\r\n');
+    const m = lines[0].match(/^HTTP\/(\d\.\d) (\d{3})(?: (.*))?$/);
+    if (!m) break;
+    const status = Number(m[2]);
+    const headers = {};
+    for (const line of lines.slice(1)) {
+      const colon = line.indexOf(':');
+      if (colon <= 0) continue;
+      const name = line.slice(0, colon).trim().toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
+    }
+    let bodyStart = end + 4, body;
+    if (status < 200 || status === 204 || status === 304 || responses.length < bodiless) {
+      body = Buffer.alloc(0);
+      at = bodyStart;
+    } else if (/chunked/i.test(headers['transfer-encoding'] || '')) {
+      const parts = [];
+      let p = bodyStart, done = false;
+      for (;;) {
+        const eol = buf.indexOf('\r\n', p, 'latin1');
+        if (eol < 0) break;
+        const size = parseInt(buf.subarray(p, eol).toString('latin1'), 16);
+        if (!Number.isFinite(size)) break;
+        if (size === 0) {
+          const trailerEnd = buf.indexOf('\r\n\r\n', eol, 'latin1');
+          if (buf.subarray(eol, eol + 4).toString('latin1') === '\r\n\r\n') { p = eol + 4; done = true; }
+          else if (trailerEnd >= 0) { p = trailerEnd + 4; done = true; }
+          break;
+        }
+        if (buf.length < eol + 2 + size + 2) break;
+        parts.push(buf.subarray(eol + 2, eol + 2 + size));
+        p = eol + 2 + size + 2;
+      }
+      if (!done) break;
+      body = Buffer.concat(parts);
+      at = p;
+    } else if (headers['content-length'] !== undefined) {
+      const length = Number(headers['content-length']);
+      if (!Number.isSafeInteger(length) || buf.length < bodyStart + length) break;
+      body = buf.subarray(bodyStart, bodyStart + length);
+      at = bodyStart + length;
+    } else {
+      if (!closed) break;
+      body = buf.subarray(bodyStart);
+      at = buf.length;
+    }
+    const text = body.toString('utf8');
+    let json;
+    try { json = JSON.parse(text); } catch {}
+    responses.push({ status, version: m[1], headers, body, text, json });
+  }
+  return { responses, rest: buf.subarray(at) };
+}
+
+// One TCP connection that records everything it receives and how it ended.
+// closedBy: 'end' (the server's FIN), 'close', or an error code such as
+// ECONNRESET; 'us' when the test destroyed it. Never rejects: a refused or
+// reset connection is an observation, not an exception.
+export class RawConnection {
+  constructor(socket) {
+    this.socket = socket;
+    this.chunks = [];
+    this.receivedBytes = 0;
+    this.closed = false;
+    this.closedBy = null;
+    this.closedAt = null;
+    this.error = null;
+    this.waiters = new Set();
+    this.bodiless = 0;  // how many of the first requests were HEAD (see parseResponses)
+    socket.on('data', (d) => { this.chunks.push(d); this.receivedBytes += d.length; this.#notify(); });
+    socket.on('end', () => this.#markClosed('end'));
+    socket.on('error', (e) => { this.error = e; this.#markClosed(e.code || e.message); });
+    socket.on('close', () => this.#markClosed('close'));
+  }
+  #markClosed(how) {
+    if (!this.closed) { this.closed = true; this.closedBy = how; this.closedAt = Date.now(); }
+    this.#notify();
+  }
+  #notify() { for (const w of [...this.waiters]) w(); }
+  get received() {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0] || Buffer.alloc(0);
+  }
+  responses() { return parseResponses(this.received, { closed: this.closed, bodiless: this.bodiless }).responses; }
+  // false once the connection is closed (the bytes are dropped then).
+  write(data) {
+    if (this.closed || this.socket.destroyed) return false;
+    try { this.socket.write(data); } catch { return false; }
+    return true;
+  }
+  // Resolves true when predicate(this) holds, false after timeoutMs.
+  waitFor(predicate, timeoutMs) {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!predicate(this)) return false;
+        clearTimeout(timer); this.waiters.delete(check); resolve(true); return true;
+      };
+      const timer = setTimeout(() => { this.waiters.delete(check); resolve(false); }, timeoutMs);
+      this.waiters.add(check);
+      check();
+    });
+  }
+  waitClosed(timeoutMs) { return this.waitFor((c) => c.closed, timeoutMs); }
+  waitResponses(count, timeoutMs) { return this.waitFor((c) => c.closed || c.responses().length >= count, timeoutMs); }
+  // Resolves once the socket can take more bytes or is closed: a writer that
+  // streams a large body stops as soon as the server hangs up.
+  drained() {
+    if (this.closed || !this.socket.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => { this.socket.off('drain', done); this.waiters.delete(done); resolve(); };
+      this.socket.on('drain', done);
+      this.waiters.add(() => { if (this.closed) done(); });
+    });
+  }
+  destroy() { if (!this.closed) { this.closed = true; this.closedBy = 'us'; this.closedAt = Date.now(); } this.socket.destroy(); }
+}
+
+// Connects (optionally from a chosen 127.x.y.z) and resolves once connected
+// or once the attempt failed (then `closed` is true).
+export function connectRaw(port, { host = '127.0.0.1', localAddress, timeoutMs = 10000 } = {}) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, localAddress });
+    socket.setNoDelay(true);
+    const conn = new RawConnection(socket);
+    const timer = setTimeout(() => { conn.destroy(); conn.closedBy = 'connect-timeout'; resolve(conn); }, timeoutMs);
+    const settle = () => { clearTimeout(timer); resolve(conn); };
+    socket.once('connect', settle);
+    conn.waitFor((c) => c.closed, timeoutMs + 1000).then(settle);
+  });
+}
+
+// Sends `data` on a fresh connection and waits until `expect` responses have
+// arrived and, when `waitClose`, until the server closes (at most timeoutMs).
+// Resolves { responses, closed, closedBy, conn }; the socket is destroyed.
+export async function rawRequest(port, data, { expect = 1, waitClose = false, timeoutMs = 5000, localAddress, bodiless = 0 } = {}) {
+  const started = Date.now();
+  const conn = await connectRaw(port, { localAddress, timeoutMs });
+  conn.bodiless = bodiless;
+  for (const piece of Array.isArray(data) ? data : [data]) conn.write(piece);
+  await conn.waitFor((c) => c.closed || (!waitClose && c.responses().length >= expect), Math.max(1, timeoutMs - (Date.now() - started)));
+  const closed = conn.closed, closedBy = conn.closedBy;
+  const responses = conn.responses();
+  conn.destroy();
+  return { responses, closed, closedBy, conn, elapsedMs: Date.now() - started };
 }
