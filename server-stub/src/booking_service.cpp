@@ -5,6 +5,7 @@
 
 
 #include "booking_json.h"
+#include "client_address.h"
 #include "crypto.h"
 #include "engine_calls.h"
 #include "records.h"
@@ -18,6 +19,16 @@ ApiError invalid_transition(const Booking& b, const std::string& action) {
     return ApiError(409, "INVALID_TRANSITION", "cannot " + action + " a booking that is " + b.status);
 }
 
+// A booking stored before migration 004 may not have its key yet.
+std::string client_key_of(const Booking& b) { return b.client_key.empty() ? client_key(b.client.email) : b.client_key; }
+
+// A client cancel refunds what the policy gives now, but never more than a
+// cancel at the time of an earlier reschedule would have.
+std::int64_t client_refund(const Booking& b, Seconds at) {
+    const std::int64_t policy = engine_refund(b, at, "client");
+    return b.refund_ceiling ? std::min(policy, *b.refund_ceiling) : policy;
+}
+
 }  // namespace
 
 BookingService::BookingService(Store& store, const Clock& clock, ServiceOptions options)
@@ -26,6 +37,11 @@ BookingService::BookingService(Store& store, const Clock& clock, ServiceOptions 
       options_(std::move(options)),
       locked_inserts_([this](const std::vector<BookingJob*>& jobs) { run_booking_batch(jobs); }) {
     if (options_.meeting_base_url.empty() || options_.meeting_base_url.back() != '/') options_.meeting_base_url += '/';
+}
+
+Booking BookingService::as_of_now(Booking b) const {
+    if (b.overdue(clock_.now())) b.status = "EXPIRED";
+    return b;
 }
 
 std::string BookingService::new_meeting_link() const {
@@ -40,7 +56,7 @@ Booking BookingService::authorized_booking(Session& s, const std::string& bookin
     const bool match = constant_time_equal(sha256_hex(*token), b ? b->manage_token_sha256 : std::string(64, '0'));
     if (!b) throw ApiError(404, "UNKNOWN_BOOKING", "no booking " + booking_id);
     if (!match) throw ApiError(403, "INVALID_TOKEN", "the manage token does not match this booking");
-    return *b;
+    return as_of_now(*b);
 }
 
 Reply BookingService::get_booking(const std::string& booking_id, const std::optional<std::string>& token) {
@@ -63,14 +79,14 @@ Reply BookingService::cancel_booking(const std::string& booking_id, const std::o
     auto s = store_.session();
     authorized_booking(*s, booking_id, token);
     return in_transaction(*s, std::nullopt, [&] {
-        Booking b = *records::load_booking(*s, booking_id);
+        Booking b = as_of_now(*records::load_booking(*s, booking_id));
         if (b.status != "PENDING" && b.status != "CONFIRMED") throw invalid_transition(b, "cancel");
         const std::string before = b.status;
         b.status = "CANCELLED";
         b.cancelled_at = clock_.now_minute();
         b.cancelled_by = "client";
         b.cancellation_reason = reason;
-        b.refund_amount = engine_refund(b, *b.cancelled_at, "client");
+        b.refund_amount = client_refund(b, *b.cancelled_at);
         b.updated_at = clock_.now();
         if (!records::update_booking(*s, b, before)) throw invalid_transition(b, "cancel");
         records::audit(*s, b.updated_at, "client", "booking.cancel", "booking", b.id,
@@ -87,7 +103,7 @@ Reply BookingService::reschedule_booking(const std::string& booking_id, const st
     const Seconds now = clock_.now_minute();
     try {
         return in_transaction(*s, provider_id, [&] {
-            Booking b = *records::load_booking(*s, booking_id);
+            Booking b = as_of_now(*records::load_booking(*s, booking_id));
             if (b.status != "PENDING" && b.status != "CONFIRMED") throw invalid_transition(b, "reschedule");
             const auto provider = providers_.get(*s, b.provider_id);
             const ServiceConfig* service = provider ? provider->config.service(b.service_id) : nullptr;
@@ -95,8 +111,22 @@ Reply BookingService::reschedule_booking(const std::string& booking_id, const st
             const int duration = r.duration_minutes.value_or(b.duration_minutes);
             // The booking's own time does not block its new time.
             const Interval window = slot_taken_window(service, r.start, duration);
-            engine_validate(provider->engine_snapshot, records::busy(*s, b.provider_id, window.start, window.end, b.id),
+            engine_validate(provider->engine_snapshot,
+                            records::busy(*s, b.provider_id, window.start, window.end, clock_.now(), b.id),
                             b.service_id, r.start, duration, now);
+            // The same-day lock-out applies to a moved booking as to a new one.
+            const std::string& zone = provider->config.time_zone;
+            if (records::client_standing(*s, b.provider_id, client_key_of(b), clock_.now()).no_shows > 0 &&
+                local_date(zone, r.start) == local_date(zone, now))
+                throw ApiError(422, "CLIENT_LOCKED_OUT", "after a no-show, same-day bookings with this provider are closed");
+            // What a cancel would refund now caps every later cancel: moving
+            // the booking later must not buy back a refund the policy has
+            // already withdrawn.
+            b.refund_ceiling = client_refund(b, now);
+            if (b.expires_at) b.expires_at = std::min(*b.expires_at, r.start);
+            // Requests past their expiry that the busy read left out are
+            // marked EXPIRED, so that the database's overlap backstop agrees.
+            for (const auto& st : records::expire_overdue_statements(b.provider_id, clock_.now())) s->exec(st);
             const Seconds old_start = b.start;
             b.duration_minutes = duration;
             b.start = r.start;
@@ -107,7 +137,8 @@ Reply BookingService::reschedule_booking(const std::string& booking_id, const st
             b.updated_at = clock_.now();
             if (!records::update_booking(*s, b, b.status)) throw invalid_transition(b, "reschedule");
             records::audit(*s, b.updated_at, "client", "booking.reschedule", "booking", b.id,
-                           {{"from", format_instant(old_start)}, {"to", format_instant(b.start)}});
+                           {{"from", format_instant(old_start)}, {"to", format_instant(b.start)},
+                            {"refund_ceiling", *b.refund_ceiling}});
             return json_reply(200, {{"booking", booking_json(b)}});
         });
     } catch (const OverlapError&) {
@@ -122,7 +153,7 @@ Reply BookingService::provider_transition(const std::string& booking_id, const s
     return in_transaction(*s, std::nullopt, [&] {
         auto found = records::load_booking(*s, booking_id);
         if (!found) throw ApiError(404, "UNKNOWN_BOOKING", "no booking " + booking_id);
-        Booking b = *found;
+        Booking b = as_of_now(*found);
         const std::string before = b.status;
         const Seconds now = clock_.now_minute();
         if (action == "confirm") {
@@ -137,7 +168,7 @@ Reply BookingService::provider_transition(const std::string& booking_id, const s
             b.status = action == "complete" ? "COMPLETED" : "NO_SHOW";
             if (action == "no-show") {
                 b.refund_amount = engine_refund(b, now, "no_show");
-                records::count_no_show(*s, b.provider_id, b.client.email, now);
+                records::count_no_show(*s, b.provider_id, client_key_of(b), now);
             }
         } else if (action == "cancel") {
             if (b.status != "PENDING" && b.status != "CONFIRMED") throw invalid_transition(b, action);

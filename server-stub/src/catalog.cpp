@@ -2,8 +2,11 @@
 // health and housekeeping.
 #include <slotwise/protocol.h>
 
+#include <algorithm>
+
 #include "booking_json.h"
 #include "booking_service.h"
+#include "client_address.h"
 #include "records.h"
 #include "request_parsing.h"
 #include "snapshot.h"
@@ -45,8 +48,8 @@ std::shared_ptr<const LoadedProvider> existing_provider(ProviderCache& cache, Se
 
 // Busy intervals for dates [from, to] in any zone (offsets stay within a day),
 // with a day of margin on each side.
-std::vector<Interval> busy_for_dates(Session& s, const std::string& provider_id, Days from, Days to) {
-    return merge_intervals(records::busy(s, provider_id, (from - 2) * kDay, (to + 3) * kDay));
+std::vector<Interval> busy_for_dates(Session& s, const std::string& provider_id, Days from, Days to, Seconds now) {
+    return merge_intervals(records::busy(s, provider_id, (from - 2) * kDay, (to + 3) * kDay, now));
 }
 
 }  // namespace
@@ -64,6 +67,10 @@ Reply BookingService::put_provider(const std::string& provider_id, std::string_v
     });
     json snapshot = engine_snapshot(p, {});
     snapshot.erase("busy");
+    // The limits in force, the server's defaults filled in.
+    snapshot["booking_limits"] = {
+        {"open_bookings_per_client", p.open_bookings_per_client.value_or(options_.open_bookings_cap)},
+        {"pending_expiry_minutes", p.pending_expiry_minutes.value_or(static_cast<int>(options_.pending_expiry / kMinute))}};
     return json_reply(created ? 201 : 200, snapshot);
 }
 
@@ -72,7 +79,7 @@ Reply BookingService::snapshot(const std::string& provider_id, const Query& quer
     auto s = store_.session();
     const auto loaded = existing_provider(providers_, *s, provider_id);
     const ProviderConfig& p = loaded->config;
-    json snapshot = engine_snapshot(p, busy_for_dates(*s, provider_id, from, to));
+    json snapshot = engine_snapshot(p, busy_for_dates(*s, provider_id, from, to, clock_.now()));
     snapshot["generated_at"] = format_instant(clock_.now());
     return json_reply(200, snapshot);
 }
@@ -92,7 +99,7 @@ Reply BookingService::slots(const std::string& provider_id, const Query& query) 
             throw bad_request("duration_minutes must be a number of minutes");
         q["duration_minutes"] = std::stoi(*d);
     }
-    const slotwise::Engine engine(engine_snapshot(p, busy_for_dates(*s, provider_id, from, to)).dump());
+    const slotwise::Engine engine(engine_snapshot(p, busy_for_dates(*s, provider_id, from, to, clock_.now())).dump());
     const slotwise::Answer answer = engine.slots(q.dump());
     if (answer.is_error) {
         const json error = json::parse(answer.json).at("error");
@@ -124,16 +131,23 @@ Reply BookingService::list_bookings(const std::string& provider_id, const Query&
         while (start <= text->size()) {
             const std::size_t comma = std::min(text->find(',', start), text->size());
             const std::string st = text->substr(start, comma - start);
-            if (st != "PENDING" && st != "CONFIRMED" && st != "CANCELLED" && st != "COMPLETED" && st != "NO_SHOW")
-                throw bad_request("status must be a comma-separated list of PENDING, CONFIRMED, CANCELLED, COMPLETED, NO_SHOW");
+            if (st != "HELD" && st != "PENDING" && st != "CONFIRMED" && st != "CANCELLED" && st != "EXPIRED" &&
+                st != "COMPLETED" && st != "NO_SHOW")
+                throw bad_request("status must be a comma-separated list of HELD, PENDING, CONFIRMED, CANCELLED, "
+                                  "EXPIRED, COMPLETED, NO_SHOW");
             statuses.push_back(st);
             start = comma + 1;
         }
     }
     json list = json::array();
-    for (const auto& b : records::list_bookings(*s, provider_id, start_of_local_date(p.time_zone, from),
-                                                start_of_local_date(p.time_zone, to + 1), statuses))
-        list.push_back(booking_json(b));
+    // All statuses are read and filtered after a PENDING request past its
+    // expiry is shown as EXPIRED.
+    for (const auto& stored : records::list_bookings(*s, provider_id, start_of_local_date(p.time_zone, from),
+                                                     start_of_local_date(p.time_zone, to + 1), {})) {
+        const Booking b = as_of_now(stored);
+        if (statuses.empty() || std::find(statuses.begin(), statuses.end(), b.status) != statuses.end())
+            list.push_back(booking_json(b));
+    }
     return json_reply(200, {{"provider", provider_id}, {"from", format_date(from)}, {"to", format_date(to)},
                             {"bookings", list}});
 }
@@ -152,6 +166,28 @@ Reply BookingService::health() {
 std::int64_t BookingService::purge_expired_idempotency_keys() {
     auto s = store_.session();
     return records::purge_idempotency_keys(*s, clock_.now() - options_.idempotency_ttl);
+}
+
+std::int64_t BookingService::expire_overdue_requests() {
+    const Seconds now = clock_.now();
+    auto s = store_.session();
+    std::int64_t expired = 0;
+    // Provider by provider under its write lock, as the locked insert does
+    // it, so that the two never both audit one expiry.
+    for (const auto& row : s->query("SELECT DISTINCT provider_id FROM bookings WHERE status = 'PENDING' AND expires_at <= $1",
+                                    {now})) {
+        expired += in_transaction(*s, *row[0], [&] {
+            const auto statements = records::expire_overdue_statements(*row[0], now);
+            s->exec(statements[0]);
+            return s->exec(statements[1]);
+        });
+    }
+    return expired;
+}
+
+std::int64_t BookingService::backfill_client_keys() {
+    auto s = store_.session();
+    return in_transaction(*s, std::nullopt, [&] { return records::backfill_client_keys(*s, client_key); });
 }
 
 std::optional<std::string> BookingService::create_demo_provider_if_empty() {

@@ -1,9 +1,14 @@
 #include "crypto.h"
 
 #include <openssl/crypto.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
+#include <memory>
 #include <stdexcept>
 #include <vector>
 
@@ -28,24 +33,114 @@ std::string random_token(std::size_t bytes) {
     return out;
 }
 
+namespace {
+
+std::string hex_of(const unsigned char* data, std::size_t len) {
+    static const char hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(2 * len);
+    for (std::size_t i = 0; i < len; ++i) {
+        out += hex[data[i] >> 4];
+        out += hex[data[i] & 15];
+    }
+    return out;
+}
+
+const unsigned char* bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+
+struct CipherFree {
+    void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
+};
+using CipherContext = std::unique_ptr<EVP_CIPHER_CTX, CipherFree>;
+
+constexpr std::size_t kNonceBytes = 12, kTagBytes = 16;
+
+}  // namespace
+
 std::string sha256_hex(std::string_view data) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     if (EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr) != 1)
         throw std::runtime_error("SHA-256 failed");
-    static const char hex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned i = 0; i < len; ++i) {
-        out += hex[digest[i] >> 4];
-        out += hex[digest[i] & 15];
-    }
-    return out;
+    return hex_of(digest, len);
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {
     // Hashing first makes the comparison length-independent as well.
     const std::string ha = sha256_hex(a), hb = sha256_hex(b);
     return CRYPTO_memcmp(ha.data(), hb.data(), ha.size()) == 0;
+}
+
+std::string hkdf_sha256(std::string_view secret, std::string_view salt, std::string_view info, std::size_t length) {
+    std::unique_ptr<EVP_KDF, decltype(&EVP_KDF_free)> kdf(EVP_KDF_fetch(nullptr, "HKDF", nullptr), EVP_KDF_free);
+    if (!kdf) throw std::runtime_error("HKDF unavailable");
+    std::unique_ptr<EVP_KDF_CTX, decltype(&EVP_KDF_CTX_free)> ctx(EVP_KDF_CTX_new(kdf.get()), EVP_KDF_CTX_free);
+    if (!ctx) throw std::runtime_error("HKDF context failed");
+    char digest[] = "SHA256";
+    const OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<char*>(secret.data()), secret.size()),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, const_cast<char*>(salt.data()), salt.size()),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, const_cast<char*>(info.data()), info.size()),
+        OSSL_PARAM_construct_end()};
+    std::string out(length, '\0');
+    if (EVP_KDF_derive(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), out.size(), params) != 1)
+        throw std::runtime_error("HKDF failed");
+    return out;
+}
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), bytes(data), data.size(), mac, &len))
+        throw std::runtime_error("HMAC-SHA256 failed");
+    return hex_of(mac, len);
+}
+
+std::string seal(std::string_view key32, std::string_view plaintext, std::string_view aad) {
+    if (key32.size() != 32) throw std::invalid_argument("seal: AES-256 needs a 32-byte key");
+    std::string raw(kNonceBytes + plaintext.size() + kTagBytes, '\0');
+    auto* out = reinterpret_cast<unsigned char*>(raw.data());
+    if (RAND_bytes(out, kNonceBytes) != 1) throw std::runtime_error("RAND_bytes failed");
+    CipherContext ctx(EVP_CIPHER_CTX_new());
+    int len = 0;
+    if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, bytes(key32), out) != 1 ||
+        EVP_EncryptUpdate(ctx.get(), nullptr, &len, bytes(aad), static_cast<int>(aad.size())) != 1 ||
+        EVP_EncryptUpdate(ctx.get(), out + kNonceBytes, &len, bytes(plaintext), static_cast<int>(plaintext.size())) != 1 ||
+        EVP_EncryptFinal_ex(ctx.get(), out + kNonceBytes + len, &len) != 1 ||
+        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, out + kNonceBytes + plaintext.size()) != 1)
+        throw std::runtime_error("AES-256-GCM encryption failed");
+    std::string encoded(4 * ((raw.size() + 2) / 3) + 1, '\0');
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()), out, static_cast<int>(raw.size()));
+    encoded.resize(static_cast<std::size_t>(n));
+    return encoded;
+}
+
+std::optional<std::string> open_sealed(std::string_view key32, std::string_view sealed, std::string_view aad) {
+    if (key32.size() != 32 || sealed.empty() || sealed.size() % 4 != 0) return std::nullopt;
+    std::string raw(3 * sealed.size() / 4, '\0');
+    const int decoded = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(raw.data()), bytes(sealed),
+                                        static_cast<int>(sealed.size()));
+    if (decoded < 0) return std::nullopt;
+    // EVP_DecodeBlock counts the padding's zero bytes too.
+    std::size_t size = static_cast<std::size_t>(decoded);
+    if (sealed.back() == '=') --size;
+    if (sealed.size() > 1 && sealed[sealed.size() - 2] == '=') --size;
+    if (size < kNonceBytes + kTagBytes) return std::nullopt;
+    const auto* in = reinterpret_cast<const unsigned char*>(raw.data());
+    const std::size_t text_size = size - kNonceBytes - kTagBytes;
+    std::string plaintext(text_size, '\0');
+    auto* out = reinterpret_cast<unsigned char*>(plaintext.data());
+    CipherContext ctx(EVP_CIPHER_CTX_new());
+    int len = 0;
+    if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, bytes(key32), in) != 1 ||
+        EVP_DecryptUpdate(ctx.get(), nullptr, &len, bytes(aad), static_cast<int>(aad.size())) != 1 ||
+        EVP_DecryptUpdate(ctx.get(), out, &len, in + kNonceBytes, static_cast<int>(text_size)) != 1 ||
+        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes,
+                            const_cast<unsigned char*>(in + kNonceBytes + text_size)) != 1 ||
+        EVP_DecryptFinal_ex(ctx.get(), out + len, &len) != 1)
+        return std::nullopt;
+    return plaintext;
 }
 
 }  // namespace slotwise::server

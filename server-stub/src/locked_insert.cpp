@@ -8,7 +8,8 @@
 //   1. read, in one pipeline, what each decision depends on: the revision of
 //      each provider (its parsed configuration comes from the cache), the
 //      answer stored under the job's key, the busy intervals the booking
-//      would overlap, the client's no-show and open PENDING counts;
+//      would overlap, the client's no-show count and open bookings (by the
+//      normalised address, client_address.h);
 //   2. decide the jobs in arrival order, in memory: the engine validates each
 //      against the stored busy intervals plus those admitted before it in
 //      the batch;
@@ -19,12 +20,25 @@
 // before its commit left nothing behind. When a batch fails (a database
 // error, the overlap backstop), its jobs run again one by one, so that a
 // failure stays with its own job.
+//
+// The answer under a key is sealed: the table holds the SHA-256 of the key,
+// an HMAC of the request and the answer encrypted with AES-256-GCM, both
+// under keys derived (HKDF-SHA256) from the Idempotency-Key itself, which is
+// never stored. A dump of the database reveals no manage token, name or
+// address; the client who holds the key replays the same bytes.
+//
+// A request whose key another request is working on (in this process: the
+// registry below; in another PostgreSQL process: the key's advisory lock)
+// waits for it, up to ServiceOptions::in_flight_wait, and then replays its
+// answer; only a wait that runs out is 409 IDEMPOTENCY_KEY_IN_FLIGHT.
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <thread>
 
 #include "booking_json.h"
 #include "booking_service.h"
+#include "client_address.h"
 #include "crypto.h"
 #include "engine_calls.h"
 #include "records.h"
@@ -45,8 +59,26 @@ ApiError key_in_flight() {
     return e;
 }
 
-Reply replay(const records::IdempotencyRecord& seen) {
-    Reply reply{seen.status, seen.response, seen.status >= 400 ? "application/problem+json" : "application/json", {}};
+// What is derived from an Idempotency-Key: the record's lookup key and the
+// two secrets that seal it. The salt names the purpose, so these keys are of
+// no use anywhere else.
+struct KeySecrets {
+    std::string lookup;           // SHA-256 of the key, hex: the table's key column
+    std::string fingerprint_key;  // HMAC key for the request's fingerprint
+    std::string answer_key;       // AES-256-GCM key for the stored answer
+};
+
+KeySecrets key_secrets(const std::string& idempotency_key) {
+    const std::string material = hkdf_sha256(idempotency_key, "slotwise idempotency record v1", "fingerprint|answer", 64);
+    return {sha256_hex(idempotency_key), material.substr(0, 32), material.substr(32, 32)};
+}
+
+Reply replay(const records::IdempotencyRecord& seen, const KeySecrets& secrets) {
+    auto body = open_sealed(secrets.answer_key, seen.response, secrets.lookup);
+    // The record is found by the key's hash and its fingerprint matched, so
+    // it was sealed with this key: anything else is a damaged record.
+    if (!body) throw std::runtime_error("a stored idempotent answer cannot be opened");
+    Reply reply{seen.status, std::move(*body), seen.status >= 400 ? "application/problem+json" : "application/json", {}};
     reply.headers.emplace_back("Idempotent-Replayed", "true");
     return reply;
 }
@@ -56,17 +88,22 @@ Reply replay(const records::IdempotencyRecord& seen) {
 struct BookingService::BookingJob {
     const BookingRequest& request;
     const std::string& key;
-    std::string fingerprint;
-    std::string email;  // lowercased: one client whatever the spelling
-    // The outcome: the reply, or what to throw (a refusal or a failure).
+    const KeySecrets& secrets;
+    std::string fingerprint;  // HMAC of the parsed request
+    std::string email;        // lowercased, as shown
+    std::string client_key;   // one client whatever the spelling (client_address.h)
+    // The outcome: the reply, or what to throw (a refusal or a failure), or
+    // neither when another process holds the key: the job runs again.
     std::optional<Reply> reply;
     std::exception_ptr error;
+    bool key_busy = false;
 };
 
 // A booking decided earlier in the same batch, not yet visible in the database.
 struct BookingService::Admitted {
-    std::string provider_id, email;
+    std::string provider_id, client_key;
     Interval occupied;
+    Seconds start;
     bool pending;
 };
 
@@ -77,27 +114,45 @@ Reply BookingService::create_booking(const std::optional<std::string>& key, std:
     const json parsed = parse_json_body(body);
     const BookingRequest request = parse_booking_request(parsed);
 
-    // A second request with a key this process is working on does not queue
-    // behind the first: api.md answers it 409 at once. (Across processes the
-    // second waits for the first one's lock and then replays its answer.)
+    const KeySecrets secrets = key_secrets(*key);
+    // The fingerprint is of the parsed document, so key order and spacing do not matter.
+    const std::string fingerprint = hmac_sha256_hex(secrets.fingerprint_key, parsed.dump());
+    const std::string email = lowercase(request.client.email);
+    const std::string normalised = client_key(request.client.email);
+
+    // A second request with a key this process is working on waits for the
+    // first to finish, then finds its answer and replays it.
+    const auto deadline = std::chrono::steady_clock::now() + options_.in_flight_wait;
     {
-        std::lock_guard<std::mutex> lock(keys_mutex_);
-        if (!keys_in_flight_.insert(*key).second) throw key_in_flight();
+        std::unique_lock<std::mutex> lock(keys_mutex_);
+        if (!keys_released_.wait_until(lock, deadline, [&] { return keys_in_flight_.count(*key) == 0; }))
+            throw key_in_flight();
+        keys_in_flight_.insert(*key);
     }
     struct Release {
         BookingService& service;
         const std::string& key;
         ~Release() {
-            std::lock_guard<std::mutex> lock(service.keys_mutex_);
-            service.keys_in_flight_.erase(key);
+            {
+                std::lock_guard<std::mutex> lock(service.keys_mutex_);
+                service.keys_in_flight_.erase(key);
+            }
+            service.keys_released_.notify_all();
         }
     } release{*this, *key};
 
-    // The fingerprint is of the parsed document, so key order and spacing do not matter.
-    BookingJob job{request, *key, sha256_hex(parsed.dump()), lowercase(request.client.email), std::nullopt, nullptr};
-    locked_inserts_.run(store_.write_queue(request.provider), job);
-    if (job.error) std::rethrow_exception(job.error);
-    return *job.reply;
+    // Another PostgreSQL process holding the key: its transaction ends within
+    // the database's statement timeout; until then this request tries again.
+    for (int attempt = 0;; ++attempt) {
+        BookingJob job{request, *key, secrets, fingerprint, email, normalised, std::nullopt, nullptr, false};
+        locked_inserts_.run(store_.write_queue(request.provider), job);
+        if (!job.key_busy) {
+            if (job.error) std::rethrow_exception(job.error);
+            return *job.reply;
+        }
+        if (std::chrono::steady_clock::now() >= deadline) throw key_in_flight();
+        std::this_thread::sleep_for(std::chrono::milliseconds(std::min(2 << std::min(attempt, 5), 50)));
+    }
 }
 
 void BookingService::run_booking_batch(const std::vector<BookingJob*>& jobs) noexcept {
@@ -140,7 +195,7 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
             const LoadedProvider* provider = providers[job.request.provider].get();
             const Interval window = slot_taken_window(provider ? provider->config.service(job.request.service) : nullptr,
                                                       job.request.start, job.request.duration_minutes);
-            return records::busy_statement(s->dialect(), job.request.provider, window.start, window.end);
+            return records::busy_statement(s->dialect(), job.request.provider, window.start, window.end, now);
         };
         // Where each job's rows are in `read`. A key's lock (PostgreSQL) is
         // taken in a statement before the key is read, so a request with the
@@ -158,11 +213,11 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
                 reads.push_back(std::move(*lock));
             }
             r.key = reads.size();
-            reads.push_back(records::idempotency_key_statement(job->key));
+            reads.push_back(records::idempotency_key_statement(job->secrets.lookup));
             r.busy = reads.size();
             reads.push_back(busy_read(*job));
             r.standing = reads.size();
-            reads.push_back(records::client_standing_statement(job->request.provider, job->email));
+            reads.push_back(records::client_standing_statement(job->request.provider, job->client_key, now));
             at.push_back(r);
         }
         std::vector<SqlRows> read = s->begin_locked_with(jobs.front()->request.provider, reads);
@@ -191,16 +246,18 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
         // 2. Decide.
         std::vector<Statement> writes;
         std::vector<Admitted> admitted;
+        std::vector<std::string> expiring;  // providers with a new booking
         std::vector<std::pair<std::optional<Reply>, std::exception_ptr>> outcomes(jobs.size());
+        std::vector<bool> key_busy(jobs.size(), false);
         for (std::size_t i = 0; i < jobs.size(); ++i) {
             const BookingJob& job = *jobs[i];
             auto& [reply, error] = outcomes[i];
             if (at[i].key_lock && !records::flag_from(read[*at[i].key_lock])) {
-                error = std::make_exception_ptr(key_in_flight());
+                key_busy[i] = true;
                 continue;
             }
             if (auto seen = records::idempotency_record_from(read[at[i].key]); seen && seen->created_at > expired_at) {
-                if (seen->request_sha256 == job.fingerprint) reply = replay(*seen);
+                if (constant_time_equal(seen->request_sha256, job.fingerprint)) reply = replay(*seen, job.secrets);
                 else error = std::make_exception_ptr(ApiError(422, "IDEMPOTENCY_KEY_REUSED",
                                                               "this Idempotency-Key was used with a different body"));
                 continue;
@@ -210,12 +267,13 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
                 std::string manage_token;
                 const Booking b = admit(job, providers[job.request.provider].get(), records::busy_from(read[at[i].busy]),
                                         records::client_standing_from(read[at[i].standing]), admitted, now, manage_token);
+                if (std::find(expiring.begin(), expiring.end(), b.provider_id) == expiring.end())
+                    expiring.push_back(b.provider_id);
                 writes.push_back(records::insert_booking_statement(b));
-                writes.push_back(records::remember_client_statement(b.provider_id, b.client));
-                writes.push_back(records::audit_statement(
-                    now, "client", "booking.create", "booking", b.id,
-                    {{"status", b.status}, {"start", format_instant(b.start)}, {"idempotency_key", job.key}}));
-                admitted.push_back({b.provider_id, b.client.email, {b.occupied_start, b.occupied_end}, b.status == "PENDING"});
+                writes.push_back(records::audit_statement(now, "client", "booking.create", "booking", b.id,
+                                                          {{"status", b.status}, {"start", format_instant(b.start)}}));
+                admitted.push_back({b.provider_id, b.client_key, {b.occupied_start, b.occupied_end}, b.start,
+                                    b.status == "PENDING"});
                 reply = json_reply(201, {{"booking", booking_json(b, manage_token)}});
                 answer.status = reply->status;
                 answer.response = reply->body;
@@ -225,14 +283,22 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
                 answer.status = e.status;
                 answer.response = problem_body(e);
             }
-            writes.push_back(records::store_answer_statement(job.key, answer, expired_at));
+            answer.response = seal(job.secrets.answer_key, answer.response, job.secrets.lookup);
+            writes.push_back(records::store_answer_statement(job.secrets.lookup, answer, expired_at));
         }
 
-        // 3. Write and commit.
-        s->commit_with(writes);
+        // 3. Write and commit. Requests past their expiry that the busy read
+        // left out are marked EXPIRED first, so that the database's overlap
+        // backstop, which knows only statuses, agrees with it.
+        std::vector<Statement> all;
+        for (const std::string& provider_id : expiring)
+            for (auto& st : records::expire_overdue_statements(provider_id, now)) all.push_back(std::move(st));
+        all.insert(all.end(), std::make_move_iterator(writes.begin()), std::make_move_iterator(writes.end()));
+        s->commit_with(all);
         for (std::size_t i = 0; i < jobs.size(); ++i) {
             jobs[i]->reply = std::move(outcomes[i].first);
             jobs[i]->error = outcomes[i].second;
+            jobs[i]->key_busy = key_busy[i];
         }
     } catch (...) {
         s->rollback();
@@ -251,7 +317,9 @@ Booking BookingService::admit(const BookingJob& job, const LoadedProvider* provi
     for (const Admitted& a : earlier) {
         if (a.provider_id != r.provider) continue;
         busy.push_back(a.occupied);
-        if (a.pending && a.email == job.email) ++standing.open_pending;
+        if (a.client_key != job.client_key) continue;
+        if (a.pending) ++standing.open_pending;
+        if (a.start > now) ++standing.open;
     }
     const Seconds now_minute = Clock::floor_minute(now);
     engine_validate(provider->engine_snapshot, busy, r.service, r.start, r.duration_minutes, now_minute);
@@ -260,6 +328,12 @@ Booking BookingService::admit(const BookingJob& job, const LoadedProvider* provi
         throw ApiError(422, "CLIENT_LOCKED_OUT", "after a no-show, same-day bookings with this provider are closed");
     if (service.requires_confirmation && standing.open_pending >= options_.pending_cap)
         throw ApiError(422, "TOO_MANY_PENDING", "this client already has the maximum of open PENDING bookings");
+    const int open_cap = provider->config.open_bookings_per_client.value_or(options_.open_bookings_cap);
+    if (standing.open >= open_cap)
+        throw ApiError(422, "TOO_MANY_OPEN_BOOKINGS",
+                       "this client already has " + std::to_string(standing.open) + " upcoming bookings with this "
+                       "provider, the most it allows (" + std::to_string(open_cap) + "); cancel one or wait until "
+                       "one has taken place");
 
     Booking b;
     b.id = "bk_" + random_token(15);
@@ -276,6 +350,11 @@ Booking BookingService::admit(const BookingJob& job, const LoadedProvider* provi
     b.occupied_end = occupied.end;
     b.client = r.client;
     b.client.email = job.email;
+    b.client_key = job.client_key;
+    if (b.status == "PENDING") {
+        const auto minutes = provider->config.pending_expiry_minutes;
+        b.expires_at = std::min(now + (minutes ? *minutes * kMinute : options_.pending_expiry), b.start);
+    }
     b.client_time_zone = r.time_zone;
     b.notes = r.notes;
     if (service.is_virtual && b.status == "CONFIRMED") b.meeting_link = new_meeting_link();

@@ -36,6 +36,8 @@ struct ProviderConfig {
     std::optional<std::string> bio, photo_url;
     json schedules = json::object();  // name -> {"weekly": [...], "overrides": [...]}
     std::vector<ServiceConfig> services;
+    // The PUT document's `booking_limits`; unset: the server's default.
+    std::optional<int> open_bookings_per_client, pending_expiry_minutes;
 
     const ServiceConfig* service(const std::string& service_id) const {
         for (const auto& s : services)
@@ -71,6 +73,11 @@ struct Client {
     std::optional<std::string> phone;
 };
 
+// Statuses that block time and count as a client's open bookings.
+inline bool is_open_status(const std::string& status) {
+    return status == "HELD" || status == "PENDING" || status == "CONFIRMED";
+}
+
 struct Booking {
     std::string id, provider_id, service_id, status;
     Seconds start = 0, end = 0, occupied_start = 0, occupied_end = 0;
@@ -85,6 +92,13 @@ struct Booking {
     std::optional<Seconds> cancelled_at;
     std::optional<std::string> cancellation_reason, cancelled_by;
     std::optional<std::int64_t> refund_amount;
+    std::string client_key;                     // the normalised address (client_address.h)
+    std::optional<Seconds> expires_at;          // a PENDING request lapses then
+    std::optional<std::int64_t> refund_ceiling; // set by a reschedule: at most this refund on a client cancel
+
+    // A PENDING request past its expiry is EXPIRED, whether or not the
+    // housekeeping has written that yet.
+    bool overdue(Seconds now) const { return status == "PENDING" && expires_at && *expires_at <= now; }
 };
 
 // Request bodies after shape checks (not yet checked against any provider).

@@ -1,5 +1,7 @@
 #include "records.h"
 
+#include "crypto.h"
+
 namespace slotwise::server::records {
 namespace {
 
@@ -10,6 +12,11 @@ std::optional<std::int64_t> maybe_integer(const std::optional<std::string>& v) {
 }
 SqlValue text_or_null(const std::optional<std::string>& v) { return v ? SqlValue(*v) : SqlValue(nullptr); }
 SqlValue int_or_null(const std::optional<std::int64_t>& v) { return v ? SqlValue(*v) : SqlValue(nullptr); }
+SqlValue small_int_or_null(const std::optional<int>& v) { return v ? SqlValue(std::int64_t{*v}) : SqlValue(nullptr); }
+std::optional<int> maybe_small(const std::optional<std::string>& v) {
+    if (!v) return std::nullopt;
+    return static_cast<int>(std::stoll(*v));
+}
 std::int64_t flag(bool b) { return b ? 1 : 0; }
 constexpr Seconds kMaxOccupied = 3 * kDay;  // duration + both buffers, each at most 1440 minutes
 
@@ -17,7 +24,20 @@ const char* kBookingColumns =
     "id, provider_id, service_id, status, start_at, end_at, duration_minutes, occupied_start, occupied_end, "
     "client_email, client_name, client_phone, client_time_zone, notes, meeting_link, manage_token_sha256, "
     "price_amount, currency, cancellation_policy, created_at, updated_at, cancelled_at, cancelled_by, "
-    "cancellation_reason, refund_amount";
+    "cancellation_reason, refund_amount, client_key, expires_at, refund_ceiling";
+
+// An open booking that blocks time at `now`: a PENDING request past its
+// expiry does not, even before the housekeeping marks it EXPIRED.
+const char* kBlocksTime =
+    "status IN ('HELD', 'PENDING', 'CONFIRMED') AND (status <> 'PENDING' OR expires_at IS NULL OR expires_at > $now)";
+
+// kBlocksTime with `$now` as the placeholder `$n`.
+std::string blocks_time(int n) {
+    std::string sql = kBlocksTime;
+    const std::string placeholder = "$" + std::to_string(n);
+    for (std::size_t at; (at = sql.find("$now")) != std::string::npos;) sql.replace(at, 4, placeholder);
+    return sql;
+}
 
 Booking booking_from(const SqlRow& r) {
     Booking b;
@@ -46,6 +66,9 @@ Booking booking_from(const SqlRow& r) {
     b.cancelled_by = r[22];
     b.cancellation_reason = r[23];
     b.refund_amount = maybe_integer(r[24]);
+    b.client_key = r[25].value_or("");
+    b.expires_at = maybe_integer(r[26]);
+    b.refund_ceiling = maybe_integer(r[27]);
     return b;
 }
 
@@ -54,13 +77,16 @@ Booking booking_from(const SqlRow& r) {
 bool put_provider(Session& s, const ProviderConfig& p, Seconds now) {
     const bool created = s.query("SELECT 1 FROM providers WHERE id = $1", {p.id}).empty();
     if (created) {
-        s.exec("INSERT INTO providers (id, name, kind, time_zone, bio, photo_url, active, created_at, updated_at) "
-               "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-               {p.id, p.name, p.kind, p.time_zone, text_or_null(p.bio), text_or_null(p.photo_url), flag(p.active), now});
+        s.exec("INSERT INTO providers (id, name, kind, time_zone, bio, photo_url, active, created_at, updated_at, "
+               "open_bookings_per_client, pending_expiry_minutes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10)",
+               {p.id, p.name, p.kind, p.time_zone, text_or_null(p.bio), text_or_null(p.photo_url), flag(p.active), now,
+                small_int_or_null(p.open_bookings_per_client), small_int_or_null(p.pending_expiry_minutes)});
     } else {
         s.exec("UPDATE providers SET name = $2, kind = $3, time_zone = $4, bio = $5, photo_url = $6, active = $7, "
-               "updated_at = $8, revision = revision + 1 WHERE id = $1",
-               {p.id, p.name, p.kind, p.time_zone, text_or_null(p.bio), text_or_null(p.photo_url), flag(p.active), now});
+               "updated_at = $8, revision = revision + 1, open_bookings_per_client = $9, pending_expiry_minutes = $10 "
+               "WHERE id = $1",
+               {p.id, p.name, p.kind, p.time_zone, text_or_null(p.bio), text_or_null(p.photo_url), flag(p.active), now,
+                small_int_or_null(p.open_bookings_per_client), small_int_or_null(p.pending_expiry_minutes)});
     }
     s.exec("DELETE FROM schedules WHERE provider_id = $1", {p.id});
     s.exec("DELETE FROM services WHERE provider_id = $1", {p.id});
@@ -85,7 +111,8 @@ bool put_provider(Session& s, const ProviderConfig& p, Seconds now) {
 }
 
 std::optional<ProviderConfig> load_provider(Session& s, const std::string& provider_id) {
-    auto rows = s.query("SELECT id, name, kind, time_zone, bio, photo_url, active FROM providers WHERE id = $1",
+    auto rows = s.query("SELECT id, name, kind, time_zone, bio, photo_url, active, open_bookings_per_client, "
+                        "pending_expiry_minutes FROM providers WHERE id = $1",
                         {provider_id});
     if (rows.empty()) return std::nullopt;
     const auto& r = rows[0];
@@ -97,6 +124,8 @@ std::optional<ProviderConfig> load_provider(Session& s, const std::string& provi
     p.bio = r[4];
     p.photo_url = r[5];
     p.active = integer(r[6]) != 0;
+    p.open_bookings_per_client = maybe_small(r[7]);
+    p.pending_expiry_minutes = maybe_small(r[8]);
     for (const auto& row : s.query("SELECT name, weekly, overrides FROM schedules WHERE provider_id = $1 ORDER BY name",
                                    {provider_id}))
         p.schedules[*row[0]] = {{"weekly", json::parse(*row[1])}, {"overrides", json::parse(*row[2])}};
@@ -142,23 +171,21 @@ std::optional<std::int64_t> provider_revision(Session& s, const std::string& pro
 
 std::int64_t provider_count(Session& s) { return integer(s.query("SELECT COUNT(*) FROM providers")[0][0]); }
 
-Statement busy_statement(Dialect dialect, const std::string& provider_id, Seconds from, Seconds to,
+Statement busy_statement(Dialect dialect, const std::string& provider_id, Seconds from, Seconds to, Seconds now,
                          const std::string& except_booking_id) {
     // PostgreSQL: the GiST index of the overlap backstop answers exactly
     // this. A plan cached for any provider and range stays right with it,
     // where a B-tree range plan depends on fresh statistics.
     if (dialect == Dialect::postgres)
-        return {"SELECT occupied_start, occupied_end FROM bookings WHERE provider_id = $1 "
-                "AND status IN ('PENDING', 'CONFIRMED') "
-                "AND occupied && tstzrange(to_timestamp($2), to_timestamp($3), '[)') AND id <> $4",
-                {provider_id, from, to, except_booking_id}};
+        return {"SELECT occupied_start, occupied_end FROM bookings WHERE provider_id = $1 AND " + blocks_time(5) +
+                    " AND occupied && tstzrange(to_timestamp($2), to_timestamp($3), '[)') AND id <> $4",
+                {provider_id, from, to, except_booking_id, now}};
     // SQLite: an occupied interval is at most 3 days long (see the
     // migration), so a lower bound on occupied_start keeps this an index
     // range scan.
-    return {"SELECT occupied_start, occupied_end FROM bookings WHERE provider_id = $1 "
-            "AND status IN ('PENDING', 'CONFIRMED') AND occupied_start < $3 "
-            "AND occupied_start > $5 AND occupied_end > $2 AND id <> $4",
-            {provider_id, from, to, except_booking_id, from - kMaxOccupied}};
+    return {"SELECT occupied_start, occupied_end FROM bookings WHERE provider_id = $1 AND " + blocks_time(6) +
+                " AND occupied_start < $3 AND occupied_start > $5 AND occupied_end > $2 AND id <> $4",
+            {provider_id, from, to, except_booking_id, from - kMaxOccupied, now}};
 }
 
 std::vector<Interval> busy_from(const SqlRows& rows) {
@@ -168,21 +195,21 @@ std::vector<Interval> busy_from(const SqlRows& rows) {
     return out;
 }
 
-std::vector<Interval> busy(Session& s, const std::string& provider_id, Seconds from, Seconds to,
+std::vector<Interval> busy(Session& s, const std::string& provider_id, Seconds from, Seconds to, Seconds now,
                            const std::string& except_booking_id) {
-    return busy_from(s.query(busy_statement(s.dialect(), provider_id, from, to, except_booking_id)));
+    return busy_from(s.query(busy_statement(s.dialect(), provider_id, from, to, now, except_booking_id)));
 }
 
 Statement insert_booking_statement(const Booking& b) {
     return {std::string("INSERT INTO bookings (") + kBookingColumns +
                 ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "
-                "$21, $22, $23, $24, $25)",
+                "$21, $22, $23, $24, $25, $26, $27, $28)",
             {b.id, b.provider_id, b.service_id, b.status, b.start, b.end, std::int64_t{b.duration_minutes},
              b.occupied_start, b.occupied_end, b.client.email, b.client.name, text_or_null(b.client.phone),
              text_or_null(b.client_time_zone), text_or_null(b.notes), text_or_null(b.meeting_link),
              b.manage_token_sha256, b.price_amount, b.currency, b.cancellation_policy.dump(), b.created_at,
              b.updated_at, int_or_null(b.cancelled_at), text_or_null(b.cancelled_by), text_or_null(b.cancellation_reason),
-             int_or_null(b.refund_amount)}};
+             int_or_null(b.refund_amount), b.client_key, int_or_null(b.expires_at), int_or_null(b.refund_ceiling)}};
 }
 
 std::optional<Booking> load_booking(Session& s, const std::string& booking_id) {
@@ -194,10 +221,12 @@ std::optional<Booking> load_booking(Session& s, const std::string& booking_id) {
 bool update_booking(Session& s, const Booking& b, const std::string& expected_status) {
     return s.exec("UPDATE bookings SET status = $2, start_at = $3, end_at = $4, duration_minutes = $5, "
                   "occupied_start = $6, occupied_end = $7, meeting_link = $8, updated_at = $9, cancelled_at = $10, "
-                  "cancelled_by = $11, cancellation_reason = $12, refund_amount = $13 WHERE id = $1 AND status = $14",
+                  "cancelled_by = $11, cancellation_reason = $12, refund_amount = $13, expires_at = $15, "
+                  "refund_ceiling = $16 WHERE id = $1 AND status = $14",
                   {b.id, b.status, b.start, b.end, std::int64_t{b.duration_minutes}, b.occupied_start, b.occupied_end,
                    text_or_null(b.meeting_link), b.updated_at, int_or_null(b.cancelled_at), text_or_null(b.cancelled_by),
-                   text_or_null(b.cancellation_reason), int_or_null(b.refund_amount), expected_status}) == 1;
+                   text_or_null(b.cancellation_reason), int_or_null(b.refund_amount), expected_status,
+                   int_or_null(b.expires_at), int_or_null(b.refund_ceiling)}) == 1;
 }
 
 std::vector<Booking> list_bookings(Session& s, const std::string& provider_id, Seconds from, Seconds to,
@@ -215,30 +244,56 @@ std::vector<Booking> list_bookings(Session& s, const std::string& provider_id, S
     return out;
 }
 
-Statement client_standing_statement(const std::string& provider_id, const std::string& email) {
-    return {"SELECT (SELECT no_show_count FROM clients WHERE provider_id = $1 AND email = $2), "
-            "(SELECT COUNT(*) FROM bookings WHERE provider_id = $1 AND client_email = $2 AND status = 'PENDING')",
-            {provider_id, email}};
+Statement client_standing_statement(const std::string& provider_id, const std::string& client_key, Seconds now) {
+    return {"SELECT (SELECT no_show_count FROM client_no_shows WHERE provider_id = $1 AND client_key_sha256 = $3), "
+            "(SELECT COUNT(*) FROM bookings WHERE provider_id = $1 AND client_key = $2 AND " + blocks_time(4) +
+                " AND status = 'PENDING' AND start_at > $4), "
+            "(SELECT COUNT(*) FROM bookings WHERE provider_id = $1 AND client_key = $2 AND " + blocks_time(4) +
+                " AND start_at > $4)",
+            {provider_id, client_key, sha256_hex(client_key), now}};
 }
 
 ClientStanding client_standing_from(const SqlRows& rows) {
     if (rows.empty()) return {};
-    return {integer(rows[0][0]), integer(rows[0][1])};
+    return {integer(rows[0][0]), integer(rows[0][1]), integer(rows[0][2])};
 }
 
-Statement remember_client_statement(const std::string& provider_id, const Client& c) {
-    return {"INSERT INTO clients (provider_id, email, name, phone, no_show_count) VALUES ($1, $2, $3, $4, 0) "
-            "ON CONFLICT (provider_id, email) DO UPDATE SET name = excluded.name, phone = excluded.phone "
-            // A returning client with the same details writes nothing: no new
-            // row version for PostgreSQL to step over on every later read.
-            "WHERE clients.name IS DISTINCT FROM excluded.name OR clients.phone IS DISTINCT FROM excluded.phone",
-            {provider_id, c.email, c.name, text_or_null(c.phone)}};
+ClientStanding client_standing(Session& s, const std::string& provider_id, const std::string& client_key, Seconds now) {
+    return client_standing_from(s.query(client_standing_statement(provider_id, client_key, now)));
 }
 
-void count_no_show(Session& s, const std::string& provider_id, const std::string& email, Seconds at) {
-    s.exec("UPDATE clients SET no_show_count = no_show_count + 1, last_no_show_at = $3 WHERE provider_id = $1 AND "
-           "email = $2",
-           {provider_id, email, at});
+void count_no_show(Session& s, const std::string& provider_id, const std::string& client_key, Seconds at) {
+    s.exec("INSERT INTO client_no_shows (provider_id, client_key_sha256, no_show_count, last_no_show_at) "
+           "VALUES ($1, $2, 1, $3) ON CONFLICT (provider_id, client_key_sha256) DO UPDATE SET "
+           "no_show_count = client_no_shows.no_show_count + 1, last_no_show_at = excluded.last_no_show_at",
+           {provider_id, sha256_hex(client_key), at});
+}
+
+std::vector<Statement> expire_overdue_statements(const std::optional<std::string>& provider_id, Seconds now) {
+    // The audit rows first: the UPDATE changes what selects them.
+    const std::string overdue = "status = 'PENDING' AND expires_at <= $1" +
+                                std::string(provider_id ? " AND provider_id = $2" : "");
+    SqlParams params = {now};
+    if (provider_id) params.push_back(*provider_id);
+    return {{"INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) SELECT CAST($1 AS BIGINT), 'system', "
+             "'booking.expire', 'booking', id, '{\"from\":\"PENDING\"}' FROM bookings WHERE " + overdue,
+             params},
+            {"UPDATE bookings SET status = 'EXPIRED', updated_at = $1 WHERE " + overdue, params}};
+}
+
+std::int64_t backfill_client_keys(Session& s, const std::function<std::string(const std::string&)>& key_of) {
+    std::int64_t changed = 0;
+    for (const auto& row : s.query("SELECT id, client_email FROM bookings WHERE client_key IS NULL"))
+        changed += s.exec("UPDATE bookings SET client_key = $2 WHERE id = $1", {*row[0], key_of(*row[1])});
+    for (const auto& row : s.query("SELECT provider_id, email, no_show_count, last_no_show_at FROM clients")) {
+        s.exec("INSERT INTO client_no_shows (provider_id, client_key_sha256, no_show_count, last_no_show_at) "
+               "VALUES ($1, $2, $3, $4) ON CONFLICT (provider_id, client_key_sha256) DO UPDATE SET "
+               "no_show_count = client_no_shows.no_show_count + excluded.no_show_count, "
+               "last_no_show_at = excluded.last_no_show_at",
+               {*row[0], sha256_hex(key_of(*row[1])), integer(row[2]), int_or_null(maybe_integer(row[3]))});
+        changed += s.exec("DELETE FROM clients WHERE provider_id = $1 AND email = $2", {*row[0], *row[1]});
+    }
+    return changed;
 }
 
 Statement audit_statement(Seconds at, const std::string& actor, const std::string& action, const std::string& entity,
@@ -252,8 +307,8 @@ void audit(Session& s, Seconds at, const std::string& actor, const std::string& 
     s.exec(audit_statement(at, actor, action, entity, entity_id, detail));
 }
 
-Statement idempotency_key_statement(const std::string& key) {
-    return {"SELECT request_sha256, status, response, created_at FROM idempotency_keys WHERE key = $1", {key}};
+Statement idempotency_key_statement(const std::string& key_sha256) {
+    return {"SELECT request_sha256, status, response, created_at FROM idempotency_keys WHERE key = $1", {key_sha256}};
 }
 
 bool flag_from(const SqlRows& rows) {
@@ -268,7 +323,7 @@ std::optional<IdempotencyRecord> idempotency_record_from(const SqlRows& rows) {
     return IdempotencyRecord{*r[0], static_cast<int>(integer(r[1])), r[2].value_or(""), integer(r[3])};
 }
 
-Statement store_answer_statement(const std::string& key, const IdempotencyRecord& answer, Seconds expired_at) {
+Statement store_answer_statement(const std::string& key_sha256, const IdempotencyRecord& answer, Seconds expired_at) {
     // `owner` and `state` remain from the version that claimed keys before
     // answering (see migration 002); every record is DONE now.
     return {"INSERT INTO idempotency_keys (key, request_sha256, state, owner, status, response, created_at, updated_at) "
@@ -276,7 +331,7 @@ Statement store_answer_statement(const std::string& key, const IdempotencyRecord
             "ON CONFLICT (key) DO UPDATE SET request_sha256 = excluded.request_sha256, status = excluded.status, "
             "response = excluded.response, created_at = excluded.created_at, updated_at = excluded.updated_at "
             "WHERE idempotency_keys.created_at <= $6",
-            {key, answer.request_sha256, std::int64_t{answer.status}, answer.response, answer.created_at, expired_at}};
+            {key_sha256, answer.request_sha256, std::int64_t{answer.status}, answer.response, answer.created_at, expired_at}};
 }
 
 std::int64_t purge_idempotency_keys(Session& s, Seconds older_than) {

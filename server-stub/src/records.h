@@ -5,6 +5,7 @@
 // beside it reads that statement's rows.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,10 +24,11 @@ Statement provider_revision_statement(const std::string& provider_id);
 std::optional<std::int64_t> revision_from(const SqlRows& rows);
 std::int64_t provider_count(Session& s);
 
-// Occupied intervals of PENDING/CONFIRMED bookings that overlap [from, to).
-std::vector<Interval> busy(Session& s, const std::string& provider_id, Seconds from, Seconds to,
+// Occupied intervals that overlap [from, to) of the bookings that block time
+// at `now` (HELD, CONFIRMED, PENDING not yet past its expiry).
+std::vector<Interval> busy(Session& s, const std::string& provider_id, Seconds from, Seconds to, Seconds now,
                            const std::string& except_booking_id = "");
-Statement busy_statement(Dialect dialect, const std::string& provider_id, Seconds from, Seconds to,
+Statement busy_statement(Dialect dialect, const std::string& provider_id, Seconds from, Seconds to, Seconds now,
                          const std::string& except_booking_id = "");
 std::vector<Interval> busy_from(const SqlRows& rows);
 
@@ -38,15 +40,26 @@ bool update_booking(Session& s, const Booking& b, const std::string& expected_st
 std::vector<Booking> list_bookings(Session& s, const std::string& provider_id, Seconds from, Seconds to,
                                    const std::vector<std::string>& statuses);
 
-// What a client's next booking with a provider depends on.
+// What a client's next booking with a provider depends on, counted on the
+// client's normalised address (client_address.h) at `now`.
 struct ClientStanding {
     std::int64_t no_shows = 0;
-    std::int64_t open_pending = 0;  // PENDING bookings
+    std::int64_t open_pending = 0;  // PENDING requests not yet expired
+    std::int64_t open = 0;          // future HELD, PENDING (not expired) and CONFIRMED bookings
 };
-Statement client_standing_statement(const std::string& provider_id, const std::string& email);
+Statement client_standing_statement(const std::string& provider_id, const std::string& client_key, Seconds now);
 ClientStanding client_standing_from(const SqlRows& rows);
-Statement remember_client_statement(const std::string& provider_id, const Client& c);
-void count_no_show(Session& s, const std::string& provider_id, const std::string& email, Seconds at);
+ClientStanding client_standing(Session& s, const std::string& provider_id, const std::string& client_key, Seconds now);
+// The lock-out's record holds only a hash of the client's key.
+void count_no_show(Session& s, const std::string& provider_id, const std::string& client_key, Seconds at);
+
+// Marks PENDING requests past their expiry EXPIRED (of one provider, or of
+// all), each with an audit entry. Run them in this order, in one transaction.
+std::vector<Statement> expire_overdue_statements(const std::optional<std::string>& provider_id, Seconds now);
+// Fills the client key of bookings written before migration 004 and moves
+// the old clients table's no-show counts to client_no_shows; the number of
+// rows changed. `key_of` is client_key (ICU stays out of this file).
+std::int64_t backfill_client_keys(Session& s, const std::function<std::string(const std::string&)>& key_of);
 
 Statement audit_statement(Seconds at, const std::string& actor, const std::string& action, const std::string& entity,
                           const std::string& entity_id, const json& detail);
@@ -54,6 +67,9 @@ void audit(Session& s, Seconds at, const std::string& actor, const std::string& 
            const std::string& entity_id, const json& detail);
 
 // The answer stored under an Idempotency-Key, in the transaction that made it.
+// Only sealed forms are stored (see locked_insert.cpp): the key's SHA-256, an
+// HMAC of the request, the answer encrypted under a key derived from the
+// Idempotency-Key.
 struct IdempotencyRecord {
     std::string request_sha256;
     int status = 0;

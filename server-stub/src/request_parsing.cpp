@@ -1,5 +1,6 @@
 #include "request_parsing.h"
 
+#include <cstdio>
 #include <set>
 
 #include <slotwise/json_depth.h>
@@ -13,18 +14,53 @@ void reject_unknown_fields(const json& object, const std::set<std::string>& know
         if (!known.count(item.key())) throw bad_request("unknown field " + where + "/" + item.key());
 }
 
-bool has_control_characters(const std::string& s, bool allow_newlines) {
-    for (unsigned char c : s) {
-        if (c == 0x7f) return true;
-        if (c < 0x20 && !(allow_newlines && (c == '\n' || c == '\r' || c == '\t'))) return true;
-    }
-    return false;
-}
-
 struct StringRule {
     std::size_t min = 1, max = 200;
-    bool multiline = false;
+    bool multiline = false;  // free text: line breaks and tabs allowed, and the directional marks of RTL prose
 };
+
+// The first code point of `s` that a text field refuses, or nullopt. Refused
+// everywhere: C0 controls and DEL, C1 controls (U+0080..U+009F), the
+// bidirectional embeddings, overrides and isolates (U+202A..U+202E,
+// U+2066..U+2069), which can make a name read backwards in a provider's list
+// or an e-mail, and the Unicode line and paragraph separators U+2028/U+2029,
+// which break lines where a reader (or a JavaScript string) does not expect
+// it. Free text may keep "\n", "\r\n" and "\t"; single-line fields also
+// refuse the invisible direction marks U+200E/U+200F. `s` is valid UTF-8
+// (the JSON parser checked), so the decoding here needs no error paths.
+std::optional<char32_t> refused_code_point(const std::string& s, bool multiline) {
+    for (std::size_t i = 0; i < s.size();) {
+        const auto lead = static_cast<unsigned char>(s[i]);
+        char32_t cp;
+        std::size_t len;
+        if (lead < 0x80) cp = lead, len = 1;
+        else if (lead < 0xe0) cp = lead & 0x1f, len = 2;
+        else if (lead < 0xf0) cp = lead & 0x0f, len = 3;
+        else cp = lead & 0x07, len = 4;
+        for (std::size_t k = 1; k < len && i + k < s.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
+        const bool line_break = cp == '\n' || cp == '\t' || (cp == '\r' && i + 1 < s.size() && s[i + 1] == '\n');
+        if ((cp < 0x20 && !(multiline && line_break)) || (cp >= 0x7f && cp <= 0x9f) ||
+            (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029 ||
+            (!multiline && (cp == 0x200e || cp == 0x200f)))
+            return cp;
+        i += len;
+    }
+    return std::nullopt;
+}
+
+std::string code_point_name(char32_t cp) {
+    char text[16];
+    std::snprintf(text, sizeof text, "U+%04X", static_cast<unsigned>(cp));
+    return text;
+}
+
+// A refused text field: the detail names the field by its JSON pointer
+// (RFC 6901), which the problem document also carries as `pointer`.
+ApiError bad_text(const std::string& pointer, char32_t cp) {
+    ApiError e = bad_request(pointer + " contains a character that is not allowed here (" + code_point_name(cp) + ")");
+    e.extensions.emplace_back("pointer", json(pointer).dump());
+    return e;
+}
 
 std::string required_string(const json& object, const std::string& key, const std::string& where, StringRule rule = {}) {
     auto it = object.find(key);
@@ -34,7 +70,7 @@ std::string required_string(const json& object, const std::string& key, const st
     if (s.size() < rule.min || s.size() > rule.max)
         throw bad_request(where + "/" + key + " must be " + std::to_string(rule.min) + ".." + std::to_string(rule.max) +
                           " bytes long");
-    if (has_control_characters(s, rule.multiline)) throw bad_request(where + "/" + key + " contains control characters");
+    if (auto cp = refused_code_point(s, rule.multiline)) throw bad_text(where + "/" + key, *cp);
     return s;
 }
 
@@ -84,6 +120,37 @@ Seconds required_instant(const json& object, const std::string& key, const std::
     auto t = parse_instant(text);
     if (!t) throw bad_request(where + "/" + key + " must be an instant like 2026-12-01T14:00:00Z");
     return *t;
+}
+
+// RFC 6901: "~" and "/" inside a member name are escaped in a pointer.
+std::string pointer_token(const std::string& name) {
+    std::string out;
+    for (char c : name) {
+        if (c == '~') out += "~0";
+        else if (c == '/') out += "~1";
+        else out += c;
+    }
+    return out;
+}
+
+// `booking_limits`: {"open_bookings_per_client": 1..1000, "pending_expiry_minutes": 1..43200 (30 days)},
+// both optional; an absent one takes the server's default.
+void parse_booking_limits(const json& body, ProviderConfig& p) {
+    auto limits = body.find("booking_limits");
+    if (limits == body.end() || limits->is_null()) return;
+    if (!limits->is_object()) throw bad_request("/booking_limits must be an object");
+    reject_unknown_fields(*limits, {"open_bookings_per_client", "pending_expiry_minutes"}, "/booking_limits");
+    const auto bounded = [&](const char* key, std::int64_t low, std::int64_t high) -> std::optional<int> {
+        auto it = limits->find(key);
+        if (it == limits->end() || it->is_null()) return std::nullopt;
+        if (!it->is_number_integer() || (it->is_number_unsigned() && it->get<std::uint64_t>() > 1000000) ||
+            it->get<std::int64_t>() < low || it->get<std::int64_t>() > high)
+            throw bad_request("/booking_limits/" + std::string(key) + " must be an integer " + std::to_string(low) +
+                              ".." + std::to_string(high));
+        return static_cast<int>(it->get<std::int64_t>());
+    };
+    p.open_bookings_per_client = bounded("open_bookings_per_client", 1, 1000);
+    p.pending_expiry_minutes = bounded("pending_expiry_minutes", 1, 43200);
 }
 
 const json& object_body(const json& body) {
@@ -156,7 +223,8 @@ std::optional<std::string> parse_cancel_reason(const json& body) {
 
 ProviderConfig parse_provider_config(const std::string& provider_id, const json& body) {
     object_body(body);
-    reject_unknown_fields(body, {"name", "kind", "time_zone", "active", "bio", "photo_url", "schedules", "services"}, "");
+    reject_unknown_fields(body, {"name", "kind", "time_zone", "active", "bio", "photo_url", "schedules", "services",
+                                 "booking_limits"}, "");
     ProviderConfig p;
     p.id = provider_id;
     p.name = required_string(body, "name", "", {1, 200});
@@ -171,6 +239,7 @@ ProviderConfig parse_provider_config(const std::string& provider_id, const json&
     p.photo_url = optional_string(body, "photo_url", "", {1, 2000});
     if (p.photo_url && p.photo_url->rfind("https://", 0) != 0 && p.photo_url->rfind("http://", 0) != 0)
         throw bad_request("/photo_url must be an http(s) URL");
+    parse_booking_limits(body, p);
     auto schedules = body.find("schedules");
     if (schedules == body.end() || !schedules->is_object()) throw bad_request("/schedules must be an object");
     if (schedules->size() > 32) throw bad_request("/schedules: at most 32 schedules");
@@ -217,6 +286,7 @@ ProviderConfig parse_provider_config(const std::string& provider_id, const json&
     p.schedules = json::object();
     for (const auto& item : schedules->items()) {
         if (item.key().empty() || item.key().size() > 64) throw bad_request("/schedules: names are 1..64 bytes");
+        if (auto cp = refused_code_point(item.key(), false)) throw bad_text("/schedules/" + pointer_token(item.key()), *cp);
         json schedule = {{"weekly", item.value().value("weekly", json::array())},
                          {"overrides", item.value().value("overrides", json::array())}};
         p.schedules[item.key()] = schedule;
