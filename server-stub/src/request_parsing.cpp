@@ -243,6 +243,8 @@ ProviderConfig parse_provider_config(const std::string& provider_id, const json&
     auto schedules = body.find("schedules");
     if (schedules == body.end() || !schedules->is_object()) throw bad_request("/schedules must be an object");
     if (schedules->size() > 32) throw bad_request("/schedules: at most 32 schedules");
+    for (const auto& item : schedules->items())
+        if (auto cp = refused_code_point(item.key(), false)) throw bad_text("/schedules/" + pointer_token(item.key()), *cp);
     auto services = body.find("services");
     if (services == body.end() || !services->is_array()) throw bad_request("/services must be a list");
     if (services->size() > 100) throw bad_request("/services: at most 100 services");
@@ -286,7 +288,6 @@ ProviderConfig parse_provider_config(const std::string& provider_id, const json&
     p.schedules = json::object();
     for (const auto& item : schedules->items()) {
         if (item.key().empty() || item.key().size() > 64) throw bad_request("/schedules: names are 1..64 bytes");
-        if (auto cp = refused_code_point(item.key(), false)) throw bad_text("/schedules/" + pointer_token(item.key()), *cp);
         json schedule = {{"weekly", item.value().value("weekly", json::array())},
                          {"overrides", item.value().value("overrides", json::array())}};
         p.schedules[item.key()] = schedule;
