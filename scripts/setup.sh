@@ -11,7 +11,7 @@ packages=(
   clang libclang-rt-14-dev
   tzdata
   emscripten binaryen
-  libcpp-httplib-dev libboost1.74-dev libicu-dev libssl-dev zlib1g-dev libsqlite3-dev sqlite3 libpq-dev postgresql-15
+  libboost1.74-dev libicu-dev libssl-dev zlib1g-dev libsqlite3-dev sqlite3 libpq-dev postgresql-15
   chromium wrk curl
 )
 

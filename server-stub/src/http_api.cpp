@@ -1,383 +1,367 @@
 #include "http_api.h"
 
-#include <httplib.h>
-#include <zlib.h>
-
-#include <chrono>
-#include <cmath>
+#include <atomic>
 #include <cstdio>
-#include <mutex>
-#include <regex>
-#include <memory>
-#include <unordered_map>
+#include <optional>
+#include <stdexcept>
+#include <vector>
 
-#include "crypto.h"
+#include "http/compression.h"
+#include "http/http_server.h"
+#include "http/static_files.h"
+#include "instant.h"
 #include "request_parsing.h"
 
 namespace slotwise::server {
 namespace {
 
-using SteadyClock = std::chrono::steady_clock;
-thread_local SteadyClock::time_point request_started;
+using http::Dispatch;
+using http::Refusal;
+using http::Request;
+using http::Response;
 
-// Token buckets per client address (in this process).
-class RateLimiter {
-public:
-    RateLimiter(double per_second, double burst) : rate_(per_second), burst_(burst) {}
-    // Seconds to wait, 0 when the request may go ahead.
-    int admit(const std::string& address) {
-        if (rate_ <= 0) return 0;
-        const auto now = SteadyClock::now();
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (buckets_.size() > 100000) buckets_.clear();  // bounded memory under address floods
-        auto [it, fresh] = buckets_.try_emplace(address, Bucket{burst_, now});
-        Bucket& b = it->second;
-        if (!fresh) {
-            b.tokens = std::min(burst_, b.tokens + std::chrono::duration<double>(now - b.last).count() * rate_);
-            b.last = now;
-        }
-        if (b.tokens >= 1) {
-            b.tokens -= 1;
-            return 0;
-        }
-        return std::max(1, static_cast<int>(std::ceil((1 - b.tokens) / rate_)));
-    }
+// API answers smaller than this go out as they are: gzip would cost more
+// than it saves.
+constexpr std::size_t kMinGzipBytes = 1024;
+// zlib's fast end: a few percent larger than level 9 at a fraction of the time.
+constexpr int kApiGzipLevel = 1;
 
-private:
-    struct Bucket {
-        double tokens;
-        SteadyClock::time_point last;
-    };
-    double rate_, burst_;
-    std::mutex mutex_;
-    std::unordered_map<std::string, Bucket> buckets_;
+enum class Action { none, put_provider, list_bookings, snapshot, slots, create_booking, calendar, get_booking,
+                    reschedule, client_or_provider_cancel, provider_transition };
+
+struct Route {
+    Action action = Action::none;
+    std::string id;
+    std::string verb;  // the provider transition
+    bool needs_admin = false;
 };
 
-const std::regex kPublicPath(R"(/v1/providers/[^/]+/(snapshot|slots)|/v1/bookings(/[^/]+(\.ics|/cancel|/reschedule)?)?)");
-
-bool is_public_path(const std::string& path) { return std::regex_match(path, kPublicPath); }
-
-void allow_cross_origin(httplib::Response& res) {
-    res.set_header("Access-Control-Allow-Origin", "*");
-    res.set_header("Access-Control-Expose-Headers", "Idempotent-Replayed, Retry-After, Location");
-}
-
-std::string default_code(int status) {
-    switch (status) {
-        case 400: return "INVALID_REQUEST";
-        case 401: return "UNAUTHORIZED";
-        case 404: return "NOT_FOUND";
-        case 405: return "METHOD_NOT_ALLOWED";
-        case 413: return "PAYLOAD_TOO_LARGE";
-        case 414: return "URI_TOO_LONG";
-        case 416: return "RANGE_NOT_SATISFIABLE";
-        case 503: return "UNAVAILABLE";
-        default: return status >= 500 ? "INTERNAL_ERROR" : "INVALID_REQUEST";
+std::vector<std::string> segments_after_v1(const std::string& path) {
+    std::vector<std::string> out;
+    std::size_t start = 4;  // after "/v1/"
+    while (true) {
+        const std::size_t slash = path.find('/', start);
+        out.push_back(path.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+        if (slash == std::string::npos) return out;
+        start = slash + 1;
     }
 }
 
-// Static files gzipped once per content, not per request: cpp-httplib would
-// otherwise brotli-compress every response at its slowest setting (~350 ms
-// for the widget bundle), which a cold page load cannot afford.
-class StaticGzipCache {
-public:
-    using Bytes = std::shared_ptr<const std::string>;
-
-    // The gzip form of `body` served at `path`; nullptr if zlib fails.
-    Bytes gzip(const std::string& path, const Bytes& body) {
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            const auto it = entries_.find(path);
-            if (it != entries_.end() && *it->second.original == *body) return it->second.compressed;
-        }
-        Bytes compressed = compress(*body);
-        if (!compressed) return nullptr;
-        std::lock_guard<std::mutex> lock(mutex_);
-        entries_[path] = {body, compressed};
-        return compressed;
-    }
-
-private:
-    static Bytes compress(const std::string& in) {
-        z_stream z{};
-        if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK) return nullptr;
-        auto out = std::make_shared<std::string>(deflateBound(&z, in.size()) + 32, '\0');
-        z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-        z.avail_in = static_cast<uInt>(in.size());
-        z.next_out = reinterpret_cast<Bytef*>(out->data());
-        z.avail_out = static_cast<uInt>(out->size());
-        const int status = deflate(&z, Z_FINISH);
-        out->resize(z.total_out);
-        deflateEnd(&z);
-        return status == Z_STREAM_END ? out : nullptr;
-    }
-
-    struct Entry {
-        Bytes original;
-        Bytes compressed;
-    };
-    std::mutex mutex_;
-    std::unordered_map<std::string, Entry> entries_;
-};
-
-bool compressible(const std::string& content_type) {
-    return content_type.rfind("text/", 0) == 0 || content_type.find("javascript") != std::string::npos ||
-           content_type.find("json") != std::string::npos || content_type.find("svg") != std::string::npos ||
-           content_type == "application/wasm";
-}
-
-// Sends `body` through a content provider, which cpp-httplib does not
-// compress again; gzip from the cache when the client accepts it.
-void send_static(StaticGzipCache& cache, const httplib::Request& req, httplib::Response& res) {
-    StaticGzipCache::Bytes body = std::make_shared<const std::string>(std::move(res.body));
-    res.body.clear();
-    const std::string type = res.get_header_value("Content-Type");
-    res.headers.erase("Content-Type");
-    if (compressible(type) && req.ranges.empty()) {
-        res.set_header("Vary", "Accept-Encoding");
-        if (req.get_header_value("Accept-Encoding").find("gzip") != std::string::npos) {
-            if (auto gz = cache.gzip(req.path, body)) {
-                body = std::move(gz);
-                res.set_header("Content-Encoding", "gzip");
-            }
-        }
-    }
-    res.set_content_provider(body->size(), type, [body](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-        return sink.write(body->data() + offset, length);
-    });
-}
-
-bool hashed_name(const std::string& path) {
-    // name.<8+ hex>.ext
-    static const std::regex pattern(R"(.*\.[0-9a-f]{8,}\.[A-Za-z0-9]+$)");
-    return std::regex_match(path, pattern);
-}
-
-Query query_of(const httplib::Request& req) {
-    Query q;
-    for (const auto& [key, value] : req.params) q.emplace(key, value);
-    return q;
-}
-
-std::optional<std::string> header(const httplib::Request& req, const char* name) {
-    if (!req.has_header(name)) return std::nullopt;
-    return req.get_header_value(name);
-}
-
-std::optional<std::string> token_param(const httplib::Request& req) {
-    if (!req.has_param("token")) return std::nullopt;
-    return req.get_param_value("token");
-}
-
-std::string json_escape(const std::string& s) { return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
-
-}  // namespace
-
-struct HttpApi::Impl {
-    Impl(BookingService& service, HttpOptions options)
-        : service(service), options(std::move(options)), limiter(this->options.rate_per_second, this->options.rate_burst) {}
-
-    BookingService& service;
-    HttpOptions options;
-    RateLimiter limiter;
-    StaticGzipCache static_gzip;
-    httplib::Server server;
-    FILE* log = nullptr;
-    int bound_port = -1;
-
-    bool is_admin(const httplib::Request& req) const {
-        const std::string value = req.get_header_value("Authorization");
-        const std::string prefix = "Bearer ";
-        if (value.size() <= prefix.size() || value.compare(0, prefix.size(), prefix) != 0) return false;
-        return constant_time_equal(value.substr(prefix.size()), options.admin_token);
-    }
-
-    void send(httplib::Response& res, const Reply& reply) {
-        res.status = reply.status;
-        for (const auto& [name, value] : reply.headers) res.set_header(name, value);
-        res.set_content(reply.body, reply.content_type.c_str());
-    }
-
-    void send_problem(httplib::Response& res, const ApiError& e) {
-        res.status = e.status;
-        for (const auto& [name, value] : e.headers) res.set_header(name, value);
-        res.set_content(problem_body(e), "application/problem+json");
-    }
-
-    // Runs one use case; every failure becomes a problem answer.
-    template <class UseCase>
-    httplib::Server::Handler handle(bool needs_admin, UseCase use_case) {
-        return [this, needs_admin, use_case](const httplib::Request& req, httplib::Response& res) {
-            if (is_public_path(req.path)) allow_cross_origin(res);
-            try {
-                if (needs_admin && !is_admin(req)) {
-                    ApiError e(401, "UNAUTHORIZED", "this endpoint needs Authorization: Bearer <admin token>");
-                    e.headers.emplace_back("WWW-Authenticate", "Bearer");
-                    throw e;
-                }
-                send(res, use_case(req));
-            } catch (const ApiError& e) {
-                send_problem(res, e);
-            } catch (const nlohmann::json::exception& e) {
-                send_problem(res, bad_request(std::string("the request does not have the expected shape: ") + e.what()));
-            } catch (const StoreError& e) {
-                std::fprintf(stderr, "slotwise-server: database error: %s\n", e.what());
-                ApiError problem(503, "DATABASE_UNAVAILABLE", "the database is busy or unavailable; retry later");
-                problem.headers.emplace_back("Retry-After", "1");
-                send_problem(res, problem);
-            } catch (const std::exception& e) {
-                std::fprintf(stderr, "slotwise-server: internal error: %s\n", e.what());
-                send_problem(res, ApiError(500, "INTERNAL_ERROR", "internal error"));
-            }
-        };
-    }
-
-    void routes() {
-        server.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) { send(res, service.health()); });
-        server.Put(R"(/v1/providers/([^/]+))", handle(true, [this](const httplib::Request& req) {
-            return service.put_provider(req.matches[1], req.body);
-        }));
-        server.Get(R"(/v1/providers/([^/]+)/bookings)", handle(true, [this](const httplib::Request& req) {
-            return service.list_bookings(req.matches[1], query_of(req));
-        }));
-        server.Get(R"(/v1/providers/([^/]+)/snapshot)", handle(false, [this](const httplib::Request& req) {
-            return service.snapshot(req.matches[1], query_of(req));
-        }));
-        server.Get(R"(/v1/providers/([^/]+)/slots)", handle(false, [this](const httplib::Request& req) {
-            return service.slots(req.matches[1], query_of(req));
-        }));
-        server.Post("/v1/bookings", handle(false, [this](const httplib::Request& req) {
-            return service.create_booking(header(req, "Idempotency-Key"), req.body);
-        }));
-        server.Get(R"(/v1/bookings/([A-Za-z0-9_-]+)\.ics)", handle(false, [this](const httplib::Request& req) {
-            return service.booking_calendar(req.matches[1], token_param(req));
-        }));
-        server.Get(R"(/v1/bookings/([A-Za-z0-9_-]+))", handle(false, [this](const httplib::Request& req) {
-            return service.get_booking(req.matches[1], token_param(req));
-        }));
-        server.Post(R"(/v1/bookings/([A-Za-z0-9_-]+)/reschedule)", handle(false, [this](const httplib::Request& req) {
-            return service.reschedule_booking(req.matches[1], token_param(req), req.body);
-        }));
-        // A provider cancels with the bearer token, a client with the manage token.
-        server.Post(R"(/v1/bookings/([A-Za-z0-9_-]+)/cancel)", handle(false, [this](const httplib::Request& req) {
-            if (req.has_header("Authorization")) {
-                if (!is_admin(req)) throw ApiError(401, "UNAUTHORIZED", "the bearer token is not valid");
-                return service.provider_transition(req.matches[1], "cancel", req.body);
-            }
-            return service.cancel_booking(req.matches[1], token_param(req), req.body);
-        }));
-        server.Post(R"(/v1/bookings/([A-Za-z0-9_-]+)/(confirm|complete|no-show))",
-                    handle(true, [this](const httplib::Request& req) {
-                        return service.provider_transition(req.matches[1], req.matches[2], req.body);
-                    }));
-        server.Options(R"(/.*)", [](const httplib::Request& req, httplib::Response& res) {
-            if (!is_public_path(req.path)) {
-                res.status = 404;
-                return;
-            }
-            allow_cross_origin(res);
-            res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-            res.set_header("Access-Control-Allow-Headers", "Content-Type, Idempotency-Key");
-            res.set_header("Access-Control-Max-Age", "600");
-            res.status = 204;
-        });
-    }
-
-    void safety() {
-        server.set_payload_max_length(kMaxBodyBytes);
-        server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-            request_started = SteadyClock::now();
-            if (req.method == "POST" && !req.has_header("Authorization")) {
-                if (int wait = limiter.admit(req.remote_addr)) {
-                    if (is_public_path(req.path)) allow_cross_origin(res);
-                    ApiError e(429, "RATE_LIMITED", "too many requests from this address; retry later");
-                    e.headers.emplace_back("Retry-After", std::to_string(wait));
-                    send_problem(res, e);
-                    return httplib::Server::HandlerResponse::Handled;
-                }
-            }
-            return httplib::Server::HandlerResponse::Unhandled;
-        });
-        // Answers cpp-httplib makes itself (404, 413, 400 for broken HTTP) get a problem body too.
-        server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-            if (!res.body.empty()) return;
-            if (is_public_path(req.path)) allow_cross_origin(res);
-            const std::string detail = res.status == 413 ? "the body exceeds 64 KiB" : "no such resource or malformed request";
-            res.set_content(problem_body(res.status, default_code(res.status), detail), "application/problem+json");
-        });
-        server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-            res.status = 500;
-            res.set_content(problem_body(500, "INTERNAL_ERROR", "internal error"), "application/problem+json");
-        });
-    }
-
-    void access_log() {
-        if (options.access_log == "off") return;
-        log = options.access_log == "-" ? stdout : std::fopen(options.access_log.c_str(), "a");
-        if (!log) throw std::runtime_error("cannot open access log " + options.access_log);
-        std::setvbuf(log, nullptr, _IOLBF, 0);
-        server.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-            const double ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - request_started).count();
-            char line[1024];
-            // The query string is left out: it can carry a manage token.
-            std::snprintf(line, sizeof line,
-                          "{\"time\":\"%s\",\"remote\":%s,\"method\":%s,\"path\":%s,\"status\":%d,\"bytes\":%zu,"
-                          "\"ms\":%.3f}\n",
-                          format_instant(std::chrono::duration_cast<std::chrono::seconds>(
-                                             std::chrono::system_clock::now().time_since_epoch()).count()).c_str(),
-                          json_escape(req.remote_addr).c_str(), json_escape(req.method.substr(0, 16)).c_str(),
-                          json_escape(req.path.substr(0, 256)).c_str(), res.status, res.body.size(), ms);
-            std::fputs(line, log);
-        });
-    }
-
-    void static_files() {
-        if (options.web_root.empty()) return;
-        server.set_file_extension_and_mimetype_mapping("wasm", "application/wasm");
-        server.set_file_extension_and_mimetype_mapping("mjs", "text/javascript");
-        server.set_file_extension_and_mimetype_mapping("js", "text/javascript");
-        if (!server.set_mount_point("/", options.web_root))
-            throw std::runtime_error("--web-root " + options.web_root + " is not a directory");
-        server.set_file_request_handler([this](const httplib::Request& req, httplib::Response& res) {
-            res.set_header("Cache-Control", hashed_name(req.path) ? "public, max-age=31536000, immutable" : "no-cache");
-            // widget.js, the engine's module and its .wasm are loaded by provider
-            // sites on other origins (module scripts and fetch need CORS).
-            res.set_header("Access-Control-Allow-Origin", "*");
-            send_static(static_gzip, req, res);
-        });
-    }
-};
-
-HttpApi::HttpApi(BookingService& service, HttpOptions options) : impl_(std::make_unique<Impl>(service, std::move(options))) {
-    const std::size_t threads = impl_->options.threads;
-    impl_->server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-    impl_->server.set_keep_alive_max_count(1000);
-    impl_->server.set_keep_alive_timeout(5);
-    impl_->server.set_read_timeout(10);
-    impl_->server.set_write_timeout(10);
-    impl_->server.set_tcp_nodelay(true);
-    impl_->safety();
-    impl_->routes();
-    impl_->access_log();
-    impl_->static_files();
-}
-
-HttpApi::~HttpApi() {
-    if (impl_->log && impl_->log != stdout) std::fclose(impl_->log);
-}
-
-bool HttpApi::bind() {
-    if (impl_->options.port == 0) {
-        impl_->bound_port = impl_->server.bind_to_any_port(impl_->options.host);
-        return impl_->bound_port > 0;
-    }
-    if (!impl_->server.bind_to_port(impl_->options.host, impl_->options.port)) return false;
-    impl_->bound_port = impl_->options.port;
+bool is_booking_id(const std::string& s) {
+    if (s.empty()) return false;
+    for (char c : s)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') return false;
     return true;
 }
 
-int HttpApi::port() const { return impl_->bound_port; }
-void HttpApi::serve() { impl_->server.listen_after_bind(); }
+bool under_v1(const std::string& path) { return path.rfind("/v1/", 0) == 0; }
+
+// The routes of api.md part 1; a path that matches none (or a method a path
+// does not take) is 404, as before.
+Route match(const std::string& method, const std::string& path) {
+    if (!under_v1(path)) return {};
+    const auto s = segments_after_v1(path);
+    if (s[0] == "providers" && s.size() >= 2 && !s[1].empty()) {
+        if (s.size() == 2 && method == "PUT") return {Action::put_provider, s[1], "", true};
+        if (s.size() == 3 && method == "GET") {
+            if (s[2] == "bookings") return {Action::list_bookings, s[1], "", true};
+            if (s[2] == "snapshot") return {Action::snapshot, s[1], "", false};
+            if (s[2] == "slots") return {Action::slots, s[1], "", false};
+        }
+        return {};
+    }
+    if (s[0] != "bookings") return {};
+    if (s.size() == 1 && method == "POST") return {Action::create_booking, "", "", false};
+    if (s.size() == 2 && method == "GET") {
+        const std::string& id = s[1];
+        if (id.size() > 4 && id.compare(id.size() - 4, 4, ".ics") == 0 && is_booking_id(id.substr(0, id.size() - 4)))
+            return {Action::calendar, id.substr(0, id.size() - 4), "", false};
+        if (is_booking_id(id)) return {Action::get_booking, id, "", false};
+        return {};
+    }
+    if (s.size() == 3 && method == "POST" && is_booking_id(s[1])) {
+        if (s[2] == "reschedule") return {Action::reschedule, s[1], "", false};
+        if (s[2] == "cancel") return {Action::client_or_provider_cancel, s[1], "", false};
+        if (s[2] == "confirm" || s[2] == "complete" || s[2] == "no-show") return {Action::provider_transition, s[1], s[2], true};
+    }
+    return {};
+}
+
+// The widget's paths (CORS open): /v1/providers/X/(snapshot|slots) and
+// /v1/bookings[/X[.ics|/cancel|/reschedule]].
+bool is_public_path(const std::string& path) {
+    if (!under_v1(path)) return false;
+    const auto s = segments_after_v1(path);
+    for (const auto& segment : s)
+        if (segment.empty()) return false;
+    if (s[0] == "providers") return s.size() == 3 && (s[2] == "snapshot" || s[2] == "slots");
+    if (s[0] != "bookings") return false;
+    return s.size() <= 2 || (s.size() == 3 && (s[2] == "cancel" || s[2] == "reschedule"));
+}
+
+// Snapshots and slots carry no personal data and keep their caching; every
+// other /v1/ answer may hold a client's data or a manage token.
+bool must_not_store(const std::string& path) {
+    if (!under_v1(path)) return false;
+    const auto s = segments_after_v1(path);
+    return !(s.size() == 3 && s[0] == "providers" && (s[2] == "snapshot" || s[2] == "slots"));
+}
+
+bool compressible(const std::string& content_type) {
+    return content_type.rfind("text/", 0) == 0 || content_type.find("json") != std::string::npos;
+}
+
+std::string header_value(const Response& r, const std::string& name) {
+    for (const auto& [n, v] : r.headers)
+        if (n == name) return v;
+    return "";
+}
+
+Response problem_response(const ApiError& e) {
+    Response r;
+    r.status = e.status;
+    r.headers = e.headers;
+    r.headers.emplace_back("Content-Type", "application/problem+json");
+    r.set_body(problem_body(e));
+    return r;
+}
+
+ApiError with_header(ApiError e, std::string name, std::string value) {
+    e.headers.emplace_back(std::move(name), std::move(value));
+    return e;
+}
+
+ApiError database_unavailable(const std::string& detail) {
+    return with_header(ApiError(503, "DATABASE_UNAVAILABLE", detail), "Retry-After", "1");
+}
+
+Response from_reply(Reply reply) {
+    Response r;
+    r.status = reply.status;
+    r.headers = std::move(reply.headers);
+    r.headers.emplace_back("Content-Type", reply.content_type);
+    r.set_body(std::move(reply.body));
+    return r;
+}
+
+std::optional<std::string> token_param(const Request& req) {
+    const auto it = req.query.find("token");
+    if (it == req.query.end()) return std::nullopt;
+    return it->second;
+}
+
+bool starts_with_bearer(const std::string& value) {
+    static const std::string prefix = "bearer ";
+    if (value.size() <= prefix.size()) return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(value[i])) != prefix[i]) return false;
+    return true;
+}
+
+std::string json_escape(const std::string& s) {
+    return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+struct HttpApi::Impl : http::RequestHandler {
+    explicit Impl(HttpOptions opts) : options(std::move(opts)), server(*this, server_options(options)) {
+        if (!options.web_root.empty()) files = std::make_unique<http::StaticFiles>(options.web_root);
+        if (options.access_log != "off") {
+            log = options.access_log == "-" ? stdout : std::fopen(options.access_log.c_str(), "a");
+            if (!log) throw std::runtime_error("cannot open access log " + options.access_log);
+            std::setvbuf(log, nullptr, _IOLBF, 0);
+        }
+    }
+    ~Impl() override {
+        if (log && log != stdout) std::fclose(log);
+    }
+
+    static http::ServerOptions server_options(const HttpOptions& o) {
+        http::ServerOptions s;
+        s.host = o.host;
+        s.port = o.port;
+        s.io_threads = o.io_threads;
+        s.workers = o.workers;
+        s.header_timeout = o.header_timeout;
+        s.idle_timeout = o.idle_timeout;
+        s.max_connections = o.max_connections;
+        s.max_connections_per_address = o.max_connections_per_address;
+        return s;
+    }
+
+    HttpOptions options;
+    http::HttpServer server;
+    std::unique_ptr<http::StaticFiles> files;
+    FILE* log = nullptr;
+    // Set once by ready(), before is_ready; read by request threads after it.
+    std::atomic<bool> is_ready{false};
+    BookingService* service = nullptr;
+    SharedLimits* limits = nullptr;
+    std::optional<OperatorToken> token;
+
+    Dispatch handle(std::shared_ptr<Request> req) override {
+        const std::string& path = req->head.path;
+        const std::string method = req->head.method == "HEAD" ? "GET" : req->head.method;
+        if (method == "OPTIONS") return {preflight(*req), {}};
+        if (path == "/healthz" && method == "GET") {
+            if (!is_ready) return {finish(problem_response(database_unavailable("the database is not reachable yet")), *req), {}};
+            return {std::nullopt, [this, req] { return finish(guarded([this] { return from_reply(service->health()); }), *req); }};
+        }
+        if (under_v1(path)) {
+            Route route = match(method, path);
+            if (route.action == Action::none) return {finish(not_found(), *req), {}};
+            if (!is_ready) return {finish(problem_response(database_unavailable("the database is not reachable yet")), *req), {}};
+            return {std::nullopt, [this, req, route = std::move(route)] {
+                        return finish(guarded([&] { return from_reply(call(*req, route)); }), *req);
+                    }};
+        }
+        if (files && method == "GET")
+            if (auto file = files->serve(req->head)) return {std::move(*file), {}};
+        return {finish(not_found(), *req), {}};
+    }
+
+    Response refusal(const Refusal& refusal, const std::string& path) override {
+        Response r = problem_response(ApiError(refusal.status, refusal.code, refusal.detail));
+        decorate(r, path);
+        return r;
+    }
+
+    void answered(const Request& req, const Response& res, std::chrono::steady_clock::duration took) override {
+        if (!log) return;
+        const double ms = std::chrono::duration<double, std::milli>(took).count();
+        char line[1024];
+        // The query string is left out: it can carry a manage token.
+        std::snprintf(line, sizeof line,
+                      "{\"time\":\"%s\",\"remote\":%s,\"method\":%s,\"path\":%s,\"status\":%d,\"bytes\":%zu,"
+                      "\"ms\":%.3f}\n",
+                      format_instant(std::chrono::duration_cast<std::chrono::seconds>(
+                                         std::chrono::system_clock::now().time_since_epoch()).count()).c_str(),
+                      json_escape(req.remote).c_str(), json_escape(req.head.method.substr(0, 16)).c_str(),
+                      json_escape(req.head.path.substr(0, 256)).c_str(), res.status, res.bytes_sent(), ms);
+        std::fputs(line, log);
+    }
+
+    static Response not_found() { return problem_response(ApiError(404, "NOT_FOUND", "no such resource")); }
+
+    Response preflight(const Request& req) {
+        if (!is_public_path(req.head.path)) return finish(not_found(), req);
+        Response r;
+        r.status = 204;
+        r.headers = {{"Access-Control-Allow-Methods", "GET, POST, OPTIONS"},
+                     {"Access-Control-Allow-Headers", "Content-Type, Idempotency-Key"},
+                     {"Access-Control-Max-Age", "600"}};
+        decorate(r, req.head.path);
+        return r;
+    }
+
+    // CORS on the widget's paths, no-store where personal data may be.
+    static void decorate(Response& r, const std::string& path) {
+        if (is_public_path(path)) {
+            r.headers.emplace_back("Access-Control-Allow-Origin", "*");
+            r.headers.emplace_back("Access-Control-Expose-Headers", "Idempotent-Replayed, Retry-After, Location");
+        }
+        if (must_not_store(path)) r.headers.emplace_back("Cache-Control", "no-store");
+    }
+
+    Response finish(Response r, const Request& req) {
+        decorate(r, req.head.path);
+        if (r.body && r.length >= kMinGzipBytes && compressible(header_value(r, "Content-Type"))) {
+            r.headers.emplace_back("Vary", "Accept-Encoding");
+            if (http::accepts_gzip(req.field("accept-encoding").value_or(""))) {
+                if (auto gz = http::gzip(std::string_view(*r.body).substr(r.offset, r.length), kApiGzipLevel)) {
+                    r.set_body(std::move(*gz));
+                    r.headers.emplace_back("Content-Encoding", "gzip");
+                }
+            }
+        }
+        r.head_only = req.head.method == "HEAD";
+        return r;
+    }
+
+    // Runs a use case; every failure becomes a problem answer.
+    template <class Work>
+    static Response guarded(Work work) {
+        try {
+            return work();
+        } catch (const ApiError& e) {
+            return problem_response(e);
+        } catch (const nlohmann::json::exception& e) {
+            return problem_response(bad_request(std::string("the request does not have the expected shape: ") + e.what()));
+        } catch (const StoreError& e) {
+            std::fprintf(stderr, "slotwise-server: database error: %s\n", e.what());
+            return problem_response(database_unavailable("the database is busy or unavailable; retry later"));
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "slotwise-server: internal error: %s\n", e.what());
+            return problem_response(ApiError(500, "INTERNAL_ERROR", "internal error"));
+        }
+    }
+
+    // The bearer credential, checked only when presented; true when valid.
+    // While an address is throttled its credentials are not even checked.
+    bool authorize(const Request& req, const Route& route) {
+        bool valid = false;
+        if (const auto authorization = req.field("authorization")) {
+            if (const int wait = limits->credential_wait(req.remote))
+                throw with_header(ApiError(429, "TOO_MANY_FAILED_CREDENTIALS",
+                                           "too many failed credentials from this address; retry later"),
+                                  "Retry-After", std::to_string(wait));
+            valid = starts_with_bearer(*authorization) && token->matches(std::string_view(*authorization).substr(7));
+            if (!valid) {
+                limits->credential_failed(req.remote);
+                throw with_header(ApiError(401, "UNAUTHORIZED", "the bearer token is not valid"), "WWW-Authenticate", "Bearer");
+            }
+        }
+        if (route.needs_admin && !valid)
+            throw with_header(ApiError(401, "UNAUTHORIZED", "this endpoint needs Authorization: Bearer <admin token>"),
+                              "WWW-Authenticate", "Bearer");
+        // Only a valid credential exempts a request from the public limit.
+        if (req.head.method == "POST" && !valid)
+            if (const int wait = limits->admit_public(req.remote))
+                throw with_header(ApiError(429, "RATE_LIMITED", "too many requests from this address; retry later"),
+                                  "Retry-After", std::to_string(wait));
+        return valid;
+    }
+
+    Reply call(const Request& req, const Route& route) {
+        const bool provider = authorize(req, route);
+        BookingService& s = *service;
+        switch (route.action) {
+            case Action::put_provider: return s.put_provider(route.id, req.body);
+            case Action::list_bookings: return s.list_bookings(route.id, req.query);
+            case Action::snapshot: return s.snapshot(route.id, req.query);
+            case Action::slots: return s.slots(route.id, req.query);
+            case Action::create_booking: return s.create_booking(req.field("idempotency-key"), req.body);
+            case Action::calendar: return s.booking_calendar(route.id, token_param(req));
+            case Action::get_booking: return s.get_booking(route.id, token_param(req));
+            case Action::reschedule: return s.reschedule_booking(route.id, token_param(req), req.body);
+            // A provider cancels with the bearer token, a client with the manage token.
+            case Action::client_or_provider_cancel:
+                return provider ? s.provider_transition(route.id, "cancel", req.body)
+                                : s.cancel_booking(route.id, token_param(req), req.body);
+            case Action::provider_transition: return s.provider_transition(route.id, route.verb, req.body);
+            case Action::none: break;
+        }
+        throw ApiError(404, "NOT_FOUND", "no such resource");
+    }
+};
+
+HttpApi::HttpApi(HttpOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+HttpApi::~HttpApi() = default;
+
+bool HttpApi::bind() { return impl_->server.bind(); }
+int HttpApi::port() const { return impl_->server.port(); }
+int HttpApi::backlog() const { return impl_->server.backlog(); }
+std::size_t HttpApi::max_connections() const { return impl_->server.max_connections(); }
+
+void HttpApi::ready(BookingService& service, SharedLimits& limits, OperatorToken token) {
+    impl_->service = &service;
+    impl_->limits = &limits;
+    impl_->token.emplace(std::move(token));
+    impl_->is_ready = true;
+}
+
+void HttpApi::serve() { impl_->server.serve(); }
 void HttpApi::stop() { impl_->server.stop(); }
 
 }  // namespace slotwise::server

@@ -1,33 +1,46 @@
-// The HTTP face of the server (the only part that knows cpp-httplib): routes,
-// authentication, CORS, rate limits, body limits, access logs, static files.
+// The HTTP face of the booking server: routes, bearer auth, the shared rate
+// limit and credential throttle, CORS, security and cache headers, gzip,
+// problem answers for every failure, the JSON access log and static files.
+// The connection handling (Beast on Asio, limits, timeouts) is
+// http/http_server.*; this file knows nothing of sockets.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
 #include "booking_service.h"
+#include "operator_token.h"
+#include "shared_limits.h"
 
 namespace slotwise::server {
 
 struct HttpOptions {
     std::string host = "127.0.0.1";
     int port = 8080;
-    std::string admin_token;
-    std::string web_root;        // empty: no static files
-    std::size_t threads = 16;    // cpp-httplib serves one connection per worker
-    double rate_per_second = 2;  // per client address, POSTs without the admin token; 0 = off
-    double rate_burst = 20;
-    std::string access_log = "-";  // "-" stdout, "off", or a file path
+    std::string web_root;             // empty: no static files
+    std::size_t io_threads = 0;       // 0: one per core
+    std::size_t workers = 16;         // threads for requests that touch the database
+    std::chrono::milliseconds header_timeout{10000};
+    std::chrono::milliseconds idle_timeout{5000};
+    std::size_t max_connections = 15000;
+    std::size_t max_connections_per_address = 128;
+    std::string access_log = "-";     // "-" stdout, "off", or a file path
 };
 
 class HttpApi {
 public:
-    HttpApi(BookingService& service, HttpOptions options);
+    explicit HttpApi(HttpOptions options);
     ~HttpApi();
     // Binds the port; false (with a message on stderr) if it cannot.
     bool bind();
     int port() const;
-    // Serves until stop(); returns after in-flight requests have finished.
+    int backlog() const;
+    std::size_t max_connections() const;
+    // Until this is called every /v1/ route and /healthz answer 503
+    // DATABASE_UNAVAILABLE; the references must outlive serve().
+    void ready(BookingService& service, SharedLimits& limits, OperatorToken token);
+    // Serves until stop(); returns after in-flight requests have been answered.
     void serve();
     void stop();
 

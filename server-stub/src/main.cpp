@@ -1,4 +1,8 @@
 // slotwise-server: flags, signals, start. See server-stub/README.md.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -10,8 +14,9 @@
 #include <mutex>
 
 #include "booking_service.h"
-#include "crypto.h"
 #include "http_api.h"
+#include "operator_token.h"
+#include "shared_limits.h"
 
 using namespace slotwise::server;
 
@@ -22,13 +27,19 @@ const char* kUsage = R"(usage: slotwise-server [options]
   --listen HOST:PORT        default 127.0.0.1:8080; port 0 picks a free port
   --web-root DIR            serve static files from DIR at /
   --demo                    create a demo provider when the database has none
-  --threads N               HTTP workers (one per open connection); default max(16, 8 x cores)
-  --db-pool N               database connections kept open; default = threads
-  --rate-limit R:BURST      POSTs per second per client address (default 2:20; 0 = off)
+  --threads N               I/O threads serving connections; default one per core
+  --workers N               threads for requests that touch the database; default 16
+  --db-pool N               database connections kept open; default = workers
+  --rate-limit R:BURST      POSTs per second per client address without a valid credential (default 2:20; 0 = off)
   --pending-cap N           open PENDING bookings per client and provider (default 3)
   --meeting-base-url URL    base of virtual meeting links (default https://meet.jit.si/)
   --access-log -|off|PATH   JSON access log (default - = stdout)
-environment: SLOTWISE_ADMIN_TOKEN (generated and printed when unset),
+  --header-timeout S        seconds for a request's whole header (default 10)
+  --idle-timeout S          seconds an idle keep-alive connection stays open (default 5)
+  --max-connections N       open connections; the oldest idle ones are closed to admit new ones (default 15000)
+  --max-connections-per-address N   open connections per client address (default 128)
+environment: SLOTWISE_ADMIN_TOKEN (the operator token, 24..256 visible ASCII; when unset a
+             stored one is used, or one is generated and printed once to stderr),
              SLOTWISE_NOW (start the server's clock at this instant; tests and demos)
 )";
 
@@ -47,16 +58,65 @@ int to_int(const std::string& flag, const std::string& value) {
     usage_error(flag + " needs a non-negative integer");
 }
 
+std::chrono::milliseconds to_duration(const std::string& flag, const std::string& value) {
+    try {
+        std::size_t used = 0;
+        const double seconds = std::stod(value, &used);
+        if (used == value.size() && seconds > 0 && seconds <= 3600)
+            return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+    } catch (const std::exception&) {
+    }
+    usage_error(flag + " needs a number of seconds (0 < S <= 3600)");
+}
+
+// Thousands of connections need thousands of descriptors; the soft limit is
+// often 1024 while the hard limit allows far more.
+void raise_descriptor_limit() {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == limit.rlim_max) return;
+    limit.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) std::perror("slotwise-server: setrlimit(RLIMIT_NOFILE)");
+}
+
+bool plausible_operator_token(const std::string& token) {
+    return token.size() >= 24 && token.size() <= 256 &&
+           std::all_of(token.begin(), token.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+}
+
+// Everything that needs the database: opened, migrated, the operator token
+// established, the use cases built. Retried as a whole while the database
+// cannot be reached.
+struct Backend {
+    std::unique_ptr<Store> store;
+    std::unique_ptr<BookingService> service;
+    std::unique_ptr<SharedLimits> limits;
+    std::optional<OperatorToken::Established> token;
+    std::optional<std::string> demo_provider;
+};
+
+Backend connect(const std::string& db, std::size_t pool, const Clock& clock, const ServiceOptions& service_options,
+                const LimitOptions& limit_options, const std::optional<std::string>& env_token, bool demo) {
+    Backend b;
+    b.store = open_store(db, pool);
+    b.store->migrate();
+    b.token = OperatorToken::establish(*b.store, env_token);
+    b.service = std::make_unique<BookingService>(*b.store, clock, service_options);
+    b.limits = std::make_unique<SharedLimits>(*b.store, limit_options);
+    if (demo) b.demo_provider = b.service->create_demo_provider_if_empty();
+    b.service->purge_expired_idempotency_keys();
+    return b;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     std::setvbuf(stdout, nullptr, _IOLBF, 0);  // one access-log line at a time, even into a pipe
+    raise_descriptor_limit();
     std::string db = "sqlite:data/slotwise.db", listen = "127.0.0.1:8080";
     bool demo = false;
     HttpOptions http;
     ServiceOptions service_options;
-    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    http.threads = std::max<std::size_t>(16, 8 * cores);
+    LimitOptions limit_options;
     std::size_t pool = 0;
     for (int i = 1; i < argc; ++i) {
         const std::string flag = argv[i];
@@ -68,16 +128,22 @@ int main(int argc, char** argv) {
         else if (flag == "--listen") listen = value();
         else if (flag == "--web-root") http.web_root = value();
         else if (flag == "--demo") demo = true;
-        else if (flag == "--threads") http.threads = std::max(1, to_int(flag, value()));
+        else if (flag == "--threads") http.io_threads = std::max(1, to_int(flag, value()));
+        else if (flag == "--workers") http.workers = std::max(1, to_int(flag, value()));
         else if (flag == "--db-pool") pool = std::max(1, to_int(flag, value()));
         else if (flag == "--pending-cap") service_options.pending_cap = to_int(flag, value());
         else if (flag == "--meeting-base-url") service_options.meeting_base_url = value();
         else if (flag == "--access-log") http.access_log = value();
+        else if (flag == "--header-timeout") http.header_timeout = to_duration(flag, value());
+        else if (flag == "--idle-timeout") http.idle_timeout = to_duration(flag, value());
+        else if (flag == "--max-connections") http.max_connections = std::max(1, to_int(flag, value()));
+        else if (flag == "--max-connections-per-address") http.max_connections_per_address = std::max(1, to_int(flag, value()));
         else if (flag == "--rate-limit") {
             const std::string v = value();
             const auto colon = v.find(':');
-            http.rate_per_second = to_int(flag, v.substr(0, colon));
-            http.rate_burst = colon == std::string::npos ? std::max(1.0, http.rate_per_second) : to_int(flag, v.substr(colon + 1));
+            limit_options.public_per_second = to_int(flag, v.substr(0, colon));
+            limit_options.public_burst = colon == std::string::npos ? std::max(1.0, limit_options.public_per_second)
+                                                                    : to_int(flag, v.substr(colon + 1));
         } else if (flag == "--help" || flag == "-h") {
             std::fputs(kUsage, stdout);
             return 0;
@@ -88,7 +154,7 @@ int main(int argc, char** argv) {
     http.host = listen.substr(0, colon);
     if (http.host.size() > 2 && http.host.front() == '[' && http.host.back() == ']') http.host = http.host.substr(1, http.host.size() - 2);
     http.port = to_int("--listen", listen.substr(colon + 1));
-    if (pool == 0) pool = http.threads;
+    if (pool == 0) pool = http.workers;
 
     // Signals go to one thread that asks the server to stop; workers never see them.
     sigset_t signals;
@@ -104,74 +170,119 @@ int main(int argc, char** argv) {
         if (!start_clock) usage_error("SLOTWISE_NOW must be an instant like 2026-12-01T08:00:00Z");
     }
     const Clock clock(start_clock);
-    bool generated_token = false;
-    if (const char* token = std::getenv("SLOTWISE_ADMIN_TOKEN"); token && *token) http.admin_token = token;
-    else {
-        http.admin_token = random_token(24);
-        generated_token = true;
+    std::optional<std::string> env_token;
+    if (const char* token = std::getenv("SLOTWISE_ADMIN_TOKEN"); token && *token) {
+        env_token = token;
+        if (!plausible_operator_token(*env_token)) usage_error("SLOTWISE_ADMIN_TOKEN must be 24..256 visible ASCII characters");
     }
-
-    std::unique_ptr<Store> store;
     try {
         if (db.rfind("sqlite:", 0) == 0) {
             const std::filesystem::path parent = std::filesystem::path(db.substr(7)).parent_path();
             if (!parent.empty()) std::filesystem::create_directories(parent);
         }
-        store = open_store(db, pool);
-        store->migrate();
     } catch (const std::exception& e) {
         std::fprintf(stderr, "slotwise-server: %s\n", e.what());
         return 1;
     }
-    BookingService service(*store, clock, service_options);
-    std::optional<std::string> demo_provider;
-    if (demo) demo_provider = service.create_demo_provider_if_empty();
-    service.purge_expired_idempotency_keys();
 
-    HttpApi api(service, http);
-    if (!api.bind()) {
-        std::fprintf(stderr, "slotwise-server: cannot listen on %s\n", listen.c_str());
+    std::unique_ptr<HttpApi> api_holder;
+    try {
+        api_holder = std::make_unique<HttpApi>(http);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "slotwise-server: %s\n", e.what());
         return 1;
     }
-    const std::string host = http.host.find(':') != std::string::npos ? "[" + http.host + "]" : http.host;
-    const std::string url = "http://" + host + ":" + std::to_string(api.port());
-    std::printf("slotwise-server: database %s (%s), %zu workers\n", store->backend().c_str(),
-                db.rfind("sqlite:", 0) == 0 ? db.c_str() : "postgres", http.threads);
-    if (generated_token) std::printf("slotwise-server: admin token (SLOTWISE_ADMIN_TOKEN was unset): %s\n", http.admin_token.c_str());
-    if (demo_provider) std::printf("slotwise-server: created demo provider '%s'\n", demo_provider->c_str());
-    if (demo) std::printf("slotwise-server: demo page %s/  (snapshot: %s/v1/providers/demo/snapshot)\n", url.c_str(), url.c_str());
-    std::printf("slotwise-server: listening on %s\n", url.c_str());
-    std::fflush(stdout);
+    HttpApi& api = *api_holder;
+    if (!api.bind()) return 1;
+    std::thread server([&api] { api.serve(); });  // answers 503 until the database is there
 
     std::mutex mutex;
-    std::condition_variable stopped;
+    std::condition_variable wake;
     bool stopping = false;
+    std::atomic<int> exit_code{0};
     std::thread signal_thread([&] {
         int sig = 0;
         sigwait(&signals, &sig);
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            stopping = true;
+        }
+        wake.notify_all();
         api.stop();
     });
-    std::thread housekeeping([&] {
-        std::unique_lock<std::mutex> lock(mutex);
-        while (!stopped.wait_for(lock, std::chrono::minutes(10), [&] { return stopping; })) {
+
+    const std::string host = http.host.find(':') != std::string::npos ? "[" + http.host + "]" : http.host;
+    const std::string url = "http://" + host + ":" + std::to_string(api.port());
+    Backend backend;
+    bool announced = false;
+    auto announce = [&] {
+        if (announced) return;
+        announced = true;
+        std::printf("slotwise-server: %zu I/O threads, %zu workers, listen backlog %d (net.core.somaxconn), at most %zu connections\n",
+                    http.io_threads ? http.io_threads : std::max(1u, std::thread::hardware_concurrency()), http.workers,
+                    api.backlog(), api.max_connections());
+        std::printf("slotwise-server: listening on %s\n", url.c_str());
+        std::fflush(stdout);
+    };
+    // The first attempt runs before the URL is announced, so that a client
+    // that waits for it finds the database ready in the usual case; after a
+    // failed attempt the URL is announced at once and /healthz says 503.
+    std::thread database([&] {
+        auto delay = std::chrono::milliseconds(250);
+        for (int attempt = 1;; ++attempt) {
             try {
-                service.purge_expired_idempotency_keys();
+                backend = connect(db, pool, clock, service_options, limit_options, env_token, demo);
+                break;
+            } catch (const StoreError& e) {
+                announce();
+                std::fprintf(stderr, "slotwise-server: waiting for the database (attempt %d, retrying in %.2f s): %s\n",
+                             attempt, std::chrono::duration<double>(delay).count(), e.what());
+            } catch (const std::exception& e) {
+                std::fprintf(stderr, "slotwise-server: %s\n", e.what());
+                exit_code = 1;
+                api.stop();
+                return;
+            }
+            std::unique_lock<std::mutex> lock(mutex);
+            if (wake.wait_for(lock, delay, [&] { return stopping; })) return;
+            delay = std::min<std::chrono::milliseconds>(delay * 2, std::chrono::seconds(5));
+        }
+        // Printed once, on creation, and never into the access log.
+        if (backend.token->generated)
+            std::fprintf(stderr, "slotwise-server: admin token (SLOTWISE_ADMIN_TOKEN was unset; generated now and stored as a hash): %s\n",
+                         backend.token->generated->c_str());
+        api.ready(*backend.service, *backend.limits, backend.token->token);
+        std::printf("slotwise-server: database %s (%s)\n", backend.store->backend().c_str(),
+                    db.rfind("sqlite:", 0) == 0 ? db.c_str() : "postgres");
+        if (backend.demo_provider) std::printf("slotwise-server: created demo provider '%s'\n", backend.demo_provider->c_str());
+        if (demo) std::printf("slotwise-server: demo page %s/  (snapshot: %s/v1/providers/demo/snapshot)\n", url.c_str(), url.c_str());
+        announce();
+        std::printf("slotwise-server: database ready\n");
+        std::fflush(stdout);
+        // Housekeeping: expired idempotency keys and limit counters.
+        std::unique_lock<std::mutex> lock(mutex);
+        while (!wake.wait_for(lock, std::chrono::minutes(10), [&] { return stopping; })) {
+            lock.unlock();
+            try {
+                backend.service->purge_expired_idempotency_keys();
+                backend.limits->purge_expired();
             } catch (const std::exception& e) {
                 std::fprintf(stderr, "slotwise-server: purge failed: %s\n", e.what());
             }
+            lock.lock();
         }
     });
 
-    api.serve();  // returns once stopped and in-flight requests are done
+    server.join();  // returns once stopped and in-flight requests are done
     {
         std::lock_guard<std::mutex> lock(mutex);
         stopping = true;
     }
-    stopped.notify_all();
-    housekeeping.join();
+    wake.notify_all();
+    database.join();
     // If the server stopped for another reason, release the signal thread.
     pthread_kill(signal_thread.native_handle(), SIGTERM);
     signal_thread.join();
     std::printf("slotwise-server: stopped\n");
-    return 0;
+    return exit_code;
 }

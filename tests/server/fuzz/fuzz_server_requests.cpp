@@ -1,5 +1,6 @@
 // libFuzzer target over what a stranger's bytes reach first in
-// slotwise-server: JSON limits, the shapes of the booking, reschedule, cancel
+// slotwise-server: the HTTP request head (limits, framing and smuggling
+// checks, path and query decoding), chunked bodies, JSON limits, the shapes of the booking, reschedule, cancel
 // and provider documents, and the engine's validation of a booking against a
 // fixed provider. Every input must end in a result or an ApiError (or a
 // nlohmann::json::exception, which the HTTP layer answers with 400); anything
@@ -7,8 +8,10 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
+#include <tuple>
 
 #include "engine_calls.h"
+#include "http/request_head.h"
 #include "request_parsing.h"
 #include "snapshot.h"
 
@@ -29,13 +32,59 @@ const slotwise::Snapshot& fixed_provider() {
     return provider;
 }
 
+// The head scanner's promises: a complete head fits the limits and its
+// framing is one of the accepted shapes; a refusal is one of the documented
+// statuses; feeding the same bytes in two parts decides the same.
+void check_request_head(std::string_view text) {
+    using namespace slotwise::server::http;
+    const HeadScan scan = scan_request_head(text);
+    if (scan.outcome == HeadScan::complete) {
+        const RequestHead& head = scan.head;
+        if (scan.consumed > text.size() || scan.consumed > kMaxHeadBytes + 8) std::abort();
+        if (head.fields.size() > kMaxHeaderFields || head.content_length > kMaxApiBodyBytes) std::abort();
+        if (head.chunked && head.field("content-length")) std::abort();
+        if (head.has_body() && (head.method == "GET" || head.method == "HEAD" || head.method == "OPTIONS")) std::abort();
+        for (char c : head.path)
+            if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) std::abort();
+        (void)parse_query(head.query_string);
+        // A complete head stays complete, with the same result, whatever follows it.
+        const HeadScan prefix = scan_request_head(text.substr(0, scan.consumed));
+        if (prefix.outcome != HeadScan::complete || prefix.consumed != scan.consumed) std::abort();
+    } else if (scan.outcome == HeadScan::refused) {
+        const int status = scan.refusal->status;
+        if (status != 400 && status != 413 && status != 414 && status != 415 && status != 431) std::abort();
+    } else if (text.size() > kMaxHeadBytes + 8) {
+        std::abort();  // more than the limit buffered without a decision
+    }
+}
+
+void check_chunked(std::string_view text) {
+    using namespace slotwise::server::http;
+    auto decode = [&](std::size_t split) {
+        ChunkedDecoder decoder;
+        std::string body;
+        std::size_t consumed = 0, total = 0;
+        auto status = decoder.feed(text.substr(0, split), body, consumed);
+        total = consumed;
+        if (status == ChunkedDecoder::need_more && consumed == split) {
+            status = decoder.feed(text.substr(split), body, consumed);
+            total += consumed;
+        }
+        if (body.size() > kMaxApiBodyBytes) std::abort();
+        if (status == ChunkedDecoder::failed && !decoder.refusal()) std::abort();
+        return std::make_tuple(status, body, status == ChunkedDecoder::failed ? decoder.refusal()->status : 0,
+                               status == ChunkedDecoder::done ? total : 0);
+    };
+    if (decode(text.size()) != decode(text.size() / 2)) std::abort();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size == 0) return 0;
     const std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
     try {
-        switch (data[0] % 5) {
+        switch (data[0] % 7) {
             case 0: {
                 const BookingRequest r = parse_booking_request(parse_json_body(text));
                 // A stored booking on the seed's day (busy intervals come from the database, whole minutes).
@@ -47,6 +96,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             case 2: parse_cancel_reason(parse_json_body(text, true)); break;
             case 3: parse_provider_config("p1", parse_json_body(text)); break;
             case 4: (void)is_valid_idempotency_key(text); (void)parse_instant(text); (void)parse_date(text); break;
+            case 5: check_request_head(text); break;
+            case 6: check_chunked(text); break;
         }
     } catch (const ApiError& e) {
         if (e.status < 400 || e.status > 499) std::abort();

@@ -1,0 +1,490 @@
+// The one file that includes Boost.Beast and Boost.Asio. Each connection is a
+// small state machine on its own strand: wait for bytes without holding a
+// buffer (an idle connection costs a socket and a timer), scan the head with
+// request_head.h, read the body under its limit and deadline, hand the
+// request to the RequestHandler, write the answer with Beast, then wait for
+// the next request or close.
+#include "http/http_server.h"
+
+#include <sys/resource.h>
+
+#include <array>
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <list>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace slotwise::server::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+using SteadyClock = std::chrono::steady_clock;
+
+// Bytes a client may take per second to send a body or read an answer, on top
+// of a fixed allowance: a slow link passes, one byte per second does not.
+constexpr std::size_t kMinBytesPerSecond = 1024;
+constexpr std::chrono::seconds kWriteAllowance{10};
+// After an answer that closes the connection, unread request bytes are read
+// and dropped for a moment (up to this much), so that closing does not reset
+// the connection before the client has read the answer.
+constexpr std::chrono::seconds kLingerTime{2};
+constexpr std::size_t kLingerBytes = 1024 * 1024;
+// File descriptors kept free of connections: database, log and listening sockets.
+constexpr std::size_t kDescriptorReserve = 256;
+
+std::chrono::milliseconds at_min_rate(std::size_t bytes) {
+    return std::chrono::milliseconds(bytes * 1000 / kMinBytesPerSecond);
+}
+
+class Connection;
+
+}  // namespace
+
+struct HttpServer::Impl {
+    Impl(RequestHandler& handler, ServerOptions options);
+
+    RequestHandler& handler;
+    ServerOptions options;
+    int listen_backlog = 0;
+    int bound_port = -1;
+    std::atomic<bool> draining{false};
+    std::atomic<std::size_t> queued{0};
+
+    // Open connections: counts per address, and the idle ones oldest first
+    // (the first to go when the global cap is reached).
+    std::mutex registry_mutex;
+    std::unordered_map<std::string, std::size_t> per_address;
+    std::size_t open = 0;
+    std::list<std::weak_ptr<Connection>> idle;
+
+    asio::io_context io;
+    tcp::acceptor acceptor{io};
+    asio::steady_timer accept_retry{io};
+    asio::steady_timer drain_deadline{io};
+    asio::thread_pool workers;
+
+    void accept();
+    bool admit(const std::shared_ptr<Connection>& connection);
+    void release(Connection& connection);
+    void set_idle(const std::shared_ptr<Connection>& connection, bool idle_now);
+    void release_locked(Connection& connection);
+};
+
+namespace {
+
+class Connection : public std::enable_shared_from_this<Connection> {
+public:
+    Connection(HttpServer::Impl& server, tcp::socket socket, std::string remote)
+        : server_(server), socket_(std::move(socket)), timer_(socket_.get_executor()), remote_(std::move(remote)) {}
+    ~Connection() { server_.release(*this); }
+
+    const std::string& remote() const { return remote_; }
+
+    void start() {
+        error_code ec;
+        socket_.non_blocking(true, ec);
+        socket_.set_option(tcp::no_delay(true), ec);
+        request_started_ = SteadyClock::now();
+        arm(request_started_ + server_.options.header_timeout);
+        wait_readable();
+    }
+
+    // Closes the connection when it is still between requests (the global
+    // cap, or a drain); safe from any thread.
+    void shed() {
+        asio::post(socket_.get_executor(), [self = shared_from_this()] {
+            if (self->phase_ == Phase::idle || self->phase_ == Phase::head) self->close();
+        });
+    }
+
+    // Guarded by the server's registry mutex.
+    bool registered = false;
+    bool in_idle_list = false;
+    std::list<std::weak_ptr<Connection>>::iterator idle_position;
+
+private:
+    enum class Phase { idle, head, body, handling, writing, lingering, closed };
+
+    void arm(SteadyClock::time_point deadline) {
+        timer_.expires_at(deadline);
+        timer_.async_wait([self = shared_from_this()](error_code ec) {
+            // A newer deadline replaced this one when the expiry is still ahead.
+            if (ec || self->timer_.expiry() > SteadyClock::now()) return;
+            self->close();
+        });
+    }
+
+    void wait_readable() {
+        socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](error_code ec) {
+            if (ec) return self->close();
+            self->on_readable();
+        });
+    }
+
+    void on_readable() {
+        if (phase_ == Phase::closed) return;
+        thread_local std::array<char, 16 * 1024> buffer;
+        error_code ec;
+        const std::size_t n = socket_.read_some(asio::buffer(buffer), ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) return wait_readable();
+        if (ec || n == 0) return close();
+        if (phase_ == Phase::lingering) {
+            lingered_ += n;
+            return lingered_ > kLingerBytes ? close() : wait_readable();
+        }
+        if (phase_ == Phase::idle) {
+            phase_ = Phase::head;
+            if (!first_request_) {
+                request_started_ = SteadyClock::now();
+                arm(request_started_ + server_.options.header_timeout);
+            }
+        }
+        first_request_ = false;
+        in_.append(buffer.data(), n);
+        advance();
+    }
+
+    void advance() {
+        if (phase_ == Phase::head) {
+            HeadScan scan = scan_request_head(in_);
+            if (scan.outcome == HeadScan::incomplete) return wait_readable();
+            request_ = std::make_shared<Request>();
+            request_->remote = remote_;
+            request_->head = std::move(scan.head);
+            if (scan.outcome == HeadScan::refused) return refuse(*scan.refusal);
+            in_.erase(0, scan.consumed);
+            server_.set_idle(shared_from_this(), false);
+            request_->query = parse_query(request_->head.query_string);
+            if (!request_->head.has_body()) return dispatch();
+            phase_ = Phase::body;
+            body_started_ = SteadyClock::now();
+            chunked_ = ChunkedDecoder();
+            if (request_->head.expect_continue && in_.empty()) return send_continue();
+        }
+        read_body();
+    }
+
+    void send_continue() {
+        static const char interim[] = "HTTP/1.1 100 Continue\r\n\r\n";
+        arm(body_started_ + server_.options.header_timeout);
+        asio::async_write(socket_, asio::buffer(interim, sizeof interim - 1),
+                          [self = shared_from_this()](error_code ec, std::size_t) {
+                              if (ec) return self->close();
+                              self->read_body();
+                          });
+    }
+
+    void read_body() {
+        RequestHead& head = request_->head;
+        std::string& body = request_->body;
+        std::size_t expected = head.content_length;
+        if (head.chunked) {
+            std::size_t consumed = 0;
+            const auto status = chunked_.feed(in_, body, consumed);
+            in_.erase(0, consumed);
+            if (status == ChunkedDecoder::failed) return refuse(*chunked_.refusal());
+            if (status == ChunkedDecoder::done) return dispatch();
+            expected = body.size();
+        } else {
+            const std::size_t take = std::min(in_.size(), head.content_length - body.size());
+            body.append(in_, 0, take);
+            in_.erase(0, take);
+            if (body.size() == head.content_length) return dispatch();
+        }
+        arm(body_started_ + server_.options.header_timeout + at_min_rate(expected));
+        wait_readable();
+    }
+
+    void dispatch() {
+        phase_ = Phase::handling;
+        timer_.cancel();
+        Dispatch dispatch;
+        try {
+            dispatch = server_.handler.handle(request_);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "slotwise-server: internal error: %s\n", e.what());
+            dispatch.now = server_.handler.refusal({500, "INTERNAL_ERROR", "internal error"}, request_->head.path);
+        }
+        if (dispatch.now) return write(std::move(*dispatch.now));
+        if (server_.queued.fetch_add(1) >= server_.options.max_queued) {
+            --server_.queued;
+            Response busy = server_.handler.refusal({503, "SERVER_BUSY", "the server is busy; retry later"}, request_->head.path);
+            busy.headers.emplace_back("Retry-After", "1");
+            return write(std::move(busy));
+        }
+        asio::post(server_.workers, [self = shared_from_this(), work = std::move(dispatch.later)] {
+            Response response;
+            try {
+                response = work();
+            } catch (const std::exception& e) {
+                std::fprintf(stderr, "slotwise-server: internal error: %s\n", e.what());
+                response = self->server_.handler.refusal({500, "INTERNAL_ERROR", "internal error"}, self->request_->head.path);
+            }
+            --self->server_.queued;
+            asio::post(self->socket_.get_executor(),
+                       [self, response = std::move(response)]() mutable { self->write(std::move(response)); });
+        });
+    }
+
+    void refuse(const Refusal& refusal) {
+        server_.set_idle(shared_from_this(), false);
+        Response response = server_.handler.refusal(refusal, request_->head.path);
+        response.close = true;
+        write(std::move(response));
+    }
+
+    void write(Response response) {
+        if (phase_ == Phase::closed) return;
+        phase_ = Phase::writing;
+        response_ = std::move(response);
+        response_.close = response_.close || !request_->head.keep_alive || server_.draining;
+        auto message = std::make_shared<bhttp::response<bhttp::span_body<const char>>>();
+        message->version(request_->head.minor_version == 0 ? 10 : 11);
+        message->result(static_cast<unsigned>(response_.status));
+        for (const auto& [name, value] : response_.headers) message->insert(name, value);
+        message->set("X-Content-Type-Options", "nosniff");
+        message->set("Referrer-Policy", "no-referrer");
+        if (response_.status != 204 && response_.status != 304 && response_.status >= 200)
+            message->content_length(response_.length);
+        if (!response_.head_only && response_.body && response_.length)
+            message->body() = {response_.body->data() + response_.offset, response_.length};
+        message->keep_alive(!response_.close);
+        arm(SteadyClock::now() + kWriteAllowance + at_min_rate(response_.bytes_sent()));
+        bhttp::async_write(socket_, *message, [self = shared_from_this(), message](error_code ec, std::size_t) {
+            self->written(ec);
+        });
+    }
+
+    void written(error_code ec) {
+        server_.handler.answered(*request_, response_, SteadyClock::now() - request_started_);
+        if (ec) return close();
+        if (response_.close) return linger();
+        request_.reset();
+        response_ = Response();
+        if (in_.empty() && in_.capacity() > 4096) std::string().swap(in_);
+        phase_ = Phase::idle;
+        server_.set_idle(shared_from_this(), true);
+        if (server_.draining) return close();
+        if (!in_.empty()) {  // a pipelined request
+            phase_ = Phase::head;
+            request_started_ = SteadyClock::now();
+            arm(request_started_ + server_.options.header_timeout);
+            return advance();
+        }
+        arm(SteadyClock::now() + server_.options.idle_timeout);
+        wait_readable();
+    }
+
+    void linger() {
+        phase_ = Phase::lingering;
+        in_.clear();
+        request_.reset();
+        error_code ec;
+        socket_.shutdown(tcp::socket::shutdown_send, ec);
+        if (ec) return close();
+        arm(SteadyClock::now() + kLingerTime);
+        wait_readable();
+    }
+
+    void close() {
+        if (phase_ == Phase::closed) return;
+        phase_ = Phase::closed;
+        error_code ec;
+        timer_.cancel();
+        socket_.close(ec);
+        server_.release(*this);
+    }
+
+    HttpServer::Impl& server_;
+    tcp::socket socket_;
+    asio::steady_timer timer_;
+    std::string remote_;
+    Phase phase_ = Phase::idle;
+    bool first_request_ = true;
+    std::string in_;  // received, not yet consumed
+    SteadyClock::time_point request_started_, body_started_;
+    std::shared_ptr<Request> request_;
+    ChunkedDecoder chunked_;
+    Response response_;
+    std::size_t lingered_ = 0;
+};
+
+// The kernel's ceiling for a listen backlog; listen() clamps to it anyway.
+int system_max_backlog() {
+    std::ifstream in("/proc/sys/net/core/somaxconn");
+    int value = 0;
+    if (in >> value && value > 0) return value;
+    return asio::socket_base::max_listen_connections;
+}
+
+}  // namespace
+
+HttpServer::Impl::Impl(RequestHandler& handler, ServerOptions opts)
+    : handler(handler), options(std::move(opts)), workers(std::max<std::size_t>(1, options.workers)) {
+    if (options.io_threads == 0) options.io_threads = std::max(1u, std::thread::hardware_concurrency());
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+        const std::size_t descriptors = static_cast<std::size_t>(limit.rlim_cur);
+        const std::size_t usable = descriptors > 2 * kDescriptorReserve ? descriptors - kDescriptorReserve : descriptors / 2;
+        options.max_connections = std::max<std::size_t>(1, std::min(options.max_connections, usable));
+    }
+}
+
+void HttpServer::Impl::accept() {
+    acceptor.async_accept(asio::make_strand(io), [this](error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+        if (ec) {
+            // Out of descriptors (or a transient error): try again shortly rather than spin.
+            accept_retry.expires_after(std::chrono::milliseconds(50));
+            accept_retry.async_wait([this](error_code wait_ec) {
+                if (!wait_ec) accept();
+            });
+            return;
+        }
+        error_code endpoint_ec;
+        const tcp::endpoint peer = socket.remote_endpoint(endpoint_ec);
+        if (!endpoint_ec) {
+            auto connection = std::make_shared<Connection>(*this, std::move(socket), peer.address().to_string());
+            // Refused connections close as `connection` goes out of scope.
+            if (admit(connection)) asio::dispatch(socket.get_executor(), [connection] { connection->start(); });
+        }
+        accept();
+    });
+}
+
+bool HttpServer::Impl::admit(const std::shared_ptr<Connection>& connection) {
+    std::shared_ptr<Connection> shed;
+    {
+        std::lock_guard<std::mutex> lock(registry_mutex);
+        if (draining) return false;
+        auto [count, fresh] = per_address.try_emplace(connection->remote(), 0);
+        if (count->second >= options.max_connections_per_address) return false;
+        if (open >= options.max_connections) {
+            while (!idle.empty() && !shed) {
+                shed = idle.front().lock();
+                if (shed) release_locked(*shed);
+                else idle.pop_front();
+            }
+            if (!shed) {
+                if (count->second == 0) per_address.erase(count);
+                return false;
+            }
+        }
+        ++count->second;
+        ++open;
+        connection->registered = true;
+        connection->in_idle_list = true;
+        connection->idle_position = idle.insert(idle.end(), connection);
+    }
+    if (shed) shed->shed();
+    return true;
+}
+
+void HttpServer::Impl::release_locked(Connection& connection) {
+    if (!connection.registered) return;
+    connection.registered = false;
+    if (connection.in_idle_list) idle.erase(connection.idle_position);
+    connection.in_idle_list = false;
+    --open;
+    const auto count = per_address.find(connection.remote());
+    if (count != per_address.end() && --count->second == 0) per_address.erase(count);
+    if (draining && open == 0) asio::post(io, [this] { drain_deadline.cancel(); });
+}
+
+void HttpServer::Impl::release(Connection& connection) {
+    std::lock_guard<std::mutex> lock(registry_mutex);
+    release_locked(connection);
+}
+
+void HttpServer::Impl::set_idle(const std::shared_ptr<Connection>& connection, bool idle_now) {
+    std::lock_guard<std::mutex> lock(registry_mutex);
+    if (!connection->registered || connection->in_idle_list == idle_now) return;
+    if (idle_now) connection->idle_position = idle.insert(idle.end(), connection);
+    else idle.erase(connection->idle_position);
+    connection->in_idle_list = idle_now;
+}
+
+HttpServer::HttpServer(RequestHandler& handler, ServerOptions options)
+    : impl_(std::make_shared<Impl>(handler, std::move(options))) {}
+
+HttpServer::~HttpServer() = default;
+
+bool HttpServer::bind() {
+    Impl& s = *impl_;
+    error_code ec;
+    tcp::endpoint endpoint;
+    const auto address = asio::ip::make_address(s.options.host, ec);
+    if (!ec) {
+        endpoint = tcp::endpoint(address, static_cast<unsigned short>(s.options.port));
+    } else {
+        tcp::resolver resolver(s.io);
+        const auto results = resolver.resolve(s.options.host, std::to_string(s.options.port), ec);
+        if (ec || results.empty()) {
+            std::fprintf(stderr, "slotwise-server: cannot resolve %s: %s\n", s.options.host.c_str(), ec.message().c_str());
+            return false;
+        }
+        endpoint = results.begin()->endpoint();
+    }
+    s.listen_backlog = system_max_backlog();
+    s.acceptor.open(endpoint.protocol(), ec);
+    if (!ec) s.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) s.acceptor.bind(endpoint, ec);
+    if (!ec) s.acceptor.listen(s.listen_backlog, ec);
+    if (ec) {
+        std::fprintf(stderr, "slotwise-server: cannot listen on %s:%d: %s\n", s.options.host.c_str(), s.options.port,
+                     ec.message().c_str());
+        return false;
+    }
+    s.bound_port = s.acceptor.local_endpoint().port();
+    return true;
+}
+
+int HttpServer::port() const { return impl_->bound_port; }
+int HttpServer::backlog() const { return impl_->listen_backlog; }
+std::size_t HttpServer::max_connections() const { return impl_->options.max_connections; }
+
+void HttpServer::serve() {
+    Impl& s = *impl_;
+    s.accept();
+    std::vector<std::thread> threads;
+    for (std::size_t i = 1; i < s.options.io_threads; ++i) threads.emplace_back([&s] { s.io.run(); });
+    s.io.run();
+    for (auto& t : threads) t.join();
+    s.workers.join();
+}
+
+void HttpServer::stop() {
+    Impl& s = *impl_;
+    asio::post(s.io, [&s] {
+        std::vector<std::shared_ptr<Connection>> idle;
+        {
+            std::lock_guard<std::mutex> lock(s.registry_mutex);
+            if (s.draining.exchange(true)) return;
+            for (const auto& weak : s.idle)
+                if (auto connection = weak.lock()) idle.push_back(std::move(connection));
+            if (s.open > 0) {
+                // In-flight requests get this long; then the server stops regardless.
+                s.drain_deadline.expires_after(std::chrono::seconds(20));
+                s.drain_deadline.async_wait([&s](error_code ec) {
+                    if (!ec) s.io.stop();
+                });
+            }
+        }
+        error_code ec;
+        s.acceptor.close(ec);
+        s.accept_retry.cancel();
+        for (auto& connection : idle) connection->shed();
+    });
+}
+
+}  // namespace slotwise::server::http
