@@ -139,6 +139,10 @@ test('a header block over 16 KiB or over 100 fields is 431; memory stays bounded
     // 101 short fields: under 16 KiB, over the field count.
     const many = await rawRequest(srv.port, head(['GET /healthz HTTP/1.1', 'Host: a', ...Array.from({ length: 101 }, (_, i) => `X-F${i}: v`)]));
     assertProblem(many.responses[0], 431, '102 header fields (12 bytes each)');
+    // The request line counts too: a 64 KiB target.
+    const target = await streamUntilAnswered(srv.port, 'GET /', (i) => (i < 4 ? Buffer.alloc(16384, 'a') : i === 4 ? Buffer.from(' HTTP/1.1\r\nHost: a\r\n\r\n') : null));
+    const targetStatus = target.responses[0]?.status;
+    assert.ok([414, 431].includes(targetStatus) && isProblem(target.responses[0]), `64 KiB request target: ${targetStatus}`);
     // A request within both limits still works: the limit is not a blanket refusal.
     const fine = await rawRequest(srv.port, head(['GET /healthz HTTP/1.1', 'Host: a', ...Array.from({ length: 60 }, (_, i) => `X-F${i}: ${'v'.repeat(100)}`)]));
     assert.equal(fine.responses[0]?.status, 200, '61 fields, 7 KiB');
@@ -170,6 +174,24 @@ test('an API body over 64 KiB is 413 however it is framed, answered early; memor
     assertProblem(chunked.responses[0], 413, '256 MiB chunked body, streamed');
     assert.ok(chunked.closed, 'the server closes the connection after refusing a 256 MiB chunked body');
     assert.ok(chunked.sent < 64 * MiB, `the server stopped the chunked upload early (${(chunked.sent / MiB).toFixed(1)} MiB sent)`);
+
+    // 70,000 one-byte chunks: small pieces add up all the same.
+    const tiny = Buffer.from('1\r\na\r\n'.repeat(1000));
+    const tinyChunks = await streamUntilAnswered(srv.port, post('Transfer-Encoding: chunked'), (i) => (i < 70 ? tiny : i === 70 ? Buffer.from('0\r\n\r\n') : null));
+    assertProblem(tinyChunks.responses[0], 413, '70,000 one-byte chunks');
+
+    // Bytes that are not body but must be bounded as well: a chunk extension and trailers.
+    const extension = await streamUntilAnswered(srv.port, post('Transfer-Encoding: chunked') + '1;ext=', (i) => (i < 16 ? Buffer.alloc(65536, 'e') : i === 16 ? Buffer.from('\r\na\r\n0\r\n\r\n') : null));
+    const extensionAnswer = extension.responses[0];
+    assert.ok(extensionAnswer && [400, 413, 431].includes(extensionAnswer.status) && isProblem(extensionAnswer), `1 MiB chunk extension: ${extensionAnswer?.status}`);
+    const trailerLines = Buffer.from('X-Trailer: vvvvvvvvvvvvvvvvvvvv\r\n'.repeat(2000));
+    const trailers = await streamUntilAnswered(srv.port, post('Transfer-Encoding: chunked') + '2\r\n{}\r\n0\r\n', (i) => (i < 16 ? trailerLines : i === 16 ? Buffer.from('\r\n') : null));
+    const trailerAnswer = trailers.responses[0];
+    assert.ok(trailerAnswer && [400, 413, 431].includes(trailerAnswer.status) && isProblem(trailerAnswer), `1 MiB of trailers: ${trailerAnswer?.status}`);
+
+    // Expect: 100-continue with a declared 256 MiB: refused at once, not invited.
+    const expecting = await rawRequest(srv.port, post(`Content-Length: ${total}\r\nExpect: 100-continue`), { timeoutMs: 3000 });
+    assertProblem(expecting.responses[0], 413, 'Expect: 100-continue with Content-Length 256 MiB');
 
     const { growthMiB } = memory.stop();
     assert.ok(growthMiB < 30, `RSS grew ${growthMiB.toFixed(1)} MiB (bound 30)`);
@@ -258,6 +280,29 @@ test('a body after a 429 is skipped, never parsed as a second request', async ()
   });
 });
 
+test('up to 200,000 pipelined requests from a client that never reads: the server stops reading, memory stays bounded', async () => {
+  await withServer([], async (srv) => {
+    const memory = watchMemory(srv.proc.pid);
+    const conn = await connectRaw(srv.port, { localAddress: '127.0.13.1' });
+    conn.socket.pause();  // never read: the answers can only pile up in the server
+    const batch = Buffer.from('GET /v1/providers/p1/snapshot?from=2026-11-24&to=2026-11-25 HTTP/1.1\r\nHost: a\r\n\r\n'.repeat(1000));
+    const started = Date.now();
+    let batches = 0;
+    // The client's socket holds what the server does not take; stop at 200 batches or 5 s.
+    while (batches < 200 && !conn.closed && Date.now() - started < 5000) {
+      conn.write(batch);
+      batches++;
+      for (const waitStarted = Date.now(); conn.socket.writableNeedDrain && !conn.closed && Date.now() - waitStarted < 200;) await sleep(20);
+    }
+    await sleep(1500);
+    const { baseMiB, peakMiB, growthMiB } = memory.stop();
+    console.log(`# pipelining without reading: ${batches * 1000} requests written, ${(conn.socket.writableLength / MiB).toFixed(1)} MiB still queued in the client; server RSS ${baseMiB.toFixed(1)} -> peak ${peakMiB.toFixed(1)} MiB`);
+    conn.destroy();
+    assert.ok(growthMiB < 30, `RSS grew ${growthMiB.toFixed(1)} MiB (bound 30)`);
+    await assertStillUp(srv);
+  });
+});
+
 // ---- 4. slow clients ----------------------------------------------------------------
 
 test('slow clients are cut off (body at 1 byte/s, slow headers, idle keep-alive) while others are served', async () => {
@@ -293,6 +338,7 @@ test('slow clients are cut off (body at 1 byte/s, slow headers, idle keep-alive)
     }
     const lived = (c, since = started) => (c.closed ? `${((c.closedAt - since) / 1000).toFixed(1)} s` : 'still open');
     const report = `slow body ${lived(slowBody)}, slow header ${lived(slowHeader)}, silent ${lived(silent)}, idle keep-alive ${lived(idle, idleSince)}`;
+    console.log(`# slow clients: ${report}; normal client ${others.length} requests, slowest ${Math.max(...others.map((o) => o.ms))} ms`);
     for (const c of [slowBody, slowHeader, silent, idle]) c.destroy();
     assert.ok(slowBody.closed && slowBody.closedBy !== 'us', `slow body closed by the server (${report})`);
     assert.ok(slowBody.closedAt - started <= 30000, `slow body cut off within 30 s (${report})`);
@@ -599,6 +645,25 @@ test('Accept-Encoding: br on an API answer is not brotli, and is answered fast',
   });
 });
 
+test('API answers: gzip only above a size, at a fast level', async () => {
+  await withServer([], async (srv) => {
+    const small = await rawRequest(srv.port, head(['GET /healthz HTTP/1.1', 'Host: a', 'Accept-Encoding: gzip', 'Connection: close']), { waitClose: true });
+    assert.equal(small.responses[0]?.status, 200);
+    assert.equal(small.responses[0].headers['content-encoding'], undefined, 'a 40-byte answer is not compressed');
+    const pathname = '/v1/providers/p1/slots?service=s30&from=2026-11-24&to=2026-12-22';
+    const plain = await request(srv.url, 'GET', pathname);
+    const times = [];
+    for (let i = 0; i < 10; i++) {
+      const t0 = process.hrtime.bigint();
+      const r = (await rawRequest(srv.port, head([`GET ${pathname} HTTP/1.1`, 'Host: a', 'Accept-Encoding: gzip, br', 'Connection: close']), { waitClose: true })).responses[0];
+      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      assert.equal(r?.headers['content-encoding'], 'gzip', `a ${plain.text.length}-byte answer is gzipped`);
+      assert.deepEqual(JSON.parse(zlib.gunzipSync(r.body)), plain.json);
+    }
+    assert.ok(percentile(times, 0.5) < 20, `median ${percentile(times, 0.5).toFixed(1)} ms for a gzipped slots answer (bound 20)`);
+  });
+});
+
 // ---- 8. security headers ---------------------------------------------------------
 
 test('security headers: nosniff and no-referrer everywhere, no-store on personal data, a CSP on pages', async () => {
@@ -693,6 +758,19 @@ test('failed credentials: 401 each until a lock-out, then 429 even for the right
     assert.ok(burst.every((r) => r.status === 401 || (r.status === 429 && r.json?.code === 'TOO_MANY_FAILED_CREDENTIALS')));
     assert.ok(tried <= allowed + 2, `100 parallel wrong guesses: ${tried} were checked (401), in turn the lock-out came after ${allowed}`);
     await assertStillUp(srv);
+  });
+});
+
+test('the operator token: a longer or shorter value than the real one is 401, whatever it starts with', async () => {
+  await withServer([], async (srv) => {
+    const from = '127.0.12.1';
+    for (const presented of [`${ADMIN}x`, `${ADMIN}${'x'.repeat(8000)}`, ADMIN.slice(0, -1), ADMIN.slice(0, 8), `${ADMIN}\u0000`]) {
+      const r = (await rawRequest(srv.port, head(['GET /v1/providers/p1/bookings HTTP/1.1', 'Host: a', `Authorization: Bearer ${presented}`, 'Connection: close']),
+        { waitClose: true, localAddress: from })).responses[0];
+      assert.ok(r && [400, 401].includes(r.status) && isProblem(r), `a ${presented.length}-character token: ${r?.status}`);
+    }
+    const right = await request(srv.url, 'GET', '/v1/providers/p1/bookings', { localAddress: '127.0.12.2', headers: admin });
+    assert.equal(right.status, 200);
   });
 });
 
