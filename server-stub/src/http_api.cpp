@@ -349,7 +349,15 @@ struct HttpApi::Impl : http::RequestHandler {
 HttpApi::HttpApi(HttpOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 HttpApi::~HttpApi() = default;
 
-bool HttpApi::bind() { return impl_->server.bind(); }
+bool HttpApi::bind() {
+    if (!impl_->server.bind()) return false;
+    const std::string& host = impl_->options.host;
+    if (impl_->files && host != "0.0.0.0" && host != "::" && !host.empty()) {
+        const std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+        impl_->files->set_listen_origin("http://" + shown + ":" + std::to_string(port()));
+    }
+    return true;
+}
 int HttpApi::port() const { return impl_->server.port(); }
 int HttpApi::backlog() const { return impl_->server.backlog(); }
 std::size_t HttpApi::max_connections() const { return impl_->server.max_connections(); }

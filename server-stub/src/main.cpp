@@ -78,6 +78,15 @@ void raise_descriptor_limit() {
     if (setrlimit(RLIMIT_NOFILE, &limit) != 0) std::perror("slotwise-server: setrlimit(RLIMIT_NOFILE)");
 }
 
+// libpq's messages span lines; the log keeps one line per event.
+std::string one_line(std::string text) {
+    for (char& c : text)
+        if (c == '\n' || c == '\t' || c == '\r') c = ' ';
+    text.erase(std::unique(text.begin(), text.end(), [](char a, char b) { return a == ' ' && b == ' '; }), text.end());
+    while (!text.empty() && text.back() == ' ') text.pop_back();
+    return text;
+}
+
 bool plausible_operator_token(const std::string& token) {
     return token.size() >= 24 && token.size() <= 256 &&
            std::all_of(token.begin(), token.end(), [](char c) { return c > 0x20 && c < 0x7f; });
@@ -236,7 +245,7 @@ int main(int argc, char** argv) {
             } catch (const StoreError& e) {
                 announce();
                 std::fprintf(stderr, "slotwise-server: waiting for the database (attempt %d, retrying in %.2f s): %s\n",
-                             attempt, std::chrono::duration<double>(delay).count(), e.what());
+                             attempt, std::chrono::duration<double>(delay).count(), one_line(e.what()).c_str());
             } catch (const std::exception& e) {
                 std::fprintf(stderr, "slotwise-server: %s\n", e.what());
                 exit_code = 1;

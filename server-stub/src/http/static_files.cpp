@@ -11,11 +11,16 @@
 
 namespace slotwise::server::http {
 
-const char* const kPageSecurityPolicy =
-    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; style-src 'self'; "
-    "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
 namespace {
+
+// The policy of the server's own pages: scripts and connections only from
+// the server (the engine's WebAssembly may compile), no inline script or
+// style, and no other site may frame them.
+std::string page_policy(const std::string& also) {
+    const std::string server = also.empty() ? "'self'" : "'self' " + also;
+    return "default-src 'none'; script-src " + server + " 'wasm-unsafe-eval'; connect-src " + server +
+           "; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+}
 
 namespace fs = std::filesystem;
 
@@ -121,7 +126,10 @@ StaticFiles::StaticFiles(const std::string& root) {
     std::error_code ec;
     root_ = fs::canonical(root, ec);
     if (ec || !fs::is_directory(root_)) throw std::runtime_error("--web-root " + root + " is not a directory");
+    page_policy_ = page_policy("");
 }
+
+void StaticFiles::set_listen_origin(const std::string& origin) { page_policy_ = page_policy(origin); }
 
 std::optional<fs::path> StaticFiles::resolve(const std::string& request_path) const {
     if (request_path.empty() || request_path.front() != '/') return std::nullopt;
@@ -190,7 +198,7 @@ std::optional<Response> StaticFiles::serve(const RequestHead& head) {
                  // provider sites on other origins (module scripts and fetch need CORS).
                  {"Access-Control-Allow-Origin", "*"},
                  {"Accept-Ranges", "bytes"}};
-    if (is_html(type)) r.headers.emplace_back("Content-Security-Policy", kPageSecurityPolicy);
+    if (is_html(type)) r.headers.emplace_back("Content-Security-Policy", page_policy_);
     const bool gzip_wanted = compressible(type) && size >= kMinGzipBytes && accepts_gzip(head.field("accept-encoding").value_or(""));
     if (compressible(type) && size >= kMinGzipBytes) r.headers.emplace_back("Vary", "Accept-Encoding");
     const std::string gzip_etag = file->etag.substr(0, file->etag.size() - 1) + "-gz\"";

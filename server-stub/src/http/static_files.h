@@ -16,15 +16,14 @@
 
 namespace slotwise::server::http {
 
-// The policy for the server's own pages: the demo page and host pages load
-// only this origin's scripts (and compile the engine's WebAssembly), and no
-// other site may frame them.
-extern const char* const kPageSecurityPolicy;
-
 class StaticFiles {
 public:
     // Throws std::runtime_error when `root` is not a directory.
     explicit StaticFiles(const std::string& root);
+    // The server's own origin as it listens (http://127.0.0.1:8080), allowed
+    // beside 'self' in its pages' policy: a page reached under another name
+    // of the same server may still load the widget from it.
+    void set_listen_origin(const std::string& origin);
     // The answer to GET/HEAD of `head.path`; nullopt when no file is there.
     std::optional<Response> serve(const RequestHead& head);
 
@@ -40,6 +39,7 @@ private:
     std::shared_ptr<File> load(const std::filesystem::path& file);
 
     std::filesystem::path root_;
+    std::string page_policy_;
     std::mutex mutex_;
     std::unordered_map<std::string, std::shared_ptr<File>> files_;
 };
