@@ -502,6 +502,69 @@ test('global cap: with --max-connections 300 full of idle connections a new clie
   });
 });
 
+test('connection accounting survives clients that vanish at every stage (reset mid-header, mid-body, in a worker, mid-answer, while lingering)', async () => {
+  await withServer(['--web-root', webRoot, '--max-connections', '200'], async (srv) => {
+    const from = '127.0.15.1';
+    const stages = {
+      'connect': '',
+      'mid-header': 'GET /healthz HTTP/1.1\r\nHost: a\r\nX-Partial: ',
+      'mid-body': `POST /v1/bookings HTTP/1.1\r\nHost: a\r\nIdempotency-Key: ${newKey()}\r\nContent-Length: 1000\r\n\r\n{"provider"`,
+      'in a worker': 'GET /v1/providers/p1/slots?service=s30&from=2026-11-24&to=2027-02-20 HTTP/1.1\r\nHost: a\r\n\r\n',
+      'mid-answer': `GET /${wasmName} HTTP/1.1\r\nHost: a\r\n\r\n`,
+      'lingering': `GET /a\x01 HTTP/1.1\r\nHost: a\r\n\r\n${'x'.repeat(2000)}`,
+    };
+    for (const [stage, bytes] of Object.entries(stages)) {
+      for (let round = 0; round < 2; round++) {
+        const batch = await Promise.all(Array.from({ length: 50 }, () => connectRaw(srv.port, { localAddress: from })));
+        for (const c of batch) {
+          if (stage === 'mid-answer') c.socket.pause();
+          if (bytes) c.write(Buffer.from(bytes, 'latin1'));
+        }
+        await sleep(stage === 'connect' ? 0 : 30);
+        for (const c of batch) { if (!c.closed) c.socket.resetAndDestroy(); c.destroy(); }
+      }
+    }
+    await sleep(500);
+    // Had any of those 600 stayed counted, the address cap or the global cap would bite now.
+    const held = await Promise.all([
+      ...Array.from({ length: 128 }, () => connectRaw(srv.port, { localAddress: from })),
+      ...Array.from({ length: 60 }, () => connectRaw(srv.port, { localAddress: '127.0.15.2' })),
+    ]);
+    try {
+      await sleep(1000);
+      const closed = held.filter((c) => c.closed).length;
+      assert.equal(closed, 0, `${closed} of 188 fresh connections were closed: the counts leaked`);
+      const extra = await connectRaw(srv.port, { localAddress: from });
+      const refused = await extra.waitClosed(1500);
+      extra.destroy();
+      assert.ok(refused, 'connection 129 from the address is still refused (the count is not low either)');
+    } finally {
+      for (const c of held) c.destroy();
+    }
+    await assertStillUp(srv);
+  });
+});
+
+test('SIGTERM with 500 idle and 100 slow-header connections open: the server exits 0 within 5 s', async () => {
+  const srv = await startServer(db);
+  const idle = holdCrowd(srv.port, { count: 500, addresses: addressRange('127.0.16', 5), maxReopens: 0 });
+  const slow = holdCrowd(srv.port, { count: 100, addresses: ['127.0.17.1'], drip: true, maxReopens: 0 });
+  try {
+    await idle.start();
+    await slow.start();
+    assert.equal(idle.open + slow.open, 600);
+    const t0 = Date.now();
+    srv.proc.kill('SIGTERM');
+    const exit = await Promise.race([srv.exited, sleep(5000).then(() => null)]);
+    assert.ok(exit, `still running ${Date.now() - t0} ms after SIGTERM with attackers connected`);
+    assert.equal(exit.code, 0);
+  } finally {
+    idle.destroyAll();
+    slow.destroyAll();
+    await srv.stop();
+  }
+});
+
 // ---- 6. static files -------------------------------------------------------------
 
 // Raw request targets that all name the wasm file (or fail to): dot
