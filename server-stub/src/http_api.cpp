@@ -298,28 +298,30 @@ struct HttpApi::Impl : http::RequestHandler {
     }
 
     // The bearer credential, checked only when presented; true when valid.
-    // While an address is throttled its credentials are not even checked.
+    // While an address is throttled its credentials count as invalid without
+    // being checked, so that neither the answer nor the rate limit tells a
+    // right guess from a wrong one. A POST without a valid credential meets
+    // the public rate limit before anything else is said about its credential.
     bool authorize(const Request& req, const Route& route) {
-        bool valid = false;
-        if (const auto authorization = req.field("authorization")) {
-            if (const int wait = limits->credential_wait(req.remote))
-                throw with_header(ApiError(429, "TOO_MANY_FAILED_CREDENTIALS",
-                                           "too many failed credentials from this address; retry later"),
-                                  "Retry-After", std::to_string(wait));
-            valid = starts_with_bearer(*authorization) && token->matches(std::string_view(*authorization).substr(7));
-            if (!valid) {
-                limits->credential_failed(req.remote);
-                throw with_header(ApiError(401, "UNAUTHORIZED", "the bearer token is not valid"), "WWW-Authenticate", "Bearer");
-            }
+        const auto authorization = req.field("authorization");
+        const int wait = authorization ? limits->credential_wait(req.remote) : 0;
+        const bool valid = authorization && wait == 0 && starts_with_bearer(*authorization) &&
+                           token->matches(std::string_view(*authorization).substr(7));
+        if (req.head.method == "POST" && !valid)
+            if (const int limited = limits->admit_public(req.remote))
+                throw with_header(ApiError(429, "RATE_LIMITED", "too many requests from this address; retry later"),
+                                  "Retry-After", std::to_string(limited));
+        if (wait > 0)
+            throw with_header(ApiError(429, "TOO_MANY_FAILED_CREDENTIALS",
+                                       "too many failed credentials from this address; retry later"),
+                              "Retry-After", std::to_string(wait));
+        if (authorization && !valid) {
+            limits->credential_failed(req.remote);
+            throw with_header(ApiError(401, "UNAUTHORIZED", "the bearer token is not valid"), "WWW-Authenticate", "Bearer");
         }
         if (route.needs_admin && !valid)
             throw with_header(ApiError(401, "UNAUTHORIZED", "this endpoint needs Authorization: Bearer <admin token>"),
                               "WWW-Authenticate", "Bearer");
-        // Only a valid credential exempts a request from the public limit.
-        if (req.head.method == "POST" && !valid)
-            if (const int wait = limits->admit_public(req.remote))
-                throw with_header(ApiError(429, "RATE_LIMITED", "too many requests from this address; retry later"),
-                                  "Retry-After", std::to_string(wait));
         return valid;
     }
 

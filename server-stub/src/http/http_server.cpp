@@ -12,7 +12,7 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
-#include <list>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -60,12 +60,13 @@ struct HttpServer::Impl {
     std::atomic<bool> draining{false};
     std::atomic<std::size_t> queued{0};
 
-    // Open connections: counts per address, and the idle ones oldest first
-    // (the first to go when the global cap is reached).
+    // Open connections: counts per address, and the idle ones by age, oldest
+    // first (the first to go when the global cap is reached).
     std::mutex registry_mutex;
     std::unordered_map<std::string, std::size_t> per_address;
     std::size_t open = 0;
-    std::list<std::weak_ptr<Connection>> idle;
+    std::uint64_t accepted = 0;
+    std::map<std::uint64_t, std::weak_ptr<Connection>> idle;  // by accept order
 
     asio::io_context io;
     tcp::acceptor acceptor{io};
@@ -110,7 +111,7 @@ public:
     // Guarded by the server's registry mutex.
     bool registered = false;
     bool in_idle_list = false;
-    std::list<std::weak_ptr<Connection>>::iterator idle_position;
+    std::uint64_t accept_order = 0;
 
 private:
     enum class Phase { idle, head, body, handling, writing, lingering, closed };
@@ -371,9 +372,9 @@ bool HttpServer::Impl::admit(const std::shared_ptr<Connection>& connection) {
         if (count->second >= options.max_connections_per_address) return false;
         if (open >= options.max_connections) {
             while (!idle.empty() && !shed) {
-                shed = idle.front().lock();
+                shed = idle.begin()->second.lock();
                 if (shed) release_locked(*shed);
-                else idle.pop_front();
+                else idle.erase(idle.begin());
             }
             if (!shed) {
                 if (count->second == 0) per_address.erase(count);
@@ -384,7 +385,8 @@ bool HttpServer::Impl::admit(const std::shared_ptr<Connection>& connection) {
         ++open;
         connection->registered = true;
         connection->in_idle_list = true;
-        connection->idle_position = idle.insert(idle.end(), connection);
+        connection->accept_order = ++accepted;
+        idle.emplace(connection->accept_order, connection);
     }
     if (shed) shed->shed();
     return true;
@@ -393,7 +395,7 @@ bool HttpServer::Impl::admit(const std::shared_ptr<Connection>& connection) {
 void HttpServer::Impl::release_locked(Connection& connection) {
     if (!connection.registered) return;
     connection.registered = false;
-    if (connection.in_idle_list) idle.erase(connection.idle_position);
+    if (connection.in_idle_list) idle.erase(connection.accept_order);
     connection.in_idle_list = false;
     --open;
     const auto count = per_address.find(connection.remote());
@@ -409,8 +411,8 @@ void HttpServer::Impl::release(Connection& connection) {
 void HttpServer::Impl::set_idle(const std::shared_ptr<Connection>& connection, bool idle_now) {
     std::lock_guard<std::mutex> lock(registry_mutex);
     if (!connection->registered || connection->in_idle_list == idle_now) return;
-    if (idle_now) connection->idle_position = idle.insert(idle.end(), connection);
-    else idle.erase(connection->idle_position);
+    if (idle_now) idle.emplace(connection->accept_order, connection);
+    else idle.erase(connection->accept_order);
     connection->in_idle_list = idle_now;
 }
 
@@ -470,7 +472,7 @@ void HttpServer::stop() {
         {
             std::lock_guard<std::mutex> lock(s.registry_mutex);
             if (s.draining.exchange(true)) return;
-            for (const auto& weak : s.idle)
+            for (const auto& [order, weak] : s.idle)
                 if (auto connection = weak.lock()) idle.push_back(std::move(connection));
             if (s.open > 0) {
                 // In-flight requests get this long; then the server stops regardless.
