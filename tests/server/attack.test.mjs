@@ -477,9 +477,11 @@ test('global cap: with --max-connections 300 full of idle connections a new clie
     const addresses = addressRange('127.0.4', 3);
     const held = [];
     try {
-      // Opened in order, each made idle by one finished keep-alive request.
-      for (let i = 0; i < 300; i += 50) {
-        const batch = await Promise.all(Array.from({ length: 50 }, (_, k) => connectRaw(srv.port, { localAddress: addresses[(i + k) % 3] })));
+      // Each made idle by one finished keep-alive request; the first one alone,
+      // so that it is unambiguously the oldest idle connection.
+      for (let i = 0; i < 300; i += i === 0 ? 1 : 50) {
+        const size = i === 0 ? 1 : Math.min(50, 300 - i);
+        const batch = await Promise.all(Array.from({ length: size }, (_, k) => connectRaw(srv.port, { localAddress: addresses[(i + k) % 3] })));
         for (const c of batch) c.write('GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n');
         await Promise.all(batch.map((c) => c.waitResponses(1, 3000)));
         held.push(...batch);
