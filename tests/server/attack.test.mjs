@@ -807,17 +807,28 @@ test('rate limit 2:20: a bogus Authorization never exempts; a valid credential o
       localAddress: '127.0.5.1', body: { provider: 'nobody', service: 's30', start: slotAt(5, 60), client: client(3000 + i) },
       headers: { 'idempotency-key': newKey(), authorization: `Bearer nonsense-${i}-0123456789abcdefghijklmnop` } })));
     const seconds = (Date.now() - t0) / 1000;
-    const limited = bogus.filter((r) => r.status === 429);
+    // Past the limit = any answer but RATE_LIMITED (a 401, or the credential
+    // throttle's 429 for a request the bucket had admitted).
+    const limited = bogus.filter((r) => r.status === 429 && r.json?.code === 'RATE_LIMITED');
     const passed = bogus.length - limited.length;
     const tally = {};
     for (const r of bogus) tally[`${r.status} ${r.json?.code}`] = (tally[`${r.status} ${r.json?.code}`] || 0) + 1;
-    console.log(`# 100 POSTs with a bogus bearer in ${seconds.toFixed(2)} s: ${passed} passed, ${limited.length} answered 429: ${JSON.stringify(tally)}`);
+    console.log(`# 100 POSTs with a bogus bearer in ${seconds.toFixed(2)} s: ${passed} got past the rate limit, ${limited.length} RATE_LIMITED: ${JSON.stringify(tally)}`);
     assert.ok(passed <= 20 + Math.ceil(2 * seconds) + 1, `${passed} of 100 got past a 2:20 limit: ${JSON.stringify(tally)}`);
-    for (const r of limited) {
-      assert.equal(r.json?.code, 'RATE_LIMITED', `a bogus credential on a public POST is rate limited like none: ${JSON.stringify(tally)}`);
-      assert.match(r.headers['retry-after'] || '', /^[1-9]\d*$/, 'Retry-After in seconds');
+    for (const r of limited) assert.match(r.headers['retry-after'] || '', /^[1-9]\d*$/, 'Retry-After in seconds');
+    for (const r of bogus) assert.ok(r.status >= 400 && r.status < 500 && isProblem(r), `${r.status} ${r.text.slice(0, 100)}`);
+    // Of those let through, hardly more credentials are checked than one
+    // address gets in turn before its lock-out (measured from another
+    // address); a few extra are a check-then-count race, not a way around it.
+    let inTurn = 0;
+    for (let i = 0; i < 40; i++) {
+      const r = await request(srv.url, 'POST', '/v1/bookings', { localAddress: '127.0.5.3', body: {},
+        headers: { 'idempotency-key': newKey(), authorization: `Bearer in-turn-${i}-0123456789abcdefghij` } });
+      if (r.status !== 401) break;
+      inTurn++;
     }
-    for (const r of bogus.filter((x) => x.status !== 429)) assert.ok(r.status >= 400 && r.status < 500, `${r.status}`);
+    const checked = tally['401 UNAUTHORIZED'] || 0;
+    assert.ok(checked <= inTurn + 5, `100 quick POSTs: ${checked} bogus credentials were checked (401); in turn the lock-out came after ${inTurn}`);
     const valid = await Promise.all(Array.from({ length: 100 }, () => request(srv.url, 'POST', '/v1/bookings/no-such-booking/confirm', {
       localAddress: '127.0.5.2', headers: admin, body: {} })));
     const validStatuses = [...new Set(valid.map((r) => r.status))];
@@ -854,7 +865,17 @@ test('failed credentials: 401 each until a lock-out, then 429 even for the right
       localAddress: '127.0.6.3', headers: { authorization: `Bearer parallel-guess-${i}-0123456789abcdefghij` } })));
     const tried = burst.filter((r) => r.status === 401).length;
     assert.ok(burst.every((r) => r.status === 401 || (r.status === 429 && r.json?.code === 'TOO_MANY_FAILED_CREDENTIALS')));
-    assert.ok(tried <= allowed + 2, `100 parallel wrong guesses: ${tried} were checked (401), in turn the lock-out came after ${allowed}`);
+    console.log(`# 100 parallel wrong guesses: ${tried} checked (401); in turn the lock-out came after ${allowed}`);
+    assert.ok(tried <= allowed + 5, `100 parallel wrong guesses: ${tried} were checked (401), in turn the lock-out came after ${allowed}`);
+    // The same through POST routes (a provider route and the public booking route).
+    for (const [address, pathname] of [['127.0.6.4', '/v1/bookings/no-such-booking/confirm'], ['127.0.6.5', '/v1/bookings']]) {
+      const posts = await Promise.all(Array.from({ length: 100 }, (_, i) => request(srv.url, 'POST', pathname, {
+        localAddress: address, body: {}, headers: { 'idempotency-key': newKey(), authorization: `Bearer parallel-post-${i}-0123456789abcdefghij` } })));
+      const checked = posts.filter((r) => r.status === 401).length;
+      console.log(`# 100 parallel wrong guesses by POST ${pathname}: ${checked} checked (401)`);
+      assert.ok(posts.every((r) => r.status === 401 || (r.status === 429 && r.json?.code === 'TOO_MANY_FAILED_CREDENTIALS')));
+      assert.ok(checked <= allowed + 5, `100 parallel wrong guesses by POST ${pathname}: ${checked} were checked (401), in turn the lock-out came after ${allowed}`);
+    }
     await assertStillUp(srv);
   });
 });
