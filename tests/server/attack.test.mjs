@@ -600,6 +600,30 @@ test('SIGTERM with 500 idle and 100 slow-header connections open: the server exi
   }
 });
 
+test('the limits follow their flags: --header-timeout 2, --idle-timeout 1, --max-connections-per-address 4', async () => {
+  await withServer(['--header-timeout', '2', '--idle-timeout', '1', '--max-connections-per-address', '4'], async (srv) => {
+    const started = Date.now();
+    const slowHeader = await connectRaw(srv.port, { localAddress: '127.0.19.1' });
+    slowHeader.write('GET /healthz HTTP/1.1\r\nHost: a\r\nX-Slow: a');
+    const idle = await connectRaw(srv.port, { localAddress: '127.0.19.2' });
+    idle.write('GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n');
+    assert.ok(await idle.waitResponses(1, 2000) && idle.responses()[0]?.status === 200);
+    const idleSince = Date.now();
+    const four = await Promise.all(Array.from({ length: 4 }, () => connectRaw(srv.port, { localAddress: '127.0.19.3' })));
+    const fifth = await connectRaw(srv.port, { localAddress: '127.0.19.3' });
+    try {
+      assert.ok(await fifth.waitClosed(1000), 'the fifth connection from one address is closed');
+      assert.ok(await idle.waitClosed(2500), 'idle keep-alive closed after --idle-timeout 1');
+      assert.ok(idle.closedAt - idleSince >= 700 && idle.closedAt - idleSince <= 2000, `idle closed after ${idle.closedAt - idleSince} ms`);
+      assert.ok(await slowHeader.waitClosed(3500), 'slow header closed after --header-timeout 2');
+      assert.ok(slowHeader.closedAt - started >= 1500 && slowHeader.closedAt - started <= 3500, `slow header closed after ${slowHeader.closedAt - started} ms`);
+    } finally {
+      for (const c of [slowHeader, idle, fifth, ...four]) c.destroy();
+    }
+    await assertStillUp(srv);
+  });
+});
+
 // ---- 6. static files -------------------------------------------------------------
 
 // Raw request targets that all name the wasm file (or fail to): dot
@@ -739,7 +763,7 @@ test('Accept-Encoding: br on an API answer is not brotli, and is answered fast',
     }
     console.log(`# Accept-Encoding: br on ${plain.text.length} bytes of slots: median ${percentile(times, 0.5).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms`);
     assert.ok(percentile(times, 0.5) < 20, `median ${percentile(times, 0.5).toFixed(1)} ms (bound 20)`);
-    assert.ok(Math.max(...times) < 100, `max ${Math.max(...times).toFixed(1)} ms (bound 100)`);
+    assert.ok(Math.max(...times) < 250, `max ${Math.max(...times).toFixed(1)} ms (bound 250)`);
   });
 });
 
