@@ -12,6 +12,7 @@
 #include <libpq-fe.h>
 #include <poll.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -46,7 +47,62 @@ std::pair<std::int64_t, std::int64_t> name_lock_keys_of(const std::string& text)
 constexpr const char* kBegin = "BEGIN ISOLATION LEVEL READ COMMITTED";
 constexpr const char* kWaitForFlush = "SET LOCAL synchronous_commit = on";
 
+// SQLSTATEs that say the database could not serve now, not that the request
+// was wrong: lock_timeout, statement_timeout or a cancel (55P03, 57014), an
+// administrator or crash shutdown (57P01-57P03), connection failures (08),
+// too many connections (53300).
+bool unavailable_state(const char* state) {
+    return std::strcmp(state, "55P03") == 0 || std::strcmp(state, "57014") == 0 || std::strncmp(state, "57P0", 4) == 0 ||
+           std::strncmp(state, "08", 2) == 0 || std::strcmp(state, "53300") == 0;
+}
+
 std::string milliseconds_setting(std::chrono::milliseconds ms) { return "'" + std::to_string(ms.count()) + "ms'"; }
+
+// What the store's connections learned about reaching the database. When
+// one connection times out or breaks, the others (idle in the pool, or about
+// to be opened) are most likely in the same state: the idle ones are not
+// reused (a generation later) and, for kReconnectPause, new requests fail at
+// once instead of each waiting a connect or round-trip bound of its own.
+class Reachability {
+public:
+    void lost() noexcept {
+        generation_.fetch_add(1);
+        unreachable_until_.store((SteadyClock::now() + bounds::kReconnectPause).time_since_epoch().count());
+    }
+    std::uint64_t generation() const noexcept { return generation_.load(); }
+    bool recently_lost() const noexcept {
+        return SteadyClock::now().time_since_epoch().count() < unreachable_until_.load();
+    }
+
+private:
+    std::atomic<std::uint64_t> generation_{0};
+    std::atomic<SteadyClock::rep> unreachable_until_{0};
+};
+
+// Providers whose lock could not be had within kLockWait a moment ago. The
+// requests queued behind the batch that waited (group commit) would each
+// wait as long again; for kLockRetryPause they are answered at once instead,
+// so that no request waits much more than one kLockWait in all.
+class BusyLocks {
+public:
+    void mark(std::int64_t key) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (until_.size() > 10000) until_.clear();  // a bound on memory; forgetting only costs waits
+        until_[key] = SteadyClock::now() + bounds::kLockRetryPause;
+    }
+    bool busy(std::int64_t key) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto it = until_.find(key);
+        if (it == until_.end()) return false;
+        if (SteadyClock::now() < it->second) return true;
+        until_.erase(it);
+        return false;
+    }
+
+private:
+    std::mutex mutex_;
+    std::unordered_map<std::int64_t, SteadyClock::time_point> until_;
+};
 
 // How long this connection's waits may last. Requests use the defaults;
 // migrations (which may rewrite a large table, and wait for each other when
@@ -71,7 +127,8 @@ private:
 
 class PostgresSession final : public Session {
 public:
-    PostgresSession(const std::string& url, SessionBounds session_bounds) : bounds_(session_bounds) {
+    PostgresSession(const std::string& url, SessionBounds session_bounds, Reachability& reachability, BusyLocks& busy_locks)
+        : bounds_(session_bounds), reachability_(reachability), busy_locks_(busy_locks), generation_(reachability.generation()) {
         // The URL's own connect_timeout, when it has one, wins: expanded later.
         const std::string connect_seconds = std::to_string(bounds::kConnect.count() / 1000);
         const char* keys[] = {"connect_timeout", "dbname", nullptr};
@@ -80,7 +137,8 @@ public:
         if (PQstatus(conn_) != CONNECTION_OK) {
             std::string message = conn_ ? PQerrorMessage(conn_) : "out of memory";
             PQfinish(conn_);
-            throw StoreError("cannot connect to PostgreSQL: " + message);
+            reachability_.lost();
+            throw UnavailableError("cannot connect to PostgreSQL: " + message);
         }
         if (PQsetnonblocking(conn_, 1) != 0) {
             PQfinish(conn_);
@@ -119,12 +177,19 @@ public:
     }
 
     std::vector<SqlRows> begin_locked_with(const std::string& lock_key, const std::vector<Statement>& statements) override {
-        std::vector<Statement> all = {{kBegin, {}}, {kWaitForFlush, {}},
-                                      {"SELECT pg_advisory_xact_lock($1)", {lock_key_of(lock_key)}}};
+        const auto key = lock_key_of(lock_key);
+        if (busy_locks_.busy(key)) throw UnavailableError("PostgreSQL: the lock of " + lock_key + " is held by another session");
+        constexpr std::size_t kLockStatement = 2;
+        std::vector<Statement> all = {{kBegin, {}}, {kWaitForFlush, {}}, {"SELECT pg_advisory_xact_lock($1)", {key}}};
         all.insert(all.end(), statements.begin(), statements.end());
-        auto results = pipeline(all);
-        results.erase(results.begin(), results.begin() + 3);
-        return results;
+        try {
+            auto results = pipeline(all);
+            results.erase(results.begin(), results.begin() + 3);
+            return results;
+        } catch (const UnavailableError&) {
+            if (failed_statement_ == kLockStatement) busy_locks_.mark(key);
+            throw;
+        }
     }
 
     // COMMIT in the same pipeline: after a failure the server skips the rest
@@ -161,7 +226,9 @@ public:
         }
     }
     bool in_transaction() const override { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
-    bool broken() const noexcept override { return unusable_ || PQstatus(conn_) != CONNECTION_OK; }
+    bool broken() const noexcept override {
+        return unusable_ || PQstatus(conn_) != CONNECTION_OK || generation_ != reachability_.generation();
+    }
 
 private:
     // Pipeline mode: every statement is sent before the first answer is
@@ -186,6 +253,7 @@ private:
         flush(deadline);
         std::vector<SqlRows> results;
         std::exception_ptr failure;
+        failed_statement_ = statements.size();
         for (bool after_end = false;;) {
             PGresult* raw = next_result(deadline);
             if (!raw) {
@@ -204,7 +272,10 @@ private:
                 check(raw);
                 results.push_back(rows_of(raw));
             } catch (...) {
-                if (!failure) failure = std::current_exception();
+                if (!failure) {
+                    failure = std::current_exception();
+                    failed_statement_ = results.size();
+                }
             }
         }
         PQexitPipelineMode(conn_);
@@ -293,7 +364,8 @@ private:
 
     [[noreturn]] void lose_connection(const std::string& what) {
         unusable_ = true;  // its state is unknown: it is not pooled again
-        throw StoreError("PostgreSQL: " + what + ": " + PQerrorMessage(conn_));
+        reachability_.lost();
+        throw UnavailableError("PostgreSQL: " + what + ": " + PQerrorMessage(conn_));
     }
 
     // Waits until the socket is ready for `events`, at most until `deadline`.
@@ -303,7 +375,8 @@ private:
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
             if (left.count() <= 0) {
                 unusable_ = true;
-                throw StoreError("PostgreSQL did not answer within " + std::to_string(bounds_.round_trip.count()) + " ms");
+                reachability_.lost();
+                throw UnavailableError("PostgreSQL did not answer within " + std::to_string(bounds_.round_trip.count()) + " ms");
             }
             pollfd p{PQsocket(conn_), events, 0};
             const int n = ::poll(&p, 1, static_cast<int>(left.count()));
@@ -356,10 +429,16 @@ private:
         const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
         std::string message = r ? PQresultErrorMessage(r) : PQerrorMessage(conn_);
         if (state && std::strcmp(state, "23P01") == 0) throw OverlapError(message);
+        if (state && unavailable_state(state))
+            throw UnavailableError("PostgreSQL (" + std::string(state) + "): " + message);
         throw StoreError("PostgreSQL" + std::string(state ? " (" + std::string(state) + ")" : "") + ": " + message);
     }
 
     SessionBounds bounds_;
+    Reachability& reachability_;
+    BusyLocks& busy_locks_;
+    std::uint64_t generation_;
+    std::size_t failed_statement_ = 0;  // in the last pipeline: the first that failed
     PGconn* conn_ = nullptr;
     bool unusable_ = false;
     std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
@@ -371,17 +450,22 @@ public:
     std::string backend() const override { return "postgres"; }
 
     std::shared_ptr<Session> session() override {
-        return pool_.take([this] { return std::make_unique<PostgresSession>(url_, SessionBounds{}); });
+        if (reachability_.recently_lost())
+            throw UnavailableError("PostgreSQL was unreachable a moment ago; not tried again yet");
+        return pool_.take([this] { return std::make_unique<PostgresSession>(url_, SessionBounds{}, reachability_, busy_locks_); });
     }
 
     // A connection of its own, not pooled: its bounds are the migrations'.
     void migrate() override {
-        PostgresSession s(url_, SessionBounds{bounds::kMigrationLockWait, std::chrono::milliseconds{0}, bounds::kMigrationRoundTrip});
+        PostgresSession s(url_, SessionBounds{bounds::kMigrationLockWait, std::chrono::milliseconds{0}, bounds::kMigrationRoundTrip},
+                          reachability_, busy_locks_);
         apply_migrations(s, "postgres");
     }
 
 private:
     std::string url_;
+    Reachability reachability_;
+    BusyLocks busy_locks_;
     SessionPool pool_;
 };
 

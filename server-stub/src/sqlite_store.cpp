@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <unordered_map>
@@ -30,13 +31,28 @@ int milliseconds_until(SteadyClock::time_point deadline) {
 // This process's turn to write: the writer queue's lock, and the busy
 // timeout shortened to what is left of the turn's kLockWait. Ending the turn
 // gives the lock back and the busy timeout its full length (for reads).
+// When a transaction could not get the write lock within kLockWait, the
+// ones queued behind it would each wait as long again: for kLockRetryPause
+// they are answered at once instead.
+class WriteLockBusy {
+public:
+    void mark() noexcept { until_.store((SteadyClock::now() + bounds::kLockRetryPause).time_since_epoch().count()); }
+    bool busy() const noexcept { return SteadyClock::now().time_since_epoch().count() < until_.load(); }
+
+private:
+    std::atomic<SteadyClock::rep> until_{0};
+};
+
+// The write lock stayed taken past the busy timeout.
+bool busy(int rc) { return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED; }
+
 class WriterTurn {
 public:
     WriterTurn() = default;
     WriterTurn(std::timed_mutex& mutex, sqlite3* db) : lock_(mutex, std::defer_lock), db_(db) {
         const auto deadline = SteadyClock::now() + bounds::kLockWait;
         if (!lock_.try_lock_until(deadline))
-            throw StoreError("SQLite: the database stayed locked for " + std::to_string(bounds::kLockWait.count()) + " ms");
+            throw UnavailableError("SQLite: the database stayed locked for " + std::to_string(bounds::kLockWait.count()) + " ms");
         sqlite3_busy_timeout(db_, std::max(1, milliseconds_until(deadline)));
     }
     WriterTurn(WriterTurn&& other) noexcept : lock_(std::move(other.lock_)), db_(other.db_) {}
@@ -64,7 +80,8 @@ public:
     // busy handler, which sleeps in growing steps and starves unlucky
     // waiters; the busy timeout still orders writers of different processes.
     // The two waits together last at most bounds::kLockWait.
-    SqliteSession(const std::string& path, std::timed_mutex& write_mutex) : write_mutex_(write_mutex) {
+    SqliteSession(const std::string& path, std::timed_mutex& write_mutex, WriteLockBusy& write_lock_busy)
+        : write_mutex_(write_mutex), write_lock_busy_(write_lock_busy) {
         if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                             nullptr) != SQLITE_OK) {
             std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
@@ -120,17 +137,23 @@ public:
 
     void exec_script(const std::string& sql) override {
         char* error = nullptr;
-        if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+        if (const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error); rc != SQLITE_OK) {
             std::string message = error ? error : "unknown error";
             sqlite3_free(error);
+            if (busy(rc)) throw UnavailableError("SQLite: " + message);
             throw StoreError("SQLite: " + message);
         }
     }
 
     void begin() override {
-        writing_ = WriterTurn(write_mutex_, db_);
+        if (write_lock_busy_.busy()) throw UnavailableError("SQLite: the database is locked by another writer");
         try {
+            writing_ = WriterTurn(write_mutex_, db_);
             exec_script("PRAGMA synchronous=FULL; BEGIN IMMEDIATE");
+        } catch (const UnavailableError&) {
+            writing_.end();
+            write_lock_busy_.mark();
+            throw;
         } catch (...) {
             writing_.end();
             throw;
@@ -182,10 +205,12 @@ private:
         std::string message = sqlite3_errmsg(db_);
         sqlite3_reset(stmt);
         if (message.find("SLOTWISE_OVERLAP") != std::string::npos) throw OverlapError(message);
+        if (busy(rc)) throw UnavailableError("SQLite (" + std::to_string(rc) + "): " + message);
         throw StoreError("SQLite (" + std::to_string(rc) + "): " + message);
     }
 
     std::timed_mutex& write_mutex_;
+    WriteLockBusy& write_lock_busy_;
     WriterTurn writing_;
     sqlite3* db_ = nullptr;
     std::unordered_map<std::string, sqlite3_stmt*> statements_;
@@ -197,7 +222,7 @@ public:
     std::string backend() const override { return "sqlite"; }
 
     std::shared_ptr<Session> session() override {
-        return pool_.take([this] { return std::make_unique<SqliteSession>(path_, write_mutex_); });
+        return pool_.take([this] { return std::make_unique<SqliteSession>(path_, write_mutex_, write_lock_busy_); });
     }
 
     void migrate() override {
@@ -211,6 +236,7 @@ public:
 private:
     std::string path_;
     std::timed_mutex write_mutex_;
+    WriteLockBusy write_lock_busy_;
     SessionPool pool_;
 };
 

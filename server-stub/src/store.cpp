@@ -19,9 +19,12 @@ std::shared_ptr<Session> SessionPool::take(const std::function<std::unique_ptr<S
     std::unique_ptr<Session> s;
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        if (!idle_.empty()) {
+        // A session can break while idle (PostgreSQL: another connection
+        // found the database unreachable); it is dropped, not handed out.
+        while (!s && !idle_.empty()) {
             s = std::move(idle_.back());
             idle_.pop_back();
+            if (s->broken()) s.reset();
         }
     }
     if (!s) s = open();

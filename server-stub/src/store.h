@@ -36,6 +36,13 @@ struct OverlapError : std::runtime_error {
 struct StoreError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
+// The database did not answer within a bound of store_bounds.h (a lock
+// held too long, a frozen or unreachable server). Nothing about the request
+// itself is wrong: retrying it alone right away would only wait again, so
+// a caller with several requests gives them all this answer.
+struct UnavailableError : StoreError {
+    using StoreError::StoreError;
+};
 
 enum class Dialect { sqlite, postgres };
 

@@ -22,6 +22,12 @@ inline constexpr milliseconds kStatement{4000};
 inline constexpr milliseconds kRoundTrip{5000};
 // Opening a connection (libpq connect_timeout, whole seconds, at least 2).
 inline constexpr milliseconds kConnect{3000};
+// After a wait for a write lock passed kLockWait, requests for the same lock
+// fail at once for this long instead of queueing for another kLockWait.
+inline constexpr milliseconds kLockRetryPause{1000};
+// After a connection to PostgreSQL timed out or broke, new requests fail at
+// once for this long instead of each waiting a bound of its own.
+inline constexpr milliseconds kReconnectPause{1000};
 // A transaction left idle this long (its server process frozen or gone)
 // is ended by PostgreSQL, which frees the provider it had locked.
 inline constexpr milliseconds kIdleInTransaction{10000};
