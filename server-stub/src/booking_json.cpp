@@ -70,7 +70,10 @@ std::string booking_ics(const Booking& b, const ProviderConfig* provider, Second
         provider_name = provider->name;
         if (const auto* s = provider->service(b.service_id)) service_name = s->name;
     }
-    std::string status = b.status == "PENDING" ? "TENTATIVE" : b.status == "CANCELLED" ? "CANCELLED" : "CONFIRMED";
+    // RFC 5545 has no "expired": a lapsed request is off the calendar, as a cancelled one.
+    std::string status = b.status == "PENDING" || b.status == "HELD"                ? "TENTATIVE"
+                         : b.status == "CANCELLED" || b.status == "EXPIRED" ? "CANCELLED"
+                                                                            : "CONFIRMED";
     std::string description = "Booking " + b.id + " (" + b.status + ")";
     if (b.meeting_link) description += "\nJoin: " + *b.meeting_link;
     std::string out;

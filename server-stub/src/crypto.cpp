@@ -3,7 +3,6 @@
 #include <openssl/crypto.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
@@ -55,6 +54,26 @@ using CipherContext = std::unique_ptr<EVP_CIPHER_CTX, CipherFree>;
 
 constexpr std::size_t kNonceBytes = 12, kTagBytes = 16;
 
+// OpenSSL 3 looks an algorithm up in its provider tables on every implicit
+// fetch (EVP_aes_256_gcm() in an Init, the name in EVP_KDF_fetch); fetched
+// once, each use skips that lookup and its locks. Never freed: they live as
+// long as the process.
+EVP_CIPHER* aes_256_gcm() {
+    static EVP_CIPHER* cipher = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+    if (!cipher) throw std::runtime_error("AES-256-GCM unavailable");
+    return cipher;
+}
+EVP_KDF* hkdf() {
+    static EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
+    if (!kdf) throw std::runtime_error("HKDF unavailable");
+    return kdf;
+}
+EVP_MAC* hmac() {
+    static EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    if (!mac) throw std::runtime_error("HMAC unavailable");
+    return mac;
+}
+
 }  // namespace
 
 std::string sha256_hex(std::string_view data) {
@@ -72,9 +91,7 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
 }
 
 std::string hkdf_sha256(std::string_view secret, std::string_view salt, std::string_view info, std::size_t length) {
-    std::unique_ptr<EVP_KDF, decltype(&EVP_KDF_free)> kdf(EVP_KDF_fetch(nullptr, "HKDF", nullptr), EVP_KDF_free);
-    if (!kdf) throw std::runtime_error("HKDF unavailable");
-    std::unique_ptr<EVP_KDF_CTX, decltype(&EVP_KDF_CTX_free)> ctx(EVP_KDF_CTX_new(kdf.get()), EVP_KDF_CTX_free);
+    std::unique_ptr<EVP_KDF_CTX, decltype(&EVP_KDF_CTX_free)> ctx(EVP_KDF_CTX_new(hkdf()), EVP_KDF_CTX_free);
     if (!ctx) throw std::runtime_error("HKDF context failed");
     char digest[] = "SHA256";
     const OSSL_PARAM params[] = {
@@ -90,9 +107,13 @@ std::string hkdf_sha256(std::string_view secret, std::string_view salt, std::str
 }
 
 std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
+    std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(EVP_MAC_CTX_new(hmac()), EVP_MAC_CTX_free);
+    char digest[] = "SHA256";
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_construct_end()};
     unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), bytes(data), data.size(), mac, &len))
+    std::size_t len = 0;
+    if (!ctx || EVP_MAC_init(ctx.get(), bytes(key), key.size(), params) != 1 ||
+        EVP_MAC_update(ctx.get(), bytes(data), data.size()) != 1 || EVP_MAC_final(ctx.get(), mac, &len, sizeof mac) != 1)
         throw std::runtime_error("HMAC-SHA256 failed");
     return hex_of(mac, len);
 }
@@ -104,7 +125,7 @@ std::string seal(std::string_view key32, std::string_view plaintext, std::string
     if (RAND_bytes(out, kNonceBytes) != 1) throw std::runtime_error("RAND_bytes failed");
     CipherContext ctx(EVP_CIPHER_CTX_new());
     int len = 0;
-    if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, bytes(key32), out) != 1 ||
+    if (!ctx || EVP_EncryptInit_ex2(ctx.get(), aes_256_gcm(), bytes(key32), out, nullptr) != 1 ||
         EVP_EncryptUpdate(ctx.get(), nullptr, &len, bytes(aad), static_cast<int>(aad.size())) != 1 ||
         EVP_EncryptUpdate(ctx.get(), out + kNonceBytes, &len, bytes(plaintext), static_cast<int>(plaintext.size())) != 1 ||
         EVP_EncryptFinal_ex(ctx.get(), out + kNonceBytes + len, &len) != 1 ||
@@ -133,7 +154,7 @@ std::optional<std::string> open_sealed(std::string_view key32, std::string_view 
     auto* out = reinterpret_cast<unsigned char*>(plaintext.data());
     CipherContext ctx(EVP_CIPHER_CTX_new());
     int len = 0;
-    if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, bytes(key32), in) != 1 ||
+    if (!ctx || EVP_DecryptInit_ex2(ctx.get(), aes_256_gcm(), bytes(key32), in, nullptr) != 1 ||
         EVP_DecryptUpdate(ctx.get(), nullptr, &len, bytes(aad), static_cast<int>(aad.size())) != 1 ||
         EVP_DecryptUpdate(ctx.get(), out, &len, in + kNonceBytes, static_cast<int>(text_size)) != 1 ||
         EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes,

@@ -246,7 +246,7 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
         // 2. Decide.
         std::vector<Statement> writes;
         std::vector<Admitted> admitted;
-        std::vector<std::string> expiring;  // providers with a new booking
+        std::vector<std::string> expiring;  // providers with a new booking over an overdue request
         std::vector<std::pair<std::optional<Reply>, std::exception_ptr>> outcomes(jobs.size());
         std::vector<bool> key_busy(jobs.size(), false);
         for (std::size_t i = 0; i < jobs.size(); ++i) {
@@ -265,9 +265,11 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
             records::IdempotencyRecord answer{job.fingerprint, 0, "", now};
             try {
                 std::string manage_token;
-                const Booking b = admit(job, providers[job.request.provider].get(), records::busy_from(read[at[i].busy]),
+                bool overdue_seen = false;
+                auto busy = records::busy_from(read[at[i].busy], &overdue_seen);
+                const Booking b = admit(job, providers[job.request.provider].get(), std::move(busy),
                                         records::client_standing_from(read[at[i].standing]), admitted, now, manage_token);
-                if (std::find(expiring.begin(), expiring.end(), b.provider_id) == expiring.end())
+                if (overdue_seen && std::find(expiring.begin(), expiring.end(), b.provider_id) == expiring.end())
                     expiring.push_back(b.provider_id);
                 writes.push_back(records::insert_booking_statement(b));
                 writes.push_back(records::audit_statement(now, "client", "booking.create", "booking", b.id,
@@ -287,9 +289,10 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
             writes.push_back(records::store_answer_statement(job.secrets.lookup, answer, expired_at));
         }
 
-        // 3. Write and commit. Requests past their expiry that the busy read
-        // left out are marked EXPIRED first, so that the database's overlap
-        // backstop, which knows only statuses, agrees with it.
+        // 3. Write and commit. Requests past their expiry under a new
+        // booking's time, which the decision ignored, are marked EXPIRED
+        // first, so that the database's overlap backstop, which knows only
+        // statuses, agrees with it.
         std::vector<Statement> all;
         for (const std::string& provider_id : expiring)
             for (auto& st : records::expire_overdue_statements(provider_id, now)) all.push_back(std::move(st));

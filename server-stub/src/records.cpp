@@ -26,18 +26,18 @@ const char* kBookingColumns =
     "price_amount, currency, cancellation_policy, created_at, updated_at, cancelled_at, cancelled_by, "
     "cancellation_reason, refund_amount, client_key, expires_at, refund_ceiling";
 
-// An open booking that blocks time at `now`: a PENDING request past its
-// expiry does not, even before the housekeeping marks it EXPIRED.
-const char* kBlocksTime =
-    "status IN ('HELD', 'PENDING', 'CONFIRMED') AND (status <> 'PENDING' OR expires_at IS NULL OR expires_at > $now)";
+// Of the open bookings (HELD, PENDING, CONFIRMED), one that no longer
+// blocks time: a PENDING request past its expiry, even before the
+// housekeeping marks it EXPIRED.
+const char* kOverdue = "CASE WHEN status = 'PENDING' AND expires_at <= $now THEN 1 ELSE 0 END";
 
-// kBlocksTime with `$now` as the placeholder `$n`.
-std::string blocks_time(int n) {
-    std::string sql = kBlocksTime;
+// `sql` with the placeholder `$now` as `$n`.
+std::string with_now(std::string sql, int n) {
     const std::string placeholder = "$" + std::to_string(n);
     for (std::size_t at; (at = sql.find("$now")) != std::string::npos;) sql.replace(at, 4, placeholder);
     return sql;
 }
+
 
 Booking booking_from(const SqlRow& r) {
     Booking b;
@@ -173,25 +173,33 @@ std::int64_t provider_count(Session& s) { return integer(s.query("SELECT COUNT(*
 
 Statement busy_statement(Dialect dialect, const std::string& provider_id, Seconds from, Seconds to, Seconds now,
                          const std::string& except_booking_id) {
+    // Every open booking in the window, each with a flag for a PENDING
+    // request past its expiry: it blocks nothing, but the database's
+    // backstop still sees it until it is marked EXPIRED (busy_from).
     // PostgreSQL: the GiST index of the overlap backstop answers exactly
     // this. A plan cached for any provider and range stays right with it,
     // where a B-tree range plan depends on fresh statistics.
     if (dialect == Dialect::postgres)
-        return {"SELECT occupied_start, occupied_end FROM bookings WHERE provider_id = $1 AND " + blocks_time(5) +
-                    " AND occupied && tstzrange(to_timestamp($2), to_timestamp($3), '[)') AND id <> $4",
+        return {"SELECT occupied_start, occupied_end, " + with_now(kOverdue, 5) +
+                    " FROM bookings WHERE provider_id = $1 AND status IN ('HELD', 'PENDING', 'CONFIRMED') "
+                    "AND occupied && tstzrange(to_timestamp($2), to_timestamp($3), '[)') AND id <> $4",
                 {provider_id, from, to, except_booking_id, now}};
     // SQLite: an occupied interval is at most 3 days long (see the
     // migration), so a lower bound on occupied_start keeps this an index
     // range scan.
-    return {"SELECT occupied_start, occupied_end FROM bookings WHERE provider_id = $1 AND " + blocks_time(6) +
-                " AND occupied_start < $3 AND occupied_start > $5 AND occupied_end > $2 AND id <> $4",
+    return {"SELECT occupied_start, occupied_end, " + with_now(kOverdue, 6) +
+                " FROM bookings WHERE provider_id = $1 AND status IN ('HELD', 'PENDING', 'CONFIRMED') "
+                "AND occupied_start < $3 AND occupied_start > $5 AND occupied_end > $2 AND id <> $4",
             {provider_id, from, to, except_booking_id, from - kMaxOccupied, now}};
 }
 
-std::vector<Interval> busy_from(const SqlRows& rows) {
+std::vector<Interval> busy_from(const SqlRows& rows, bool* overdue_seen) {
     std::vector<Interval> out;
     out.reserve(rows.size());
-    for (const auto& r : rows) out.push_back({integer(r[0]), integer(r[1])});
+    for (const auto& r : rows) {
+        if (integer(r[2]) == 0) out.push_back({integer(r[0]), integer(r[1])});
+        else if (overdue_seen) *overdue_seen = true;
+    }
     return out;
 }
 
@@ -245,11 +253,17 @@ std::vector<Booking> list_bookings(Session& s, const std::string& provider_id, S
 }
 
 Statement client_standing_statement(const std::string& provider_id, const std::string& client_key, Seconds now) {
+    // One walk over the client's bookings with the provider, by the index
+    // bookings_by_client, whose predicate this query repeats word for word.
+    // The status test is written as NOT IN on purpose: it does not imply the
+    // overlap backstop's partial GiST index (status IN HELD, PENDING,
+    // CONFIRMED), which PostgreSQL, on stale statistics, would otherwise walk
+    // for all of the provider's bookings.
     return {"SELECT (SELECT no_show_count FROM client_no_shows WHERE provider_id = $1 AND client_key_sha256 = $3), "
-            "(SELECT COUNT(*) FROM bookings WHERE provider_id = $1 AND client_key = $2 AND " + blocks_time(4) +
-                " AND status = 'PENDING' AND start_at > $4), "
-            "(SELECT COUNT(*) FROM bookings WHERE provider_id = $1 AND client_key = $2 AND " + blocks_time(4) +
-                " AND start_at > $4)",
+            "COALESCE(SUM(CASE WHEN status = 'PENDING' THEN 1 ELSE 0 END), 0), COUNT(*) "
+            "FROM bookings WHERE client_key = $2 AND provider_id = $1 AND start_at > $4 AND "
+            "status NOT IN ('CANCELLED', 'EXPIRED', 'COMPLETED', 'NO_SHOW') AND "
+            "(status <> 'PENDING' OR expires_at IS NULL OR expires_at > $4)",
             {provider_id, client_key, sha256_hex(client_key), now}};
 }
 

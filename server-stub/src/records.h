@@ -30,7 +30,10 @@ std::vector<Interval> busy(Session& s, const std::string& provider_id, Seconds f
                            const std::string& except_booking_id = "");
 Statement busy_statement(Dialect dialect, const std::string& provider_id, Seconds from, Seconds to, Seconds now,
                          const std::string& except_booking_id = "");
-std::vector<Interval> busy_from(const SqlRows& rows);
+// The intervals that block time; `overdue_seen`, when given, is set when
+// the window also holds a PENDING request past its expiry that the database
+// has not marked EXPIRED yet (expire_overdue_statements).
+std::vector<Interval> busy_from(const SqlRows& rows, bool* overdue_seen = nullptr);
 
 Statement insert_booking_statement(const Booking& b);
 std::optional<Booking> load_booking(Session& s, const std::string& booking_id);

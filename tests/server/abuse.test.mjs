@@ -116,6 +116,8 @@ test('a PENDING request expires after the provider\'s time and frees its slot', 
   try {
     const read = await request(later.url, 'GET', `/v1/bookings/${asked.json.booking.id}?token=${asked.json.booking.manage_token}`);
     assert.equal(read.json.booking.status, 'EXPIRED');
+    const ics = await request(later.url, 'GET', `/v1/bookings/${asked.json.booking.id}.ics?token=${asked.json.booking.manage_token}`);
+    assert.match(ics.text, /\r\nSTATUS:CANCELLED\r\n/);
     const day = start.slice(0, 10);
     const snapshot = await request(later.url, 'GET', `/v1/providers/expiring/snapshot?from=${day}&to=${day}`);
     assert.deepEqual(snapshot.json.busy, []);

@@ -14,9 +14,9 @@ ALTER TABLE bookings ADD CONSTRAINT bookings_no_overlap
     EXCLUDE USING gist (provider_id WITH =, occupied WITH &&) WHERE (status IN ('HELD', 'PENDING', 'CONFIRMED'));
 
 DROP INDEX bookings_pending_by_client;
-CREATE INDEX bookings_open_by_client ON bookings (provider_id, client_key, start_at)
-    WHERE status IN ('HELD', 'PENDING', 'CONFIRMED');
-CREATE INDEX bookings_pending_by_expiry ON bookings (expires_at) WHERE status = 'PENDING';
+CREATE INDEX bookings_by_client ON bookings (client_key, provider_id, start_at)
+    WHERE status NOT IN ('CANCELLED', 'EXPIRED', 'COMPLETED', 'NO_SHOW');
+CREATE INDEX bookings_pending_by_expiry ON bookings (provider_id, expires_at) WHERE status = 'PENDING';
 
 ALTER TABLE providers ADD COLUMN open_bookings_per_client INTEGER;
 ALTER TABLE providers ADD COLUMN pending_expiry_minutes INTEGER;

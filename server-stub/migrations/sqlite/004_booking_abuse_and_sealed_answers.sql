@@ -58,11 +58,13 @@ DROP TABLE bookings;
 ALTER TABLE bookings_new RENAME TO bookings;
 
 CREATE INDEX bookings_by_time ON bookings (provider_id, occupied_start);
--- The cap counts one client's open bookings with a provider on every booking.
-CREATE INDEX bookings_open_by_client ON bookings (provider_id, client_key, start_at)
-    WHERE status IN ('HELD', 'PENDING', 'CONFIRMED');
--- expire_overdue_requests and the expiry in the locked insert look here.
-CREATE INDEX bookings_pending_by_expiry ON bookings (expires_at) WHERE status = 'PENDING';
+-- The cap counts one client's open bookings with a provider on every booking
+-- (records.cpp, client_standing_statement, says why the predicate is NOT IN).
+CREATE INDEX bookings_by_client ON bookings (client_key, provider_id, start_at)
+    WHERE status NOT IN ('CANCELLED', 'EXPIRED', 'COMPLETED', 'NO_SHOW');
+-- The expiry in the locked insert looks here (provider first: otherwise the
+-- planner walks all of a provider's bookings by time); so does the housekeeping.
+CREATE INDEX bookings_pending_by_expiry ON bookings (provider_id, expires_at) WHERE status = 'PENDING';
 
 CREATE TRIGGER bookings_no_overlap_on_insert
 BEFORE INSERT ON bookings
