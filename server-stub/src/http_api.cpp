@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <vector>
@@ -199,6 +200,7 @@ struct HttpApi::Impl : http::RequestHandler {
     BookingService* service = nullptr;
     SharedLimits* limits = nullptr;
     std::optional<OperatorToken> token;
+    std::mutex credential_mutex;
 
     Dispatch handle(std::shared_ptr<Request> req) override {
         const std::string& path = req->head.path;
@@ -298,15 +300,26 @@ struct HttpApi::Impl : http::RequestHandler {
     }
 
     // The bearer credential, checked only when presented; true when valid.
-    // While an address is throttled its credentials count as invalid without
-    // being checked, so that neither the answer nor the rate limit tells a
-    // right guess from a wrong one. A POST without a valid credential meets
-    // the public rate limit before anything else is said about its credential.
+    // Checks from one process are taken in turn, so that guesses sent at once
+    // get no more tries than guesses sent one after another. While an address
+    // is throttled its credentials are not checked (429
+    // TOO_MANY_FAILED_CREDENTIALS). A POST without a valid credential meets
+    // the public rate limit before anything is said about its credential.
     bool authorize(const Request& req, const Route& route) {
         const auto authorization = req.field("authorization");
-        const int wait = authorization ? limits->credential_wait(req.remote) : 0;
-        const bool valid = authorization && wait == 0 && starts_with_bearer(*authorization) &&
-                           token->matches(std::string_view(*authorization).substr(7));
+        int wait = 0;
+        bool valid = false, failed = false;
+        if (authorization) {
+            std::lock_guard<std::mutex> in_turn(credential_mutex);
+            wait = limits->credential_wait(req.remote);
+            if (wait == 0) {
+                valid = starts_with_bearer(*authorization) && token->matches(std::string_view(*authorization).substr(7));
+                if (!valid) {
+                    limits->credential_failed(req.remote);
+                    failed = true;
+                }
+            }
+        }
         if (req.head.method == "POST" && !valid)
             if (const int limited = limits->admit_public(req.remote))
                 throw with_header(ApiError(429, "RATE_LIMITED", "too many requests from this address; retry later"),
@@ -315,10 +328,8 @@ struct HttpApi::Impl : http::RequestHandler {
             throw with_header(ApiError(429, "TOO_MANY_FAILED_CREDENTIALS",
                                        "too many failed credentials from this address; retry later"),
                               "Retry-After", std::to_string(wait));
-        if (authorization && !valid) {
-            limits->credential_failed(req.remote);
+        if (failed)
             throw with_header(ApiError(401, "UNAUTHORIZED", "the bearer token is not valid"), "WWW-Authenticate", "Bearer");
-        }
         if (route.needs_admin && !valid)
             throw with_header(ApiError(401, "UNAUTHORIZED", "this endpoint needs Authorization: Bearer <admin token>"),
                               "WWW-Authenticate", "Bearer");

@@ -34,6 +34,9 @@ using SteadyClock = std::chrono::steady_clock;
 // of a fixed allowance: a slow link passes, one byte per second does not.
 constexpr std::size_t kMinBytesPerSecond = 1024;
 constexpr std::chrono::seconds kWriteAllowance{10};
+// The database's own bounds end a request's work within seconds; this also
+// covers writing its answer.
+constexpr std::chrono::seconds kHandlingAllowance{60};
 // After an answer that closes the connection, unread request bytes are read
 // and dropped for a moment (up to this much), so that closing does not reset
 // the connection before the client has read the answer.
@@ -119,8 +122,9 @@ private:
     void arm(SteadyClock::time_point deadline) {
         timer_.expires_at(deadline);
         timer_.async_wait([self = shared_from_this()](error_code ec) {
-            // A newer deadline replaced this one when the expiry is still ahead.
-            if (ec || self->timer_.expiry() > SteadyClock::now()) return;
+            // A newer deadline replaced this one when the expiry is still ahead;
+            // while a worker makes the answer the connection belongs to it.
+            if (ec || self->phase_ == Phase::handling || self->timer_.expiry() > SteadyClock::now()) return;
             self->close();
         });
     }
@@ -207,8 +211,6 @@ private:
     }
 
     void dispatch() {
-        phase_ = Phase::handling;
-        timer_.cancel();
         Dispatch dispatch;
         try {
             dispatch = server_.handler.handle(request_);
@@ -216,14 +218,25 @@ private:
             std::fprintf(stderr, "slotwise-server: internal error: %s\n", e.what());
             dispatch.now = server_.handler.refusal({500, "INTERNAL_ERROR", "internal error"}, request_->head.path);
         }
-        if (dispatch.now) return write(std::move(*dispatch.now));
+        if (dispatch.now) {
+            timer_.cancel();
+            return write(std::move(*dispatch.now));
+        }
         if (server_.queued.fetch_add(1) >= server_.options.max_queued) {
             --server_.queued;
             Response busy = server_.handler.refusal({503, "SERVER_BUSY", "the server is busy; retry later"}, request_->head.path);
             busy.headers.emplace_back("Retry-After", "1");
             return write(std::move(busy));
         }
-        asio::post(server_.workers, [self = shared_from_this(), work = std::move(dispatch.later)] {
+        // The worker owns the connection until its answer is written (nothing
+        // else runs on it meanwhile: no read is pending and the timer only
+        // looks at the phase) and writes it itself when the socket takes it
+        // at once, which saves two hops through an I/O thread. The deadline
+        // covers the work and the write.
+        arm(SteadyClock::now() + kHandlingAllowance);
+        phase_ = Phase::handling;
+        asio::post(server_.workers, [self = shared_from_this(), work = std::move(dispatch.later),
+                                     guard = asio::make_work_guard(socket_.get_executor())] {
             Response response;
             try {
                 response = work();
@@ -232,8 +245,7 @@ private:
                 response = self->server_.handler.refusal({500, "INTERNAL_ERROR", "internal error"}, self->request_->head.path);
             }
             --self->server_.queued;
-            asio::post(self->socket_.get_executor(),
-                       [self, response = std::move(response)]() mutable { self->write(std::move(response)); });
+            self->write(std::move(response), true);
         });
     }
 
@@ -244,7 +256,8 @@ private:
         write(std::move(response));
     }
 
-    void write(Response response) {
+    // `on_worker`: called on the worker thread that made the answer.
+    void write(Response response, bool on_worker = false) {
         if (phase_ == Phase::closed) return;
         phase_ = Phase::writing;
         response_ = std::move(response);
@@ -260,8 +273,16 @@ private:
         if (!response_.head_only && response_.body && response_.length)
             message->body() = {response_.body->data() + response_.offset, response_.length};
         message->keep_alive(!response_.close);
-        arm(SteadyClock::now() + kWriteAllowance + at_min_rate(response_.bytes_sent()));
-        bhttp::async_write(socket_, *message, [self = shared_from_this(), message](error_code ec, std::size_t) {
+        auto serializer = std::make_shared<bhttp::response_serializer<bhttp::span_body<const char>>>(*message);
+        if (on_worker) {
+            error_code ec;
+            while (!ec && !serializer->is_done()) bhttp::write_some(socket_, *serializer, ec);
+            if (serializer->is_done()) return written(ec);
+            if (ec != asio::error::would_block && ec != asio::error::try_again) return written(ec);
+        } else {
+            arm(SteadyClock::now() + kWriteAllowance + at_min_rate(response_.bytes_sent()));
+        }
+        bhttp::async_write(socket_, *serializer, [self = shared_from_this(), message, serializer](error_code ec, std::size_t) {
             self->written(ec);
         });
     }
@@ -310,7 +331,7 @@ private:
     tcp::socket socket_;
     asio::steady_timer timer_;
     std::string remote_;
-    Phase phase_ = Phase::idle;
+    std::atomic<Phase> phase_{Phase::idle};
     bool first_request_ = true;
     std::string in_;  // received, not yet consumed
     SteadyClock::time_point request_started_, body_started_;

@@ -93,6 +93,47 @@ bool has_token(std::string_view list, std::string_view lowercase_token) {
     return false;
 }
 
+bool is_space(char c) { return c == ' ' || c == '\t'; }
+
+// *( BWS ";" BWS token [ BWS "=" BWS ( token / quoted-string ) ] ): the chunk
+// extensions after a chunk size (RFC 9112 7.1.1), which the server ignores
+// but must not misread.
+bool valid_chunk_extensions(std::string_view s) {
+    std::size_t i = 0;
+    auto skip_space = [&] { while (i < s.size() && is_space(s[i])) ++i; };
+    auto token = [&] {
+        const std::size_t start = i;
+        while (i < s.size() && is_tchar(static_cast<unsigned char>(s[i]))) ++i;
+        return i > start;
+    };
+    while (true) {
+        skip_space();
+        if (i == s.size()) return true;
+        if (s[i++] != ';') return false;
+        skip_space();
+        if (!token()) return false;
+        skip_space();
+        if (i == s.size() || s[i] != '=') continue;
+        ++i;
+        skip_space();
+        if (i < s.size() && s[i] == '"') {
+            for (++i;; ++i) {
+                if (i >= s.size()) return false;
+                const auto c = static_cast<unsigned char>(s[i]);
+                if (c == '"') break;
+                if (c == '\\') {
+                    if (++i >= s.size()) return false;
+                    continue;
+                }
+                if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
+            }
+            ++i;
+        } else if (!token()) {
+            return false;
+        }
+    }
+}
+
 std::optional<Refusal> parse_request_line(std::string_view line, RequestHead& head) {
     const std::size_t sp1 = line.find(' ');
     const std::size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
@@ -283,9 +324,9 @@ ChunkedDecoder::Status ChunkedDecoder::feed(std::string_view input, std::string&
                 state_ = size_line;
                 return done;
             }
-            for (char t : line)
-                if ((static_cast<unsigned char>(t) < 0x20 && t != '\t') || t == 0x7f)
-                    return fail(400, "INVALID_REQUEST", "a trailer field holds a control byte");
+            // Trailer fields are read and dropped, but they must be fields.
+            RequestHead ignored;
+            if (parse_field(line, ignored)) return fail(400, "INVALID_REQUEST", "a malformed trailer field");
             line_.clear();
             continue;
         }
@@ -297,11 +338,8 @@ ChunkedDecoder::Status ChunkedDecoder::feed(std::string_view input, std::string&
             else size = size * 16 + static_cast<std::size_t>(hex_value(line[digits]));
             ++digits;
         }
-        if (digits == 0 || (digits < line.size() && line[digits] != ';'))
-            return fail(400, "INVALID_REQUEST", "a malformed chunk size");
-        for (char t : line)
-            if ((static_cast<unsigned char>(t) < 0x20 && t != '\t') || t == 0x7f)
-                return fail(400, "INVALID_REQUEST", "a chunk extension holds a control byte");
+        if (digits == 0 || !valid_chunk_extensions(line.substr(digits)))
+            return fail(400, "INVALID_REQUEST", "a malformed chunk size or extension");
         line_.clear();
         if (overflow || size > limit_ - decoded_) return fail(413, "PAYLOAD_TOO_LARGE", "the body exceeds 64 KiB");
         if (size == 0) {
