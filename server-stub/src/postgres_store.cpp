@@ -129,17 +129,7 @@ class PostgresSession final : public Session {
 public:
     PostgresSession(const std::string& url, SessionBounds session_bounds, Reachability& reachability, BusyLocks& busy_locks)
         : bounds_(session_bounds), reachability_(reachability), busy_locks_(busy_locks), generation_(reachability.generation()) {
-        // The URL's own connect_timeout, when it has one, wins: expanded later.
-        const std::string connect_seconds = std::to_string(bounds::kConnect.count() / 1000);
-        const char* keys[] = {"connect_timeout", "dbname", nullptr};
-        const char* values[] = {connect_seconds.c_str(), url.c_str(), nullptr};
-        conn_ = PQconnectdbParams(keys, values, 1);
-        if (PQstatus(conn_) != CONNECTION_OK) {
-            std::string message = conn_ ? PQerrorMessage(conn_) : "out of memory";
-            PQfinish(conn_);
-            reachability_.lost();
-            throw UnavailableError("cannot connect to PostgreSQL: " + message);
-        }
+        connect(url);
         if (PQsetnonblocking(conn_, 1) != 0) {
             PQfinish(conn_);
             throw StoreError("PostgreSQL: cannot make the connection non-blocking");
@@ -358,6 +348,39 @@ private:
         }
         if (!first) lose_connection("no answer to a statement");
         return first;
+    }
+
+    // Connects without blocking, so that the whole of it (every address of
+    // the host, TLS negotiation, authentication) ends within kConnect: a
+    // frozen server accepts the TCP connection but never answers.
+    void connect(const std::string& url) {
+        const auto deadline = SteadyClock::now() + bounds::kConnect;
+        const char* keys[] = {"dbname", nullptr};
+        const char* values[] = {url.c_str(), nullptr};
+        conn_ = PQconnectStartParams(keys, values, 1);
+        auto fail = [&](const std::string& why) {
+            std::string message = why.empty() && conn_ ? PQerrorMessage(conn_) : why;
+            PQfinish(conn_);
+            conn_ = nullptr;
+            reachability_.lost();
+            throw UnavailableError("cannot connect to PostgreSQL: " + message);
+        };
+        if (!conn_) fail("out of memory");
+        const std::string too_late = "no answer within " + std::to_string(bounds::kConnect.count()) + " ms";
+        auto polled = PGRES_POLLING_WRITING;
+        while (polled != PGRES_POLLING_OK) {
+            if (polled == PGRES_POLLING_FAILED || PQstatus(conn_) == CONNECTION_BAD) fail("");
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
+            if (left.count() <= 0) fail(too_late);
+            pollfd p{PQsocket(conn_), static_cast<short>(polled == PGRES_POLLING_READING ? POLLIN : POLLOUT), 0};
+            const int n = ::poll(&p, 1, static_cast<int>(left.count()));
+            if (n == 0) fail(too_late);
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                fail(std::string("poll: ") + std::strerror(errno));
+            }
+            polled = PQconnectPoll(conn_);
+        }
     }
 
     SteadyClock::time_point round_trip_deadline() const { return SteadyClock::now() + bounds_.round_trip; }
