@@ -373,6 +373,7 @@ bool HttpApi::bind() {
 }
 int HttpApi::port() const { return impl_->server.port(); }
 int HttpApi::backlog() const { return impl_->server.backlog(); }
+std::string HttpApi::backlog_source() const { return impl_->server.backlog_source(); }
 std::size_t HttpApi::max_connections() const { return impl_->server.max_connections(); }
 
 void HttpApi::ready(BookingService& service, SharedLimits& limits, OperatorToken token) {

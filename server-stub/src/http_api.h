@@ -36,6 +36,7 @@ public:
     bool bind();
     int port() const;
     int backlog() const;
+    std::string backlog_source() const;
     std::size_t max_connections() const;
     // Until this is called every /v1/ route and /healthz answer 503
     // DATABASE_UNAVAILABLE; the references must outlive serve().

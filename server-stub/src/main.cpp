@@ -227,9 +227,9 @@ int main(int argc, char** argv) {
     auto announce = [&] {
         if (announced) return;
         announced = true;
-        std::printf("slotwise-server: %zu I/O threads, %zu workers, listen backlog %d (net.core.somaxconn), at most %zu connections\n",
+        std::printf("slotwise-server: %zu I/O threads, %zu workers, listen backlog %d (%s), at most %zu connections\n",
                     http.io_threads ? http.io_threads : std::max(1u, std::thread::hardware_concurrency()), http.workers,
-                    api.backlog(), api.max_connections());
+                    api.backlog(), api.backlog_source().c_str(), api.max_connections());
         std::printf("slotwise-server: listening on %s\n", url.c_str());
         std::fflush(stdout);
     };

@@ -15,6 +15,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 
 #include <boost/asio.hpp>
@@ -59,6 +60,7 @@ struct HttpServer::Impl {
     RequestHandler& handler;
     ServerOptions options;
     int listen_backlog = 0;
+    std::string backlog_source;
     int bound_port = -1;
     std::atomic<bool> draining{false};
     std::atomic<std::size_t> queued{0};
@@ -341,12 +343,13 @@ private:
     std::size_t lingered_ = 0;
 };
 
-// The kernel's ceiling for a listen backlog; listen() clamps to it anyway.
-int system_max_backlog() {
+// The kernel's ceiling for a listen backlog (listen() clamps to it anyway),
+// and where the figure came from.
+std::pair<int, std::string> system_max_backlog() {
     std::ifstream in("/proc/sys/net/core/somaxconn");
     int value = 0;
-    if (in >> value && value > 0) return value;
-    return asio::socket_base::max_listen_connections;
+    if (in >> value && value > 0) return {value, "net.core.somaxconn"};
+    return {asio::socket_base::max_listen_connections, "SOMAXCONN"};
 }
 
 }  // namespace
@@ -458,7 +461,7 @@ bool HttpServer::bind() {
         }
         endpoint = results.begin()->endpoint();
     }
-    s.listen_backlog = system_max_backlog();
+    std::tie(s.listen_backlog, s.backlog_source) = system_max_backlog();
     s.acceptor.open(endpoint.protocol(), ec);
     if (!ec) s.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
     if (!ec) s.acceptor.bind(endpoint, ec);
@@ -474,6 +477,7 @@ bool HttpServer::bind() {
 
 int HttpServer::port() const { return impl_->bound_port; }
 int HttpServer::backlog() const { return impl_->listen_backlog; }
+const std::string& HttpServer::backlog_source() const { return impl_->backlog_source; }
 std::size_t HttpServer::max_connections() const { return impl_->options.max_connections; }
 
 void HttpServer::serve() {

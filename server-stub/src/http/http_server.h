@@ -84,6 +84,7 @@ public:
     int port() const;
     // The accept backlog passed to listen() and where it comes from.
     int backlog() const;
+    const std::string& backlog_source() const;
     std::size_t max_connections() const;
     // Serves until stop(); returns after in-flight requests have been answered.
     void serve();
