@@ -1,23 +1,36 @@
 #!/usr/bin/env bash
-# Benchmark of slotwise-server (issue 4): bookings per second and p50/p99 at
-# 16 concurrent clients with half the requests conflicting, snapshot GETs per
-# second, each beside the database's raw rate for a one-row insert
-# transaction at the same durability, measured in the same run.
+# Benchmark of slotwise-server, the current build beside the last cpp-httplib
+# build (commit 0f4d3f1), measured in the same run on the same machine:
+# bookings per second and p50/p99 at 16 concurrent clients with half the
+# requests conflicting, snapshot GETs per second, accept-queue overflows
+# (TcpExtListenOverflows) under the booking load and under 500 simultaneous
+# connection attempts, each beside the database's raw rate for a one-row
+# insert transaction at the same durability; then 10,000 idle connections
+# held open, the server's memory per connection and a normal client's p99
+# while they are open.
 #
 #   server-stub/bench/bench.sh [sqlite|postgres|all]   (default all)
 #
-# Needs wrk, sqlite3, PostgreSQL 15 (initdb, pg_ctl, pgbench) and a built
-# build/bin/slotwise-server (or SLOTWISE_SERVER=path). DURATION (seconds,
-# default 15), CLIENTS (default 16) and PROVIDERS (the spread of the second
-# booking run, default 16) may be set in the environment.
+# Needs wrk, sqlite3, python3, nstat, PostgreSQL 15 (initdb, pg_ctl, pgbench)
+# and a built build/bin/slotwise-server (or SLOTWISE_SERVER=path). The old
+# build is made once in a git worktree under /tmp (OLD_COMMIT, default
+# 0f4d3f1; it installs libcpp-httplib-dev with apt-get when missing); set
+# OLD=skip to measure the current build alone. DURATION (seconds per load,
+# default 8), CLIENTS (default 16), PROVIDERS (the spread of the second
+# booking run, default 8) and IDLE (default 10000) may be set.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-server=${SLOTWISE_SERVER:-$root/build/bin/slotwise-server}
+server_new=${SLOTWISE_SERVER:-$root/build/bin/slotwise-server}
 pg_bin=${SLOTWISE_PG_BIN:-/usr/lib/postgresql/15/bin}
-duration=${DURATION:-15}
+duration=${DURATION:-8}
 clients=${CLIENTS:-16}
-providers=${PROVIDERS:-16}
+providers=${PROVIDERS:-8}
+idle=${IDLE:-10000}
+old_commit=${OLD_COMMIT:-0f4d3f1}
+old_src=/tmp/slotwise-bench-old-src
+old_build=/tmp/slotwise-bench-old-build
+token=bench-operator-token-0123456789abcdef
 which=${1:-all}
 work=$(mktemp -d /tmp/slotwise-bench-XXXXXX)
 chmod 755 "$work"
@@ -29,9 +42,20 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+ulimit -n "$(ulimit -Hn)"
 
 free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+overflows() { nstat -az TcpExtListenOverflows | awk '/TcpExtListenOverflows/ {print $2}'; }
+
+# The last cpp-httplib build, for the side-by-side figures.
+build_old() {
+  if ! dpkg -s libcpp-httplib-dev >/dev/null 2>&1; then apt-get install -y libcpp-httplib-dev >/dev/null; fi
+  if [ ! -d "$old_src" ]; then git -C "$root" worktree add --detach "$old_src" "$old_commit" >/dev/null; fi
+  cmake -S "$old_src" -B "$old_build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$old_build" --target slotwise-server >/dev/null
+  echo "$old_build/bin/slotwise-server"
+}
 
 now=$(date -u +%s)
 now=$((now - now % 300))
@@ -46,42 +70,69 @@ provider_json='{"name":"Bench","kind":"other","time_zone":"UTC","active":true,
  {"day":"sat","start":"00:00","end":"24:00"},{"day":"sun","start":"00:00","end":"24:00"}]}},
  "services":[{"id":"s5","name":"Five","durations":[5],"price":{"amount":100,"currency":"EUR"},"cancellation_policy":"flexible"}]}'
 
-run_server() {  # db-url -> sets url
-  local port; port=$(free_port)
-  SLOTWISE_ADMIN_TOKEN=bench "$server" --db "$1" --listen "127.0.0.1:$port" --access-log off --rate-limit 0 >"$work/server.log" 2>&1 &
-  pids+=($!)
+run_server() {  # binary db-url [flags...] -> sets url, port, pid
+  local binary=$1 db=$2
+  shift 2
+  port=$(free_port)
+  SLOTWISE_ADMIN_TOKEN=$token "$binary" --db "$db" --listen "127.0.0.1:$port" --access-log off --rate-limit 0 "$@" >"$work/server.log" 2>&1 &
+  pid=$!
+  pids+=("$pid")
   url="http://127.0.0.1:$port"
   for _ in $(seq 100); do curl -sf "$url/healthz" >/dev/null && break; sleep 0.1; done
-  # The slots that half of the requests will find taken.
+}
+
+stop_server() { kill "$pid"; wait "$pid" 2>/dev/null || true; }
+
+seed() {  # the slots that half of the booking requests will find taken
   local seeders=()
   for p in bench $(seq -f "bench%g" 0 $((providers - 1))); do
-    curl -sf -X PUT "$url/v1/providers/$p" -H 'Authorization: Bearer bench' -d "$provider_json" >/dev/null
+    curl -sf -X PUT "$url/v1/providers/$p" -H "Authorization: Bearer $token" -d "$provider_json" >/dev/null
     for i in $(seq 0 $((taken_count - 1))); do
       start=$(date -u -d "@$((taken_base + i * 300))" +%Y-%m-%dT%H:%M:00Z)
       curl -sf -X POST "$url/v1/bookings" -H "Idempotency-Key: seed-$p-$i-$fresh_base" \
-        -d "{\"provider\":\"$p\",\"service\":\"s5\",\"start\":\"$start\",\"client\":{\"name\":\"Seed\",\"email\":\"seed@example.com\"}}" >/dev/null &
+        -d "{\"provider\":\"$p\",\"service\":\"s5\",\"start\":\"$start\",\"client\":{\"name\":\"Seed\",\"email\":\"seed$i@example.com\"}}" >/dev/null &
       seeders+=($!)
     done
     wait "${seeders[@]}"
   done
 }
 
-bench_http() {  # label
-  local label=$1
+bench_http() {  # label fresh-offset
+  local label=$1 offset=$2
   local today; today=$(date -u +%Y-%m-%d)
   local to; to=$(date -u -d "@$((now + 13 * 86400))" +%Y-%m-%d)
   echo "== $label: GET snapshot (14 days, 100 bookings), $clients clients, ${duration}s"
   wrk -t2 -c"$clients" -d"${duration}s" --latency -s "$here/snapshot.lua" "$url/v1/providers/bench/snapshot?from=$today&to=$to" | grep RESULT
   echo "== $label: POST /v1/bookings, one provider, $clients clients, half conflicting, ${duration}s"
-  FRESH_BASE=$fresh_base TAKEN_BASE=$taken_base TAKEN_COUNT=$taken_count CONFLICT_SHARE=0.5 PROVIDERS=1 \
+  local before; before=$(overflows)
+  FRESH_BASE=$((fresh_base + offset)) TAKEN_BASE=$taken_base TAKEN_COUNT=$taken_count CONFLICT_SHARE=0.5 PROVIDERS=1 \
     wrk -t2 -c"$clients" -d"${duration}s" --latency -s "$here/booking.lua" "$url" | grep RESULT
   echo "== $label: POST /v1/bookings, $providers providers, $clients clients, half conflicting, ${duration}s"
-  FRESH_BASE=$((fresh_base + 86400 * 400)) TAKEN_BASE=$taken_base TAKEN_COUNT=$taken_count CONFLICT_SHARE=0.5 PROVIDERS=$providers \
+  FRESH_BASE=$((fresh_base + offset + 86400 * 400)) TAKEN_BASE=$taken_base TAKEN_COUNT=$taken_count CONFLICT_SHARE=0.5 PROVIDERS=$providers \
     wrk -t2 -c"$clients" -d"${duration}s" --latency -s "$here/booking.lua" "$url" | grep RESULT
+  echo "RESULT listen_overflows_during_booking_load=$(( $(overflows) - before ))"
+  echo "== $label: 500 simultaneous connection attempts"
+  before=$(overflows)
+  python3 "$here/connect_burst.py" "$port" 500
+  echo "RESULT listen_overflows_during_burst=$(( $(overflows) - before ))"
+}
+
+# Each build against its own fresh database of the backend.
+bench_builds() {  # backend url-of-new-db url-of-old-db
+  local backend=$1
+  run_server "$server_new" "$2"
+  seed
+  bench_http "$backend, Beast build" 0
+  stop_server
+  if [ -n "$server_old" ]; then
+    run_server "$server_old" "$3"
+    seed
+    bench_http "$backend, cpp-httplib build ($old_commit)" 0
+    stop_server
+  fi
 }
 
 bench_sqlite() {
-  local db="$work/bench.db"
   echo "== sqlite: raw one-row INSERT transactions (WAL, synchronous=FULL, one connection; SQLite has one writer)"
   sqlite3 "$work/raw.db" "PRAGMA journal_mode=WAL; CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);" >/dev/null
   local n=2000
@@ -89,30 +140,54 @@ bench_sqlite() {
   { echo "PRAGMA synchronous=FULL;"; for i in $(seq $n); do echo "BEGIN IMMEDIATE; INSERT INTO t (v) VALUES ('row $i'); COMMIT;"; done; } >"$work/raw.sql"
   t0=$(date +%s.%N); sqlite3 "$work/raw.db" <"$work/raw.sql"; t1=$(date +%s.%N)
   awk -v n=$n -v a="$t0" -v b="$t1" 'BEGIN { printf "RESULT raw_inserts_per_s=%.1f\n", n / (b - a) }'
-  run_server "sqlite:$db"
-  bench_http sqlite
-  kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+  bench_builds sqlite "sqlite:$work/new.db" "sqlite:$work/old.db"
 }
 
 bench_postgres() {
-  local port; port=$(free_port)
+  local pgport; pgport=$(free_port)
   chown postgres "$work" 2>/dev/null || true
   as_pg "$pg_bin/initdb" -D "$work/pg" -A trust -U postgres >/dev/null
-  as_pg "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w -o "-p $port -k $work -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
-  local pg="postgres://postgres@127.0.0.1:$port/postgres"
+  as_pg "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w -o "-p $pgport -k $work -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
+  local pg="postgres://postgres@127.0.0.1:$pgport"
   echo "== postgres: raw one-row INSERT transactions (pgbench, synchronous_commit=on, $clients clients)"
-  psql -X -q -h 127.0.0.1 -p "$port" -U postgres -c "CREATE TABLE raw_insert (id BIGSERIAL PRIMARY KEY, v TEXT)" postgres
+  psql -X -q -h 127.0.0.1 -p "$pgport" -U postgres -c "CREATE TABLE raw_insert (id BIGSERIAL PRIMARY KEY, v TEXT)" postgres
+  psql -X -q -h 127.0.0.1 -p "$pgport" -U postgres -c "CREATE DATABASE bench_new" -c "CREATE DATABASE bench_old" postgres
   echo "INSERT INTO raw_insert (v) VALUES ('row');" >"$work/raw.sql"
-  "$pg_bin/pgbench" -h 127.0.0.1 -p "$port" -U postgres -n -c "$clients" -j 2 -T "$duration" -f "$work/raw.sql" postgres 2>/dev/null |
+  "$pg_bin/pgbench" -h 127.0.0.1 -p "$pgport" -U postgres -n -c "$clients" -j 2 -T "$duration" -f "$work/raw.sql" postgres 2>/dev/null |
     awk '/^tps/ {printf "RESULT raw_inserts_per_s=%.1f\n", $3}'
-  run_server "$pg"
-  bench_http postgres
+  bench_builds postgres "$pg/bench_new" "$pg/bench_old"
 }
 
-echo "slotwise-server benchmark, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+# Idle connections: keep-alive ones that made a request (current build; the
+# idle timeout is raised so that they stay for the measurement), and silent
+# ones that never send a byte (both builds, inside the header timeout).
+bench_idle() {
+  local path=/v1/providers/bench/snapshot
+  run_server "$server_new" "sqlite:$work/idle-new.db" --idle-timeout 120
+  curl -sf -X PUT "$url/v1/providers/bench" -H "Authorization: Bearer $token" -d "$provider_json" >/dev/null
+  echo "== Beast build: $idle idle keep-alive connections, then a normal client's GETs"
+  python3 "$here/idle_clients.py" "$port" "$pid" "$idle" "$path" keepalive
+  stop_server
+  run_server "$server_new" "sqlite:$work/idle-new.db"
+  echo "== Beast build: $idle silent connections, then a normal client's GETs"
+  python3 "$here/idle_clients.py" "$port" "$pid" "$idle" "$path" silent
+  stop_server
+  if [ -n "$server_old" ]; then
+    run_server "$server_old" "sqlite:$work/idle-old.db"
+    curl -sf -X PUT "$url/v1/providers/bench" -H "Authorization: Bearer $token" -d "$provider_json" >/dev/null
+    echo "== cpp-httplib build: $idle silent connections, then a normal client's GETs"
+    python3 "$here/idle_clients.py" "$port" "$pid" "$idle" "$path" silent
+    stop_server
+  fi
+}
+
+server_old=
+if [ "${OLD:-}" != skip ]; then server_old=$(build_old); fi
+echo "slotwise-server benchmark, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ), somaxconn $(cat /proc/sys/net/core/somaxconn)"
 case $which in
   sqlite) bench_sqlite ;;
   postgres) bench_postgres ;;
   all) bench_sqlite; bench_postgres ;;
   *) echo "usage: $0 [sqlite|postgres|all]" >&2; exit 2 ;;
 esac
+bench_idle
