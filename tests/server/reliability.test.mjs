@@ -266,6 +266,26 @@ test('the public rate limit is shared: two processes on one database admit burst
   assert.equal(other.status, 404, other.text);
 });
 
+test('failed credentials are counted across processes: after 10 from one address, both refuse it, even the right token', async () => {
+  const db = await freshDatabase();
+  const a = await startServer(db);
+  const b = await startServer(db);
+  const from = '127.0.0.88';
+  const put = (server, token, localAddress = from) => request(server.url, 'PUT', '/v1/providers/p1',
+    { body: providerConfig(), headers: { authorization: `Bearer ${token}` }, localAddress });
+  for (let i = 0; i < 10; i++) {
+    const r = await put(i % 2 ? a : b, `wrong-token-${i}-0123456789abcdef`);
+    assert.equal(r.status, 401, `guess ${i}: ${r.status} ${r.text}`);
+  }
+  for (const server of [a, b]) {
+    const r = await put(server, ADMIN);
+    assert.equal(r.status, 429, r.text);
+    assert.equal(r.json.code, 'TOO_MANY_FAILED_CREDENTIALS');
+    assert.ok(Number(r.headers['retry-after']) > 60, `Retry-After ${r.headers['retry-after']}`);
+  }
+  assert.equal((await put(a, ADMIN, '127.0.0.89')).status, 201, 'another address is not locked out');
+});
+
 test('the generated operator token: printed once to stderr, never to stdout, valid after a restart, only its hash in the database', async () => {
   const db = await freshDatabase();
   const generated = { env: { SLOTWISE_ADMIN_TOKEN: '' } };
