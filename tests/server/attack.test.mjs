@@ -482,9 +482,10 @@ test('2,000 idle and 200 slow-header connections: a normal client is answered, p
 // 200 connections from 4 addresses (within every cap) keep the workers busy
 // with 90-day slots queries, pipelined; GETs have no rate limit. A connection
 // has one request in the server at a time, so the wait is bounded by about
-// connections x cost / cores (here 1-3 s on 2 cores); the bound catches a
-// queue that grows past that, not the slowdown itself (see the report).
-test('busy connections from 4 addresses (pipelined 90-day slots queries) do not starve another client (answered within 8 s)', async () => {
+// connections x cost / cores (1-3 s on an idle 2-core machine, more on a
+// loaded one). The assertion only catches starvation (503 SERVER_BUSY, no
+// answer within 15 s); the slowdown itself is printed, not asserted.
+test('busy connections from 4 addresses (pipelined 90-day slots queries) do not starve another client (answered 200 within 15 s)', async () => {
   await withServer([], async (srv) => {
     const query = 'GET /v1/providers/p1/slots?service=s30&from=2026-11-24&to=2027-02-20 HTTP/1.1\r\nHost: a\r\n\r\n'.repeat(4);
     const sockets = [];
@@ -502,9 +503,9 @@ test('busy connections from 4 addresses (pipelined 90-day slots queries) do not 
     const answers = [];
     try {
       await sleep(1500);
-      for (let i = 0; i < 10 && answers.filter((x) => x.status !== 200 || x.ms > 8000).length < 2; i++) {
+      for (let i = 0; i < 10 && answers.filter((x) => x.status !== 200 || x.ms > 15000).length < 2; i++) {
         const t0 = Date.now();
-        const r = await request(srv.url, 'GET', '/v1/providers/p1/snapshot?from=2026-11-24&to=2026-11-30', { timeoutMs: 9000 }).catch((e) => ({ status: e.message }));
+        const r = await request(srv.url, 'GET', '/v1/providers/p1/snapshot?from=2026-11-24&to=2026-11-30', { timeoutMs: 16000 }).catch((e) => ({ status: e.message }));
         answers.push({ status: r.status, ms: Date.now() - t0 });
       }
     } finally {
@@ -512,7 +513,7 @@ test('busy connections from 4 addresses (pipelined 90-day slots queries) do not 
       for (const socket of sockets) socket.destroy();
     }
     console.log(`# busy attackers (${queued} queries sent): the other client's answers ${JSON.stringify(answers)}`);
-    assert.deepEqual(answers.filter((x) => x.status !== 200 || x.ms > 8000), [], "every request of the other client answered 200 within 8 s");
+    assert.deepEqual(answers.filter((x) => x.status !== 200 || x.ms > 15000), [], 'every request of the other client answered 200 within 15 s');
     await assertStillUp(srv);
   });
 });
