@@ -39,7 +39,7 @@ test('two processes, kill -9 every ~10 s, a minute of bookings, replays, cancels
 
   const killWindows = [[], []];  // per server slot: [killedAt, restartedAt]
   const unexpected = [];          // answers no client may ever see
-  const counts = { requests: 0, ok: 0, unavailable: 0, connectionErrors: 0, replays: 0, kills: 0 };
+  const counts = { requests: 0, ok: 0, unavailable: 0, connectionErrors: 0, replays: 0, kills: 0, cancelled: 0, rescheduled: 0 };
   const answers = new Map();      // Idempotency-Key -> { payload, status, text }: the first definitive answer
   const acked = [];               // bookings answered 201: { id, token, states: Set of "STATUS@start_at" }
   const stopAt = Date.now() + RUN_MS;
@@ -113,7 +113,7 @@ test('two processes, kill -9 every ~10 s, a minute of bookings, replays, cancels
         // Cancel one of this loop's bookings.
         const entry = mine.splice(Math.floor(random() * mine.length), 1)[0];
         const r = await call(i, 'POST', `/v1/bookings/${entry.id}/cancel?token=${entry.token}`, { body: { reason: 'chaos' }, localAddress });
-        if (r && r.status === 200) entry.states = new Set([state('CANCELLED', entry.start)]);
+        if (r && r.status === 200) { entry.states = new Set([state('CANCELLED', entry.start)]); counts.cancelled++; }
         else if (!r || r.status === 503) entry.states.add(state('CANCELLED', entry.start));  // either, from now on left alone
         else unexpected.push(`cancel: ${r.status} ${r.text}`);
       } else if (mine.length) {
@@ -126,6 +126,7 @@ test('two processes, kill -9 every ~10 s, a minute of bookings, replays, cancels
           assert.equal(r.json.booking.start, start);
           entry.start = start;
           entry.states = new Set([state(entry.status, start)]);
+          counts.rescheduled++;
         } else if (!r || r.status === 503) {
           entry.states.add(state(entry.status, start));
           mine.splice(at, 1);
@@ -156,7 +157,7 @@ test('two processes, kill -9 every ~10 s, a minute of bookings, replays, cancels
   console.log(`chaos: ${summary}`);
   assert.deepEqual(unexpected.slice(0, 10), [], `unexpected answers (${unexpected.length}): ${summary}`);
   assert.ok(counts.kills >= Math.floor(RUN_MS / KILL_EVERY_MS) - 1, `only ${counts.kills} kills`);
-  assert.ok(acked.length > 50 && counts.replays > 20, `too little happened: ${summary}`);
+  assert.ok(acked.length > 50 && counts.replays > 20 && counts.cancelled > 20 && counts.rescheduled > 20, `too little happened: ${summary}`);
 
   assert.deepEqual(db.sql(overlapsSql), [], 'no two blocking bookings overlap');
   const rows = new Map(db.sql(`SELECT id, status, start_at FROM bookings WHERE provider_id IN ('c1', 'c2')`).map(([id, status, start]) => [id, `${status}@${start}`]));
