@@ -144,6 +144,40 @@ test('a frozen PostgreSQL (SIGSTOP of every cluster process): 503 within the bou
   assert.equal(db.sql('SELECT COUNT(*) FROM bookings')[0][0], '2');
 });
 
+test('a server process frozen while it holds a provider\'s lock: the other process answers 503 within the bound, and books again once PostgreSQL ends the idle transaction', { skip: BACKEND === 'postgres' ? false : 'PostgreSQL only: SQLite cannot end a frozen process\'s transaction; its lock is free only when the process resumes or dies' }, async () => {
+  const IDLE_IN_TRANSACTION_MS = 10000;
+  const db = await freshDatabase();
+  const a = await startServer(db);
+  const b = await startServer(db);
+  await putProvider(a.url, 'p1');
+  // A's booking waits for p1's lock, held from psql; A is frozen while it
+  // waits, then psql lets go: A's session gets the lock, runs the reads A
+  // sent with it, and sits idle in its transaction, for A says nothing more.
+  const release = await db.hold(`BEGIN; SELECT pg_advisory_xact_lock(${providerLockKey('p1')});`);
+  const stuck = book(a.url, body('p1', slotAt(1, 60), 1)).catch((e) => ({ error: e }));
+  await sleep(700);
+  a.proc.kill('SIGSTOP');
+  let frozenAt;
+  try {
+    await release();
+    frozenAt = Date.now();
+    await sleep(300);
+    const blocked = await timed(book(b.url, body('p1', slotAt(1, 120), 2)));
+    assertUnavailable(blocked, LOCK_WAIT_MS, 'a booking behind the frozen process');
+    const other = await eventually(() => book(b.url, body('p1', slotAt(1, 180), 3)), (r) => r.status === 201, IDLE_IN_TRANSACTION_MS + 8000);
+    assert.equal(other.status, 201, other.text ?? String(other.error));
+    const freedAfter = Date.now() - frozenAt;
+    assert.ok(freedAfter <= IDLE_IN_TRANSACTION_MS + LOCK_WAIT_MS + SLACK_MS * 2, `p1 was blocked ${freedAfter} ms`);
+  } finally {
+    a.proc.kill('SIGCONT');
+  }
+  const late = await stuck;
+  assert.ok(late.error || [201, 503].includes(late.status), `the frozen process's request: ${late.status} ${late.text}`);
+  assert.ok(isRunning(a) && isRunning(b));
+  const again = await eventually(() => book(a.url, body('p1', slotAt(1, 240), 4)), (r) => r.status === 201, 8000);
+  assert.equal(again.status, 201, again.text ?? String(again.error));
+});
+
 test('a server started before its PostgreSQL waits for it (healthz 503, a log line), then serves', { skip: postgresOnly }, async () => {
   const pg = await startPostgres();
   const dataDir = path.join(pg.dir, 'data');
