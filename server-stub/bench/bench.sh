@@ -14,8 +14,11 @@
 # Needs wrk, sqlite3, python3, nstat, PostgreSQL 15 (initdb, pg_ctl, pgbench)
 # and a built build/bin/slotwise-server (or SLOTWISE_SERVER=path). The old
 # build is made once in a git worktree under /tmp (OLD_COMMIT, default
-# 0f4d3f1; it installs libcpp-httplib-dev with apt-get when missing); set
-# OLD=skip to measure the current build alone. DURATION (seconds per load,
+# 0f4d3f1; it installs libcpp-httplib-dev with apt-get when missing);
+# OLD_SERVER=path takes another binary as the old one instead (for example
+# today's tree with the cpp-httplib layer put back, which isolates the HTTP
+# layer from the rest of the server's changes); OLD=skip measures the
+# current build alone. DURATION (seconds per load,
 # default 8), CLIENTS (default 16), PROVIDERS (the spread of the second
 # booking run, default 8) and IDLE (default 10000) may be set.
 set -euo pipefail
@@ -127,7 +130,7 @@ bench_builds() {  # backend url-of-new-db url-of-old-db
   if [ -n "$server_old" ]; then
     run_server "$server_old" "$3"
     seed
-    bench_http "$backend, cpp-httplib build ($old_commit)" 0
+    bench_http "$backend, cpp-httplib build (${OLD_SERVER:-$old_commit})" 0
     stop_server
   fi
 }
@@ -182,7 +185,8 @@ bench_idle() {
 }
 
 server_old=
-if [ "${OLD:-}" != skip ]; then server_old=$(build_old); fi
+if [ -n "${OLD_SERVER:-}" ]; then server_old=$OLD_SERVER
+elif [ "${OLD:-}" != skip ]; then server_old=$(build_old); fi
 echo "slotwise-server benchmark, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ), somaxconn $(cat /proc/sys/net/core/somaxconn)"
 case $which in
   sqlite) bench_sqlite ;;

@@ -233,8 +233,8 @@ private:
         // The worker owns the connection until its answer is written (nothing
         // else runs on it meanwhile: no read is pending and the timer only
         // looks at the phase) and writes it itself when the socket takes it
-        // at once, which saves two hops through an I/O thread. The deadline
-        // covers the work and the write.
+        // at once, so the answer leaves without waiting for an I/O thread.
+        // The deadline covers the work and the write.
         arm(SteadyClock::now() + kHandlingAllowance);
         phase_ = Phase::handling;
         asio::post(server_.workers, [self = shared_from_this(), work = std::move(dispatch.later),
@@ -279,8 +279,10 @@ private:
         if (on_worker) {
             error_code ec;
             while (!ec && !serializer->is_done()) bhttp::write_some(socket_, *serializer, ec);
-            if (serializer->is_done()) return written(ec);
-            if (ec != asio::error::would_block && ec != asio::error::try_again) return written(ec);
+            // What follows (the idle list, the next read) happens on the
+            // connection's strand, where the global cap may close it.
+            if (serializer->is_done() || (ec != asio::error::would_block && ec != asio::error::try_again))
+                return asio::post(socket_.get_executor(), [self = shared_from_this(), ec] { self->written(ec); });
         } else {
             arm(SteadyClock::now() + kWriteAllowance + at_min_rate(response_.bytes_sent()));
         }
