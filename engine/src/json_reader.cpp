@@ -104,6 +104,18 @@ std::optional<std::int64_t> Reader::integer(const json& value, const std::string
     return v;
 }
 
+std::optional<std::int64_t> Reader::integer_for_range(const json& value, const std::string& path,
+                                                      std::int64_t min, std::int64_t max) {
+    if (failed()) return std::nullopt;
+    if (!value.is_number_integer()) {
+        fail(path, "expected an integer from " + std::to_string(min) + " to " + std::to_string(max));
+        return std::nullopt;
+    }
+    if (value.is_number_unsigned() && value.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
+        return INT64_MAX;
+    return value.get<std::int64_t>();
+}
+
 std::optional<LocalDate> Reader::date(const json& value, const std::string& path) {
     const auto text = string(value, path);
     if (!text) return std::nullopt;

@@ -47,6 +47,11 @@ public:
     std::optional<bool> boolean(const json& value, const std::string& path);
     std::optional<std::int64_t> integer(const json& value, const std::string& path, std::int64_t min,
                                         std::int64_t max);
+    // Type-checks as integer() does, with the same message, but leaves the
+    // range to the typed layer: values above INT64_MAX come back as INT64_MAX,
+    // which every range rejects.
+    std::optional<std::int64_t> integer_for_range(const json& value, const std::string& path, std::int64_t min,
+                                                  std::int64_t max);
     std::optional<LocalDate> date(const json& value, const std::string& path);
     std::optional<ClockTime> clock_time(const json& value, const std::string& path, bool allow_end_of_day);
     std::optional<Instant> instant(const json& value, const std::string& path);

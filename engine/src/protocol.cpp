@@ -6,6 +6,7 @@
 #include "json_reader.h"
 #include "slotwise/availability.h"
 #include "slotwise/refund.h"
+#include "slotwise/slots.h"
 #include "slotwise/snapshot.h"
 
 #include <cstring>
@@ -17,8 +18,6 @@ using json_reader::json;
 using json_reader::Reader;
 
 namespace {
-
-constexpr int max_query_days = 366;
 
 void append_quoted(std::string& out, std::string_view text) {
     out += json(std::string(text)).dump(-1, ' ', false, json::error_handler_t::replace);
@@ -60,15 +59,14 @@ public:
 
     SlotWriter() { std::memcpy(text_, slot_form.data(), size); }
 
-    void write(std::string& out, Instant start, Instant end, LocalDate local_date, Minutes local_start,
-               LocalTime local_end, Minutes offset) {
+    void write(std::string& out, const Slot& slot) {
         char* p = text_;
-        put_instant(p + start_at, start);
-        put_instant(p + end_at, end);
-        put_date(p + local_date_at, local_date);
-        write_clock(p + local_start_at, local_start);
-        write_clock(p + local_end_at, local_end - date::floor<Days>(local_end));
-        write_utc_offset(p + offset_at, offset);
+        put_instant(p + start_at, slot.start);
+        put_instant(p + end_at, slot.end);
+        put_date(p + local_date_at, slot.local_date);
+        write_clock(p + local_start_at, slot.local_start - slot.local_date);
+        write_clock(p + local_end_at, slot.local_end - date::floor<Days>(slot.local_end));
+        write_utc_offset(p + offset_at, slot.utc_offset);
         out.append(text_, size);
     }
 
@@ -98,6 +96,20 @@ private:
     char text_[size + 1] = {};
 };
 
+Answer slots_list_answer(const SlotList& list) {
+    std::string out = R"({"time_zone":)";
+    append_quoted(out, list.time_zone_name);
+    out += R"(,"slots":[)";
+    SlotWriter writer;
+    out.reserve(out.size() + list.slots.size() * (SlotWriter::size + 1) + 2);
+    for (std::size_t i = 0; i < list.slots.size(); ++i) {
+        if (i > 0) out.push_back(',');
+        writer.write(out, list.slots[i]);
+    }
+    out += "]}";
+    return {std::move(out), false};
+}
+
 // A member read through `r`; nullptr when absent (and an error when required).
 const json* field(Reader& r, const json::object_t& object, std::string_view key, bool required) {
     return r.member(object, key, "", required);
@@ -122,44 +134,8 @@ Answer slots_answer(const Snapshot& snapshot, const json& query) {
     const auto now = now_value ? r.instant(*now_value, "/now") : std::nullopt;
     if (r.failed()) return error_answer(r.error());
 
-    const Service* service = snapshot.find_service(*service_id);
-    if (!service) return invalid_query("/service", "no service with this id");
-    if (duration && !service->offers(*duration)) return invalid_query("/duration_minutes", "not one of the service's durations");
-    const TimeZone* viewer = find_zone(*zone_name);
-    if (!viewer) return error_answer({ErrorCode::unknown_time_zone, "unknown time zone", "/time_zone"});
-    if (!is_supported(*from)) return out_of_range("/from", "dates must be from 2020-01-01 to 2050-12-31");
-    if (!is_supported(*to)) return out_of_range("/to", "dates must be from 2020-01-01 to 2050-12-31");
-    if (!is_supported(*now)) return out_of_range("/now", "now must be from 2019-12-31T00:00:00Z to 2051-01-01T23:59:00Z");
-    if (*to < *from) return invalid_query("/to", "\"to\" must not be before \"from\"");
-    if (*to - *from > Days{max_query_days}) return invalid_query("/to", "at most 366 days after \"from\"");
-
-    const int minutes = duration ? static_cast<int>(*duration) : service->durations.front();
-    // The viewer's dates as instants, with a day of margin: the exact test is
-    // on each slot's local date below.
-    const Interval range{Instant{from->time_since_epoch()} - Days{2}, Instant{to->time_since_epoch()} + Days{3}};
-    const auto starts = slot_starts(snapshot, *service, minutes, range, *now);
-
-    std::string out = R"({"time_zone":)";
-    append_quoted(out, *zone_name);
-    out += R"(,"slots":[)";
-    SlotWriter writer;
-    out.reserve(out.size() + starts.size() * (SlotWriter::size + 1) + 2);
-    bool first = true;
-    TimeZone::Span span = viewer->span_at(range.start);
-    for (const Instant start : starts) {
-        if (!span.contains(start)) span = viewer->span_at(start);
-        const Minutes offset = span.offset;
-        const LocalTime local_start{(start + offset).time_since_epoch()};
-        const LocalDate local_date = date::floor<Days>(local_start);
-        if (local_date < *from || *to < local_date) continue;
-        if (!first) out.push_back(',');
-        first = false;
-        const Instant end = start + Minutes{minutes};
-        const Minutes end_offset = span.contains(end) ? offset : viewer->offset_at(end);
-        writer.write(out, start, end, local_date, local_start - local_date, LocalTime{(end + end_offset).time_since_epoch()}, offset);
-    }
-    out += "]}";
-    return {std::move(out), false};
+    const auto list = find_slots(snapshot, {*service_id, duration, *from, *to, *zone_name, *now});
+    return list ? slots_list_answer(*list) : error_answer(list.error());
 }
 
 Answer validate_answer(const Snapshot& snapshot, const json& request) {
@@ -191,30 +167,16 @@ Answer refund_answer(const json& input) {
     Reader r(ErrorCode::invalid_query);
     const auto* object = r.object(input, "");
     if (!object) return error_answer(r.error());
-    RefundPolicy policy = NamedPolicy::flexible;
     const json* policy_value = field(r, *object, "policy", true);
-    if (policy_value && policy_value->is_string()) {
-        const auto& name = policy_value->get_ref<const std::string&>();
-        if (name == "flexible") policy = NamedPolicy::flexible;
-        else if (name == "moderate") policy = NamedPolicy::moderate;
-        else if (name == "strict") policy = NamedPolicy::strict;
-        else r.fail("/policy", "expected flexible, moderate, strict or a list of tiers");
-    } else if (policy_value) {
-        const auto* tiers = r.array(*policy_value, "/policy");
-        std::vector<RefundTier> parsed;
-        for (std::size_t i = 0; tiers && i < tiers->size(); ++i) {
-            const std::string path = child_path("/policy", i);
-            const auto* tier = r.object((*tiers)[i], path);
-            const json* hours = tier ? r.member(*tier, "hours_before", path, true) : nullptr;
-            const json* percent = hours ? r.member(*tier, "percent", path, true) : nullptr;
-            const auto h = percent ? r.integer(*hours, child_path(path, "hours_before"), 0, 87600) : std::nullopt;
-            const auto p = h ? r.integer(*percent, child_path(path, "percent"), 0, 100) : std::nullopt;
-            if (p) parsed.push_back({static_cast<int>(*h), static_cast<int>(*p)});
-        }
-        policy = std::move(parsed);
+    if (!policy_value) return error_answer(r.error());
+    auto policy = parse_cancellation_policy(*policy_value);
+    if (!policy) {
+        Error error = policy.error();
+        error.path.insert(0, "/policy");
+        return error_answer(error);
     }
     const json* price_value = field(r, *object, "price", true);
-    const auto price = price_value ? r.integer(*price_value, "/price", 0, 1'000'000'000'000) : std::nullopt;
+    const auto price = price_value ? r.integer_for_range(*price_value, "/price", 0, max_price) : std::nullopt;
     const json* start_value = field(r, *object, "start", true);
     const auto start = start_value ? r.instant(*start_value, "/start") : std::nullopt;
     const json* cancelled_value = field(r, *object, "cancelled_at", true);
@@ -222,13 +184,14 @@ Answer refund_answer(const json& input) {
     CancelledBy by = CancelledBy::client;
     if (const json* by_value = field(r, *object, "by", false)) {
         const auto name = r.string(*by_value, "/by");
-        if (name == "client") by = CancelledBy::client;
-        else if (name == "provider") by = CancelledBy::provider;
-        else if (name == "no_show") by = CancelledBy::no_show;
+        const auto parsed = name ? parse_cancelled_by(*name) : std::nullopt;
+        if (parsed) by = *parsed;
         else if (name) r.fail("/by", "expected client, provider or no_show");
     }
     if (r.failed()) return error_answer(r.error());
-    return {R"({"refund":)" + std::to_string(refund_amount(policy, *price, *start, *cancelled_at, by)) + "}", false};
+    const auto amount = refund(*policy, *price, *start, *cancelled_at, by);
+    if (!amount) return error_answer(amount.error());
+    return {R"({"refund":)" + std::to_string(*amount) + "}", false};
 }
 
 // Parses a snapshot given as a JSON value (batch) into the engine's model.
@@ -253,6 +216,10 @@ std::string_view to_string(ErrorCode code) noexcept {
     }
     return "INVALID_JSON";
 }
+
+Answer to_answer(const Error& error) { return error_answer(error); }
+
+Answer to_answer(const SlotList& list) { return slots_list_answer(list); }
 
 Engine::Engine(std::string_view snapshot_json) {
     auto document = json_reader::parse_document(snapshot_json);

@@ -49,6 +49,13 @@ std::optional<ClockTime> parse_clock_time(std::string_view s, bool allow_end_of_
     return ClockTime{h * 60 + m};
 }
 
+std::optional<date::weekday> parse_weekday(std::string_view text) noexcept {
+    constexpr std::string_view names[7] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+    for (unsigned i = 0; i < 7; ++i)
+        if (names[i] == text) return date::weekday{i};
+    return std::nullopt;
+}
+
 std::optional<Instant> parse_instant(std::string_view s) {
     if (s.size() != 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z') return std::nullopt;
     const auto day = parse_date(s.substr(0, 10));

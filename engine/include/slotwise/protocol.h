@@ -11,6 +11,8 @@
 namespace slotwise {
 
 struct Snapshot;
+struct SlotList;
+struct Error;
 
 // One answer: compact JSON text (no trailing newline) and whether it is an
 // {"error": ...} answer (the CLI's exit status 2).
@@ -44,6 +46,11 @@ private:
 Answer slots(std::string_view snapshot_json, std::string_view query_json);
 Answer validate(std::string_view snapshot_json, std::string_view request_json);
 Answer refund(std::string_view refund_json);
+
+// The JSON answers of typed results, byte for byte what the JSON entry
+// points write: {"error": ...} and a slots answer (slots.h).
+Answer to_answer(const Error& error);
+Answer to_answer(const SlotList& list);
 
 // One line of the batch protocol (cli.md) in, its answer line out.
 Answer run_line(std::string_view line);

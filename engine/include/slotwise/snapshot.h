@@ -1,5 +1,6 @@
 // Everything needed to compute one provider's slots (engine.md, "Snapshot"),
-// parsed and checked once, then read by any number of queries.
+// checked once (make_snapshot, snapshot_input.h), then read by any number of
+// queries.
 #pragma once
 
 #include "slotwise/error.h"
@@ -79,8 +80,11 @@ struct Snapshot {
 // Replaces the busy intervals, sorted and merged as Snapshot::busy requires.
 void set_busy(Snapshot& snapshot, std::vector<Interval> busy);
 
-// Checks every rule of engine.md's snapshot section. Errors are
-// INVALID_SNAPSHOT or UNKNOWN_TIME_ZONE with a pointer into `json`.
+// A snapshot document: read into a SnapshotInput, then make_snapshot
+// (snapshot_input.h) checks every rule of engine.md's snapshot section.
+// Errors are INVALID_SNAPSHOT or UNKNOWN_TIME_ZONE with a pointer into
+// `json`. A document with several defects reports its first missing key or
+// wrong type before any broken rule of make_snapshot.
 Result<Snapshot> parse_snapshot(const nlohmann::json& json);
 
 }  // namespace slotwise

@@ -46,6 +46,8 @@ std::optional<Instant> parse_instant(std::string_view text);
 std::optional<LocalDate> parse_date(std::string_view text);
 // "HH:MM" from 00:00 to 23:59, and "24:00" when allow_end_of_day.
 std::optional<ClockTime> parse_clock_time(std::string_view text, bool allow_end_of_day);
+// "mon" .. "sun", lower case.
+std::optional<date::weekday> parse_weekday(std::string_view text) noexcept;
 
 // Fixed-width writers: exactly 10 ("YYYY-MM-DD") and 5 ("HH:MM") characters
 // at `out`, for years 0000..9999.
