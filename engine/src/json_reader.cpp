@@ -30,7 +30,7 @@ Result<json> parse_document(std::string_view text) {
         return Error{ErrorCode::invalid_json, "nesting deeper than 64 levels", ""};
     json value = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
     if (value.is_discarded()) return Error{ErrorCode::invalid_json, "not valid JSON (syntax or UTF-8)", ""};
-    return value;
+    return Result<json>(std::move(value));  // spelled out: not every compiler moves into a converting constructor
 }
 
 bool Reader::fail(std::string path, std::string message, std::optional<ErrorCode> code) {

@@ -172,9 +172,7 @@ std::optional<Service> make_service(Checker& c, const ServiceInput& input, const
     return service;
 }
 
-}  // namespace
-
-Result<Snapshot> make_snapshot(const SnapshotInput& input) {
+Result<Snapshot> make(const SnapshotInput& input, std::vector<Interval> busy) {
     Checker c;
     Snapshot snapshot;
     snapshot.provider_id = input.provider.id;
@@ -205,14 +203,23 @@ Result<Snapshot> make_snapshot(const SnapshotInput& input) {
         snapshot.services.push_back(std::move(*service));
     }
 
-    for (std::size_t i = 0; i < input.busy.size(); ++i) {
-        if (!(input.busy[i].start < input.busy[i].end)) {
+    for (std::size_t i = 0; i < busy.size(); ++i) {
+        if (!(busy[i].start < busy[i].end)) {
             c.fail(child_path(child_path("/busy", i), "end"), "a busy interval's end must be after its start");
             return c.take_error();
         }
     }
-    set_busy(snapshot, input.busy);
-    return snapshot;
+    set_busy(snapshot, std::move(busy));
+    return Result<Snapshot>(std::move(snapshot));  // spelled out: not every compiler moves into a converting constructor
+}
+
+}  // namespace
+
+Result<Snapshot> make_snapshot(const SnapshotInput& input) { return make(input, input.busy); }
+
+Result<Snapshot> make_snapshot(SnapshotInput&& input) {
+    std::vector<Interval> busy = std::move(input.busy);
+    return make(input, std::move(busy));
 }
 
 }  // namespace slotwise

@@ -54,7 +54,7 @@ Result<SlotList> find_slots(const Snapshot& snapshot, const SlotsQuery& query) {
         const Minutes end_offset = span.contains(end) ? offset : viewer->offset_at(end);
         list.slots.push_back({start, end, local_date, local_start, LocalTime{(end + end_offset).time_since_epoch()}, offset});
     }
-    return list;
+    return Result<SlotList>(std::move(list));  // spelled out: not every compiler moves into a converting constructor
 }
 
 }  // namespace slotwise

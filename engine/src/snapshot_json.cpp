@@ -218,7 +218,7 @@ Result<Snapshot> parse_snapshot(const json& document) {
     Reader r(ErrorCode::invalid_snapshot);
     SnapshotInput input;
     if (!read_snapshot(r, document, input)) return r.take_error();
-    return make_snapshot(input);
+    return make_snapshot(std::move(input));
 }
 
 }  // namespace slotwise

@@ -94,5 +94,7 @@ struct SnapshotInput {
 // document. When several rules are broken, the first in document order is
 // reported.
 Result<Snapshot> make_snapshot(const SnapshotInput& input);
+// The same, taking over the busy intervals instead of copying them.
+Result<Snapshot> make_snapshot(SnapshotInput&& input);
 
 }  // namespace slotwise
