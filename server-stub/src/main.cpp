@@ -32,6 +32,10 @@ const char* kUsage = R"(usage: slotwise-server [options]
   --db-pool N               database connections kept open; default = workers
   --rate-limit R:BURST      POSTs per second per client address without a valid credential (default 2:20; 0 = off)
   --pending-cap N           open PENDING bookings per client and provider (default 3)
+  --open-bookings-cap N     future HELD/PENDING/CONFIRMED bookings per client and provider, unless the
+                            provider's booking_limits says otherwise (default 3)
+  --pending-expiry-minutes N  a PENDING request expires after N minutes, at the latest at its start,
+                            unless the provider's booking_limits says otherwise (default 1440)
   --meeting-base-url URL    base of virtual meeting links (default https://meet.jit.si/)
   --access-log -|off|PATH   JSON access log (default - = stdout)
   --header-timeout S        seconds for a request's whole header (default 10)
@@ -87,11 +91,6 @@ std::string one_line(std::string text) {
     return text;
 }
 
-bool plausible_operator_token(const std::string& token) {
-    return token.size() >= 24 && token.size() <= 256 &&
-           std::all_of(token.begin(), token.end(), [](char c) { return c > 0x20 && c < 0x7f; });
-}
-
 // Everything that needs the database: opened, migrated, the operator token
 // established, the use cases built. Retried as a whole while the database
 // cannot be reached.
@@ -110,6 +109,10 @@ Backend connect(const std::string& db, std::size_t pool, const Clock& clock, con
     b.store->migrate();
     b.token = OperatorToken::establish(*b.store, env_token);
     b.service = std::make_unique<BookingService>(*b.store, clock, service_options);
+    // Bookings written before migration 004 get their normalised client key
+    // (and hashed no-show records) here: ICU runs in C++, not in SQL.
+    b.service->backfill_client_keys();
+    b.service->expire_overdue_requests();
     b.limits = std::make_unique<SharedLimits>(*b.store, limit_options);
     if (demo) b.demo_provider = b.service->create_demo_provider_if_empty();
     b.service->purge_expired_idempotency_keys();
@@ -141,6 +144,9 @@ int main(int argc, char** argv) {
         else if (flag == "--workers") http.workers = std::max(1, to_int(flag, value()));
         else if (flag == "--db-pool") pool = std::max(1, to_int(flag, value()));
         else if (flag == "--pending-cap") service_options.pending_cap = to_int(flag, value());
+        else if (flag == "--open-bookings-cap") service_options.open_bookings_cap = std::max(1, to_int(flag, value()));
+        else if (flag == "--pending-expiry-minutes")
+            service_options.pending_expiry = std::max(1, to_int(flag, value())) * kMinute;
         else if (flag == "--meeting-base-url") service_options.meeting_base_url = value();
         else if (flag == "--access-log") http.access_log = value();
         else if (flag == "--header-timeout") http.header_timeout = to_duration(flag, value());
@@ -182,7 +188,7 @@ int main(int argc, char** argv) {
     std::optional<std::string> env_token;
     if (const char* token = std::getenv("SLOTWISE_ADMIN_TOKEN"); token && *token) {
         env_token = token;
-        if (!plausible_operator_token(*env_token)) usage_error("SLOTWISE_ADMIN_TOKEN must be 24..256 visible ASCII characters");
+        if (!OperatorToken::well_formed(*env_token)) usage_error("SLOTWISE_ADMIN_TOKEN must be 24..256 visible ASCII characters");
     }
     try {
         if (db.rfind("sqlite:", 0) == 0) {
@@ -268,15 +274,18 @@ int main(int argc, char** argv) {
         announce();
         std::printf("slotwise-server: database ready\n");
         std::fflush(stdout);
-        // Housekeeping: expired idempotency keys and limit counters.
+        // Housekeeping, every minute: overdue PENDING requests become EXPIRED
+        // (they already block nothing; this makes the stored status say so),
+        // expired idempotency keys and limit counters go.
         std::unique_lock<std::mutex> lock(mutex);
-        while (!wake.wait_for(lock, std::chrono::minutes(10), [&] { return stopping; })) {
+        while (!wake.wait_for(lock, std::chrono::minutes(1), [&] { return stopping; })) {
             lock.unlock();
             try {
+                backend.service->expire_overdue_requests();
                 backend.service->purge_expired_idempotency_keys();
                 backend.limits->purge_expired();
             } catch (const std::exception& e) {
-                std::fprintf(stderr, "slotwise-server: purge failed: %s\n", e.what());
+                std::fprintf(stderr, "slotwise-server: housekeeping failed: %s\n", e.what());
             }
             lock.lock();
         }

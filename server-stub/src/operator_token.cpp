@@ -16,13 +16,6 @@ constexpr std::size_t kMaxLength = 256;
 // 20 random bytes: 160 bits, 32 base32 characters.
 constexpr std::size_t kGeneratedBytes = 20;
 
-bool well_formed(std::string_view token) {
-    if (token.size() < kMinLength || token.size() > kMaxLength) return false;
-    for (unsigned char c : token)
-        if (c < 0x21 || c > 0x7e) return false;
-    return true;
-}
-
 std::int64_t unix_seconds() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -34,6 +27,13 @@ std::optional<std::string> stored_hash(Session& session) {
 }
 
 }  // namespace
+
+bool OperatorToken::well_formed(std::string_view token) noexcept {
+    if (token.size() < kMinLength || token.size() > kMaxLength) return false;
+    for (unsigned char c : token)
+        if (c < 0x21 || c > 0x7e) return false;
+    return true;
+}
 
 OperatorToken::Established OperatorToken::establish(Store& store, const std::optional<std::string>& from_environment) {
     auto session = store.session();

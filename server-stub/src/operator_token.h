@@ -23,6 +23,9 @@ public:
     // Constant time over the hash; false for any presented value outside 24..256 visible ASCII.
     bool matches(std::string_view presented) const;
 
+    // 24..256 visible ASCII characters: the only shape a token may have.
+    static bool well_formed(std::string_view token) noexcept;
+
 private:
     explicit OperatorToken(std::string hash) : hash_(std::move(hash)) {}
     std::string hash_;

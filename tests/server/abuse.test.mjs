@@ -142,6 +142,19 @@ test('a PENDING request expires after the provider\'s time and frees its slot', 
   }
 });
 
+test('the server marks overdue PENDING requests EXPIRED by itself (at start and every minute), nobody booking their time', async () => {
+  await putProvider(base, 'sweeping', providerConfig({ booking_limits: { pending_expiry_minutes: 30 } }));
+  const asked = (await book(base, { provider: 'sweeping', service: 'video', start: slotAt(4, 300), client: client(43) })).json.booking;
+  assert.equal(asked.status, 'PENDING');
+  const later = await startServer(db, { now: nowPlus(31) });
+  try {
+    assert.deepEqual(db.sql(`SELECT status FROM bookings WHERE id = '${asked.id}'`), [['EXPIRED']]);
+    assert.deepEqual(db.sql(`SELECT COUNT(*) FROM audit_log WHERE action = 'booking.expire' AND entity_id = '${asked.id}'`), [['1']]);
+  } finally {
+    await later.stop();
+  }
+});
+
 test('reschedule-then-cancel never refunds more than a cancel at the time of the reschedule', async () => {
   // Every named policy and a tiered one; for each, a booking in a window
   // where the policy refunds less, moved to 52 days out, then cancelled.
