@@ -410,3 +410,40 @@ TEST_CASE("enumeration names convert both ways and are case-sensitive", "[typed]
     CHECK_FALSE(parse_weekday("Sun"));
     CHECK_FALSE(parse_weekday(""));
 }
+
+TEST_CASE("the engine README's example: a snapshot, slots and a policy without JSON text", "[typed]") {
+    const LocalDate from = day("2026-12-07"), to = day("2026-12-07");
+    const Instant now = instant("2026-12-01T00:00:00Z");
+    const json service_json = {{"cancellation_policy", {{{"hours_before", 24}, {"percent", 50}}}}};
+
+    slotwise::SnapshotInput input;
+    input.provider = {"p1", "Europe/Berlin", true};
+    input.schedules["default"].weekly = {{date::Monday, {9 * 60}, {12 * 60}}};
+    slotwise::ServiceInput consult;
+    consult.id = "consult";
+    consult.durations = {30, 60};
+    input.services = {consult};
+    const auto snapshot = slotwise::make_snapshot(std::move(input));  // Result<Snapshot>
+    const auto slots = slotwise::find_slots(*snapshot, {"consult", std::nullopt, from, to, "America/New_York", now});
+    const auto policy = slotwise::parse_cancellation_policy(service_json["cancellation_policy"]);  // Result<CancellationPolicy>
+
+    REQUIRE(slots.ok());
+    CHECK(slots->slots.size() == 6);  // 09:00..11:30 Berlin, every 30 minutes
+    CHECK(slots->slots.front().local_start == local("2026-12-07", 3, 0));
+    REQUIRE(policy.ok());
+    CHECK(*refund(*policy, 1000, instant("2026-12-07T08:00:00Z"), instant("2026-12-06T08:00:00Z")) == 500);
+}
+
+TEST_CASE("several defects in a snapshot document: shape first, then rules, each in reading order", "[typed][errors]") {
+    json doc = to_json(good_input());
+    doc["provider"]["time_zone"] = "Mars/Olympus";  // a rule (make_snapshot)
+    doc["busy"][1].erase("end");                    // a shape defect, later in the document
+    auto parsed = parse_snapshot(doc);
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.error().path == "/busy/1/end");
+    doc["busy"][1]["end"] = "2026-12-21T10:00:00Z";
+    doc["services"][0]["durations"] = {30, 30};  // a second rule, after the zone
+    parsed = parse_snapshot(doc);
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.error().code == ErrorCode::unknown_time_zone);
+}
