@@ -214,11 +214,17 @@ bool read_snapshot(Reader& r, const json& document, SnapshotInput& input) {
 
 }  // namespace
 
-Result<Snapshot> parse_snapshot(const json& document) {
+Result<SnapshotInput> read_snapshot_input(const json& document) {
     Reader r(ErrorCode::invalid_snapshot);
     SnapshotInput input;
     if (!read_snapshot(r, document, input)) return r.take_error();
-    return make_snapshot(std::move(input));
+    return Result<SnapshotInput>(std::move(input));
+}
+
+Result<Snapshot> parse_snapshot(const json& document) {
+    auto input = read_snapshot_input(document);
+    if (!input) return input.error();
+    return make_snapshot(std::move(*input));
 }
 
 }  // namespace slotwise

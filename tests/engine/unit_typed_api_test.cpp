@@ -447,3 +447,29 @@ TEST_CASE("several defects in a snapshot document: shape first, then rules, each
     REQUIRE_FALSE(parsed.ok());
     CHECK(parsed.error().code == ErrorCode::unknown_time_zone);
 }
+
+TEST_CASE("read_snapshot_input: a document as input values, rules left to make_snapshot", "[typed]") {
+    const SnapshotInput good = good_input();
+    const auto read = read_snapshot_input(to_json(good));
+    REQUIRE(read.ok());
+    CHECK(read->provider.time_zone == "Europe/Berlin");
+    REQUIRE(read->schedules.count("default") == 1);
+    CHECK(read->schedules.at("default").weekly.size() == 3);
+    CHECK(read->schedules.at("default").overrides[3].windows.size() == 1);
+    CHECK(read->services[1].slot_interval_minutes == std::optional<std::int64_t>{15});
+    CHECK(read->busy.size() == 2);
+
+    json doc = to_json(good);
+    doc["provider"]["time_zone"] = "Mars/Olympus";     // a rule: read fine, refused by make_snapshot
+    doc["services"][0]["durations"] = {4, 4, 1441};    // rules too
+    const auto ruled = read_snapshot_input(doc);
+    REQUIRE(ruled.ok());
+    CHECK(ruled->services[0].durations == std::vector<std::int64_t>{4, 4, 1441});
+    CHECK(make_snapshot(*ruled).error().code == ErrorCode::unknown_time_zone);
+
+    doc["services"][0]["durations"] = {"30"};  // a wrong type
+    const auto typed_wrong = read_snapshot_input(doc);
+    REQUIRE_FALSE(typed_wrong.ok());
+    CHECK(typed_wrong.error().path == "/services/0/durations/0");
+    CHECK(typed_wrong.error().message == "expected an integer from 5 to 1440");
+}

@@ -10,6 +10,7 @@
 #include "slotwise/time.h"
 
 #include <date/date.h>
+#include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
 #include <map>
@@ -96,5 +97,11 @@ struct SnapshotInput {
 Result<Snapshot> make_snapshot(const SnapshotInput& input);
 // The same, taking over the busy intervals instead of copying them.
 Result<Snapshot> make_snapshot(SnapshotInput&& input);
+
+// A snapshot document read into input values, no rule applied yet: errors
+// here are only missing keys, wrong types and malformed text (dates, times,
+// instants, weekdays, kinds), INVALID_SNAPSHOT with a pointer into `json`.
+// parse_snapshot (snapshot.h) is this followed by make_snapshot.
+Result<SnapshotInput> read_snapshot_input(const nlohmann::json& json);
 
 }  // namespace slotwise
