@@ -184,6 +184,7 @@ struct HttpApi::Impl : http::RequestHandler {
         s.port = o.port;
         s.io_threads = o.io_threads;
         s.workers = o.workers;
+        s.max_queued_per_address = o.max_queued_per_address;
         s.header_timeout = o.header_timeout;
         s.idle_timeout = o.idle_timeout;
         s.max_connections = o.max_connections;
@@ -205,7 +206,7 @@ struct HttpApi::Impl : http::RequestHandler {
     Dispatch handle(std::shared_ptr<Request> req) override {
         const std::string& path = req->head.path;
         const std::string method = req->head.method == "HEAD" ? "GET" : req->head.method;
-        if (method == "OPTIONS") return {preflight(*req), {}};
+        if (method == "OPTIONS") return {path == "*" ? server_options(*req) : preflight(*req), {}};
         if (path == "/healthz" && method == "GET") {
             if (!is_ready) return {finish(problem_response(database_unavailable("the database is not reachable yet")), *req), {}};
             return {std::nullopt, [this, req] { return finish(guarded([this] { return from_reply(service->health()); }), *req); }};
@@ -245,6 +246,15 @@ struct HttpApi::Impl : http::RequestHandler {
     }
 
     static Response not_found() { return problem_response(ApiError(404, "NOT_FOUND", "no such resource")); }
+
+    // OPTIONS * asks about the server, not a resource (RFC 9110 9.3.7): the
+    // methods it serves, and no CORS (no browser sends it).
+    Response server_options(const Request& req) {
+        Response r;
+        r.status = 204;
+        r.headers = {{"Allow", "GET, HEAD, POST, PUT, OPTIONS"}};
+        return finish(std::move(r), req);
+    }
 
     Response preflight(const Request& req) {
         if (!is_public_path(req.head.path)) return finish(not_found(), req);

@@ -12,6 +12,7 @@ import net from 'node:net';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
 import {
   ADMIN, admin, book, cleanupAll, client, connectRaw, freshDatabase, isRunning, newKey, putProvider, rawRequest,
   request, rssKiB, slotAt, startServer, tempDir,
@@ -300,6 +301,108 @@ test('malformed chunked framing (sizes, extensions, trailer fields) is refused a
   });
 });
 
+// RFC 9112 3.2: Host is how an origin server tells its names apart; a
+// request without one, or with two that a proxy and the server could each
+// pick differently, is refused like any other framing ambiguity.
+test('Host (RFC 9112 3.2): HTTP/1.1 without Host, two Host fields or an invalid value is 400 and closed; HTTP/1.0 without Host is served', async () => {
+  const refused = {
+    'HTTP/1.1 without Host': ['GET /healthz HTTP/1.1'],
+    'two equal Host fields': ['GET /healthz HTTP/1.1', 'Host: a', 'Host: a'],
+    'two different Host fields': ['GET /healthz HTTP/1.1', 'Host: a', 'host: b'],
+    'HTTP/1.0 with two Host fields': ['GET /healthz HTTP/1.0', 'Host: a', 'Host: b'],
+    'Host with a space': ['GET /healthz HTTP/1.1', 'Host: a b'],
+    'Host with a path': ['GET /healthz HTTP/1.1', 'Host: a/b'],
+    'Host with userinfo': ['GET /healthz HTTP/1.1', 'Host: user@a'],
+    'Host with a bad port': ['GET /healthz HTTP/1.1', 'Host: a:80x'],
+    'Host with a six-digit port': ['GET /healthz HTTP/1.1', 'Host: a:123456'],
+    'Host with a port and no host': ['GET /healthz HTTP/1.1', 'Host: :80'],
+    'Host with an unclosed IPv6 literal': ['GET /healthz HTTP/1.1', 'Host: [::1'],
+    'Host with a bad IPv6 literal': ['GET /healthz HTTP/1.1', 'Host: [zz::1]'],
+    'Host with a bad percent escape': ['GET /healthz HTTP/1.1', 'Host: a%zz'],
+    'Host as a URL': ['GET /healthz HTTP/1.1', 'Host: http://a'],
+    'POST without Host': ['POST /v1/bookings HTTP/1.1', 'Content-Type: application/json', 'Content-Length: 2'],
+  };
+  const served = {
+    'HTTP/1.0 without Host': ['GET /healthz HTTP/1.0'],
+    'HTTP/1.0 with a Host': ['GET /healthz HTTP/1.0', 'Host: a'],
+    'an empty Host (RFC 9112 3.2)': ['GET /healthz HTTP/1.1', 'Host:'],
+    'Host with a port': ['GET /healthz HTTP/1.1', 'Host: 127.0.0.1:8080'],
+    'Host as an IPv6 literal': ['GET /healthz HTTP/1.1', 'Host: [::1]:8080'],
+    'Host in capitals': ['GET /healthz HTTP/1.1', 'HOST: Example.COM'],
+    'Host with sub-delims and an escape': ['GET /healthz HTTP/1.1', "Host: a-b_c~d!$&'()*+,;=%41"],
+  };
+  await withServer([], async (srv) => {
+    const failures = [];
+    for (const [name, lines] of Object.entries(refused)) {
+      const bytes = head(lines) + (lines[0].startsWith('POST') ? '{}' : '');
+      const r = await rawRequest(srv.port, Buffer.from(bytes + smuggled, 'latin1'), { expect: 2, timeoutMs: 3000 });
+      const statuses = r.responses.map((x) => x.status);
+      if (statuses.length !== 1 || statuses[0] !== 400 || !isProblem(r.responses[0]) || r.responses[0].json.code !== 'INVALID_REQUEST')
+        failures.push(`${name}: answers ${JSON.stringify(statuses)} ${r.responses[0]?.text.slice(0, 120) ?? ''}`);
+      else if (!r.closed) failures.push(`${name}: connection left open`);
+    }
+    for (const [name, lines] of Object.entries(served)) {
+      const r = await rawRequest(srv.port, head([...lines, 'Connection: close']), { waitClose: true, timeoutMs: 3000 });
+      const answer = r.responses[0];
+      if (r.responses.length !== 1 || answer.status !== 200 || answer.json?.status !== 'ok')
+        failures.push(`${name}: answers ${JSON.stringify(r.responses.map((x) => x.status))} ${answer?.text.slice(0, 120) ?? ''}`);
+    }
+    assert.deepEqual(failures, []);
+    await assertStillUp(srv);
+  });
+});
+
+// RFC 9112 3.2.2-3.2.4: a server must accept the absolute form (the path is
+// the target's, the Host field's value is not used); the authority form is
+// CONNECT's only and the asterisk form OPTIONS's only.
+test('request-target forms (RFC 9112 3.2): absolute-form is served from its path, CONNECT and misplaced authority or asterisk forms are 400, OPTIONS * is 204 without CORS', async () => {
+  await withServer([], async (srv) => {
+    const origin = `http://127.0.0.1:${srv.port}`;
+    const failures = [];
+    const one = async (lines, check, name) => {
+      const r = await rawRequest(srv.port, head([...lines, 'Connection: close']), { waitClose: true, timeoutMs: 3000 });
+      const answer = r.responses[0];
+      const problem = r.responses.length !== 1 ? `answers ${JSON.stringify(r.responses.map((x) => x.status))}` : check(answer);
+      if (problem) failures.push(`${name}: ${problem} (${answer?.status} ${answer?.text.slice(0, 120) ?? ''})`);
+      return r;
+    };
+    const health = (x) => (x.status === 200 && x.json?.status === 'ok' ? null : 'not the health answer');
+    await one([`GET ${origin}/healthz HTTP/1.1`, 'Host: other.example'], health, 'absolute-form, another Host');
+    await one([`GET HTTP://127.0.0.1:${srv.port}/healthz HTTP/1.1`, `Host: 127.0.0.1:${srv.port}`], health, 'absolute-form, scheme in capitals');
+    await one([`GET https://localhost/healthz HTTP/1.1`, 'Host: localhost'], health, 'absolute-form https');
+    await one([`GET http://[::1]:8080/healthz HTTP/1.0`], health, 'absolute-form with an IPv6 literal, HTTP/1.0 without Host');
+    await one([`GET ${origin}/v1/providers/p1/snapshot?from=2026-11-24&to=2026-11-30 HTTP/1.1`, 'Host: a'],
+      (x) => (x.status === 200 && typeof x.json?.generated_at === 'string' && x.headers['access-control-allow-origin'] === '*' ? null : 'not the snapshot'),
+      'absolute-form with a query');
+    await one([`GET ${origin}/no/such/path HTTP/1.1`, 'Host: a'], (x) => (x.status === 404 && isProblem(x) ? null : 'not 404'), 'absolute-form, unknown path');
+    const badRequest = (x) => (x.status === 400 && isProblem(x) && x.json.code === 'INVALID_REQUEST' ? null : 'not 400 INVALID_REQUEST');
+    for (const [name, line] of Object.entries({
+      'absolute-form with userinfo': 'GET http://user:pw@127.0.0.1/healthz HTTP/1.1',
+      'absolute-form with an empty host': 'GET http:///healthz HTTP/1.1',
+      'absolute-form of another scheme': 'GET ftp://127.0.0.1/healthz HTTP/1.1',
+      'absolute-form with a bad port': 'GET http://127.0.0.1:80x/healthz HTTP/1.1',
+      'absolute-form with a fragment': 'GET http://127.0.0.1#x HTTP/1.1',
+      'authority-form on GET': 'GET 127.0.0.1:443 HTTP/1.1',
+      'CONNECT in authority-form': 'CONNECT 127.0.0.1:443 HTTP/1.1',
+      'CONNECT in origin-form': 'CONNECT /healthz HTTP/1.1',
+      'asterisk-form on GET': 'GET * HTTP/1.1',
+      'asterisk-form on POST': 'POST * HTTP/1.1',
+    })) {
+      const r = await one([line, 'Host: a'], badRequest, name);
+      if (!r.closed) failures.push(`${name}: connection left open`);
+    }
+    const serverWide = (x) => (x.status === 204 && /\bGET\b/.test(x.headers.allow || '') && x.headers['access-control-allow-origin'] === undefined
+      ? null : `not 204 with Allow and no CORS: ${JSON.stringify(x.headers)}`);
+    await one(['OPTIONS * HTTP/1.1', 'Host: a', 'Origin: https://x.test', 'Access-Control-Request-Method: POST'], serverWide, 'OPTIONS *');
+    await one([`OPTIONS ${origin} HTTP/1.1`, 'Host: a'], serverWide, 'OPTIONS in absolute-form with an empty path');
+    // Still a preflight on the widget's paths when the target is absolute.
+    await one([`OPTIONS ${origin}/v1/bookings HTTP/1.1`, 'Host: a', 'Origin: https://x.test', 'Access-Control-Request-Method: POST'],
+      (x) => (x.status === 204 && x.headers['access-control-allow-origin'] === '*' ? null : 'not a preflight'), 'preflight in absolute-form');
+    assert.deepEqual(failures, []);
+    await assertStillUp(srv);
+  });
+});
+
 test('a body after a 429 is skipped, never parsed as a second request', async () => {
   await withServer(['--rate-limit', '1:1'], async (srv) => {
     const post = (body) => `POST /v1/bookings HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nIdempotency-Key: ${newKey()}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
@@ -478,42 +581,74 @@ test('2,000 idle and 200 slow-header connections: a normal client is answered, p
   });
 });
 
+// The attackers of the next test, in a child process of their own, so that
+// the measuring client's event loop is not the one their answers saturate.
+// Argument: port, addresses, connections per address, run time in ms. Prints
+// {"ok":N,"busy":M} (answers 200 and 503 by their status lines) every 250 ms.
+const busyAttackers = `
+const net = require('node:net');
+const [port, addresses, perAddress, runMs] = process.argv.slice(1).map(Number);
+const query = 'GET /v1/providers/p1/slots?service=s30&from=2026-11-24&to=2027-02-20 HTTP/1.1\\r\\nHost: a\\r\\nAccept-Encoding: gzip\\r\\n\\r\\n'.repeat(4);
+let ok = 0, busy = 0;
+const sockets = [];
+for (let a = 1; a <= addresses; a++)
+  for (let i = 0; i < perAddress; i++) {
+    const socket = net.connect({ host: '127.0.0.1', port, localAddress: '127.0.20.' + a });
+    socket.setEncoding('latin1');
+    socket.on('data', (text) => {
+      ok += (text.match(/HTTP\\/1\\.1 200 /g) || []).length;
+      busy += (text.match(/HTTP\\/1\\.1 503 /g) || []).length;
+    });
+    socket.on('error', () => {});
+    sockets.push(socket);
+  }
+setInterval(() => { for (const s of sockets) if (!s.destroyed && s.writableLength < 4096) s.write(query); }, 20);
+setInterval(() => console.log(JSON.stringify({ ok, busy })), 250);
+setTimeout(() => process.exit(0), runMs);
+`;
+
 // Beyond the brief's list: the same outage as idle sockets, with busy ones.
 // 200 connections from 4 addresses (within every cap) keep the workers busy
-// with 90-day slots queries, pipelined; GETs have no rate limit. A connection
-// has one request in the server at a time, so the wait is bounded by about
-// connections x cost / cores (1-3 s on an idle 2-core machine, more on a
-// loaded one). The assertion only catches starvation (503 SERVER_BUSY, no
-// answer within 15 s); the slowdown itself is printed, not asserted.
-test('busy connections from 4 addresses (pipelined 90-day slots queries) do not starve another client (answered 200 within 15 s)', async () => {
+// with pipelined 90-day slots queries (gzip, as a browser asks: the workers,
+// not the loopback copies, are then the bottleneck); GETs have no rate limit.
+// With one FIFO for all, another client's request waited behind everything
+// they had queued (median 0.5 s, up to 2.5 s here). The worker queue is fair
+// across addresses (fewest running first, a few workers kept for addresses
+// with nothing running), so the other client's request starts at once and
+// only shares the cores. Bounds with room for a loaded 2-core machine.
+test('busy connections from 4 addresses (pipelined 90-day slots queries) do not starve another client (median under 75 ms, max under 1 s)', async () => {
   await withServer([], async (srv) => {
-    const query = 'GET /v1/providers/p1/slots?service=s30&from=2026-11-24&to=2027-02-20 HTTP/1.1\r\nHost: a\r\n\r\n'.repeat(4);
-    const sockets = [];
-    for (let a = 1; a <= 4; a++)
-      for (let i = 0; i < 50; i++) {
-        const socket = net.connect({ host: '127.0.0.1', port: srv.port, localAddress: `127.0.20.${a}` });
-        socket.on('data', () => {});  // answers read and dropped
-        socket.on('error', () => {});
-        sockets.push(socket);
-      }
-    let queued = 0;
-    const pump = setInterval(() => {
-      for (const socket of sockets) if (!socket.destroyed && socket.writableLength < 4096) { socket.write(query); queued += 4; }
-    }, 20);
+    const attackers = spawn(process.execPath, ['-e', busyAttackers, String(srv.port), '4', '50', '90000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let counts = { ok: 0, busy: 0 };
+    attackers.stdout.setEncoding('utf8');
+    attackers.stdout.on('data', (text) => { const last = text.trim().split('\n').pop(); try { counts = JSON.parse(last); } catch {} });
     const answers = [];
+    let answeredBefore = 0, answeredDuring = 0;
     try {
-      await sleep(1500);
-      for (let i = 0; i < 10 && answers.filter((x) => x.status !== 200 || x.ms > 15000).length < 2; i++) {
-        const t0 = Date.now();
-        const r = await request(srv.url, 'GET', '/v1/providers/p1/snapshot?from=2026-11-24&to=2026-11-30', { timeoutMs: 16000 }).catch((e) => ({ status: e.message }));
-        answers.push({ status: r.status, ms: Date.now() - t0 });
+      await sleep(2000);
+      answeredBefore = counts.ok;
+      const started = Date.now();
+      for (let i = 0; i < 40 && Date.now() - started < 60000 && answers.filter((x) => x.status !== 200).length < 3; i++) {
+        const t0 = process.hrtime.bigint();
+        const r = await request(srv.url, 'GET', '/v1/providers/p1/snapshot?from=2026-11-24&to=2026-11-30', { timeoutMs: 16000, localAddress: '127.0.20.9' })
+          .catch((e) => ({ status: e.message }));
+        answers.push({ status: r.status, ms: Number(process.hrtime.bigint() - t0) / 1e6 });
+        await sleep(20);
       }
+      await sleep(300);
+      answeredDuring = counts.ok - answeredBefore;
     } finally {
-      clearInterval(pump);
-      for (const socket of sockets) socket.destroy();
+      attackers.kill('SIGKILL');
     }
-    console.log(`# busy attackers (${queued} queries sent): the other client's answers ${JSON.stringify(answers)}`);
-    assert.deepEqual(answers.filter((x) => x.status !== 200 || x.ms > 15000), [], 'every request of the other client answered 200 within 15 s');
+    const ms = answers.map((x) => x.ms);
+    const median = percentile(ms, 0.5), max = Math.max(...ms);
+    console.log(`# busy attackers: ${counts.ok} answered 200 (${answeredDuring} while the other client ran), ${counts.busy} refused 503; ` +
+      `the other client: ${answers.length} snapshots, median ${median.toFixed(1)} ms, max ${max.toFixed(1)} ms, statuses ${JSON.stringify([...new Set(answers.map((x) => x.status))])}`);
+    assert.deepEqual(answers.filter((x) => x.status !== 200), [], 'every request of the other client answered 200');
+    assert.equal(answers.length, 40, 'the other client made all its requests');
+    assert.ok(answeredDuring >= 40, `the busy connections were being served meanwhile (${answeredDuring} answers)`);
+    assert.ok(median < 75, `the other client's median ${median.toFixed(1)} ms (bound 75)`);
+    assert.ok(max < 1000, `the other client's slowest answer ${max.toFixed(1)} ms (bound 1,000)`);
     await assertStillUp(srv);
   });
 });

@@ -6,6 +6,8 @@
 // the next request or close.
 #include "http/http_server.h"
 
+#include "http/fair_queue.h"
+
 #include <sys/resource.h>
 
 #include <array>
@@ -63,7 +65,6 @@ struct HttpServer::Impl {
     std::string backlog_source;
     int bound_port = -1;
     std::atomic<bool> draining{false};
-    std::atomic<std::size_t> queued{0};
 
     // Open connections: counts per address, and the idle ones by age, oldest
     // first (the first to go when the global cap is reached).
@@ -77,7 +78,7 @@ struct HttpServer::Impl {
     tcp::acceptor acceptor{io};
     asio::steady_timer accept_retry{io};
     asio::steady_timer drain_deadline{io};
-    asio::thread_pool workers;
+    FairWorkQueue workers;
 
     void accept();
     bool admit(const std::shared_ptr<Connection>& connection);
@@ -224,31 +225,33 @@ private:
             timer_.cancel();
             return write(std::move(*dispatch.now));
         }
-        if (server_.queued.fetch_add(1) >= server_.options.max_queued) {
-            --server_.queued;
-            Response busy = server_.handler.refusal({503, "SERVER_BUSY", "the server is busy; retry later"}, request_->head.path);
-            busy.headers.emplace_back("Retry-After", "1");
-            return write(std::move(busy));
-        }
         // The worker owns the connection until its answer is written (nothing
         // else runs on it meanwhile: no read is pending and the timer only
         // looks at the phase) and writes it itself when the socket takes it
         // at once, so the answer leaves without waiting for an I/O thread.
-        // The deadline covers the work and the write.
+        // The deadline covers the work and the write. Phase and deadline are
+        // set before the job is submitted: a worker may start it at once.
         arm(SteadyClock::now() + kHandlingAllowance);
         phase_ = Phase::handling;
-        asio::post(server_.workers, [self = shared_from_this(), work = std::move(dispatch.later),
-                                     guard = asio::make_work_guard(socket_.get_executor())] {
-            Response response;
-            try {
-                response = work();
-            } catch (const std::exception& e) {
-                std::fprintf(stderr, "slotwise-server: internal error: %s\n", e.what());
-                response = self->server_.handler.refusal({500, "INTERNAL_ERROR", "internal error"}, self->request_->head.path);
-            }
-            --self->server_.queued;
-            self->write(std::move(response), true);
-        });
+        const auto admission = server_.workers.submit(
+            remote_, [self = shared_from_this(), work = std::move(dispatch.later),
+                      guard = asio::make_work_guard(socket_.get_executor())] {
+                Response response;
+                try {
+                    response = work();
+                } catch (const std::exception& e) {
+                    std::fprintf(stderr, "slotwise-server: internal error: %s\n", e.what());
+                    response = self->server_.handler.refusal({500, "INTERNAL_ERROR", "internal error"}, self->request_->head.path);
+                }
+                self->write(std::move(response), true);
+            });
+        if (admission == FairWorkQueue::Admission::accepted) return;
+        const char* detail = admission == FairWorkQueue::Admission::address_busy
+                                 ? "too many requests from this address are waiting or running; retry later"
+                                 : "the server is busy; retry later";
+        Response busy = server_.handler.refusal({503, "SERVER_BUSY", detail}, request_->head.path);
+        busy.headers.emplace_back("Retry-After", "1");
+        write(std::move(busy));
     }
 
     void refuse(const Refusal& refusal) {
@@ -357,7 +360,9 @@ std::pair<int, std::string> system_max_backlog() {
 }  // namespace
 
 HttpServer::Impl::Impl(RequestHandler& handler, ServerOptions opts)
-    : handler(handler), options(std::move(opts)), workers(std::max<std::size_t>(1, options.workers)) {
+    : handler(handler),
+      options(std::move(opts)),
+      workers(options.workers, options.max_queued, options.max_queued_per_address) {
     if (options.io_threads == 0) options.io_threads = std::max(1u, std::thread::hardware_concurrency());
     rlimit limit{};
     if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {

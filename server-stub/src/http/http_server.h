@@ -67,8 +67,12 @@ struct ServerOptions {
     std::string host = "127.0.0.1";
     int port = 8080;
     std::size_t io_threads = 0;     // 0: one per core
-    std::size_t workers = 16;       // threads for blocking work
-    std::size_t max_queued = 4096;  // blocking work waiting for a worker; beyond it 503
+    std::size_t workers = 16;       // threads for blocking work, shared fairly between addresses
+    std::size_t max_queued = 4096;  // blocking work queued or running; beyond it 503
+    // Of one address; beyond it 503 too. Below the per-address connection cap
+    // (each connection has one request in the server at a time), so that it
+    // bites before the connections run out.
+    std::size_t max_queued_per_address = 96;
     std::chrono::milliseconds header_timeout{10000};
     std::chrono::milliseconds idle_timeout{5000};
     std::size_t max_connections = 15000;

@@ -1,5 +1,7 @@
 #include "http/request_head.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <limits>
@@ -134,6 +136,83 @@ bool valid_chunk_extensions(std::string_view s) {
     }
 }
 
+// RFC 3986: unreserved = ALPHA DIGIT - . _ ~ ; sub-delims = ! $ & ' ( ) * + , ; =
+bool is_unreserved_or_sub_delim(char c) {
+    if ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) return true;
+    return std::string_view("-._~!$&'()*+,;=").find(c) != std::string_view::npos;
+}
+
+// IP-literal of RFC 3986 3.2.2, without the brackets: an IPv6 address or IPvFuture.
+bool valid_ip_literal(std::string_view s) {
+    if (!s.empty() && (s.front() == 'v' || s.front() == 'V')) {
+        const std::size_t dot = s.find('.');
+        if (dot == std::string_view::npos || dot < 2 || dot + 1 == s.size()) return false;
+        for (char c : s.substr(1, dot - 1))
+            if (hex_value(c) < 0) return false;
+        for (char c : s.substr(dot + 1))
+            if (!is_unreserved_or_sub_delim(c) && c != ':') return false;
+        return true;
+    }
+    if (s.empty() || s.size() > 45) return false;
+    in6_addr address{};
+    return inet_pton(AF_INET6, std::string(s).c_str(), &address) == 1;
+}
+
+// uri-host [ ":" port ] (RFC 9110 7.2, RFC 3986 3.2.2-3.2.3): the value of a
+// Host field or the authority of an absolute-form target. The host may be
+// empty only where `empty_host_allowed` (a Host field, RFC 9112 3.2).
+bool valid_authority(std::string_view s, bool empty_host_allowed) {
+    std::string_view host = s, port;
+    bool has_port = false;
+    if (!s.empty() && s.front() == '[') {
+        const std::size_t close = s.find(']');
+        if (close == std::string_view::npos || !valid_ip_literal(s.substr(1, close - 1))) return false;
+        host = s.substr(0, close + 1);
+        const std::string_view rest = s.substr(close + 1);
+        if (!rest.empty()) {
+            if (rest.front() != ':') return false;
+            has_port = true;
+            port = rest.substr(1);
+        }
+    } else {
+        const std::size_t colon = s.find(':');
+        if (colon != std::string_view::npos) {
+            host = s.substr(0, colon);
+            port = s.substr(colon + 1);
+            has_port = true;
+        }
+        // reg-name (IPv4 addresses are reg-names too): unreserved, sub-delims, %HH.
+        for (std::size_t i = 0; i < host.size(); ++i) {
+            if (host[i] == '%') {
+                if (i + 2 >= host.size() || hex_value(host[i + 1]) < 0 || hex_value(host[i + 2]) < 0) return false;
+                i += 2;
+            } else if (!is_unreserved_or_sub_delim(host[i])) {
+                return false;
+            }
+        }
+    }
+    if (host.empty() && (!empty_host_allowed || has_port)) return false;
+    if (port.size() > 5) return false;
+    return std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) { return lowercase(a) == lowercase(b); }
+
+// An absolute-form target (RFC 9112 3.2.2), http or https, split into its
+// authority and the rest (path and query, possibly empty); nullopt when it is
+// not one. Userinfo is refused (RFC 9110 4.2.4), as is an empty host (4.2.1).
+std::optional<std::pair<std::string_view, std::string_view>> split_absolute_form(std::string_view target) {
+    const std::size_t scheme_end = target.find("://");
+    if (scheme_end == std::string_view::npos) return std::nullopt;
+    const std::string_view scheme = target.substr(0, scheme_end);
+    if (!equals_ignoring_case(scheme, "http") && !equals_ignoring_case(scheme, "https")) return std::nullopt;
+    const std::string_view after = target.substr(scheme_end + 3);
+    const std::size_t authority_end = std::min(after.find_first_of("/?#"), after.size());
+    const std::string_view authority = after.substr(0, authority_end);
+    if (!valid_authority(authority, false)) return std::nullopt;
+    return std::make_pair(authority, after.substr(authority_end));
+}
+
 std::optional<Refusal> parse_request_line(std::string_view line, RequestHead& head) {
     const std::size_t sp1 = line.find(' ');
     const std::size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
@@ -151,18 +230,39 @@ std::optional<Refusal> parse_request_line(std::string_view line, RequestHead& he
             return bad("the request target holds a byte that must be percent-encoded");
     head.method = std::string(method);
     head.target = std::string(target);
-    if (target == "*" && method == "OPTIONS") {
+    // RFC 9112 3.2: the authority form is only for CONNECT, which an origin
+    // server does not serve (what follows it would be a tunnel's bytes).
+    if (method == "CONNECT") return bad("CONNECT is not served here");
+    if (target == "*") {
+        if (method != "OPTIONS") return bad("the asterisk-form target is only for OPTIONS");
         head.path = "*";
         return std::nullopt;
     }
-    if (target.front() != '/') return bad("the request target must be a path starting with /");
-    const std::size_t question = target.find('?');
-    const auto path = percent_decode(target.substr(0, question), false);
+    std::string_view origin_form = target;
+    if (target.front() != '/') {
+        const auto absolute = split_absolute_form(target);
+        if (!absolute) return bad("the request target must be a path starting with / or an absolute http(s) URI");
+        head.authority = std::string(absolute->first);
+        origin_form = absolute->second;
+        // An empty path is the server itself for OPTIONS (RFC 9112 3.2.4), the root otherwise.
+        if (origin_form.empty() && method == "OPTIONS") {
+            head.path = "*";
+            return std::nullopt;
+        }
+        if (origin_form.empty() || origin_form.front() == '?') {
+            head.path = "/";
+            if (!origin_form.empty()) head.query_string = std::string(origin_form.substr(1));
+            return std::nullopt;
+        }
+        if (origin_form.front() != '/') return bad("a fragment is not part of a request target");
+    }
+    const std::size_t question = origin_form.find('?');
+    const auto path = percent_decode(origin_form.substr(0, question), false);
     if (!path) return bad("the path holds a malformed percent escape");
     for (char c : *path)
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return bad("the path holds a control byte");
     head.path = *path;
-    if (question != std::string_view::npos) head.query_string = std::string(target.substr(question + 1));
+    if (question != std::string_view::npos) head.query_string = std::string(origin_form.substr(question + 1));
     return std::nullopt;
 }
 
@@ -178,6 +278,24 @@ std::optional<Refusal> parse_field(std::string_view line, RequestHead& head) {
         if ((u < 0x20 && u != '\t') || u == 0x7f) return bad("a header value holds a control byte");
     }
     head.fields.emplace_back(lowercase(name), std::string(value));
+    return std::nullopt;
+}
+
+// RFC 9112 3.2: an HTTP/1.1 request has exactly one Host field, and any
+// request at most one, with a valid value. Its value is the authority unless
+// the target is in absolute form, whose authority then wins (3.2.2).
+std::optional<Refusal> check_host(RequestHead& head) {
+    int hosts = 0;
+    std::string_view value;
+    for (const auto& [name, field_value] : head.fields)
+        if (name == "host") {
+            ++hosts;
+            value = field_value;
+        }
+    if (hosts > 1) return bad("several Host fields");
+    if (hosts == 0 && head.minor_version == 1) return bad("an HTTP/1.1 request needs a Host field");
+    if (hosts == 1 && !valid_authority(value, true)) return bad("the Host field is not host[:port]");
+    if (hosts == 1 && head.authority.empty()) head.authority = std::string(value);
     return std::nullopt;
 }
 
@@ -263,6 +381,7 @@ HeadScan scan_request_head(std::string_view received) {
         if (auto r = parse_field(rest.substr(pos, eol - pos), scan.head)) return refuse(*r);
         pos = eol + 2;
     }
+    if (auto r = check_host(scan.head)) return refuse(*r);
     if (auto r = check_framing(scan.head)) return refuse(*r);
     scan.outcome = HeadScan::complete;
     scan.consumed = start + blank + 4;

@@ -32,7 +32,8 @@ struct Refusal {
 struct RequestHead {
     std::string method;
     std::string target;        // as sent
-    std::string path;          // percent-decoded, no control bytes
+    std::string authority;     // host[:port] of an absolute-form target, else the Host field (may be empty)
+    std::string path;          // percent-decoded, no control bytes; "*" for OPTIONS * (asterisk form)
     std::string query_string;  // as sent (never logged: it can carry a manage token)
     int minor_version = 1;
     std::vector<std::pair<std::string, std::string>> fields;  // names lowercased, values trimmed

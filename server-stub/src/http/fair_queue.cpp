@@ -1,0 +1,87 @@
+#include "http/fair_queue.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace slotwise::server::http {
+
+FairWorkQueue::FairWorkQueue(std::size_t threads, std::size_t max_total, std::size_t max_per_address)
+    : max_total_(std::max<std::size_t>(1, max_total)), max_per_address_(std::max<std::size_t>(1, max_per_address)) {
+    threads = std::max<std::size_t>(1, threads);
+    thread_count_ = threads;
+    reserved_for_newcomers_ = threads >= 8 ? 2 : threads >= 2 ? 1 : 0;
+    threads_.reserve(threads);
+    for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { work(); });
+}
+
+FairWorkQueue::~FairWorkQueue() { join(); }
+
+FairWorkQueue::Admission FairWorkQueue::submit(const std::string& address, Job job) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto found = addresses_.find(address);
+        if (found != addresses_.end()) {
+            const Address& a = found->second;
+            if (a.waiting.size() + a.running >= max_per_address_) return Admission::address_busy;
+            if (in_queue_ >= max_total_) return Admission::server_busy;
+        } else {
+            found = addresses_.try_emplace(address).first;
+        }
+        Address& a = found->second;
+        if (a.waiting.empty()) ready_.insert(key_of(address, a));
+        a.waiting.push_back(std::move(job));
+        ++in_queue_;
+    }
+    wake_.notify_one();
+    return Admission::accepted;
+}
+
+// The first request of an address (none of its requests running) may always
+// start; the others leave a few workers free for such newcomers.
+bool FairWorkQueue::may_start_next() const {
+    if (ready_.empty()) return false;
+    return std::get<0>(*ready_.begin()) == 0 || thread_count_ - busy_ > reserved_for_newcomers_;
+}
+
+void FairWorkQueue::work() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (true) {
+        wake_.wait(lock, [this] { return (stopping_ && ready_.empty()) || may_start_next(); });
+        if (ready_.empty()) return;  // stopping, and nothing left to run
+        const std::string name = std::get<2>(*ready_.begin());
+        ready_.erase(ready_.begin());
+        Address& a = addresses_.at(name);
+        Job job = std::move(a.waiting.front());
+        a.waiting.pop_front();
+        ++a.running;
+        ++busy_;
+        a.last_started = ++starts_;
+        if (!a.waiting.empty()) ready_.insert(key_of(name, a));
+
+        lock.unlock();
+        job();  // the caller's jobs catch their own exceptions
+        job = nullptr;  // whatever the job held goes before the next one is taken
+        lock.lock();
+
+        Address& done = addresses_.at(name);
+        if (!done.waiting.empty()) ready_.erase(key_of(name, done));
+        --done.running;
+        --busy_;
+        --in_queue_;
+        if (!done.waiting.empty()) ready_.insert(key_of(name, done));
+        else if (done.running == 0) addresses_.erase(name);
+    }
+}
+
+void FairWorkQueue::join() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    for (auto& thread : threads_)
+        if (thread.joinable()) thread.join();
+    threads_.clear();
+}
+
+}  // namespace slotwise::server::http

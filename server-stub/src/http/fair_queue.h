@@ -1,0 +1,70 @@
+// The worker threads for blocking work (requests that touch the database),
+// shared fairly between client addresses: each address has its own FIFO, and
+// a free worker takes the next request of the address that has the fewest
+// requests running, the one served longest ago first among equals. A few
+// addresses with many busy connections then cannot make another client wait
+// behind everything they queued: its request is the next one started, and a
+// few workers are kept for addresses with nothing running, so that it starts
+// at once rather than when a busy request ends.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+namespace slotwise::server::http {
+
+class FairWorkQueue {
+public:
+    using Job = std::function<void()>;
+    enum class Admission { accepted, server_busy, address_busy };
+
+    // `max_total`: requests queued or running in all; `max_per_address`: of
+    // one address. An address with nothing queued or running is always
+    // admitted, so that the total cap cannot lock out a newcomer.
+    FairWorkQueue(std::size_t threads, std::size_t max_total, std::size_t max_per_address);
+    ~FairWorkQueue();
+    FairWorkQueue(const FairWorkQueue&) = delete;
+    FairWorkQueue& operator=(const FairWorkQueue&) = delete;
+
+    // The job runs on a worker thread unless the answer is not `accepted`.
+    Admission submit(const std::string& address, Job job);
+    // Runs every job already submitted, then ends the threads.
+    void join();
+
+private:
+    struct Address {
+        std::deque<Job> waiting;
+        std::size_t running = 0;
+        std::uint64_t last_started = 0;  // 0: never
+    };
+    // Addresses with waiting jobs, the next to be served first.
+    using ReadyKey = std::tuple<std::size_t, std::uint64_t, std::string>;
+    static ReadyKey key_of(const std::string& name, const Address& a) { return {a.running, a.last_started, name}; }
+
+    void work();
+    bool may_start_next() const;
+
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::unordered_map<std::string, Address> addresses_;  // those with jobs queued or running
+    std::set<ReadyKey> ready_;
+    std::size_t in_queue_ = 0;  // queued or running, all addresses
+    std::uint64_t starts_ = 0;
+    std::size_t busy_ = 0;  // workers running a job
+    std::size_t thread_count_ = 1, reserved_for_newcomers_ = 0;
+    bool stopping_ = false;
+    std::size_t max_total_, max_per_address_;
+    std::vector<std::thread> threads_;
+};
+
+}  // namespace slotwise::server::http
