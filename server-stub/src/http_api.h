@@ -21,7 +21,7 @@ struct HttpOptions {
     std::string web_root;             // empty: no static files
     std::size_t io_threads = 0;       // 0: one per core
     std::size_t workers = 16;         // threads for requests that touch the database
-    std::size_t max_queued_per_address = 96;  // requests queued or running per address; beyond it 503
+    std::size_t max_queued_per_address = 100;  // requests queued or running per address; beyond it 503
     std::chrono::milliseconds header_timeout{10000};
     std::chrono::milliseconds idle_timeout{5000};
     std::size_t max_connections = 15000;

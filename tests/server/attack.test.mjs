@@ -583,27 +583,29 @@ test('2,000 idle and 200 slow-header connections: a normal client is answered, p
 
 // The attackers of the next test, in a child process of their own, so that
 // the measuring client's event loop is not the one their answers saturate.
-// Argument: port, addresses, connections per address, run time in ms. Prints
-// {"ok":N,"busy":M} (answers 200 and 503 by their status lines) every 250 ms.
+// Arguments: port, addresses (127.0.S.1 and on), connections per address, run
+// time in ms, S. Prints {"ok":N,"busy":M,"refusal":"..."} (answers 200 and
+// 503 by their status lines, the start of the first 503) every 250 ms.
 const busyAttackers = `
 const net = require('node:net');
-const [port, addresses, perAddress, runMs] = process.argv.slice(1).map(Number);
+const [port, addresses, perAddress, runMs, subnet] = process.argv.slice(1).map(Number);
 const query = 'GET /v1/providers/p1/slots?service=s30&from=2026-11-24&to=2027-02-20 HTTP/1.1\\r\\nHost: a\\r\\nAccept-Encoding: gzip\\r\\n\\r\\n'.repeat(4);
-let ok = 0, busy = 0;
+let ok = 0, busy = 0, refusal = '';
 const sockets = [];
 for (let a = 1; a <= addresses; a++)
   for (let i = 0; i < perAddress; i++) {
-    const socket = net.connect({ host: '127.0.0.1', port, localAddress: '127.0.20.' + a });
+    const socket = net.connect({ host: '127.0.0.1', port, localAddress: '127.0.' + subnet + '.' + a });
     socket.setEncoding('latin1');
     socket.on('data', (text) => {
       ok += (text.match(/HTTP\\/1\\.1 200 /g) || []).length;
       busy += (text.match(/HTTP\\/1\\.1 503 /g) || []).length;
+      if (!refusal && text.includes('HTTP/1.1 503 ')) refusal = text.slice(text.indexOf('HTTP/1.1 503 '), text.indexOf('HTTP/1.1 503 ') + 700);
     });
     socket.on('error', () => {});
     sockets.push(socket);
   }
 setInterval(() => { for (const s of sockets) if (!s.destroyed && s.writableLength < 4096) s.write(query); }, 20);
-setInterval(() => console.log(JSON.stringify({ ok, busy })), 250);
+setInterval(() => console.log(JSON.stringify({ ok, busy, refusal })), 250);
 setTimeout(() => process.exit(0), runMs);
 `;
 
@@ -618,7 +620,7 @@ setTimeout(() => process.exit(0), runMs);
 // only shares the cores. Bounds with room for a loaded 2-core machine.
 test('busy connections from 4 addresses (pipelined 90-day slots queries) do not starve another client (median under 75 ms, max under 1 s)', async () => {
   await withServer([], async (srv) => {
-    const attackers = spawn(process.execPath, ['-e', busyAttackers, String(srv.port), '4', '50', '90000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const attackers = spawn(process.execPath, ['-e', busyAttackers, String(srv.port), '4', '50', '90000', '20'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let counts = { ok: 0, busy: 0 };
     attackers.stdout.setEncoding('utf8');
     attackers.stdout.on('data', (text) => { const last = text.trim().split('\n').pop(); try { counts = JSON.parse(last); } catch {} });
@@ -649,6 +651,43 @@ test('busy connections from 4 addresses (pipelined 90-day slots queries) do not 
     assert.ok(answeredDuring >= 40, `the busy connections were being served meanwhile (${answeredDuring} answers)`);
     assert.ok(median < 75, `the other client's median ${median.toFixed(1)} ms (bound 75)`);
     assert.ok(max < 1000, `the other client's slowest answer ${max.toFixed(1)} ms (bound 1,000)`);
+    await assertStillUp(srv);
+  });
+});
+
+// The cap on one address's requests in the server (queued or running): 100,
+// below the 128 connections an address may hold, so that it bites first.
+test('per-address work cap: 128 busy connections from one address get 503 SERVER_BUSY with Retry-After beyond 100 in the server; another address is answered', async () => {
+  await withServer([], async (srv) => {
+    const attackers = spawn(process.execPath, ['-e', busyAttackers, String(srv.port), '1', '128', '60000', '21'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let counts = { ok: 0, busy: 0, refusal: '' };
+    attackers.stdout.setEncoding('utf8');
+    attackers.stdout.on('data', (text) => { const last = text.trim().split('\n').pop(); try { counts = JSON.parse(last); } catch {} });
+    const others = [];
+    try {
+      const started = Date.now();
+      while (Date.now() - started < 30000 && (counts.busy === 0 || others.length < 10)) {
+        const t0 = process.hrtime.bigint();
+        const r = await request(srv.url, 'GET', '/v1/providers/p1/snapshot?from=2026-11-24&to=2026-11-30', { timeoutMs: 10000, localAddress: '127.0.21.9' })
+          .catch((e) => ({ status: e.message }));
+        others.push({ status: r.status, ms: Number(process.hrtime.bigint() - t0) / 1e6 });
+        await sleep(100);
+      }
+      await sleep(300);
+    } finally {
+      attackers.kill('SIGKILL');
+    }
+    console.log(`# one address, 128 busy connections: ${counts.ok} answered 200, ${counts.busy} refused 503; another address: ${others.length} snapshots, ` +
+      `statuses ${JSON.stringify([...new Set(others.map((x) => x.status))])}, max ${Math.max(...others.map((x) => x.ms)).toFixed(1)} ms`);
+    assert.ok(counts.busy > 0, 'some requests of the busy address were refused');
+    assert.ok(counts.ok > 0, 'the busy address was served up to its cap');
+    const [statusLine, ...rest] = counts.refusal.split('\r\n');
+    const refusal = rest.join('\n');
+    assert.match(statusLine, /^HTTP\/1\.1 503 /);
+    assert.match(refusal, /^retry-after: 1$/im, 'a Retry-After on the 503');
+    assert.match(refusal, /application\/problem\+json/i);
+    assert.match(refusal, /"code":"SERVER_BUSY"/);
+    assert.deepEqual(others.filter((x) => x.status !== 200), [], 'the other address is answered 200, never refused');
     await assertStillUp(srv);
   });
 });

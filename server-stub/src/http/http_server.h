@@ -71,8 +71,8 @@ struct ServerOptions {
     std::size_t max_queued = 4096;  // blocking work queued or running; beyond it 503
     // Of one address; beyond it 503 too. Below the per-address connection cap
     // (each connection has one request in the server at a time), so that it
-    // bites before the connections run out.
-    std::size_t max_queued_per_address = 96;
+    // bites before the connections run out; room for a burst of 100 at once.
+    std::size_t max_queued_per_address = 100;
     std::chrono::milliseconds header_timeout{10000};
     std::chrono::milliseconds idle_timeout{5000};
     std::size_t max_connections = 15000;

@@ -46,6 +46,13 @@ void check_request_head(std::string_view text) {
         if (head.has_body() && (head.method == "GET" || head.method == "HEAD" || head.method == "OPTIONS")) std::abort();
         for (char c : head.path)
             if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) std::abort();
+        // RFC 9112 3.2: at most one Host field, exactly one in HTTP/1.1;
+        // the path is absolute, or "*" for OPTIONS; CONNECT never passes.
+        std::size_t hosts = 0;
+        for (const auto& field : head.fields) hosts += field.first == "host";
+        if (hosts > 1 || (head.minor_version == 1 && hosts == 0)) std::abort();
+        if (head.path.empty() || (head.path.front() != '/' && !(head.path == "*" && head.method == "OPTIONS"))) std::abort();
+        if (head.method == "CONNECT") std::abort();
         (void)parse_query(head.query_string);
         // A complete head stays complete, with the same result, whatever follows it.
         const HeadScan prefix = scan_request_head(text.substr(0, scan.consumed));
