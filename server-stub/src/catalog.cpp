@@ -65,7 +65,7 @@ Reply BookingService::put_provider(const std::string& provider_id, std::string_v
                        json::parse(body));
         return is_new;
     });
-    json snapshot = engine_snapshot(p, {});
+    json snapshot = snapshot_document(p, {});
     snapshot.erase("busy");
     // The limits in force, the server's defaults filled in.
     snapshot["booking_limits"] = {
@@ -79,7 +79,7 @@ Reply BookingService::snapshot(const std::string& provider_id, const Query& quer
     auto s = store_.session();
     const auto loaded = existing_provider(providers_, *s, provider_id);
     const ProviderConfig& p = loaded->config;
-    json snapshot = engine_snapshot(p, busy_for_dates(*s, provider_id, from, to, clock_.now()));
+    json snapshot = snapshot_document(p, busy_for_dates(*s, provider_id, from, to, clock_.now()));
     snapshot["generated_at"] = format_instant(clock_.now());
     return json_reply(200, snapshot);
 }
@@ -99,7 +99,7 @@ Reply BookingService::slots(const std::string& provider_id, const Query& query) 
             throw bad_request("duration_minutes must be a number of minutes");
         q["duration_minutes"] = std::stoi(*d);
     }
-    const slotwise::Engine engine(engine_snapshot(p, busy_for_dates(*s, provider_id, from, to, clock_.now())).dump());
+    const slotwise::Engine engine(snapshot_document(p, busy_for_dates(*s, provider_id, from, to, clock_.now())).dump());
     const slotwise::Answer answer = engine.slots(q.dump());
     if (answer.is_error) {
         const json error = json::parse(answer.json).at("error");

@@ -3,20 +3,9 @@
 #include <slotwise/availability.h>
 #include <slotwise/protocol.h>
 
-#include <chrono>
-
 #include "snapshot.h"
 
 namespace slotwise::server {
-
-namespace {
-
-// Server instants are seconds; the engine's are minutes. Callers pass whole minutes.
-slotwise::Instant engine_instant(Seconds t) {
-    return slotwise::Instant{std::chrono::duration_cast<slotwise::Minutes>(std::chrono::seconds{t})};
-}
-
-}  // namespace
 
 void engine_validate(const slotwise::Snapshot& provider, const std::vector<Interval>& busy, const std::string& service,
                      Seconds start, std::optional<int> duration_minutes, Seconds now) {
@@ -25,10 +14,7 @@ void engine_validate(const slotwise::Snapshot& provider, const std::vector<Inter
     if (!slotwise::is_supported(engine_start))
         throw bad_request("/start must be from 2019-12-31T00:00:00Z to 2051-01-01T23:59:00Z");
     slotwise::Snapshot snapshot = provider;
-    std::vector<slotwise::Interval> intervals;
-    intervals.reserve(busy.size());
-    for (const auto& b : busy) intervals.push_back({engine_instant(b.start), engine_instant(b.end)});
-    slotwise::set_busy(snapshot, std::move(intervals));
+    slotwise::set_busy(snapshot, engine_intervals(busy));
     const slotwise::Verdict verdict =
         slotwise::validate_booking(snapshot, service, duration_minutes, engine_start, engine_instant(now));
     if (verdict == slotwise::Verdict::ok) return;

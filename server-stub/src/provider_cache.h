@@ -1,7 +1,8 @@
-// Providers' configurations parsed once per process. A booking needs its
-// provider's configuration and the engine's parsed form of it; loading those
-// takes three queries and a round of JSON parsing, checking that a cached
-// copy is current takes one indexed read of the provider's revision.
+// Providers' configurations read once per process. A booking needs its
+// provider's configuration and the engine's typed snapshot of it; loading
+// those takes three queries and a reading of the stored schedules, checking
+// that a cached copy is current takes one indexed read of the provider's
+// revision.
 #pragma once
 
 #include <cstdint>

@@ -1,10 +1,13 @@
 #include "snapshot.h"
 
 #include <algorithm>
+#include <chrono>
+
+#include <slotwise/snapshot_input.h>
 
 namespace slotwise::server {
 
-json engine_snapshot(const ProviderConfig& p, const std::vector<Interval>& busy) {
+json snapshot_document(const ProviderConfig& p, const std::vector<Interval>& busy) {
     json provider = {{"id", p.id}, {"time_zone", p.time_zone}, {"active", p.active}, {"name", p.name}, {"kind", p.kind}};
     if (p.bio) provider["bio"] = *p.bio;
     if (p.photo_url) provider["photo_url"] = *p.photo_url;
@@ -31,6 +34,43 @@ json engine_snapshot(const ProviderConfig& p, const std::vector<Interval>& busy)
     json busy_json = json::array();
     for (const auto& b : busy) busy_json.push_back({{"start", format_instant(b.start)}, {"end", format_instant(b.end)}});
     return {{"provider", provider}, {"schedules", p.schedules}, {"services", services}, {"busy", busy_json}};
+}
+
+slotwise::Result<slotwise::Snapshot> engine_snapshot(const ProviderConfig& p) {
+    // Only the schedules are stored as JSON; the engine's reader turns them
+    // into typed values (its other keys are required, hence the empty ones).
+    auto read = slotwise::read_snapshot_input(
+        json{{"provider", {{"id", p.id}, {"time_zone", p.time_zone}}}, {"schedules", p.schedules}, {"services", json::array()}});
+    if (!read) return read.error();
+    slotwise::SnapshotInput input;
+    input.provider = {p.id, p.time_zone, p.active};
+    input.schedules = std::move(read->schedules);
+    input.services.reserve(p.services.size());
+    for (const auto& s : p.services) {
+        slotwise::ServiceInput service;
+        service.id = s.id;
+        service.schedule = s.schedule;
+        service.active = s.active;
+        service.durations.assign(s.durations.begin(), s.durations.end());
+        service.buffer_before_minutes = s.buffer_before_minutes;
+        service.buffer_after_minutes = s.buffer_after_minutes;
+        service.slot_interval_minutes = s.slot_interval_minutes;
+        service.min_notice_minutes = s.min_notice_minutes;
+        service.max_advance_days = s.max_advance_days;
+        input.services.push_back(std::move(service));
+    }
+    return slotwise::make_snapshot(std::move(input));
+}
+
+slotwise::Instant engine_instant(Seconds t) {
+    return slotwise::Instant{std::chrono::duration_cast<slotwise::Minutes>(std::chrono::seconds{t})};
+}
+
+std::vector<slotwise::Interval> engine_intervals(const std::vector<Interval>& busy) {
+    std::vector<slotwise::Interval> intervals;
+    intervals.reserve(busy.size());
+    for (const auto& b : busy) intervals.push_back({engine_instant(b.start), engine_instant(b.end)});
+    return intervals;
 }
 
 std::vector<Interval> merge_intervals(std::vector<Interval> busy) {

@@ -1,14 +1,28 @@
-// The engine snapshot of a provider: its configuration plus busy intervals.
-// Only engine fields and display-only keys go in; never client data.
+// A provider's snapshot in its two forms: the engine's typed Snapshot, built
+// from the stored configuration without any JSON round trip, and the public
+// snapshot document for the widget. Only engine fields and display-only keys
+// go in; never client data.
 #pragma once
 
 #include <vector>
+
+#include <slotwise/error.h>
+#include <slotwise/snapshot.h>
 
 #include "model.h"
 
 namespace slotwise::server {
 
-json engine_snapshot(const ProviderConfig& provider, const std::vector<Interval>& busy);
+// The public snapshot document: the configuration plus busy intervals.
+json snapshot_document(const ProviderConfig& provider, const std::vector<Interval>& busy);
+
+// The engine's snapshot of a stored configuration, without busy intervals.
+// Its schedules are read from their stored JSON here, once per load.
+slotwise::Result<slotwise::Snapshot> engine_snapshot(const ProviderConfig& provider);
+
+// Server instants are seconds; the engine's are minutes. Callers pass whole minutes.
+slotwise::Instant engine_instant(Seconds t);
+std::vector<slotwise::Interval> engine_intervals(const std::vector<Interval>& busy);
 
 // Busy intervals sorted and merged, so a public snapshot shows occupied time
 // but not how many bookings make it up.
