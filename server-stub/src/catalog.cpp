@@ -1,6 +1,7 @@
 // Providers, their public snapshot and slots, the provider's booking list,
 // health and housekeeping.
 #include <slotwise/protocol.h>
+#include <slotwise/slots.h>
 
 #include <algorithm>
 
@@ -92,24 +93,33 @@ Reply BookingService::slots(const std::string& provider_id, const Query& query) 
     auto service = param(query, "service");
     if (!service) throw bad_request("the service parameter is required");
     if (!p.service(*service)) throw ApiError(404, "UNKNOWN_SERVICE", "no service " + *service);
-    json q = {{"service", *service}, {"from", format_date(from)}, {"to", format_date(to)},
-              {"time_zone", param(query, "time_zone").value_or(p.time_zone)}, {"now", format_instant(clock_.now_minute())}};
+    slotwise::SlotsQuery q{*service,
+                           std::nullopt,
+                           slotwise::LocalDate{slotwise::Days{from}},
+                           slotwise::LocalDate{slotwise::Days{to}},
+                           param(query, "time_zone").value_or(p.time_zone),
+                           engine_instant(clock_.now_minute())};
     if (auto d = param(query, "duration_minutes")) {
         if (d->empty() || d->size() > 5 || d->find_first_not_of("0123456789") != std::string::npos)
             throw bad_request("duration_minutes must be a number of minutes");
-        q["duration_minutes"] = std::stoi(*d);
+        q.duration_minutes = std::stoi(*d);
     }
-    const slotwise::Engine engine(snapshot_document(p, busy_for_dates(*s, provider_id, from, to, clock_.now())).dump());
-    const slotwise::Answer answer = engine.slots(q.dump());
-    if (answer.is_error) {
-        const json error = json::parse(answer.json).at("error");
-        const std::string code = error.at("code").get<std::string>();
-        ApiError e(400, code == "UNKNOWN_TIME_ZONE" || code == "OUT_OF_RANGE" ? code : "INVALID_REQUEST",
-                   error.value("message", std::string("the engine cannot read this query")));
-        e.extensions.emplace_back("engine_error", error.dump());
+    // The cached snapshot is shared between requests; busy time is this request's own.
+    slotwise::Snapshot snapshot = loaded->engine_snapshot;
+    slotwise::set_busy(snapshot, engine_intervals(busy_for_dates(*s, provider_id, from, to, clock_.now())));
+    const auto list = slotwise::find_slots(snapshot, q);
+    if (!list) {
+        const slotwise::Error& error = list.error();
+        const slotwise::ErrorCode code = error.code;
+        ApiError e(400,
+                   code == slotwise::ErrorCode::unknown_time_zone || code == slotwise::ErrorCode::out_of_range
+                       ? std::string(slotwise::to_string(code))
+                       : "INVALID_REQUEST",
+                   error.message);
+        e.extensions.emplace_back("engine_error", json::parse(slotwise::to_answer(error).json).at("error").dump());
         throw e;
     }
-    return Reply{200, answer.json, "application/json", {}};
+    return Reply{200, slotwise::to_answer(*list).json, "application/json", {}};
 }
 
 Reply BookingService::list_bookings(const std::string& provider_id, const Query& query) {
