@@ -9,7 +9,7 @@ FairWorkQueue::FairWorkQueue(std::size_t threads, std::size_t max_total, std::si
     : max_total_(std::max<std::size_t>(1, max_total)), max_per_address_(std::max<std::size_t>(1, max_per_address)) {
     threads = std::max<std::size_t>(1, threads);
     thread_count_ = threads;
-    reserved_for_newcomers_ = threads >= 8 ? 2 : threads >= 2 ? 1 : 0;
+    reserved_for_newcomers_ = threads >= 8 ? 2 : threads >= 4 ? 1 : 0;
     threads_.reserve(threads);
     for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { work(); });
 }
@@ -57,6 +57,8 @@ void FairWorkQueue::work() {
         ++busy_;
         a.last_started = ++starts_;
         if (!a.waiting.empty()) ready_.insert(key_of(name, a));
+        // Workers kept for newcomers sleep while stopping; the last job taken lets them end.
+        if (stopping_ && ready_.empty()) wake_.notify_all();
 
         lock.unlock();
         job();  // the caller's jobs catch their own exceptions
