@@ -66,7 +66,7 @@ Reply BookingService::put_provider(const std::string& provider_id, std::string_v
                        json::parse(body));
         return is_new;
     });
-    json snapshot = snapshot_document(p, {});
+    json snapshot = engine_snapshot(p, {});
     snapshot.erase("busy");
     // The limits in force, the server's defaults filled in.
     snapshot["booking_limits"] = {
@@ -80,7 +80,7 @@ Reply BookingService::snapshot(const std::string& provider_id, const Query& quer
     auto s = store_.session();
     const auto loaded = existing_provider(providers_, *s, provider_id);
     const ProviderConfig& p = loaded->config;
-    json snapshot = snapshot_document(p, busy_for_dates(*s, provider_id, from, to, clock_.now()));
+    json snapshot = engine_snapshot(p, busy_for_dates(*s, provider_id, from, to, clock_.now()));
     snapshot["generated_at"] = format_instant(clock_.now());
     return json_reply(200, snapshot);
 }

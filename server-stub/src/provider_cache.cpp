@@ -19,7 +19,7 @@ std::shared_ptr<const LoadedProvider> ProviderCache::get(Session& s, const std::
         // PUT between them shows as a changed revision, and the load is redone.
         auto config = records::load_provider(s, provider_id);
         if (!config || records::provider_revision(s, provider_id) != revision) continue;
-        auto parsed = engine_snapshot(*config);
+        auto parsed = typed_snapshot(*config);
         if (!parsed) throw std::runtime_error("stored configuration of " + provider_id + " rejected by the engine");
         auto loaded = std::make_shared<const LoadedProvider>(LoadedProvider{std::move(*config), std::move(*parsed), *revision});
         std::lock_guard<std::mutex> lock(mutex_);

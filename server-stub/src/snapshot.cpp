@@ -7,7 +7,7 @@
 
 namespace slotwise::server {
 
-json snapshot_document(const ProviderConfig& p, const std::vector<Interval>& busy) {
+json engine_snapshot(const ProviderConfig& p, const std::vector<Interval>& busy) {
     json provider = {{"id", p.id}, {"time_zone", p.time_zone}, {"active", p.active}, {"name", p.name}, {"kind", p.kind}};
     if (p.bio) provider["bio"] = *p.bio;
     if (p.photo_url) provider["photo_url"] = *p.photo_url;
@@ -36,7 +36,7 @@ json snapshot_document(const ProviderConfig& p, const std::vector<Interval>& bus
     return {{"provider", provider}, {"schedules", p.schedules}, {"services", services}, {"busy", busy_json}};
 }
 
-slotwise::Result<slotwise::Snapshot> engine_snapshot(const ProviderConfig& p) {
+slotwise::Result<slotwise::Snapshot> typed_snapshot(const ProviderConfig& p) {
     // Only the schedules are stored as JSON; the engine's reader turns them
     // into typed values (its other keys are required, hence the empty ones).
     auto read = slotwise::read_snapshot_input(

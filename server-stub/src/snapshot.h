@@ -13,12 +13,13 @@
 
 namespace slotwise::server {
 
-// The public snapshot document: the configuration plus busy intervals.
-json snapshot_document(const ProviderConfig& provider, const std::vector<Interval>& busy);
+// The public snapshot document (the API's "engine snapshot", JSON for the
+// widget): the configuration plus busy intervals.
+json engine_snapshot(const ProviderConfig& provider, const std::vector<Interval>& busy);
 
 // The engine's snapshot of a stored configuration, without busy intervals.
 // Its schedules are read from their stored JSON here, once per load.
-slotwise::Result<slotwise::Snapshot> engine_snapshot(const ProviderConfig& provider);
+slotwise::Result<slotwise::Snapshot> typed_snapshot(const ProviderConfig& provider);
 
 // Server instants are seconds; the engine's are minutes. Callers pass whole minutes.
 slotwise::Instant engine_instant(Seconds t);
