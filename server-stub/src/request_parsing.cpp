@@ -5,6 +5,7 @@
 
 #include <slotwise/json_depth.h>
 #include <slotwise/protocol.h>
+#include <slotwise/refund.h>
 
 namespace slotwise::server {
 namespace {
@@ -323,12 +324,15 @@ ProviderConfig parse_provider_config(const std::string& provider_id, const json&
         for (char ch : c.currency)
             if (ch < 'A' || ch > 'Z') throw bad_request(where + "/price/currency must be an ISO 4217 code like EUR");
         c.cancellation_policy = s.value("cancellation_policy", json("flexible"));
-        // The engine's refund is the judge of a policy too.
-        json probe = {{"policy", c.cancellation_policy}, {"price", c.price_amount},
-                      {"start", "2030-01-02T00:00:00Z"}, {"cancelled_at", "2030-01-01T00:00:00Z"}};
-        if (slotwise::refund(probe.dump()).is_error)
-            throw bad_request(where + "/cancellation_policy must be flexible, moderate, strict or a list of "
-                                      "{hours_before, percent}");
+        // The engine is the judge of a policy too; a defect inside a tier is
+        // pointed at, one of the whole value gets the list of what is allowed.
+        if (const auto policy = slotwise::parse_cancellation_policy(c.cancellation_policy); !policy) {
+            const slotwise::Error& error = policy.error();
+            if (error.path.empty())
+                throw bad_request(where + "/cancellation_policy must be flexible, moderate, strict or a list of "
+                                          "{hours_before, percent}");
+            throw bad_request(where + "/cancellation_policy" + error.path + ": " + error.message);
+        }
         c.is_virtual = optional_bool(s, "virtual", where, false);
         c.requires_confirmation = optional_bool(s, "requires_confirmation", where, false);
         if (!ids.insert(c.id).second) throw bad_request(where + "/id is not unique");
