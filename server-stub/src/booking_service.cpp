@@ -25,7 +25,7 @@ std::string client_key_of(const Booking& b) { return b.client_key.empty() ? clie
 // A client cancel refunds what the policy gives now, but never more than a
 // cancel at the time of an earlier reschedule would have.
 std::int64_t client_refund(const Booking& b, Seconds at) {
-    const std::int64_t policy = engine_refund(b, at, "client");
+    const std::int64_t policy = engine_refund(b, at, slotwise::CancelledBy::client);
     return b.refund_ceiling ? std::min(policy, *b.refund_ceiling) : policy;
 }
 
@@ -167,7 +167,7 @@ Reply BookingService::provider_transition(const std::string& booking_id, const s
             if (now < b.start) throw ApiError(409, "INVALID_TRANSITION", "the appointment has not started yet");
             b.status = action == "complete" ? "COMPLETED" : "NO_SHOW";
             if (action == "no-show") {
-                b.refund_amount = engine_refund(b, now, "no_show");
+                b.refund_amount = engine_refund(b, now, slotwise::CancelledBy::no_show);
                 records::count_no_show(*s, b.provider_id, client_key_of(b), now);
             }
         } else if (action == "cancel") {
@@ -176,7 +176,7 @@ Reply BookingService::provider_transition(const std::string& booking_id, const s
             b.cancelled_at = now;
             b.cancelled_by = "provider";
             b.cancellation_reason = reason;
-            b.refund_amount = engine_refund(b, now, "provider");
+            b.refund_amount = engine_refund(b, now, slotwise::CancelledBy::provider);
         } else {
             throw ApiError(404, "NOT_FOUND", "no such transition");
         }

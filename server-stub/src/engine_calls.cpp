@@ -1,7 +1,9 @@
 #include "engine_calls.h"
 
 #include <slotwise/availability.h>
-#include <slotwise/protocol.h>
+#include <slotwise/refund.h>
+
+#include <stdexcept>
 
 #include "snapshot.h"
 
@@ -24,13 +26,14 @@ void engine_validate(const slotwise::Snapshot& provider, const std::vector<Inter
     throw ApiError(422, code, "the engine does not accept this booking: " + code);
 }
 
-std::int64_t engine_refund(const Booking& b, Seconds cancelled_at, const std::string& by) {
-    const json input = {{"policy", b.cancellation_policy},     {"price", b.price_amount},
-                        {"start", format_instant(b.start)},    {"cancelled_at", format_instant(cancelled_at)},
-                        {"by", by}};
-    const slotwise::Answer answer = slotwise::refund(input.dump());
-    if (answer.is_error) throw std::runtime_error("engine refund failed: " + answer.json);
-    return json::parse(answer.json).at("refund").get<std::int64_t>();
+std::int64_t engine_refund(const Booking& b, Seconds cancelled_at, slotwise::CancelledBy by) {
+    // Stored policies and prices passed the PUT checks; a failure here is a
+    // damaged row, not bad input.
+    const auto policy = slotwise::parse_cancellation_policy(b.cancellation_policy);
+    if (!policy) throw std::runtime_error("stored cancellation policy rejected by the engine: " + policy.error().message);
+    const auto amount = slotwise::refund(*policy, b.price_amount, engine_instant(b.start), engine_instant(cancelled_at), by);
+    if (!amount) throw std::runtime_error("engine refund failed: " + amount.error().message);
+    return *amount;
 }
 
 }  // namespace slotwise::server

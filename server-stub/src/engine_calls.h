@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include <slotwise/refund.h>
 #include <slotwise/snapshot.h>
 
 #include "model.h"
@@ -20,7 +21,7 @@ namespace slotwise::server {
 void engine_validate(const slotwise::Snapshot& provider, const std::vector<Interval>& busy, const std::string& service,
                      Seconds start, std::optional<int> duration_minutes, Seconds now);
 
-// The engine's refund in minor units. `by`: client, provider or no_show.
-std::int64_t engine_refund(const Booking& b, Seconds cancelled_at, const std::string& by);
+// The engine's refund in minor units.
+std::int64_t engine_refund(const Booking& b, Seconds cancelled_at, slotwise::CancelledBy by);
 
 }  // namespace slotwise::server
