@@ -29,6 +29,8 @@ const char* kUsage = R"(usage: slotwise-server [options]
   --demo                    create a demo provider when the database has none
   --threads N               I/O threads serving connections; default one per core
   --workers N               threads for requests that touch the database; default 16
+  --max-queued-per-address N  requests one client address may have queued or running (default 100;
+                            beyond it 503 SERVER_BUSY)
   --db-pool N               database connections kept open; default = workers
   --rate-limit R:BURST      POSTs per second per client address without a valid credential (default 2:20; 0 = off)
   --pending-cap N           open PENDING bookings per client and provider (default 3)
@@ -142,6 +144,7 @@ int main(int argc, char** argv) {
         else if (flag == "--demo") demo = true;
         else if (flag == "--threads") http.io_threads = std::max(1, to_int(flag, value()));
         else if (flag == "--workers") http.workers = std::max(1, to_int(flag, value()));
+        else if (flag == "--max-queued-per-address") http.max_queued_per_address = std::max(1, to_int(flag, value()));
         else if (flag == "--db-pool") pool = std::max(1, to_int(flag, value()));
         else if (flag == "--pending-cap") service_options.pending_cap = to_int(flag, value());
         else if (flag == "--open-bookings-cap") service_options.open_bookings_cap = std::max(1, to_int(flag, value()));
