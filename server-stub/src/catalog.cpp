@@ -47,10 +47,25 @@ std::shared_ptr<const LoadedProvider> existing_provider(ProviderCache& cache, Se
     return p;
 }
 
-// Busy intervals for dates [from, to] in any zone (offsets stay within a day),
-// with a day of margin on each side.
-std::vector<Interval> busy_for_dates(Session& s, const std::string& provider_id, Days from, Days to, Seconds now) {
-    return merge_intervals(records::busy(s, provider_id, (from - 2) * kDay, (to + 3) * kDay, now));
+// A provider and its busy intervals for dates [from, to] in any zone (offsets
+// stay within a day, so a day of margin on each side). The revision that
+// proves the cached configuration current and the busy read go together: one
+// round trip in PostgreSQL for the public GETs, which are most of the traffic.
+struct ProviderWithBusy {
+    std::shared_ptr<const LoadedProvider> provider;
+    std::vector<Interval> busy;
+};
+
+ProviderWithBusy provider_with_busy(ProviderCache& cache, Session& s, const std::string& provider_id, Days from, Days to,
+                                    Seconds now) {
+    if (!is_valid_id(provider_id)) throw ApiError(404, "UNKNOWN_PROVIDER", "no provider " + provider_id);
+    const auto rows = s.read_all({records::provider_revision_statement(provider_id),
+                                  records::busy_statement(s.dialect(), provider_id, (from - 2) * kDay, (to + 3) * kDay, now)});
+    const auto revision = records::revision_from(rows[0]);
+    if (!revision) throw ApiError(404, "UNKNOWN_PROVIDER", "no provider " + provider_id);
+    auto provider = cache.latest(provider_id);
+    if (!provider || provider->revision != *revision) provider = existing_provider(cache, s, provider_id);
+    return {std::move(provider), merge_intervals(records::busy_from(rows[1]))};
 }
 
 }  // namespace
@@ -78,9 +93,8 @@ Reply BookingService::put_provider(const std::string& provider_id, std::string_v
 Reply BookingService::snapshot(const std::string& provider_id, const Query& query) {
     const auto [from, to] = date_range(query, clock_.now());
     auto s = store_.session();
-    const auto loaded = existing_provider(providers_, *s, provider_id);
-    const ProviderConfig& p = loaded->config;
-    json snapshot = engine_snapshot(p, busy_for_dates(*s, provider_id, from, to, clock_.now()));
+    const auto [loaded, busy] = provider_with_busy(providers_, *s, provider_id, from, to, clock_.now());
+    json snapshot = engine_snapshot(loaded->config, busy);
     snapshot["generated_at"] = format_instant(clock_.now());
     return json_reply(200, snapshot);
 }
@@ -88,7 +102,7 @@ Reply BookingService::snapshot(const std::string& provider_id, const Query& quer
 Reply BookingService::slots(const std::string& provider_id, const Query& query) {
     const auto [from, to] = date_range(query, clock_.now());
     auto s = store_.session();
-    const auto loaded = existing_provider(providers_, *s, provider_id);
+    const auto [loaded, busy] = provider_with_busy(providers_, *s, provider_id, from, to, clock_.now());
     const ProviderConfig& p = loaded->config;
     auto service = param(query, "service");
     if (!service) throw bad_request("the service parameter is required");
@@ -106,7 +120,7 @@ Reply BookingService::slots(const std::string& provider_id, const Query& query) 
     }
     // The cached snapshot is shared between requests; busy time is this request's own.
     slotwise::Snapshot snapshot = loaded->engine_snapshot;
-    slotwise::set_busy(snapshot, engine_intervals(busy_for_dates(*s, provider_id, from, to, clock_.now())));
+    slotwise::set_busy(snapshot, engine_intervals(busy));
     const auto list = slotwise::find_slots(snapshot, q);
     if (!list) {
         const slotwise::Error& error = list.error();

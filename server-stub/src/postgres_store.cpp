@@ -160,6 +160,7 @@ public:
     }
 
     std::vector<SqlRows> query_all(const std::vector<Statement>& statements) override { return pipeline(statements); }
+    std::vector<SqlRows> read_all(const std::vector<Statement>& statements) override { return pipeline(statements); }
 
     std::optional<Statement> try_lock_statement(const std::string& name) const override {
         const auto [a, b] = name_lock_keys_of(name);

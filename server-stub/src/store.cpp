@@ -37,6 +37,13 @@ std::shared_ptr<Session> SessionPool::take(const std::function<std::unique_ptr<S
     });
 }
 
+std::vector<SqlRows> Session::read_all(const std::vector<Statement>& statements) {
+    std::vector<SqlRows> results;
+    results.reserve(statements.size());
+    for (const auto& st : statements) results.push_back(query(st));
+    return results;
+}
+
 std::vector<SqlRows> Session::begin_locked_with(const std::string& lock_key, const std::vector<Statement>& statements) {
     begin_locked(lock_key);
     return query_all(statements);

@@ -72,6 +72,11 @@ public:
     // was free. nullopt where the transaction's lock already excludes every
     // other writer (SQLite).
     virtual std::optional<Statement> try_lock_statement(const std::string& name) const = 0;
+    // Read-only statements outside a transaction, each seeing what is
+    // committed when it runs; one round trip where the backend can
+    // (PostgreSQL's pipeline), in turn otherwise. Unlike query_all it never
+    // takes SQLite's writer turn.
+    virtual std::vector<SqlRows> read_all(const std::vector<Statement>& statements);
     // begin_locked, then query_all: one round trip in PostgreSQL.
     virtual std::vector<SqlRows> begin_locked_with(const std::string& lock_key, const std::vector<Statement>& statements);
     // query_all, then commit: one round trip in PostgreSQL. When a statement
