@@ -1,5 +1,7 @@
 #include "http/compression.h"
 
+#include "http/field_list.h"
+
 #include <zlib.h>
 
 #include <cstdlib>
@@ -7,25 +9,25 @@
 namespace slotwise::server::http {
 
 bool accepts_gzip(std::string_view accept_encoding) {
-    std::size_t start = 0;
-    while (start < accept_encoding.size()) {
-        std::size_t comma = accept_encoding.find(',', start);
-        if (comma == std::string_view::npos) comma = accept_encoding.size();
-        std::string_view item = accept_encoding.substr(start, comma - start);
-        start = comma + 1;
+    // The first gzip element decides, as before: its q of 0 refuses gzip.
+    std::optional<bool> accepted;
+    any_list_element(accept_encoding, [&](std::string_view item) {
         const std::size_t semicolon = item.find(';');
         std::string_view coding = item.substr(0, semicolon);
-        while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) coding.remove_prefix(1);
         while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) coding.remove_suffix(1);
         if (coding.size() != 4 || (coding[0] | 0x20) != 'g' || (coding[1] | 0x20) != 'z' || (coding[2] | 0x20) != 'i' ||
             (coding[3] | 0x20) != 'p')
-            continue;
-        if (semicolon == std::string_view::npos) return true;
-        const std::string parameters(item.substr(semicolon + 1));
-        const std::size_t q = parameters.find("q=");
-        return q == std::string::npos || std::strtod(parameters.c_str() + q + 2, nullptr) > 0;
-    }
-    return false;
+            return false;
+        if (semicolon == std::string_view::npos) {
+            accepted = true;
+        } else {
+            const std::string parameters(item.substr(semicolon + 1));
+            const std::size_t q = parameters.find("q=");
+            accepted = q == std::string::npos || std::strtod(parameters.c_str() + q + 2, nullptr) > 0;
+        }
+        return true;
+    });
+    return accepted.value_or(false);
 }
 
 std::optional<std::string> gzip(std::string_view data, int level) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "http/compression.h"
+#include "http/field_list.h"
 #include "problem.h"
 
 namespace slotwise::server::http {
@@ -69,19 +70,10 @@ bool content_hashed(const fs::path& file) {
 
 bool etag_listed(const std::string& if_none_match, const std::string& etag) {
     if (if_none_match.find('*') != std::string::npos) return true;
-    std::size_t start = 0;
-    while (start < if_none_match.size()) {
-        std::size_t comma = if_none_match.find(',', start);
-        if (comma == std::string::npos) comma = if_none_match.size();
-        std::string item = if_none_match.substr(start, comma - start);
-        start = comma + 1;
-        const std::size_t b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
-        if (b == std::string::npos) continue;
-        item = item.substr(b, e - b + 1);
-        if (item.rfind("W/", 0) == 0) item = item.substr(2);
-        if (item == etag) return true;
-    }
-    return false;
+    return any_list_element(if_none_match, [&](std::string_view item) {
+        if (item.substr(0, 2) == "W/") item.remove_prefix(2);
+        return item == etag;
+    });
 }
 
 struct ByteRange {
