@@ -18,11 +18,13 @@ public:
     // The engine works in whole minutes.
     Seconds now_minute() const { return floor_minute(now()); }
     static Seconds floor_minute(Seconds t) { return t - ((t % kMinute) + kMinute) % kMinute; }
-
-private:
+    // The machine's own time, never shifted by SLOTWISE_NOW: for records of
+    // when something really happened (migrations, token changes, log lines).
     static Seconds system_seconds() {
         return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     }
+
+private:
     Seconds offset_;
 };
 

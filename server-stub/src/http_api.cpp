@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "clock.h"
 #include "http/compression.h"
 #include "http/http_server.h"
 #include "http/static_files.h"
@@ -238,8 +239,7 @@ struct HttpApi::Impl : http::RequestHandler {
         std::snprintf(line, sizeof line,
                       "{\"time\":\"%s\",\"remote\":%s,\"method\":%s,\"path\":%s,\"status\":%d,\"bytes\":%zu,"
                       "\"ms\":%.3f}\n",
-                      format_instant(std::chrono::duration_cast<std::chrono::seconds>(
-                                         std::chrono::system_clock::now().time_since_epoch()).count()).c_str(),
+                      format_instant(Clock::system_seconds()).c_str(),
                       json_escape(req.remote).c_str(), json_escape(req.head.method.substr(0, 16)).c_str(),
                       json_escape(req.head.path.substr(0, 256)).c_str(), res.status, res.bytes_sent(), ms);
         std::fputs(line, log);

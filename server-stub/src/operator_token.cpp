@@ -3,9 +3,9 @@
 // restarts and across the processes that share the database.
 #include "operator_token.h"
 
-#include <chrono>
 #include <stdexcept>
 
+#include "clock.h"
 #include "crypto.h"
 
 namespace slotwise::server {
@@ -15,10 +15,6 @@ constexpr std::size_t kMinLength = 24;
 constexpr std::size_t kMaxLength = 256;
 // 20 random bytes: 160 bits, 32 base32 characters.
 constexpr std::size_t kGeneratedBytes = 20;
-
-std::int64_t unix_seconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 std::optional<std::string> stored_hash(Session& session) {
     const auto rows = session.query("SELECT sha256 FROM operator_token WHERE id = 1");
@@ -44,7 +40,7 @@ OperatorToken::Established OperatorToken::establish(Store& store, const std::opt
         session->exec(
             "INSERT INTO operator_token (id, sha256, updated_at) VALUES (1, $1, $2)"
             " ON CONFLICT (id) DO UPDATE SET sha256 = excluded.sha256, updated_at = excluded.updated_at",
-            {hash, unix_seconds()});
+            {hash, Clock::system_seconds()});
         return {OperatorToken(std::move(hash)), std::nullopt};
     }
     if (auto hash = stored_hash(*session)) return {OperatorToken(std::move(*hash)), std::nullopt};
@@ -55,7 +51,7 @@ OperatorToken::Established OperatorToken::establish(Store& store, const std::opt
     // wins, and the other neither uses nor prints its own.
     const auto stored = session->exec(
         "INSERT INTO operator_token (id, sha256, updated_at) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING",
-        {hash, unix_seconds()});
+        {hash, Clock::system_seconds()});
     if (stored == 1) return {OperatorToken(std::move(hash)), std::move(token)};
     auto winner = stored_hash(*session);
     if (!winner) throw StoreError("the operator token row vanished while it was being stored");

@@ -1,7 +1,6 @@
 #include "store.h"
 
-#include <chrono>
-
+#include "clock.h"
 #include "migrations.h"
 
 namespace slotwise::server {
@@ -62,8 +61,7 @@ void apply_migrations(Session& s, const std::string& backend) {
                 "applied_at BIGINT NOT NULL)");
             if (!s.query("SELECT 1 FROM schema_migrations WHERE version = $1", {std::int64_t{m.version}}).empty()) return;
             s.exec_script(m.sql);
-            const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                                 std::chrono::system_clock::now().time_since_epoch()).count();
+            const auto now = Clock::system_seconds();
             s.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
                    {std::int64_t{m.version}, m.name, std::int64_t{now}});
         });
