@@ -117,6 +117,24 @@ std::string format_date(LocalDate d) {
     return s;
 }
 
+void append_timestamp(std::string& out, Timestamp t) {
+    const auto day = date::floor<Days>(t);
+    const auto since_midnight = t - day;
+    append_date(out, LocalDate{day.time_since_epoch()});
+    out.push_back('T');
+    append_clock(out, date::floor<Minutes>(since_midnight));
+    char seconds[3] = {':'};
+    put_two_digits(seconds + 1, (since_midnight % Minutes{1}).count());
+    out.append(seconds, sizeof seconds);
+    out.push_back('Z');
+}
+
+std::string format_timestamp(Timestamp t) {
+    std::string s;
+    append_timestamp(s, t);
+    return s;
+}
+
 bool is_supported(LocalDate d) noexcept {
     using namespace date;
     return LocalDate{year{2020} / January / 1} <= d && d <= LocalDate{year{2050} / December / 31};

@@ -1,5 +1,7 @@
 #include "booking_json.h"
 
+#include <chrono>
+
 namespace slotwise::server {
 
 json booking_json(const Booking& b, const std::optional<std::string>& manage_token) {
@@ -14,7 +16,7 @@ json booking_json(const Booking& b, const std::optional<std::string>& manage_tok
               {"status", b.status},
               {"client", client},
               {"price", {{"amount", b.price_amount}, {"currency", b.currency}}},
-              {"created_at", format_instant(b.created_at)}};
+              {"created_at", format_timestamp(b.created_at)}};
     if (b.meeting_link) j["meeting_link"] = *b.meeting_link;
     if (b.notes) j["notes"] = *b.notes;
     if (b.client_time_zone) j["time_zone"] = *b.client_time_zone;
@@ -27,6 +29,9 @@ json booking_json(const Booking& b, const std::optional<std::string>& manage_tok
 }
 
 namespace {
+
+// RFC 5545's UTC form: 20261201T140000Z.
+std::string ics_utc(Timestamp t) { return date::format("%Y%m%dT%H%M%SZ", t); }
 
 // RFC 5545 3.3.11: backslash, semicolon, comma and newlines are escaped.
 std::string ics_text(const std::string& s) {
@@ -64,7 +69,7 @@ std::string fold(const std::string& line) {
 
 }  // namespace
 
-std::string booking_ics(const Booking& b, const ProviderConfig* provider, Seconds now) {
+std::string booking_ics(const Booking& b, const ProviderConfig* provider, Timestamp now) {
     std::string service_name = b.service_id, provider_name = b.provider_id;
     if (provider) {
         provider_name = provider->name;
@@ -84,10 +89,11 @@ std::string booking_ics(const Booking& b, const ProviderConfig* provider, Second
     out += fold("METHOD:PUBLISH");
     out += fold("BEGIN:VEVENT");
     out += fold("UID:" + b.id + "@slotwise");
-    out += fold("DTSTAMP:" + format_ics_instant(now));
-    out += fold("DTSTART:" + format_ics_instant(b.start));
-    out += fold("DTEND:" + format_ics_instant(b.end));
-    out += fold("SEQUENCE:" + std::to_string(std::max<Seconds>(0, b.updated_at - b.created_at)));
+    out += fold("DTSTAMP:" + ics_utc(now));
+    out += fold("DTSTART:" + ics_utc(b.start));
+    out += fold("DTEND:" + ics_utc(b.end));
+    // Seconds since creation: grows with every change to the booking.
+    out += fold("SEQUENCE:" + std::to_string(std::max(std::chrono::seconds{0}, b.updated_at - b.created_at).count()));
     out += fold("SUMMARY:" + ics_text(service_name + " with " + provider_name));
     out += fold("DESCRIPTION:" + ics_text(description));
     if (b.meeting_link) {

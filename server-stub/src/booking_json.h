@@ -9,6 +9,6 @@
 namespace slotwise::server {
 
 json booking_json(const Booking& b, const std::optional<std::string>& manage_token = std::nullopt);
-std::string booking_ics(const Booking& b, const ProviderConfig* provider, Seconds now);
+std::string booking_ics(const Booking& b, const ProviderConfig* provider, Timestamp now);
 
 }  // namespace slotwise::server

@@ -10,7 +10,6 @@
 #include "engine_calls.h"
 #include "records.h"
 #include "request_parsing.h"
-#include "zone_time.h"
 
 namespace slotwise::server {
 namespace {
@@ -24,7 +23,7 @@ std::string client_key_of(const Booking& b) { return b.client_key.empty() ? clie
 
 // A client cancel refunds what the policy gives now, but never more than a
 // cancel at the time of an earlier reschedule would have.
-std::int64_t client_refund(const Booking& b, Seconds at) {
+std::int64_t client_refund(const Booking& b, Instant at) {
     const std::int64_t policy = engine_refund(b, at, slotwise::CancelledBy::client);
     return b.refund_ceiling ? std::min(policy, *b.refund_ceiling) : policy;
 }
@@ -100,7 +99,7 @@ Reply BookingService::reschedule_booking(const std::string& booking_id, const st
     const RescheduleRequest r = parse_reschedule_request(parse_json_body(body));
     auto s = store_.session();
     const std::string provider_id = authorized_booking(*s, booking_id, token).provider_id;
-    const Seconds now = clock_.now_minute();
+    const Instant now = clock_.now_minute();
     try {
         return in_transaction(*s, provider_id, [&] {
             Booking b = as_of_now(*records::load_booking(*s, booking_id));
@@ -115,22 +114,22 @@ Reply BookingService::reschedule_booking(const std::string& booking_id, const st
                             records::busy(*s, b.provider_id, window.start, window.end, clock_.now(), b.id),
                             b.service_id, r.start, duration, now);
             // The same-day lock-out applies to a moved booking as to a new one.
-            const std::string& zone = provider->config.time_zone;
+            const TimeZone& zone = *provider->engine_snapshot.zone;
             if (records::client_standing(*s, b.provider_id, client_key_of(b), clock_.now()).no_shows > 0 &&
-                local_date(zone, r.start) == local_date(zone, now))
+                zone.local_date(r.start) == zone.local_date(now))
                 throw ApiError(422, "CLIENT_LOCKED_OUT", "after a no-show, same-day bookings with this provider are closed");
             // What a cancel would refund now caps every later cancel: moving
             // the booking later must not buy back a refund the policy has
             // already withdrawn.
             b.refund_ceiling = client_refund(b, now);
-            if (b.expires_at) b.expires_at = std::min(*b.expires_at, r.start);
+            if (b.expires_at) b.expires_at = std::min<Timestamp>(*b.expires_at, r.start);
             // Requests past their expiry that the busy read left out are
             // marked EXPIRED, so that the database's overlap backstop agrees.
             for (const auto& st : records::expire_overdue_statements(b.provider_id, clock_.now())) s->exec(st);
-            const Seconds old_start = b.start;
+            const Instant old_start = b.start;
             b.duration_minutes = duration;
             b.start = r.start;
-            b.end = r.start + duration * kMinute;
+            b.end = r.start + Minutes{duration};
             const Interval occupied = occupied_interval(*service, b.start, duration);
             b.occupied_start = occupied.start;
             b.occupied_end = occupied.end;
@@ -155,7 +154,7 @@ Reply BookingService::provider_transition(const std::string& booking_id, const s
         if (!found) throw ApiError(404, "UNKNOWN_BOOKING", "no booking " + booking_id);
         Booking b = as_of_now(*found);
         const std::string before = b.status;
-        const Seconds now = clock_.now_minute();
+        const Instant now = clock_.now_minute();
         if (action == "confirm") {
             if (b.status != "PENDING") throw invalid_transition(b, action);
             b.status = "CONFIRMED";

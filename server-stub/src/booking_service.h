@@ -42,8 +42,8 @@ struct ServiceOptions {
     int open_bookings_cap = 3;
     // How long a PENDING request waits for the provider (at most until its
     // start), unless the provider's `booking_limits` says otherwise.
-    Seconds pending_expiry = kDay;
-    Seconds idempotency_ttl = kDay;        // how long a key is remembered
+    std::chrono::minutes pending_expiry{24 * 60};
+    std::chrono::seconds idempotency_ttl{24 * 60 * 60};  // how long a key is remembered
     // How long a request waits for another request with its Idempotency-Key
     // to finish before it is answered 409 IDEMPOTENCY_KEY_IN_FLIGHT. A
     // booking takes milliseconds; one still running after 2 s is waiting for
@@ -94,7 +94,7 @@ private:
     void run_booking_batch(const std::vector<BookingJob*>& jobs) noexcept;
     void book_together(const std::vector<BookingJob*>& jobs);
     Booking admit(const BookingJob& job, const LoadedProvider* provider, std::vector<Interval> busy,
-                  records::ClientStanding standing, const std::vector<Admitted>& earlier, Seconds now,
+                  records::ClientStanding standing, const std::vector<Admitted>& earlier, Timestamp now,
                   std::string& manage_token) const;
     // The reads show a PENDING request past its expiry as EXPIRED.
     Booking as_of_now(Booking b) const;

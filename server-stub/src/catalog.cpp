@@ -11,12 +11,11 @@
 #include "records.h"
 #include "request_parsing.h"
 #include "snapshot.h"
-#include "zone_time.h"
 
 namespace slotwise::server {
 namespace {
 
-constexpr Days kMaxRangeDays = 366;
+constexpr Days kMaxRange{366};
 
 std::optional<std::string> param(const Query& q, const std::string& key) {
     auto it = q.find(key);
@@ -25,18 +24,18 @@ std::optional<std::string> param(const Query& q, const std::string& key) {
 }
 
 // from/to as dates; `from` defaults to today (UTC) and `to` to 30 days later.
-std::pair<Days, Days> date_range(const Query& q, Seconds now) {
-    auto date = [&](const char* key, Days fallback) {
+std::pair<LocalDate, LocalDate> date_range(const Query& q, Timestamp now) {
+    auto date = [&](const char* key, LocalDate fallback) {
         auto text = param(q, key);
         if (!text) return fallback;
         auto d = parse_date(*text);
         if (!d) throw bad_request(std::string(key) + " must be a date like 2026-12-01");
         return *d;
     };
-    const Days from = date("from", now / kDay);
-    const Days to = date("to", from + 30);
+    const LocalDate from = date("from", LocalDate{date::floor<Days>(now).time_since_epoch()});
+    const LocalDate to = date("to", from + Days{30});
     if (to < from) throw bad_request("from must not be after to");
-    if (to - from > kMaxRangeDays) throw ApiError(400, "RANGE_TOO_LARGE", "to may be at most 366 days after from");
+    if (to - from > kMaxRange) throw ApiError(400, "RANGE_TOO_LARGE", "to may be at most 366 days after from");
     return {from, to};
 }
 
@@ -56,11 +55,14 @@ struct ProviderWithBusy {
     std::vector<Interval> busy;
 };
 
-ProviderWithBusy provider_with_busy(ProviderCache& cache, Session& s, const std::string& provider_id, Days from, Days to,
-                                    Seconds now) {
+ProviderWithBusy provider_with_busy(ProviderCache& cache, Session& s, const std::string& provider_id, LocalDate from,
+                                    LocalDate to, Timestamp now) {
+    // The UTC day that starts when `date` starts on the wall clock.
+    const auto utc_day = [](LocalDate date) { return Instant{date.time_since_epoch()}; };
     if (!is_valid_id(provider_id)) throw ApiError(404, "UNKNOWN_PROVIDER", "no provider " + provider_id);
     const auto rows = s.read_all({records::provider_revision_statement(provider_id),
-                                  records::busy_statement(s.dialect(), provider_id, (from - 2) * kDay, (to + 3) * kDay, now)});
+                                  records::busy_statement(s.dialect(), provider_id, utc_day(from - Days{2}),
+                                                          utc_day(to + Days{3}), now)});
     const auto revision = records::revision_from(rows[0]);
     if (!revision) throw ApiError(404, "UNKNOWN_PROVIDER", "no provider " + provider_id);
     auto provider = cache.latest(provider_id);
@@ -74,7 +76,7 @@ Reply BookingService::put_provider(const std::string& provider_id, std::string_v
     if (!is_valid_id(provider_id)) throw bad_request("provider ids are 1..64 of A-Z a-z 0-9 _ -");
     const ProviderConfig p = parse_provider_config(provider_id, parse_json_body(body));
     auto s = store_.session();
-    const Seconds now = clock_.now();
+    const Timestamp now = clock_.now();
     const bool created = in_transaction(*s, provider_id, [&] {
         const bool is_new = records::put_provider(*s, p, now);
         records::audit(*s, now, "admin", is_new ? "provider.create" : "provider.replace", "provider", p.id,
@@ -86,7 +88,7 @@ Reply BookingService::put_provider(const std::string& provider_id, std::string_v
     // The limits in force, the server's defaults filled in.
     snapshot["booking_limits"] = {
         {"open_bookings_per_client", p.open_bookings_per_client.value_or(options_.open_bookings_cap)},
-        {"pending_expiry_minutes", p.pending_expiry_minutes.value_or(static_cast<int>(options_.pending_expiry / kMinute))}};
+        {"pending_expiry_minutes", p.pending_expiry_minutes.value_or(static_cast<int>(options_.pending_expiry.count()))}};
     return json_reply(created ? 201 : 200, snapshot);
 }
 
@@ -95,7 +97,7 @@ Reply BookingService::snapshot(const std::string& provider_id, const Query& quer
     auto s = store_.session();
     const auto [loaded, busy] = provider_with_busy(providers_, *s, provider_id, from, to, clock_.now());
     json snapshot = engine_snapshot(loaded->config, busy);
-    snapshot["generated_at"] = format_instant(clock_.now());
+    snapshot["generated_at"] = format_timestamp(clock_.now());
     return json_reply(200, snapshot);
 }
 
@@ -109,10 +111,10 @@ Reply BookingService::slots(const std::string& provider_id, const Query& query) 
     if (!p.service(*service)) throw ApiError(404, "UNKNOWN_SERVICE", "no service " + *service);
     slotwise::SlotsQuery q{*service,
                            std::nullopt,
-                           slotwise::LocalDate{slotwise::Days{from}},
-                           slotwise::LocalDate{slotwise::Days{to}},
+                           from,
+                           to,
                            param(query, "time_zone").value_or(p.time_zone),
-                           engine_instant(clock_.now_minute())};
+                           clock_.now_minute()};
     if (auto d = param(query, "duration_minutes")) {
         if (d->empty() || d->size() > 5 || d->find_first_not_of("0123456789") != std::string::npos)
             throw bad_request("duration_minutes must be a number of minutes");
@@ -120,7 +122,7 @@ Reply BookingService::slots(const std::string& provider_id, const Query& query) 
     }
     // The cached snapshot is shared between requests; busy time is this request's own.
     slotwise::Snapshot snapshot = loaded->engine_snapshot;
-    slotwise::set_busy(snapshot, engine_intervals(busy));
+    slotwise::set_busy(snapshot, busy);
     const auto list = slotwise::find_slots(snapshot, q);
     if (!list) {
         const slotwise::Error& error = list.error();
@@ -139,13 +141,13 @@ Reply BookingService::slots(const std::string& provider_id, const Query& query) 
 Reply BookingService::list_bookings(const std::string& provider_id, const Query& query) {
     auto s = store_.session();
     const auto loaded = existing_provider(providers_, *s, provider_id);
-    const ProviderConfig& p = loaded->config;
-    const Days today = local_date(p.time_zone, clock_.now());
+    const TimeZone& zone = *loaded->engine_snapshot.zone;
+    const LocalDate today = zone.local_date(clock_.now_minute());
     const auto [from, to] = date_range(
         [&] {
             Query q = query;
-            if (!q.count("from")) q["from"] = format_date(today - 30);
-            if (!q.count("to")) q["to"] = format_date(parse_date(q["from"]).value_or(today) + 90);
+            if (!q.count("from")) q["from"] = format_date(today - Days{30});
+            if (!q.count("to")) q["to"] = format_date(parse_date(q["from"]).value_or(today) + Days{90});
             return q;
         }(),
         clock_.now());
@@ -166,8 +168,9 @@ Reply BookingService::list_bookings(const std::string& provider_id, const Query&
     json list = json::array();
     // All statuses are read and filtered after a PENDING request past its
     // expiry is shown as EXPIRED.
-    for (const auto& stored : records::list_bookings(*s, provider_id, start_of_local_date(p.time_zone, from),
-                                                     start_of_local_date(p.time_zone, to + 1), {})) {
+    // A midnight that the clocks skip starts the day at the jump.
+    const auto day_start = [&](LocalDate date) { return zone.resolve(LocalTime{date}).earliest; };
+    for (const auto& stored : records::list_bookings(*s, provider_id, day_start(from), day_start(to + Days{1}), {})) {
         const Booking b = as_of_now(stored);
         if (statuses.empty() || std::find(statuses.begin(), statuses.end(), b.status) != statuses.end())
             list.push_back(booking_json(b));
@@ -193,13 +196,13 @@ std::int64_t BookingService::purge_expired_idempotency_keys() {
 }
 
 std::int64_t BookingService::expire_overdue_requests() {
-    const Seconds now = clock_.now();
+    const Timestamp now = clock_.now();
     auto s = store_.session();
     std::int64_t expired = 0;
     // Provider by provider under its write lock, as the locked insert does
     // it, so that the two never both audit one expiry.
     for (const auto& row : s->query("SELECT DISTINCT provider_id FROM bookings WHERE status = 'PENDING' AND expires_at <= $1",
-                                    {now})) {
+                                    {epoch_seconds(now)})) {
         expired += in_transaction(*s, *row[0], [&] {
             const auto statements = records::expire_overdue_statements(*row[0], now);
             s->exec(statements[0]);

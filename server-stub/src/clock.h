@@ -6,26 +6,23 @@
 #include <chrono>
 #include <optional>
 
-#include "instant.h"
+#include <slotwise/time.h>
 
 namespace slotwise::server {
 
 class Clock {
 public:
-    explicit Clock(std::optional<Seconds> start_at = std::nullopt)
-        : offset_(start_at ? *start_at - system_seconds() : 0) {}
-    Seconds now() const { return system_seconds() + offset_; }
+    explicit Clock(std::optional<Timestamp> start_at = std::nullopt)
+        : offset_(start_at ? *start_at - system_seconds() : std::chrono::seconds{0}) {}
+    Timestamp now() const { return system_seconds() + offset_; }
     // The engine works in whole minutes.
-    Seconds now_minute() const { return floor_minute(now()); }
-    static Seconds floor_minute(Seconds t) { return t - ((t % kMinute) + kMinute) % kMinute; }
+    Instant now_minute() const { return date::floor<Minutes>(now()); }
     // The machine's own time, never shifted by SLOTWISE_NOW: for records of
     // when something really happened (migrations, token changes, log lines).
-    static Seconds system_seconds() {
-        return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    }
+    static Timestamp system_seconds() { return date::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
 
 private:
-    Seconds offset_;
+    std::chrono::seconds offset_;
 };
 
 }  // namespace slotwise::server

@@ -5,20 +5,16 @@
 
 #include <stdexcept>
 
-#include "snapshot.h"
 
 namespace slotwise::server {
 
 void engine_validate(const slotwise::Snapshot& provider, const std::vector<Interval>& busy, const std::string& service,
-                     Seconds start, std::optional<int> duration_minutes, Seconds now) {
-    if (start % kMinute != 0) throw bad_request("/start must be a whole minute, like 2026-12-01T14:00:00Z");
-    const slotwise::Instant engine_start = engine_instant(start);
-    if (!slotwise::is_supported(engine_start))
+                     Instant start, std::optional<int> duration_minutes, Instant now) {
+    if (!slotwise::is_supported(start))
         throw bad_request("/start must be from 2019-12-31T00:00:00Z to 2051-01-01T23:59:00Z");
     slotwise::Snapshot snapshot = provider;
-    slotwise::set_busy(snapshot, engine_intervals(busy));
-    const slotwise::Verdict verdict =
-        slotwise::validate_booking(snapshot, service, duration_minutes, engine_start, engine_instant(now));
+    slotwise::set_busy(snapshot, busy);
+    const slotwise::Verdict verdict = slotwise::validate_booking(snapshot, service, duration_minutes, start, now);
     if (verdict == slotwise::Verdict::ok) return;
     const std::string code(slotwise::to_string(verdict));
     if (verdict == slotwise::Verdict::slot_taken) throw ApiError(409, code, "the slot is taken");
@@ -26,12 +22,12 @@ void engine_validate(const slotwise::Snapshot& provider, const std::vector<Inter
     throw ApiError(422, code, "the engine does not accept this booking: " + code);
 }
 
-std::int64_t engine_refund(const Booking& b, Seconds cancelled_at, slotwise::CancelledBy by) {
+std::int64_t engine_refund(const Booking& b, Instant cancelled_at, slotwise::CancelledBy by) {
     // Stored policies and prices passed the PUT checks; a failure here is a
     // damaged row, not bad input.
     const auto policy = slotwise::parse_cancellation_policy(b.cancellation_policy);
     if (!policy) throw std::runtime_error("stored cancellation policy rejected by the engine: " + policy.error().message);
-    const auto amount = slotwise::refund(*policy, b.price_amount, engine_instant(b.start), engine_instant(cancelled_at), by);
+    const auto amount = slotwise::refund(*policy, b.price_amount, b.start, cancelled_at, by);
     if (!amount) throw std::runtime_error("engine refund failed: " + amount.error().message);
     return *amount;
 }

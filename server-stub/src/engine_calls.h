@@ -19,9 +19,9 @@ namespace slotwise::server {
 // instant outside the engine's range. `provider` is the engine's parsed
 // configuration (no busy intervals); `busy` is added to a copy of it.
 void engine_validate(const slotwise::Snapshot& provider, const std::vector<Interval>& busy, const std::string& service,
-                     Seconds start, std::optional<int> duration_minutes, Seconds now);
+                     Instant start, std::optional<int> duration_minutes, Instant now);
 
 // The engine's refund in minor units.
-std::int64_t engine_refund(const Booking& b, Seconds cancelled_at, slotwise::CancelledBy by);
+std::int64_t engine_refund(const Booking& b, Instant cancelled_at, slotwise::CancelledBy by);
 
 }  // namespace slotwise::server

@@ -11,7 +11,6 @@
 #include "http/compression.h"
 #include "http/http_server.h"
 #include "http/static_files.h"
-#include "instant.h"
 #include "request_parsing.h"
 
 namespace slotwise::server {
@@ -239,7 +238,7 @@ struct HttpApi::Impl : http::RequestHandler {
         std::snprintf(line, sizeof line,
                       "{\"time\":\"%s\",\"remote\":%s,\"method\":%s,\"path\":%s,\"status\":%d,\"bytes\":%zu,"
                       "\"ms\":%.3f}\n",
-                      format_instant(Clock::system_seconds()).c_str(),
+                      format_timestamp(Clock::system_seconds()).c_str(),
                       json_escape(req.remote).c_str(), json_escape(req.head.method.substr(0, 16)).c_str(),
                       json_escape(req.head.path.substr(0, 256)).c_str(), res.status, res.bytes_sent(), ms);
         std::fputs(line, log);

@@ -43,7 +43,6 @@
 #include "engine_calls.h"
 #include "records.h"
 #include "request_parsing.h"
-#include "zone_time.h"
 
 namespace slotwise::server {
 namespace {
@@ -103,7 +102,7 @@ struct BookingService::BookingJob {
 struct BookingService::Admitted {
     std::string provider_id, client_key;
     Interval occupied;
-    Seconds start;
+    Instant start;
     bool pending;
 };
 
@@ -177,8 +176,8 @@ void BookingService::run_booking_batch(const std::vector<BookingJob*>& jobs) noe
 }
 
 void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
-    const Seconds now = clock_.now();
-    const Seconds expired_at = now - options_.idempotency_ttl;
+    const Timestamp now = clock_.now();
+    const Timestamp expired_at = now - options_.idempotency_ttl;
     auto s = store_.session();
     try {
         // 1. Read. Each job's busy window depends on its service, so it is
@@ -310,7 +309,7 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
 }
 
 Booking BookingService::admit(const BookingJob& job, const LoadedProvider* provider, std::vector<Interval> busy,
-                              records::ClientStanding standing, const std::vector<Admitted>& earlier, Seconds now,
+                              records::ClientStanding standing, const std::vector<Admitted>& earlier, Timestamp now,
                               std::string& manage_token) const {
     const BookingRequest& r = job.request;
     if (!provider) throw ApiError(404, "UNKNOWN_PROVIDER", "no provider " + r.provider);
@@ -324,10 +323,10 @@ Booking BookingService::admit(const BookingJob& job, const LoadedProvider* provi
         if (a.pending) ++standing.open_pending;
         if (a.start > now) ++standing.open;
     }
-    const Seconds now_minute = Clock::floor_minute(now);
+    const Instant now_minute = date::floor<Minutes>(now);
     engine_validate(provider->engine_snapshot, busy, r.service, r.start, r.duration_minutes, now_minute);
-    const std::string& zone = provider->config.time_zone;
-    if (standing.no_shows > 0 && local_date(zone, r.start) == local_date(zone, now_minute))
+    const TimeZone& zone = *provider->engine_snapshot.zone;
+    if (standing.no_shows > 0 && zone.local_date(r.start) == zone.local_date(now_minute))
         throw ApiError(422, "CLIENT_LOCKED_OUT", "after a no-show, same-day bookings with this provider are closed");
     if (service.requires_confirmation && standing.open_pending >= options_.pending_cap)
         throw ApiError(422, "TOO_MANY_PENDING", "this client already has the maximum of open PENDING bookings");
@@ -347,7 +346,7 @@ Booking BookingService::admit(const BookingJob& job, const LoadedProvider* provi
     b.status = service.requires_confirmation ? "PENDING" : "CONFIRMED";
     b.duration_minutes = r.duration_minutes.value_or(service.durations.front());
     b.start = r.start;
-    b.end = r.start + b.duration_minutes * kMinute;
+    b.end = r.start + Minutes{b.duration_minutes};
     const Interval occupied = occupied_interval(service, b.start, b.duration_minutes);
     b.occupied_start = occupied.start;
     b.occupied_end = occupied.end;
@@ -356,7 +355,8 @@ Booking BookingService::admit(const BookingJob& job, const LoadedProvider* provi
     b.client_key = job.client_key;
     if (b.status == "PENDING") {
         const auto minutes = provider->config.pending_expiry_minutes;
-        b.expires_at = std::min(now + (minutes ? *minutes * kMinute : options_.pending_expiry), b.start);
+        const Minutes expiry = minutes ? Minutes{*minutes} : options_.pending_expiry;
+        b.expires_at = std::min<Timestamp>(now + expiry, b.start);
     }
     b.client_time_zone = r.time_zone;
     b.notes = r.notes;

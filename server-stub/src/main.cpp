@@ -149,7 +149,7 @@ int main(int argc, char** argv) {
         else if (flag == "--pending-cap") service_options.pending_cap = to_int(flag, value());
         else if (flag == "--open-bookings-cap") service_options.open_bookings_cap = std::max(1, to_int(flag, value()));
         else if (flag == "--pending-expiry-minutes")
-            service_options.pending_expiry = std::max(1, to_int(flag, value())) * kMinute;
+            service_options.pending_expiry = std::chrono::minutes{std::max(1, to_int(flag, value()))};
         else if (flag == "--meeting-base-url") service_options.meeting_base_url = value();
         else if (flag == "--access-log") http.access_log = value();
         else if (flag == "--header-timeout") http.header_timeout = to_duration(flag, value());
@@ -182,10 +182,11 @@ int main(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 
-    std::optional<Seconds> start_clock;
+    std::optional<slotwise::Timestamp> start_clock;
     if (const char* now = std::getenv("SLOTWISE_NOW"); now && *now) {
-        start_clock = parse_instant(now);
-        if (!start_clock) usage_error("SLOTWISE_NOW must be an instant like 2026-12-01T08:00:00Z");
+        const auto instant = slotwise::parse_instant(now);
+        if (!instant) usage_error("SLOTWISE_NOW must be an instant like 2026-12-01T08:00:00Z");
+        start_clock = *instant;
     }
     const Clock clock(start_clock);
     std::optional<std::string> env_token;

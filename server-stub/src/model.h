@@ -1,5 +1,7 @@
 // The server's own records. Engine-facing fields keep the engine's names so
-// that a snapshot is assembled from them without renaming.
+// that a snapshot is assembled from them without renaming; times are the
+// engine's types (slotwise/time.h): booking times are Instants, moments the
+// server records to the second are Timestamps.
 #pragma once
 
 #include <algorithm>
@@ -9,8 +11,9 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <slotwise/snapshot.h>
+#include <slotwise/time.h>
 
-#include "instant.h"
 
 namespace slotwise::server {
 
@@ -46,21 +49,20 @@ struct ProviderConfig {
     }
 };
 
-struct Interval {
-    Seconds start, end;
-};
+// Busy time is the engine's Interval of Instants.
+using slotwise::Interval;
 
 // The interval a booking of `duration_minutes` at `start` occupies, buffers included.
-inline Interval occupied_interval(const ServiceConfig& service, Seconds start, int duration_minutes) {
-    return {start - service.buffer_before_minutes * kMinute,
-            start + (duration_minutes + service.buffer_after_minutes) * kMinute};
+inline Interval occupied_interval(const ServiceConfig& service, Instant start, int duration_minutes) {
+    return {start - Minutes{service.buffer_before_minutes},
+            start + Minutes{duration_minutes + service.buffer_after_minutes}};
 }
 
 // The busy time the engine's SLOT_TAKEN rule looks at for such a booking:
 // its occupied interval. Empty when the engine refuses the booking before
 // that rule (no such service, a duration it does not offer), so that no
 // nonsense interval reaches the database.
-inline Interval slot_taken_window(const ServiceConfig* service, Seconds start, std::optional<int> duration_minutes) {
+inline Interval slot_taken_window(const ServiceConfig* service, Instant start, std::optional<int> duration_minutes) {
     if (!service) return {start, start};
     const auto& offered = service->durations;
     if (duration_minutes && std::find(offered.begin(), offered.end(), *duration_minutes) == offered.end())
@@ -80,7 +82,7 @@ inline bool is_open_status(const std::string& status) {
 
 struct Booking {
     std::string id, provider_id, service_id, status;
-    Seconds start = 0, end = 0, occupied_start = 0, occupied_end = 0;
+    Instant start{}, end{}, occupied_start{}, occupied_end{};
     int duration_minutes = 0;
     Client client;
     std::optional<std::string> client_time_zone, notes, meeting_link;
@@ -88,23 +90,25 @@ struct Booking {
     std::int64_t price_amount = 0;
     std::string currency;
     json cancellation_policy;
-    Seconds created_at = 0, updated_at = 0;
-    std::optional<Seconds> cancelled_at;
+    Timestamp created_at{}, updated_at{};
+    std::optional<Instant> cancelled_at;
     std::optional<std::string> cancellation_reason, cancelled_by;
     std::optional<std::int64_t> refund_amount;
     std::string client_key;                     // the normalised address (client_address.h)
-    std::optional<Seconds> expires_at;          // a PENDING request lapses then
+    // A PENDING request lapses then: a Timestamp, as it counts from the
+    // clock reading at which the request was made.
+    std::optional<Timestamp> expires_at;
     std::optional<std::int64_t> refund_ceiling; // set by a reschedule: at most this refund on a client cancel
 
     // A PENDING request past its expiry is EXPIRED, whether or not the
     // housekeeping has written that yet.
-    bool overdue(Seconds now) const { return status == "PENDING" && expires_at && *expires_at <= now; }
+    bool overdue(Timestamp now) const { return status == "PENDING" && expires_at && *expires_at <= now; }
 };
 
 // Request bodies after shape checks (not yet checked against any provider).
 struct BookingRequest {
     std::string provider, service, start_text;
-    Seconds start = 0;
+    Instant start{};
     std::optional<int> duration_minutes;
     Client client;
     std::optional<std::string> notes, time_zone;
@@ -112,7 +116,7 @@ struct BookingRequest {
 
 struct RescheduleRequest {
     std::string start_text;
-    Seconds start = 0;
+    Instant start{};
     std::optional<int> duration_minutes;
 };
 

@@ -40,7 +40,7 @@ OperatorToken::Established OperatorToken::establish(Store& store, const std::opt
         session->exec(
             "INSERT INTO operator_token (id, sha256, updated_at) VALUES (1, $1, $2)"
             " ON CONFLICT (id) DO UPDATE SET sha256 = excluded.sha256, updated_at = excluded.updated_at",
-            {hash, Clock::system_seconds()});
+            {hash, epoch_seconds(Clock::system_seconds())});
         return {OperatorToken(std::move(hash)), std::nullopt};
     }
     if (auto hash = stored_hash(*session)) return {OperatorToken(std::move(*hash)), std::nullopt};
@@ -51,7 +51,7 @@ OperatorToken::Established OperatorToken::establish(Store& store, const std::opt
     // wins, and the other neither uses nor prints its own.
     const auto stored = session->exec(
         "INSERT INTO operator_token (id, sha256, updated_at) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING",
-        {hash, Clock::system_seconds()});
+        {hash, epoch_seconds(Clock::system_seconds())});
     if (stored == 1) return {OperatorToken(std::move(hash)), std::move(token)};
     auto winner = stored_hash(*session);
     if (!winner) throw StoreError("the operator token row vanished while it was being stored");

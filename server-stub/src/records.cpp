@@ -18,7 +18,21 @@ std::optional<int> maybe_small(const std::optional<std::string>& v) {
     return static_cast<int>(std::stoll(*v));
 }
 std::int64_t flag(bool b) { return b ? 1 : 0; }
-constexpr Seconds kMaxOccupied = 3 * kDay;  // duration + both buffers, each at most 1440 minutes
+constexpr Days kMaxOccupied{3};  // duration + both buffers, each at most 1440 minutes
+
+// Times to and from their BIGINT columns (store.h). Booking times are whole
+// minutes when written, so reading them back as Instants loses nothing.
+Timestamp timestamp(const std::optional<std::string>& v) { return timestamp_from_epoch(integer(v)); }
+Instant instant(const std::optional<std::string>& v) { return date::floor<Minutes>(timestamp(v)); }
+std::optional<Timestamp> maybe_timestamp(const std::optional<std::string>& v) {
+    if (!v) return std::nullopt;
+    return timestamp(v);
+}
+std::optional<Instant> maybe_instant(const std::optional<std::string>& v) {
+    if (!v) return std::nullopt;
+    return instant(v);
+}
+SqlValue seconds_or_null(const std::optional<Timestamp>& t) { return t ? SqlValue(epoch_seconds(*t)) : SqlValue(nullptr); }
 
 const char* kBookingColumns =
     "id, provider_id, service_id, status, start_at, end_at, duration_minutes, occupied_start, occupied_end, "
@@ -45,11 +59,11 @@ Booking booking_from(const SqlRow& r) {
     b.provider_id = *r[1];
     b.service_id = *r[2];
     b.status = *r[3];
-    b.start = integer(r[4]);
-    b.end = integer(r[5]);
+    b.start = instant(r[4]);
+    b.end = instant(r[5]);
     b.duration_minutes = static_cast<int>(integer(r[6]));
-    b.occupied_start = integer(r[7]);
-    b.occupied_end = integer(r[8]);
+    b.occupied_start = instant(r[7]);
+    b.occupied_end = instant(r[8]);
     b.client.email = *r[9];
     b.client.name = *r[10];
     b.client.phone = r[11];
@@ -60,32 +74,32 @@ Booking booking_from(const SqlRow& r) {
     b.price_amount = integer(r[16]);
     b.currency = *r[17];
     b.cancellation_policy = json::parse(*r[18]);
-    b.created_at = integer(r[19]);
-    b.updated_at = integer(r[20]);
-    b.cancelled_at = maybe_integer(r[21]);
+    b.created_at = timestamp(r[19]);
+    b.updated_at = timestamp(r[20]);
+    b.cancelled_at = maybe_instant(r[21]);
     b.cancelled_by = r[22];
     b.cancellation_reason = r[23];
     b.refund_amount = maybe_integer(r[24]);
     b.client_key = r[25].value_or("");
-    b.expires_at = maybe_integer(r[26]);
+    b.expires_at = maybe_timestamp(r[26]);
     b.refund_ceiling = maybe_integer(r[27]);
     return b;
 }
 
 }  // namespace
 
-bool put_provider(Session& s, const ProviderConfig& p, Seconds now) {
+bool put_provider(Session& s, const ProviderConfig& p, Timestamp now) {
     const bool created = s.query("SELECT 1 FROM providers WHERE id = $1", {p.id}).empty();
     if (created) {
         s.exec("INSERT INTO providers (id, name, kind, time_zone, bio, photo_url, active, created_at, updated_at, "
                "open_bookings_per_client, pending_expiry_minutes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10)",
-               {p.id, p.name, p.kind, p.time_zone, text_or_null(p.bio), text_or_null(p.photo_url), flag(p.active), now,
+               {p.id, p.name, p.kind, p.time_zone, text_or_null(p.bio), text_or_null(p.photo_url), flag(p.active), epoch_seconds(now),
                 small_int_or_null(p.open_bookings_per_client), small_int_or_null(p.pending_expiry_minutes)});
     } else {
         s.exec("UPDATE providers SET name = $2, kind = $3, time_zone = $4, bio = $5, photo_url = $6, active = $7, "
                "updated_at = $8, revision = revision + 1, open_bookings_per_client = $9, pending_expiry_minutes = $10 "
                "WHERE id = $1",
-               {p.id, p.name, p.kind, p.time_zone, text_or_null(p.bio), text_or_null(p.photo_url), flag(p.active), now,
+               {p.id, p.name, p.kind, p.time_zone, text_or_null(p.bio), text_or_null(p.photo_url), flag(p.active), epoch_seconds(now),
                 small_int_or_null(p.open_bookings_per_client), small_int_or_null(p.pending_expiry_minutes)});
     }
     s.exec("DELETE FROM schedules WHERE provider_id = $1", {p.id});
@@ -171,7 +185,7 @@ std::optional<std::int64_t> provider_revision(Session& s, const std::string& pro
 
 std::int64_t provider_count(Session& s) { return integer(s.query("SELECT COUNT(*) FROM providers")[0][0]); }
 
-Statement busy_statement(Dialect dialect, const std::string& provider_id, Seconds from, Seconds to, Seconds now,
+Statement busy_statement(Dialect dialect, const std::string& provider_id, Instant from, Instant to, Timestamp now,
                          const std::string& except_booking_id) {
     // Every open booking in the window, each with a flag for a PENDING
     // request past its expiry: it blocks nothing, but the database's
@@ -183,27 +197,28 @@ Statement busy_statement(Dialect dialect, const std::string& provider_id, Second
         return {"SELECT occupied_start, occupied_end, " + with_now(kOverdue, 5) +
                     " FROM bookings WHERE provider_id = $1 AND status IN ('HELD', 'PENDING', 'CONFIRMED') "
                     "AND occupied && tstzrange(to_timestamp($2), to_timestamp($3), '[)') AND id <> $4",
-                {provider_id, from, to, except_booking_id, now}};
+                {provider_id, epoch_seconds(from), epoch_seconds(to), except_booking_id, epoch_seconds(now)}};
     // SQLite: an occupied interval is at most 3 days long (see the
     // migration), so a lower bound on occupied_start keeps this an index
     // range scan.
     return {"SELECT occupied_start, occupied_end, " + with_now(kOverdue, 6) +
                 " FROM bookings WHERE provider_id = $1 AND status IN ('HELD', 'PENDING', 'CONFIRMED') "
                 "AND occupied_start < $3 AND occupied_start > $5 AND occupied_end > $2 AND id <> $4",
-            {provider_id, from, to, except_booking_id, from - kMaxOccupied, now}};
+            {provider_id, epoch_seconds(from), epoch_seconds(to), except_booking_id, epoch_seconds(from - kMaxOccupied),
+             epoch_seconds(now)}};
 }
 
 std::vector<Interval> busy_from(const SqlRows& rows, bool* overdue_seen) {
     std::vector<Interval> out;
     out.reserve(rows.size());
     for (const auto& r : rows) {
-        if (integer(r[2]) == 0) out.push_back({integer(r[0]), integer(r[1])});
+        if (integer(r[2]) == 0) out.push_back({instant(r[0]), instant(r[1])});
         else if (overdue_seen) *overdue_seen = true;
     }
     return out;
 }
 
-std::vector<Interval> busy(Session& s, const std::string& provider_id, Seconds from, Seconds to, Seconds now,
+std::vector<Interval> busy(Session& s, const std::string& provider_id, Instant from, Instant to, Timestamp now,
                            const std::string& except_booking_id) {
     return busy_from(s.query(busy_statement(s.dialect(), provider_id, from, to, now, except_booking_id)));
 }
@@ -212,12 +227,12 @@ Statement insert_booking_statement(const Booking& b) {
     return {std::string("INSERT INTO bookings (") + kBookingColumns +
                 ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "
                 "$21, $22, $23, $24, $25, $26, $27, $28)",
-            {b.id, b.provider_id, b.service_id, b.status, b.start, b.end, std::int64_t{b.duration_minutes},
-             b.occupied_start, b.occupied_end, b.client.email, b.client.name, text_or_null(b.client.phone),
+            {b.id, b.provider_id, b.service_id, b.status, epoch_seconds(b.start), epoch_seconds(b.end),
+             std::int64_t{b.duration_minutes}, epoch_seconds(b.occupied_start), epoch_seconds(b.occupied_end), b.client.email, b.client.name, text_or_null(b.client.phone),
              text_or_null(b.client_time_zone), text_or_null(b.notes), text_or_null(b.meeting_link),
-             b.manage_token_sha256, b.price_amount, b.currency, b.cancellation_policy.dump(), b.created_at,
-             b.updated_at, int_or_null(b.cancelled_at), text_or_null(b.cancelled_by), text_or_null(b.cancellation_reason),
-             int_or_null(b.refund_amount), b.client_key, int_or_null(b.expires_at), int_or_null(b.refund_ceiling)}};
+             b.manage_token_sha256, b.price_amount, b.currency, b.cancellation_policy.dump(), epoch_seconds(b.created_at),
+             epoch_seconds(b.updated_at), seconds_or_null(b.cancelled_at), text_or_null(b.cancelled_by), text_or_null(b.cancellation_reason),
+             int_or_null(b.refund_amount), b.client_key, seconds_or_null(b.expires_at), int_or_null(b.refund_ceiling)}};
 }
 
 std::optional<Booking> load_booking(Session& s, const std::string& booking_id) {
@@ -231,19 +246,20 @@ bool update_booking(Session& s, const Booking& b, const std::string& expected_st
                   "occupied_start = $6, occupied_end = $7, meeting_link = $8, updated_at = $9, cancelled_at = $10, "
                   "cancelled_by = $11, cancellation_reason = $12, refund_amount = $13, expires_at = $15, "
                   "refund_ceiling = $16 WHERE id = $1 AND status = $14",
-                  {b.id, b.status, b.start, b.end, std::int64_t{b.duration_minutes}, b.occupied_start, b.occupied_end,
-                   text_or_null(b.meeting_link), b.updated_at, int_or_null(b.cancelled_at), text_or_null(b.cancelled_by),
+                  {b.id, b.status, epoch_seconds(b.start), epoch_seconds(b.end), std::int64_t{b.duration_minutes},
+                   epoch_seconds(b.occupied_start), epoch_seconds(b.occupied_end), text_or_null(b.meeting_link),
+                   epoch_seconds(b.updated_at), seconds_or_null(b.cancelled_at), text_or_null(b.cancelled_by),
                    text_or_null(b.cancellation_reason), int_or_null(b.refund_amount), expected_status,
-                   int_or_null(b.expires_at), int_or_null(b.refund_ceiling)}) == 1;
+                   seconds_or_null(b.expires_at), int_or_null(b.refund_ceiling)}) == 1;
 }
 
-std::vector<Booking> list_bookings(Session& s, const std::string& provider_id, Seconds from, Seconds to,
+std::vector<Booking> list_bookings(Session& s, const std::string& provider_id, Instant from, Instant to,
                                    const std::vector<std::string>& statuses) {
     std::vector<Booking> out;
     for (const auto& r : s.query(std::string("SELECT ") + kBookingColumns +
                                      " FROM bookings WHERE provider_id = $1 AND start_at >= $2 AND start_at < $3 "
                                      "ORDER BY start_at, id LIMIT 10000",
-                                 {provider_id, from, to})) {
+                                 {provider_id, epoch_seconds(from), epoch_seconds(to)})) {
         Booking b = booking_from(r);
         bool wanted = statuses.empty();
         for (const auto& st : statuses) wanted = wanted || st == b.status;
@@ -252,7 +268,7 @@ std::vector<Booking> list_bookings(Session& s, const std::string& provider_id, S
     return out;
 }
 
-Statement client_standing_statement(const std::string& provider_id, const std::string& client_key, Seconds now) {
+Statement client_standing_statement(const std::string& provider_id, const std::string& client_key, Timestamp now) {
     // One walk over the client's bookings with the provider, by the index
     // bookings_by_client, whose predicate this query repeats word for word.
     // The status test is written as NOT IN on purpose: it does not imply the
@@ -264,7 +280,7 @@ Statement client_standing_statement(const std::string& provider_id, const std::s
             "FROM bookings WHERE client_key = $2 AND provider_id = $1 AND start_at > $4 AND "
             "status NOT IN ('CANCELLED', 'EXPIRED', 'COMPLETED', 'NO_SHOW') AND "
             "(status <> 'PENDING' OR expires_at IS NULL OR expires_at > $4)",
-            {provider_id, client_key, sha256_hex(client_key), now}};
+            {provider_id, client_key, sha256_hex(client_key), epoch_seconds(now)}};
 }
 
 ClientStanding client_standing_from(const SqlRows& rows) {
@@ -272,22 +288,22 @@ ClientStanding client_standing_from(const SqlRows& rows) {
     return {integer(rows[0][0]), integer(rows[0][1]), integer(rows[0][2])};
 }
 
-ClientStanding client_standing(Session& s, const std::string& provider_id, const std::string& client_key, Seconds now) {
+ClientStanding client_standing(Session& s, const std::string& provider_id, const std::string& client_key, Timestamp now) {
     return client_standing_from(s.query(client_standing_statement(provider_id, client_key, now)));
 }
 
-void count_no_show(Session& s, const std::string& provider_id, const std::string& client_key, Seconds at) {
+void count_no_show(Session& s, const std::string& provider_id, const std::string& client_key, Timestamp at) {
     s.exec("INSERT INTO client_no_shows (provider_id, client_key_sha256, no_show_count, last_no_show_at) "
            "VALUES ($1, $2, 1, $3) ON CONFLICT (provider_id, client_key_sha256) DO UPDATE SET "
            "no_show_count = client_no_shows.no_show_count + 1, last_no_show_at = excluded.last_no_show_at",
-           {provider_id, sha256_hex(client_key), at});
+           {provider_id, sha256_hex(client_key), epoch_seconds(at)});
 }
 
-std::vector<Statement> expire_overdue_statements(const std::optional<std::string>& provider_id, Seconds now) {
+std::vector<Statement> expire_overdue_statements(const std::optional<std::string>& provider_id, Timestamp now) {
     // The audit rows first: the UPDATE changes what selects them.
     const std::string overdue = "status = 'PENDING' AND expires_at <= $1" +
                                 std::string(provider_id ? " AND provider_id = $2" : "");
-    SqlParams params = {now};
+    SqlParams params = {epoch_seconds(now)};
     if (provider_id) params.push_back(*provider_id);
     return {{"INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) SELECT CAST($1 AS BIGINT), 'system', "
              "'booking.expire', 'booking', id, '{\"from\":\"PENDING\"}' FROM bookings WHERE " + overdue,
@@ -310,13 +326,13 @@ std::int64_t backfill_client_keys(Session& s, const std::function<std::string(co
     return changed;
 }
 
-Statement audit_statement(Seconds at, const std::string& actor, const std::string& action, const std::string& entity,
+Statement audit_statement(Timestamp at, const std::string& actor, const std::string& action, const std::string& entity,
                           const std::string& entity_id, const json& detail) {
     return {"INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) VALUES ($1, $2, $3, $4, $5, $6)",
-            {at, actor, action, entity, entity_id, detail.dump()}};
+            {epoch_seconds(at), actor, action, entity, entity_id, detail.dump()}};
 }
 
-void audit(Session& s, Seconds at, const std::string& actor, const std::string& action, const std::string& entity,
+void audit(Session& s, Timestamp at, const std::string& actor, const std::string& action, const std::string& entity,
            const std::string& entity_id, const json& detail) {
     s.exec(audit_statement(at, actor, action, entity, entity_id, detail));
 }
@@ -334,10 +350,10 @@ bool flag_from(const SqlRows& rows) {
 std::optional<IdempotencyRecord> idempotency_record_from(const SqlRows& rows) {
     if (rows.empty()) return std::nullopt;
     const auto& r = rows[0];
-    return IdempotencyRecord{*r[0], static_cast<int>(integer(r[1])), r[2].value_or(""), integer(r[3])};
+    return IdempotencyRecord{*r[0], static_cast<int>(integer(r[1])), r[2].value_or(""), timestamp(r[3])};
 }
 
-Statement store_answer_statement(const std::string& key_sha256, const IdempotencyRecord& answer, Seconds expired_at) {
+Statement store_answer_statement(const std::string& key_sha256, const IdempotencyRecord& answer, Timestamp expired_at) {
     // `owner` and `state` remain from the version that claimed keys before
     // answering (see migration 002); every record is DONE now.
     return {"INSERT INTO idempotency_keys (key, request_sha256, state, owner, status, response, created_at, updated_at) "
@@ -345,11 +361,12 @@ Statement store_answer_statement(const std::string& key_sha256, const Idempotenc
             "ON CONFLICT (key) DO UPDATE SET request_sha256 = excluded.request_sha256, status = excluded.status, "
             "response = excluded.response, created_at = excluded.created_at, updated_at = excluded.updated_at "
             "WHERE idempotency_keys.created_at <= $6",
-            {key_sha256, answer.request_sha256, std::int64_t{answer.status}, answer.response, answer.created_at, expired_at}};
+            {key_sha256, answer.request_sha256, std::int64_t{answer.status}, answer.response,
+             epoch_seconds(answer.created_at), epoch_seconds(expired_at)}};
 }
 
-std::int64_t purge_idempotency_keys(Session& s, Seconds older_than) {
-    return s.exec("DELETE FROM idempotency_keys WHERE created_at < $1", {older_than});
+std::int64_t purge_idempotency_keys(Session& s, Timestamp older_than) {
+    return s.exec("DELETE FROM idempotency_keys WHERE created_at < $1", {epoch_seconds(older_than)});
 }
 
 }  // namespace slotwise::server::records

@@ -116,7 +116,7 @@ bool plausible_phone(const std::string& p) {
     return digits >= 3;
 }
 
-Seconds required_instant(const json& object, const std::string& key, const std::string& where, std::string& text) {
+Instant required_instant(const json& object, const std::string& key, const std::string& where, std::string& text) {
     text = required_string(object, key, where, {20, 20});
     auto t = parse_instant(text);
     if (!t) throw bad_request(where + "/" + key + " must be an instant like 2026-12-01T14:00:00Z");

@@ -52,7 +52,7 @@ SharedLimits::SharedLimits(Store& store, LimitOptions options) : store_(store), 
                  " admitted = " + (postgres ? refilled + " >= 1" : "CASE WHEN " + refilled + " >= 1 THEN 1 ELSE 0 END") +
                  " RETURNING admitted, tokens";
 
-    const std::string window_ms = std::to_string(static_cast<long long>(options_.credential_window) * 1000);
+    const std::string window_ms = std::to_string(std::chrono::milliseconds(options_.credential_window).count());
     const std::string limit = std::to_string(std::max(1, options_.credential_failures));
     const std::string expired = "(excluded.window_start_ms - credential_failures.window_start_ms >= " + window_ms +
                                 " AND credential_failures.locked_until_ms <= excluded.window_start_ms)";

@@ -4,10 +4,10 @@
 // behind a load balancer does not double what one address may do.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
-#include "instant.h"
 #include "store.h"
 
 namespace slotwise::server {
@@ -16,7 +16,7 @@ struct LimitOptions {
     double public_per_second = 2;  // POSTs per second per client address without a valid credential; 0 = off
     double public_burst = 20;
     int credential_failures = 10;        // failed credentials per address within the window before lock-out
-    Seconds credential_window = 15 * 60; // the window, and how long a lock-out lasts
+    std::chrono::seconds credential_window{15 * 60};  // the window, and how long a lock-out lasts
 };
 
 class SharedLimits {

@@ -1,7 +1,6 @@
 #include "snapshot.h"
 
 #include <algorithm>
-#include <chrono>
 
 #include <slotwise/snapshot_input.h>
 
@@ -60,17 +59,6 @@ slotwise::Result<slotwise::Snapshot> typed_snapshot(const ProviderConfig& p) {
         input.services.push_back(std::move(service));
     }
     return slotwise::make_snapshot(std::move(input));
-}
-
-slotwise::Instant engine_instant(Seconds t) {
-    return slotwise::Instant{std::chrono::duration_cast<slotwise::Minutes>(std::chrono::seconds{t})};
-}
-
-std::vector<slotwise::Interval> engine_intervals(const std::vector<Interval>& busy) {
-    std::vector<slotwise::Interval> intervals;
-    intervals.reserve(busy.size());
-    for (const auto& b : busy) intervals.push_back({engine_instant(b.start), engine_instant(b.end)});
-    return intervals;
 }
 
 std::vector<Interval> merge_intervals(std::vector<Interval> busy) {

@@ -21,10 +21,6 @@ json engine_snapshot(const ProviderConfig& provider, const std::vector<Interval>
 // Its schedules are read from their stored JSON here, once per load.
 slotwise::Result<slotwise::Snapshot> typed_snapshot(const ProviderConfig& provider);
 
-// Server instants are seconds; the engine's are minutes. Callers pass whole minutes.
-slotwise::Instant engine_instant(Seconds t);
-std::vector<slotwise::Interval> engine_intervals(const std::vector<Interval>& busy);
-
 // Busy intervals sorted and merged, so a public snapshot shows occupied time
 // but not how many bookings make it up.
 std::vector<Interval> merge_intervals(std::vector<Interval> busy);

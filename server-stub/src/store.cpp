@@ -63,7 +63,7 @@ void apply_migrations(Session& s, const std::string& backend) {
             s.exec_script(m.sql);
             const auto now = Clock::system_seconds();
             s.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-                   {std::int64_t{m.version}, m.name, std::int64_t{now}});
+                   {std::int64_t{m.version}, m.name, epoch_seconds(now)});
         });
     }
 }

@@ -6,6 +6,7 @@
 // (busy intervals: PostgreSQL asks its GiST range index) asks dialect().
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -16,12 +17,19 @@
 #include <variant>
 #include <vector>
 
+#include <slotwise/time.h>
+
 namespace slotwise::server {
 
 using SqlValue = std::variant<std::nullptr_t, std::int64_t, std::string>;
 using SqlParams = std::vector<SqlValue>;
 using SqlRow = std::vector<std::optional<std::string>>;
 using SqlRows = std::vector<SqlRow>;
+
+// The database keeps Instants and Timestamps as BIGINT seconds since the
+// epoch; these two convert, and nothing else does.
+inline std::int64_t epoch_seconds(Timestamp t) { return t.time_since_epoch().count(); }
+inline Timestamp timestamp_from_epoch(std::int64_t seconds) { return Timestamp{std::chrono::seconds{seconds}}; }
 
 struct Statement {
     std::string sql;

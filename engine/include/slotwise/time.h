@@ -23,6 +23,9 @@ using Instant = date::sys_time<Minutes>;
 using LocalTime = date::local_time<Minutes>;
 // A calendar date as read on some wall clock.
 using LocalDate = date::local_days;
+// A moment recorded to the second, such as when a record was written; the
+// engine's own rules work on Instants.
+using Timestamp = date::sys_seconds;
 
 // A time of day on a wall clock in minutes after midnight: 0..1439, or 1440
 // for "24:00", which engine.md allows only as the end of a window.
@@ -63,5 +66,9 @@ void append_clock(std::string& out, Minutes since_midnight);  // "HH:MM"
 
 std::string format_instant(Instant t);
 std::string format_date(LocalDate d);
+
+// "YYYY-MM-DDTHH:MM:SSZ", for years 0000..9999.
+void append_timestamp(std::string& out, Timestamp t);
+std::string format_timestamp(Timestamp t);
 
 }  // namespace slotwise

@@ -95,14 +95,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             case 0: {
                 const BookingRequest r = parse_booking_request(parse_json_body(text));
                 // A stored booking on the seed's day (busy intervals come from the database, whole minutes).
-                const std::vector<Interval> busy = {{1795512600 /* 2026-11-24T09:30Z */, 1795514400}};
-                engine_validate(fixed_provider(), busy, r.service, r.start, r.duration_minutes, 1795420800 /* 2026-11-23T08:00Z */);
+                const std::vector<Interval> busy = {{*slotwise::parse_instant("2026-11-24T09:30:00Z"),
+                                                     *slotwise::parse_instant("2026-11-24T10:00:00Z")}};
+                engine_validate(fixed_provider(), busy, r.service, r.start, r.duration_minutes,
+                                *slotwise::parse_instant("2026-11-23T08:00:00Z"));
                 break;
             }
             case 1: parse_reschedule_request(parse_json_body(text)); break;
             case 2: parse_cancel_reason(parse_json_body(text, true)); break;
             case 3: parse_provider_config("p1", parse_json_body(text)); break;
-            case 4: (void)is_valid_idempotency_key(text); (void)parse_instant(text); (void)parse_date(text); break;
+            case 4: (void)is_valid_idempotency_key(text); (void)slotwise::parse_instant(text); (void)slotwise::parse_date(text); break;
             case 5: check_request_head(text); break;
             case 6: check_chunked(text); break;
         }
