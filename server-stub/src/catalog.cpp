@@ -166,14 +166,12 @@ Reply BookingService::list_bookings(const std::string& provider_id, const Query&
         }
     }
     json list = json::array();
-    // All statuses are read and filtered after a PENDING request past its
-    // expiry is shown as EXPIRED.
     // A midnight that the clocks skip starts the day at the jump.
     const auto day_start = [&](LocalDate date) { return zone.resolve(LocalTime{date}).earliest; };
-    for (const auto& stored : records::list_bookings(*s, provider_id, day_start(from), day_start(to + Days{1}), {})) {
-        const Booking b = as_of_now(stored);
-        if (statuses.empty() || std::find(statuses.begin(), statuses.end(), b.status) != statuses.end())
-            list.push_back(booking_json(b));
+    const Timestamp now = clock_.now();
+    for (Booking b : records::list_bookings(*s, provider_id, day_start(from), day_start(to + Days{1}), statuses, now)) {
+        if (b.overdue(now)) b.status = "EXPIRED";  // as_of_now, at the `now` the filter used
+        list.push_back(booking_json(b));
     }
     return json_reply(200, {{"provider", provider_id}, {"from", format_date(from)}, {"to", format_date(to)},
                             {"bookings", list}});

@@ -164,7 +164,7 @@ public:
 
     std::optional<Statement> try_lock_statement(const std::string& name) const override {
         const auto [a, b] = name_lock_keys_of(name);
-        return Statement{"SELECT pg_try_advisory_xact_lock($1::int4, $2::int4)", {a, b}};
+        return Statement{"SELECT pg_try_advisory_xact_lock($1::int4, $2::int4) AS acquired", {a, b}};
     }
 
     std::vector<SqlRows> begin_locked_with(const std::string& lock_key, const std::vector<Statement>& statements) override {
@@ -297,11 +297,13 @@ private:
         SqlRows rows;
         const int n = PQntuples(r), columns = PQnfields(r);
         rows.reserve(static_cast<std::size_t>(n));
+        auto names = std::make_shared<SqlColumns>();
+        for (int c = 0; c < columns; ++c) names->emplace_back(PQfname(r, c));
         for (int i = 0; i < n; ++i) {
-            SqlRow row;
+            SqlRow row(names);
             for (int c = 0; c < columns; ++c) {
-                if (PQgetisnull(r, i, c)) row.emplace_back(std::nullopt);
-                else row.emplace_back(std::string(PQgetvalue(r, i, c), static_cast<std::size_t>(PQgetlength(r, i, c))));
+                if (PQgetisnull(r, i, c)) row.add(std::nullopt);
+                else row.add(std::string(PQgetvalue(r, i, c), static_cast<std::size_t>(PQgetlength(r, i, c))));
             }
             rows.push_back(std::move(row));
         }

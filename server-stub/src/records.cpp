@@ -5,33 +5,11 @@
 namespace slotwise::server::records {
 namespace {
 
-std::int64_t integer(const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0; }
-std::optional<std::int64_t> maybe_integer(const std::optional<std::string>& v) {
-    if (!v) return std::nullopt;
-    return std::stoll(*v);
-}
 SqlValue text_or_null(const std::optional<std::string>& v) { return v ? SqlValue(*v) : SqlValue(nullptr); }
 SqlValue int_or_null(const std::optional<std::int64_t>& v) { return v ? SqlValue(*v) : SqlValue(nullptr); }
 SqlValue small_int_or_null(const std::optional<int>& v) { return v ? SqlValue(std::int64_t{*v}) : SqlValue(nullptr); }
-std::optional<int> maybe_small(const std::optional<std::string>& v) {
-    if (!v) return std::nullopt;
-    return static_cast<int>(std::stoll(*v));
-}
 std::int64_t flag(bool b) { return b ? 1 : 0; }
 constexpr Days kMaxOccupied{3};  // duration + both buffers, each at most 1440 minutes
-
-// Times to and from their BIGINT columns (store.h). Booking times are whole
-// minutes when written, so reading them back as Instants loses nothing.
-Timestamp timestamp(const std::optional<std::string>& v) { return timestamp_from_epoch(integer(v)); }
-Instant instant(const std::optional<std::string>& v) { return date::floor<Minutes>(timestamp(v)); }
-std::optional<Timestamp> maybe_timestamp(const std::optional<std::string>& v) {
-    if (!v) return std::nullopt;
-    return timestamp(v);
-}
-std::optional<Instant> maybe_instant(const std::optional<std::string>& v) {
-    if (!v) return std::nullopt;
-    return instant(v);
-}
 SqlValue seconds_or_null(const std::optional<Timestamp>& t) { return t ? SqlValue(epoch_seconds(*t)) : SqlValue(nullptr); }
 
 const char* kBookingColumns =
@@ -43,7 +21,7 @@ const char* kBookingColumns =
 // Of the open bookings (HELD, PENDING, CONFIRMED), one that no longer
 // blocks time: a PENDING request past its expiry, even before the
 // housekeeping marks it EXPIRED.
-const char* kOverdue = "CASE WHEN status = 'PENDING' AND expires_at <= $now THEN 1 ELSE 0 END";
+const char* kOverdue = "CASE WHEN status = 'PENDING' AND expires_at <= $now THEN 1 ELSE 0 END AS overdue";
 
 // `sql` with the placeholder `$now` as `$n`.
 std::string with_now(std::string sql, int n) {
@@ -55,34 +33,34 @@ std::string with_now(std::string sql, int n) {
 
 Booking booking_from(const SqlRow& r) {
     Booking b;
-    b.id = *r[0];
-    b.provider_id = *r[1];
-    b.service_id = *r[2];
-    b.status = *r[3];
-    b.start = instant(r[4]);
-    b.end = instant(r[5]);
-    b.duration_minutes = static_cast<int>(integer(r[6]));
-    b.occupied_start = instant(r[7]);
-    b.occupied_end = instant(r[8]);
-    b.client.email = *r[9];
-    b.client.name = *r[10];
-    b.client.phone = r[11];
-    b.client_time_zone = r[12];
-    b.notes = r[13];
-    b.meeting_link = r[14];
-    b.manage_token_sha256 = *r[15];
-    b.price_amount = integer(r[16]);
-    b.currency = *r[17];
-    b.cancellation_policy = json::parse(*r[18]);
-    b.created_at = timestamp(r[19]);
-    b.updated_at = timestamp(r[20]);
-    b.cancelled_at = maybe_instant(r[21]);
-    b.cancelled_by = r[22];
-    b.cancellation_reason = r[23];
-    b.refund_amount = maybe_integer(r[24]);
-    b.client_key = r[25].value_or("");
-    b.expires_at = maybe_timestamp(r[26]);
-    b.refund_ceiling = maybe_integer(r[27]);
+    b.id = r.get<std::string>("id");
+    b.provider_id = r.get<std::string>("provider_id");
+    b.service_id = r.get<std::string>("service_id");
+    b.status = r.get<std::string>("status");
+    b.start = r.get<Instant>("start_at");
+    b.end = r.get<Instant>("end_at");
+    b.duration_minutes = r.get<int>("duration_minutes");
+    b.occupied_start = r.get<Instant>("occupied_start");
+    b.occupied_end = r.get<Instant>("occupied_end");
+    b.client.email = r.get<std::string>("client_email");
+    b.client.name = r.get<std::string>("client_name");
+    b.client.phone = r.value("client_phone");
+    b.client_time_zone = r.value("client_time_zone");
+    b.notes = r.value("notes");
+    b.meeting_link = r.value("meeting_link");
+    b.manage_token_sha256 = r.get<std::string>("manage_token_sha256");
+    b.price_amount = r.get<std::int64_t>("price_amount");
+    b.currency = r.get<std::string>("currency");
+    b.cancellation_policy = json::parse(r.get<std::string>("cancellation_policy"));
+    b.created_at = r.get<Timestamp>("created_at");
+    b.updated_at = r.get<Timestamp>("updated_at");
+    b.cancelled_at = r.get_optional<Instant>("cancelled_at");
+    b.cancelled_by = r.value("cancelled_by");
+    b.cancellation_reason = r.value("cancellation_reason");
+    b.refund_amount = r.get_optional<std::int64_t>("refund_amount");
+    b.client_key = r.value("client_key").value_or("");
+    b.expires_at = r.get_optional<Timestamp>("expires_at");
+    b.refund_ceiling = r.get_optional<std::int64_t>("refund_ceiling");
     return b;
 }
 
@@ -131,18 +109,19 @@ std::optional<ProviderConfig> load_provider(Session& s, const std::string& provi
     if (rows.empty()) return std::nullopt;
     const auto& r = rows[0];
     ProviderConfig p;
-    p.id = *r[0];
-    p.name = *r[1];
-    p.kind = *r[2];
-    p.time_zone = *r[3];
-    p.bio = r[4];
-    p.photo_url = r[5];
-    p.active = integer(r[6]) != 0;
-    p.open_bookings_per_client = maybe_small(r[7]);
-    p.pending_expiry_minutes = maybe_small(r[8]);
+    p.id = r.get<std::string>("id");
+    p.name = r.get<std::string>("name");
+    p.kind = r.get<std::string>("kind");
+    p.time_zone = r.get<std::string>("time_zone");
+    p.bio = r.value("bio");
+    p.photo_url = r.value("photo_url");
+    p.active = r.get<bool>("active");
+    p.open_bookings_per_client = r.get_optional<int>("open_bookings_per_client");
+    p.pending_expiry_minutes = r.get_optional<int>("pending_expiry_minutes");
     for (const auto& row : s.query("SELECT name, weekly, overrides FROM schedules WHERE provider_id = $1 ORDER BY name",
                                    {provider_id}))
-        p.schedules[*row[0]] = {{"weekly", json::parse(*row[1])}, {"overrides", json::parse(*row[2])}};
+        p.schedules[row.get<std::string>("name")] = {{"weekly", json::parse(row.get<std::string>("weekly"))},
+                                                     {"overrides", json::parse(row.get<std::string>("overrides"))}};
     for (const auto& row :
          s.query("SELECT id, name, schedule, active, durations, buffer_before_minutes, buffer_after_minutes, "
                  "slot_interval_minutes, min_notice_minutes, max_advance_days, price_amount, currency, "
@@ -150,21 +129,21 @@ std::optional<ProviderConfig> load_provider(Session& s, const std::string& provi
                  "ORDER BY position",
                  {provider_id})) {
         ServiceConfig v;
-        v.id = *row[0];
-        v.name = *row[1];
-        v.schedule = *row[2];
-        v.active = integer(row[3]) != 0;
-        v.durations = json::parse(*row[4]).get<std::vector<int>>();
-        v.buffer_before_minutes = static_cast<int>(integer(row[5]));
-        v.buffer_after_minutes = static_cast<int>(integer(row[6]));
-        if (row[7]) v.slot_interval_minutes = static_cast<int>(integer(row[7]));
-        v.min_notice_minutes = static_cast<int>(integer(row[8]));
-        if (row[9]) v.max_advance_days = static_cast<int>(integer(row[9]));
-        v.price_amount = integer(row[10]);
-        v.currency = *row[11];
-        v.cancellation_policy = json::parse(*row[12]);
-        v.is_virtual = integer(row[13]) != 0;
-        v.requires_confirmation = integer(row[14]) != 0;
+        v.id = row.get<std::string>("id");
+        v.name = row.get<std::string>("name");
+        v.schedule = row.get<std::string>("schedule");
+        v.active = row.get<bool>("active");
+        v.durations = json::parse(row.get<std::string>("durations")).get<std::vector<int>>();
+        v.buffer_before_minutes = row.get<int>("buffer_before_minutes");
+        v.buffer_after_minutes = row.get<int>("buffer_after_minutes");
+        v.slot_interval_minutes = row.get_optional<int>("slot_interval_minutes");
+        v.min_notice_minutes = row.get<int>("min_notice_minutes");
+        v.max_advance_days = row.get_optional<int>("max_advance_days");
+        v.price_amount = row.get<std::int64_t>("price_amount");
+        v.currency = row.get<std::string>("currency");
+        v.cancellation_policy = json::parse(row.get<std::string>("cancellation_policy"));
+        v.is_virtual = row.get<bool>("virtual");
+        v.requires_confirmation = row.get<bool>("requires_confirmation");
         p.services.push_back(std::move(v));
     }
     return p;
@@ -176,14 +155,16 @@ Statement provider_revision_statement(const std::string& provider_id) {
 
 std::optional<std::int64_t> revision_from(const SqlRows& rows) {
     if (rows.empty()) return std::nullopt;
-    return integer(rows[0][0]);
+    return rows[0].get<std::int64_t>("revision");
 }
 
 std::optional<std::int64_t> provider_revision(Session& s, const std::string& provider_id) {
     return revision_from(s.query(provider_revision_statement(provider_id)));
 }
 
-std::int64_t provider_count(Session& s) { return integer(s.query("SELECT COUNT(*) FROM providers")[0][0]); }
+std::int64_t provider_count(Session& s) {
+    return s.query("SELECT COUNT(*) AS providers FROM providers")[0].get<std::int64_t>("providers");
+}
 
 Statement busy_statement(Dialect dialect, const std::string& provider_id, Instant from, Instant to, Timestamp now,
                          const std::string& except_booking_id) {
@@ -212,7 +193,7 @@ std::vector<Interval> busy_from(const SqlRows& rows, bool* overdue_seen) {
     std::vector<Interval> out;
     out.reserve(rows.size());
     for (const auto& r : rows) {
-        if (integer(r[2]) == 0) out.push_back({instant(r[0]), instant(r[1])});
+        if (!r.get<bool>("overdue")) out.push_back({r.get<Instant>("occupied_start"), r.get<Instant>("occupied_end")});
         else if (overdue_seen) *overdue_seen = true;
     }
     return out;
@@ -254,17 +235,26 @@ bool update_booking(Session& s, const Booking& b, const std::string& expected_st
 }
 
 std::vector<Booking> list_bookings(Session& s, const std::string& provider_id, Instant from, Instant to,
-                                   const std::vector<std::string>& statuses) {
-    std::vector<Booking> out;
-    for (const auto& r : s.query(std::string("SELECT ") + kBookingColumns +
-                                     " FROM bookings WHERE provider_id = $1 AND start_at >= $2 AND start_at < $3 "
-                                     "ORDER BY start_at, id LIMIT 10000",
-                                 {provider_id, epoch_seconds(from), epoch_seconds(to)})) {
-        Booking b = booking_from(r);
-        bool wanted = statuses.empty();
-        for (const auto& st : statuses) wanted = wanted || st == b.status;
-        if (wanted) out.push_back(std::move(b));
+                                   const std::vector<std::string>& statuses, Timestamp now) {
+    // The filter is on the status a reader sees (a PENDING request past its
+    // expiry reads as EXPIRED), and comes before the LIMIT, so that a filter
+    // never drops rows the limit let through.
+    std::string sql = std::string("SELECT ") + kBookingColumns +
+                      " FROM bookings WHERE provider_id = $1 AND start_at >= $2 AND start_at < $3";
+    SqlParams params = {provider_id, epoch_seconds(from), epoch_seconds(to)};
+    if (!statuses.empty()) {
+        // PostgreSQL refuses a parameter that no statement uses.
+        params.emplace_back(std::in_place_type<std::int64_t>, epoch_seconds(now));
+        sql += " AND CASE WHEN status = 'PENDING' AND expires_at <= $4 THEN 'EXPIRED' ELSE status END IN (";
+        for (std::size_t i = 0; i < statuses.size(); ++i) {
+            sql += (i ? ", $" : "$") + std::to_string(params.size() + 1);
+            params.emplace_back(std::in_place_type<std::string>, statuses[i]);
+        }
+        sql += ")";
     }
+    sql += " ORDER BY start_at, id LIMIT 10000";
+    std::vector<Booking> out;
+    for (const auto& r : s.query(sql, params)) out.push_back(booking_from(r));
     return out;
 }
 
@@ -275,8 +265,9 @@ Statement client_standing_statement(const std::string& provider_id, const std::s
     // overlap backstop's partial GiST index (status IN HELD, PENDING,
     // CONFIRMED), which PostgreSQL, on stale statistics, would otherwise walk
     // for all of the provider's bookings.
-    return {"SELECT (SELECT no_show_count FROM client_no_shows WHERE provider_id = $1 AND client_key_sha256 = $3), "
-            "COALESCE(SUM(CASE WHEN status = 'PENDING' THEN 1 ELSE 0 END), 0), COUNT(*) "
+    return {"SELECT (SELECT no_show_count FROM client_no_shows WHERE provider_id = $1 AND client_key_sha256 = $3) "
+            "AS no_shows, COALESCE(SUM(CASE WHEN status = 'PENDING' THEN 1 ELSE 0 END), 0) AS open_pending, "
+            "COUNT(*) AS open_bookings "
             "FROM bookings WHERE client_key = $2 AND provider_id = $1 AND start_at > $4 AND "
             "status NOT IN ('CANCELLED', 'EXPIRED', 'COMPLETED', 'NO_SHOW') AND "
             "(status <> 'PENDING' OR expires_at IS NULL OR expires_at > $4)",
@@ -285,7 +276,9 @@ Statement client_standing_statement(const std::string& provider_id, const std::s
 
 ClientStanding client_standing_from(const SqlRows& rows) {
     if (rows.empty()) return {};
-    return {integer(rows[0][0]), integer(rows[0][1]), integer(rows[0][2])};
+    const SqlRow& r = rows[0];
+    return {r.get_optional<std::int64_t>("no_shows").value_or(0), r.get<std::int64_t>("open_pending"),
+            r.get<std::int64_t>("open_bookings")};
 }
 
 ClientStanding client_standing(Session& s, const std::string& provider_id, const std::string& client_key, Timestamp now) {
@@ -314,14 +307,18 @@ std::vector<Statement> expire_overdue_statements(const std::optional<std::string
 std::int64_t backfill_client_keys(Session& s, const std::function<std::string(const std::string&)>& key_of) {
     std::int64_t changed = 0;
     for (const auto& row : s.query("SELECT id, client_email FROM bookings WHERE client_key IS NULL"))
-        changed += s.exec("UPDATE bookings SET client_key = $2 WHERE id = $1", {*row[0], key_of(*row[1])});
+        changed += s.exec("UPDATE bookings SET client_key = $2 WHERE id = $1",
+                          {row.get<std::string>("id"), key_of(row.get<std::string>("client_email"))});
     for (const auto& row : s.query("SELECT provider_id, email, no_show_count, last_no_show_at FROM clients")) {
+        const auto provider_id = row.get<std::string>("provider_id");
+        const auto email = row.get<std::string>("email");
         s.exec("INSERT INTO client_no_shows (provider_id, client_key_sha256, no_show_count, last_no_show_at) "
                "VALUES ($1, $2, $3, $4) ON CONFLICT (provider_id, client_key_sha256) DO UPDATE SET "
                "no_show_count = client_no_shows.no_show_count + excluded.no_show_count, "
                "last_no_show_at = excluded.last_no_show_at",
-               {*row[0], sha256_hex(key_of(*row[1])), integer(row[2]), int_or_null(maybe_integer(row[3]))});
-        changed += s.exec("DELETE FROM clients WHERE provider_id = $1 AND email = $2", {*row[0], *row[1]});
+               {provider_id, sha256_hex(key_of(email)), row.get<std::int64_t>("no_show_count"),
+                int_or_null(row.get_optional<std::int64_t>("last_no_show_at"))});
+        changed += s.exec("DELETE FROM clients WHERE provider_id = $1 AND email = $2", {provider_id, email});
     }
     return changed;
 }
@@ -341,16 +338,13 @@ Statement idempotency_key_statement(const std::string& key_sha256) {
     return {"SELECT request_sha256, status, response, created_at FROM idempotency_keys WHERE key = $1", {key_sha256}};
 }
 
-bool flag_from(const SqlRows& rows) {
-    if (rows.empty() || rows[0].empty() || !rows[0][0]) return false;
-    const std::string& v = *rows[0][0];
-    return v == "t" || v == "true" || v == "1";  // PostgreSQL's text form of a boolean is "t"
-}
+bool flag_from(const SqlRows& rows) { return !rows.empty() && rows[0].get<bool>("acquired"); }
 
 std::optional<IdempotencyRecord> idempotency_record_from(const SqlRows& rows) {
     if (rows.empty()) return std::nullopt;
     const auto& r = rows[0];
-    return IdempotencyRecord{*r[0], static_cast<int>(integer(r[1])), r[2].value_or(""), timestamp(r[3])};
+    return IdempotencyRecord{r.get<std::string>("request_sha256"), r.get_optional<int>("status").value_or(0),
+                             r.value("response").value_or(""), r.get<Timestamp>("created_at")};
 }
 
 Statement store_answer_statement(const std::string& key_sha256, const IdempotencyRecord& answer, Timestamp expired_at) {

@@ -101,15 +101,17 @@ public:
     SqlRows query(const std::string& sql, const SqlParams& params) override {
         sqlite3_stmt* stmt = prepare(sql, params);
         SqlRows rows;
+        const int columns = sqlite3_column_count(stmt);
+        auto names = std::make_shared<SqlColumns>();
+        for (int i = 0; i < columns; ++i) names->emplace_back(sqlite3_column_name(stmt, i));
         for (;;) {
             int rc = sqlite3_step(stmt);
             if (rc == SQLITE_DONE) break;
             if (rc != SQLITE_ROW) fail(stmt, rc);
-            SqlRow row;
-            const int columns = sqlite3_column_count(stmt);
+            SqlRow row(names);
             for (int i = 0; i < columns; ++i) {
-                if (sqlite3_column_type(stmt, i) == SQLITE_NULL) row.emplace_back(std::nullopt);
-                else row.emplace_back(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, i)),
+                if (sqlite3_column_type(stmt, i) == SQLITE_NULL) row.add(std::nullopt);
+                else row.add(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, i)),
                                                   static_cast<std::size_t>(sqlite3_column_bytes(stmt, i))));
             }
             rows.push_back(std::move(row));

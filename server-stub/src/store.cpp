@@ -1,5 +1,7 @@
 #include "store.h"
 
+#include <type_traits>
+
 #include "clock.h"
 #include "migrations.h"
 
@@ -35,6 +37,44 @@ std::shared_ptr<Session> SessionPool::take(const std::function<std::unique_ptr<S
         if (idle_.size() < capacity_) idle_.push_back(std::move(back));
     });
 }
+
+const std::optional<std::string>& SqlRow::value(std::string_view column) const {
+    for (std::size_t i = 0; i < columns_->size() && i < values_.size(); ++i)
+        if ((*columns_)[i] == column) return values_[i];
+    throw StoreError("the answer has no column " + std::string(column));
+}
+
+template <class T>
+T SqlRow::get(std::string_view column) const {
+    const auto& text = value(column);
+    if (!text) throw StoreError("column " + std::string(column) + " is NULL");
+    if constexpr (std::is_same_v<T, std::string>) {
+        return *text;
+    } else if constexpr (std::is_same_v<T, bool>) {
+        // PostgreSQL's text form of a boolean is "t"; SQLite has integers.
+        return *text == "t" || *text == "true" || *text == "1";
+    } else {
+        std::size_t used = 0;
+        long long number = 0;
+        try {
+            number = std::stoll(*text, &used);
+        } catch (const std::logic_error&) {
+        }
+        if (used == 0 || used != text->size())
+            throw StoreError("column " + std::string(column) + " is not an integer: " + *text);
+        if constexpr (std::is_same_v<T, Timestamp>) return timestamp_from_epoch(number);
+        // Booking times are written as whole minutes.
+        else if constexpr (std::is_same_v<T, Instant>) return date::floor<Minutes>(timestamp_from_epoch(number));
+        else return static_cast<T>(number);
+    }
+}
+
+template std::string SqlRow::get<std::string>(std::string_view) const;
+template std::int64_t SqlRow::get<std::int64_t>(std::string_view) const;
+template int SqlRow::get<int>(std::string_view) const;
+template bool SqlRow::get<bool>(std::string_view) const;
+template Timestamp SqlRow::get<Timestamp>(std::string_view) const;
+template Instant SqlRow::get<Instant>(std::string_view) const;
 
 std::vector<SqlRows> Session::read_all(const std::vector<Statement>& statements) {
     std::vector<SqlRows> results;

@@ -14,6 +14,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -23,7 +24,42 @@ namespace slotwise::server {
 
 using SqlValue = std::variant<std::nullptr_t, std::int64_t, std::string>;
 using SqlParams = std::vector<SqlValue>;
-using SqlRow = std::vector<std::optional<std::string>>;
+// The column names of one answer, shared by its rows.
+using SqlColumns = std::vector<std::string>;
+
+// One row of an answer, read by column name: the name or alias the SELECT
+// gives the column. Values are the database's text, nullopt for NULL; get
+// converts. A name the answer lacks, NULL where a value is required, or text
+// that is not of the type asked for is a StoreError: the SQL and its reader
+// disagree, which is the server's bug, not the client's.
+class SqlRow {
+public:
+    explicit SqlRow(std::shared_ptr<const SqlColumns> columns) : columns_(std::move(columns)) {
+        values_.reserve(columns_->size());
+    }
+    // Filled by the backends, column by column in the answer's order.
+    void add(std::optional<std::string> value) { values_.push_back(std::move(value)); }
+
+    const std::optional<std::string>& value(std::string_view column) const;
+    bool is_null(std::string_view column) const { return !value(column); }
+    // T: std::string, std::int64_t, int, bool, Timestamp, Instant.
+    template <class T>
+    T get(std::string_view column) const;
+    template <class T>
+    std::optional<T> get_optional(std::string_view column) const {
+        if (is_null(column)) return std::nullopt;
+        return get<T>(column);
+    }
+
+    // By position, for readers that select one unnamed value.
+    const std::optional<std::string>& operator[](std::size_t i) const { return values_.at(i); }
+    std::size_t size() const noexcept { return values_.size(); }
+    bool empty() const noexcept { return values_.empty(); }
+
+private:
+    std::shared_ptr<const SqlColumns> columns_;
+    std::vector<std::optional<std::string>> values_;
+};
 using SqlRows = std::vector<SqlRow>;
 
 // The database keeps Instants and Timestamps as BIGINT seconds since the
@@ -76,7 +112,7 @@ public:
     // commit or rollback: SQLite BEGIN IMMEDIATE, PostgreSQL advisory lock.
     virtual void begin_locked(const std::string& lock_key) = 0;
     // Statement that takes the lock of `name` (an Idempotency-Key) until the
-    // transaction ends, without waiting: one row whose value is true when it
+    // transaction ends, without waiting: one row whose column `acquired` is true when it
     // was free. nullopt where the transaction's lock already excludes every
     // other writer (SQLite).
     virtual std::optional<Statement> try_lock_statement(const std::string& name) const = 0;
