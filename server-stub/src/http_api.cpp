@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "clock.h"
+#include "http/access_log.h"
 #include "http/compression.h"
 #include "http/http_server.h"
 #include "http/static_files.h"
@@ -159,10 +160,6 @@ bool starts_with_bearer(const std::string& value) {
     return true;
 }
 
-std::string json_escape(const std::string& s) {
-    return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 }  // namespace
 
 struct HttpApi::Impl : http::RequestHandler {
@@ -232,16 +229,10 @@ struct HttpApi::Impl : http::RequestHandler {
 
     void answered(const Request& req, const Response& res, std::chrono::steady_clock::duration took) override {
         if (!log) return;
-        const double ms = std::chrono::duration<double, std::milli>(took).count();
-        char line[1024];
-        // The query string is left out: it can carry a manage token.
-        std::snprintf(line, sizeof line,
-                      "{\"time\":\"%s\",\"remote\":%s,\"method\":%s,\"path\":%s,\"status\":%d,\"bytes\":%zu,"
-                      "\"ms\":%.3f}\n",
-                      format_timestamp(Clock::system_seconds()).c_str(),
-                      json_escape(req.remote).c_str(), json_escape(req.head.method.substr(0, 16)).c_str(),
-                      json_escape(req.head.path.substr(0, 256)).c_str(), res.status, res.bytes_sent(), ms);
-        std::fputs(line, log);
+        std::fputs(http::access_log_line({Clock::system_seconds(), req.remote, req.head.method, req.head.path, res.status,
+                                          res.bytes_sent(), took})
+                       .c_str(),
+                   log);
     }
 
     static Response not_found() { return problem_response(ApiError(404, "NOT_FOUND", "no such resource")); }

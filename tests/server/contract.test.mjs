@@ -445,6 +445,9 @@ test('JSON access log without query strings; graceful SIGTERM', async () => {
   const logFile = path.join(dir, 'access.log');
   const logged = await startServer(db, { args: ['--access-log', logFile] });
   await request(logged.url, 'GET', '/v1/bookings/bk_x?token=SECRET-TOKEN');
+  // A long path of bytes that need escaping (quotes, backslashes, bytes that
+  // are not UTF-8) is still one valid JSON line, its path cut at 256 bytes.
+  const awkward = await request(logged.url, 'GET', `/v1/bookings/${'%22%5C%FF'.repeat(300)}`);
   // A request in flight when SIGTERM arrives still gets its answer. The
   // database is held so that a booking waits inside the server; of two
   // requests with one key, the one answered at once (409 in flight) proves
@@ -466,6 +469,9 @@ test('JSON access log without query strings; graceful SIGTERM', async () => {
   assert.equal(db.sql(`SELECT COUNT(*) FROM bookings WHERE id = '${answer.json.booking.id}'`)[0][0], '1');
   const lines = fs.readFileSync(logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.ok(lines.some((l) => l.path === '/v1/bookings/bk_x' && l.status === 404 && l.method === 'GET' && typeof l.ms === 'number'));
+  const awkwardLine = lines.find((l) => l.status === awkward.status && l.path.startsWith('/v1/bookings/"\\\ufffd'));
+  assert.ok(awkwardLine, `no log line for the long path: ${JSON.stringify(lines.map((l) => l.path.slice(0, 40)))}`);
+  assert.equal(Buffer.byteLength(awkwardLine.path.replaceAll('\ufffd', '\xff'), 'latin1'), 256);
   assert.ok(!fs.readFileSync(logFile, 'utf8').includes('SECRET-TOKEN'));
   assert.match(logged.output(), /stopped/);
 });
