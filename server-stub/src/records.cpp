@@ -18,8 +18,8 @@ const char* kBookingColumns =
     "price_amount, currency, cancellation_policy, created_at, updated_at, cancelled_at, cancelled_by, "
     "cancellation_reason, refund_amount, client_key, expires_at, refund_ceiling";
 
-// Of the open bookings (HELD, PENDING, CONFIRMED), one that no longer
-// blocks time: a PENDING request past its expiry, even before the
+// Of the bookings that block time (the column blocks_time, migration 005),
+// one that no longer does: a PENDING request past its expiry, even before the
 // housekeeping marks it EXPIRED.
 const char* kOverdue = "CASE WHEN status = 'PENDING' AND expires_at <= $now THEN 1 ELSE 0 END AS overdue";
 
@@ -176,14 +176,14 @@ Statement busy_statement(Dialect dialect, const std::string& provider_id, Instan
     // where a B-tree range plan depends on fresh statistics.
     if (dialect == Dialect::postgres)
         return {"SELECT occupied_start, occupied_end, " + with_now(kOverdue, 5) +
-                    " FROM bookings WHERE provider_id = $1 AND status IN ('HELD', 'PENDING', 'CONFIRMED') "
+                    " FROM bookings WHERE provider_id = $1 AND blocks_time = 1 "
                     "AND occupied && tstzrange(to_timestamp($2), to_timestamp($3), '[)') AND id <> $4",
                 {provider_id, epoch_seconds(from), epoch_seconds(to), except_booking_id, epoch_seconds(now)}};
     // SQLite: an occupied interval is at most 3 days long (see the
     // migration), so a lower bound on occupied_start keeps this an index
     // range scan.
     return {"SELECT occupied_start, occupied_end, " + with_now(kOverdue, 6) +
-                " FROM bookings WHERE provider_id = $1 AND status IN ('HELD', 'PENDING', 'CONFIRMED') "
+                " FROM bookings WHERE provider_id = $1 AND blocks_time = 1 "
                 "AND occupied_start < $3 AND occupied_start > $5 AND occupied_end > $2 AND id <> $4",
             {provider_id, epoch_seconds(from), epoch_seconds(to), except_booking_id, epoch_seconds(from - kMaxOccupied),
              epoch_seconds(now)}};
@@ -261,15 +261,15 @@ std::vector<Booking> list_bookings(Session& s, const std::string& provider_id, I
 Statement client_standing_statement(const std::string& provider_id, const std::string& client_key, Timestamp now) {
     // One walk over the client's bookings with the provider, by the index
     // bookings_by_client, whose predicate this query repeats word for word.
-    // The status test is written as NOT IN on purpose: it does not imply the
-    // overlap backstop's partial GiST index (status IN HELD, PENDING,
-    // CONFIRMED), which PostgreSQL, on stale statistics, would otherwise walk
-    // for all of the provider's bookings.
+    // The test is written `blocks_time <> 0` on purpose: it does not imply
+    // the overlap backstop's partial GiST index (blocks_time = 1), which
+    // PostgreSQL, on stale statistics, would otherwise walk for all of the
+    // provider's bookings.
     return {"SELECT (SELECT no_show_count FROM client_no_shows WHERE provider_id = $1 AND client_key_sha256 = $3) "
             "AS no_shows, COALESCE(SUM(CASE WHEN status = 'PENDING' THEN 1 ELSE 0 END), 0) AS open_pending, "
             "COUNT(*) AS open_bookings "
             "FROM bookings WHERE client_key = $2 AND provider_id = $1 AND start_at > $4 AND "
-            "status NOT IN ('CANCELLED', 'EXPIRED', 'COMPLETED', 'NO_SHOW') AND "
+            "blocks_time <> 0 AND "
             "(status <> 'PENDING' OR expires_at IS NULL OR expires_at > $4)",
             {provider_id, client_key, sha256_hex(client_key), epoch_seconds(now)}};
 }

@@ -25,7 +25,7 @@ std::optional<std::int64_t> revision_from(const SqlRows& rows);
 std::int64_t provider_count(Session& s);
 
 // Occupied intervals that overlap [from, to) of the bookings that block time
-// at `now` (HELD, CONFIRMED, PENDING not yet past its expiry).
+// at `now` (blocks_time, migration 005; a PENDING request past its expiry does not).
 std::vector<Interval> busy(Session& s, const std::string& provider_id, Instant from, Instant to, Timestamp now,
                            const std::string& except_booking_id = "");
 Statement busy_statement(Dialect dialect, const std::string& provider_id, Instant from, Instant to, Timestamp now,
