@@ -20,7 +20,11 @@
 # layer from the rest of the server's changes); OLD=skip measures the
 # current build alone. DURATION (seconds per load,
 # default 8), CLIENTS (default 16), PROVIDERS (the spread of the second
-# booking run, default 8) and IDLE (default 10000) may be set.
+# booking run, default 8) and IDLE (default 10000) may be set; LOADS picks
+# the loads of each build (default "snapshot booking spread burst"), IDLE=0
+# skips the idle-connection part. Each load also reports the server's CPU
+# time (user + system, from /proc) per request: on a shared machine far
+# steadier than the rate.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -30,6 +34,7 @@ duration=${DURATION:-8}
 clients=${CLIENTS:-16}
 providers=${PROVIDERS:-8}
 idle=${IDLE:-10000}
+loads=${LOADS:-snapshot booking spread burst}
 old_commit=${OLD_COMMIT:-0f4d3f1}
 old_src=/tmp/slotwise-bench-old-src
 old_build=/tmp/slotwise-bench-old-build
@@ -86,6 +91,21 @@ run_server() {  # binary db-url [flags...] -> sets url, port, pid
 
 stop_server() { kill "$pid"; wait "$pid" 2>/dev/null || true; }
 
+# The server's CPU time so far in clock ticks (utime + stime of /proc/PID/stat).
+cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat"; }
+# Runs wrk (its arguments), prints its RESULT line with the server's CPU
+# microseconds per request appended.
+wrk_measured() {
+  local before after line requests
+  before=$(cpu_ticks)
+  line=$(wrk "$@" | grep RESULT)
+  after=$(cpu_ticks)
+  requests=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")
+  awk -v l="$line" -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+    'BEGIN { printf "%s server_cpu_us_per_request=%.1f\n", l, n ? t * 1e6 / hz / n : 0 }'
+}
+wants() { [[ " $loads " == *" $1 "* ]]; }
+
 seed() {  # the slots that half of the booking requests will find taken
   local seeders=()
   for p in bench $(seq -f "bench%g" 0 $((providers - 1))); do
@@ -104,20 +124,28 @@ bench_http() {  # label fresh-offset
   local label=$1 offset=$2
   local today; today=$(date -u +%Y-%m-%d)
   local to; to=$(date -u -d "@$((now + 13 * 86400))" +%Y-%m-%d)
-  echo "== $label: GET snapshot (14 days, 100 bookings), $clients clients, ${duration}s"
-  wrk -t2 -c"$clients" -d"${duration}s" --latency -s "$here/snapshot.lua" "$url/v1/providers/bench/snapshot?from=$today&to=$to" | grep RESULT
-  echo "== $label: POST /v1/bookings, one provider, $clients clients, half conflicting, ${duration}s"
+  if wants snapshot; then
+    echo "== $label: GET snapshot (14 days, 100 bookings), $clients clients, ${duration}s"
+    wrk_measured -t2 -c"$clients" -d"${duration}s" --latency -s "$here/snapshot.lua" "$url/v1/providers/bench/snapshot?from=$today&to=$to"
+  fi
   local before; before=$(overflows)
-  FRESH_BASE=$((fresh_base + offset)) TAKEN_BASE=$taken_base TAKEN_COUNT=$taken_count CONFLICT_SHARE=0.5 PROVIDERS=1 \
-    wrk -t2 -c"$clients" -d"${duration}s" --latency -s "$here/booking.lua" "$url" | grep RESULT
-  echo "== $label: POST /v1/bookings, $providers providers, $clients clients, half conflicting, ${duration}s"
-  FRESH_BASE=$((fresh_base + offset + 86400 * 400)) TAKEN_BASE=$taken_base TAKEN_COUNT=$taken_count CONFLICT_SHARE=0.5 PROVIDERS=$providers \
-    wrk -t2 -c"$clients" -d"${duration}s" --latency -s "$here/booking.lua" "$url" | grep RESULT
-  echo "RESULT listen_overflows_during_booking_load=$(( $(overflows) - before ))"
-  echo "== $label: 500 simultaneous connection attempts"
-  before=$(overflows)
-  python3 "$here/connect_burst.py" "$port" 500
-  echo "RESULT listen_overflows_during_burst=$(( $(overflows) - before ))"
+  if wants booking; then
+    echo "== $label: POST /v1/bookings, one provider, $clients clients, half conflicting, ${duration}s"
+    FRESH_BASE=$((fresh_base + offset)) TAKEN_BASE=$taken_base TAKEN_COUNT=$taken_count CONFLICT_SHARE=0.5 PROVIDERS=1 \
+      wrk_measured -t2 -c"$clients" -d"${duration}s" --latency -s "$here/booking.lua" "$url"
+  fi
+  if wants spread; then
+    echo "== $label: POST /v1/bookings, $providers providers, $clients clients, half conflicting, ${duration}s"
+    FRESH_BASE=$((fresh_base + offset + 86400 * 400)) TAKEN_BASE=$taken_base TAKEN_COUNT=$taken_count CONFLICT_SHARE=0.5 PROVIDERS=$providers \
+      wrk_measured -t2 -c"$clients" -d"${duration}s" --latency -s "$here/booking.lua" "$url"
+    echo "RESULT listen_overflows_during_booking_load=$(( $(overflows) - before ))"
+  fi
+  if wants burst; then
+    echo "== $label: 500 simultaneous connection attempts"
+    before=$(overflows)
+    python3 "$here/connect_burst.py" "$port" 500
+    echo "RESULT listen_overflows_during_burst=$(( $(overflows) - before ))"
+  fi
 }
 
 # Each build against its own fresh database of the backend.
@@ -194,4 +222,4 @@ case $which in
   all) bench_sqlite; bench_postgres ;;
   *) echo "usage: $0 [sqlite|postgres|all]" >&2; exit 2 ;;
 esac
-bench_idle
+if [ "$idle" -gt 0 ]; then bench_idle; fi

@@ -96,9 +96,7 @@ Reply BookingService::snapshot(const std::string& provider_id, const Query& quer
     const auto [from, to] = date_range(query, clock_.now());
     auto s = store_.session();
     const auto [loaded, busy] = provider_with_busy(providers_, *s, provider_id, from, to, clock_.now());
-    json snapshot = engine_snapshot(loaded->config, busy);
-    snapshot["generated_at"] = format_timestamp(clock_.now());
-    return json_reply(200, snapshot);
+    return Reply{200, snapshot_document(loaded->snapshot_members, busy, clock_.now()), "application/json", {}};
 }
 
 Reply BookingService::slots(const std::string& provider_id, const Query& query) {

@@ -21,7 +21,9 @@ std::shared_ptr<const LoadedProvider> ProviderCache::get(Session& s, const std::
         if (!config || records::provider_revision(s, provider_id) != revision) continue;
         auto parsed = typed_snapshot(*config);
         if (!parsed) throw std::runtime_error("stored configuration of " + provider_id + " rejected by the engine");
-        auto loaded = std::make_shared<const LoadedProvider>(LoadedProvider{std::move(*config), std::move(*parsed), *revision});
+        std::string members = configuration_members(*config);
+        auto loaded = std::make_shared<const LoadedProvider>(
+            LoadedProvider{std::move(*config), std::move(*parsed), std::move(members), *revision});
         std::lock_guard<std::mutex> lock(mutex_);
         if (entries_.size() >= kMaxEntries) entries_.clear();
         entries_[provider_id] = loaded;

@@ -21,6 +21,7 @@ namespace slotwise::server {
 struct LoadedProvider {
     ProviderConfig config;
     slotwise::Snapshot engine_snapshot;  // without busy intervals
+    std::string snapshot_members;        // configuration_members(config), for the public snapshot
     std::int64_t revision = 0;
 };
 

@@ -35,6 +35,38 @@ json engine_snapshot(const ProviderConfig& p, const std::vector<Interval>& busy)
     return {{"provider", provider}, {"schedules", p.schedules}, {"services", services}, {"busy", busy_json}};
 }
 
+// The document's members after "busy" and "generated_at" (json objects dump
+// their keys sorted), without the enclosing braces.
+std::string configuration_members(const ProviderConfig& p) {
+    json document = engine_snapshot(p, {});
+    document.erase("busy");
+    std::string text = document.dump();
+    return text.substr(1, text.size() - 2);
+}
+
+std::string snapshot_document(const std::string& configuration_members, const std::vector<Interval>& busy,
+                              Timestamp generated_at) {
+    // Instants are plain ASCII (digits, '-', ':', 'T', 'Z'): nothing to escape.
+    constexpr std::size_t kPerInterval = sizeof R"({"end":"2026-01-01T00:00:00Z","start":"2026-01-01T00:00:00Z"},)";
+    std::string out;
+    out.reserve(64 + busy.size() * kPerInterval + configuration_members.size());
+    out += R"({"busy":[)";
+    for (std::size_t i = 0; i < busy.size(); ++i) {
+        if (i > 0) out += ',';
+        out += R"({"end":")";
+        out += format_instant(busy[i].end);
+        out += R"(","start":")";
+        out += format_instant(busy[i].start);
+        out += R"("})";
+    }
+    out += R"(],"generated_at":")";
+    out += format_timestamp(generated_at);
+    out += R"(",)";
+    out += configuration_members;
+    out += '}';
+    return out;
+}
+
 slotwise::Result<slotwise::Snapshot> typed_snapshot(const ProviderConfig& p) {
     // Only the schedules are stored as JSON; the engine's reader turns them
     // into typed values (its other keys are required, hence the empty ones).

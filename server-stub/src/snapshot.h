@@ -17,6 +17,14 @@ namespace slotwise::server {
 // widget): the configuration plus busy intervals.
 json engine_snapshot(const ProviderConfig& provider, const std::vector<Interval>& busy);
 
+// The public snapshot answer as text, the same bytes as engine_snapshot()
+// with `generated_at` dumped, built from configuration_members() serialised
+// once per provider revision: only the busy intervals and the time are
+// written per request.
+std::string configuration_members(const ProviderConfig& provider);
+std::string snapshot_document(const std::string& configuration_members, const std::vector<Interval>& busy,
+                              Timestamp generated_at);
+
 // The engine's snapshot of a stored configuration, without busy intervals.
 // Its schedules are read from their stored JSON here, once per load.
 slotwise::Result<slotwise::Snapshot> typed_snapshot(const ProviderConfig& provider);

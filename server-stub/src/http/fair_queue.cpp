@@ -37,10 +37,52 @@ FairWorkQueue::Admission FairWorkQueue::submit(const std::string& address, Job j
 }
 
 // The first request of an address (none of its requests running) may always
-// start; the others leave a few workers free for such newcomers.
-bool FairWorkQueue::may_start_next() const {
-    if (ready_.empty()) return false;
-    return std::get<0>(*ready_.begin()) == 0 || thread_count_ - busy_ > reserved_for_newcomers_;
+// start; the others leave a few workers free for such newcomers. Jobs run
+// where they were submitted take a worker's place: never more than
+// thread_count_ jobs run at once.
+bool FairWorkQueue::may_start(std::size_t running_of_address) const {
+    if (busy_ >= thread_count_) return false;
+    return running_of_address == 0 || thread_count_ - busy_ > reserved_for_newcomers_;
+}
+
+bool FairWorkQueue::may_start_next() const { return !ready_.empty() && may_start(std::get<0>(*ready_.begin())); }
+
+bool FairWorkQueue::start_here(const std::string& address, std::size_t max_here) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (running_here_ >= max_here || !ready_.empty() || stopping_) return false;
+    auto found = addresses_.find(address);
+    const std::size_t running = found != addresses_.end() ? found->second.running : 0;
+    if (running + 1 > max_per_address_ || (running > 0 && in_queue_ >= max_total_) || !may_start(running)) return false;
+    if (found == addresses_.end()) found = addresses_.try_emplace(address).first;
+    Address& a = found->second;
+    ++a.running;
+    ++busy_;
+    ++in_queue_;
+    ++running_here_;
+    a.last_started = ++starts_;
+    return true;
+}
+
+void FairWorkQueue::finished_here(const std::string& address) {
+    bool wake = false;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        --running_here_;
+        finished(address);
+        wake = may_start_next();
+    }
+    // A waiting job may have been held back only because this one ran.
+    if (wake) wake_.notify_one();
+}
+
+void FairWorkQueue::finished(const std::string& name) {
+    Address& done = addresses_.at(name);
+    if (!done.waiting.empty()) ready_.erase(key_of(name, done));
+    --done.running;
+    --busy_;
+    --in_queue_;
+    if (!done.waiting.empty()) ready_.insert(key_of(name, done));
+    else if (done.running == 0) addresses_.erase(name);
 }
 
 void FairWorkQueue::work() {
@@ -64,14 +106,7 @@ void FairWorkQueue::work() {
         job();  // the caller's jobs catch their own exceptions
         job = nullptr;  // whatever the job held goes before the next one is taken
         lock.lock();
-
-        Address& done = addresses_.at(name);
-        if (!done.waiting.empty()) ready_.erase(key_of(name, done));
-        --done.running;
-        --busy_;
-        --in_queue_;
-        if (!done.waiting.empty()) ready_.insert(key_of(name, done));
-        else if (done.running == 0) addresses_.erase(name);
+        finished(name);
     }
 }
 

@@ -6,6 +6,12 @@
 // behind everything they queued: its request is the next one started, and a
 // few workers are kept for addresses with nothing running, so that it starts
 // at once rather than when a busy request ends.
+//
+// A job that a worker would start at once anyway (nothing waiting, a worker
+// free for it) may instead run on the thread that submits it (start_here):
+// handing it to a worker and the answer back costs two thread switches, more
+// than a short database read. Such jobs count as running like any other, so
+// the caps and the order of the waiting ones are the same.
 #pragma once
 
 #include <condition_variable>
@@ -38,6 +44,12 @@ public:
 
     // The job runs on a worker thread unless the answer is not `accepted`.
     Admission submit(const std::string& address, Job job);
+    // True when the caller may run the address's job itself now, counted as
+    // running until finished_here(address): only when it would not overtake a
+    // waiting job, a worker would be free for it, and fewer than `max_here`
+    // jobs run that way. False: submit() it.
+    bool start_here(const std::string& address, std::size_t max_here);
+    void finished_here(const std::string& address);
     // Runs every job already submitted, then ends the threads.
     void join();
 
@@ -52,7 +64,9 @@ private:
     static ReadyKey key_of(const std::string& name, const Address& a) { return {a.running, a.last_started, name}; }
 
     void work();
+    bool may_start(std::size_t running_of_address) const;
     bool may_start_next() const;
+    void finished(const std::string& address);  // with the lock held
 
     std::mutex mutex_;
     std::condition_variable wake_;
@@ -60,7 +74,8 @@ private:
     std::set<ReadyKey> ready_;
     std::size_t in_queue_ = 0;  // queued or running, all addresses
     std::uint64_t starts_ = 0;
-    std::size_t busy_ = 0;  // workers running a job
+    std::size_t busy_ = 0;  // jobs running, on workers or where they were submitted
+    std::size_t running_here_ = 0;  // of them, jobs run where they were submitted
     std::size_t thread_count_ = 1, reserved_for_newcomers_ = 0;
     bool stopping_ = false;
     std::size_t max_total_, max_per_address_;

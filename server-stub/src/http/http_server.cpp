@@ -125,12 +125,23 @@ public:
 private:
     enum class Phase { idle, head, body, handling, writing, lingering, closed };
 
+    // Sets the connection's deadline. The timer is only moved when it would
+    // fire too late: a keep-alive request moves the deadline four times
+    // (header, handling, write, idle), each later than the one before, so
+    // the timer usually stays as it is, fires once per idle timeout and is
+    // set again to the deadline then in force.
     void arm(SteadyClock::time_point deadline) {
+        deadline_ = deadline;
+        if (timer_pending_ && timer_.expiry() <= deadline) return;
+        timer_pending_ = true;
         timer_.expires_at(deadline);
         timer_.async_wait([self = shared_from_this()](error_code ec) {
-            // A newer deadline replaced this one when the expiry is still ahead;
-            // while a worker makes the answer the connection belongs to it.
-            if (ec || self->phase_ == Phase::handling || self->timer_.expiry() > SteadyClock::now()) return;
+            if (ec) return;  // cancelled: closed, or replaced by an earlier deadline
+            self->timer_pending_ = false;
+            if (self->phase_ == Phase::closed) return;
+            if (self->deadline_ > SteadyClock::now()) return self->arm(self->deadline_);
+            // While a worker makes the answer the connection belongs to it.
+            if (self->phase_ == Phase::handling) return;
             self->close();
         });
     }
@@ -224,29 +235,27 @@ private:
             std::fprintf(stderr, "slotwise-server: internal error: %s\n", e.what());
             dispatch.now = server_.handler.refusal({500, "INTERNAL_ERROR", "internal error"}, request_->head.path);
         }
-        if (dispatch.now) {
-            timer_.cancel();
-            return write(std::move(*dispatch.now));
+        if (dispatch.now) return write(std::move(*dispatch.now));
+        // The deadline covers the work and the write. Phase and deadline are
+        // set before the job is submitted: a worker may start it at once.
+        arm(SteadyClock::now() + kHandlingAllowance);
+        phase_ = Phase::handling;
+        // Run here, on this I/O thread, when a worker would start the job at
+        // once anyway, and while another I/O thread stays free to accept,
+        // read and answer cheap requests even if this job's database is slow.
+        if (server_.options.io_threads > 1 && server_.workers.start_here(remote_, server_.options.io_threads - 1)) {
+            Response response = answer(dispatch.later);
+            server_.workers.finished_here(remote_);
+            return write(std::move(response), Writer::here);
         }
         // The worker owns the connection until its answer is written (nothing
         // else runs on it meanwhile: no read is pending and the timer only
         // looks at the phase) and writes it itself when the socket takes it
         // at once, so the answer leaves without waiting for an I/O thread.
-        // The deadline covers the work and the write. Phase and deadline are
-        // set before the job is submitted: a worker may start it at once.
-        arm(SteadyClock::now() + kHandlingAllowance);
-        phase_ = Phase::handling;
         const auto admission = server_.workers.submit(
             remote_, [self = shared_from_this(), work = std::move(dispatch.later),
                       guard = asio::make_work_guard(socket_.get_executor())] {
-                Response response;
-                try {
-                    response = work();
-                } catch (const std::exception& e) {
-                    std::fprintf(stderr, "slotwise-server: internal error: %s\n", e.what());
-                    response = self->server_.handler.refusal({500, "INTERNAL_ERROR", "internal error"}, self->request_->head.path);
-                }
-                self->write(std::move(response), true);
+                self->write(self->answer(work), Writer::worker);
             });
         if (admission == FairWorkQueue::Admission::accepted) return;
         const char* detail = admission == FairWorkQueue::Admission::address_busy
@@ -257,6 +266,15 @@ private:
         write(std::move(busy));
     }
 
+    Response answer(const std::function<Response()>& work) {
+        try {
+            return work();
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "slotwise-server: internal error: %s\n", e.what());
+            return server_.handler.refusal({500, "INTERNAL_ERROR", "internal error"}, request_->head.path);
+        }
+    }
+
     void refuse(const Refusal& refusal) {
         server_.set_idle(shared_from_this(), false);
         Response response = server_.handler.refusal(refusal, request_->head.path);
@@ -264,8 +282,12 @@ private:
         write(std::move(response));
     }
 
-    // `on_worker`: called on the worker thread that made the answer.
-    void write(Response response, bool on_worker = false) {
+    // Who writes: an I/O thread on the connection's strand (asynchronously),
+    // the worker thread that made the answer, or an I/O thread that made it
+    // on the strand (both at once when the socket takes it).
+    enum class Writer { io, worker, here };
+
+    void write(Response response, Writer writer = Writer::io) {
         if (phase_ == Phase::closed) return;
         phase_ = Phase::writing;
         response_ = std::move(response);
@@ -282,16 +304,17 @@ private:
             message->body() = {response_.body->data() + response_.offset, response_.length};
         message->keep_alive(!response_.close);
         auto serializer = std::make_shared<bhttp::response_serializer<bhttp::span_body<const char>>>(*message);
-        if (on_worker) {
+        if (writer != Writer::io) {
             error_code ec;
             while (!ec && !serializer->is_done()) bhttp::write_some(socket_, *serializer, ec);
             // What follows (the idle list, the next read) happens on the
             // connection's strand, where the global cap may close it.
-            if (serializer->is_done() || (ec != asio::error::would_block && ec != asio::error::try_again))
+            if (serializer->is_done() || (ec != asio::error::would_block && ec != asio::error::try_again)) {
+                if (writer == Writer::here) return written(ec);
                 return asio::post(socket_.get_executor(), [self = shared_from_this(), ec] { self->written(ec); });
-        } else {
-            arm(SteadyClock::now() + kWriteAllowance + at_min_rate(response_.bytes_sent()));
+            }
         }
+        if (writer != Writer::worker) arm(SteadyClock::now() + kWriteAllowance + at_min_rate(response_.bytes_sent()));
         bhttp::async_write(socket_, *serializer, [self = shared_from_this(), message, serializer](error_code ec, std::size_t) {
             self->written(ec);
         });
@@ -340,6 +363,9 @@ private:
     HttpServer::Impl& server_;
     tcp::socket socket_;
     asio::steady_timer timer_;
+    // On the strand: the deadline in force, and whether the timer waits.
+    SteadyClock::time_point deadline_;
+    bool timer_pending_ = false;
     std::string remote_;
     std::atomic<Phase> phase_{Phase::idle};
     bool first_request_ = true;
