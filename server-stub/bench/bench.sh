@@ -93,16 +93,20 @@ stop_server() { kill "$pid"; wait "$pid" 2>/dev/null || true; }
 
 # The server's CPU time so far in clock ticks (utime + stime of /proc/PID/stat).
 cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat"; }
+# Context switches of all the server's threads so far.
+switches() { cat /proc/"$pid"/task/*/status | awk '/ctxt_switches/ { n += $2 } END { print n }'; }
 # Runs wrk (its arguments), prints its RESULT line with the server's CPU
-# microseconds per request appended.
+# microseconds and context switches per request appended.
 wrk_measured() {
-  local before after line requests
+  local before after switches_before switches_after line requests
   before=$(cpu_ticks)
+  switches_before=$(switches)
   line=$(wrk "$@" | grep RESULT)
   after=$(cpu_ticks)
+  switches_after=$(switches)
   requests=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")
-  awk -v l="$line" -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" \
-    'BEGIN { printf "%s server_cpu_us_per_request=%.1f\n", l, n ? t * 1e6 / hz / n : 0 }'
+  awk -v l="$line" -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" -v s=$((switches_after - switches_before)) \
+    'BEGIN { printf "%s server_cpu_us_per_request=%.1f server_switches_per_request=%.2f\n", l, n ? t * 1e6 / hz / n : 0, n ? s / n : 0 }'
 }
 wants() { [[ " $loads " == *" $1 "* ]]; }
 
