@@ -334,7 +334,12 @@ private:
             phase_ = Phase::head;
             request_started_ = SteadyClock::now();
             arm(request_started_ + server_.options.header_timeout);
-            return advance();
+            // Through the strand's queue, not a direct call: an answer made
+            // and written here calls written() from within advance(), and a
+            // buffer of pipelined requests must not nest that deeper and deeper.
+            return asio::post(socket_.get_executor(), [self = shared_from_this()] {
+                if (self->phase_ != Phase::closed) self->advance();
+            });
         }
         arm(SteadyClock::now() + server_.options.idle_timeout);
         wait_readable();
