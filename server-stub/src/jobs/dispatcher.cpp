@@ -83,8 +83,8 @@ void Dispatcher::start() {
     const auto now = queue_.now();
     for (const auto& [kind, period] : periods_) {
         try {
-            const auto start = period_start(now, period);
-            queue_.enqueue({kind, period_key(kind, start), nlohmann::json::object(), start, 3});
+            // Due now, not at the period's start: a job never waited before it existed.
+            queue_.enqueue({kind, period_key(kind, period_start(now, period)), nlohmann::json::object(), now, 3});
         } catch (const std::exception& e) {
             log("cannot enqueue " + kind + ": " + e.what());
         }
