@@ -69,14 +69,16 @@ void Dispatcher::every(const std::string& kind, std::chrono::seconds period, std
 void Dispatcher::start() {
     if (options_.threads <= 0 || handlers_.empty()) return;
     const bool postgres = queue_.store().backend() == "postgres";
-    // $1 now, $2 the lease's end, $3 the owner, $4... the kinds this process can run.
-    std::string kinds;
-    for (std::size_t i = 0; i < handlers_.size(); ++i) kinds += (i ? ", $" : "$") + std::to_string(i + 4);
-    const std::string due = "kind IN (" + kinds + ") AND ((state = 'queued' AND run_at <= $1) OR "
-                            "(state = 'running' AND lease_until <= $1))";
-    due_sql_ = "SELECT id FROM jobs WHERE " + due + " LIMIT 1";
+    // $1 now, then the kinds this process can run; the claim adds the
+    // lease's end and owner after them (PostgreSQL must see every parameter used).
+    const auto due = [this](std::size_t first_kind) {
+        std::string kinds;
+        for (std::size_t i = 0; i < handlers_.size(); ++i) kinds += (i ? ", $" : "$") + std::to_string(first_kind + i);
+        return "kind IN (" + kinds + ") AND ((state = 'queued' AND run_at <= $1) OR (state = 'running' AND lease_until <= $1))";
+    };
+    due_sql_ = "SELECT id FROM jobs WHERE " + due(2) + " LIMIT 1";
     claim_sql_ = "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = $3, lease_until = $2, "
-                 "updated_at = $1 WHERE id IN (SELECT id FROM jobs WHERE " + due + " ORDER BY run_at LIMIT 1" +
+                 "updated_at = $1 WHERE id IN (SELECT id FROM jobs WHERE " + due(4) + " ORDER BY run_at LIMIT 1" +
                  (postgres ? " FOR UPDATE SKIP LOCKED" : "") +
                  ") RETURNING id, kind, key, payload, attempts, max_attempts, run_at";
     // The current period of every recurring job; the processes agree on its key.
@@ -122,6 +124,7 @@ bool Dispatcher::wait(std::chrono::milliseconds timeout, std::uint64_t seen_wake
 void Dispatcher::work(int index) {
     const std::string owner = process_id_ + "/" + std::to_string(index);
     bool idle = true;
+    auto quiet_until = std::chrono::steady_clock::time_point{};
     for (;;) {
         std::uint64_t seen;
         {
@@ -135,7 +138,11 @@ void Dispatcher::work(int index) {
             // server costs the database one read per poll, not a commit.
             claimed = claim(owner, idle);
         } catch (const std::exception& e) {
-            log(std::string("claiming a job failed: ") + e.what());
+            // One line per worker per 10 s while the database is away, not one per poll.
+            if (std::chrono::steady_clock::now() >= quiet_until) {
+                log(std::string("claiming a job failed: ") + e.what());
+                quiet_until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+            }
         }
         idle = !claimed;
         if (claimed) run(*claimed, index);
@@ -145,10 +152,12 @@ void Dispatcher::work(int index) {
 
 std::optional<Dispatcher::Claimed> Dispatcher::claim(const std::string& owner, bool look_first) {
     const auto now = queue_.now();
-    SqlParams params = {to_column(now), to_column(now + options_.lease), owner};
-    for (const auto& entry : handlers_) params.push_back(entry.first);
+    SqlParams look = {to_column(now)};
+    for (const auto& entry : handlers_) look.push_back(entry.first);
     auto s = queue_.store().session();
-    if (look_first && s->read_all({{due_sql_, params}})[0].empty()) return std::nullopt;
+    if (look_first && s->read_all({{due_sql_, look}})[0].empty()) return std::nullopt;
+    SqlParams params = {to_column(now), to_column(now + options_.lease), owner};
+    params.insert(params.end(), look.begin() + 1, look.end());
     return in_transaction(*s, std::nullopt, [&]() -> std::optional<Claimed> {
         const SqlRows rows = s->query(claim_sql_, params);
         if (rows.empty()) return std::nullopt;
