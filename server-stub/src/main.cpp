@@ -125,6 +125,8 @@ Backend connect(const std::string& db, std::size_t pool, const Clock& clock, con
     b.service->backfill_client_keys();
     b.limits = std::make_unique<SharedLimits>(*b.store, limit_options);
     if (demo) b.demo_provider = b.service->create_demo_provider_if_empty();
+    // Also a job (every 10 minutes); once more here so that a start purges at once.
+    b.service->purge_expired_idempotency_keys();
     return b;
 }
 

@@ -187,7 +187,8 @@ test("a PENDING booking's expiry job marks it EXPIRED once it is overdue", { tim
   const audit = db.sql(`SELECT actor, detail FROM audit_log WHERE action = 'booking.expire' AND entity_id = '${id}'`);
   assert.equal(audit.length, 1);
   assert.equal(audit[0][0], 'system');
-  assert.equal(JSON.parse(audit[0][1]).from, 'PENDING');
+  const [[jobId]] = db.sql(`SELECT id FROM jobs WHERE key = 'booking.expire:${id}'`);
+  assert.deepEqual(JSON.parse(audit[0][1]), { from: 'PENDING', job: Number(jobId) }, 'the expiry job did it');
   await server.stop();
 });
 
