@@ -181,7 +181,7 @@ Reply BookingService::list_bookings(const std::string& provider_id, const Query&
 Reply BookingService::health() {
     try {
         auto s = store_.session();
-        const auto job_health = jobs::read_health(*s, date::sys_seconds{std::chrono::seconds{clock_.now()}});
+        const auto job_health = jobs::read_health(*s, clock_.now());
         return json_reply(200, {{"status", "ok"}, {"database", store_.backend()}, {"jobs", jobs::to_json(job_health)}});
     } catch (const std::exception&) {
         return Reply{503, problem_body(503, "DATABASE_UNAVAILABLE", "the database cannot be reached"),

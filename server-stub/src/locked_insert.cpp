@@ -274,8 +274,7 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
                 writes.push_back(records::insert_booking_statement(b));
                 // Its expiry is a job, committed with the booking (jobs/standard_jobs.h).
                 if (b.expires_at)
-                    writes.push_back(jobs::booking_expiry_statement(b.id, date::sys_seconds{std::chrono::seconds{*b.expires_at}},
-                                                                    date::sys_seconds{std::chrono::seconds{now}}));
+                    writes.push_back(jobs::booking_expiry_statement(b.id, *b.expires_at, now));
                 writes.push_back(records::audit_statement(now, "client", "booking.create", "booking", b.id,
                                                           {{"status", b.status}, {"start", format_instant(b.start)}}));
                 admitted.push_back({b.provider_id, b.client_key, {b.occupied_start, b.occupied_end}, b.start,

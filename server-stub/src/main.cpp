@@ -308,9 +308,7 @@ int main(int argc, char** argv) {
         // Housekeeping (expiries, purges) is jobs now (jobs/standard_jobs.cpp).
         std::lock_guard<std::mutex> lock(mutex);
         if (stopping) return;
-        job_queue = std::make_unique<jobs::JobQueue>(*backend.store, [&clock] {
-            return date::sys_seconds{std::chrono::seconds{clock.now()}};
-        });
+        job_queue = std::make_unique<jobs::JobQueue>(*backend.store, [&clock] { return clock.now(); });
         dispatcher = std::make_unique<jobs::Dispatcher>(*job_queue, job_options);
         jobs::register_standard_jobs(*dispatcher, *job_queue, *backend.service, *backend.limits, standard_jobs);
         dispatcher->start();

@@ -37,14 +37,14 @@ std::string make_process_id() {
 
 std::int64_t number(const std::optional<std::string>& text) { return text ? std::stoll(*text) : 0; }
 
-std::string period_key(const std::string& kind, date::sys_seconds start) {
+std::string period_key(const std::string& kind, Timestamp start) {
     return kind + "@" + date::format("%FT%TZ", start);
 }
 
-date::sys_seconds period_start(date::sys_seconds now, std::chrono::seconds period) {
+Timestamp period_start(Timestamp now, std::chrono::seconds period) {
     const auto count = period.count();
     const auto t = now.time_since_epoch().count();
-    return date::sys_seconds{std::chrono::seconds{t - ((t % count) + count) % count}};
+    return Timestamp{std::chrono::seconds{t - ((t % count) + count) % count}};
 }
 
 }  // namespace
@@ -226,7 +226,7 @@ std::chrono::seconds Dispatcher::backoff(int attempt) const {
     return std::chrono::seconds{static_cast<std::int64_t>(std::ceil(jitter(random_engine()) / 1000.0))};
 }
 
-std::optional<Statement> Dispatcher::next_period_statement(const std::string& kind, date::sys_seconds now) const {
+std::optional<Statement> Dispatcher::next_period_statement(const std::string& kind, Timestamp now) const {
     const auto found = periods_.find(kind);
     if (found == periods_.end()) return std::nullopt;
     const auto next = period_start(now, found->second) + found->second;
@@ -239,7 +239,7 @@ void Dispatcher::finish(const Claimed& claimed, const JobOutcome& outcome) {
     JobState state = JobState::done;
     std::string run_outcome = "done";
     int attempts = job.attempt;
-    std::optional<date::sys_seconds> run_at;
+    std::optional<Timestamp> run_at;
     switch (outcome.kind) {
         case JobOutcome::Kind::done: break;
         case JobOutcome::Kind::retry:

@@ -71,7 +71,7 @@ private:
     void finish(const Claimed& claimed, const JobOutcome& outcome);
     void renew_leases();
     void check_lag();
-    std::optional<Statement> next_period_statement(const std::string& kind, date::sys_seconds now) const;
+    std::optional<Statement> next_period_statement(const std::string& kind, Timestamp now) const;
     std::chrono::seconds backoff(int attempt) const;
     bool wait(std::chrono::milliseconds timeout, std::uint64_t seen_wakeups);
 

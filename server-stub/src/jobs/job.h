@@ -2,7 +2,7 @@
 // what a handler answers, and where "now" comes from.
 #pragma once
 
-#include <date/date.h>
+#include <slotwise/time.h>
 
 #include <chrono>
 #include <cstdint>
@@ -16,12 +16,12 @@ namespace slotwise::server::jobs {
 
 // Jobs read "now" only through this, so that the server's clock (which a test
 // or demo may start at SLOTWISE_NOW) decides when a job is due.
-using JobClock = std::function<date::sys_seconds()>;
+using JobClock = std::function<Timestamp()>;
 
 // Instants are stored as BIGINT seconds since the epoch, like every other
 // instant in the database.
-inline std::int64_t to_column(date::sys_seconds t) { return t.time_since_epoch().count(); }
-inline date::sys_seconds from_column(std::int64_t seconds) { return date::sys_seconds{std::chrono::seconds{seconds}}; }
+inline std::int64_t to_column(Timestamp t) { return t.time_since_epoch().count(); }
+inline Timestamp from_column(std::int64_t seconds) { return Timestamp{std::chrono::seconds{seconds}}; }
 
 // The life of a job: queued -> running -> done, or back to queued for a retry,
 // or dead after its last attempt (last_error kept). A running job whose lease
@@ -37,7 +37,7 @@ struct Job {
     nlohmann::json payload;
     int attempt = 0;  // 1 for the first run
     int max_attempts = 0;
-    date::sys_seconds run_at{};  // when it was due
+    Timestamp run_at{};  // when it was due
 };
 
 // A handler's answer. Throwing counts as retry_later(what()).
@@ -50,12 +50,12 @@ struct JobOutcome {
     };
     Kind kind = Kind::done;
     std::string error;
-    std::optional<date::sys_seconds> at;
+    std::optional<Timestamp> at;
 
     static JobOutcome done() { return {}; }
     static JobOutcome retry_later(std::string error) { return {Kind::retry, std::move(error), std::nullopt}; }
     static JobOutcome fail(std::string error) { return {Kind::fail, std::move(error), std::nullopt}; }
-    static JobOutcome not_before(date::sys_seconds at) { return {Kind::later, "", at}; }
+    static JobOutcome not_before(Timestamp at) { return {Kind::later, "", at}; }
 };
 
 using JobHandler = std::function<JobOutcome(const Job&)>;

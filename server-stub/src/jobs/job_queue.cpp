@@ -12,14 +12,14 @@ const char* to_string(JobState state) noexcept {
     return "queued";
 }
 
-Statement enqueue_statement(const NewJob& job, date::sys_seconds now) {
+Statement enqueue_statement(const NewJob& job, Timestamp now) {
     return {"INSERT INTO jobs (kind, key, payload, state, run_at, attempts, max_attempts, created_at, updated_at) "
             "VALUES ($1, $2, $3, 'queued', $4, 0, $5, $6, $6) ON CONFLICT (key) DO NOTHING",
             {job.kind, job.key, job.payload.dump(), to_column(job.run_at), std::int64_t{std::max(1, job.max_attempts)},
              to_column(now)}};
 }
 
-JobHealth read_health(Session& s, date::sys_seconds now) {
+JobHealth read_health(Session& s, Timestamp now) {
     // Each count and minimum has a partial index of its own (006_jobs.sql).
     const auto rows = s.query(
         "SELECT (SELECT COUNT(*) FROM jobs WHERE state = 'queued'), (SELECT COUNT(*) FROM jobs WHERE state = 'running'), "

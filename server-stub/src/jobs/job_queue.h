@@ -22,11 +22,11 @@ struct NewJob {
     std::string kind;
     std::string key;  // one per logical job, e.g. "booking.expire:bk_..."
     nlohmann::json payload = nlohmann::json::object();
-    date::sys_seconds run_at{};
+    Timestamp run_at{};
     int max_attempts = kDefaultMaxAttempts;
 };
 
-Statement enqueue_statement(const NewJob& job, date::sys_seconds now);
+Statement enqueue_statement(const NewJob& job, Timestamp now);
 
 // What /healthz and the lag log line show.
 struct JobHealth {
@@ -35,7 +35,7 @@ struct JobHealth {
     // running under a lapsed lease) has waited; 0 when none is.
     std::int64_t oldest_due_lag_seconds = 0;
 };
-JobHealth read_health(Session& s, date::sys_seconds now);
+JobHealth read_health(Session& s, Timestamp now);
 nlohmann::json to_json(const JobHealth& health);
 
 class JobQueue {
@@ -51,7 +51,7 @@ public:
     JobHealth health();
 
     Store& store() { return store_; }
-    date::sys_seconds now() const { return clock_(); }
+    Timestamp now() const { return clock_(); }
 
 private:
     Store& store_;

@@ -11,7 +11,7 @@ namespace {
 
 constexpr const char* kBookingExpire = "booking.expire";
 
-JobOutcome expire_booking(Store& store, const Job& job, date::sys_seconds now) {
+JobOutcome expire_booking(Store& store, const Job& job, Timestamp now) {
     if (!job.payload.is_object() || !job.payload.contains("booking_id") || !job.payload["booking_id"].is_string())
         return JobOutcome::fail("the payload has no booking_id");
     const std::string booking_id = job.payload["booking_id"].get<std::string>();
@@ -56,7 +56,7 @@ JobOutcome probe(const Job& job) {
 
 }  // namespace
 
-Statement booking_expiry_statement(const std::string& booking_id, date::sys_seconds expires_at, date::sys_seconds now) {
+Statement booking_expiry_statement(const std::string& booking_id, Timestamp expires_at, Timestamp now) {
     return enqueue_statement({kBookingExpire, std::string(kBookingExpire) + ":" + booking_id,
                               nlohmann::json{{"booking_id", booking_id}}, expires_at, kDefaultMaxAttempts},
                              now);

@@ -14,7 +14,7 @@ namespace slotwise::server::jobs {
 
 // Marks a HELD or PENDING booking EXPIRED once its expires_at has passed.
 // Enqueued in the transaction that inserts the booking.
-Statement booking_expiry_statement(const std::string& booking_id, date::sys_seconds expires_at, date::sys_seconds now);
+Statement booking_expiry_statement(const std::string& booking_id, Timestamp expires_at, Timestamp now);
 
 struct StandardJobOptions {
     bool probe = false;  // register `probe` (--enable-probe-jobs)
