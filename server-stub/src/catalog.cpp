@@ -8,6 +8,7 @@
 #include "booking_json.h"
 #include "booking_service.h"
 #include "client_address.h"
+#include "jobs/job_queue.h"
 #include "records.h"
 #include "request_parsing.h"
 #include "snapshot.h"
@@ -178,8 +179,8 @@ Reply BookingService::list_bookings(const std::string& provider_id, const Query&
 Reply BookingService::health() {
     try {
         auto s = store_.session();
-        s->query("SELECT 1");
-        return json_reply(200, {{"status", "ok"}, {"database", store_.backend()}});
+        const auto job_health = jobs::read_health(*s, clock_.now());
+        return json_reply(200, {{"status", "ok"}, {"database", store_.backend()}, {"jobs", jobs::to_json(job_health)}});
     } catch (const std::exception&) {
         return Reply{503, problem_body(503, "DATABASE_UNAVAILABLE", "the database cannot be reached"),
                      "application/problem+json", {}};

@@ -41,6 +41,7 @@
 #include "client_address.h"
 #include "crypto.h"
 #include "engine_calls.h"
+#include "jobs/standard_jobs.h"
 #include "records.h"
 #include "request_parsing.h"
 
@@ -271,6 +272,9 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
                 if (overdue_seen && std::find(expiring.begin(), expiring.end(), b.provider_id) == expiring.end())
                     expiring.push_back(b.provider_id);
                 writes.push_back(records::insert_booking_statement(b));
+                // Its expiry is a job, committed with the booking (jobs/standard_jobs.h).
+                if (b.expires_at)
+                    writes.push_back(jobs::booking_expiry_statement(b.id, *b.expires_at, now));
                 writes.push_back(records::audit_statement(now, "client", "booking.create", "booking", b.id,
                                                           {{"status", b.status}, {"start", format_instant(b.start)}}));
                 admitted.push_back({b.provider_id, b.client_key, {b.occupied_start, b.occupied_end}, b.start,

@@ -15,6 +15,8 @@
 
 #include "booking_service.h"
 #include "http_api.h"
+#include "jobs/dispatcher.h"
+#include "jobs/standard_jobs.h"
 #include "operator_token.h"
 #include "shared_limits.h"
 
@@ -44,6 +46,13 @@ const char* kUsage = R"(usage: slotwise-server [options]
   --idle-timeout S          seconds an idle keep-alive connection stays open (default 5)
   --max-connections N       open connections; the oldest idle ones are closed to admit new ones (default 15000)
   --max-connections-per-address N   open connections per client address (default 128)
+  --job-threads N           threads running due jobs in this process (default 2; 0 = none)
+  --job-poll S              seconds between looks for due jobs (default 1)
+  --job-lease S             seconds a job is leased to its worker before another process may take
+                            it over (default 60; renewed while its handler runs)
+  --job-backoff S[:MAX]     retry delay base and cap in seconds (default 10:3600; full jitter)
+  --job-lag-warning S       log when the oldest due job has waited longer (default 300)
+  --enable-probe-jobs       run `probe` jobs (tests and operators checking the pipeline)
 environment: SLOTWISE_ADMIN_TOKEN (the operator token, 24..256 visible ASCII; when unset a
              stored one is used, or one is generated and printed once to stderr),
              SLOTWISE_NOW (start the server's clock at this instant; tests and demos)
@@ -114,9 +123,9 @@ Backend connect(const std::string& db, std::size_t pool, const Clock& clock, con
     // Bookings written before migration 004 get their normalised client key
     // (and hashed no-show records) here: ICU runs in C++, not in SQL.
     b.service->backfill_client_keys();
-    b.service->expire_overdue_requests();
     b.limits = std::make_unique<SharedLimits>(*b.store, limit_options);
     if (demo) b.demo_provider = b.service->create_demo_provider_if_empty();
+    // Also a job (every 10 minutes); once more here so that a start purges at once.
     b.service->purge_expired_idempotency_keys();
     return b;
 }
@@ -132,6 +141,8 @@ int main(int argc, char** argv) {
     ServiceOptions service_options;
     LimitOptions limit_options;
     std::size_t pool = 0;
+    jobs::DispatcherOptions job_options;
+    jobs::StandardJobOptions standard_jobs;
     for (int i = 1; i < argc; ++i) {
         const std::string flag = argv[i];
         auto value = [&]() -> std::string {
@@ -156,6 +167,18 @@ int main(int argc, char** argv) {
         else if (flag == "--idle-timeout") http.idle_timeout = to_duration(flag, value());
         else if (flag == "--max-connections") http.max_connections = std::max(1, to_int(flag, value()));
         else if (flag == "--max-connections-per-address") http.max_connections_per_address = std::max(1, to_int(flag, value()));
+        else if (flag == "--job-threads") job_options.threads = to_int(flag, value());
+        else if (flag == "--job-poll") job_options.poll = to_duration(flag, value());
+        else if (flag == "--job-lease")
+            job_options.lease = std::chrono::ceil<std::chrono::seconds>(to_duration(flag, value()));
+        else if (flag == "--job-lag-warning")
+            job_options.lag_warning = std::chrono::ceil<std::chrono::seconds>(to_duration(flag, value()));
+        else if (flag == "--job-backoff") {
+            const std::string v = value();
+            const auto colon = v.find(':');
+            job_options.backoff_base = to_duration(flag, v.substr(0, colon));
+            if (colon != std::string::npos) job_options.backoff_cap = to_duration(flag, v.substr(colon + 1));
+        } else if (flag == "--enable-probe-jobs") standard_jobs.probe = true;
         else if (flag == "--rate-limit") {
             const std::string v = value();
             const auto colon = v.find(':');
@@ -233,6 +256,10 @@ int main(int argc, char** argv) {
     const std::string host = http.host.find(':') != std::string::npos ? "[" + http.host + "]" : http.host;
     const std::string url = "http://" + host + ":" + std::to_string(api.port());
     Backend backend;
+    // Durable jobs (src/jobs/): started once the database is ready, stopped
+    // before the backend they use goes.
+    std::unique_ptr<jobs::JobQueue> job_queue;
+    std::unique_ptr<jobs::Dispatcher> dispatcher;
     bool announced = false;
     auto announce = [&] {
         if (announced) return;
@@ -278,21 +305,16 @@ int main(int argc, char** argv) {
         announce();
         std::printf("slotwise-server: database ready\n");
         std::fflush(stdout);
-        // Housekeeping, every minute: overdue PENDING requests become EXPIRED
-        // (they already block nothing; this makes the stored status say so),
-        // expired idempotency keys and limit counters go.
-        std::unique_lock<std::mutex> lock(mutex);
-        while (!wake.wait_for(lock, std::chrono::minutes(1), [&] { return stopping; })) {
-            lock.unlock();
-            try {
-                backend.service->expire_overdue_requests();
-                backend.service->purge_expired_idempotency_keys();
-                backend.limits->purge_expired();
-            } catch (const std::exception& e) {
-                std::fprintf(stderr, "slotwise-server: housekeeping failed: %s\n", e.what());
-            }
-            lock.lock();
-        }
+        // Housekeeping (expiries, purges) is jobs now (jobs/standard_jobs.cpp).
+        std::lock_guard<std::mutex> lock(mutex);
+        if (stopping) return;
+        job_queue = std::make_unique<jobs::JobQueue>(*backend.store, [&clock] { return clock.now(); });
+        dispatcher = std::make_unique<jobs::Dispatcher>(*job_queue, job_options);
+        jobs::register_standard_jobs(*dispatcher, *job_queue, *backend.service, *backend.limits, standard_jobs);
+        dispatcher->start();
+        std::printf("slotwise-server: jobs: %d threads in process %s\n", job_options.threads,
+                    dispatcher->process_id().c_str());
+        std::fflush(stdout);
     });
 
     server.join();  // returns once stopped and in-flight requests are done
@@ -302,6 +324,7 @@ int main(int argc, char** argv) {
     }
     wake.notify_all();
     database.join();
+    if (dispatcher) dispatcher->stop();
     // If the server stopped for another reason, release the signal thread.
     pthread_kill(signal_thread.native_handle(), SIGTERM);
     signal_thread.join();

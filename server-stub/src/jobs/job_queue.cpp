@@ -1,0 +1,77 @@
+#include "job_queue.h"
+
+namespace slotwise::server::jobs {
+
+const char* to_string(JobState state) noexcept {
+    switch (state) {
+        case JobState::queued: return "queued";
+        case JobState::running: return "running";
+        case JobState::done: return "done";
+        case JobState::dead: return "dead";
+    }
+    return "queued";
+}
+
+Statement enqueue_statement(const NewJob& job, Timestamp now) {
+    return {"INSERT INTO jobs (kind, key, payload, state, run_at, attempts, max_attempts, created_at, updated_at) "
+            "VALUES ($1, $2, $3, 'queued', $4, 0, $5, $6, $6) ON CONFLICT (key) DO NOTHING",
+            {job.kind, job.key, job.payload.dump(), to_column(job.run_at), std::int64_t{std::max(1, job.max_attempts)},
+             to_column(now)}};
+}
+
+JobHealth read_health(Session& s, Timestamp now) {
+    // Each count and minimum has a partial index of its own (006_jobs.sql).
+    const auto rows = s.query(
+        "SELECT (SELECT COUNT(*) FROM jobs WHERE state = 'queued'), (SELECT COUNT(*) FROM jobs WHERE state = 'running'), "
+        "(SELECT COUNT(*) FROM jobs WHERE state = 'dead'), "
+        "(SELECT MIN(run_at) FROM jobs WHERE state = 'queued' AND run_at <= $1), "
+        "(SELECT MIN(lease_until) FROM jobs WHERE state = 'running' AND lease_until <= $1)",
+        {to_column(now)});
+    JobHealth h;
+    if (rows.empty()) return h;
+    const SqlRow& r = rows[0];
+    auto number = [&](std::size_t i) -> std::optional<std::int64_t> {
+        if (i >= r.size() || !r[i]) return std::nullopt;
+        return std::stoll(*r[i]);
+    };
+    h.queued = number(0).value_or(0);
+    h.running = number(1).value_or(0);
+    h.dead = number(2).value_or(0);
+    std::optional<std::int64_t> oldest = number(3);
+    if (auto lapsed = number(4); lapsed && (!oldest || *lapsed < *oldest)) oldest = lapsed;
+    if (oldest) h.oldest_due_lag_seconds = std::max<std::int64_t>(0, to_column(now) - *oldest);
+    return h;
+}
+
+nlohmann::json to_json(const JobHealth& h) {
+    return {{"oldest_due_lag_seconds", h.oldest_due_lag_seconds}, {"queued", h.queued}, {"running", h.running},
+            {"dead", h.dead}};
+}
+
+bool JobQueue::enqueue(const NewJob& job) {
+    auto s = store_.session();
+    const bool added = in_transaction(*s, std::nullopt, [&] { return s->exec(enqueue_statement(job, clock_())) == 1; });
+    if (added) notify();
+    return added;
+}
+
+void JobQueue::on_enqueue(std::function<void()> listener) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    listener_ = std::move(listener);
+}
+
+void JobQueue::notify() {
+    std::function<void()> listener;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        listener = listener_;
+    }
+    if (listener) listener();
+}
+
+JobHealth JobQueue::health() {
+    auto s = store_.session();
+    return read_health(*s, clock_());
+}
+
+}  // namespace slotwise::server::jobs
