@@ -6,11 +6,12 @@
 #pragma once
 
 #include <array>
-#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
+
+#include <slotwise/time.h>
 
 #include "domain/actor.h"
 #include "domain/domain_error.h"
@@ -41,13 +42,11 @@ inline constexpr std::array<BookingAction, 7> kBookingActions = {
 // The verb of the route and of the audit entry ("booking.no-show").
 std::string_view to_string(BookingAction action);
 
-using SysSeconds = std::chrono::time_point<std::chrono::system_clock, std::chrono::seconds>;
-
 // What the "when" of a transition looks at.
 struct TransitionMoment {
-    SysSeconds now;                        // the server's clock
-    SysSeconds start;                      // the appointment's start
-    std::optional<SysSeconds> expires_at;  // when a HELD or PENDING booking lapses
+    Timestamp now;                        // the server's clock
+    Timestamp start;                      // the appointment's start
+    std::optional<Timestamp> expires_at;  // when a HELD or PENDING booking lapses
 };
 
 // Why a transition is refused: the stable code, the kind of error it is and

@@ -90,7 +90,7 @@ struct Moment {
     bool started, lapsed;
 };
 
-const SysSeconds kStart = SysSeconds{} + hours(24 * 20000);
+const slotwise::Timestamp kStart = slotwise::Timestamp{} + hours(24 * 20000);
 
 std::vector<Moment> moments() {
     return {
