@@ -52,6 +52,15 @@ inline bool acts_for_provider(ActorKind kind) {
     return kind == ActorKind::provider_account || kind == ActorKind::api_key || kind == ActorKind::operator_;
 }
 
+// Whether the actor may act for this provider: its bookings, its list, its
+// configuration. Anyone else is answered as if the provider did not exist
+// (api.md part 2). The operator reaches every provider; an account and its
+// API keys reach the providers the account owns, which the accounts issue
+// records: until it does, none.
+inline bool reaches_provider(const Actor& actor, const std::string& /*provider_id*/) {
+    return std::holds_alternative<Operator>(actor);
+}
+
 // The actor column of the audit log; "client", "admin" and "system" are the
 // strings written before actors existed, kept so old and new entries agree.
 inline std::string_view audit_name(ActorKind kind) {

@@ -76,7 +76,7 @@ std::string not_yet(When when) {
     return when == When::once_started ? "the appointment has not started yet" : "the booking has not expired yet";
 }
 
-TransitionRefusal actor_refusal(BookingAction action, ActorKind actor) {
+TransitionRefusal refusal_for(BookingAction action, ActorKind actor) {
     const Actors takers = takers_of(action);
     const std::string verb(to_string(action));
     // The server itself holds no credential to ask for, and nobody but the
@@ -107,6 +107,11 @@ bool blocks_time(BookingStatus status) {
 
 std::string_view to_string(BookingAction action) { return kActionNames[static_cast<std::size_t>(action)]; }
 
+std::optional<TransitionRefusal> actor_refusal(BookingAction action, ActorKind actor) {
+    if (allows(takers_of(action), actor)) return std::nullopt;
+    return refusal_for(action, actor);
+}
+
 DomainError TransitionRefusal::error() const {
     DomainError e(kind, code, detail);
     if (code == "UNAUTHORIZED") e.with_challenge("Bearer");
@@ -114,7 +119,7 @@ DomainError TransitionRefusal::error() const {
 }
 
 TransitionVerdict transition(BookingStatus from, BookingAction action, ActorKind actor, const TransitionMoment& at) {
-    if (!allows(takers_of(action), actor)) return actor_refusal(action, actor);
+    if (!allows(takers_of(action), actor)) return refusal_for(action, actor);
     for (const Row& row : kTransitions) {
         if (row.from != from || row.action != action || !allows(row.who, actor)) continue;
         if (!holds(row.when, at)) return TransitionRefusal{ErrorKind::conflict, "INVALID_TRANSITION", not_yet(row.when)};

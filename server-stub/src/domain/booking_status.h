@@ -69,6 +69,10 @@ using TransitionVerdict = std::variant<BookingStatus, TransitionRefusal>;
 // (INVALID_TRANSITION, saying why).
 TransitionVerdict transition(BookingStatus from, BookingAction action, ActorKind actor, const TransitionMoment& at);
 
+// The refusal an actor gets for an action it may never take, whatever the
+// status (the first check of `transition`); nullopt when some row lets it.
+std::optional<TransitionRefusal> actor_refusal(BookingAction action, ActorKind actor);
+
 // The status after the transition, or throws the refusal as a DomainError.
 BookingStatus transition_or_throw(BookingStatus from, BookingAction action, ActorKind actor,
                                   const TransitionMoment& at);
