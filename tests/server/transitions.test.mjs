@@ -52,8 +52,8 @@ function expected(status, action, actor) {
 
 let db, srv, base;
 let slotIndex = 0, clientIndex = 100;
-// Distinct free slots from day 3 on (Berlin 08:00-19:30, every 30 minutes).
-const nextSlot = () => { const i = slotIndex++; return slotAt(3 + Math.floor(i / 24), 60 + 30 * (i % 24)); };
+// Distinct free slots from day 3 on (Berlin 08:00-19:30, every 30 minutes: 24 a day).
+const nextSlot = () => { const i = slotIndex++; return slotAt(3 + Math.floor(i / 24), 30 * (i % 24)); };
 
 before(async () => {
   db = await freshDatabase();
@@ -140,7 +140,7 @@ test('decline: a reason is kept, the audit log has it, and the time is free agai
 test('once the appointment has started: complete and no-show by the provider only; a lapsed request is EXPIRED', async () => {
   // Made at the harness's NOW for the next two days (48 slots), acted on
   // when all of them have started.
-  const started = (i) => slotAt(1 + Math.floor(i / 24), 60 + 30 * (i % 24));
+  const started = (i) => slotAt(1 + Math.floor(i / 24), 30 * (i % 24));
   const rows = [];
   let i = 0;
   for (const status of ['CONFIRMED', 'PENDING'])
