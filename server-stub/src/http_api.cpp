@@ -22,11 +22,8 @@ namespace {
 using domain::Actor;
 using domain::BookingAction;
 using domain::Visitor;
-using http::Dispatch;
-using http::Refusal;
-using http::Request;
-using http::Response;
-using namespace http;  // the mapping of domain answers (http/api_mapping.h)
+// The server's types and the mapping of domain answers (http/api_mapping.h).
+using namespace http;
 
 // API answers smaller than this go out as they are: gzip would cost more
 // than it saves.
