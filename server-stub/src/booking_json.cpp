@@ -13,7 +13,7 @@ json booking_json(const Booking& b, const std::optional<std::string>& manage_tok
               {"start", format_instant(b.start)},
               {"end", format_instant(b.end)},
               {"duration_minutes", b.duration_minutes},
-              {"status", b.status},
+              {"status", std::string(to_string(b.status))},
               {"client", client},
               {"price", {{"amount", b.price_amount}, {"currency", b.currency}}},
               {"created_at", format_timestamp(b.created_at)}};
@@ -67,6 +67,23 @@ std::string fold(const std::string& line) {
     return out + "\r\n";
 }
 
+// RFC 5545 has no "expired" or "declined": a lapsed or declined request is
+// off the calendar, as a cancelled one; what happened at an appointment
+// does not change that it took place.
+std::string_view ics_status(BookingStatus status) {
+    switch (status) {
+        case BookingStatus::held:
+        case BookingStatus::pending: return "TENTATIVE";
+        case BookingStatus::declined:
+        case BookingStatus::cancelled:
+        case BookingStatus::expired: return "CANCELLED";
+        case BookingStatus::confirmed:
+        case BookingStatus::completed:
+        case BookingStatus::no_show: return "CONFIRMED";
+    }
+    return "CONFIRMED";
+}
+
 }  // namespace
 
 std::string booking_ics(const Booking& b, const ProviderConfig* provider, Timestamp now) {
@@ -75,11 +92,8 @@ std::string booking_ics(const Booking& b, const ProviderConfig* provider, Timest
         provider_name = provider->name;
         if (const auto* s = provider->service(b.service_id)) service_name = s->name;
     }
-    // RFC 5545 has no "expired": a lapsed request is off the calendar, as a cancelled one.
-    std::string status = b.status == "PENDING" || b.status == "HELD"                ? "TENTATIVE"
-                         : b.status == "CANCELLED" || b.status == "EXPIRED" ? "CANCELLED"
-                                                                            : "CONFIRMED";
-    std::string description = "Booking " + b.id + " (" + b.status + ")";
+    const std::string status(ics_status(b.status));
+    std::string description = "Booking " + b.id + " (" + std::string(to_string(b.status)) + ")";
     if (b.meeting_link) description += "\nJoin: " + *b.meeting_link;
     std::string out;
     out += fold("BEGIN:VCALENDAR");

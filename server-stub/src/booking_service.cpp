@@ -1,8 +1,8 @@
 // The life of a booking after it is made: reading it, its calendar file,
-// cancel, reschedule and the provider's transitions. Making it is in
+// cancel, reschedule and the provider's transitions, each a move of the one
+// transition table (domain/booking_status.h). Making it is in
 // locked_insert.cpp.
 #include "booking_service.h"
-
 
 #include "booking_json.h"
 #include "client_address.h"
@@ -14,9 +14,38 @@
 namespace slotwise::server {
 namespace {
 
-ApiError invalid_transition(const Booking& b, const std::string& action) {
-    return ApiError(409, "INVALID_TRANSITION", "cannot " + action + " a booking that is " + b.status);
+using domain::BookingAction;
+using domain::kind_of;
+
+DomainError unknown_booking(const std::string& booking_id) {
+    return DomainError(ErrorKind::not_found, "UNKNOWN_BOOKING", "no booking " + booking_id);
 }
+
+// The booking changed between the read and the write (another request
+// moved it first): refused as the table would refuse it now.
+DomainError changed_meanwhile(BookingAction action) {
+    return DomainError(ErrorKind::conflict, "INVALID_TRANSITION",
+                       "cannot " + std::string(to_string(action)) + " this booking: it changed meanwhile");
+}
+
+// Moves `b` by the table, or throws the table's refusal; returns the status before.
+BookingStatus move(Booking& b, BookingAction action, const Actor& actor, Timestamp now) {
+    const BookingStatus before = b.status;
+    b.status = domain::transition_or_throw(before, action, kind_of(actor), b.moment(now));
+    return before;
+}
+
+// Reading a booking or its calendar file needs its manage token.
+const domain::BookingClient& client_or_throw(const Actor& actor) {
+    if (const auto* client = std::get_if<domain::BookingClient>(&actor)) return *client;
+    throw DomainError(ErrorKind::unauthenticated, "TOKEN_REQUIRED", "the manage token is missing (?token=)");
+}
+
+void may_take_or_throw(BookingAction action, const Actor& actor) {
+    if (auto refusal = domain::actor_refusal(action, kind_of(actor))) throw refusal->error();
+}
+
+std::string status_text(BookingStatus status) { return std::string(to_string(status)); }
 
 // A booking stored before migration 004 may not have its key yet.
 std::string client_key_of(const Booking& b) { return b.client_key.empty() ? client_key(b.client.email) : b.client_key; }
@@ -38,8 +67,9 @@ BookingService::BookingService(Store& store, const Clock& clock, ServiceOptions 
     if (options_.meeting_base_url.empty() || options_.meeting_base_url.back() != '/') options_.meeting_base_url += '/';
 }
 
-Booking BookingService::as_of_now(Booking b) const {
-    if (b.overdue(clock_.now())) b.status = "EXPIRED";
+Booking BookingService::as_of(Booking b, Timestamp now) const {
+    const auto lapsed = domain::transition(b.status, BookingAction::expire, domain::ActorKind::system, b.moment(now));
+    if (const auto* to = std::get_if<BookingStatus>(&lapsed)) b.status = *to;
     return b;
 }
 
@@ -48,65 +78,73 @@ std::string BookingService::new_meeting_link() const {
 }
 
 Booking BookingService::authorized_booking(Session& s, const std::string& booking_id,
-                                           const std::optional<std::string>& token) {
-    if (!token || token->empty()) throw ApiError(401, "TOKEN_REQUIRED", "the manage token is missing (?token=)");
+                                           const domain::BookingClient& client) {
+    if (client.manage_token.empty())
+        throw DomainError(ErrorKind::unauthenticated, "TOKEN_REQUIRED", "the manage token is missing (?token=)");
     auto b = records::load_booking(s, booking_id);
     // The hash is compared even for an unknown booking, so timing tells nothing.
-    const bool match = constant_time_equal(sha256_hex(*token), b ? b->manage_token_sha256 : std::string(64, '0'));
-    if (!b) throw ApiError(404, "UNKNOWN_BOOKING", "no booking " + booking_id);
-    if (!match) throw ApiError(403, "INVALID_TOKEN", "the manage token does not match this booking");
+    const bool match =
+        constant_time_equal(sha256_hex(client.manage_token), b ? b->manage_token_sha256 : std::string(64, '0'));
+    if (!b) throw unknown_booking(booking_id);
+    if (!match) throw DomainError(ErrorKind::forbidden, "INVALID_TOKEN", "the manage token does not match this booking");
     return as_of_now(*b);
 }
 
-Reply BookingService::get_booking(const std::string& booking_id, const std::optional<std::string>& token) {
+BookingView BookingService::get_booking(const Actor& actor, const std::string& booking_id) {
+    const auto& client = client_or_throw(actor);
     auto s = store_.session();
-    return json_reply(200, {{"booking", booking_json(authorized_booking(*s, booking_id, token))}});
+    return {authorized_booking(*s, booking_id, client), std::nullopt};
 }
 
-Reply BookingService::booking_calendar(const std::string& booking_id, const std::optional<std::string>& token) {
+CalendarFile BookingService::booking_calendar(const Actor& actor, const std::string& booking_id) {
+    const auto& client = client_or_throw(actor);
     auto s = store_.session();
-    const Booking b = authorized_booking(*s, booking_id, token);
+    const Booking b = authorized_booking(*s, booking_id, client);
     auto provider = records::load_provider(*s, b.provider_id);
-    Reply reply{200, booking_ics(b, provider ? &*provider : nullptr, clock_.now()), "text/calendar; charset=utf-8", {}};
-    reply.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + b.id + ".ics\"");
-    return reply;
+    return {b.id + ".ics", booking_ics(b, provider ? &*provider : nullptr, clock_.now())};
 }
 
-Reply BookingService::cancel_booking(const std::string& booking_id, const std::optional<std::string>& token,
-                                     std::string_view body) {
+BookingView BookingService::cancel_booking(const Actor& actor, const std::string& booking_id, std::string_view body) {
     const auto reason = parse_cancel_reason(parse_json_body(body, /*empty_is_object=*/true));
+    may_take_or_throw(BookingAction::cancel, actor);
+    if (std::holds_alternative<domain::BookingClient>(actor)) return client_cancel(actor, booking_id, reason);
+    return provider_transition(actor, booking_id, BookingAction::cancel, body);
+}
+
+BookingView BookingService::client_cancel(const Actor& actor, const std::string& booking_id,
+                                          std::optional<std::string> reason) {
     auto s = store_.session();
-    authorized_booking(*s, booking_id, token);
+    authorized_booking(*s, booking_id, std::get<domain::BookingClient>(actor));
     return in_transaction(*s, std::nullopt, [&] {
         Booking b = as_of_now(*records::load_booking(*s, booking_id));
-        if (b.status != "PENDING" && b.status != "CONFIRMED") throw invalid_transition(b, "cancel");
-        const std::string before = b.status;
-        b.status = "CANCELLED";
+        const BookingStatus before = move(b, BookingAction::cancel, actor, clock_.now());
         b.cancelled_at = clock_.now_minute();
         b.cancelled_by = "client";
         b.cancellation_reason = reason;
         b.refund_amount = client_refund(b, *b.cancelled_at);
         b.updated_at = clock_.now();
-        if (!records::update_booking(*s, b, before)) throw invalid_transition(b, "cancel");
-        records::audit(*s, b.updated_at, "client", "booking.cancel", "booking", b.id,
-                       {{"from", before}, {"refund", *b.refund_amount}});
-        return json_reply(200, {{"booking", booking_json(b)}});
+        if (!records::update_booking(*s, b, before)) throw changed_meanwhile(BookingAction::cancel);
+        records::audit(*s, b.updated_at, std::string(audit_name(actor)), "booking.cancel", "booking", b.id,
+                       {{"from", status_text(before)}, {"refund", *b.refund_amount}});
+        return BookingView{b, std::nullopt};
     });
 }
 
-Reply BookingService::reschedule_booking(const std::string& booking_id, const std::optional<std::string>& token,
-                                         std::string_view body) {
+BookingView BookingService::reschedule_booking(const Actor& actor, const std::string& booking_id,
+                                               std::string_view body) {
     const RescheduleRequest r = parse_reschedule_request(parse_json_body(body));
+    may_take_or_throw(BookingAction::reschedule, actor);
     auto s = store_.session();
-    const std::string provider_id = authorized_booking(*s, booking_id, token).provider_id;
+    const std::string provider_id =
+        authorized_booking(*s, booking_id, std::get<domain::BookingClient>(actor)).provider_id;
     const Instant now = clock_.now_minute();
     try {
         return in_transaction(*s, provider_id, [&] {
             Booking b = as_of_now(*records::load_booking(*s, booking_id));
-            if (b.status != "PENDING" && b.status != "CONFIRMED") throw invalid_transition(b, "reschedule");
+            const BookingStatus before = move(b, BookingAction::reschedule, actor, clock_.now());
             const auto provider = providers_.get(*s, b.provider_id);
             const ServiceConfig* service = provider ? provider->config.service(b.service_id) : nullptr;
-            if (!service) throw ApiError(422, "SERVICE_INACTIVE", "the booked service is no longer offered");
+            if (!service) throw DomainError(ErrorKind::refused, "SERVICE_INACTIVE", "the booked service is no longer offered");
             const int duration = r.duration_minutes.value_or(b.duration_minutes);
             // The booking's own time does not block its new time.
             const Interval window = slot_taken_window(service, r.start, duration);
@@ -117,7 +155,7 @@ Reply BookingService::reschedule_booking(const std::string& booking_id, const st
             const TimeZone& zone = *provider->engine_snapshot.zone;
             if (records::client_standing(*s, b.provider_id, client_key_of(b), clock_.now()).no_shows > 0 &&
                 zone.local_date(r.start) == zone.local_date(now))
-                throw ApiError(422, "CLIENT_LOCKED_OUT", "after a no-show, same-day bookings with this provider are closed");
+                throw DomainError(ErrorKind::refused, "CLIENT_LOCKED_OUT", "after a no-show, same-day bookings with this provider are closed");
             // What a cancel would refund now caps every later cancel: moving
             // the booking later must not buy back a refund the policy has
             // already withdrawn.
@@ -134,55 +172,57 @@ Reply BookingService::reschedule_booking(const std::string& booking_id, const st
             b.occupied_start = occupied.start;
             b.occupied_end = occupied.end;
             b.updated_at = clock_.now();
-            if (!records::update_booking(*s, b, b.status)) throw invalid_transition(b, "reschedule");
-            records::audit(*s, b.updated_at, "client", "booking.reschedule", "booking", b.id,
+            if (!records::update_booking(*s, b, before)) throw changed_meanwhile(BookingAction::reschedule);
+            records::audit(*s, b.updated_at, std::string(audit_name(actor)), "booking.reschedule", "booking", b.id,
                            {{"from", format_instant(old_start)}, {"to", format_instant(b.start)},
                             {"refund_ceiling", *b.refund_ceiling}});
-            return json_reply(200, {{"booking", booking_json(b)}});
+            return BookingView{b, std::nullopt};
         });
     } catch (const OverlapError&) {
-        throw ApiError(409, "SLOT_TAKEN", "the slot is taken");
+        throw DomainError(ErrorKind::conflict, "SLOT_TAKEN", "the slot is taken");
     }
 }
 
-Reply BookingService::provider_transition(const std::string& booking_id, const std::string& action,
-                                          std::string_view body) {
+BookingView BookingService::provider_transition(const Actor& actor, const std::string& booking_id,
+                                                BookingAction action, std::string_view body) {
     const auto reason = parse_cancel_reason(parse_json_body(body, /*empty_is_object=*/true));
+    may_take_or_throw(action, actor);
     auto s = store_.session();
     return in_transaction(*s, std::nullopt, [&] {
         auto found = records::load_booking(*s, booking_id);
-        if (!found) throw ApiError(404, "UNKNOWN_BOOKING", "no booking " + booking_id);
+        if (!found || !domain::reaches_provider(actor, found->provider_id)) throw unknown_booking(booking_id);
         Booking b = as_of_now(*found);
-        const std::string before = b.status;
         const Instant now = clock_.now_minute();
-        if (action == "confirm") {
-            if (b.status != "PENDING") throw invalid_transition(b, action);
-            b.status = "CONFIRMED";
-            auto provider = records::load_provider(*s, b.provider_id);
-            const ServiceConfig* service = provider ? provider->service(b.service_id) : nullptr;
-            if (service && service->is_virtual && !b.meeting_link) b.meeting_link = new_meeting_link();
-        } else if (action == "complete" || action == "no-show") {
-            if (b.status != "CONFIRMED") throw invalid_transition(b, action);
-            if (now < b.start) throw ApiError(409, "INVALID_TRANSITION", "the appointment has not started yet");
-            b.status = action == "complete" ? "COMPLETED" : "NO_SHOW";
-            if (action == "no-show") {
+        const BookingStatus before = move(b, action, actor, clock_.now());
+        switch (action) {
+            case BookingAction::confirm: {
+                auto provider = records::load_provider(*s, b.provider_id);
+                const ServiceConfig* service = provider ? provider->service(b.service_id) : nullptr;
+                if (service && service->is_virtual && !b.meeting_link) b.meeting_link = new_meeting_link();
+                break;
+            }
+            case BookingAction::no_show:
                 b.refund_amount = engine_refund(b, now, slotwise::CancelledBy::no_show);
                 records::count_no_show(*s, b.provider_id, client_key_of(b), now);
-            }
-        } else if (action == "cancel") {
-            if (b.status != "PENDING" && b.status != "CONFIRMED") throw invalid_transition(b, action);
-            b.status = "CANCELLED";
-            b.cancelled_at = now;
-            b.cancelled_by = "provider";
-            b.cancellation_reason = reason;
-            b.refund_amount = engine_refund(b, now, slotwise::CancelledBy::provider);
-        } else {
-            throw ApiError(404, "NOT_FOUND", "no such transition");
+                break;
+            // The provider ends the booking or declines the request: the
+            // client gets everything back (the engine's provider rule).
+            case BookingAction::cancel:
+            case BookingAction::decline:
+                b.cancelled_at = now;
+                b.cancelled_by = "provider";
+                b.cancellation_reason = reason;
+                b.refund_amount = engine_refund(b, now, slotwise::CancelledBy::provider);
+                break;
+            case BookingAction::complete:
+            case BookingAction::reschedule:
+            case BookingAction::expire: break;
         }
         b.updated_at = clock_.now();
-        if (!records::update_booking(*s, b, before)) throw invalid_transition(b, action);
-        records::audit(*s, b.updated_at, "admin", "booking." + action, "booking", b.id, {{"from", before}, {"to", b.status}});
-        return json_reply(200, {{"booking", booking_json(b)}});
+        if (!records::update_booking(*s, b, before)) throw changed_meanwhile(action);
+        records::audit(*s, b.updated_at, std::string(audit_name(actor)), "booking." + std::string(to_string(action)),
+                       "booking", b.id, {{"from", status_text(before)}, {"to", status_text(b.status)}});
+        return BookingView{b, std::nullopt};
     });
 }
 

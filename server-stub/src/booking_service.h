@@ -1,5 +1,6 @@
-// The use cases of the booking server, free of HTTP: each takes the parsed
-// parts of a request and returns a Reply or throws ApiError. The engine is the
+// The use cases of the booking server, free of HTTP: each takes an Actor and
+// the parsed parts of a request and returns a domain result or throws a
+// DomainError. The engine is the
 // rule-keeper for slots and refunds; this class supplies it with the
 // provider's data and the server's clock, and makes the result durable.
 #pragma once
@@ -13,10 +14,14 @@
 #include <string_view>
 #include <unordered_set>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "clock.h"
+#include "domain/actor.h"
+#include "domain/booking_status.h"
 #include "group_commit.h"
+#include "jobs/job_queue.h"
 #include "model.h"
 #include "problem.h"
 #include "provider_cache.h"
@@ -25,14 +30,53 @@
 
 namespace slotwise::server {
 
-struct Reply {
-    int status = 200;
-    std::string body;
-    std::string content_type = "application/json";
-    std::vector<std::pair<std::string, std::string>> headers;
+using domain::Actor;
+
+// What the use cases answer; http/api_mapping.cpp alone turns these into
+// status codes, content types and headers.
+struct BookingView {
+    Booking booking;
+    std::optional<std::string> manage_token;  // shown once, in the answer that creates the booking
+};
+struct SavedProvider {
+    bool created = false;
+    json document;  // the provider's public snapshot
+};
+struct BookingList {
+    std::string provider_id;
+    LocalDate from, to;
+    std::vector<Booking> bookings;
+};
+struct SnapshotDocument {
+    std::string json_text;  // spliced from the provider's parts serialised once per revision (snapshot.h)
+};
+struct SlotList {
+    std::string json_text;  // the engine's answer, serialised by the engine
+};
+struct CalendarFile {
+    std::string file_name;
+    std::string text;  // RFC 5545
+};
+struct HealthReport {
+    std::string database;  // the backend's name
+    jobs::JobHealth jobs;
 };
 
-inline Reply json_reply(int status, const json& body) { return Reply{status, body.dump(), "application/json", {}}; }
+// The answer to a booking request as kept under its Idempotency-Key, so that
+// a retry gets the first answer byte for byte (api.md). Its form is the
+// transport's (AnswerKeeper); to the domain it is opaque.
+struct KeptAnswer {
+    int status = 0;
+    std::string body;
+};
+class AnswerKeeper {
+public:
+    virtual ~AnswerKeeper() = default;
+    virtual KeptAnswer created(const BookingView& booking) const = 0;
+    virtual KeptAnswer refused(const DomainError& refusal) const = 0;
+};
+// A new booking, or the replay of the answer kept under the key.
+using BookingOutcome = std::variant<BookingView, KeptAnswer>;
 
 struct ServiceOptions {
     std::string meeting_base_url = "https://meet.jit.si/";
@@ -58,23 +102,32 @@ class BookingService {
 public:
     BookingService(Store& store, const Clock& clock, ServiceOptions options);
 
-    // Provider side; the caller has checked the bearer token.
-    Reply put_provider(const std::string& provider_id, std::string_view body);
-    Reply list_bookings(const std::string& provider_id, const Query& query);
-    // action: confirm, complete, no-show, cancel
-    Reply provider_transition(const std::string& booking_id, const std::string& action, std::string_view body);
+    // Every use case takes the actor it acts for and answers a result or
+    // throws a DomainError. The HTTP side resolves the caller into the actor
+    // (http_api.cpp); the rules of who may do what are here and in the
+    // transition table (domain/booking_status.h).
+
+    // Provider side.
+    SavedProvider put_provider(const Actor& actor, const std::string& provider_id, std::string_view body);
+    BookingList list_bookings(const Actor& actor, const std::string& provider_id, const Query& query);
+    // confirm, decline, cancel, complete, no-show: the provider's transitions.
+    BookingView provider_transition(const Actor& actor, const std::string& booking_id, domain::BookingAction action,
+                                    std::string_view body);
 
     // Public side.
-    Reply snapshot(const std::string& provider_id, const Query& query);
-    Reply slots(const std::string& provider_id, const Query& query);
-    Reply create_booking(const std::optional<std::string>& idempotency_key, std::string_view body);
-    Reply get_booking(const std::string& booking_id, const std::optional<std::string>& token);
-    Reply cancel_booking(const std::string& booking_id, const std::optional<std::string>& token, std::string_view body);
-    Reply reschedule_booking(const std::string& booking_id, const std::optional<std::string>& token,
-                             std::string_view body);
-    Reply booking_calendar(const std::string& booking_id, const std::optional<std::string>& token);
+    SnapshotDocument snapshot(const Actor& actor, const std::string& provider_id, const Query& query);
+    SlotList slots(const Actor& actor, const std::string& provider_id, const Query& query);
+    BookingOutcome create_booking(const Actor& actor, const std::optional<std::string>& idempotency_key,
+                                  std::string_view body, const AnswerKeeper& keeper);
+    BookingView get_booking(const Actor& actor, const std::string& booking_id);
+    CalendarFile booking_calendar(const Actor& actor, const std::string& booking_id);
+    // The booking's client by manage token, or the provider's side.
+    BookingView cancel_booking(const Actor& actor, const std::string& booking_id, std::string_view body);
+    BookingView reschedule_booking(const Actor& actor, const std::string& booking_id, std::string_view body);
 
-    Reply health();
+    HealthReport health(const Actor& actor);
+
+    // Housekeeping, the server acting for itself (domain::System).
     std::int64_t purge_expired_idempotency_keys();
     // Marks PENDING requests past their expiry EXPIRED; the number marked.
     // Reads and bookings already treat them so (the status is derived from
@@ -96,10 +149,14 @@ private:
     Booking admit(const BookingJob& job, const LoadedProvider* provider, std::vector<Interval> busy,
                   records::ClientStanding standing, const std::vector<Admitted>& earlier, Timestamp now,
                   std::string& manage_token) const;
-    // The reads show a PENDING request past its expiry as EXPIRED.
-    Booking as_of_now(Booking b) const;
+    // The reads show a request past its expiry as EXPIRED (the table's
+    // expiry row), whether or not the housekeeping has written that yet.
+    Booking as_of(Booking b, Timestamp now) const;
+    Booking as_of_now(Booking b) const { return as_of(std::move(b), clock_.now()); }
 
-    Booking authorized_booking(Session& s, const std::string& booking_id, const std::optional<std::string>& token);
+    // The booking whose manage token the client presents.
+    Booking authorized_booking(Session& s, const std::string& booking_id, const domain::BookingClient& client);
+    BookingView client_cancel(const Actor& actor, const std::string& booking_id, std::optional<std::string> reason);
     std::string new_meeting_link() const;
 
     Store& store_;

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 
-#include "booking_json.h"
 #include "booking_service.h"
 #include "client_address.h"
 #include "jobs/job_queue.h"
@@ -30,20 +29,20 @@ std::pair<LocalDate, LocalDate> date_range(const Query& q, Timestamp now) {
         auto text = param(q, key);
         if (!text) return fallback;
         auto d = parse_date(*text);
-        if (!d) throw bad_request(std::string(key) + " must be a date like 2026-12-01");
+        if (!d) throw invalid_input(std::string(key) + " must be a date like 2026-12-01");
         return *d;
     };
     const LocalDate from = date("from", LocalDate{date::floor<Days>(now).time_since_epoch()});
     const LocalDate to = date("to", from + Days{30});
-    if (to < from) throw bad_request("from must not be after to");
-    if (to - from > kMaxRange) throw ApiError(400, "RANGE_TOO_LARGE", "to may be at most 366 days after from");
+    if (to < from) throw invalid_input("from must not be after to");
+    if (to - from > kMaxRange) throw DomainError(ErrorKind::invalid_input, "RANGE_TOO_LARGE", "to may be at most 366 days after from");
     return {from, to};
 }
 
 // The provider's configuration from the cache (one revision read when it is current).
 std::shared_ptr<const LoadedProvider> existing_provider(ProviderCache& cache, Session& s, const std::string& provider_id) {
     auto p = is_valid_id(provider_id) ? cache.get(s, provider_id) : nullptr;
-    if (!p) throw ApiError(404, "UNKNOWN_PROVIDER", "no provider " + provider_id);
+    if (!p) throw DomainError(ErrorKind::not_found, "UNKNOWN_PROVIDER", "no provider " + provider_id);
     return p;
 }
 
@@ -60,12 +59,12 @@ ProviderWithBusy provider_with_busy(ProviderCache& cache, Session& s, const std:
                                     LocalDate to, Timestamp now) {
     // The UTC day that starts when `date` starts on the wall clock.
     const auto utc_day = [](LocalDate date) { return Instant{date.time_since_epoch()}; };
-    if (!is_valid_id(provider_id)) throw ApiError(404, "UNKNOWN_PROVIDER", "no provider " + provider_id);
+    if (!is_valid_id(provider_id)) throw DomainError(ErrorKind::not_found, "UNKNOWN_PROVIDER", "no provider " + provider_id);
     const auto rows = s.read_all({records::provider_revision_statement(provider_id),
                                   records::busy_statement(s.dialect(), provider_id, utc_day(from - Days{2}),
                                                           utc_day(to + Days{3}), now)});
     const auto revision = records::revision_from(rows[0]);
-    if (!revision) throw ApiError(404, "UNKNOWN_PROVIDER", "no provider " + provider_id);
+    if (!revision) throw DomainError(ErrorKind::not_found, "UNKNOWN_PROVIDER", "no provider " + provider_id);
     auto provider = cache.latest(provider_id);
     if (!provider || provider->revision != *revision) provider = existing_provider(cache, s, provider_id);
     return {std::move(provider), merge_intervals(records::busy_from(rows[1]))};
@@ -73,14 +72,19 @@ ProviderWithBusy provider_with_busy(ProviderCache& cache, Session& s, const std:
 
 }  // namespace
 
-Reply BookingService::put_provider(const std::string& provider_id, std::string_view body) {
-    if (!is_valid_id(provider_id)) throw bad_request("provider ids are 1..64 of A-Z a-z 0-9 _ -");
+SavedProvider BookingService::put_provider(const Actor& actor, const std::string& provider_id, std::string_view body) {
+    // An account's own providers come with the accounts issue; until then
+    // only the operator configures providers.
+    if (!std::holds_alternative<domain::Operator>(actor))
+        throw DomainError(ErrorKind::unauthenticated, "UNAUTHORIZED", "configuring a provider needs the operator's credential")
+            .with_challenge("Bearer");
+    if (!is_valid_id(provider_id)) throw invalid_input("provider ids are 1..64 of A-Z a-z 0-9 _ -");
     const ProviderConfig p = parse_provider_config(provider_id, parse_json_body(body));
     auto s = store_.session();
     const Timestamp now = clock_.now();
     const bool created = in_transaction(*s, provider_id, [&] {
         const bool is_new = records::put_provider(*s, p, now);
-        records::audit(*s, now, "admin", is_new ? "provider.create" : "provider.replace", "provider", p.id,
+        records::audit(*s, now, std::string(audit_name(actor)), is_new ? "provider.create" : "provider.replace", "provider", p.id,
                        json::parse(body));
         return is_new;
     });
@@ -90,24 +94,24 @@ Reply BookingService::put_provider(const std::string& provider_id, std::string_v
     snapshot["booking_limits"] = {
         {"open_bookings_per_client", p.open_bookings_per_client.value_or(options_.open_bookings_cap)},
         {"pending_expiry_minutes", p.pending_expiry_minutes.value_or(static_cast<int>(options_.pending_expiry.count()))}};
-    return json_reply(created ? 201 : 200, snapshot);
+    return {created, std::move(snapshot)};
 }
 
-Reply BookingService::snapshot(const std::string& provider_id, const Query& query) {
+SnapshotDocument BookingService::snapshot(const Actor&, const std::string& provider_id, const Query& query) {
     const auto [from, to] = date_range(query, clock_.now());
     auto s = store_.session();
     const auto [loaded, busy] = provider_with_busy(providers_, *s, provider_id, from, to, clock_.now());
-    return Reply{200, snapshot_document(loaded->snapshot_members, busy, clock_.now()), "application/json", {}};
+    return {snapshot_document(loaded->snapshot_members, busy, clock_.now())};
 }
 
-Reply BookingService::slots(const std::string& provider_id, const Query& query) {
+SlotList BookingService::slots(const Actor&, const std::string& provider_id, const Query& query) {
     const auto [from, to] = date_range(query, clock_.now());
     auto s = store_.session();
     const auto [loaded, busy] = provider_with_busy(providers_, *s, provider_id, from, to, clock_.now());
     const ProviderConfig& p = loaded->config;
     auto service = param(query, "service");
-    if (!service) throw bad_request("the service parameter is required");
-    if (!p.service(*service)) throw ApiError(404, "UNKNOWN_SERVICE", "no service " + *service);
+    if (!service) throw invalid_input("the service parameter is required");
+    if (!p.service(*service)) throw DomainError(ErrorKind::not_found, "UNKNOWN_SERVICE", "no service " + *service);
     slotwise::SlotsQuery q{*service,
                            std::nullopt,
                            from,
@@ -116,7 +120,7 @@ Reply BookingService::slots(const std::string& provider_id, const Query& query) 
                            clock_.now_minute()};
     if (auto d = param(query, "duration_minutes")) {
         if (d->empty() || d->size() > 5 || d->find_first_not_of("0123456789") != std::string::npos)
-            throw bad_request("duration_minutes must be a number of minutes");
+            throw invalid_input("duration_minutes must be a number of minutes");
         q.duration_minutes = std::stoi(*d);
     }
     // The cached snapshot is shared between requests; busy time is this request's own.
@@ -126,7 +130,7 @@ Reply BookingService::slots(const std::string& provider_id, const Query& query) 
     if (!list) {
         const slotwise::Error& error = list.error();
         const slotwise::ErrorCode code = error.code;
-        ApiError e(400,
+        DomainError e(ErrorKind::invalid_input,
                    code == slotwise::ErrorCode::unknown_time_zone || code == slotwise::ErrorCode::out_of_range
                        ? std::string(slotwise::to_string(code))
                        : "INVALID_REQUEST",
@@ -134,10 +138,12 @@ Reply BookingService::slots(const std::string& provider_id, const Query& query) 
         e.extensions.emplace_back("engine_error", json::parse(slotwise::to_answer(error).json).at("error").dump());
         throw e;
     }
-    return Reply{200, slotwise::to_answer(*list).json, "application/json", {}};
+    return {slotwise::to_answer(*list).json};
 }
 
-Reply BookingService::list_bookings(const std::string& provider_id, const Query& query) {
+BookingList BookingService::list_bookings(const Actor& actor, const std::string& provider_id, const Query& query) {
+    if (!domain::reaches_provider(actor, provider_id))
+        throw DomainError(ErrorKind::not_found, "UNKNOWN_PROVIDER", "no provider " + provider_id);
     auto s = store_.session();
     const auto loaded = existing_provider(providers_, *s, provider_id);
     const TimeZone& zone = *loaded->engine_snapshot.zone;
@@ -150,40 +156,35 @@ Reply BookingService::list_bookings(const std::string& provider_id, const Query&
             return q;
         }(),
         clock_.now());
-    std::vector<std::string> statuses;
+    std::vector<BookingStatus> statuses;
     if (auto text = param(query, "status")) {
         std::size_t start = 0;
         while (start <= text->size()) {
             const std::size_t comma = std::min(text->find(',', start), text->size());
-            const std::string st = text->substr(start, comma - start);
-            if (st != "HELD" && st != "PENDING" && st != "CONFIRMED" && st != "CANCELLED" && st != "EXPIRED" &&
-                st != "COMPLETED" && st != "NO_SHOW")
-                throw bad_request("status must be a comma-separated list of HELD, PENDING, CONFIRMED, CANCELLED, "
-                                  "EXPIRED, COMPLETED, NO_SHOW");
-            statuses.push_back(st);
+            const auto status = domain::booking_status_from(std::string_view(*text).substr(start, comma - start));
+            if (!status)
+                throw invalid_input("status must be a comma-separated list of HELD, PENDING, CONFIRMED, DECLINED, "
+                                    "CANCELLED, EXPIRED, COMPLETED, NO_SHOW");
+            statuses.push_back(*status);
             start = comma + 1;
         }
     }
-    json list = json::array();
+    BookingList list{provider_id, from, to, {}};
     // A midnight that the clocks skip starts the day at the jump.
     const auto day_start = [&](LocalDate date) { return zone.resolve(LocalTime{date}).earliest; };
     const Timestamp now = clock_.now();
-    for (Booking b : records::list_bookings(*s, provider_id, day_start(from), day_start(to + Days{1}), statuses, now)) {
-        if (b.overdue(now)) b.status = "EXPIRED";  // as_of_now, at the `now` the filter used
-        list.push_back(booking_json(b));
-    }
-    return json_reply(200, {{"provider", provider_id}, {"from", format_date(from)}, {"to", format_date(to)},
-                            {"bookings", list}});
+    for (const Booking& stored :
+         records::list_bookings(*s, provider_id, day_start(from), day_start(to + Days{1}), statuses, now))
+        list.bookings.push_back(as_of(stored, now));  // at the `now` the filter used
+    return list;
 }
 
-Reply BookingService::health() {
+HealthReport BookingService::health(const Actor&) {
     try {
         auto s = store_.session();
-        const auto job_health = jobs::read_health(*s, clock_.now());
-        return json_reply(200, {{"status", "ok"}, {"database", store_.backend()}, {"jobs", jobs::to_json(job_health)}});
+        return {store_.backend(), jobs::read_health(*s, clock_.now())};
     } catch (const std::exception&) {
-        return Reply{503, problem_body(503, "DATABASE_UNAVAILABLE", "the database cannot be reached"),
-                     "application/problem+json", {}};
+        throw DomainError(ErrorKind::unavailable, "DATABASE_UNAVAILABLE", "the database cannot be reached");
     }
 }
 
@@ -237,7 +238,7 @@ std::optional<std::string> BookingService::create_demo_provider_if_empty() {
           {{"id", "video"}, {"name", "Video call"}, {"durations", {45}}, {"slot_interval_minutes", 60},
            {"min_notice_minutes", 60}, {"max_advance_days", 60}, {"price", {{"amount", 3000}, {"currency", "EUR"}}},
            {"cancellation_policy", "flexible"}, {"virtual", true}, {"requires_confirmation", true}}}}};
-    put_provider("demo", demo.dump());
+    put_provider(domain::Operator{}, "demo", demo.dump());
     return std::string("demo");
 }
 

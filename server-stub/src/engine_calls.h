@@ -1,5 +1,5 @@
 // Calls into the engine with the server's data and clock, and the mapping of
-// its answers to API errors.
+// its answers to domain errors.
 #pragma once
 
 #include <optional>

@@ -9,6 +9,8 @@
 
 #include "clock.h"
 #include "http/access_log.h"
+#include "domain/actor.h"
+#include "http/api_mapping.h"
 #include "http/compression.h"
 #include "http/http_server.h"
 #include "http/static_files.h"
@@ -17,10 +19,11 @@
 namespace slotwise::server {
 namespace {
 
-using http::Dispatch;
-using http::Refusal;
-using http::Request;
-using http::Response;
+using domain::Actor;
+using domain::BookingAction;
+using domain::Visitor;
+// The server's types and the mapping of domain answers (http/api_mapping.h).
+using namespace http;
 
 // API answers smaller than this go out as they are: gzip would cost more
 // than it saves.
@@ -28,15 +31,53 @@ constexpr std::size_t kMinGzipBytes = 1024;
 // zlib's fast end: a few percent larger than level 9 at a fraction of the time.
 constexpr int kApiGzipLevel = 1;
 
-enum class Action { none, put_provider, list_bookings, snapshot, slots, create_booking, calendar, get_booking,
-                    reschedule, client_or_provider_cancel, provider_transition };
-
-struct Route {
-    Action action = Action::none;
-    std::string id;
-    std::string verb;  // the provider transition
-    bool needs_admin = false;
+// Who may call a route; CORS, caching and authentication follow from it.
+enum class Access {
+    public_data,    // the widget's reads: CORS open, cacheable, no personal data, no credential
+    public_client,  // the widget's bookings: CORS open, no-store; a client proves itself by manage token
+    provider,       // a provider's credential (Authorization: Bearer), no CORS, no-store
+    operator_only,  // the operator token alone, no CORS, no-store
 };
+
+enum class Action { put_provider, list_bookings, snapshot, slots, create_booking, calendar, get_booking, reschedule,
+                    cancel, confirm, decline, complete, no_show };
+
+// A path pattern's segments after /v1/: literals, or "{provider}" (any
+// non-empty segment), "{booking}" (a booking id) and "{booking}.ics".
+struct Route {
+    const char* method;
+    std::vector<const char*> segments;
+    Access access;
+    Action action;
+    // A valid provider credential makes the caller the provider's side here
+    // too (a booking is cancelled by its client or by its provider).
+    bool provider_acts_too = false;
+};
+
+// The routes of api.md part 1 and `decline` of part 2, each with its
+// access class, declared once. A path that matches none (or a method a path
+// does not take) is 404.
+const std::vector<Route>& routes() {
+    static const std::vector<Route> table = {
+        {"PUT", {"providers", "{provider}"}, Access::provider, Action::put_provider},
+        {"GET", {"providers", "{provider}", "bookings"}, Access::provider, Action::list_bookings},
+        {"GET", {"providers", "{provider}", "snapshot"}, Access::public_data, Action::snapshot},
+        {"GET", {"providers", "{provider}", "slots"}, Access::public_data, Action::slots},
+        {"POST", {"bookings"}, Access::public_client, Action::create_booking},
+        {"GET", {"bookings", "{booking}.ics"}, Access::public_client, Action::calendar},
+        {"GET", {"bookings", "{booking}"}, Access::public_client, Action::get_booking},
+        {"POST", {"bookings", "{booking}", "reschedule"}, Access::public_client, Action::reschedule},
+        {"POST", {"bookings", "{booking}", "cancel"}, Access::public_client, Action::cancel, true},
+        {"POST", {"bookings", "{booking}", "confirm"}, Access::provider, Action::confirm},
+        {"POST", {"bookings", "{booking}", "decline"}, Access::provider, Action::decline},
+        {"POST", {"bookings", "{booking}", "complete"}, Access::provider, Action::complete},
+        {"POST", {"bookings", "{booking}", "no-show"}, Access::provider, Action::no_show},
+    };
+    return table;
+}
+
+bool is_public(Access access) { return access == Access::public_data || access == Access::public_client; }
+bool needs_credential(Access access) { return access == Access::provider || access == Access::operator_only; }
 
 std::vector<std::string> segments_after_v1(const std::string& path) {
     std::vector<std::string> out;
@@ -58,55 +99,72 @@ bool is_booking_id(const std::string& s) {
 
 bool under_v1(const std::string& path) { return path.rfind("/v1/", 0) == 0; }
 
-// The routes of api.md part 1; a path that matches none (or a method a path
-// does not take) is 404, as before.
-Route match(const std::string& method, const std::string& path) {
+bool ends_with(const std::string& s, const std::string& tail) {
+    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// A route's match: the route and the id its path names.
+struct Match {
+    const Route* route = nullptr;
+    std::string id;  // the provider or booking id
+};
+
+// Matches a path's segments against a pattern. Loosely, any segment fills
+// a placeholder (to classify any path, for its headers); strictly, ids must
+// be well-formed (to route it).
+bool matches(const Route& route, const std::vector<std::string>& s, bool strict, std::string* id) {
+    if (route.segments.size() != s.size()) return false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const std::string pattern = route.segments[i];
+        if (pattern[0] != '{') {
+            if (s[i] != pattern) return false;
+            continue;
+        }
+        std::string value = s[i];
+        if (pattern == "{booking}.ics") {
+            if (strict && (value.size() <= 4 || !ends_with(value, ".ics"))) return false;
+            if (ends_with(value, ".ics")) value.resize(value.size() - 4);
+        }
+        if (strict && pattern == "{provider}" && value.empty()) return false;
+        if (strict && pattern != "{provider}" && !is_booking_id(value)) return false;
+        if (id) *id = value;
+    }
+    return true;
+}
+
+Match match(const std::string& method, const std::string& path) {
     if (!under_v1(path)) return {};
     const auto s = segments_after_v1(path);
-    if (s[0] == "providers" && s.size() >= 2 && !s[1].empty()) {
-        if (s.size() == 2 && method == "PUT") return {Action::put_provider, s[1], "", true};
-        if (s.size() == 3 && method == "GET") {
-            if (s[2] == "bookings") return {Action::list_bookings, s[1], "", true};
-            if (s[2] == "snapshot") return {Action::snapshot, s[1], "", false};
-            if (s[2] == "slots") return {Action::slots, s[1], "", false};
-        }
-        return {};
-    }
-    if (s[0] != "bookings") return {};
-    if (s.size() == 1 && method == "POST") return {Action::create_booking, "", "", false};
-    if (s.size() == 2 && method == "GET") {
-        const std::string& id = s[1];
-        if (id.size() > 4 && id.compare(id.size() - 4, 4, ".ics") == 0 && is_booking_id(id.substr(0, id.size() - 4)))
-            return {Action::calendar, id.substr(0, id.size() - 4), "", false};
-        if (is_booking_id(id)) return {Action::get_booking, id, "", false};
-        return {};
-    }
-    if (s.size() == 3 && method == "POST" && is_booking_id(s[1])) {
-        if (s[2] == "reschedule") return {Action::reschedule, s[1], "", false};
-        if (s[2] == "cancel") return {Action::client_or_provider_cancel, s[1], "", false};
-        if (s[2] == "confirm" || s[2] == "complete" || s[2] == "no-show") return {Action::provider_transition, s[1], s[2], true};
+    for (const Route& route : routes()) {
+        std::string id;
+        if (method == route.method && matches(route, s, /*strict=*/true, &id)) return {&route, std::move(id)};
     }
     return {};
 }
 
-// The widget's paths (CORS open): /v1/providers/X/(snapshot|slots) and
-// /v1/bookings[/X[.ics|/cancel|/reschedule]].
-bool is_public_path(const std::string& path) {
-    if (!under_v1(path)) return false;
+// The access class of a path whatever its method: the headers of every
+// answer under /v1/ (404s, refusals and preflights included) follow from it.
+std::optional<Access> path_access(const std::string& path) {
+    if (!under_v1(path)) return std::nullopt;
     const auto s = segments_after_v1(path);
-    for (const auto& segment : s)
+    for (const Route& route : routes())
+        if (matches(route, s, /*strict=*/false, nullptr)) return route.access;
+    return std::nullopt;
+}
+
+// CORS is open on the widget's paths, and only on well-formed ones.
+bool cors_open(const std::string& path) {
+    const auto access = path_access(path);
+    if (!access || !is_public(*access)) return false;
+    for (const auto& segment : segments_after_v1(path))
         if (segment.empty()) return false;
-    if (s[0] == "providers") return s.size() == 3 && (s[2] == "snapshot" || s[2] == "slots");
-    if (s[0] != "bookings") return false;
-    return s.size() <= 2 || (s.size() == 3 && (s[2] == "cancel" || s[2] == "reschedule"));
+    return true;
 }
 
 // Snapshots and slots carry no personal data and keep their caching; every
 // other /v1/ answer may hold a client's data or a manage token.
 bool must_not_store(const std::string& path) {
-    if (!under_v1(path)) return false;
-    const auto s = segments_after_v1(path);
-    return !(s.size() == 3 && s[0] == "providers" && (s[2] == "snapshot" || s[2] == "slots"));
+    return under_v1(path) && path_access(path) != Access::public_data;
 }
 
 bool compressible(const std::string& content_type) {
@@ -119,31 +177,8 @@ std::string header_value(const Response& r, const std::string& name) {
     return "";
 }
 
-Response problem_response(const ApiError& e) {
-    Response r;
-    r.status = e.status;
-    r.headers = e.headers;
-    r.headers.emplace_back("Content-Type", "application/problem+json");
-    r.set_body(problem_body(e));
-    return r;
-}
-
-ApiError with_header(ApiError e, std::string name, std::string value) {
-    e.headers.emplace_back(std::move(name), std::move(value));
-    return e;
-}
-
-ApiError database_unavailable(const std::string& detail) {
-    return with_header(ApiError(503, "DATABASE_UNAVAILABLE", detail), "Retry-After", "1");
-}
-
-Response from_reply(Reply reply) {
-    Response r;
-    r.status = reply.status;
-    r.headers = std::move(reply.headers);
-    r.headers.emplace_back("Content-Type", reply.content_type);
-    r.set_body(std::move(reply.body));
-    return r;
+DomainError database_unavailable(const std::string& detail) {
+    return DomainError(ErrorKind::unavailable, "DATABASE_UNAVAILABLE", detail).retry_after_seconds(1);
 }
 
 std::optional<std::string> token_param(const Request& req) {
@@ -199,6 +234,7 @@ struct HttpApi::Impl : http::RequestHandler {
     SharedLimits* limits = nullptr;
     std::optional<OperatorToken> token;
     std::mutex credential_mutex;
+    const http::KeptAsAnswered keeper;
 
     Dispatch handle(std::shared_ptr<Request> req) override {
         const std::string& path = req->head.path;
@@ -206,14 +242,16 @@ struct HttpApi::Impl : http::RequestHandler {
         if (method == "OPTIONS") return {path == "*" ? server_options(*req) : preflight(*req), {}};
         if (path == "/healthz" && method == "GET") {
             if (!is_ready) return {finish(problem_response(database_unavailable("the database is not reachable yet")), *req), {}};
-            return {std::nullopt, [this, req] { return finish(guarded([this] { return from_reply(service->health()); }), *req); }};
+            return {std::nullopt, [this, req] {
+                        return finish(guarded([&] { return health_response(service->health(Visitor{req->remote})); }), *req);
+                    }};
         }
         if (under_v1(path)) {
-            Route route = match(method, path);
-            if (route.action == Action::none) return {finish(not_found(), *req), {}};
+            Match found = match(method, path);
+            if (!found.route) return {finish(not_found(), *req), {}};
             if (!is_ready) return {finish(problem_response(database_unavailable("the database is not reachable yet")), *req), {}};
-            return {std::nullopt, [this, req, route = std::move(route)] {
-                        return finish(guarded([&] { return from_reply(call(*req, route)); }), *req);
+            return {std::nullopt, [this, req, found = std::move(found)] {
+                        return finish(guarded([&] { return call(*req, found); }), *req);
                     }};
         }
         if (files && method == "GET")
@@ -222,7 +260,7 @@ struct HttpApi::Impl : http::RequestHandler {
     }
 
     Response refusal(const Refusal& refusal, const std::string& path) override {
-        Response r = problem_response(ApiError(refusal.status, refusal.code, refusal.detail));
+        Response r = http_problem(refusal.status, refusal.code, refusal.detail);
         decorate(r, path);
         return r;
     }
@@ -235,7 +273,9 @@ struct HttpApi::Impl : http::RequestHandler {
                    log);
     }
 
-    static Response not_found() { return problem_response(ApiError(404, "NOT_FOUND", "no such resource")); }
+    static Response not_found() {
+        return problem_response(DomainError(ErrorKind::not_found, "NOT_FOUND", "no such resource"));
+    }
 
     // OPTIONS * asks about the server, not a resource (RFC 9110 9.3.7): the
     // methods it serves, and no CORS (no browser sends it).
@@ -247,7 +287,7 @@ struct HttpApi::Impl : http::RequestHandler {
     }
 
     Response preflight(const Request& req) {
-        if (!is_public_path(req.head.path)) return finish(not_found(), req);
+        if (!cors_open(req.head.path)) return finish(not_found(), req);
         Response r;
         r.status = 204;
         r.headers = {{"Access-Control-Allow-Methods", "GET, POST, OPTIONS"},
@@ -257,9 +297,10 @@ struct HttpApi::Impl : http::RequestHandler {
         return r;
     }
 
-    // CORS on the widget's paths, no-store where personal data may be.
+    // CORS on the widget's paths, no-store where personal data may be: both
+    // from the access class of the path's route.
     static void decorate(Response& r, const std::string& path) {
-        if (is_public_path(path)) {
+        if (cors_open(path)) {
             r.headers.emplace_back("Access-Control-Allow-Origin", "*");
             r.headers.emplace_back("Access-Control-Expose-Headers", "Idempotent-Replayed, Retry-After, Location");
         }
@@ -286,76 +327,100 @@ struct HttpApi::Impl : http::RequestHandler {
     static Response guarded(Work work) {
         try {
             return work();
-        } catch (const ApiError& e) {
+        } catch (const DomainError& e) {
             return problem_response(e);
         } catch (const nlohmann::json::exception& e) {
-            return problem_response(bad_request(std::string("the request does not have the expected shape: ") + e.what()));
+            return problem_response(invalid_input(std::string("the request does not have the expected shape: ") + e.what()));
         } catch (const StoreError& e) {
             std::fprintf(stderr, "slotwise-server: database error: %s\n", e.what());
             return problem_response(database_unavailable("the database is busy or unavailable; retry later"));
         } catch (const std::exception& e) {
             std::fprintf(stderr, "slotwise-server: internal error: %s\n", e.what());
-            return problem_response(ApiError(500, "INTERNAL_ERROR", "internal error"));
+            return problem_response(DomainError(ErrorKind::internal, "INTERNAL_ERROR", "internal error"));
         }
     }
 
-    // The bearer credential, checked only when presented; true when valid.
-    // Checks from one process are taken in turn, so that guesses sent at once
-    // get no more tries than guesses sent one after another. While an address
-    // is throttled its credentials are not checked (429
-    // TOO_MANY_FAILED_CREDENTIALS). A POST without a valid credential meets
-    // the public rate limit before anything is said about its credential.
-    bool authorize(const Request& req, const Route& route) {
+    // The bearer credential, checked only when presented: the actor it
+    // proves, if valid. Checks from one process are taken in turn, so that
+    // guesses sent at once get no more tries than guesses sent one after
+    // another. While an address is throttled its credentials are not checked
+    // (429 TOO_MANY_FAILED_CREDENTIALS). A POST without a valid credential
+    // meets the public rate limit before anything is said about its
+    // credential. Today the operator token is the only credential; session
+    // tokens and API keys (the accounts issue) are checked here too and
+    // prove a ProviderAccount or an ApiKey.
+    std::optional<Actor> authenticate(const Request& req, const Route& route) {
         const auto authorization = req.field("authorization");
         int wait = 0;
-        bool valid = false, failed = false;
+        std::optional<Actor> proven;
+        bool failed = false;
         if (authorization) {
             std::lock_guard<std::mutex> in_turn(credential_mutex);
             wait = limits->credential_wait(req.remote);
             if (wait == 0) {
-                valid = starts_with_bearer(*authorization) && token->matches(std::string_view(*authorization).substr(7));
-                if (!valid) {
+                if (starts_with_bearer(*authorization) && token->matches(std::string_view(*authorization).substr(7)))
+                    proven = domain::Operator{};
+                if (!proven) {
                     limits->credential_failed(req.remote);
                     failed = true;
                 }
             }
         }
-        if (req.head.method == "POST" && !valid)
+        if (req.head.method == "POST" && !proven)
             if (const int limited = limits->admit_public(req.remote))
-                throw with_header(ApiError(429, "RATE_LIMITED", "too many requests from this address; retry later"),
-                                  "Retry-After", std::to_string(limited));
+                throw DomainError(ErrorKind::rate_limited, "RATE_LIMITED", "too many requests from this address; retry later")
+                    .retry_after_seconds(limited);
         if (wait > 0)
-            throw with_header(ApiError(429, "TOO_MANY_FAILED_CREDENTIALS",
-                                       "too many failed credentials from this address; retry later"),
-                              "Retry-After", std::to_string(wait));
+            throw DomainError(ErrorKind::rate_limited, "TOO_MANY_FAILED_CREDENTIALS",
+                              "too many failed credentials from this address; retry later")
+                .retry_after_seconds(wait);
         if (failed)
-            throw with_header(ApiError(401, "UNAUTHORIZED", "the bearer token is not valid"), "WWW-Authenticate", "Bearer");
-        if (route.needs_admin && !valid)
-            throw with_header(ApiError(401, "UNAUTHORIZED", "this endpoint needs Authorization: Bearer <admin token>"),
-                              "WWW-Authenticate", "Bearer");
-        return valid;
+            throw DomainError(ErrorKind::unauthenticated, "UNAUTHORIZED", "the bearer token is not valid").with_challenge("Bearer");
+        const bool enough = route.access == Access::operator_only ? proven && std::holds_alternative<domain::Operator>(*proven)
+                                                                  : proven.has_value();
+        if (needs_credential(route.access) && !enough)
+            throw DomainError(ErrorKind::unauthenticated, "UNAUTHORIZED",
+                              "this endpoint needs Authorization: Bearer <admin token>")
+                .with_challenge("Bearer");
+        return proven;
     }
 
-    Reply call(const Request& req, const Route& route) {
-        const bool provider = authorize(req, route);
+    // Who the caller is, in one place: the provider's side where its
+    // credential counts, else the client of the booking the path names by
+    // its manage token, else a visitor.
+    static Actor resolve_actor(const Request& req, const Match& found, std::optional<Actor> proven) {
+        if (proven && (needs_credential(found.route->access) || found.route->provider_acts_too)) return std::move(*proven);
+        const bool names_booking = found.route->segments.front() == std::string("bookings") && !found.id.empty();
+        if (auto token = token_param(req); token && !token->empty() && names_booking)
+            return domain::BookingClient{found.id, std::move(*token), req.remote};
+        return Visitor{req.remote};
+    }
+
+    Response call(const Request& req, const Match& found) {
+        const Actor actor = resolve_actor(req, found, authenticate(req, *found.route));
         BookingService& s = *service;
-        switch (route.action) {
-            case Action::put_provider: return s.put_provider(route.id, req.body);
-            case Action::list_bookings: return s.list_bookings(route.id, req.query);
-            case Action::snapshot: return s.snapshot(route.id, req.query);
-            case Action::slots: return s.slots(route.id, req.query);
-            case Action::create_booking: return s.create_booking(req.field("idempotency-key"), req.body);
-            case Action::calendar: return s.booking_calendar(route.id, token_param(req));
-            case Action::get_booking: return s.get_booking(route.id, token_param(req));
-            case Action::reschedule: return s.reschedule_booking(route.id, token_param(req), req.body);
-            // A provider cancels with the bearer token, a client with the manage token.
-            case Action::client_or_provider_cancel:
-                return provider ? s.provider_transition(route.id, "cancel", req.body)
-                                : s.cancel_booking(route.id, token_param(req), req.body);
-            case Action::provider_transition: return s.provider_transition(route.id, route.verb, req.body);
-            case Action::none: break;
+        const std::string& id = found.id;
+        switch (found.route->action) {
+            case Action::put_provider: return provider_response(s.put_provider(actor, id, req.body));
+            case Action::list_bookings: return booking_list_response(s.list_bookings(actor, id, req.query));
+            case Action::snapshot: return snapshot_response(s.snapshot(actor, id, req.query));
+            case Action::slots: return slots_response(s.slots(actor, id, req.query));
+            case Action::create_booking:
+                return created_or_replayed(s.create_booking(actor, req.field("idempotency-key"), req.body, keeper));
+            case Action::calendar: return calendar_response(s.booking_calendar(actor, id));
+            case Action::get_booking: return booking_response(s.get_booking(actor, id));
+            case Action::reschedule: return booking_response(s.reschedule_booking(actor, id, req.body));
+            case Action::cancel: return booking_response(s.cancel_booking(actor, id, req.body));
+            case Action::confirm: return transition(actor, id, BookingAction::confirm, req.body);
+            case Action::decline: return transition(actor, id, BookingAction::decline, req.body);
+            case Action::complete: return transition(actor, id, BookingAction::complete, req.body);
+            case Action::no_show: return transition(actor, id, BookingAction::no_show, req.body);
         }
-        throw ApiError(404, "NOT_FOUND", "no such resource");
+        return not_found();
+    }
+
+    Response transition(const Actor& actor, const std::string& id, BookingAction action, const std::string& body) {
+        return booking_response(service->provider_transition(actor, id, action, body));
     }
 };
 

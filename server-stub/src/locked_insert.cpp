@@ -53,9 +53,9 @@ std::string lowercase(std::string s) {
     return s;
 }
 
-ApiError key_in_flight() {
-    ApiError e(409, "IDEMPOTENCY_KEY_IN_FLIGHT", "a request with this Idempotency-Key is still running");
-    e.headers.emplace_back("Retry-After", "1");
+DomainError key_in_flight() {
+    DomainError e(ErrorKind::conflict, "IDEMPOTENCY_KEY_IN_FLIGHT", "a request with this Idempotency-Key is still running");
+    e.retry_after_seconds(1);
     return e;
 }
 
@@ -73,14 +73,12 @@ KeySecrets key_secrets(const std::string& idempotency_key) {
     return {sha256_hex(idempotency_key), material.substr(0, 32), material.substr(32, 32)};
 }
 
-Reply replay(const records::IdempotencyRecord& seen, const KeySecrets& secrets) {
+KeptAnswer replay(const records::IdempotencyRecord& seen, const KeySecrets& secrets) {
     auto body = open_sealed(secrets.answer_key, seen.response, secrets.lookup);
     // The record is found by the key's hash and its fingerprint matched, so
     // it was sealed with this key: anything else is a damaged record.
     if (!body) throw std::runtime_error("a stored idempotent answer cannot be opened");
-    Reply reply{seen.status, std::move(*body), seen.status >= 400 ? "application/problem+json" : "application/json", {}};
-    reply.headers.emplace_back("Idempotent-Replayed", "true");
-    return reply;
+    return {seen.status, std::move(*body)};
 }
 
 }  // namespace
@@ -89,12 +87,14 @@ struct BookingService::BookingJob {
     const BookingRequest& request;
     const std::string& key;
     const KeySecrets& secrets;
+    const AnswerKeeper& keeper;
     std::string fingerprint;  // HMAC of the parsed request
     std::string email;        // lowercased, as shown
     std::string client_key;   // one client whatever the spelling (client_address.h)
-    // The outcome: the reply, or what to throw (a refusal or a failure), or
-    // neither when another process holds the key: the job runs again.
-    std::optional<Reply> reply;
+    // The outcome: a new booking or a replay, or what to throw (a refusal or
+    // a failure), or neither when another process holds the key: the job
+    // runs again.
+    std::optional<BookingOutcome> outcome;
     std::exception_ptr error;
     bool key_busy = false;
 };
@@ -107,10 +107,11 @@ struct BookingService::Admitted {
     bool pending;
 };
 
-Reply BookingService::create_booking(const std::optional<std::string>& key, std::string_view body) {
-    if (!key) throw ApiError(400, "IDEMPOTENCY_KEY_MISSING", "POST /v1/bookings needs an Idempotency-Key header");
+BookingOutcome BookingService::create_booking(const Actor&, const std::optional<std::string>& key,
+                                              std::string_view body, const AnswerKeeper& keeper) {
+    if (!key) throw DomainError(ErrorKind::invalid_input, "IDEMPOTENCY_KEY_MISSING", "POST /v1/bookings needs an Idempotency-Key header");
     if (!is_valid_idempotency_key(*key))
-        throw ApiError(400, "INVALID_REQUEST", "Idempotency-Key must be 1..255 visible ASCII characters");
+        throw DomainError(ErrorKind::invalid_input, "INVALID_REQUEST", "Idempotency-Key must be 1..255 visible ASCII characters");
     const json parsed = parse_json_body(body);
     const BookingRequest request = parse_booking_request(parsed);
 
@@ -144,11 +145,11 @@ Reply BookingService::create_booking(const std::optional<std::string>& key, std:
     // Another PostgreSQL process holding the key: its transaction ends within
     // the database's statement timeout; until then this request tries again.
     for (int attempt = 0;; ++attempt) {
-        BookingJob job{request, *key, secrets, fingerprint, email, normalised, std::nullopt, nullptr, false};
+        BookingJob job{request, *key, secrets, keeper, fingerprint, email, normalised, std::nullopt, nullptr, false};
         locked_inserts_.run(store_.write_queue(request.provider), job);
         if (!job.key_busy) {
             if (job.error) std::rethrow_exception(job.error);
-            return *job.reply;
+            return std::move(*job.outcome);
         }
         if (std::chrono::steady_clock::now() >= deadline) throw key_in_flight();
         std::this_thread::sleep_for(std::chrono::milliseconds(std::min(2 << std::min(attempt, 5), 50)));
@@ -169,7 +170,7 @@ void BookingService::run_booking_batch(const std::vector<BookingJob*>& jobs) noe
             book_together({job});
         } catch (const OverlapError&) {
             // The database's backstop saw an overlap the engine did not.
-            job->error = std::make_exception_ptr(ApiError(409, "SLOT_TAKEN", "the slot is taken"));
+            job->error = std::make_exception_ptr(DomainError(ErrorKind::conflict, "SLOT_TAKEN", "the slot is taken"));
         } catch (...) {
             job->error = std::current_exception();
         }
@@ -247,18 +248,18 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
         std::vector<Statement> writes;
         std::vector<Admitted> admitted;
         std::vector<std::string> expiring;  // providers with a new booking over an overdue request
-        std::vector<std::pair<std::optional<Reply>, std::exception_ptr>> outcomes(jobs.size());
+        std::vector<std::pair<std::optional<BookingOutcome>, std::exception_ptr>> outcomes(jobs.size());
         std::vector<bool> key_busy(jobs.size(), false);
         for (std::size_t i = 0; i < jobs.size(); ++i) {
             const BookingJob& job = *jobs[i];
-            auto& [reply, error] = outcomes[i];
+            auto& [outcome, error] = outcomes[i];
             if (at[i].key_lock && !records::flag_from(read[*at[i].key_lock])) {
                 key_busy[i] = true;
                 continue;
             }
             if (auto seen = records::idempotency_record_from(read[at[i].key]); seen && seen->created_at > expired_at) {
-                if (constant_time_equal(seen->request_sha256, job.fingerprint)) reply = replay(*seen, job.secrets);
-                else error = std::make_exception_ptr(ApiError(422, "IDEMPOTENCY_KEY_REUSED",
+                if (constant_time_equal(seen->request_sha256, job.fingerprint)) outcome = replay(*seen, job.secrets);
+                else error = std::make_exception_ptr(DomainError(ErrorKind::refused, "IDEMPOTENCY_KEY_REUSED",
                                                               "this Idempotency-Key was used with a different body"));
                 continue;
             }
@@ -275,18 +276,23 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
                 // Its expiry is a job, committed with the booking (jobs/standard_jobs.h).
                 if (b.expires_at)
                     writes.push_back(jobs::booking_expiry_statement(b.id, *b.expires_at, now));
-                writes.push_back(records::audit_statement(now, "client", "booking.create", "booking", b.id,
-                                                          {{"status", b.status}, {"start", format_instant(b.start)}}));
+                // The one who books becomes the booking's client.
+                writes.push_back(records::audit_statement(
+                    now, std::string(domain::audit_name(domain::ActorKind::booking_client)), "booking.create", "booking",
+                    b.id, {{"status", std::string(to_string(b.status))}, {"start", format_instant(b.start)}}));
                 admitted.push_back({b.provider_id, b.client_key, {b.occupied_start, b.occupied_end}, b.start,
-                                    b.status == "PENDING"});
-                reply = json_reply(201, {{"booking", booking_json(b, manage_token)}});
-                answer.status = reply->status;
-                answer.response = reply->body;
-            } catch (const ApiError& e) {
+                                    b.status == BookingStatus::pending});
+                BookingView created{b, manage_token};
+                const KeptAnswer kept = job.keeper.created(created);
+                answer.status = kept.status;
+                answer.response = kept.body;
+                outcome = std::move(created);
+            } catch (const DomainError& e) {
                 // A refusal is the request's answer too: the same key replays it.
                 error = std::current_exception();
-                answer.status = e.status;
-                answer.response = problem_body(e);
+                const KeptAnswer kept = job.keeper.refused(e);
+                answer.status = kept.status;
+                answer.response = kept.body;
             }
             answer.response = seal(job.secrets.answer_key, answer.response, job.secrets.lookup);
             writes.push_back(records::store_answer_statement(job.secrets.lookup, answer, expired_at));
@@ -302,7 +308,7 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
         all.insert(all.end(), std::make_move_iterator(writes.begin()), std::make_move_iterator(writes.end()));
         s->commit_with(all);
         for (std::size_t i = 0; i < jobs.size(); ++i) {
-            jobs[i]->reply = std::move(outcomes[i].first);
+            jobs[i]->outcome = std::move(outcomes[i].first);
             jobs[i]->error = outcomes[i].second;
             jobs[i]->key_busy = key_busy[i];
         }
@@ -316,9 +322,9 @@ Booking BookingService::admit(const BookingJob& job, const LoadedProvider* provi
                               records::ClientStanding standing, const std::vector<Admitted>& earlier, Timestamp now,
                               std::string& manage_token) const {
     const BookingRequest& r = job.request;
-    if (!provider) throw ApiError(404, "UNKNOWN_PROVIDER", "no provider " + r.provider);
+    if (!provider) throw DomainError(ErrorKind::not_found, "UNKNOWN_PROVIDER", "no provider " + r.provider);
     const ServiceConfig* found = provider->config.service(r.service);
-    if (!found) throw ApiError(404, "UNKNOWN_SERVICE", "no service " + r.service);
+    if (!found) throw DomainError(ErrorKind::not_found, "UNKNOWN_SERVICE", "no service " + r.service);
     const ServiceConfig& service = *found;
     for (const Admitted& a : earlier) {
         if (a.provider_id != r.provider) continue;
@@ -331,12 +337,12 @@ Booking BookingService::admit(const BookingJob& job, const LoadedProvider* provi
     engine_validate(provider->engine_snapshot, busy, r.service, r.start, r.duration_minutes, now_minute);
     const TimeZone& zone = *provider->engine_snapshot.zone;
     if (standing.no_shows > 0 && zone.local_date(r.start) == zone.local_date(now_minute))
-        throw ApiError(422, "CLIENT_LOCKED_OUT", "after a no-show, same-day bookings with this provider are closed");
+        throw DomainError(ErrorKind::refused, "CLIENT_LOCKED_OUT", "after a no-show, same-day bookings with this provider are closed");
     if (service.requires_confirmation && standing.open_pending >= options_.pending_cap)
-        throw ApiError(422, "TOO_MANY_PENDING", "this client already has the maximum of open PENDING bookings");
+        throw DomainError(ErrorKind::refused, "TOO_MANY_PENDING", "this client already has the maximum of open PENDING bookings");
     const int open_cap = provider->config.open_bookings_per_client.value_or(options_.open_bookings_cap);
     if (standing.open >= open_cap)
-        throw ApiError(422, "TOO_MANY_OPEN_BOOKINGS",
+        throw DomainError(ErrorKind::refused, "TOO_MANY_OPEN_BOOKINGS",
                        "this client already has " + std::to_string(standing.open) + " upcoming bookings with this "
                        "provider, the most it allows (" + std::to_string(open_cap) + "); cancel one or wait until "
                        "one has taken place");
@@ -347,7 +353,7 @@ Booking BookingService::admit(const BookingJob& job, const LoadedProvider* provi
     b.manage_token_sha256 = sha256_hex(manage_token);
     b.provider_id = r.provider;
     b.service_id = r.service;
-    b.status = service.requires_confirmation ? "PENDING" : "CONFIRMED";
+    b.status = service.requires_confirmation ? BookingStatus::pending : BookingStatus::confirmed;
     b.duration_minutes = r.duration_minutes.value_or(service.durations.front());
     b.start = r.start;
     b.end = r.start + Minutes{b.duration_minutes};
@@ -357,14 +363,14 @@ Booking BookingService::admit(const BookingJob& job, const LoadedProvider* provi
     b.client = r.client;
     b.client.email = job.email;
     b.client_key = job.client_key;
-    if (b.status == "PENDING") {
+    if (b.status == BookingStatus::pending) {
         const auto minutes = provider->config.pending_expiry_minutes;
         const Minutes expiry = minutes ? Minutes{*minutes} : options_.pending_expiry;
         b.expires_at = std::min<Timestamp>(now + expiry, b.start);
     }
     b.client_time_zone = r.time_zone;
     b.notes = r.notes;
-    if (service.is_virtual && b.status == "CONFIRMED") b.meeting_link = new_meeting_link();
+    if (service.is_virtual && b.status == BookingStatus::confirmed) b.meeting_link = new_meeting_link();
     b.price_amount = service.price_amount;
     b.currency = service.currency;
     b.cancellation_policy = service.cancellation_policy;

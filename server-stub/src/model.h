@@ -14,6 +14,7 @@
 #include <slotwise/snapshot.h>
 #include <slotwise/time.h>
 
+#include "domain/booking_status.h"
 
 namespace slotwise::server {
 
@@ -75,13 +76,11 @@ struct Client {
     std::optional<std::string> phone;
 };
 
-// Statuses that block time and count as a client's open bookings.
-inline bool is_open_status(const std::string& status) {
-    return status == "HELD" || status == "PENDING" || status == "CONFIRMED";
-}
+using domain::BookingStatus;
 
 struct Booking {
-    std::string id, provider_id, service_id, status;
+    std::string id, provider_id, service_id;
+    BookingStatus status = BookingStatus::pending;
     Instant start{}, end{}, occupied_start{}, occupied_end{};
     int duration_minutes = 0;
     Client client;
@@ -100,9 +99,8 @@ struct Booking {
     std::optional<Timestamp> expires_at;
     std::optional<std::int64_t> refund_ceiling; // set by a reschedule: at most this refund on a client cancel
 
-    // A PENDING request past its expiry is EXPIRED, whether or not the
-    // housekeeping has written that yet.
-    bool overdue(Timestamp now) const { return status == "PENDING" && expires_at && *expires_at <= now; }
+    // What the "when" of a transition of this booking looks at (booking_status.h).
+    domain::TransitionMoment moment(Timestamp now) const { return {now, start, expires_at}; }
 };
 
 // Request bodies after shape checks (not yet checked against any provider).

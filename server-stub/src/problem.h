@@ -1,29 +1,22 @@
-// The one error type the use cases throw. The HTTP layer turns it into an
-// RFC 9457 problem+json answer; `code` is the stable, documented identifier.
+// RFC 9457 problem documents, and the domain's error vocabulary for the
+// server's files. Which status a domain error answers with is decided in one
+// place, http/api_mapping.cpp; this file only writes the document.
 #pragma once
 
 #include <cctype>
-#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "domain/domain_error.h"
+
 namespace slotwise::server {
 
-struct ApiError : std::runtime_error {
-    ApiError(int status, std::string code, std::string detail)
-        : std::runtime_error(detail), status(status), code(std::move(code)) {}
-    int status;
-    std::string code;
-    // Extra members of the problem document (JSON-encoded values).
-    std::vector<std::pair<std::string, std::string>> extensions;
-    // Extra response headers (e.g. Retry-After).
-    std::vector<std::pair<std::string, std::string>> headers;
-};
-
-inline ApiError bad_request(const std::string& detail) { return ApiError(400, "INVALID_REQUEST", detail); }
+using domain::DomainError;
+using domain::ErrorKind;
+using domain::invalid_input;
 
 // {"type": "/errors/slot-taken", "title": "Slot taken", "status": 409, "code": "SLOT_TAKEN", "detail": ...}
 inline std::string problem_body(int status, const std::string& code, const std::string& detail,
@@ -40,7 +33,5 @@ inline std::string problem_body(int status, const std::string& code, const std::
     // Details may quote client input; replacing invalid UTF-8 keeps the answer valid JSON.
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
-
-inline std::string problem_body(const ApiError& e) { return problem_body(e.status, e.code, e.what(), e.extensions); }
 
 }  // namespace slotwise::server

@@ -36,7 +36,10 @@ Booking booking_from(const SqlRow& r) {
     b.id = r.get<std::string>("id");
     b.provider_id = r.get<std::string>("provider_id");
     b.service_id = r.get<std::string>("service_id");
-    b.status = r.get<std::string>("status");
+    const std::string status_text = r.get<std::string>("status");
+    const auto status = domain::booking_status_from(status_text);
+    if (!status) throw std::runtime_error("booking " + b.id + " has an unknown status in the database: " + status_text);
+    b.status = *status;
     b.start = r.get<Instant>("start_at");
     b.end = r.get<Instant>("end_at");
     b.duration_minutes = r.get<int>("duration_minutes");
@@ -208,7 +211,7 @@ Statement insert_booking_statement(const Booking& b) {
     return {std::string("INSERT INTO bookings (") + kBookingColumns +
                 ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "
                 "$21, $22, $23, $24, $25, $26, $27, $28)",
-            {b.id, b.provider_id, b.service_id, b.status, epoch_seconds(b.start), epoch_seconds(b.end),
+            {b.id, b.provider_id, b.service_id, std::string(to_string(b.status)), epoch_seconds(b.start), epoch_seconds(b.end),
              std::int64_t{b.duration_minutes}, epoch_seconds(b.occupied_start), epoch_seconds(b.occupied_end), b.client.email, b.client.name, text_or_null(b.client.phone),
              text_or_null(b.client_time_zone), text_or_null(b.notes), text_or_null(b.meeting_link),
              b.manage_token_sha256, b.price_amount, b.currency, b.cancellation_policy.dump(), epoch_seconds(b.created_at),
@@ -222,20 +225,20 @@ std::optional<Booking> load_booking(Session& s, const std::string& booking_id) {
     return booking_from(rows[0]);
 }
 
-bool update_booking(Session& s, const Booking& b, const std::string& expected_status) {
+bool update_booking(Session& s, const Booking& b, BookingStatus expected_status) {
     return s.exec("UPDATE bookings SET status = $2, start_at = $3, end_at = $4, duration_minutes = $5, "
                   "occupied_start = $6, occupied_end = $7, meeting_link = $8, updated_at = $9, cancelled_at = $10, "
                   "cancelled_by = $11, cancellation_reason = $12, refund_amount = $13, expires_at = $15, "
                   "refund_ceiling = $16 WHERE id = $1 AND status = $14",
-                  {b.id, b.status, epoch_seconds(b.start), epoch_seconds(b.end), std::int64_t{b.duration_minutes},
+                  {b.id, std::string(to_string(b.status)), epoch_seconds(b.start), epoch_seconds(b.end), std::int64_t{b.duration_minutes},
                    epoch_seconds(b.occupied_start), epoch_seconds(b.occupied_end), text_or_null(b.meeting_link),
                    epoch_seconds(b.updated_at), seconds_or_null(b.cancelled_at), text_or_null(b.cancelled_by),
-                   text_or_null(b.cancellation_reason), int_or_null(b.refund_amount), expected_status,
+                   text_or_null(b.cancellation_reason), int_or_null(b.refund_amount), std::string(to_string(expected_status)),
                    seconds_or_null(b.expires_at), int_or_null(b.refund_ceiling)}) == 1;
 }
 
 std::vector<Booking> list_bookings(Session& s, const std::string& provider_id, Instant from, Instant to,
-                                   const std::vector<std::string>& statuses, Timestamp now) {
+                                   const std::vector<BookingStatus>& statuses, Timestamp now) {
     // The filter is on the status a reader sees (a PENDING request past its
     // expiry reads as EXPIRED), and comes before the LIMIT, so that a filter
     // never drops rows the limit let through.
@@ -248,7 +251,7 @@ std::vector<Booking> list_bookings(Session& s, const std::string& provider_id, I
         sql += " AND CASE WHEN status = 'PENDING' AND expires_at <= $4 THEN 'EXPIRED' ELSE status END IN (";
         for (std::size_t i = 0; i < statuses.size(); ++i) {
             sql += (i ? ", $" : "$") + std::to_string(params.size() + 1);
-            params.emplace_back(std::in_place_type<std::string>, statuses[i]);
+            params.emplace_back(std::in_place_type<std::string>, to_string(statuses[i]));
         }
         sql += ")";
     }

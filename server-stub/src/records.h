@@ -39,11 +39,11 @@ Statement insert_booking_statement(const Booking& b);
 std::optional<Booking> load_booking(Session& s, const std::string& booking_id);
 // Writes back the mutable parts of a booking (status, times, cancellation,
 // meeting link) when it still has `expected_status`; false when it changed meanwhile.
-bool update_booking(Session& s, const Booking& b, const std::string& expected_status);
+bool update_booking(Session& s, const Booking& b, BookingStatus expected_status);
 // The bookings starting in [from, to) whose status as read at `now` is one
 // of `statuses` (any when empty), by start, at most 10,000.
 std::vector<Booking> list_bookings(Session& s, const std::string& provider_id, Instant from, Instant to,
-                                   const std::vector<std::string>& statuses, Timestamp now);
+                                   const std::vector<BookingStatus>& statuses, Timestamp now);
 
 // What a client's next booking with a provider depends on, counted on the
 // client's normalised address (client_address.h) at `now`.

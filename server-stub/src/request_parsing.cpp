@@ -12,7 +12,7 @@ namespace {
 
 void reject_unknown_fields(const json& object, const std::set<std::string>& known, const std::string& where) {
     for (const auto& item : object.items())
-        if (!known.count(item.key())) throw bad_request("unknown field " + where + "/" + item.key());
+        if (!known.count(item.key())) throw invalid_input("unknown field " + where + "/" + item.key());
 }
 
 struct StringRule {
@@ -57,19 +57,19 @@ std::string code_point_name(char32_t cp) {
 
 // A refused text field: the detail names the field by its JSON pointer
 // (RFC 6901), which the problem document also carries as `pointer`.
-ApiError bad_text(const std::string& pointer, char32_t cp) {
-    ApiError e = bad_request(pointer + " contains a character that is not allowed here (" + code_point_name(cp) + ")");
+DomainError bad_text(const std::string& pointer, char32_t cp) {
+    DomainError e = invalid_input(pointer + " contains a character that is not allowed here (" + code_point_name(cp) + ")");
     e.extensions.emplace_back("pointer", json(pointer).dump());
     return e;
 }
 
 std::string required_string(const json& object, const std::string& key, const std::string& where, StringRule rule = {}) {
     auto it = object.find(key);
-    if (it == object.end() || it->is_null()) throw bad_request("missing field " + where + "/" + key);
-    if (!it->is_string()) throw bad_request(where + "/" + key + " must be a string");
+    if (it == object.end() || it->is_null()) throw invalid_input("missing field " + where + "/" + key);
+    if (!it->is_string()) throw invalid_input(where + "/" + key + " must be a string");
     const auto& s = it->get_ref<const std::string&>();
     if (s.size() < rule.min || s.size() > rule.max)
-        throw bad_request(where + "/" + key + " must be " + std::to_string(rule.min) + ".." + std::to_string(rule.max) +
+        throw invalid_input(where + "/" + key + " must be " + std::to_string(rule.min) + ".." + std::to_string(rule.max) +
                           " bytes long");
     if (auto cp = refused_code_point(s, rule.multiline)) throw bad_text(where + "/" + key, *cp);
     return s;
@@ -85,17 +85,17 @@ std::optional<std::string> optional_string(const json& object, const std::string
 std::optional<int> optional_minutes(const json& object, const std::string& key, const std::string& where) {
     auto it = object.find(key);
     if (it == object.end() || it->is_null()) return std::nullopt;
-    if (!it->is_number_integer()) throw bad_request(where + "/" + key + " must be an integer");
+    if (!it->is_number_integer()) throw invalid_input(where + "/" + key + " must be an integer");
     // The engine judges the value against the service; here it only has to fit.
     if (it->is_number_unsigned() ? it->get<std::uint64_t>() > 100000 : (it->get<std::int64_t>() < -100000 || it->get<std::int64_t>() > 100000))
-        throw bad_request(where + "/" + key + " is out of range");
+        throw invalid_input(where + "/" + key + " is out of range");
     return it->get<int>();
 }
 
 bool optional_bool(const json& object, const std::string& key, const std::string& where, bool fallback) {
     auto it = object.find(key);
     if (it == object.end() || it->is_null()) return fallback;
-    if (!it->is_boolean()) throw bad_request(where + "/" + key + " must be true or false");
+    if (!it->is_boolean()) throw invalid_input(where + "/" + key + " must be true or false");
     return it->get<bool>();
 }
 
@@ -119,7 +119,7 @@ bool plausible_phone(const std::string& p) {
 Instant required_instant(const json& object, const std::string& key, const std::string& where, std::string& text) {
     text = required_string(object, key, where, {20, 20});
     auto t = parse_instant(text);
-    if (!t) throw bad_request(where + "/" + key + " must be an instant like 2026-12-01T14:00:00Z");
+    if (!t) throw invalid_input(where + "/" + key + " must be an instant like 2026-12-01T14:00:00Z");
     return *t;
 }
 
@@ -139,14 +139,14 @@ std::string pointer_token(const std::string& name) {
 void parse_booking_limits(const json& body, ProviderConfig& p) {
     auto limits = body.find("booking_limits");
     if (limits == body.end() || limits->is_null()) return;
-    if (!limits->is_object()) throw bad_request("/booking_limits must be an object");
+    if (!limits->is_object()) throw invalid_input("/booking_limits must be an object");
     reject_unknown_fields(*limits, {"open_bookings_per_client", "pending_expiry_minutes"}, "/booking_limits");
     const auto bounded = [&](const char* key, std::int64_t low, std::int64_t high) -> std::optional<int> {
         auto it = limits->find(key);
         if (it == limits->end() || it->is_null()) return std::nullopt;
         if (!it->is_number_integer() || (it->is_number_unsigned() && it->get<std::uint64_t>() > 1000000) ||
             it->get<std::int64_t>() < low || it->get<std::int64_t>() > high)
-            throw bad_request("/booking_limits/" + std::string(key) + " must be an integer " + std::to_string(low) +
+            throw invalid_input("/booking_limits/" + std::string(key) + " must be an integer " + std::to_string(low) +
                               ".." + std::to_string(high));
         return static_cast<int>(it->get<std::int64_t>());
     };
@@ -155,19 +155,19 @@ void parse_booking_limits(const json& body, ProviderConfig& p) {
 }
 
 const json& object_body(const json& body) {
-    if (!body.is_object()) throw bad_request("the body must be a JSON object");
+    if (!body.is_object()) throw invalid_input("the body must be a JSON object");
     return body;
 }
 
 }  // namespace
 
 json parse_json_body(std::string_view body, bool empty_is_object) {
-    if (body.size() > kMaxBodyBytes) throw ApiError(413, "PAYLOAD_TOO_LARGE", "the body exceeds 64 KiB");
+    if (body.size() > kMaxBodyBytes) throw DomainError(ErrorKind::too_large, "PAYLOAD_TOO_LARGE", "the body exceeds 64 KiB");
     if (empty_is_object && body.find_first_not_of(" \t\r\n") == std::string_view::npos) return json::object();
     if (!json_nesting_within(body, kMaxJsonDepth))
-        throw bad_request("JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+        throw invalid_input("JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
     json parsed = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
-    if (parsed.is_discarded()) throw bad_request("the body is not valid JSON (UTF-8)");
+    if (parsed.is_discarded()) throw invalid_input("the body is not valid JSON (UTF-8)");
     return object_body(parsed);
 }
 
@@ -195,13 +195,13 @@ BookingRequest parse_booking_request(const json& body) {
     r.start = required_instant(body, "start", "", r.start_text);
     r.duration_minutes = optional_minutes(body, "duration_minutes", "");
     auto client = body.find("client");
-    if (client == body.end() || !client->is_object()) throw bad_request("/client must be an object with name and email");
+    if (client == body.end() || !client->is_object()) throw invalid_input("/client must be an object with name and email");
     reject_unknown_fields(*client, {"name", "email", "phone"}, "/client");
     r.client.name = required_string(*client, "name", "/client", {1, 200});
     r.client.email = required_string(*client, "email", "/client", {3, 254});
-    if (!plausible_email(r.client.email)) throw bad_request("/client/email is not an email address");
+    if (!plausible_email(r.client.email)) throw invalid_input("/client/email is not an email address");
     r.client.phone = optional_string(*client, "phone", "/client", {3, 40});
-    if (r.client.phone && !plausible_phone(*r.client.phone)) throw bad_request("/client/phone is not a phone number");
+    if (r.client.phone && !plausible_phone(*r.client.phone)) throw invalid_input("/client/phone is not a phone number");
     r.notes = optional_string(body, "notes", "", {0, 2000, true});
     r.time_zone = optional_string(body, "time_zone", "", {1, 64});
     return r;
@@ -231,24 +231,24 @@ ProviderConfig parse_provider_config(const std::string& provider_id, const json&
     p.name = required_string(body, "name", "", {1, 200});
     p.kind = required_string(body, "kind", "", {1, 20});
     static const std::set<std::string> kinds = {"doctor", "consultant", "trainer", "therapist", "other"};
-    if (!kinds.count(p.kind)) throw bad_request("/kind must be doctor, consultant, trainer, therapist or other");
+    if (!kinds.count(p.kind)) throw invalid_input("/kind must be doctor, consultant, trainer, therapist or other");
     auto zone = body.find("time_zone");
-    if (zone == body.end() || !zone->is_string()) throw bad_request("/time_zone must be a string");
+    if (zone == body.end() || !zone->is_string()) throw invalid_input("/time_zone must be a string");
     p.time_zone = required_string(body, "time_zone", "", {1, 64});
     p.active = optional_bool(body, "active", "", true);
     p.bio = optional_string(body, "bio", "", {0, 4000, true});
     p.photo_url = optional_string(body, "photo_url", "", {1, 2000});
     if (p.photo_url && p.photo_url->rfind("https://", 0) != 0 && p.photo_url->rfind("http://", 0) != 0)
-        throw bad_request("/photo_url must be an http(s) URL");
+        throw invalid_input("/photo_url must be an http(s) URL");
     parse_booking_limits(body, p);
     auto schedules = body.find("schedules");
-    if (schedules == body.end() || !schedules->is_object()) throw bad_request("/schedules must be an object");
-    if (schedules->size() > 32) throw bad_request("/schedules: at most 32 schedules");
+    if (schedules == body.end() || !schedules->is_object()) throw invalid_input("/schedules must be an object");
+    if (schedules->size() > 32) throw invalid_input("/schedules: at most 32 schedules");
     for (const auto& item : schedules->items())
         if (auto cp = refused_code_point(item.key(), false)) throw bad_text("/schedules/" + pointer_token(item.key()), *cp);
     auto services = body.find("services");
-    if (services == body.end() || !services->is_array()) throw bad_request("/services must be a list");
-    if (services->size() > 100) throw bad_request("/services: at most 100 services");
+    if (services == body.end() || !services->is_array()) throw invalid_input("/services must be a list");
+    if (services->size() > 100) throw invalid_input("/services: at most 100 services");
 
     // The engine is the judge of schedules and of every engine field of a
     // service: it parses exactly what it will later compute with.
@@ -263,7 +263,7 @@ ProviderConfig parse_provider_config(const std::string& provider_id, const json&
     for (std::size_t i = 0; i < services->size(); ++i) {
         const json& s = (*services)[i];
         const std::string where = "/services/" + std::to_string(i);
-        if (!s.is_object()) throw bad_request(where + " must be an object");
+        if (!s.is_object()) throw invalid_input(where + " must be an object");
         reject_unknown_fields(s, all_keys, where);
         json engine_part = json::object();
         for (const auto& item : s.items())
@@ -275,11 +275,11 @@ ProviderConfig parse_provider_config(const std::string& provider_id, const json&
                      {"services", engine_services}};
     slotwise::Engine engine(snapshot.dump());
     if (!engine.ok()) {
-        ApiError e = bad_request("the engine rejects this configuration");
+        DomainError e = invalid_input("the engine rejects this configuration");
         try {
             json answer = json::parse(engine.snapshot_error().json);
             const json& error = answer.at("error");
-            e = ApiError(400, error.at("code").get<std::string>() == "UNKNOWN_TIME_ZONE" ? "UNKNOWN_TIME_ZONE" : "INVALID_REQUEST",
+            e = DomainError(ErrorKind::invalid_input, error.at("code").get<std::string>() == "UNKNOWN_TIME_ZONE" ? "UNKNOWN_TIME_ZONE" : "INVALID_REQUEST",
                          error.value("message", std::string("invalid configuration")) + " at " + error.value("path", std::string("")));
             e.extensions.emplace_back("engine_error", error.dump());
         } catch (const json::exception&) {
@@ -288,7 +288,7 @@ ProviderConfig parse_provider_config(const std::string& provider_id, const json&
     }
     p.schedules = json::object();
     for (const auto& item : schedules->items()) {
-        if (item.key().empty() || item.key().size() > 64) throw bad_request("/schedules: names are 1..64 bytes");
+        if (item.key().empty() || item.key().size() > 64) throw invalid_input("/schedules: names are 1..64 bytes");
         json schedule = {{"weekly", item.value().value("weekly", json::array())},
                          {"overrides", item.value().value("overrides", json::array())}};
         p.schedules[item.key()] = schedule;
@@ -300,7 +300,7 @@ ProviderConfig parse_provider_config(const std::string& provider_id, const json&
         const std::string where = "/services/" + std::to_string(i);
         ServiceConfig c;
         c.id = s.at("id").get<std::string>();
-        if (!is_valid_id(c.id)) throw bad_request(where + "/id must be 1..64 of A-Z a-z 0-9 _ -");
+        if (!is_valid_id(c.id)) throw invalid_input(where + "/id must be 1..64 of A-Z a-z 0-9 _ -");
         c.name = required_string(s, "name", where, {1, 200});
         c.schedule = s.value("schedule", std::string("default"));
         c.active = optional_bool(s, "active", where, true);
@@ -313,29 +313,29 @@ ProviderConfig parse_provider_config(const std::string& provider_id, const json&
         if (s.contains("max_advance_days") && !s["max_advance_days"].is_null())
             c.max_advance_days = s["max_advance_days"].get<int>();
         auto price = s.find("price");
-        if (price == s.end() || !price->is_object()) throw bad_request(where + "/price must be {amount, currency}");
+        if (price == s.end() || !price->is_object()) throw invalid_input(where + "/price must be {amount, currency}");
         reject_unknown_fields(*price, {"amount", "currency"}, where + "/price");
         auto amount = price->find("amount");
         if (amount == price->end() || !amount->is_number_integer() || amount->get<std::int64_t>() < 0 ||
             amount->get<std::int64_t>() > 1000000000000LL)
-            throw bad_request(where + "/price/amount must be an integer 0..10^12 (minor units)");
+            throw invalid_input(where + "/price/amount must be an integer 0..10^12 (minor units)");
         c.price_amount = amount->get<std::int64_t>();
         c.currency = required_string(*price, "currency", where + "/price", {3, 3});
         for (char ch : c.currency)
-            if (ch < 'A' || ch > 'Z') throw bad_request(where + "/price/currency must be an ISO 4217 code like EUR");
+            if (ch < 'A' || ch > 'Z') throw invalid_input(where + "/price/currency must be an ISO 4217 code like EUR");
         c.cancellation_policy = s.value("cancellation_policy", json("flexible"));
         // The engine is the judge of a policy too; a defect inside a tier is
         // pointed at, one of the whole value gets the list of what is allowed.
         if (const auto policy = slotwise::parse_cancellation_policy(c.cancellation_policy); !policy) {
             const slotwise::Error& error = policy.error();
             if (error.path.empty())
-                throw bad_request(where + "/cancellation_policy must be flexible, moderate, strict or a list of "
+                throw invalid_input(where + "/cancellation_policy must be flexible, moderate, strict or a list of "
                                           "{hours_before, percent}");
-            throw bad_request(where + "/cancellation_policy" + error.path + ": " + error.message);
+            throw invalid_input(where + "/cancellation_policy" + error.path + ": " + error.message);
         }
         c.is_virtual = optional_bool(s, "virtual", where, false);
         c.requires_confirmation = optional_bool(s, "requires_confirmation", where, false);
-        if (!ids.insert(c.id).second) throw bad_request(where + "/id is not unique");
+        if (!ids.insert(c.id).second) throw invalid_input(where + "/id is not unique");
         p.services.push_back(std::move(c));
     }
     return p;

@@ -1,6 +1,6 @@
 // Everything a stranger's bytes go through before they reach a provider's
 // data: JSON limits (size, nesting, UTF-8), exact body shapes (unknown fields
-// are rejected), string limits. Throws ApiError only; the fuzz target drives
+// are rejected), string limits. Throws DomainError only; the fuzz target drives
 // these functions directly.
 #pragma once
 

@@ -2,7 +2,7 @@
 // slotwise-server: the HTTP request head (limits, framing and smuggling
 // checks, path and query decoding), chunked bodies, JSON limits, the shapes of the booking, reschedule, cancel
 // and provider documents, and the engine's validation of a booking against a
-// fixed provider. Every input must end in a result or an ApiError (or a
+// fixed provider. Every input must end in a result or a DomainError of a client kind (or a
 // nlohmann::json::exception, which the HTTP layer answers with 400); anything
 // else, a crash, a sanitizer report or a hang, is a finding.
 #include <cstdint>
@@ -108,9 +108,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             case 5: check_request_head(text); break;
             case 6: check_chunked(text); break;
         }
-    } catch (const ApiError& e) {
-        if (e.status < 400 || e.status > 499) std::abort();
-        (void)problem_body(e);
+    } catch (const DomainError& e) {
+        // A client's mistake, never the server's (5xx) kinds.
+        if (e.kind == ErrorKind::unavailable || e.kind == ErrorKind::internal) std::abort();
+        (void)problem_body(400, e.code, e.what(), e.extensions);
     } catch (const nlohmann::json::exception&) {
     }
     return 0;

@@ -1,0 +1,80 @@
+// Who is asking. Every use case takes an Actor; the HTTP side resolves the
+// caller into one (http_api.cpp) and the domain decides what it may do.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace slotwise::server::domain {
+
+// Someone without credentials: the widget's visitor, anyone on the internet.
+struct Visitor {
+    std::string address;  // the client address the request came from
+};
+
+// The client of one booking, by the manage token that booking was created
+// with. The token is presented, not yet proven: the use case that loads the
+// booking compares it with the stored hash.
+struct BookingClient {
+    std::string booking_id;
+    std::string manage_token;
+    std::string address;
+};
+
+// A provider account signed in by session (issue 11 fills in the rest).
+struct ProviderAccount {
+    std::string account_id;
+};
+
+// An account's API key (issue 11).
+struct ApiKey {
+    std::string key_id;
+    std::string account_id;
+};
+
+// The holder of the operator token (SLOTWISE_ADMIN_TOKEN): reaches everything.
+struct Operator {};
+
+// The server itself: housekeeping such as the expiry of overdue requests.
+struct System {};
+
+using Actor = std::variant<Visitor, BookingClient, ProviderAccount, ApiKey, Operator, System>;
+
+// The kinds in the order of the variant, for tables indexed by kind.
+enum class ActorKind { visitor, booking_client, provider_account, api_key, operator_, system };
+
+inline ActorKind kind_of(const Actor& actor) { return static_cast<ActorKind>(actor.index()); }
+
+// Acts for a provider: may do the provider's transitions (which provider an
+// account may reach is issue 11's rule, applied when the booking is loaded).
+inline bool acts_for_provider(ActorKind kind) {
+    return kind == ActorKind::provider_account || kind == ActorKind::api_key || kind == ActorKind::operator_;
+}
+
+// Whether the actor may act for this provider: its bookings, its list, its
+// configuration. Anyone else is answered as if the provider did not exist
+// (api.md part 2). The operator reaches every provider; an account and its
+// API keys reach the providers the account owns, which the accounts issue
+// records: until it does, none.
+inline bool reaches_provider(const Actor& actor, const std::string& /*provider_id*/) {
+    return std::holds_alternative<Operator>(actor);
+}
+
+// The actor column of the audit log; "client", "admin" and "system" are the
+// strings written before actors existed, kept so old and new entries agree.
+inline std::string_view audit_name(ActorKind kind) {
+    switch (kind) {
+        case ActorKind::visitor: return "visitor";
+        case ActorKind::booking_client: return "client";
+        case ActorKind::provider_account: return "account";
+        case ActorKind::api_key: return "api_key";
+        case ActorKind::operator_: return "admin";
+        case ActorKind::system: return "system";
+    }
+    return "unknown";
+}
+
+inline std::string_view audit_name(const Actor& actor) { return audit_name(kind_of(actor)); }
+
+}  // namespace slotwise::server::domain
