@@ -1,6 +1,6 @@
 # Writes OUTPUT: a C++ file holding every migrations/<backend>/NNN_name.sql,
 # so the server binary carries its schema. Run at build time (cmake -P).
-set(code "// Generated from server-stub/migrations by embed_migrations.cmake. Do not edit.\n#include \"migrations.h\"\n\nnamespace slotwise::server {\n\nconst std::vector<Migration>& embedded_migrations(const std::string& backend) {\n")
+set(code "// Generated from server-stub/migrations by embed_migrations.cmake. Do not edit.\n#include \"store/migrations.h\"\n\nnamespace slotwise::server {\n\nconst std::vector<Migration>& embedded_migrations(const std::string& backend) {\n")
 foreach(backend sqlite postgres)
   file(GLOB files "${MIGRATIONS_DIR}/${backend}/[0-9][0-9][0-9]_*.sql")
   list(SORT files)

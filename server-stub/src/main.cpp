@@ -13,12 +13,12 @@
 #include <condition_variable>
 #include <mutex>
 
-#include "booking_service.h"
-#include "http_api.h"
+#include "domain/booking_service.h"
+#include "http/http_api.h"
 #include "jobs/dispatcher.h"
 #include "jobs/standard_jobs.h"
-#include "operator_token.h"
-#include "shared_limits.h"
+#include "store/operator_token.h"
+#include "store/shared_limits.h"
 
 using namespace slotwise::server;
 

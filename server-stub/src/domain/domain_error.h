@@ -60,3 +60,10 @@ inline DomainError invalid_input(std::string detail) {
 }
 
 }  // namespace slotwise::server::domain
+
+namespace slotwise::server {
+// The server's layers speak of domain errors by their short names.
+using domain::DomainError;
+using domain::ErrorKind;
+using domain::invalid_input;
+}  // namespace slotwise::server

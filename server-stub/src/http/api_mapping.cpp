@@ -1,7 +1,7 @@
 #include "http/api_mapping.h"
 
-#include "booking_json.h"
-#include "problem.h"
+#include "domain/booking_json.h"
+#include "http/problem.h"
 
 namespace slotwise::server::http {
 

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "booking_service.h"
+#include "domain/booking_service.h"
 #include "domain/domain_error.h"
 #include "http/http_server.h"
 

@@ -8,7 +8,7 @@
 
 #include "http/compression.h"
 #include "http/field_list.h"
-#include "problem.h"
+#include "http/problem.h"
 
 namespace slotwise::server::http {
 

@@ -1,4 +1,4 @@
-#include "dispatcher.h"
+#include "jobs/dispatcher.h"
 
 #include <unistd.h>
 

@@ -16,7 +16,7 @@
 #include <thread>
 #include <vector>
 
-#include "job_queue.h"
+#include "jobs/job_queue.h"
 
 namespace slotwise::server::jobs {
 

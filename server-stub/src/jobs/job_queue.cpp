@@ -1,4 +1,4 @@
-#include "job_queue.h"
+#include "jobs/job_queue.h"
 
 namespace slotwise::server::jobs {
 

@@ -11,8 +11,8 @@
 #include <mutex>
 #include <optional>
 
-#include "../store.h"
-#include "job.h"
+#include "store/store.h"
+#include "jobs/job.h"
 
 namespace slotwise::server::jobs {
 

@@ -1,10 +1,10 @@
-#include "standard_jobs.h"
+#include "jobs/standard_jobs.h"
 
 #include <algorithm>
 #include <thread>
 
-#include "../booking_service.h"
-#include "../shared_limits.h"
+#include "domain/booking_service.h"
+#include "store/shared_limits.h"
 
 namespace slotwise::server::jobs {
 namespace {

@@ -3,7 +3,7 @@
 // pipeline.
 #pragma once
 
-#include "dispatcher.h"
+#include "jobs/dispatcher.h"
 
 namespace slotwise::server {
 class BookingService;

@@ -10,10 +10,10 @@
 #include <string_view>
 #include <tuple>
 
-#include "engine_calls.h"
+#include "domain/engine_calls.h"
 #include "http/request_head.h"
-#include "request_parsing.h"
-#include "snapshot.h"
+#include "domain/request_parsing.h"
+#include "domain/snapshot.h"
 
 using namespace slotwise::server;
 

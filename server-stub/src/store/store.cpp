@@ -1,9 +1,9 @@
-#include "store.h"
+#include "store/store.h"
 
 #include <type_traits>
 
-#include "clock.h"
-#include "migrations.h"
+#include "domain/clock.h"
+#include "store/migrations.h"
 
 namespace slotwise::server {
 

@@ -6,8 +6,8 @@
 
 #include <string_view>
 
-#include "model.h"
-#include "problem.h"
+#include "domain/model.h"
+#include "domain/domain_error.h"
 
 namespace slotwise::server {
 

@@ -1,4 +1,4 @@
-#include "request_parsing.h"
+#include "domain/request_parsing.h"
 
 #include <cstdio>
 #include <set>

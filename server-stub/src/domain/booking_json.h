@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "model.h"
+#include "domain/model.h"
 
 namespace slotwise::server {
 

@@ -36,14 +36,14 @@
 #include <map>
 #include <thread>
 
-#include "booking_json.h"
-#include "booking_service.h"
-#include "client_address.h"
-#include "crypto.h"
-#include "engine_calls.h"
+#include "domain/booking_json.h"
+#include "domain/booking_service.h"
+#include "domain/client_address.h"
+#include "support/crypto.h"
+#include "domain/engine_calls.h"
 #include "jobs/standard_jobs.h"
-#include "records.h"
-#include "request_parsing.h"
+#include "store/records.h"
+#include "domain/request_parsing.h"
 
 namespace slotwise::server {
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "store.h"
+#include "store/store.h"
 
 namespace slotwise::server {
 

@@ -2,14 +2,14 @@
 // cancel, reschedule and the provider's transitions, each a move of the one
 // transition table (domain/booking_status.h). Making it is in
 // locked_insert.cpp.
-#include "booking_service.h"
+#include "domain/booking_service.h"
 
-#include "booking_json.h"
-#include "client_address.h"
-#include "crypto.h"
-#include "engine_calls.h"
-#include "records.h"
-#include "request_parsing.h"
+#include "domain/booking_json.h"
+#include "domain/client_address.h"
+#include "support/crypto.h"
+#include "domain/engine_calls.h"
+#include "store/records.h"
+#include "domain/request_parsing.h"
 
 namespace slotwise::server {
 namespace {

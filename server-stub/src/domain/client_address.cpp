@@ -1,4 +1,4 @@
-#include "client_address.h"
+#include "domain/client_address.h"
 
 #include <memory>
 #include <stdexcept>

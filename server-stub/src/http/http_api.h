@@ -9,9 +9,9 @@
 #include <memory>
 #include <string>
 
-#include "booking_service.h"
-#include "operator_token.h"
-#include "shared_limits.h"
+#include "domain/booking_service.h"
+#include "store/operator_token.h"
+#include "store/shared_limits.h"
 
 namespace slotwise::server {
 

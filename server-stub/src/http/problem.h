@@ -14,10 +14,6 @@
 
 namespace slotwise::server {
 
-using domain::DomainError;
-using domain::ErrorKind;
-using domain::invalid_input;
-
 // {"type": "/errors/slot-taken", "title": "Slot taken", "status": 409, "code": "SLOT_TAKEN", "detail": ...}
 inline std::string problem_body(int status, const std::string& code, const std::string& detail,
                                 const std::vector<std::pair<std::string, std::string>>& extensions = {}) {

@@ -1,9 +1,9 @@
-#include "provider_cache.h"
+#include "domain/provider_cache.h"
 
 #include <stdexcept>
 
-#include "records.h"
-#include "snapshot.h"
+#include "store/records.h"
+#include "domain/snapshot.h"
 
 namespace slotwise::server {
 namespace {

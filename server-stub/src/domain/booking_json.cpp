@@ -1,4 +1,4 @@
-#include "booking_json.h"
+#include "domain/booking_json.h"
 
 #include <chrono>
 

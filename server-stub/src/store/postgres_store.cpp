@@ -20,8 +20,8 @@
 #include <unordered_map>
 #include <utility>
 
-#include "store.h"
-#include "store_bounds.h"
+#include "store/store.h"
+#include "store/store_bounds.h"
 
 namespace slotwise::server {
 namespace {

@@ -13,8 +13,8 @@
 
 #include <slotwise/snapshot.h>
 
-#include "model.h"
-#include "store.h"
+#include "domain/model.h"
+#include "store/store.h"
 
 namespace slotwise::server {
 

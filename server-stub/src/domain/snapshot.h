@@ -9,7 +9,7 @@
 #include <slotwise/error.h>
 #include <slotwise/snapshot.h>
 
-#include "model.h"
+#include "domain/model.h"
 
 namespace slotwise::server {
 

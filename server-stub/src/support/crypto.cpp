@@ -1,4 +1,4 @@
-#include "crypto.h"
+#include "support/crypto.h"
 
 #include <openssl/crypto.h>
 #include <openssl/core_names.h>

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "model.h"
-#include "store.h"
+#include "domain/model.h"
+#include "store/store.h"
 
 namespace slotwise::server::records {
 

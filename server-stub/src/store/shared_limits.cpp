@@ -3,7 +3,7 @@
 // clock is the database's (PostgreSQL) or the file's host (SQLite), never the
 // server's SLOTWISE_NOW clock: a rate is about real time, and processes on
 // different hosts must agree on it.
-#include "shared_limits.h"
+#include "store/shared_limits.h"
 
 #include <algorithm>
 #include <cmath>

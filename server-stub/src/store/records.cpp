@@ -1,6 +1,6 @@
-#include "records.h"
+#include "store/records.h"
 
-#include "crypto.h"
+#include "support/crypto.h"
 
 namespace slotwise::server::records {
 namespace {

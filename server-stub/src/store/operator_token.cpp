@@ -1,12 +1,12 @@
 // The operator token lives in the database only as its SHA-256: a dump of the
 // database does not reveal it, and a generated token stays valid across
 // restarts and across the processes that share the database.
-#include "operator_token.h"
+#include "store/operator_token.h"
 
 #include <stdexcept>
 
-#include "clock.h"
-#include "crypto.h"
+#include "domain/clock.h"
+#include "support/crypto.h"
 
 namespace slotwise::server {
 namespace {

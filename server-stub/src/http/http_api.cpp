@@ -1,4 +1,4 @@
-#include "http_api.h"
+#include "http/http_api.h"
 
 #include <atomic>
 #include <cstdio>
@@ -7,14 +7,14 @@
 #include <stdexcept>
 #include <vector>
 
-#include "clock.h"
+#include "domain/clock.h"
 #include "http/access_log.h"
 #include "domain/actor.h"
 #include "http/api_mapping.h"
 #include "http/compression.h"
 #include "http/http_server.h"
 #include "http/static_files.h"
-#include "request_parsing.h"
+#include "domain/request_parsing.h"
 
 namespace slotwise::server {
 namespace {

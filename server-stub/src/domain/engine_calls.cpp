@@ -1,4 +1,4 @@
-#include "engine_calls.h"
+#include "domain/engine_calls.h"
 
 #include <slotwise/availability.h>
 #include <slotwise/refund.h>

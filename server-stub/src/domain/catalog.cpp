@@ -5,12 +5,12 @@
 
 #include <algorithm>
 
-#include "booking_service.h"
-#include "client_address.h"
+#include "domain/booking_service.h"
+#include "domain/client_address.h"
 #include "jobs/job_queue.h"
-#include "records.h"
-#include "request_parsing.h"
-#include "snapshot.h"
+#include "store/records.h"
+#include "domain/request_parsing.h"
+#include "domain/snapshot.h"
 
 namespace slotwise::server {
 namespace {

@@ -14,8 +14,8 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "store.h"
-#include "store_bounds.h"
+#include "store/store.h"
+#include "store/store_bounds.h"
 
 namespace slotwise::server {
 namespace {

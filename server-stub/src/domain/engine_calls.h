@@ -9,8 +9,8 @@
 #include <slotwise/refund.h>
 #include <slotwise/snapshot.h>
 
-#include "model.h"
-#include "problem.h"
+#include "domain/model.h"
+#include "domain/domain_error.h"
 
 namespace slotwise::server {
 

@@ -1,4 +1,4 @@
-#include "snapshot.h"
+#include "domain/snapshot.h"
 
 #include <algorithm>
 

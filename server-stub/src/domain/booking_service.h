@@ -17,16 +17,16 @@
 #include <variant>
 #include <vector>
 
-#include "clock.h"
+#include "domain/clock.h"
 #include "domain/actor.h"
 #include "domain/booking_status.h"
-#include "group_commit.h"
+#include "domain/group_commit.h"
 #include "jobs/job_queue.h"
-#include "model.h"
-#include "problem.h"
-#include "provider_cache.h"
-#include "records.h"
-#include "store.h"
+#include "domain/model.h"
+#include "domain/domain_error.h"
+#include "domain/provider_cache.h"
+#include "store/records.h"
+#include "store/store.h"
 
 namespace slotwise::server {
 
