@@ -129,10 +129,6 @@ public:
 
     // Housekeeping, the server acting for itself (domain::System).
     std::int64_t purge_expired_idempotency_keys();
-    // Marks PENDING requests past their expiry EXPIRED; the number marked.
-    // Reads and bookings already treat them so (the status is derived from
-    // `expires_at`); this makes the database say it too. Housekeeping.
-    std::int64_t expire_overdue_requests();
     // Computes the client key of bookings stored before migration 004 and
     // moves old no-show counts to their hashed records; run once at start,
     // after the migrations. Returns the rows changed.

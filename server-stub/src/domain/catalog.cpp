@@ -193,23 +193,6 @@ std::int64_t BookingService::purge_expired_idempotency_keys() {
     return records::purge_idempotency_keys(*s, clock_.now() - options_.idempotency_ttl);
 }
 
-std::int64_t BookingService::expire_overdue_requests() {
-    const Timestamp now = clock_.now();
-    auto s = store_.session();
-    std::int64_t expired = 0;
-    // Provider by provider under its write lock, as the locked insert does
-    // it, so that the two never both audit one expiry.
-    for (const auto& row : s->query("SELECT DISTINCT provider_id FROM bookings WHERE status = 'PENDING' AND expires_at <= $1",
-                                    {epoch_seconds(now)})) {
-        expired += in_transaction(*s, *row[0], [&] {
-            const auto statements = records::expire_overdue_statements(*row[0], now);
-            s->exec(statements[0]);
-            return s->exec(statements[1]);
-        });
-    }
-    return expired;
-}
-
 std::int64_t BookingService::backfill_client_keys() {
     auto s = store_.session();
     return in_transaction(*s, std::nullopt, [&] { return records::backfill_client_keys(*s, client_key); });

@@ -35,7 +35,6 @@ std::string make_process_id() {
     return std::string(host) + ":" + std::to_string(getpid()) + ":" + suffix;
 }
 
-std::int64_t number(const std::optional<std::string>& text) { return text ? std::stoll(*text) : 0; }
 
 std::string period_key(const std::string& kind, Timestamp start) {
     return kind + "@" + date::format("%FT%TZ", start);
@@ -164,21 +163,21 @@ std::optional<Dispatcher::Claimed> Dispatcher::claim(const std::string& owner, b
         const SqlRow& r = rows[0];
         Claimed c;
         c.owner = owner;
-        c.job.id = number(r[0]);
-        c.job.kind = r[1].value_or("");
-        c.job.key = r[2].value_or("");
-        c.job.payload = nlohmann::json::parse(r[3].value_or("{}"), nullptr, false);
+        c.job.id = r.get<std::int64_t>("id");
+        c.job.kind = r.get<std::string>("kind");
+        c.job.key = r.get<std::string>("key");
+        c.job.payload = nlohmann::json::parse(r.get_optional<std::string>("payload").value_or("{}"), nullptr, false);
         if (c.job.payload.is_discarded()) c.job.payload = nullptr;
-        c.job.attempt = static_cast<int>(number(r[4]));
-        c.job.max_attempts = static_cast<int>(number(r[5]));
-        c.job.run_at = from_column(number(r[6]));
+        c.job.attempt = r.get<int>("attempts");
+        c.job.max_attempts = r.get<int>("max_attempts");
+        c.job.run_at = r.get<Timestamp>("run_at");
         // A run still open is one whose process lost its lease (died or stalled).
         s->exec("UPDATE job_runs SET outcome = 'abandoned' WHERE job_id = $1 AND outcome = 'running'", {c.job.id});
         const SqlRows run = s->query(
             "INSERT INTO job_runs (job_id, attempt, worker, started_at, lease_until, outcome) "
             "VALUES ($1, $2, $3, $4, $5, 'running') RETURNING id",
             {c.job.id, std::int64_t{c.job.attempt}, owner, to_column(now), to_column(now + options_.lease)});
-        c.run_id = run.empty() ? 0 : number(run[0][0]);
+        c.run_id = run.empty() ? 0 : run[0].get<std::int64_t>("id");
         return c;
     });
 }

@@ -22,23 +22,21 @@ Statement enqueue_statement(const NewJob& job, Timestamp now) {
 JobHealth read_health(Session& s, Timestamp now) {
     // Each count and minimum has a partial index of its own (006_jobs.sql).
     const auto rows = s.query(
-        "SELECT (SELECT COUNT(*) FROM jobs WHERE state = 'queued'), (SELECT COUNT(*) FROM jobs WHERE state = 'running'), "
-        "(SELECT COUNT(*) FROM jobs WHERE state = 'dead'), "
-        "(SELECT MIN(run_at) FROM jobs WHERE state = 'queued' AND run_at <= $1), "
-        "(SELECT MIN(lease_until) FROM jobs WHERE state = 'running' AND lease_until <= $1)",
+        "SELECT (SELECT COUNT(*) FROM jobs WHERE state = 'queued') AS queued, "
+        "(SELECT COUNT(*) FROM jobs WHERE state = 'running') AS running, "
+        "(SELECT COUNT(*) FROM jobs WHERE state = 'dead') AS dead, "
+        "(SELECT MIN(run_at) FROM jobs WHERE state = 'queued' AND run_at <= $1) AS oldest_due, "
+        "(SELECT MIN(lease_until) FROM jobs WHERE state = 'running' AND lease_until <= $1) AS oldest_lapsed",
         {to_column(now)});
     JobHealth h;
     if (rows.empty()) return h;
     const SqlRow& r = rows[0];
-    auto number = [&](std::size_t i) -> std::optional<std::int64_t> {
-        if (i >= r.size() || !r[i]) return std::nullopt;
-        return std::stoll(*r[i]);
-    };
-    h.queued = number(0).value_or(0);
-    h.running = number(1).value_or(0);
-    h.dead = number(2).value_or(0);
-    std::optional<std::int64_t> oldest = number(3);
-    if (auto lapsed = number(4); lapsed && (!oldest || *lapsed < *oldest)) oldest = lapsed;
+    h.queued = r.get<std::int64_t>("queued");
+    h.running = r.get<std::int64_t>("running");
+    h.dead = r.get<std::int64_t>("dead");
+    std::optional<std::int64_t> oldest = r.get_optional<std::int64_t>("oldest_due");
+    if (auto lapsed = r.get_optional<std::int64_t>("oldest_lapsed"); lapsed && (!oldest || *lapsed < *oldest))
+        oldest = lapsed;
     if (oldest) h.oldest_due_lag_seconds = std::max<std::int64_t>(0, to_column(now) - *oldest);
     return h;
 }

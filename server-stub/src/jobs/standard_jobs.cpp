@@ -18,11 +18,11 @@ JobOutcome expire_booking(Store& store, const Job& job, Timestamp now) {
     auto s = store.session();
     const auto rows = s->query("SELECT provider_id, status, expires_at FROM bookings WHERE id = $1", {booking_id});
     // Confirmed, cancelled or gone in the meantime: nothing left to expire.
-    if (rows.empty() || !rows[0][0] || !rows[0][1] || !rows[0][2]) return JobOutcome::done();
-    const std::string& provider_id = *rows[0][0];
-    const std::string& status = *rows[0][1];
+    if (rows.empty() || rows[0].is_null("expires_at")) return JobOutcome::done();
+    const auto provider_id = rows[0].get<std::string>("provider_id");
+    const auto status = rows[0].get<std::string>("status");
     if (status != "PENDING" && status != "HELD") return JobOutcome::done();
-    const auto expires_at = from_column(std::stoll(*rows[0][2]));
+    const auto expires_at = rows[0].get<Timestamp>("expires_at");
     if (expires_at > now) return JobOutcome::not_before(expires_at);
     // Under the provider's write lock, as the locked insert expires overdue
     // requests, so that only one of them audits the expiry.

@@ -18,8 +18,8 @@ constexpr std::size_t kGeneratedBytes = 20;
 
 std::optional<std::string> stored_hash(Session& session) {
     const auto rows = session.query("SELECT sha256 FROM operator_token WHERE id = 1");
-    if (rows.empty() || !rows[0][0]) return std::nullopt;
-    return *rows[0][0];
+    if (rows.empty()) return std::nullopt;
+    return rows[0].get_optional<std::string>("sha256");
 }
 
 }  // namespace

@@ -64,7 +64,7 @@ SharedLimits::SharedLimits(Store& store, LimitOptions options) : store_(store), 
                    " window_start_ms = CASE WHEN " + expired + " THEN excluded.window_start_ms ELSE credential_failures.window_start_ms END,"
                    " locked_until_ms = CASE WHEN " + counted + " >= " + limit + " THEN excluded.window_start_ms + " +
                    window_ms + " ELSE credential_failures.locked_until_ms END";
-    wait_sql_ = "SELECT locked_until_ms - " + now + " FROM credential_failures WHERE address = $1";
+    wait_sql_ = "SELECT locked_until_ms - " + now + " AS remaining_ms FROM credential_failures WHERE address = $1";
 
     // A bucket untouched for burst / rate seconds is full again, the same as no row.
     const double refill_ms = options_.public_per_second > 0 ? std::ceil(burst / options_.public_per_second * 1000) : 0;
@@ -78,15 +78,16 @@ int SharedLimits::admit_public(const std::string& client_address) {
     // query_all, not query: it queues as a writer (SQLite's writer queue).
     const auto results = store_.session()->query_all({{admit_sql_, {client_address}}});
     const auto& rows = results.at(0);
-    if (rows.empty() || truthy(rows[0][0])) return 0;
-    const double tokens = rows[0][1] ? std::stod(*rows[0][1]) : 0;
+    if (rows.empty() || truthy(rows[0].value("admitted"))) return 0;
+    const auto& tokens_text = rows[0].value("tokens");
+    const double tokens = tokens_text ? std::stod(*tokens_text) : 0;
     return seconds_rounded_up((1 - tokens) / options_.public_per_second * 1000);
 }
 
 int SharedLimits::credential_wait(const std::string& client_address) {
     const auto rows = store_.session()->query(wait_sql_, {client_address});
-    if (rows.empty() || !rows[0][0]) return 0;
-    const double remaining_ms = std::stod(*rows[0][0]);
+    if (rows.empty() || rows[0].is_null("remaining_ms")) return 0;
+    const double remaining_ms = std::stod(*rows[0].value("remaining_ms"));
     return remaining_ms > 0 ? seconds_rounded_up(remaining_ms) : 0;
 }
 

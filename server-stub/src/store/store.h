@@ -51,8 +51,6 @@ public:
         return get<T>(column);
     }
 
-    // By position, for readers that select one unnamed value.
-    const std::optional<std::string>& operator[](std::size_t i) const { return values_.at(i); }
     std::size_t size() const noexcept { return values_.size(); }
     bool empty() const noexcept { return values_.empty(); }
 
