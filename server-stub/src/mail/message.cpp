@@ -112,7 +112,21 @@ bool needs_encoding(const std::string& s) {
     return false;
 }
 
-std::vector<std::string> display_name_tokens(const std::string& name) {
+// In a phrase, runs of white space mean one space (RFC 5322 3.2.2) and
+// parsers treat them so; normalising here keeps what is sent what is read.
+std::string normalise_display_name(const std::string& name) {
+    std::string out;
+    for (const char c : name) {
+        const bool space = c == ' ' || c == '\t';
+        if (space && (out.empty() || out.back() == ' ')) continue;
+        out += space ? ' ' : c;
+    }
+    if (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+}
+
+std::vector<std::string> display_name_tokens(const std::string& raw_name) {
+    const std::string name = normalise_display_name(raw_name);
     if (name.empty()) return {};
     if (needs_encoding(name) || name.size() > 60) return encoded_words(name);
     bool atoms = true;
