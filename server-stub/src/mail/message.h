@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace slotwise::server::mail {
 
 struct MailAddress {
@@ -61,6 +63,14 @@ std::string message_id(const MailMessage& message);
 // except where a header cannot be folded (never for generated parts).
 // Throws MailFormatError.
 std::string render_rfc5322(const MailMessage& message, std::int64_t unix_seconds);
+
+// The JSON form a queued mail travels in (the mail.send job's payload):
+// {"from"?: {"name", "address"}, "to": [{"name"?, "address"}], "subject",
+//  "text", "html"?, "attachments"?: [{"filename", "content_type", "base64"}],
+//  "date"?: unix seconds}. The key is not part of it: it is the job's key.
+// from_json throws MailFormatError (MAIL_PAYLOAD_INVALID) for anything else.
+void to_json(nlohmann::json& j, const MailMessage& message);
+void from_json(const nlohmann::json& j, MailMessage& message);
 
 // Pieces, exposed for tests.
 std::string encode_header_words(const std::string& utf8);  // RFC 2047 B-encoded words, space separated

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "mail/mail_sender.h"
 
 using namespace slotwise::server::mail;
@@ -354,4 +356,43 @@ TEST_CASE("the .eml folder sender writes one file per Message-ID, replaced on a 
         CHECK(e.code == "MAIL_ADDRESS_INVALID");
     }
     std::filesystem::remove_all(folder);
+}
+
+TEST_CASE("a message survives its JSON form (the mail.send payload) byte for byte") {
+    MailMessage m = sample("job-7");
+    m.html = "<p>Hallo</p>";
+    std::string bytes;
+    for (int i = 0; i < 256; ++i) bytes += static_cast<char>(i);
+    m.attachments = {{"Zoë.ics", "text/calendar; method=REQUEST", bytes}};
+    m.date = 1'796'288'400;
+    MailMessage back;
+    back.key = "job-7";
+    from_json(nlohmann::json::parse(nlohmann::json(m).dump()), back);
+    CHECK(render_rfc5322(back, 0) == render_rfc5322(m, 0));
+    CHECK(back.date == m.date);
+    // Without "from", the configured sender set beforehand stays.
+    nlohmann::json j = m;
+    j.erase("from");
+    MailMessage configured;
+    configured.from = {"Configured", "configured@example.org"};
+    from_json(j, configured);
+    CHECK(configured.from.address == "configured@example.org");
+}
+
+TEST_CASE("malformed mail payloads are refused with MAIL_PAYLOAD_INVALID") {
+    const std::string payload = GENERATE(as<std::string>{}, "[]", "{}", R"({"to":[],"subject":"s","text":"t"})",
+                                         R"({"to":"a@example.com","subject":"s","text":"t"})",
+                                         R"({"to":[{"name":"x"}],"subject":"s","text":"t"})",
+                                         R"({"to":[{"address":"a@example.com"}],"subject":1,"text":"t"})",
+                                         R"({"to":[{"address":"a@example.com"}],"subject":"s"})",
+                                         R"({"to":[{"address":"a@example.com"}],"subject":"s","text":"t","attachments":[{"filename":"f","content_type":"a/b","base64":"!!"}]})",
+                                         R"({"to":[{"address":"a@example.com"}],"subject":"s","text":"t","date":"today"})");
+    CAPTURE(payload);
+    MailMessage m;
+    try {
+        from_json(nlohmann::json::parse(payload), m);
+        FAIL("accepted");
+    } catch (const MailFormatError& e) {
+        CHECK(e.code == "MAIL_PAYLOAD_INVALID");
+    }
 }
