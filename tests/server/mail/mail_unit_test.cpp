@@ -11,9 +11,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mail/mail_job.h"
 #include "mail/mail_sender.h"
 
 using namespace slotwise::server::mail;
+using slotwise::Timestamp;
+namespace jobs = slotwise::server::jobs;
 
 namespace {
 
@@ -395,4 +398,64 @@ TEST_CASE("malformed mail payloads are refused with MAIL_PAYLOAD_INVALID") {
     } catch (const MailFormatError& e) {
         CHECK(e.code == "MAIL_PAYLOAD_INVALID");
     }
+}
+
+TEST_CASE("mail_send_job: one job per message key, the date fixed at enqueue, unsendable mail refused up front") {
+    const Timestamp now{std::chrono::seconds{1'796'288'400}};
+    const auto job = mail_send_job(sample("booking-9-confirmed:client"), now);
+    CHECK(job.kind == "mail.send");
+    CHECK(job.key == "mail.send:booking-9-confirmed:client");
+    CHECK(job.run_at == now);
+    CHECK(job.payload.at("date") == 1'796'288'400);
+    MailMessage bad = sample();
+    bad.subject = "a\r\nBcc: x@example.com";
+    CHECK_THROWS_AS(mail_send_job(bad, now), MailFormatError);
+}
+
+namespace {
+struct ScriptedSender final : MailSender {
+    std::optional<MailSendError> failure;
+    std::vector<MailMessage> sent;
+    void send(const MailMessage& message) override {
+        if (failure) throw *failure;
+        sent.push_back(message);
+    }
+    std::string describe() const override { return "scripted"; }
+};
+}  // namespace
+
+TEST_CASE("the mail.send handler: done, retry on a transient failure, dead on a permanent one") {
+    using Kind = jobs::JobOutcome::Kind;
+    ScriptedSender sender;
+    std::vector<std::string> log;
+    const auto handler = mail_send_handler(sender, {"Default", "default@example.org"}, [&](const std::string& l) { log.push_back(l); });
+    const auto queued = mail_send_job(sample("k1"), Timestamp{std::chrono::seconds{100}});
+    jobs::Job job;
+    job.kind = queued.kind;
+    job.key = queued.key;
+    job.payload = queued.payload;
+    job.attempt = 1;
+    job.max_attempts = 10;
+
+    CHECK(handler(job).kind == Kind::done);
+    REQUIRE(sender.sent.size() == 1);
+    CHECK(sender.sent[0].key == job.key);  // the Message-ID comes from the job's key
+    CHECK(*sender.sent[0].date == 100);
+
+    sender.failure = MailSendError(MailSendError::Kind::transient, "SMTP_UNREACHABLE", "down");
+    auto outcome = handler(job);
+    CHECK(outcome.kind == Kind::retry);
+    CHECK(outcome.error == "SMTP_UNREACHABLE: down");
+    sender.failure = MailSendError(MailSendError::Kind::permanent, "SMTP_REJECTED", "550");
+    CHECK(handler(job).kind == Kind::fail);
+    CHECK(log.size() == 2);
+
+    sender.failure.reset();
+    job.payload.erase("from");
+    CHECK(handler(job).kind == Kind::done);
+    CHECK(sender.sent.back().from.address == "default@example.org");
+    job.payload = nlohmann::json::object();
+    outcome = handler(job);
+    CHECK(outcome.kind == Kind::fail);
+    CHECK(outcome.error.rfind("MAIL_PAYLOAD_INVALID", 0) == 0);
 }
