@@ -8,12 +8,17 @@ jobs::NewJob mail_send_job(const MailMessage& message, Timestamp now) {
     MailMessage fixed = message;
     if (!fixed.date) fixed.date = now.time_since_epoch().count();
     fixed.key = std::string(kMailSendKind) + ":" + message.key;
+    // Without a sender the handler uses --mail-from, which the caller need not know.
+    const bool configured_sender = fixed.from.address.empty();
+    MailMessage check = fixed;
+    if (configured_sender) check.from = {"", "slotwise@localhost"};
     // Refuse now what could never be sent, while the caller can still say so.
-    render_rfc5322(fixed, *fixed.date);
+    render_rfc5322(check, *check.date);
     jobs::NewJob job;
     job.kind = kMailSendKind;
     job.key = fixed.key;
     job.payload = fixed;
+    if (configured_sender) job.payload.erase("from");
     job.run_at = now;
     return job;
 }

@@ -13,7 +13,8 @@ inline constexpr const char* kMailSendKind = "mail.send";
 // The job for `message`: key "mail.send:" + message.key (so one logical mail
 // is one job, however often it is queued), payload its JSON form with the
 // date fixed now, so that every attempt sends the same bytes. The handler
-// derives the Message-ID from the job's key. Throws MailFormatError for a
+// derives the Message-ID from the job's key. A message with an empty
+// from.address is sent from --mail-from. Throws MailFormatError for a
 // message that could never be sent, before anything is queued.
 jobs::NewJob mail_send_job(const MailMessage& message, Timestamp now);
 // For a caller that changes something and owes a mail for it: run this

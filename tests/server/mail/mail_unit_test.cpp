@@ -407,6 +407,10 @@ TEST_CASE("mail_send_job: one job per message key, the date fixed at enqueue, un
     CHECK(job.key == "mail.send:booking-9-confirmed:client");
     CHECK(job.run_at == now);
     CHECK(job.payload.at("date") == 1'796'288'400);
+    CHECK(job.payload.at("from").at("address") == "noreply@example.org");
+    MailMessage unsigned_mail = sample();
+    unsigned_mail.from = {};
+    CHECK(!mail_send_job(unsigned_mail, now).payload.contains("from"));  // sent from --mail-from
     MailMessage bad = sample();
     bad.subject = "a\r\nBcc: x@example.com";
     CHECK_THROWS_AS(mail_send_job(bad, now), MailFormatError);
