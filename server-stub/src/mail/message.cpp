@@ -2,7 +2,7 @@
 
 #include <ctime>
 
-#include "crypto.h"
+#include "support/crypto.h"
 
 namespace slotwise::server::mail {
 
