@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include <condition_variable>
@@ -17,6 +18,7 @@
 #include "http/http_api.h"
 #include "jobs/dispatcher.h"
 #include "jobs/standard_jobs.h"
+#include "mail/mail_job.h"
 #include "store/operator_token.h"
 #include "store/shared_limits.h"
 
@@ -53,9 +55,17 @@ const char* kUsage = R"(usage: slotwise-server [options]
   --job-backoff S[:MAX]     retry delay base and cap in seconds (default 10:3600; full jitter)
   --job-lag-warning S       log when the oldest due job has waited longer (default 300)
   --enable-probe-jobs       run `probe` jobs (tests and operators checking the pipeline)
+  --smtp URL                send mail through smtp://host[:port], smtp+starttls://user:pass@host[:port]
+                            (STARTTLS required) or smtps://user:pass@host[:port]; user and password
+                            percent-encoded. Without it every mail is an .eml file in --mail-dir
+  --mail-from ADDRESS       sender: address or "Name <address>" (default Slotwise <slotwise@localhost>)
+  --mail-dir DIR            the .eml folder without --smtp (default: a mail folder beside the SQLite
+                            file; data/mail under the working directory with PostgreSQL)
+  --smtp-ca-file FILE       trust this CA certificate (PEM) for the SMTP server instead of the system's
 environment: SLOTWISE_ADMIN_TOKEN (the operator token, 24..256 visible ASCII; when unset a
              stored one is used, or one is generated and printed once to stderr),
-             SLOTWISE_NOW (start the server's clock at this instant; tests and demos)
+             SLOTWISE_NOW (start the server's clock at this instant; tests and demos),
+             SLOTWISE_SMTP_URL, SLOTWISE_MAIL_FROM, SLOTWISE_SMTP_CA_FILE (when the flag is not given)
 )";
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -143,6 +153,7 @@ int main(int argc, char** argv) {
     std::size_t pool = 0;
     jobs::DispatcherOptions job_options;
     jobs::StandardJobOptions standard_jobs;
+    std::optional<std::string> smtp_flag, mail_from_flag, mail_dir_flag, smtp_ca_file_flag;
     for (int i = 1; i < argc; ++i) {
         const std::string flag = argv[i];
         auto value = [&]() -> std::string {
@@ -179,6 +190,10 @@ int main(int argc, char** argv) {
             job_options.backoff_base = to_duration(flag, v.substr(0, colon));
             if (colon != std::string::npos) job_options.backoff_cap = to_duration(flag, v.substr(colon + 1));
         } else if (flag == "--enable-probe-jobs") standard_jobs.probe = true;
+        else if (flag == "--smtp") smtp_flag = value();
+        else if (flag == "--mail-from") mail_from_flag = value();
+        else if (flag == "--mail-dir") mail_dir_flag = value();
+        else if (flag == "--smtp-ca-file") smtp_ca_file_flag = value();
         else if (flag == "--rate-limit") {
             const std::string v = value();
             const auto colon = v.find(':');
@@ -196,6 +211,18 @@ int main(int argc, char** argv) {
     if (http.host.size() > 2 && http.host.front() == '[' && http.host.back() == ']') http.host = http.host.substr(1, http.host.size() - 2);
     http.port = to_int("--listen", listen.substr(colon + 1));
     if (pool == 0) pool = http.workers;
+    mail::MailOptions mail_options;
+    try {
+        // Mail written as files sits with the data it is about.
+        std::string default_mail_dir = "data/mail";
+        if (db.rfind("sqlite:", 0) == 0)
+            default_mail_dir = (std::filesystem::path(db.substr(7)).parent_path() / "mail").string();
+        mail_options = mail::resolve_mail_options(smtp_flag, mail_from_flag, mail_dir_flag, smtp_ca_file_flag, default_mail_dir);
+    } catch (const mail::MailConfigError& e) {
+        usage_error(e.what());
+    }
+    const mail::MailLog mail_log = [](const std::string& line) { std::printf("slotwise-server: %s\n", line.c_str()); };
+    const auto mail_sender = mail::make_mail_sender(mail_options, mail_log);
 
     // Signals go to one thread that asks the server to stop; workers never see them.
     sigset_t signals;
@@ -311,6 +338,8 @@ int main(int argc, char** argv) {
         job_queue = std::make_unique<jobs::JobQueue>(*backend.store, [&clock] { return clock.now(); });
         dispatcher = std::make_unique<jobs::Dispatcher>(*job_queue, job_options);
         jobs::register_standard_jobs(*dispatcher, *job_queue, *backend.service, *backend.limits, standard_jobs);
+        mail::register_mail_jobs(*dispatcher, *mail_sender, mail_options.from, mail_log);
+        std::printf("slotwise-server: mail: %s, from %s\n", mail_sender->describe().c_str(), mail_options.from.address.c_str());
         dispatcher->start();
         std::printf("slotwise-server: jobs: %d threads in process %s\n", job_options.threads,
                     dispatcher->process_id().c_str());
