@@ -6,7 +6,7 @@
 // falls back to the server's /slots (for working on the widget alone).
 import { build, transform } from 'esbuild'
 import { createHash } from 'node:crypto'
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
@@ -100,6 +100,9 @@ for (const f of readdirSync(demoDir).filter((x) => x.endsWith('.html'))) {
   for (const [from, to] of Object.entries(renames)) html = html.replaceAll(`"${from}"`, `"${to}"`)
   writeFileSync(join(out, f), html)
 }
+
+// The provider's pages (web/app/, sign-in for now) as they are, under /app/.
+cpSync(join(here, 'app'), join(out, 'app'), { recursive: true })
 
 const gz = (f) => gzipSync(readFileSync(join(out, f)), { level: 9 }).length
 const info = {

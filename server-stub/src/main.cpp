@@ -43,6 +43,8 @@ const char* kUsage = R"(usage: slotwise-server [options]
   --pending-expiry-minutes N  a PENDING request expires after N minutes, at the latest at its start,
                             unless the provider's booking_limits says otherwise (default 1440)
   --meeting-base-url URL    base of virtual meeting links (default https://meet.jit.si/)
+  --public-url URL          the server's public origin, for links in mail (env SLOTWISE_PUBLIC_URL;
+                            default the listen URL)
   --access-log -|off|PATH   JSON access log (default - = stdout)
   --header-timeout S        seconds for a request's whole header (default 10)
   --idle-timeout S          seconds an idle keep-alive connection stays open (default 5)
@@ -65,7 +67,9 @@ const char* kUsage = R"(usage: slotwise-server [options]
 environment: SLOTWISE_ADMIN_TOKEN (the operator token, 24..256 visible ASCII; when unset a
              stored one is used, or one is generated and printed once to stderr),
              SLOTWISE_NOW (start the server's clock at this instant; tests and demos),
-             SLOTWISE_SMTP_URL, SLOTWISE_MAIL_FROM, SLOTWISE_SMTP_CA_FILE (when the flag is not given)
+             SLOTWISE_SMTP_URL, SLOTWISE_MAIL_FROM, SLOTWISE_SMTP_CA_FILE (when the flag is not given),
+             SLOTWISE_SECRET (at least 32 characters: keys the sign-in code hashes; when unset a
+             random one is generated once and kept in the database)
 )";
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -118,18 +122,21 @@ std::string one_line(std::string text) {
 struct Backend {
     std::unique_ptr<Store> store;
     std::unique_ptr<BookingService> service;
+    std::unique_ptr<domain::AccountService> accounts;
     std::unique_ptr<SharedLimits> limits;
     std::optional<OperatorToken::Established> token;
     std::optional<std::string> demo_provider;
 };
 
 Backend connect(const std::string& db, std::size_t pool, const Clock& clock, const ServiceOptions& service_options,
-                const LimitOptions& limit_options, const std::optional<std::string>& env_token, bool demo) {
+                const LimitOptions& limit_options, const std::optional<std::string>& env_token, bool demo,
+                const domain::AccountOptions& account_options) {
     Backend b;
     b.store = open_store(db, pool);
     b.store->migrate();
     b.token = OperatorToken::establish(*b.store, env_token);
     b.service = std::make_unique<BookingService>(*b.store, clock, service_options);
+    b.accounts = std::make_unique<domain::AccountService>(*b.store, clock, account_options);
     // Bookings written before migration 004 get their normalised client key
     // (and hashed no-show records) here: ICU runs in C++, not in SQL.
     b.service->backfill_client_keys();
@@ -150,6 +157,10 @@ int main(int argc, char** argv) {
     HttpOptions http;
     ServiceOptions service_options;
     LimitOptions limit_options;
+    domain::AccountOptions account_options;
+    std::optional<std::string> public_url;
+    if (const char* url = std::getenv("SLOTWISE_PUBLIC_URL"); url && *url) public_url = url;
+    if (const char* secret = std::getenv("SLOTWISE_SECRET"); secret && *secret) account_options.secret = secret;
     std::size_t pool = 0;
     jobs::DispatcherOptions job_options;
     jobs::StandardJobOptions standard_jobs;
@@ -173,6 +184,7 @@ int main(int argc, char** argv) {
         else if (flag == "--pending-expiry-minutes")
             service_options.pending_expiry = std::chrono::minutes{std::max(1, to_int(flag, value()))};
         else if (flag == "--meeting-base-url") service_options.meeting_base_url = value();
+        else if (flag == "--public-url") public_url = value();
         else if (flag == "--access-log") http.access_log = value();
         else if (flag == "--header-timeout") http.header_timeout = to_duration(flag, value());
         else if (flag == "--idle-timeout") http.idle_timeout = to_duration(flag, value());
@@ -223,6 +235,12 @@ int main(int argc, char** argv) {
     }
     const mail::MailLog mail_log = [](const std::string& line) { std::printf("slotwise-server: %s\n", line.c_str()); };
     const auto mail_sender = mail::make_mail_sender(mail_options, mail_log);
+    if (account_options.secret && account_options.secret->size() < 32) usage_error("SLOTWISE_SECRET must be at least 32 characters");
+    if (public_url) {
+        while (!public_url->empty() && public_url->back() == '/') public_url->pop_back();
+        if (public_url->rfind("http://", 0) != 0 && public_url->rfind("https://", 0) != 0)
+            usage_error("--public-url needs an http:// or https:// origin");
+    }
 
     // Signals go to one thread that asks the server to stop; workers never see them.
     sigset_t signals;
@@ -282,6 +300,7 @@ int main(int argc, char** argv) {
 
     const std::string host = http.host.find(':') != std::string::npos ? "[" + http.host + "]" : http.host;
     const std::string url = "http://" + host + ":" + std::to_string(api.port());
+    account_options.public_origin = public_url.value_or(url);
     Backend backend;
     // Durable jobs (src/jobs/): started once the database is ready, stopped
     // before the backend they use goes.
@@ -304,7 +323,7 @@ int main(int argc, char** argv) {
         auto delay = std::chrono::milliseconds(250);
         for (int attempt = 1;; ++attempt) {
             try {
-                backend = connect(db, pool, clock, service_options, limit_options, env_token, demo);
+                backend = connect(db, pool, clock, service_options, limit_options, env_token, demo, account_options);
                 break;
             } catch (const StoreError& e) {
                 announce();
@@ -324,7 +343,7 @@ int main(int argc, char** argv) {
         if (backend.token->generated)
             std::fprintf(stderr, "slotwise-server: admin token (SLOTWISE_ADMIN_TOKEN was unset; generated now and stored as a hash): %s\n",
                          backend.token->generated->c_str());
-        api.ready(*backend.service, *backend.limits, backend.token->token);
+        api.ready(*backend.service, *backend.accounts, *backend.limits, backend.token->token);
         std::printf("slotwise-server: database %s (%s)\n", backend.store->backend().c_str(),
                     db.rfind("sqlite:", 0) == 0 ? db.c_str() : "postgres");
         if (backend.demo_provider) std::printf("slotwise-server: created demo provider '%s'\n", backend.demo_provider->c_str());
@@ -340,6 +359,7 @@ int main(int argc, char** argv) {
         jobs::register_standard_jobs(*dispatcher, *job_queue, *backend.service, *backend.limits, standard_jobs);
         mail::register_mail_jobs(*dispatcher, *mail_sender, mail_options.from, mail_log);
         std::printf("slotwise-server: mail: %s, from %s\n", mail_sender->describe().c_str(), mail_options.from.address.c_str());
+        backend.accounts->set_job_queue(job_queue.get());
         dispatcher->start();
         std::printf("slotwise-server: jobs: %d threads in process %s\n", job_options.threads,
                     dispatcher->process_id().c_str());

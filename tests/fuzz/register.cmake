@@ -25,3 +25,4 @@ endfunction()
 slotwise_register_fuzz_run(fuzz_engine_batch ${slotwise_fuzz_source_dir}/corpus/engine
                            DICT ${slotwise_fuzz_source_dir}/engine.dict)
 slotwise_register_fuzz_run(fuzz_server_requests ${PROJECT_SOURCE_DIR}/tests/server/fuzz/corpus)
+slotwise_register_fuzz_run(fuzz_account_requests ${PROJECT_SOURCE_DIR}/tests/server/fuzz/accounts_corpus)

@@ -22,12 +22,13 @@ struct BookingClient {
     std::string address;
 };
 
-// A provider account signed in by session (issue 11 fills in the rest).
+// A provider account signed in by session: the session is what sign-out ends.
 struct ProviderAccount {
     std::string account_id;
+    std::string session_id;
 };
 
-// An account's API key (issue 11).
+// An account's API key, for integrations.
 struct ApiKey {
     std::string key_id;
     std::string account_id;

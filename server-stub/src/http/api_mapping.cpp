@@ -1,5 +1,6 @@
 #include "http/api_mapping.h"
 
+#include "domain/accounts_requests.h"
 #include "domain/booking_json.h"
 #include "http/problem.h"
 
@@ -94,6 +95,80 @@ Response calendar_response(const CalendarFile& file) {
 
 Response health_response(const HealthReport& health) {
     return json_response(200, {{"status", "ok"}, {"database", health.database}, {"jobs", jobs::to_json(health.jobs)}});
+}
+
+namespace {
+
+std::string session_cookie_header(const std::string& value, std::int64_t max_age_seconds, bool secure) {
+    return std::string(domain::kSessionCookie) + "=" + value + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
+           std::to_string(max_age_seconds) + (secure ? "; Secure" : "");
+}
+
+nlohmann::json account_json(const domain::AccountView& account) {
+    return {{"id", account.id}, {"email", account.email}, {"plan", account.plan}};
+}
+
+nlohmann::json optional_time(const std::optional<Timestamp>& t) { return t ? nlohmann::json(format_timestamp(*t)) : nullptr; }
+
+nlohmann::json api_key_json(const domain::ApiKeyView& key) {
+    nlohmann::json j = {{"id", key.id},
+                        {"name", key.name},
+                        {"created_at", format_timestamp(key.created_at)},
+                        {"last_used_at", optional_time(key.last_used_at)}};
+    if (key.key) j["key"] = *key.key;
+    return j;
+}
+
+}  // namespace
+
+Response code_requested_response(const domain::CodeRequested& requested) {
+    return json_response(202, {{"challenge", requested.challenge}, {"expires_at", format_timestamp(requested.expires_at)}});
+}
+
+Response signed_in_response(const domain::SignedIn& signed_in, bool secure_cookie) {
+    Response r = json_response(201, {{"session", {{"token", signed_in.token}, {"expires_at", format_timestamp(signed_in.expires_at)}}},
+                                     {"account", account_json(signed_in.account)}});
+    // The cookie lives as long as the session could; the server decides
+    // before that, on every request, whether the session still holds.
+    r.headers.emplace_back("Set-Cookie", session_cookie_header(signed_in.token, 90LL * 24 * 3600, secure_cookie));
+    return r;
+}
+
+Response signed_out_response(bool secure_cookie) {
+    Response r;
+    r.status = 204;
+    r.headers.emplace_back("Set-Cookie", session_cookie_header("", 0, secure_cookie));
+    return r;
+}
+
+Response sessions_response(const std::vector<domain::SessionView>& sessions) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& s : sessions)
+        list.push_back({{"id", s.id},
+                        {"created_at", format_timestamp(s.created_at)},
+                        {"last_seen_at", format_timestamp(s.last_seen_at)},
+                        {"expires_at", format_timestamp(s.expires_at)},
+                        {"user_agent", s.user_agent ? nlohmann::json(*s.user_agent) : nlohmann::json(nullptr)},
+                        {"current", s.current}});
+    return json_response(200, {{"sessions", std::move(list)}});
+}
+
+Response me_response(const domain::MeView& me) {
+    return json_response(200, {{"account", account_json(me.account)}, {"providers", me.providers}});
+}
+
+Response api_key_response(const domain::ApiKeyView& key) { return json_response(201, api_key_json(key)); }
+
+Response api_keys_response(const std::vector<domain::ApiKeyView>& keys) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& k : keys) list.push_back(api_key_json(k));
+    return json_response(200, {{"api_keys", std::move(list)}});
+}
+
+Response no_content() {
+    Response r;
+    r.status = 204;
+    return r;
 }
 
 KeptAnswer KeptAsAnswered::created(const BookingView& booking) const {

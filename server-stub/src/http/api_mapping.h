@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "domain/accounts.h"
 #include "domain/booking_service.h"
 #include "domain/domain_error.h"
 #include "http/http_server.h"
@@ -33,6 +34,17 @@ Response snapshot_response(const SnapshotDocument& snapshot);
 Response slots_response(const SlotList& slots);
 Response calendar_response(const CalendarFile& file);
 Response health_response(const HealthReport& health);
+
+// Accounts (domain/accounts.h). The session cookie is HttpOnly, SameSite=Lax,
+// Path=/, and Secure when `secure_cookie`.
+Response code_requested_response(const domain::CodeRequested& requested);            // 202
+Response signed_in_response(const domain::SignedIn& signed_in, bool secure_cookie);  // 201 + Set-Cookie
+Response signed_out_response(bool secure_cookie);                                   // 204, the cookie cleared
+Response sessions_response(const std::vector<domain::SessionView>& sessions);
+Response me_response(const domain::MeView& me);
+Response api_key_response(const domain::ApiKeyView& key);  // 201, the key shown once
+Response api_keys_response(const std::vector<domain::ApiKeyView>& keys);
+Response no_content();
 
 // How a booking request's answer is kept under its Idempotency-Key: as this
 // mapping renders it, so that a replay is the first answer byte for byte.

@@ -9,6 +9,7 @@
 
 #include "domain/clock.h"
 #include "http/access_log.h"
+#include "domain/accounts_requests.h"
 #include "domain/actor.h"
 #include "http/api_mapping.h"
 #include "http/compression.h"
@@ -37,10 +38,15 @@ enum class Access {
     public_client,  // the widget's bookings: CORS open, no-store; a client proves itself by manage token
     provider,       // a provider's credential (Authorization: Bearer), no CORS, no-store
     operator_only,  // the operator token alone, no CORS, no-store
+    sign_in,        // asking for a code and signing in: no credential, no CORS, no-store, same-origin when a browser says so
+    account,        // an account's session or API key (the use case says which), no CORS, no-store
 };
 
 enum class Action { put_provider, list_bookings, snapshot, slots, create_booking, calendar, get_booking, reschedule,
-                    cancel, confirm, decline, complete, no_show };
+                    cancel, confirm, decline, complete, no_show,
+                    // Accounts (api.md part 2), grouped: auth routes and API keys.
+                    request_code, sign_in, sign_out, sign_out_everywhere, list_sessions, me, create_api_key,
+                    list_api_keys, revoke_api_key };
 
 // A path pattern's segments after /v1/: literals, or "{provider}" (any
 // non-empty segment), "{booking}" (a booking id) and "{booking}.ics".
@@ -72,12 +78,25 @@ const std::vector<Route>& routes() {
         {"POST", {"bookings", "{booking}", "decline"}, Access::provider, Action::decline},
         {"POST", {"bookings", "{booking}", "complete"}, Access::provider, Action::complete},
         {"POST", {"bookings", "{booking}", "no-show"}, Access::provider, Action::no_show},
+        // Accounts: sign-in by emailed code, sessions, API keys.
+        {"POST", {"auth", "email-code"}, Access::sign_in, Action::request_code},
+        {"POST", {"auth", "session"}, Access::sign_in, Action::sign_in},
+        {"DELETE", {"auth", "session"}, Access::account, Action::sign_out},
+        {"DELETE", {"auth", "sessions"}, Access::account, Action::sign_out_everywhere},
+        {"GET", {"auth", "sessions"}, Access::account, Action::list_sessions},
+        {"GET", {"me"}, Access::account, Action::me},
+        {"POST", {"api-keys"}, Access::account, Action::create_api_key},
+        {"GET", {"api-keys"}, Access::account, Action::list_api_keys},
+        {"DELETE", {"api-keys", "{key}"}, Access::account, Action::revoke_api_key},
     };
     return table;
 }
 
 bool is_public(Access access) { return access == Access::public_data || access == Access::public_client; }
-bool needs_credential(Access access) { return access == Access::provider || access == Access::operator_only; }
+bool needs_credential(Access access) {
+    return access == Access::provider || access == Access::operator_only || access == Access::account;
+}
+bool changes_state(const std::string& method) { return method != "GET" && method != "HEAD"; }
 
 std::vector<std::string> segments_after_v1(const std::string& path) {
     std::vector<std::string> out;
@@ -232,6 +251,7 @@ struct HttpApi::Impl : http::RequestHandler {
     std::atomic<bool> is_ready{false};
     BookingService* service = nullptr;
     SharedLimits* limits = nullptr;
+    domain::AccountService* accounts = nullptr;
     std::optional<OperatorToken> token;
     std::mutex credential_mutex;
     const http::KeptAsAnswered keeper;
@@ -282,7 +302,7 @@ struct HttpApi::Impl : http::RequestHandler {
     Response server_options(const Request& req) {
         Response r;
         r.status = 204;
-        r.headers = {{"Allow", "GET, HEAD, POST, PUT, OPTIONS"}};
+        r.headers = {{"Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS"}};
         return finish(std::move(r), req);
     }
 
@@ -340,31 +360,47 @@ struct HttpApi::Impl : http::RequestHandler {
         }
     }
 
-    // The bearer credential, checked only when presented: the actor it
-    // proves, if valid. Checks from one process are taken in turn, so that
-    // guesses sent at once get no more tries than guesses sent one after
-    // another. While an address is throttled its credentials are not checked
-    // (429 TOO_MANY_FAILED_CREDENTIALS). A POST without a valid credential
+    // The credential, checked only when presented: `Authorization: Bearer`
+    // with a session token (sws_), an API key (swk_) or the operator token,
+    // or else the session cookie where a credential counts. The actor it
+    // proves, if valid. While an address is throttled its bearer values are
+    // not checked (429 TOO_MANY_FAILED_CREDENTIALS). Operator-token checks
+    // from one process are taken in turn, so that guesses sent at once get
+    // no more tries than guesses sent one after another; session tokens and
+    // keys carry 256 random bits, so their lookups need no turn. A cookie
+    // that proves nothing is not a failed credential: browsers send ended
+    // sessions' cookies on their own. A POST without a valid credential
     // meets the public rate limit before anything is said about its
-    // credential. Today the operator token is the only credential; session
-    // tokens and API keys (the accounts issue) are checked here too and
-    // prove a ProviderAccount or an ApiKey.
+    // credential. A state-changing request by cookie must come from this
+    // server's own origin (403 CSRF_REJECTED), and so must a sign-in from a
+    // browser (no signing someone into an account of another's choosing).
     std::optional<Actor> authenticate(const Request& req, const Route& route) {
         const auto authorization = req.field("authorization");
+        const bool credential_counts = needs_credential(route.access) || route.provider_acts_too;
         int wait = 0;
         std::optional<Actor> proven;
-        bool failed = false;
+        bool failed = false, by_cookie = false;
         if (authorization) {
-            std::lock_guard<std::mutex> in_turn(credential_mutex);
+            const std::string_view presented =
+                starts_with_bearer(*authorization) ? std::string_view(*authorization).substr(7) : std::string_view();
+            const bool account_token = domain::is_session_token(presented) || domain::is_api_key(presented);
+            std::unique_lock<std::mutex> in_turn(credential_mutex, std::defer_lock);
+            if (!account_token) in_turn.lock();
             wait = limits->credential_wait(req.remote);
             if (wait == 0) {
-                if (starts_with_bearer(*authorization) && token->matches(std::string_view(*authorization).substr(7)))
-                    proven = domain::Operator{};
+                if (account_token) proven = accounts->actor_for_token(presented);
+                else if (!presented.empty() && token->matches(presented)) proven = domain::Operator{};
                 if (!proven) {
                     limits->credential_failed(req.remote);
                     failed = true;
                 }
             }
+        } else if (credential_counts) {
+            if (const auto cookie = req.field("cookie"))
+                if (const auto session_token = domain::session_cookie(*cookie)) {
+                    proven = accounts->actor_for_token(*session_token);
+                    by_cookie = proven.has_value();
+                }
         }
         if (req.head.method == "POST" && !proven)
             if (const int limited = limits->admit_public(req.remote))
@@ -376,11 +412,18 @@ struct HttpApi::Impl : http::RequestHandler {
                 .retry_after_seconds(wait);
         if (failed)
             throw DomainError(ErrorKind::unauthenticated, "UNAUTHORIZED", "the bearer token is not valid").with_challenge("Bearer");
+        const auto origin = req.field("origin");
+        const bool foreign_origin =
+            !domain::same_origin(origin.value_or(""), req.head.authority, accounts->public_origin());
+        if ((by_cookie && changes_state(req.head.method) && foreign_origin) ||
+            (route.access == Access::sign_in && origin && foreign_origin))
+            throw DomainError(ErrorKind::forbidden, "CSRF_REJECTED",
+                              "a request by session cookie that changes something must come from this server's own pages");
         const bool enough = route.access == Access::operator_only ? proven && std::holds_alternative<domain::Operator>(*proven)
                                                                   : proven.has_value();
         if (needs_credential(route.access) && !enough)
             throw DomainError(ErrorKind::unauthenticated, "UNAUTHORIZED",
-                              "this endpoint needs Authorization: Bearer <admin token>")
+                              "this endpoint needs Authorization: Bearer <session token, API key or admin token> or a session cookie")
                 .with_challenge("Bearer");
         return proven;
     }
@@ -415,8 +458,30 @@ struct HttpApi::Impl : http::RequestHandler {
             case Action::decline: return transition(actor, id, BookingAction::decline, req.body);
             case Action::complete: return transition(actor, id, BookingAction::complete, req.body);
             case Action::no_show: return transition(actor, id, BookingAction::no_show, req.body);
+            case Action::request_code: return code_requested_response(accounts->request_code(actor, req.body));
+            case Action::sign_in:
+                return signed_in_response(accounts->sign_in(actor, req.body, req.field("user-agent")), cookie_secure(req));
+            case Action::sign_out:
+                accounts->sign_out(actor);
+                return signed_out_response(cookie_secure(req));
+            case Action::sign_out_everywhere:
+                accounts->sign_out_everywhere(actor);
+                return signed_out_response(cookie_secure(req));
+            case Action::list_sessions: return sessions_response(accounts->list_sessions(actor));
+            case Action::me: return me_response(accounts->me(actor));
+            case Action::create_api_key: return api_key_response(accounts->create_api_key(actor, req.body));
+            case Action::list_api_keys: return api_keys_response(accounts->list_api_keys(actor));
+            case Action::revoke_api_key:
+                accounts->revoke_api_key(actor, id);
+                return no_content();
         }
         return not_found();
+    }
+
+    // `Secure` unless the request came over plain HTTP to loopback, where a
+    // browser would refuse to send a Secure cookie back.
+    bool cookie_secure(const Request& req) const {
+        return accounts->public_origin().rfind("https://", 0) == 0 || !domain::loopback_host(req.head.authority);
     }
 
     Response transition(const Actor& actor, const std::string& id, BookingAction action, const std::string& body) {
@@ -441,8 +506,9 @@ int HttpApi::backlog() const { return impl_->server.backlog(); }
 std::string HttpApi::backlog_source() const { return impl_->server.backlog_source(); }
 std::size_t HttpApi::max_connections() const { return impl_->server.max_connections(); }
 
-void HttpApi::ready(BookingService& service, SharedLimits& limits, OperatorToken token) {
+void HttpApi::ready(BookingService& service, domain::AccountService& accounts, SharedLimits& limits, OperatorToken token) {
     impl_->service = &service;
+    impl_->accounts = &accounts;
     impl_->limits = &limits;
     impl_->token.emplace(std::move(token));
     impl_->is_ready = true;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "domain/accounts.h"
 #include "domain/booking_service.h"
 #include "store/operator_token.h"
 #include "store/shared_limits.h"
@@ -41,7 +42,7 @@ public:
     std::size_t max_connections() const;
     // Until this is called every /v1/ route and /healthz answer 503
     // DATABASE_UNAVAILABLE; the references must outlive serve().
-    void ready(BookingService& service, SharedLimits& limits, OperatorToken token);
+    void ready(BookingService& service, domain::AccountService& accounts, SharedLimits& limits, OperatorToken token);
     // Serves until stop(); returns after in-flight requests have been answered.
     void serve();
     void stop();

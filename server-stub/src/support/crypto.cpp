@@ -76,6 +76,17 @@ EVP_MAC* hmac() {
 
 }  // namespace
 
+std::uint32_t random_below(std::uint32_t bound) {
+    if (bound == 0) throw std::invalid_argument("random_below needs a positive bound");
+    // Draws at or above the largest multiple of bound would favour the low values.
+    const std::uint32_t limit = static_cast<std::uint32_t>((std::uint64_t{1} << 32) / bound * bound - 1);
+    while (true) {
+        std::uint32_t draw = 0;
+        if (RAND_bytes(reinterpret_cast<unsigned char*>(&draw), sizeof draw) != 1) throw std::runtime_error("RAND_bytes failed");
+        if (draw <= limit) return draw % bound;
+    }
+}
+
 std::string sha256_hex(std::string_view data) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;

@@ -2,6 +2,7 @@
 // for stored token hashes and request fingerprints, constant-time comparison.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,8 @@ namespace slotwise::server {
 // `bytes` random bytes as lowercase base32 (RFC 4648 alphabet, no padding).
 std::string random_token(std::size_t bytes);
 std::string sha256_hex(std::string_view data);
+// A uniformly random number in [0, bound), without modulo bias (rejection).
+std::uint32_t random_below(std::uint32_t bound);
 // Compares two secrets without leaking, through timing, where they differ.
 bool constant_time_equal(std::string_view a, std::string_view b);
 
