@@ -111,6 +111,7 @@ test('sign-in end to end: code by mail, link with the fragment, session, cookie,
   assert.match(cookie, new RegExp(`^slotwise_session=${res.json.session.token};`));
   for (const part of ['HttpOnly', 'SameSite=Lax', 'Path=/']) assert.ok(cookie.includes(part), `${part} in ${cookie}`);
   assert.ok(!cookie.includes('Secure'), 'plain HTTP on loopback: no Secure');
+  assert.ok(mail.text.includes(`href="${server.url}/app/sign-in#challenge=${asked.json.challenge}&amp;code=${mail.code}"`), 'the HTML link, escaped');
 
   const me = await request(server.url, 'GET', '/v1/me', { headers: bearer(res.json.session.token) });
   assert.equal(me.status, 200, me.text);
@@ -271,6 +272,13 @@ test('the session cookie: reads without Origin, changes only from the server\'s 
   assert.equal(foreign.json.code, 'CSRF_REJECTED');
   const own = await signIn(server, asked.json.challenge, code, { headers: { origin: server.url } });
   assert.equal(own.status, 201, 'the refused try did not spend the code');
+
+  // Addressed to a name that is not loopback, the cookie is Secure.
+  const remote = await askCode(server, 'heidi@example.com');
+  const remoteMail = await mailOf(mailDir, remote.json.challenge);
+  const secure = await signIn(server, remote.json.challenge, remoteMail.code, { headers: { host: 'book.example.test' } });
+  assert.equal(secure.status, 201, secure.text);
+  assert.match(cookieOf(secure), /; Secure/);
 
   const out = await request(server.url, 'DELETE', '/v1/auth/session', { headers: byCookie({ origin: server.url }) });
   assert.equal(out.status, 204);

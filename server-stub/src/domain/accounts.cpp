@@ -60,6 +60,8 @@ AccountView view_of(const records::AccountRow& row) { return {row.id, row.email,
 mail::MailMessage sign_in_mail(const std::string& challenge, const std::string& email, const std::string& code,
                                const std::string& origin, bool known) {
     const std::string link = origin + "/app/sign-in#challenge=" + challenge + "&code=" + code;
+    // The one character of the link that HTML reads differently in an attribute.
+    const std::string html_link = origin + "/app/sign-in#challenge=" + challenge + "&amp;code=" + code;
     const std::string why = known ? "Use this code to sign in to Slotwise:"
                                   : "Use this code to sign in to Slotwise. You have no account yet: one is created "
                                     "when you sign in.";
@@ -70,7 +72,7 @@ mail::MailMessage sign_in_mail(const std::string& challenge, const std::string& 
     m.text = why + "\n\n    " + code + "\n\nOr open this link and press \"Sign in\":\n" + link +
              "\n\nThe code works once, for 15 minutes. If you did not ask for it, ignore this mail.\n";
     m.html = "<p>" + why + "</p>\n<p style=\"font-size:24px;font-family:monospace;letter-spacing:4px\"><b>" + code +
-             "</b></p>\n<p><a href=\"" + link + "\">Sign in to Slotwise</a></p>\n"
+             "</b></p>\n<p><a href=\"" + html_link + "\">Sign in to Slotwise</a></p>\n"
              "<p>The code works once, for 15 minutes. If you did not ask for it, ignore this mail.</p>\n";
     return m;
 }
