@@ -360,6 +360,7 @@ int main(int argc, char** argv) {
         mail::register_mail_jobs(*dispatcher, *mail_sender, mail_options.from, mail_log);
         std::printf("slotwise-server: mail: %s, from %s\n", mail_sender->describe().c_str(), mail_options.from.address.c_str());
         backend.accounts->set_job_queue(job_queue.get());
+        dispatcher->every("accounts.purge", std::chrono::hours{1}, [&accounts = *backend.accounts] { accounts.purge_expired(); });
         dispatcher->start();
         std::printf("slotwise-server: jobs: %d threads in process %s\n", job_options.threads,
                     dispatcher->process_id().c_str());

@@ -23,6 +23,9 @@ constexpr std::chrono::seconds kTouchEvery{60};
 // Challenges are kept a day past their expiry: the per-address and
 // per-caller rate limits count them.
 constexpr std::chrono::hours kChallengeKept{24};
+// Ended sessions stay listed nowhere, but a month of them tells an operator
+// who was signed in when.
+constexpr std::chrono::hours kEndedSessionKept{30 * 24};
 
 DomainError unauthenticated(const std::string& detail) {
     return DomainError(ErrorKind::unauthenticated, "UNAUTHORIZED", detail).with_challenge("Bearer");
@@ -238,8 +241,10 @@ MeView AccountService::me(const Actor& actor) {
     return {view_of(*account), records::owned_provider_ids(*session, account_id)};
 }
 
-std::int64_t AccountService::purge_expired_challenges() {
-    return records::purge_challenges(*store_.session(), clock_.now() - kChallengeKept);
+void AccountService::purge_expired() {
+    auto session = store_.session();
+    records::purge_challenges(*session, clock_.now() - kChallengeKept);
+    records::purge_sessions(*session, clock_.now() - kEndedSessionKept);
 }
 
 }  // namespace slotwise::server::domain

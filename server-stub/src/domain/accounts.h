@@ -106,8 +106,9 @@ public:
     // The server's public origin (the CSRF check accepts it beside the Host's).
     const std::string& public_origin() const { return options_.public_origin; }
 
-    // Deletes challenges expired for a day (housekeeping).
-    std::int64_t purge_expired_challenges();
+    // Deletes challenges expired for a day and sessions ended or expired for
+    // 30 days (the `accounts.purge` job, hourly).
+    void purge_expired();
 
 private:
     std::string code_hash(const std::string& challenge_id, const std::string& code) const;

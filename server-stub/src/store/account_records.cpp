@@ -164,6 +164,11 @@ std::vector<SessionRow> live_sessions(Session& s, const std::string& account_id,
     return out;
 }
 
+std::int64_t purge_sessions(Session& s, Timestamp older_than) {
+    return s.exec("DELETE FROM sessions WHERE ended_at < $1 OR idle_expires_at < $1 OR absolute_expires_at < $1",
+                  {epoch_seconds(older_than)});
+}
+
 void insert_api_key(Session& s, const ApiKeyRow& row, const std::string& key_sha256) {
     s.exec("INSERT INTO api_keys (id, account_id, name, key_sha256, created_at) VALUES ($1, $2, $3, $4, $5)",
            {row.id, row.account_id, row.name, key_sha256, epoch_seconds(row.created_at)});

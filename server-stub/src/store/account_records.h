@@ -74,6 +74,8 @@ void touch_session(Session& s, const std::string& id, Timestamp now, Timestamp i
 bool end_session(Session& s, const std::string& id, Timestamp now);
 std::int64_t end_account_sessions(Session& s, const std::string& account_id, Timestamp now);
 std::vector<SessionRow> live_sessions(Session& s, const std::string& account_id, Timestamp now);
+// Sessions ended or expired before `older_than` (housekeeping).
+std::int64_t purge_sessions(Session& s, Timestamp older_than);
 
 struct ApiKeyRow {
     std::string id;
