@@ -234,15 +234,17 @@ test('sessions across two processes: sign out in one is refused in the other at 
 
   const s1 = await signedIn(a, mailDir, 'grace@example.com');
   const s2 = await signedIn(b, mailDir, 'grace@example.com', { headers: { 'user-agent': 'second-device' } });
+  const s3 = await signedIn(b, mailDir, 'grace@example.com', { headers: { 'user-agent': Buffer.from([0x61, 0xff, 0xc3, 0x62]).toString('latin1') } });
   const listed = await request(a.url, 'GET', '/v1/auth/sessions', { headers: bearer(s1.token) });
   assert.equal(listed.status, 200, listed.text);
-  assert.equal(listed.json.sessions.length, 2, 'the ended session is not listed');
-  assert.deepEqual(listed.json.sessions.map((s) => s.current).sort(), [false, true]);
+  assert.equal(listed.json.sessions.length, 3, 'the ended session is not listed');
+  assert.ok(listed.json.sessions.some((s) => s.user_agent === 'a??b'), 'bytes that are not printable ASCII shown as ?');
+  assert.deepEqual(listed.json.sessions.map((s) => s.current).sort(), [false, false, true]);
   assert.ok(listed.json.sessions.some((s) => s.user_agent === 'second-device'));
   assert.ok(!listed.text.includes(s1.token) && !listed.text.includes(s2.token), 'tokens are never listed');
 
   assert.equal((await request(b.url, 'DELETE', '/v1/auth/sessions', { headers: bearer(s2.token) })).status, 204);
-  for (const [server, token] of [[a, s1.token], [b, s1.token], [a, s2.token]])
+  for (const [server, token] of [[a, s1.token], [b, s1.token], [a, s2.token], [a, s3.token]])
     assert.equal((await request(server.url, 'GET', '/v1/me', { headers: bearer(token) })).status, 401);
   assertNoSecretsLogged(a, [first.token, s1.token, s2.token, s1.code]);
   assertNoSecretsLogged(b, [first.token, s1.token, s2.token, s2.code]);

@@ -54,6 +54,15 @@ const ProviderAccount& session_of(const Actor& actor) {
                       "this endpoint needs a signed-in session (an API key cannot manage sessions or keys)");
 }
 
+// A header may carry any bytes; the list of sessions is JSON: printable
+// ASCII only, at most 200 characters, the rest replaced by '?'.
+std::string shown_user_agent(const std::string& header) {
+    std::string shown = header.substr(0, 200);
+    for (char& c : shown)
+        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
+    return shown;
+}
+
 AccountView view_of(const records::AccountRow& row) { return {row.id, row.email, row.plan}; }
 
 // The sign-in mail: the code, and a link whose fragment carries the
@@ -161,7 +170,7 @@ SignedIn AccountService::sign_in(const Actor& /*actor*/, std::string_view body, 
     row.created_at = row.last_seen_at = now;
     row.absolute_expires_at = now + options_.session_absolute;
     row.idle_expires_at = std::min(now + options_.session_idle, row.absolute_expires_at);
-    if (user_agent) row.user_agent = user_agent->substr(0, 200);
+    if (user_agent) row.user_agent = shown_user_agent(*user_agent);
     const auto account = in_transaction(*session, std::nullopt, [&]() -> std::optional<records::AccountRow> {
         if (!records::use_challenge(*session, request.challenge, now)) return std::nullopt;
         auto account = records::account_for_email(*session, "acc_" + random_token(kIdBytes), attempt->email, now);
