@@ -56,10 +56,22 @@ JobOutcome probe(const Job& job) {
 
 }  // namespace
 
-Statement booking_expiry_statement(const std::string& booking_id, Timestamp expires_at, Timestamp now) {
-    return enqueue_statement({kBookingExpire, std::string(kBookingExpire) + ":" + booking_id,
-                              nlohmann::json{{"booking_id", booking_id}}, expires_at, kDefaultMaxAttempts},
+namespace {
+Statement expiry_statement(const std::string& booking_id, std::string key, Timestamp expires_at, Timestamp now) {
+    return enqueue_statement({kBookingExpire, std::move(key), nlohmann::json{{"booking_id", booking_id}}, expires_at,
+                              kDefaultMaxAttempts},
                              now);
+}
+}  // namespace
+
+Statement booking_expiry_statement(const std::string& booking_id, Timestamp expires_at, Timestamp now) {
+    return expiry_statement(booking_id, std::string(kBookingExpire) + ":" + booking_id, expires_at, now);
+}
+
+Statement moved_booking_expiry_statement(const std::string& booking_id, Timestamp expires_at, Timestamp now) {
+    return expiry_statement(booking_id,
+                            std::string(kBookingExpire) + ":" + booking_id + "@" + format_timestamp(expires_at),
+                            expires_at, now);
 }
 
 void register_standard_jobs(Dispatcher& dispatcher, JobQueue& queue, BookingService& service, SharedLimits& limits,
