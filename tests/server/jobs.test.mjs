@@ -4,7 +4,7 @@
 // every attempt that the assertions read.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { NOW, book, cleanupAll, client, freshDatabase, providerConfig, putProvider, request, slotAt, startServer } from './harness.mjs';
+import { NOW, book, cleanupAll, client, freshDatabase, providerConfig, putProvider, request, slotAt, startServer, until } from './harness.mjs';
 
 after(cleanupAll);
 
@@ -16,16 +16,6 @@ const jobArgs = ['--enable-probe-jobs', '--job-threads', '2', '--job-poll', '0.1
   '--job-backoff', '1:2', '--job-lag-warning', '5'];
 const startJobServer = (db, args = []) => startServer(db, { now: null, args: [...jobArgs, ...args] });
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-
-async function until(what, predicate, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await predicate();
-    if (value) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 // The statement the server's enqueue uses (job_queue.cpp): a key enqueued twice is one job.
 function enqueueSql(jobs) {
