@@ -245,21 +245,21 @@ bench_idle() {
 }
 
 server_old=
-new_label="today's server, Beast layer ($server_new)"
+new_label="today's server, Beast layer"
 if [ -n "${OLD_SERVER:-}" ]; then
   server_old=$OLD_SERVER
-  old_label="OLD_SERVER ($server_old)"
+  old_label="OLD_SERVER"
 else
   case $old_mode in
-    layer) server_old=$(build_layer); old_label="today's server, cpp-httplib layer ($server_old)" ;;
-    commit) server_old=$(build_old); old_label="cpp-httplib server of commit $old_commit ($server_old)" ;;
+    layer) server_old=$(build_layer); old_label="today's server, cpp-httplib layer" ;;
+    commit) server_old=$(build_old); old_label="cpp-httplib server of commit $old_commit" ;;
     skip) ;;
     *) echo "OLD must be layer, commit or skip" >&2; exit 2 ;;
   esac
 fi
 echo "slotwise-server benchmark, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ), somaxconn $(cat /proc/sys/net/core/somaxconn), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "NEW = $new_label"
-if [ -n "$server_old" ]; then echo "OLD = $old_label"; fi
+echo "NEW = $new_label: $server_new"
+if [ -n "$server_old" ]; then echo "OLD = $old_label: $server_old"; fi
 case $which in
   sqlite) bench_sqlite ;;
   postgres) bench_postgres ;;
