@@ -24,7 +24,9 @@
 # Both builds install libcpp-httplib-dev with apt-get when missing.
 # OLD_SERVER=path takes another binary as the old one instead. ROUNDS
 # (default 1) repeats each backend's pair of runs, new and old alternating,
-# to average out a shared machine's noise. DURATION (seconds per load,
+# to average out a shared machine's noise. PROFILE=dir records the server
+# under each load with perf (software clock, call graphs) into
+# dir/<backend>-<new or old>-r<round>-<load>.data. DURATION (seconds per load,
 # default 8), CLIENTS (default 16), PROVIDERS (the spread of the second
 # booking run, default 8) and IDLE (default 10000) may be set; LOADS picks
 # the loads of each build (default "snapshot booking spread burst"), IDLE=0
@@ -124,11 +126,18 @@ switches() { cat /proc/"$pid"/task/*/status | awk '/ctxt_switches/ { n += $2 } E
 # microseconds and context switches per request appended.
 wrk_measured() {
   local before after switches_before switches_after line requests
+  local profiler=
+  if [ -n "${PROFILE:-}" ]; then
+    mkdir -p "$PROFILE"
+    perf record -q -e cpu-clock -g -p "$pid" -o "$PROFILE/$profile_name.data" >/dev/null 2>&1 &
+    profiler=$!
+  fi
   before=$(cpu_ticks)
   switches_before=$(switches)
   line=$(wrk "$@" | grep RESULT)
   after=$(cpu_ticks)
   switches_after=$(switches)
+  if [ -n "$profiler" ]; then kill -INT "$profiler"; wait "$profiler" || true; fi
   requests=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")
   awk -v l="$line" -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" -v s=$((switches_after - switches_before)) \
     'BEGIN { printf "%s server_cpu_us_per_request=%.1f server_switches_per_request=%.2f\n", l, n ? t * 1e6 / hz / n : 0, n ? s / n : 0 }'
@@ -149,21 +158,24 @@ seed() {  # the slots that half of the booking requests will find taken
   done
 }
 
-bench_http() {  # label fresh-offset
-  local label=$1 offset=$2
+bench_http() {  # label fresh-offset profile-prefix
+  local label=$1 offset=$2 prefix=$3
   local today; today=$(date -u +%Y-%m-%d)
   local to; to=$(date -u -d "@$((now + 13 * 86400))" +%Y-%m-%d)
   if wants snapshot; then
+    profile_name=$prefix-snapshot
     echo "== $label: GET snapshot (14 days, 100 bookings), $clients clients, ${duration}s"
     wrk_measured -t2 -c"$clients" -d"${duration}s" --latency -s "$here/snapshot.lua" "$url/v1/providers/bench/snapshot?from=$today&to=$to"
   fi
   local before; before=$(overflows)
   if wants booking; then
+    profile_name=$prefix-booking
     echo "== $label: POST /v1/bookings, one provider, $clients clients, half conflicting, ${duration}s"
     FRESH_BASE=$((fresh_base + offset)) TAKEN_BASE=$taken_base TAKEN_COUNT=$taken_count CONFLICT_SHARE=0.5 PROVIDERS=1 \
       wrk_measured -t2 -c"$clients" -d"${duration}s" --latency -s "$here/booking.lua" "$url"
   fi
   if wants spread; then
+    profile_name=$prefix-spread
     echo "== $label: POST /v1/bookings, $providers providers, $clients clients, half conflicting, ${duration}s"
     FRESH_BASE=$((fresh_base + offset + 86400 * 400)) TAKEN_BASE=$taken_base TAKEN_COUNT=$taken_count CONFLICT_SHARE=0.5 PROVIDERS=$providers \
       wrk_measured -t2 -c"$clients" -d"${duration}s" --latency -s "$here/booking.lua" "$url"
@@ -184,12 +196,12 @@ bench_builds() {  # backend url-of-new-db url-of-old-db
   for round in $(seq "$rounds"); do
     run_server "$server_new" "$2"
     [ "$round" = 1 ] && seed
-    bench_http "$backend, round $round, NEW: $new_label" $(( (round - 1) * 86400 * 800 ))
+    bench_http "$backend, round $round, NEW: $new_label" $(( (round - 1) * 86400 * 800 )) "$backend-new-r$round"
     stop_server
     if [ -n "$server_old" ]; then
       run_server "$server_old" "$3"
       [ "$round" = 1 ] && seed
-      bench_http "$backend, round $round, OLD: $old_label" $(( (round - 1) * 86400 * 800 ))
+      bench_http "$backend, round $round, OLD: $old_label" $(( (round - 1) * 86400 * 800 )) "$backend-old-r$round"
       stop_server
     fi
   done
