@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Benchmark of slotwise-server, the current build beside the last cpp-httplib
-# build (commit 0f4d3f1), measured in the same run on the same machine:
+# Benchmark of slotwise-server, the current build beside an "old" one,
+# measured in the same run on the same machine:
 # bookings per second and p50/p99 at 16 concurrent clients with half the
 # requests conflicting, snapshot GETs per second, accept-queue overflows
 # (TcpExtListenOverflows) under the booking load and under 500 simultaneous
@@ -13,12 +13,20 @@
 #
 # Needs wrk, sqlite3, python3, nstat, PostgreSQL 15 (initdb, pg_ctl, pgbench)
 # and a built build/bin/slotwise-server (or SLOTWISE_SERVER=path). The old
-# build is made once in a git worktree under /tmp (OLD_COMMIT, default
-# 0f4d3f1; it installs libcpp-httplib-dev with apt-get when missing);
-# OLD_SERVER=path takes another binary as the old one instead (for example
-# today's tree with the cpp-httplib layer put back, which isolates the HTTP
-# layer from the rest of the server's changes); OLD=skip measures the
-# current build alone. DURATION (seconds per load,
+# side is, by OLD:
+#   layer   today's tree with the HTTP layer swapped for cpp-httplib
+#           (bench/httplib_layer, slotwise-server-httplib), built under /tmp:
+#           the fair comparison of the two HTTP layers, nothing else differs;
+#   commit  (the default) the last cpp-httplib build, commit OLD_COMMIT
+#           (default 0f4d3f1), built once in a git worktree under /tmp; it
+#           also differs in everything the booking path gained since;
+#   skip    nothing: the current build alone.
+# Both builds install libcpp-httplib-dev with apt-get when missing.
+# OLD_SERVER=path takes another binary as the old one instead. ROUNDS
+# (default 1) repeats each backend's pair of runs, new and old alternating,
+# to average out a shared machine's noise. PROFILE=dir records the server
+# under each load with perf (software clock, call graphs) into
+# dir/<backend>-<new or old>-r<round>-<load>.data. DURATION (seconds per load,
 # default 8), CLIENTS (default 16), PROVIDERS (the spread of the second
 # booking run, default 8) and IDLE (default 10000) may be set; LOADS picks
 # the loads of each build (default "snapshot booking spread burst"), IDLE=0
@@ -38,6 +46,9 @@ loads=${LOADS:-snapshot booking spread burst}
 old_commit=${OLD_COMMIT:-0f4d3f1}
 old_src=/tmp/slotwise-bench-old-src
 old_build=/tmp/slotwise-bench-old-build
+layer_build=/tmp/slotwise-bench-layer-build
+old_mode=${OLD:-commit}
+rounds=${ROUNDS:-1}
 token=bench-operator-token-0123456789abcdef
 which=${1:-all}
 work=$(mktemp -d /tmp/slotwise-bench-XXXXXX)
@@ -56,13 +67,29 @@ free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 overflows() { nstat -az TcpExtListenOverflows | awk '/TcpExtListenOverflows/ {print $2}'; }
 
+need_httplib() {
+  if ! dpkg -s libcpp-httplib-dev >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then apt-get install -y libcpp-httplib-dev >/dev/null; else sudo apt-get install -y libcpp-httplib-dev >/dev/null; fi
+  fi
+}
+
 # The last cpp-httplib build, for the side-by-side figures.
 build_old() {
-  if ! dpkg -s libcpp-httplib-dev >/dev/null 2>&1; then apt-get install -y libcpp-httplib-dev >/dev/null; fi
+  need_httplib
   if [ ! -d "$old_src" ]; then git -C "$root" worktree add --detach "$old_src" "$old_commit" >/dev/null; fi
   cmake -S "$old_src" -B "$old_build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build "$old_build" --target slotwise-server >/dev/null
   echo "$old_build/bin/slotwise-server"
+}
+
+# Today's server on the cpp-httplib layer: the same sources but for
+# http/http_server.cpp. Its own build folder (only this target), so that the
+# option never touches the current build's.
+build_layer() {
+  need_httplib
+  cmake -S "$root" -B "$layer_build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSLOTWISE_BENCH_HTTPLIB_LAYER=ON >/dev/null
+  cmake --build "$layer_build" -j2 --target slotwise-server-httplib >/dev/null
+  echo "$layer_build/bin/slotwise-server-httplib"
 }
 
 now=$(date -u +%s)
@@ -99,11 +126,18 @@ switches() { cat /proc/"$pid"/task/*/status | awk '/ctxt_switches/ { n += $2 } E
 # microseconds and context switches per request appended.
 wrk_measured() {
   local before after switches_before switches_after line requests
+  local profiler=
+  if [ -n "${PROFILE:-}" ]; then
+    mkdir -p "$PROFILE"
+    perf record -q -e cpu-clock -g -p "$pid" -o "$PROFILE/$profile_name.data" >/dev/null 2>&1 &
+    profiler=$!
+  fi
   before=$(cpu_ticks)
   switches_before=$(switches)
   line=$(wrk "$@" | grep RESULT)
   after=$(cpu_ticks)
   switches_after=$(switches)
+  if [ -n "$profiler" ]; then kill -INT "$profiler"; wait "$profiler" || true; fi
   requests=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")
   awk -v l="$line" -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" -v s=$((switches_after - switches_before)) \
     'BEGIN { printf "%s server_cpu_us_per_request=%.1f server_switches_per_request=%.2f\n", l, n ? t * 1e6 / hz / n : 0, n ? s / n : 0 }'
@@ -124,21 +158,24 @@ seed() {  # the slots that half of the booking requests will find taken
   done
 }
 
-bench_http() {  # label fresh-offset
-  local label=$1 offset=$2
+bench_http() {  # label fresh-offset profile-prefix
+  local label=$1 offset=$2 prefix=$3
   local today; today=$(date -u +%Y-%m-%d)
   local to; to=$(date -u -d "@$((now + 13 * 86400))" +%Y-%m-%d)
   if wants snapshot; then
+    profile_name=$prefix-snapshot
     echo "== $label: GET snapshot (14 days, 100 bookings), $clients clients, ${duration}s"
     wrk_measured -t2 -c"$clients" -d"${duration}s" --latency -s "$here/snapshot.lua" "$url/v1/providers/bench/snapshot?from=$today&to=$to"
   fi
   local before; before=$(overflows)
   if wants booking; then
+    profile_name=$prefix-booking
     echo "== $label: POST /v1/bookings, one provider, $clients clients, half conflicting, ${duration}s"
     FRESH_BASE=$((fresh_base + offset)) TAKEN_BASE=$taken_base TAKEN_COUNT=$taken_count CONFLICT_SHARE=0.5 PROVIDERS=1 \
       wrk_measured -t2 -c"$clients" -d"${duration}s" --latency -s "$here/booking.lua" "$url"
   fi
   if wants spread; then
+    profile_name=$prefix-spread
     echo "== $label: POST /v1/bookings, $providers providers, $clients clients, half conflicting, ${duration}s"
     FRESH_BASE=$((fresh_base + offset + 86400 * 400)) TAKEN_BASE=$taken_base TAKEN_COUNT=$taken_count CONFLICT_SHARE=0.5 PROVIDERS=$providers \
       wrk_measured -t2 -c"$clients" -d"${duration}s" --latency -s "$here/booking.lua" "$url"
@@ -152,19 +189,22 @@ bench_http() {  # label fresh-offset
   fi
 }
 
-# Each build against its own fresh database of the backend.
+# Each build against its own fresh database of the backend, seeded once;
+# round r books from its own offset, so no round finds another's bookings.
 bench_builds() {  # backend url-of-new-db url-of-old-db
-  local backend=$1
-  run_server "$server_new" "$2"
-  seed
-  bench_http "$backend, Beast build" 0
-  stop_server
-  if [ -n "$server_old" ]; then
-    run_server "$server_old" "$3"
-    seed
-    bench_http "$backend, cpp-httplib build (${OLD_SERVER:-$old_commit})" 0
+  local backend=$1 round
+  for round in $(seq "$rounds"); do
+    run_server "$server_new" "$2"
+    [ "$round" = 1 ] && seed
+    bench_http "$backend, round $round, NEW: $new_label" $(( (round - 1) * 86400 * 800 )) "$backend-new-r$round"
     stop_server
-  fi
+    if [ -n "$server_old" ]; then
+      run_server "$server_old" "$3"
+      [ "$round" = 1 ] && seed
+      bench_http "$backend, round $round, OLD: $old_label" $(( (round - 1) * 86400 * 800 )) "$backend-old-r$round"
+      stop_server
+    fi
+  done
 }
 
 bench_sqlite() {
@@ -200,26 +240,38 @@ bench_idle() {
   local path=/v1/providers/bench/snapshot
   run_server "$server_new" "sqlite:$work/idle-new.db" --idle-timeout 120
   curl -sf -X PUT "$url/v1/providers/bench" -H "Authorization: Bearer $token" -d "$provider_json" >/dev/null
-  echo "== Beast build: $idle idle keep-alive connections, then a normal client's GETs"
+  echo "== NEW (Beast layer): $idle idle keep-alive connections, then a normal client's GETs"
   python3 "$here/idle_clients.py" "$port" "$pid" "$idle" "$path" keepalive
   stop_server
   run_server "$server_new" "sqlite:$work/idle-new.db"
-  echo "== Beast build: $idle silent connections, then a normal client's GETs"
+  echo "== NEW (Beast layer): $idle silent connections, then a normal client's GETs"
   python3 "$here/idle_clients.py" "$port" "$pid" "$idle" "$path" silent
   stop_server
   if [ -n "$server_old" ]; then
     run_server "$server_old" "sqlite:$work/idle-old.db"
     curl -sf -X PUT "$url/v1/providers/bench" -H "Authorization: Bearer $token" -d "$provider_json" >/dev/null
-    echo "== cpp-httplib build: $idle silent connections, then a normal client's GETs"
+    echo "== OLD (cpp-httplib): $idle silent connections, then a normal client's GETs"
     python3 "$here/idle_clients.py" "$port" "$pid" "$idle" "$path" silent
     stop_server
   fi
 }
 
 server_old=
-if [ -n "${OLD_SERVER:-}" ]; then server_old=$OLD_SERVER
-elif [ "${OLD:-}" != skip ]; then server_old=$(build_old); fi
-echo "slotwise-server benchmark, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ), somaxconn $(cat /proc/sys/net/core/somaxconn)"
+new_label="today's server, Beast layer"
+if [ -n "${OLD_SERVER:-}" ]; then
+  server_old=$OLD_SERVER
+  old_label="OLD_SERVER"
+else
+  case $old_mode in
+    layer) server_old=$(build_layer); old_label="today's server, cpp-httplib layer" ;;
+    commit) server_old=$(build_old); old_label="cpp-httplib server of commit $old_commit" ;;
+    skip) ;;
+    *) echo "OLD must be layer, commit or skip" >&2; exit 2 ;;
+  esac
+fi
+echo "slotwise-server benchmark, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ), somaxconn $(cat /proc/sys/net/core/somaxconn), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "NEW = $new_label: $server_new"
+if [ -n "$server_old" ]; then echo "OLD = $old_label: $server_old"; fi
 case $which in
   sqlite) bench_sqlite ;;
   postgres) bench_postgres ;;

@@ -212,6 +212,18 @@ export async function putProvider(base, id, config = providerConfig()) {
 export const client = (n = 1) => ({ name: `Client ${n}`, email: `client${n}@example.com`, phone: '+49 30 1234567' });
 
 // Instants on the test provider's grid: Berlin 08:00-20:00 every day, 30-minute steps.
+// Polls `predicate` until it returns something truthy (and returns that);
+// fails the test after `timeoutMs`.
+export async function until(what, predicate, timeoutMs = 30000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await predicate();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 export function slotAt(dayOffset, minutesAfterSeven) {
   const t = Date.parse('2026-11-23T07:00:00Z') + dayOffset * 86400000 + minutesAfterSeven * 60000;
   return new Date(t).toISOString().replace('.000Z', 'Z');

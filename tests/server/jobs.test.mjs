@@ -4,7 +4,7 @@
 // every attempt that the assertions read.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { NOW, book, cleanupAll, client, freshDatabase, providerConfig, putProvider, request, slotAt, startServer } from './harness.mjs';
+import { NOW, book, cleanupAll, client, freshDatabase, providerConfig, putProvider, request, slotAt, startServer, until } from './harness.mjs';
 
 after(cleanupAll);
 
@@ -16,16 +16,6 @@ const jobArgs = ['--enable-probe-jobs', '--job-threads', '2', '--job-poll', '0.1
   '--job-backoff', '1:2', '--job-lag-warning', '5'];
 const startJobServer = (db, args = []) => startServer(db, { now: null, args: [...jobArgs, ...args] });
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-
-async function until(what, predicate, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await predicate();
-    if (value) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 // The statement the server's enqueue uses (job_queue.cpp): a key enqueued twice is one job.
 function enqueueSql(jobs) {
@@ -189,6 +179,27 @@ test("a PENDING booking's expiry job marks it EXPIRED once it is overdue", { tim
   assert.equal(audit[0][0], 'system');
   const [[jobId]] = db.sql(`SELECT id FROM jobs WHERE key = 'booking.expire:${id}'`);
   assert.deepEqual(JSON.parse(audit[0][1]), { from: 'PENDING', job: Number(jobId) }, 'the expiry job did it');
+  await server.stop();
+});
+
+test('a reschedule that brings the expiry forward queues an expiry job at the new time', { timeout: 60000 }, async () => {
+  const db = await freshDatabase();
+  const server = await startServer(db, { args: [...jobArgs, '--pending-expiry-minutes', '2880'] });
+  await putProvider(server.url, 'p1');
+  // Made at NOW for day 3 09:00: it waits 48 hours for the provider, until day 2 08:00.
+  const r = await book(server.url, { provider: 'p1', service: 'video', start: slotAt(3, 120), client: client(1) });
+  assert.equal(r.status, 201, r.text);
+  const { id, manage_token: token } = r.json.booking;
+  const [[first]] = db.sql(`SELECT expires_at FROM bookings WHERE id = '${id}'`);
+  const waits = Date.parse(slotAt(2, 60)) / 1000;  // the server's clock started at NOW and runs on
+  assert.ok(Number(first) >= waits && Number(first) < waits + 30, first);
+  // Moved to day 1 10:00, it can wait only until its new start.
+  const moved = await request(server.url, 'POST', `/v1/bookings/${id}/reschedule?token=${token}`, { body: { start: slotAt(1, 180) } });
+  assert.equal(moved.status, 200, moved.text);
+  const due = String(Date.parse(slotAt(1, 180)) / 1000);
+  assert.deepEqual(db.sql(`SELECT expires_at FROM bookings WHERE id = '${id}'`), [[due]]);
+  assert.deepEqual(db.sql(`SELECT run_at FROM jobs WHERE kind = 'booking.expire' AND payload LIKE '%${id}%' ORDER BY run_at`),
+                   [[due], [first]]);
   await server.stop();
 });
 

@@ -9,29 +9,18 @@ import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BACKEND, SERVER, cleanupAll, freePort, freshDatabase, startServer, tempDir } from './harness.mjs';
+import { BACKEND, SERVER, cleanupAll, freePort, freshDatabase, startServer, tempDir, until } from './harness.mjs';
 
 after(cleanupAll);
 
 // Debian's python3, which has python3-aiosmtpd; not whichever python3 is first on PATH.
 const PYTHON = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const HELPER = path.resolve('smtp_server.py');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 // Fast polls and retries so that a test takes seconds; the real clock, so
 // that jobs enqueued "now" by SQL are due for the server.
 const mailArgs = ['--job-poll', '0.2', '--job-backoff', '0.5:1', '--mail-from', 'Praxis Müller <praxis@example.org>'];
 const startMailServer = (db, args) => startServer(db, { now: null, args: [...mailArgs, ...args] });
-
-async function until(what, predicate, timeoutMs = 30000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await predicate();
-    if (value) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 // aiosmtpd on `port`, saving each message into `out`; stop() ends it.
 async function startSmtp(port, out, { starttls } = {}) {

@@ -10,6 +10,7 @@
 #include "domain/engine_calls.h"
 #include "store/records.h"
 #include "domain/request_parsing.h"
+#include "jobs/standard_jobs.h"
 
 namespace slotwise::server {
 namespace {
@@ -160,7 +161,10 @@ BookingView BookingService::reschedule_booking(const Actor& actor, const std::st
             // the booking later must not buy back a refund the policy has
             // already withdrawn.
             b.refund_ceiling = client_refund(b, now);
-            if (b.expires_at) b.expires_at = std::min<Timestamp>(*b.expires_at, r.start);
+            if (b.expires_at && Timestamp{r.start} < *b.expires_at) {
+                b.expires_at = Timestamp{r.start};
+                s->exec(jobs::moved_booking_expiry_statement(b.id, *b.expires_at, clock_.now()));
+            }
             // Requests past their expiry that the busy read left out are
             // marked EXPIRED, so that the database's overlap backstop agrees.
             for (const auto& st : records::expire_overdue_statements(b.provider_id, clock_.now())) s->exec(st);

@@ -151,11 +151,11 @@ void Dispatcher::work(int index) {
 
 std::optional<Dispatcher::Claimed> Dispatcher::claim(const std::string& owner, bool look_first) {
     const auto now = queue_.now();
-    SqlParams look = {to_column(now)};
+    SqlParams look = {epoch_seconds(now)};
     for (const auto& entry : handlers_) look.push_back(entry.first);
     auto s = queue_.store().session();
     if (look_first && s->read_all({{due_sql_, look}})[0].empty()) return std::nullopt;
-    SqlParams params = {to_column(now), to_column(now + options_.lease), owner};
+    SqlParams params = {epoch_seconds(now), epoch_seconds(now + options_.lease), owner};
     params.insert(params.end(), look.begin() + 1, look.end());
     return in_transaction(*s, std::nullopt, [&]() -> std::optional<Claimed> {
         const SqlRows rows = s->query(claim_sql_, params);
@@ -176,7 +176,7 @@ std::optional<Dispatcher::Claimed> Dispatcher::claim(const std::string& owner, b
         const SqlRows run = s->query(
             "INSERT INTO job_runs (job_id, attempt, worker, started_at, lease_until, outcome) "
             "VALUES ($1, $2, $3, $4, $5, 'running') RETURNING id",
-            {c.job.id, std::int64_t{c.job.attempt}, owner, to_column(now), to_column(now + options_.lease)});
+            {c.job.id, std::int64_t{c.job.attempt}, owner, epoch_seconds(now), epoch_seconds(now + options_.lease)});
         c.run_id = run.empty() ? 0 : run[0].get<std::int64_t>("id");
         return c;
     });
@@ -263,7 +263,7 @@ void Dispatcher::finish(const Claimed& claimed, const JobOutcome& outcome) {
             break;
     }
     const SqlValue error = outcome.error.empty() ? SqlValue{nullptr} : SqlValue{outcome.error};
-    const SqlValue retry_at = run_at ? SqlValue{to_column(*run_at)} : SqlValue{nullptr};
+    const SqlValue retry_at = run_at ? SqlValue{epoch_seconds(*run_at)} : SqlValue{nullptr};
     auto s = queue_.store().session();
     const bool held = in_transaction(*s, std::nullopt, [&] {
         // Only the lease's holder finishes: after a lapse the job is someone else's.
@@ -271,9 +271,9 @@ void Dispatcher::finish(const Claimed& claimed, const JobOutcome& outcome) {
             s->exec("UPDATE jobs SET state = $3, run_at = COALESCE($4, run_at), attempts = $5, "
                     "last_error = COALESCE($6, last_error), lease_owner = NULL, lease_until = NULL, updated_at = $7 "
                     "WHERE id = $1 AND lease_owner = $2 AND state = 'running'",
-                    {job.id, claimed.owner, to_string(state), retry_at, std::int64_t{attempts}, error, to_column(now)}) == 1;
+                    {job.id, claimed.owner, to_string(state), retry_at, std::int64_t{attempts}, error, epoch_seconds(now)}) == 1;
         s->exec("UPDATE job_runs SET finished_at = $2, outcome = $3, error = $4, retry_at = $5 WHERE id = $1",
-                {claimed.run_id, to_column(now), still_held ? run_outcome : std::string("lease_lost"), error,
+                {claimed.run_id, epoch_seconds(now), still_held ? run_outcome : std::string("lease_lost"), error,
                  still_held ? retry_at : SqlValue{nullptr}});
         if (still_held && (state == JobState::done || state == JobState::dead))
             if (auto next = next_period_statement(job.kind, now)) s->exec(*next);
@@ -321,7 +321,7 @@ void Dispatcher::renew_leases() {
             }
     }
     if (due.empty()) return;
-    const auto until = to_column(queue_.now() + options_.lease);
+    const auto until = epoch_seconds(queue_.now() + options_.lease);
     auto s = queue_.store().session();
     in_transaction(*s, std::nullopt, [&] {
         for (const InFlight& f : due) {

@@ -18,11 +18,6 @@ namespace slotwise::server::jobs {
 // or demo may start at SLOTWISE_NOW) decides when a job is due.
 using JobClock = std::function<Timestamp()>;
 
-// Instants are stored as BIGINT seconds since the epoch, like every other
-// instant in the database.
-inline std::int64_t to_column(Timestamp t) { return t.time_since_epoch().count(); }
-inline Timestamp from_column(std::int64_t seconds) { return Timestamp{std::chrono::seconds{seconds}}; }
-
 // The life of a job: queued -> running -> done, or back to queued for a retry,
 // or dead after its last attempt (last_error kept). A running job whose lease
 // lapsed (its process died) is claimed again by whoever comes next.

@@ -15,8 +15,8 @@ const char* to_string(JobState state) noexcept {
 Statement enqueue_statement(const NewJob& job, Timestamp now) {
     return {"INSERT INTO jobs (kind, key, payload, state, run_at, attempts, max_attempts, created_at, updated_at) "
             "VALUES ($1, $2, $3, 'queued', $4, 0, $5, $6, $6) ON CONFLICT (key) DO NOTHING",
-            {job.kind, job.key, job.payload.dump(), to_column(job.run_at), std::int64_t{std::max(1, job.max_attempts)},
-             to_column(now)}};
+            {job.kind, job.key, job.payload.dump(), epoch_seconds(job.run_at), std::int64_t{std::max(1, job.max_attempts)},
+             epoch_seconds(now)}};
 }
 
 JobHealth read_health(Session& s, Timestamp now) {
@@ -27,7 +27,7 @@ JobHealth read_health(Session& s, Timestamp now) {
         "(SELECT COUNT(*) FROM jobs WHERE state = 'dead') AS dead, "
         "(SELECT MIN(run_at) FROM jobs WHERE state = 'queued' AND run_at <= $1) AS oldest_due, "
         "(SELECT MIN(lease_until) FROM jobs WHERE state = 'running' AND lease_until <= $1) AS oldest_lapsed",
-        {to_column(now)});
+        {epoch_seconds(now)});
     JobHealth h;
     if (rows.empty()) return h;
     const SqlRow& r = rows[0];
@@ -37,7 +37,7 @@ JobHealth read_health(Session& s, Timestamp now) {
     std::optional<std::int64_t> oldest = r.get_optional<std::int64_t>("oldest_due");
     if (auto lapsed = r.get_optional<std::int64_t>("oldest_lapsed"); lapsed && (!oldest || *lapsed < *oldest))
         oldest = lapsed;
-    if (oldest) h.oldest_due_lag_seconds = std::max<std::int64_t>(0, to_column(now) - *oldest);
+    if (oldest) h.oldest_due_lag_seconds = std::max<std::int64_t>(0, epoch_seconds(now) - *oldest);
     return h;
 }
 

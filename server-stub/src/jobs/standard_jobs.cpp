@@ -30,11 +30,11 @@ JobOutcome expire_booking(Store& store, const Job& job, Timestamp now) {
         const bool changed =
             s->exec("UPDATE bookings SET status = 'EXPIRED', updated_at = $2 WHERE id = $1 AND status IN ('PENDING', 'HELD') "
                     "AND expires_at <= $2",
-                    {booking_id, to_column(now)}) == 1;
+                    {booking_id, epoch_seconds(now)}) == 1;
         if (changed)
             s->exec("INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) "
                     "VALUES ($1, 'system', 'booking.expire', 'booking', $2, $3)",
-                    {to_column(now), booking_id, nlohmann::json{{"from", status}, {"job", job.id}}.dump()});
+                    {epoch_seconds(now), booking_id, nlohmann::json{{"from", status}, {"job", job.id}}.dump()});
     });
     return JobOutcome::done();
 }
@@ -56,10 +56,22 @@ JobOutcome probe(const Job& job) {
 
 }  // namespace
 
-Statement booking_expiry_statement(const std::string& booking_id, Timestamp expires_at, Timestamp now) {
-    return enqueue_statement({kBookingExpire, std::string(kBookingExpire) + ":" + booking_id,
-                              nlohmann::json{{"booking_id", booking_id}}, expires_at, kDefaultMaxAttempts},
+namespace {
+Statement expiry_statement(const std::string& booking_id, std::string key, Timestamp expires_at, Timestamp now) {
+    return enqueue_statement({kBookingExpire, std::move(key), nlohmann::json{{"booking_id", booking_id}}, expires_at,
+                              kDefaultMaxAttempts},
                              now);
+}
+}  // namespace
+
+Statement booking_expiry_statement(const std::string& booking_id, Timestamp expires_at, Timestamp now) {
+    return expiry_statement(booking_id, std::string(kBookingExpire) + ":" + booking_id, expires_at, now);
+}
+
+Statement moved_booking_expiry_statement(const std::string& booking_id, Timestamp expires_at, Timestamp now) {
+    return expiry_statement(booking_id,
+                            std::string(kBookingExpire) + ":" + booking_id + "@" + format_timestamp(expires_at),
+                            expires_at, now);
 }
 
 void register_standard_jobs(Dispatcher& dispatcher, JobQueue& queue, BookingService& service, SharedLimits& limits,
@@ -69,7 +81,7 @@ void register_standard_jobs(Dispatcher& dispatcher, JobQueue& queue, BookingServ
     dispatcher.every("limits.purge", options.limits_purge_every, [&limits] { limits.purge_expired(); });
     // Done jobs and their runs go after a while; dead jobs stay for operators.
     dispatcher.every("jobs.prune", options.prune_every, [&queue, keep = options.keep_finished] {
-        const auto cutoff = to_column(queue.now() - keep);
+        const auto cutoff = epoch_seconds(queue.now() - keep);
         auto s = queue.store().session();
         s->exec("DELETE FROM job_runs WHERE finished_at < $1 AND job_id IN (SELECT id FROM jobs WHERE state = 'done')",
                 {cutoff});

@@ -13,8 +13,12 @@ class SharedLimits;
 namespace slotwise::server::jobs {
 
 // Marks a HELD or PENDING booking EXPIRED once its expires_at has passed.
-// Enqueued in the transaction that inserts the booking.
+// Enqueued in the transaction that inserts the booking. When a later change
+// brings expires_at forward (a reschedule to an earlier start), that
+// transaction enqueues one more, keyed by the new time: the first job, due
+// later, then finds the booking already EXPIRED.
 Statement booking_expiry_statement(const std::string& booking_id, Timestamp expires_at, Timestamp now);
+Statement moved_booking_expiry_statement(const std::string& booking_id, Timestamp expires_at, Timestamp now);
 
 struct StandardJobOptions {
     bool probe = false;  // register `probe` (--enable-probe-jobs)

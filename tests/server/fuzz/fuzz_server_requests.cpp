@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include "domain/engine_calls.h"
+#include "http/problem.h"
 #include "http/request_head.h"
 #include "domain/request_parsing.h"
 #include "domain/snapshot.h"
