@@ -1,5 +1,6 @@
 #include "domain/booking_status.h"
 
+#include <algorithm>
 #include <cstdint>
 
 namespace slotwise::server::domain {
@@ -7,8 +8,8 @@ namespace {
 
 constexpr std::array<std::string_view, 8> kStatusNames = {"HELD",      "PENDING", "CONFIRMED", "DECLINED",
                                                           "CANCELLED", "EXPIRED", "COMPLETED", "NO_SHOW"};
-constexpr std::array<std::string_view, 7> kActionNames = {"confirm",  "decline", "cancel", "reschedule",
-                                                          "complete", "no-show", "expire"};
+constexpr std::array<std::string_view, 8> kActionNames = {"confirm",  "decline", "cancel", "reschedule",
+                                                          "complete", "no-show", "expire", "verify"};
 
 // Who may take a row's transition, as a set of actor kinds.
 using Actors = std::uint8_t;
@@ -23,6 +24,8 @@ enum class When {
     any_time,
     once_started,  // the appointment has begun: what happened can be recorded
     once_lapsed,   // expires_at has passed
+    provider_confirms,          // the service asks the provider to confirm bookings
+    provider_need_not_confirm,  // it does not
 };
 
 struct Row {
@@ -51,6 +54,11 @@ constexpr Row kTransitions[] = {
     {S::confirmed, A::no_show, kProviderSide, S::no_show, When::once_started},
     {S::held, A::expire, kServer, S::expired, When::once_lapsed},
     {S::pending, A::expire, kServer, S::expired, When::once_lapsed},
+    // The client proves their address with the emailed code (manage token
+    // and code): the hold becomes what a booking without the proof would
+    // have been at once.
+    {S::held, A::verify, kClient, S::pending, When::provider_confirms},
+    {S::held, A::verify, kClient, S::confirmed, When::provider_need_not_confirm},
 };
 
 bool allows(Actors who, ActorKind actor) { return (who & only(actor)) != 0; }
@@ -68,6 +76,8 @@ bool holds(When when, const TransitionMoment& at) {
         case When::any_time: return true;
         case When::once_started: return at.now >= at.start;
         case When::once_lapsed: return at.expires_at && *at.expires_at <= at.now;
+        case When::provider_confirms: return at.provider_confirms;
+        case When::provider_need_not_confirm: return !at.provider_confirms;
     }
     return false;
 }
@@ -120,11 +130,15 @@ DomainError TransitionRefusal::error() const {
 
 TransitionVerdict transition(BookingStatus from, BookingAction action, ActorKind actor, const TransitionMoment& at) {
     if (!allows(takers_of(action), actor)) return refusal_for(action, actor);
+    // A triple may have several rows, each for its own condition (verify);
+    // the first whose condition holds decides.
+    const Row* waiting = nullptr;
     for (const Row& row : kTransitions) {
         if (row.from != from || row.action != action || !allows(row.who, actor)) continue;
-        if (!holds(row.when, at)) return TransitionRefusal{ErrorKind::conflict, "INVALID_TRANSITION", not_yet(row.when)};
-        return row.to;
+        if (holds(row.when, at)) return row.to;
+        if (!waiting) waiting = &row;
     }
+    if (waiting) return TransitionRefusal{ErrorKind::conflict, "INVALID_TRANSITION", not_yet(waiting->when)};
     return TransitionRefusal{ErrorKind::conflict, "INVALID_TRANSITION",
                              "cannot " + std::string(to_string(action)) + " a booking that is " +
                                  std::string(to_string(from))};
@@ -135,6 +149,14 @@ BookingStatus transition_or_throw(BookingStatus from, BookingAction action, Acto
     auto verdict = transition(from, action, actor, at);
     if (const auto* refusal = std::get_if<TransitionRefusal>(&verdict)) throw refusal->error();
     return std::get<BookingStatus>(verdict);
+}
+
+std::vector<BookingStatus> lapsing_statuses() {
+    std::vector<BookingStatus> out;
+    for (const Row& row : kTransitions)
+        if (row.action == BookingAction::expire && std::find(out.begin(), out.end(), row.from) == out.end())
+            out.push_back(row.from);
+    return out;
 }
 
 bool lapsed(BookingStatus status, const TransitionMoment& at) {

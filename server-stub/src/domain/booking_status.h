@@ -2,7 +2,8 @@
 // booking from which status to which, and when. Every change of status in
 // the server (a client's cancel or reschedule, the provider's confirm,
 // decline, cancel, complete and no-show, the expiry of overdue requests)
-// asks `transition` first.
+// asks `transition` first, and so does a client's proof of their email
+// address (verify: a HELD booking moves on).
 #pragma once
 
 #include <array>
@@ -10,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include <slotwise/time.h>
 
@@ -33,11 +35,11 @@ std::optional<BookingStatus> booking_status_from(std::string_view text);
 // bookings; no other status does (api.md part 2).
 bool blocks_time(BookingStatus status);
 
-enum class BookingAction { confirm, decline, cancel, reschedule, complete, no_show, expire };
+enum class BookingAction { confirm, decline, cancel, reschedule, complete, no_show, expire, verify };
 
-inline constexpr std::array<BookingAction, 7> kBookingActions = {
+inline constexpr std::array<BookingAction, 8> kBookingActions = {
     BookingAction::confirm,  BookingAction::decline, BookingAction::cancel, BookingAction::reschedule,
-    BookingAction::complete, BookingAction::no_show, BookingAction::expire};
+    BookingAction::complete, BookingAction::no_show, BookingAction::expire, BookingAction::verify};
 
 // The verb of the route and of the audit entry ("booking.no-show").
 std::string_view to_string(BookingAction action);
@@ -47,6 +49,9 @@ struct TransitionMoment {
     Timestamp now;                        // the server's clock
     Timestamp start;                      // the appointment's start
     std::optional<Timestamp> expires_at;  // when a HELD or PENDING booking lapses
+    // The booked service asks the provider to confirm each booking: a
+    // verified hold becomes a request (PENDING) rather than CONFIRMED.
+    bool provider_confirms = false;
 };
 
 // Why a transition is refused: the stable code, the kind of error it is and
@@ -81,5 +86,10 @@ BookingStatus transition_or_throw(BookingStatus from, BookingAction action, Acto
 // table allows the server to move it): a PENDING request or a HELD slot past
 // its `expires_at`.
 bool lapsed(BookingStatus status, const TransitionMoment& at);
+
+// The statuses the expiry row lets lapse (HELD, PENDING): the store's SQL
+// for "past its expiry" is written from this list, so the rule is the
+// table's alone.
+std::vector<BookingStatus> lapsing_statuses();
 
 }  // namespace slotwise::server::domain
