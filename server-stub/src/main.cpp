@@ -42,6 +42,8 @@ const char* kUsage = R"(usage: slotwise-server [options]
                             provider's booking_limits says otherwise (default 3)
   --pending-expiry-minutes N  a PENDING request expires after N minutes, at the latest at its start,
                             unless the provider's booking_limits says otherwise (default 1440)
+  --hold-minutes N          a HELD booking (a service with verify_client_email) waits N minutes for
+                            its client's emailed code, at the latest until its start (default 15)
   --meeting-base-url URL    base of virtual meeting links (default https://meet.jit.si/)
   --public-url URL          the server's public origin, for links in mail (env SLOTWISE_PUBLIC_URL;
                             default the listen URL)
@@ -183,6 +185,8 @@ int main(int argc, char** argv) {
         else if (flag == "--open-bookings-cap") service_options.open_bookings_cap = std::max(1, to_int(flag, value()));
         else if (flag == "--pending-expiry-minutes")
             service_options.pending_expiry = std::chrono::minutes{std::max(1, to_int(flag, value()))};
+        else if (flag == "--hold-minutes")
+            service_options.hold_expiry = std::chrono::minutes{std::max(1, to_int(flag, value()))};
         else if (flag == "--meeting-base-url") service_options.meeting_base_url = value();
         else if (flag == "--public-url") public_url = value();
         else if (flag == "--access-log") http.access_log = value();
@@ -361,6 +365,7 @@ int main(int argc, char** argv) {
         std::printf("slotwise-server: mail: %s, from %s\n", mail_sender->describe().c_str(), mail_options.from.address.c_str());
         backend.accounts->set_job_queue(job_queue.get());
         dispatcher->every("accounts.purge", std::chrono::hours{1}, [&accounts = *backend.accounts] { accounts.purge_expired(); });
+        backend.service->notify_jobs_through(*job_queue);
         dispatcher->start();
         std::printf("slotwise-server: jobs: %d threads in process %s\n", job_options.threads,
                     dispatcher->process_id().c_str());

@@ -18,6 +18,8 @@ json booking_json(const Booking& b, const std::optional<std::string>& manage_tok
               {"price", {{"amount", b.price_amount}, {"currency", b.currency}}},
               {"created_at", format_timestamp(b.created_at)}};
     if (b.meeting_link) j["meeting_link"] = *b.meeting_link;
+    // Until when the client may enter the mailed code.
+    if (b.status == BookingStatus::held && b.expires_at) j["expires_at"] = format_timestamp(*b.expires_at);
     if (b.notes) j["notes"] = *b.notes;
     if (b.client_time_zone) j["time_zone"] = *b.client_time_zone;
     if (b.cancelled_at) j["cancelled_at"] = format_instant(*b.cancelled_at);

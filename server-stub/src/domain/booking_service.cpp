@@ -6,9 +6,12 @@
 
 #include "domain/booking_json.h"
 #include "domain/client_address.h"
+#include "domain/client_verification.h"
 #include "support/crypto.h"
 #include "domain/engine_calls.h"
+#include "jobs/standard_jobs.h"
 #include "store/records.h"
+#include "store/verification_records.h"
 #include "domain/request_parsing.h"
 #include "jobs/standard_jobs.h"
 
@@ -187,6 +190,78 @@ BookingView BookingService::reschedule_booking(const Actor& actor, const std::st
     }
 }
 
+BookingView BookingService::verify_booking(const Actor& actor, const std::string& booking_id, std::string_view body) {
+    const VerifyRequest request = parse_verify_request(parse_json_body(body));
+    may_take_or_throw(BookingAction::verify, actor);
+    const auto& client = std::get<domain::BookingClient>(actor);
+    auto s = store_.session();
+    const std::string provider_id = authorized_booking(*s, booking_id, client).provider_id;
+    // A wrong code is counted in the database before it is refused, so the
+    // transaction returns what to answer rather than throwing.
+    struct Verdict {
+        std::optional<BookingView> verified;
+        bool gone = false;
+        int attempts_left = 0;
+    };
+    const Verdict verdict = in_transaction(*s, provider_id, [&] {
+        const Timestamp now = clock_.now();
+        Booking b = as_of(*records::load_booking(*s, booking_id), now);
+        const auto challenge = records::load_verification(*s, booking_id);
+        if (challenge && !challenge->verified_at &&
+            (b.status == BookingStatus::expired || challenge->failed_attempts >= kMaxVerificationAttempts))
+            return Verdict{std::nullopt, true, 0};
+        const auto provider = providers_.get(*s, b.provider_id);
+        const ServiceConfig* service = provider ? provider->config.service(b.service_id) : nullptr;
+        domain::TransitionMoment moment = b.moment(now);
+        // A service that is gone cannot say; the provider then decides.
+        moment.provider_confirms = !service || service->requires_confirmation;
+        const BookingStatus before = b.status;
+        const BookingStatus after = domain::transition_or_throw(before, BookingAction::verify, kind_of(actor), moment);
+        if (!challenge)
+            throw DomainError(ErrorKind::conflict, "INVALID_TRANSITION", "this booking was not sent a code to verify");
+        if (!constant_time_equal(verification_code_hmac(b.id, client.manage_token, request.code), challenge->code_hmac)) {
+            const int failed = records::count_failed_verification(*s, b.id);
+            if (failed >= kMaxVerificationAttempts) {
+                // The last try is spent: the hold lapses now and frees its time.
+                b.expires_at = now;
+                b.status = domain::transition_or_throw(before, BookingAction::expire, domain::ActorKind::system, b.moment(now));
+                b.updated_at = now;
+                if (!records::update_booking(*s, b, before)) throw changed_meanwhile(BookingAction::verify);
+                records::audit(*s, now, std::string(domain::audit_name(domain::ActorKind::system)), "booking.expire",
+                               "booking", b.id, {{"from", status_text(before)}, {"reason", "too many wrong codes"}});
+            }
+            return Verdict{std::nullopt, false, std::max(0, kMaxVerificationAttempts - failed)};
+        }
+        b.status = after;
+        if (after == BookingStatus::pending) {
+            // Now a request like any other: it waits for the provider.
+            const auto minutes = provider ? provider->config.pending_expiry_minutes : std::nullopt;
+            b.expires_at = std::min<Timestamp>(now + (minutes ? Minutes{*minutes} : options_.pending_expiry), b.start);
+            s->exec(jobs::booking_expiry_statement(b.id, *b.expires_at, now));
+        } else {
+            b.expires_at.reset();
+            if (service && service->is_virtual && !b.meeting_link) b.meeting_link = new_meeting_link();
+        }
+        b.updated_at = now;
+        if (!records::update_booking(*s, b, before)) throw changed_meanwhile(BookingAction::verify);
+        records::mark_verified(*s, b.id, now);
+        records::audit(*s, now, std::string(audit_name(actor)), "booking.verify", "booking", b.id,
+                       {{"from", status_text(before)}, {"to", status_text(after)}});
+        return Verdict{BookingView{b, std::nullopt}, false, 0};
+    });
+    if (verdict.verified) return *verdict.verified;
+    if (verdict.gone)
+        throw DomainError(ErrorKind::gone, "CHALLENGE_EXPIRED",
+                          "the hold on this time has ended (it expired, or too many wrong codes were entered); "
+                          "book again");
+    DomainError wrong(ErrorKind::unauthenticated, "INVALID_CODE",
+                      verdict.attempts_left > 0
+                          ? "the code is not the one in the email"
+                          : "the code is not the one in the email; that was the last try, and the time is released");
+    wrong.with_extension("attempts_left", std::to_string(verdict.attempts_left));
+    throw wrong;
+}
+
 BookingView BookingService::provider_transition(const Actor& actor, const std::string& booking_id,
                                                 BookingAction action, std::string_view body) {
     const auto reason = parse_cancel_reason(parse_json_body(body, /*empty_is_object=*/true));
@@ -220,7 +295,8 @@ BookingView BookingService::provider_transition(const Actor& actor, const std::s
                 break;
             case BookingAction::complete:
             case BookingAction::reschedule:
-            case BookingAction::expire: break;
+            case BookingAction::expire:
+            case BookingAction::verify: break;
         }
         b.updated_at = clock_.now();
         if (!records::update_booking(*s, b, before)) throw changed_meanwhile(action);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -87,6 +88,9 @@ struct ServiceOptions {
     // How long a PENDING request waits for the provider (at most until its
     // start), unless the provider's `booking_limits` says otherwise.
     std::chrono::minutes pending_expiry{24 * 60};
+    // How long a HELD booking waits for its client's emailed code (at most
+    // until its start); then it lapses and frees its time.
+    std::chrono::minutes hold_expiry{15};
     std::chrono::seconds idempotency_ttl{24 * 60 * 60};  // how long a key is remembered
     // How long a request waits for another request with its Idempotency-Key
     // to finish before it is answered 409 IDEMPOTENCY_KEY_IN_FLIGHT. A
@@ -124,8 +128,19 @@ public:
     // The booking's client by manage token, or the provider's side.
     BookingView cancel_booking(const Actor& actor, const std::string& booking_id, std::string_view body);
     BookingView reschedule_booking(const Actor& actor, const std::string& booking_id, std::string_view body);
+    // The client of a HELD booking enters the code mailed to them
+    // (client_verification.h): the booking moves on to PENDING or CONFIRMED.
+    // A wrong code is INVALID_CODE (401, with `attempts_left`); the fifth
+    // releases the hold; a hold that lapsed or was released is
+    // CHALLENGE_EXPIRED (410).
+    BookingView verify_booking(const Actor& actor, const std::string& booking_id, std::string_view body);
 
     HealthReport health(const Actor& actor);
+
+    // A commit that queued a job due now (a mail) tells this queue, so that
+    // the dispatcher need not wait for its next look. Set once the jobs
+    // start, while requests may already be served.
+    void notify_jobs_through(jobs::JobQueue& queue) { job_queue_.store(&queue); }
 
     // Housekeeping, the server acting for itself (domain::System).
     std::int64_t purge_expired_idempotency_keys();
@@ -165,6 +180,7 @@ private:
     std::mutex keys_mutex_;
     std::condition_variable keys_released_;
     std::unordered_set<std::string> keys_in_flight_;
+    std::atomic<jobs::JobQueue*> job_queue_{nullptr};
 };
 
 }  // namespace slotwise::server

@@ -39,10 +39,13 @@
 #include "domain/booking_json.h"
 #include "domain/booking_service.h"
 #include "domain/client_address.h"
+#include "domain/client_verification.h"
 #include "support/crypto.h"
 #include "domain/engine_calls.h"
 #include "jobs/standard_jobs.h"
+#include "mail/mail_job.h"
 #include "store/records.h"
+#include "store/verification_records.h"
 #include "domain/request_parsing.h"
 
 namespace slotwise::server {
@@ -250,6 +253,7 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
         std::vector<std::string> expiring;  // providers with a new booking over an overdue request
         std::vector<std::pair<std::optional<BookingOutcome>, std::exception_ptr>> outcomes(jobs.size());
         std::vector<bool> key_busy(jobs.size(), false);
+        bool mail_queued = false;
         for (std::size_t i = 0; i < jobs.size(); ++i) {
             const BookingJob& job = *jobs[i];
             auto& [outcome, error] = outcomes[i];
@@ -276,6 +280,17 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
                 // Its expiry is a job, committed with the booking (jobs/standard_jobs.h).
                 if (b.expires_at)
                     writes.push_back(jobs::booking_expiry_statement(b.id, *b.expires_at, now));
+                // A hold's code: its hash stored and its mail queued with the booking.
+                if (b.status == BookingStatus::held) {
+                    const LoadedProvider& provider = *providers[job.request.provider];
+                    const VerificationCode code = new_verification_code(b.id, manage_token);
+                    writes.push_back(records::insert_verification_statement(b.id, code.code_hmac, now));
+                    writes.push_back(mail::mail_send_statement(
+                        verification_mail(b, provider.config, *provider.config.service(b.service_id), code.code,
+                                          job.request.locale, static_cast<int>(options_.hold_expiry.count())),
+                        now));
+                    mail_queued = true;
+                }
                 // The one who books becomes the booking's client.
                 writes.push_back(records::audit_statement(
                     now, std::string(domain::audit_name(domain::ActorKind::booking_client)), "booking.create", "booking",
@@ -307,6 +322,7 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
             for (auto& st : records::expire_overdue_statements(provider_id, now)) all.push_back(std::move(st));
         all.insert(all.end(), std::make_move_iterator(writes.begin()), std::make_move_iterator(writes.end()));
         s->commit_with(all);
+        if (jobs::JobQueue* queue = job_queue_.load(); mail_queued && queue) queue->notify();
         for (std::size_t i = 0; i < jobs.size(); ++i) {
             jobs[i]->outcome = std::move(outcomes[i].first);
             jobs[i]->error = outcomes[i].second;
@@ -353,7 +369,20 @@ Booking BookingService::admit(const BookingJob& job, const LoadedProvider* provi
     b.manage_token_sha256 = sha256_hex(manage_token);
     b.provider_id = r.provider;
     b.service_id = r.service;
-    b.status = service.requires_confirmation ? BookingStatus::pending : BookingStatus::confirmed;
+    // A service that verifies email addresses holds the time until the
+    // client enters the mailed code (verify); the mail must be sendable.
+    if (service.verify_client_email) {
+        try {
+            mail::check_address(job.email);
+        } catch (const mail::MailFormatError&) {
+            throw DomainError(ErrorKind::refused, "EMAIL_UNDELIVERABLE",
+                              "this service confirms bookings by a code sent by email, and the server cannot send "
+                              "mail to this address (only ASCII addresses are supported)");
+        }
+    }
+    b.status = service.verify_client_email      ? BookingStatus::held
+               : service.requires_confirmation ? BookingStatus::pending
+                                               : BookingStatus::confirmed;
     b.duration_minutes = r.duration_minutes.value_or(service.durations.front());
     b.start = r.start;
     b.end = r.start + Minutes{b.duration_minutes};
@@ -367,6 +396,8 @@ Booking BookingService::admit(const BookingJob& job, const LoadedProvider* provi
         const auto minutes = provider->config.pending_expiry_minutes;
         const Minutes expiry = minutes ? Minutes{*minutes} : options_.pending_expiry;
         b.expires_at = std::min<Timestamp>(now + expiry, b.start);
+    } else if (b.status == BookingStatus::held) {
+        b.expires_at = std::min<Timestamp>(now + options_.hold_expiry, b.start);
     }
     b.client_time_zone = r.time_zone;
     b.notes = r.notes;

@@ -32,6 +32,9 @@ struct ServiceConfig {
     std::string currency;
     json cancellation_policy = "flexible";  // a policy name or a list of tiers
     bool is_virtual = false, requires_confirmation = false;
+    // A booking is HELD until its client enters the code mailed to them
+    // (POST /v1/bookings/{id}/verify); an unverified hold lapses.
+    bool verify_client_email = false;
 };
 
 struct ProviderConfig {
@@ -94,7 +97,7 @@ struct Booking {
     std::optional<std::string> cancellation_reason, cancelled_by;
     std::optional<std::int64_t> refund_amount;
     std::string client_key;                     // the normalised address (client_address.h)
-    // A PENDING request lapses then: a Timestamp, as it counts from the
+    // A HELD hold or a PENDING request lapses then: a Timestamp, as it counts from the
     // clock reading at which the request was made.
     std::optional<Timestamp> expires_at;
     std::optional<std::int64_t> refund_ceiling; // set by a reschedule: at most this refund on a client cancel
@@ -110,6 +113,13 @@ struct BookingRequest {
     std::optional<int> duration_minutes;
     Client client;
     std::optional<std::string> notes, time_zone;
+    // The widget's locale (BCP 47, e.g. "de-AT"): the language of the mails.
+    std::optional<std::string> locale;
+};
+
+// POST /v1/bookings/{id}/verify: the code mailed to the client.
+struct VerifyRequest {
+    std::string code;
 };
 
 struct RescheduleRequest {

@@ -116,6 +116,22 @@ bool plausible_phone(const std::string& p) {
     return digits >= 3;
 }
 
+// BCP 47 in outline: subtags of 1..8 letters or digits joined by '-'.
+bool plausible_locale(const std::string& tag) {
+    std::size_t run = 0;
+    for (char c : tag) {
+        if (c == '-') {
+            if (run == 0) return false;
+            run = 0;
+        } else if (((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) && run < 8) {
+            ++run;
+        } else {
+            return false;
+        }
+    }
+    return run > 0;
+}
+
 Instant required_instant(const json& object, const std::string& key, const std::string& where, std::string& text) {
     text = required_string(object, key, where, {20, 20});
     auto t = parse_instant(text);
@@ -188,7 +204,8 @@ bool is_valid_idempotency_key(std::string_view key) {
 
 BookingRequest parse_booking_request(const json& body) {
     object_body(body);
-    reject_unknown_fields(body, {"provider", "service", "start", "duration_minutes", "client", "notes", "time_zone"}, "");
+    reject_unknown_fields(body, {"provider", "service", "start", "duration_minutes", "client", "notes", "time_zone", "locale"},
+                          "");
     BookingRequest r;
     r.provider = required_string(body, "provider", "", {1, 64});
     r.service = required_string(body, "service", "", {1, 64});
@@ -204,6 +221,22 @@ BookingRequest parse_booking_request(const json& body) {
     if (r.client.phone && !plausible_phone(*r.client.phone)) throw invalid_input("/client/phone is not a phone number");
     r.notes = optional_string(body, "notes", "", {0, 2000, true});
     r.time_zone = optional_string(body, "time_zone", "", {1, 64});
+    r.locale = optional_string(body, "locale", "", {2, 35});
+    if (r.locale && !plausible_locale(*r.locale)) throw invalid_input("/locale must be a language tag like de or pt-BR");
+    return r;
+}
+
+VerifyRequest parse_verify_request(const json& body) {
+    object_body(body);
+    reject_unknown_fields(body, {"code"}, "");
+    const std::string typed = required_string(body, "code", "", {1, 32});
+    VerifyRequest r;
+    for (char c : typed) {
+        if (c >= '0' && c <= '9') r.code += c;
+        else if (c != ' ' && c != '-') throw invalid_input("/code must be the digits of the code in the email");
+    }
+    if (r.code.size() != kVerificationCodeDigits)
+        throw invalid_input("/code must be the " + std::to_string(kVerificationCodeDigits) + " digits of the code in the email");
     return r;
 }
 
@@ -257,7 +290,7 @@ ProviderConfig parse_provider_config(const std::string& provider_id, const json&
                                                       "buffer_after_minutes", "slot_interval_minutes",
                                                       "min_notice_minutes", "max_advance_days"};
     static const std::set<std::string> display_keys = {"name", "price", "cancellation_policy", "virtual",
-                                                       "requires_confirmation"};
+                                                       "requires_confirmation", "verify_client_email"};
     std::set<std::string> all_keys = engine_keys;
     all_keys.insert(display_keys.begin(), display_keys.end());
     for (std::size_t i = 0; i < services->size(); ++i) {
@@ -335,6 +368,7 @@ ProviderConfig parse_provider_config(const std::string& provider_id, const json&
         }
         c.is_virtual = optional_bool(s, "virtual", where, false);
         c.requires_confirmation = optional_bool(s, "requires_confirmation", where, false);
+        c.verify_client_email = optional_bool(s, "verify_client_email", where, false);
         if (!ids.insert(c.id).second) throw invalid_input(where + "/id is not unique");
         p.services.push_back(std::move(c));
     }

@@ -13,6 +13,8 @@ namespace slotwise::server {
 
 constexpr std::size_t kMaxBodyBytes = 64 * 1024;
 constexpr int kMaxJsonDepth = 16;
+// The code mailed to a client whose service verifies email addresses.
+constexpr std::size_t kVerificationCodeDigits = 6;
 
 // Parses a request body that must be one JSON object (an empty body is `{}`
 // when `empty_is_object`).
@@ -21,6 +23,9 @@ json parse_json_body(std::string_view body, bool empty_is_object = false);
 BookingRequest parse_booking_request(const json& body);
 RescheduleRequest parse_reschedule_request(const json& body);
 std::optional<std::string> parse_cancel_reason(const json& body);
+// `{ "code" }`: the digits of the code mailed to the client (spaces allowed
+// between them, as people copy them).
+VerifyRequest parse_verify_request(const json& body);
 
 // A provider's PUT document. Engine-facing parts are checked by the engine
 // itself (a snapshot is built and parsed), the rest here.

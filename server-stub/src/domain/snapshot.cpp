@@ -25,6 +25,9 @@ json engine_snapshot(const ProviderConfig& p, const std::vector<Interval>& busy)
                   {"price", {{"amount", s.price_amount}, {"currency", s.currency}}},
                   {"virtual", s.is_virtual},
                   {"requires_confirmation", s.requires_confirmation},
+                  // The engine ignores it (engine.md: unknown keys are
+                  // ignored); the widget tells the client a code will come.
+                  {"verify_client_email", s.verify_client_email},
                   {"cancellation_policy", s.cancellation_policy}};
         if (s.slot_interval_minutes) j["slot_interval_minutes"] = *s.slot_interval_minutes;
         if (s.max_advance_days) j["max_advance_days"] = *s.max_advance_days;

@@ -64,6 +64,8 @@ Response booking_response(const BookingView& booking) {
     return json_response(booking.manage_token ? 201 : 200, booking_document(booking));
 }
 
+Response verified_response(const BookingView& booking) { return json_response(200, booking_document(booking)); }
+
 Response created_or_replayed(const BookingOutcome& outcome) {
     if (const auto* created = std::get_if<BookingView>(&outcome)) return booking_response(*created);
     const auto& kept = std::get<KeptAnswer>(outcome);

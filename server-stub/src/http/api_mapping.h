@@ -28,6 +28,10 @@ Response json_response(int status, const nlohmann::json& document);
 // The results of the use cases.
 Response booking_response(const BookingView& booking);  // 200, or 201 with the manage token of a new booking
 Response created_or_replayed(const BookingOutcome& outcome);
+// 200 with the booking, now PENDING or CONFIRMED. A wrong code is the
+// domain's INVALID_CODE (401, `attempts_left`); a hold that ended is
+// CHALLENGE_EXPIRED (410).
+Response verified_response(const BookingView& booking);
 Response provider_response(const SavedProvider& saved);
 Response booking_list_response(const BookingList& list);
 Response snapshot_response(const SnapshotDocument& snapshot);

@@ -46,7 +46,9 @@ enum class Action { put_provider, list_bookings, snapshot, slots, create_booking
                     cancel, confirm, decline, complete, no_show,
                     // Accounts (api.md part 2), grouped: auth routes and API keys.
                     request_code, sign_in, sign_out, sign_out_everywhere, list_sessions, me, create_api_key,
-                    list_api_keys, revoke_api_key };
+                    list_api_keys, revoke_api_key,
+                    // Client email verification (issue 11).
+                    verify };
 
 // A path pattern's segments after /v1/: literals, or "{provider}" (any
 // non-empty segment), "{booking}" (a booking id) and "{booking}.ics".
@@ -88,6 +90,9 @@ const std::vector<Route>& routes() {
         {"POST", {"api-keys"}, Access::account, Action::create_api_key},
         {"GET", {"api-keys"}, Access::account, Action::list_api_keys},
         {"DELETE", {"api-keys", "{key}"}, Access::account, Action::revoke_api_key},
+        // Client email verification (issue 11): the client of a HELD booking
+        // enters the code mailed to them.
+        {"POST", {"bookings", "{booking}", "verify"}, Access::public_client, Action::verify},
     };
     return table;
 }
@@ -474,6 +479,7 @@ struct HttpApi::Impl : http::RequestHandler {
             case Action::revoke_api_key:
                 accounts->revoke_api_key(actor, id);
                 return no_content();
+            case Action::verify: return verified_response(s.verify_booking(actor, id, req.body));
         }
         return not_found();
     }

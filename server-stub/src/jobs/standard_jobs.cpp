@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "domain/booking_service.h"
+#include "store/records.h"
 #include "store/shared_limits.h"
 
 namespace slotwise::server::jobs {
@@ -16,25 +17,30 @@ JobOutcome expire_booking(Store& store, const Job& job, Timestamp now) {
         return JobOutcome::fail("the payload has no booking_id");
     const std::string booking_id = job.payload["booking_id"].get<std::string>();
     auto s = store.session();
-    const auto rows = s->query("SELECT provider_id, status, expires_at FROM bookings WHERE id = $1", {booking_id});
-    // Confirmed, cancelled or gone in the meantime: nothing left to expire.
-    if (rows.empty() || rows[0].is_null("expires_at")) return JobOutcome::done();
-    const auto provider_id = rows[0].get<std::string>("provider_id");
-    const auto status = rows[0].get<std::string>("status");
-    if (status != "PENDING" && status != "HELD") return JobOutcome::done();
-    const auto expires_at = rows[0].get<Timestamp>("expires_at");
-    if (expires_at > now) return JobOutcome::not_before(expires_at);
+    const auto found = records::load_booking(*s, booking_id);
+    // Gone, or confirmed, cancelled, verified without a new expiry: nothing
+    // left to expire.
+    if (!found || !found->expires_at) return JobOutcome::done();
+    // Whether a HELD hold or a PENDING request lapses is the transition
+    // table's expiry row; one not yet due is looked at again then (a hold
+    // verified into a request has a later expiry).
+    if (!domain::lapsed(found->status, found->moment(now))) {
+        if (*found->expires_at > now && domain::lapsed(found->status, found->moment(*found->expires_at)))
+            return JobOutcome::not_before(*found->expires_at);
+        return JobOutcome::done();
+    }
     // Under the provider's write lock, as the locked insert expires overdue
     // requests, so that only one of them audits the expiry.
-    in_transaction(*s, provider_id, [&] {
-        const bool changed =
-            s->exec("UPDATE bookings SET status = 'EXPIRED', updated_at = $2 WHERE id = $1 AND status IN ('PENDING', 'HELD') "
-                    "AND expires_at <= $2",
-                    {booking_id, epoch_seconds(now)}) == 1;
-        if (changed)
-            s->exec("INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) "
-                    "VALUES ($1, 'system', 'booking.expire', 'booking', $2, $3)",
-                    {epoch_seconds(now), booking_id, nlohmann::json{{"from", status}, {"job", job.id}}.dump()});
+    in_transaction(*s, found->provider_id, [&] {
+        auto b = records::load_booking(*s, booking_id);
+        if (!b || !domain::lapsed(b->status, b->moment(now))) return;
+        const BookingStatus before = b->status;
+        b->status = domain::transition_or_throw(before, domain::BookingAction::expire, domain::ActorKind::system,
+                                                b->moment(now));
+        b->updated_at = now;
+        if (records::update_booking(*s, *b, before))
+            records::audit(*s, now, std::string(domain::audit_name(domain::ActorKind::system)), "booking.expire",
+                           "booking", booking_id, {{"from", std::string(to_string(before))}, {"job", job.id}});
     });
     return JobOutcome::done();
 }

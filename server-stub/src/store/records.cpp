@@ -18,10 +18,20 @@ const char* kBookingColumns =
     "price_amount, currency, cancellation_policy, created_at, updated_at, cancelled_at, cancelled_by, "
     "cancellation_reason, refund_amount, client_key, expires_at, refund_ceiling";
 
+// A booking past its expiry that the transition table lets lapse (a HELD
+// hold or a PENDING request), even before the housekeeping marks it EXPIRED:
+// the statuses come from the table's expiry rows (domain::lapsing_statuses),
+// so this SQL and the table cannot disagree. `now` is a placeholder.
+std::string lapsed_sql(const std::string& now) {
+    std::string statuses;
+    for (BookingStatus status : domain::lapsing_statuses())
+        statuses += (statuses.empty() ? "'" : ", '") + std::string(to_string(status)) + "'";
+    return "(status IN (" + statuses + ") AND expires_at <= " + now + ")";
+}
+
 // Of the bookings that block time (the column blocks_time, migration 005),
-// one that no longer does: a PENDING request past its expiry, even before the
-// housekeeping marks it EXPIRED.
-const char* kOverdue = "CASE WHEN status = 'PENDING' AND expires_at <= $now THEN 1 ELSE 0 END AS overdue";
+// one that no longer does: one that has lapsed.
+std::string overdue_column() { return "CASE WHEN " + lapsed_sql("$now") + " THEN 1 ELSE 0 END AS overdue"; }
 
 // `sql` with the placeholder `$now` as `$n`.
 std::string with_now(std::string sql, int n) {
@@ -93,14 +103,16 @@ bool put_provider(Session& s, const ProviderConfig& p, Timestamp now) {
     for (const auto& v : p.services) {
         s.exec("INSERT INTO services (provider_id, id, position, name, schedule, active, durations, "
                "buffer_before_minutes, buffer_after_minutes, slot_interval_minutes, min_notice_minutes, "
-               "max_advance_days, price_amount, currency, cancellation_policy, virtual, requires_confirmation) "
-               "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+               "max_advance_days, price_amount, currency, cancellation_policy, virtual, requires_confirmation, "
+               "verify_client_email) "
+               "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
                {p.id, v.id, position++, v.name, v.schedule, flag(v.active), json(v.durations).dump(),
                 std::int64_t{v.buffer_before_minutes}, std::int64_t{v.buffer_after_minutes},
                 v.slot_interval_minutes ? SqlValue(std::int64_t{*v.slot_interval_minutes}) : SqlValue(nullptr),
                 std::int64_t{v.min_notice_minutes},
                 v.max_advance_days ? SqlValue(std::int64_t{*v.max_advance_days}) : SqlValue(nullptr), v.price_amount,
-                v.currency, v.cancellation_policy.dump(), flag(v.is_virtual), flag(v.requires_confirmation)});
+                v.currency, v.cancellation_policy.dump(), flag(v.is_virtual), flag(v.requires_confirmation),
+                flag(v.verify_client_email)});
     }
     return created;
 }
@@ -128,7 +140,8 @@ std::optional<ProviderConfig> load_provider(Session& s, const std::string& provi
     for (const auto& row :
          s.query("SELECT id, name, schedule, active, durations, buffer_before_minutes, buffer_after_minutes, "
                  "slot_interval_minutes, min_notice_minutes, max_advance_days, price_amount, currency, "
-                 "cancellation_policy, virtual, requires_confirmation FROM services WHERE provider_id = $1 "
+                 "cancellation_policy, virtual, requires_confirmation, verify_client_email FROM services "
+                 "WHERE provider_id = $1 "
                  "ORDER BY position",
                  {provider_id})) {
         ServiceConfig v;
@@ -147,6 +160,7 @@ std::optional<ProviderConfig> load_provider(Session& s, const std::string& provi
         v.cancellation_policy = json::parse(row.get<std::string>("cancellation_policy"));
         v.is_virtual = row.get<bool>("virtual");
         v.requires_confirmation = row.get<bool>("requires_confirmation");
+        v.verify_client_email = row.get<bool>("verify_client_email");
         p.services.push_back(std::move(v));
     }
     return p;
@@ -171,21 +185,21 @@ std::int64_t provider_count(Session& s) {
 
 Statement busy_statement(Dialect dialect, const std::string& provider_id, Instant from, Instant to, Timestamp now,
                          const std::string& except_booking_id) {
-    // Every open booking in the window, each with a flag for a PENDING
+    // Every open booking in the window, each with a flag for a hold or
     // request past its expiry: it blocks nothing, but the database's
     // backstop still sees it until it is marked EXPIRED (busy_from).
     // PostgreSQL: the GiST index of the overlap backstop answers exactly
     // this. A plan cached for any provider and range stays right with it,
     // where a B-tree range plan depends on fresh statistics.
     if (dialect == Dialect::postgres)
-        return {"SELECT occupied_start, occupied_end, " + with_now(kOverdue, 5) +
+        return {"SELECT occupied_start, occupied_end, " + with_now(overdue_column(), 5) +
                     " FROM bookings WHERE provider_id = $1 AND blocks_time = 1 "
                     "AND occupied && tstzrange(to_timestamp($2), to_timestamp($3), '[)') AND id <> $4",
                 {provider_id, epoch_seconds(from), epoch_seconds(to), except_booking_id, epoch_seconds(now)}};
     // SQLite: an occupied interval is at most 3 days long (see the
     // migration), so a lower bound on occupied_start keeps this an index
     // range scan.
-    return {"SELECT occupied_start, occupied_end, " + with_now(kOverdue, 6) +
+    return {"SELECT occupied_start, occupied_end, " + with_now(overdue_column(), 6) +
                 " FROM bookings WHERE provider_id = $1 AND blocks_time = 1 "
                 "AND occupied_start < $3 AND occupied_start > $5 AND occupied_end > $2 AND id <> $4",
             {provider_id, epoch_seconds(from), epoch_seconds(to), except_booking_id, epoch_seconds(from - kMaxOccupied),
@@ -239,7 +253,7 @@ bool update_booking(Session& s, const Booking& b, BookingStatus expected_status)
 
 std::vector<Booking> list_bookings(Session& s, const std::string& provider_id, Instant from, Instant to,
                                    const std::vector<BookingStatus>& statuses, Timestamp now) {
-    // The filter is on the status a reader sees (a PENDING request past its
+    // The filter is on the status a reader sees (a hold or request past its
     // expiry reads as EXPIRED), and comes before the LIMIT, so that a filter
     // never drops rows the limit let through.
     std::string sql = std::string("SELECT ") + kBookingColumns +
@@ -248,7 +262,7 @@ std::vector<Booking> list_bookings(Session& s, const std::string& provider_id, I
     if (!statuses.empty()) {
         // PostgreSQL refuses a parameter that no statement uses.
         params.emplace_back(std::in_place_type<std::int64_t>, epoch_seconds(now));
-        sql += " AND CASE WHEN status = 'PENDING' AND expires_at <= $4 THEN 'EXPIRED' ELSE status END IN (";
+        sql += " AND CASE WHEN " + lapsed_sql("$4") + " THEN 'EXPIRED' ELSE status END IN (";
         for (std::size_t i = 0; i < statuses.size(); ++i) {
             sql += (i ? ", $" : "$") + std::to_string(params.size() + 1);
             params.emplace_back(std::in_place_type<std::string>, to_string(statuses[i]));
@@ -272,8 +286,7 @@ Statement client_standing_statement(const std::string& provider_id, const std::s
             "AS no_shows, COALESCE(SUM(CASE WHEN status = 'PENDING' THEN 1 ELSE 0 END), 0) AS open_pending, "
             "COUNT(*) AS open_bookings "
             "FROM bookings WHERE client_key = $2 AND provider_id = $1 AND start_at > $4 AND "
-            "blocks_time <> 0 AND "
-            "(status <> 'PENDING' OR expires_at IS NULL OR expires_at > $4)",
+            "blocks_time <> 0 AND NOT COALESCE(" + lapsed_sql("$4") + ", FALSE)",
             {provider_id, client_key, sha256_hex(client_key), epoch_seconds(now)}};
 }
 
@@ -297,12 +310,11 @@ void count_no_show(Session& s, const std::string& provider_id, const std::string
 
 std::vector<Statement> expire_overdue_statements(const std::optional<std::string>& provider_id, Timestamp now) {
     // The audit rows first: the UPDATE changes what selects them.
-    const std::string overdue = "status = 'PENDING' AND expires_at <= $1" +
-                                std::string(provider_id ? " AND provider_id = $2" : "");
+    const std::string overdue = lapsed_sql("$1") + std::string(provider_id ? " AND provider_id = $2" : "");
     SqlParams params = {epoch_seconds(now)};
     if (provider_id) params.push_back(*provider_id);
     return {{"INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) SELECT CAST($1 AS BIGINT), 'system', "
-             "'booking.expire', 'booking', id, '{\"from\":\"PENDING\"}' FROM bookings WHERE " + overdue,
+             "'booking.expire', 'booking', id, '{\"from\":\"' || status || '\"}' FROM bookings WHERE " + overdue,
              params},
             {"UPDATE bookings SET status = 'EXPIRED', updated_at = $1 WHERE " + overdue, params}};
 }

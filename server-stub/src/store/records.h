@@ -25,13 +25,13 @@ std::optional<std::int64_t> revision_from(const SqlRows& rows);
 std::int64_t provider_count(Session& s);
 
 // Occupied intervals that overlap [from, to) of the bookings that block time
-// at `now` (blocks_time, migration 005; a PENDING request past its expiry does not).
+// at `now` (blocks_time, migration 005; a hold or request past its expiry does not).
 std::vector<Interval> busy(Session& s, const std::string& provider_id, Instant from, Instant to, Timestamp now,
                            const std::string& except_booking_id = "");
 Statement busy_statement(Dialect dialect, const std::string& provider_id, Instant from, Instant to, Timestamp now,
                          const std::string& except_booking_id = "");
 // The intervals that block time; `overdue_seen`, when given, is set when
-// the window also holds a PENDING request past its expiry that the database
+// the window also holds a hold or request past its expiry that the database
 // has not marked EXPIRED yet (expire_overdue_statements).
 std::vector<Interval> busy_from(const SqlRows& rows, bool* overdue_seen = nullptr);
 
@@ -58,7 +58,7 @@ ClientStanding client_standing(Session& s, const std::string& provider_id, const
 // The lock-out's record holds only a hash of the client's key.
 void count_no_show(Session& s, const std::string& provider_id, const std::string& client_key, Timestamp at);
 
-// Marks PENDING requests past their expiry EXPIRED (of one provider, or of
+// Marks HELD and PENDING bookings past their expiry EXPIRED (of one provider, or of
 // all), each with an audit entry. Run them in this order, in one transaction.
 std::vector<Statement> expire_overdue_statements(const std::optional<std::string>& provider_id, Timestamp now);
 // Fills the client key of bookings written before migration 004 and moves
