@@ -191,7 +191,9 @@ BookingView BookingService::reschedule_booking(const Actor& actor, const std::st
 }
 
 BookingView BookingService::verify_booking(const Actor& actor, const std::string& booking_id, std::string_view body) {
-    const VerifyRequest request = parse_verify_request(parse_json_body(body));
+    // The body's shape is judged first, its code once the table allows a
+    // verify (a booking that is not HELD is refused for what it is).
+    const json document = parse_json_body(body);
     may_take_or_throw(BookingAction::verify, actor);
     const auto& client = std::get<domain::BookingClient>(actor);
     auto s = store_.session();
@@ -219,6 +221,7 @@ BookingView BookingService::verify_booking(const Actor& actor, const std::string
         const BookingStatus after = domain::transition_or_throw(before, BookingAction::verify, kind_of(actor), moment);
         if (!challenge)
             throw DomainError(ErrorKind::conflict, "INVALID_TRANSITION", "this booking was not sent a code to verify");
+        const VerifyRequest request = parse_verify_request(document);
         if (!constant_time_equal(verification_code_hmac(b.id, client.manage_token, request.code), challenge->code_hmac)) {
             const int failed = records::count_failed_verification(*s, b.id);
             if (failed >= kMaxVerificationAttempts) {
