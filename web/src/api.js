@@ -67,6 +67,7 @@ export function createApi(base) {
     book: (body, key) => request('/v1/bookings', { method: 'POST', body, headers: { 'Idempotency-Key': key } }),
     booking: (id, token) => request(`/v1/bookings/${enc(id)}`, { params: { token } }),
     cancel: (id, token, reason) => request(`/v1/bookings/${enc(id)}/cancel`, { method: 'POST', params: { token }, body: reason ? { reason } : {} }),
+    verify: (id, token, code) => request(`/v1/bookings/${enc(id)}/verify`, { method: 'POST', params: { token }, body: { code } }),
     reschedule: (id, token, body) => request(`/v1/bookings/${enc(id)}/reschedule`, { method: 'POST', params: { token }, body }),
     icsUrl: (id, token) => url(`/v1/bookings/${enc(id)}.ics`, { token }),
   }

@@ -896,7 +896,9 @@ export class SlotwiseBooking extends HTMLElement {
       this.#submit(s)
     })
     const heading = h('h3', { id: 'form-heading', tabindex: '-1', text: t('details') })
-    s.body.replaceChildren(...[this.#renderHeader(s), h('div', { class: 'stack' }, this.#summaryBox(s, s.slot), heading, form)].filter(Boolean))
+    // A service that verifies the address says so before the client books.
+    const hint = s.service?.verify_client_email ? h('p', { class: 'muted', text: t('verifyHint') }) : null
+    s.body.replaceChildren(...[this.#renderHeader(s), h('div', { class: 'stack' }, this.#summaryBox(s, s.slot), heading, hint, form)].filter(Boolean))
     ;(cfg.name ? (cfg.email ? submit : email.el) : name.el).focus()
   }
 
@@ -926,6 +928,8 @@ export class SlotwiseBooking extends HTMLElement {
     if (f.phone.el.value.trim()) client.phone = f.phone.el.value.trim()
     const body = { provider: s.cfg.provider, service: s.service.id, start: s.slot.start, duration_minutes: s.duration, client, time_zone: s.zone }
     if (f.notes.el.value.trim()) body.notes = f.notes.el.value.trim()
+    // The language of the mails the server sends about this booking.
+    body.locale = safeLocale(s.cfg.locale).baseName
     const key = s.keys.keyFor(body)
     s.submitting = true
     f.submit.disabled = true
@@ -936,6 +940,8 @@ export class SlotwiseBooking extends HTMLElement {
       if (s.dead) return
       s.keys.forget()
       s.booking = json.booking || json
+      // HELD: the server mailed a code; the booking is made once it is entered.
+      if (String(s.booking.status).toUpperCase() === 'HELD') return this.#renderVerify(s, s.booking, client.email)
       this.#emit('booked', {
         bookingId: s.booking.id, start: s.booking.start, end: s.booking.end, timeZone: s.zone,
         status: s.booking.status, provider: s.cfg.provider, service: s.service.id,
@@ -950,6 +956,86 @@ export class SlotwiseBooking extends HTMLElement {
     } finally {
       s.submitting = false
     }
+  }
+
+  // The code step of a service that verifies the address: the client types
+  // the code from the mail; a wrong one may be tried again, a hold that ended
+  // (expired, or the last try spent) sends the client back to the times.
+  #renderVerify(s, held, email) {
+    const { t } = s
+    s.view = 'verify'
+    const err = h('p', { class: 'error-text', id: 'code-error', hidden: true })
+    const input = h('input', { id: 'code', name: 'code', autocomplete: 'one-time-code', inputmode: 'numeric', pattern: '[0-9 ]*',
+      maxlength: 12, required: true, spellcheck: 'false', 'aria-describedby': 'code-help' })
+    const submit = h('button', { type: 'submit', class: 'btn', text: t('verifyButton') })
+    const form = h('form', { novalidate: true, 'aria-labelledby': 'verify-heading' },
+      h('div', { class: 'field' }, h('label', { for: 'code', text: t('code') }), input, err),
+      h('div', { class: 'actions' }, submit))
+    const setError = (text) => {
+      input.setAttribute('aria-invalid', text ? 'true' : 'false')
+      err.textContent = text || ''
+      err.hidden = !text
+      input.setAttribute('aria-describedby', text ? 'code-error code-help' : 'code-help')
+      if (text) this.#announce(s, text)
+    }
+    const heading = h('h3', { id: 'verify-heading', tabindex: '-1', text: t('verifyTitle') })
+    const intro = h('p', { id: 'code-help', text: `${t('verifyIntro', { email })} ${t('verifyHeld')}` })
+    s.verifying = false
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault()
+      if (s.verifying) return
+      this.#clearError(s)
+      const code = input.value.replace(/[\s-]/g, '')
+      if (!/^\d{6}$/.test(code)) {
+        setError(t('codeInvalid'))
+        input.focus()
+        return
+      }
+      setError('')
+      s.verifying = true
+      submit.disabled = true
+      submit.textContent = t('verifying')
+      form.setAttribute('aria-busy', 'true')
+      try {
+        const { json } = await this.#withRetries(s, () => s.api.verify(held.id, held.manage_token, code))
+        if (s.dead) return
+        // The manage token is shown once, in the create's answer: kept from there.
+        s.booking = { ...held, ...(json.booking || json), manage_token: held.manage_token }
+        this.#emit('booked', {
+          bookingId: s.booking.id, start: s.booking.start, end: s.booking.end, timeZone: s.zone,
+          status: s.booking.status, provider: s.cfg.provider, service: s.service.id,
+        })
+        this.#renderDone(s, s.booking, 'booked')
+      } catch (e) {
+        if (s.dead) return
+        submit.disabled = false
+        submit.textContent = t('verifyButton')
+        form.removeAttribute('aria-busy')
+        const left = e.problem?.attempts_left
+        if (e.code === 'CHALLENGE_EXPIRED' || (e.code === 'INVALID_CODE' && left === 0) || e.code === 'INVALID_TRANSITION') {
+          this.#emit('error', { code: e.code, status: e.status, message: t('holdExpired') })
+          return this.#backToCalendar(s, { errorKey: 'holdExpired', refresh: true })
+        }
+        if (e.code === 'INVALID_CODE') {
+          setError(t('codeWrong', { n: left ?? '?' }))
+          input.focus()
+          input.select()
+          return
+        }
+        if (e.status === 400) {
+          setError(t('codeInvalid'))
+          input.focus()
+          return
+        }
+        this.#showError(s, e.status === 0 || e.status >= 500 ? 'network' : 'invalid', e, null, { detail: e.problem?.detail || e.code })
+      } finally {
+        s.verifying = false
+      }
+    })
+    s.body.replaceChildren(...[this.#renderHeader(s), h('div', { class: 'stack' }, this.#summaryBox(s, s.slot), heading, intro, form)].filter(Boolean))
+    // The summary's "Change" would leave the hold behind: the time is the one held.
+    s.body.querySelector('.summary button')?.remove()
+    input.focus()
   }
 
   // Network failures, 5xx and "the same key is still in flight" are retried

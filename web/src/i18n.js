@@ -70,6 +70,16 @@ const en = {
   online: 'Online meeting',
   inPerson: 'In person',
   selectedTime: 'Selected time',
+  verifyHint: 'We will email you a code to confirm this booking.',
+  verifyTitle: 'Check your email',
+  verifyIntro: 'We sent a 6-digit code to {email}. Enter it to confirm your booking.',
+  verifyHeld: 'The time is held for you while you enter the code.',
+  code: 'Code from the email',
+  verifyButton: 'Confirm code',
+  verifying: 'Checking…',
+  codeInvalid: 'Please enter the 6-digit code from the email.',
+  codeWrong: 'That code is not right. Tries left: {n}.',
+  holdExpired: 'The time is no longer held for you. Please choose a time again.',
 }
 
 const de = {
@@ -140,6 +150,16 @@ const de = {
   online: 'Online-Termin',
   inPerson: 'Vor Ort',
   selectedTime: 'Gewählte Zeit',
+  verifyHint: 'Wir senden Ihnen per E-Mail einen Code, mit dem Sie diese Buchung bestätigen.',
+  verifyTitle: 'Prüfen Sie Ihre E-Mails',
+  verifyIntro: 'Wir haben einen 6-stelligen Code an {email} gesendet. Geben Sie ihn ein, um Ihre Buchung zu bestätigen.',
+  verifyHeld: 'Der Termin bleibt für Sie reserviert, während Sie den Code eingeben.',
+  code: 'Code aus der E-Mail',
+  verifyButton: 'Code bestätigen',
+  verifying: 'Wird geprüft…',
+  codeInvalid: 'Bitte geben Sie den 6-stelligen Code aus der E-Mail ein.',
+  codeWrong: 'Dieser Code stimmt nicht. Verbleibende Versuche: {n}.',
+  holdExpired: 'Der Termin ist nicht mehr für Sie reserviert. Bitte wählen Sie erneut eine Zeit.',
 }
 
 const fr = {
@@ -210,6 +230,16 @@ const fr = {
   online: 'Rendez-vous en ligne',
   inPerson: 'En personne',
   selectedTime: 'Créneau choisi',
+  verifyHint: 'Nous vous enverrons un code par e-mail pour confirmer cette réservation.',
+  verifyTitle: 'Consultez vos e-mails',
+  verifyIntro: 'Nous avons envoyé un code à 6 chiffres à {email}. Saisissez-le pour confirmer votre réservation.',
+  verifyHeld: 'Le créneau vous est réservé pendant que vous saisissez le code.',
+  code: 'Code reçu par e-mail',
+  verifyButton: 'Valider le code',
+  verifying: 'Vérification…',
+  codeInvalid: 'Veuillez saisir le code à 6 chiffres reçu par e-mail.',
+  codeWrong: 'Ce code n’est pas correct. Essais restants : {n}.',
+  holdExpired: 'Le créneau ne vous est plus réservé. Veuillez choisir à nouveau un horaire.',
 }
 
 const es = {
@@ -280,6 +310,16 @@ const es = {
   online: 'Reunión en línea',
   inPerson: 'En persona',
   selectedTime: 'Hora elegida',
+  verifyHint: 'Te enviaremos un código por correo para confirmar esta reserva.',
+  verifyTitle: 'Revisa tu correo',
+  verifyIntro: 'Hemos enviado un código de 6 cifras a {email}. Introdúcelo para confirmar tu reserva.',
+  verifyHeld: 'La hora queda reservada para ti mientras introduces el código.',
+  code: 'Código del correo',
+  verifyButton: 'Confirmar código',
+  verifying: 'Comprobando…',
+  codeInvalid: 'Introduce el código de 6 cifras del correo.',
+  codeWrong: 'Ese código no es correcto. Intentos restantes: {n}.',
+  holdExpired: 'La hora ya no está reservada para ti. Elige una hora de nuevo.',
 }
 
 // Arabic: the right-to-left layout's reference language.
@@ -351,6 +391,16 @@ const ar = {
   online: 'اجتماع عبر الإنترنت',
   inPerson: 'حضوريًا',
   selectedTime: 'الوقت المختار',
+  verifyHint: 'سنرسل إليك رمزًا بالبريد الإلكتروني لتأكيد هذا الحجز.',
+  verifyTitle: 'تحقق من بريدك الإلكتروني',
+  verifyIntro: 'أرسلنا رمزًا من 6 أرقام إلى {email}. أدخله لتأكيد حجزك.',
+  verifyHeld: 'الموعد محجوز لك أثناء إدخال الرمز.',
+  code: 'الرمز من البريد الإلكتروني',
+  verifyButton: 'تأكيد الرمز',
+  verifying: 'جارٍ التحقق…',
+  codeInvalid: 'يرجى إدخال الرمز المكوّن من 6 أرقام من البريد الإلكتروني.',
+  codeWrong: 'هذا الرمز غير صحيح. المحاولات المتبقية: {n}.',
+  holdExpired: 'لم يعد الموعد محجوزًا لك. يرجى اختيار وقت من جديد.',
 }
 
 const catalogues = { en, de, fr, es, ar }
