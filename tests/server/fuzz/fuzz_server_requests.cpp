@@ -103,7 +103,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 break;
             }
             case 1: parse_reschedule_request(parse_json_body(text)); break;
-            case 2: parse_cancel_reason(parse_json_body(text, true)); break;
+            case 2: {
+                // The optional bodies of the client's transitions: a cancel's
+                // reason, a verify's code (each judged alone).
+                const json body = parse_json_body(text, true);
+                try {
+                    parse_cancel_reason(body);
+                } catch (const DomainError& e) {
+                    if (e.kind != ErrorKind::invalid_input) std::abort();
+                }
+                parse_verify_request(body);
+                break;
+            }
             case 3: parse_provider_config("p1", parse_json_body(text)); break;
             case 4: (void)is_valid_idempotency_key(text); (void)slotwise::parse_instant(text); (void)slotwise::parse_date(text); break;
             case 5: check_request_head(text); break;
