@@ -113,7 +113,10 @@ std::string when_text(const Booking& b, const ProviderConfig& provider) {
 
 VerificationCode new_verification_code(const std::string& booking_id, const std::string& manage_token) {
     VerificationCode v;
-    v.code = random_digits(kVerificationCodeDigits);
+    // One draw below 10^6 (rejection sampling: no code likelier than another), zero-padded.
+    static_assert(kVerificationCodeDigits == 6, "the code space below is 10^6");
+    const std::string number = std::to_string(random_below(1'000'000));
+    v.code = std::string(kVerificationCodeDigits - number.size(), '0') + number;
     v.code_hmac = verification_code_hmac(booking_id, manage_token, v.code);
     return v;
 }

@@ -2,10 +2,11 @@
 // `verify_client_email` holds a new booking (HELD) and mails its client a
 // code; POST /v1/bookings/{id}/verify with the code moves the booking on.
 //
-// The code is 6 digits drawn without modulo bias. It is stored only as an
-// HMAC whose key is derived (HKDF) from the booking's manage token, which
-// the server does not store: whoever reads the database cannot test codes
-// without the token, and whoever holds the token still needs the mail.
+// The code is 6 digits drawn without modulo bias (random_below). It is
+// stored only as an HMAC whose key is derived (HKDF) from the booking's
+// manage token, which the server does not store: whoever reads the database
+// cannot test codes without the token, and whoever holds the token still
+// needs the mail.
 // Five wrong codes release the hold.
 #pragma once
 

@@ -13,17 +13,6 @@
 
 namespace slotwise::server {
 
-std::string random_digits(std::size_t count) {
-    std::string out;
-    unsigned char pool[32];
-    while (out.size() < count) {
-        if (RAND_bytes(pool, sizeof pool) != 1) throw std::runtime_error("RAND_bytes failed");
-        for (unsigned char byte : pool)
-            if (byte < 250 && out.size() < count) out += static_cast<char>('0' + byte % 10);
-    }
-    return out;
-}
-
 std::string random_token(std::size_t bytes) {
     std::vector<unsigned char> raw(bytes);
     if (RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1) throw std::runtime_error("RAND_bytes failed");

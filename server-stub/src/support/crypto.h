@@ -11,9 +11,6 @@ namespace slotwise::server {
 
 // `bytes` random bytes as lowercase base32 (RFC 4648 alphabet, no padding).
 std::string random_token(std::size_t bytes);
-// `count` decimal digits, each uniform: a one-time code. Bytes of 250 and
-// above are drawn again, so that no digit is likelier than another.
-std::string random_digits(std::size_t count);
 std::string sha256_hex(std::string_view data);
 // A uniformly random number in [0, bound), without modulo bias (rejection).
 std::uint32_t random_below(std::uint32_t bound);
