@@ -42,6 +42,10 @@ struct SavedProvider {
     bool created = false;
     json document;  // the provider's public snapshot
 };
+// A provider's configuration in exactly the shape PUT /v1/providers/{id} takes.
+struct ProviderDocument {
+    json document;
+};
 struct BookingList {
     std::string provider_id;
     LocalDate from, to;
@@ -109,6 +113,7 @@ public:
 
     // Provider side.
     SavedProvider put_provider(const Actor& actor, const std::string& provider_id, std::string_view body);
+    ProviderDocument get_provider(const Actor& actor, const std::string& provider_id);
     BookingList list_bookings(const Actor& actor, const std::string& provider_id, const Query& query);
     // confirm, decline, cancel, complete, no-show: the provider's transitions.
     BookingView provider_transition(const Actor& actor, const std::string& booking_id, domain::BookingAction action,

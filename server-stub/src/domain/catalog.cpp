@@ -7,6 +7,7 @@
 
 #include "domain/booking_service.h"
 #include "domain/client_address.h"
+#include "domain/providers_access.h"
 #include "jobs/job_queue.h"
 #include "store/records.h"
 #include "domain/request_parsing.h"
@@ -83,6 +84,10 @@ SavedProvider BookingService::put_provider(const Actor& actor, const std::string
     auto s = store_.session();
     const Timestamp now = clock_.now();
     const bool created = in_transaction(*s, provider_id, [&] {
+        // The PUT of what is stored (a GET sent back) changes nothing: no
+        // revision, so cached copies stay current, and no audit entry.
+        const auto stored = records::load_provider(*s, provider_id);
+        if (stored && domain::provider_put_document(*stored) == domain::provider_put_document(p)) return false;
         const bool is_new = records::put_provider(*s, p, now);
         records::audit(*s, now, std::string(audit_name(actor)), is_new ? "provider.create" : "provider.replace", "provider", p.id,
                        json::parse(body));
@@ -95,6 +100,13 @@ SavedProvider BookingService::put_provider(const Actor& actor, const std::string
         {"open_bookings_per_client", p.open_bookings_per_client.value_or(options_.open_bookings_cap)},
         {"pending_expiry_minutes", p.pending_expiry_minutes.value_or(static_cast<int>(options_.pending_expiry.count()))}};
     return {created, std::move(snapshot)};
+}
+
+ProviderDocument BookingService::get_provider(const Actor& actor, const std::string& provider_id) {
+    if (!domain::reaches_provider(actor, provider_id))
+        throw DomainError(ErrorKind::not_found, "UNKNOWN_PROVIDER", "no provider " + provider_id);
+    auto s = store_.session();
+    return {domain::provider_put_document(existing_provider(providers_, *s, provider_id)->config)};
 }
 
 SnapshotDocument BookingService::snapshot(const Actor&, const std::string& provider_id, const Query& query) {

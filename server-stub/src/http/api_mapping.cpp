@@ -73,6 +73,8 @@ Response created_or_replayed(const BookingOutcome& outcome) {
 
 Response provider_response(const SavedProvider& saved) { return json_response(saved.created ? 201 : 200, saved.document); }
 
+Response provider_document_response(const ProviderDocument& provider) { return json_response(200, provider.document); }
+
 Response booking_list_response(const BookingList& list) {
     nlohmann::json bookings = nlohmann::json::array();
     for (const Booking& b : list.bookings) bookings.push_back(booking_json(b));

@@ -29,6 +29,7 @@ Response json_response(int status, const nlohmann::json& document);
 Response booking_response(const BookingView& booking);  // 200, or 201 with the manage token of a new booking
 Response created_or_replayed(const BookingOutcome& outcome);
 Response provider_response(const SavedProvider& saved);
+Response provider_document_response(const ProviderDocument& provider);
 Response booking_list_response(const BookingList& list);
 Response snapshot_response(const SnapshotDocument& snapshot);
 Response slots_response(const SlotList& slots);

@@ -42,7 +42,7 @@ enum class Access {
     account,        // an account's session or API key (the use case says which), no CORS, no-store
 };
 
-enum class Action { put_provider, list_bookings, snapshot, slots, create_booking, calendar, get_booking, reschedule,
+enum class Action { put_provider, get_provider, list_bookings, snapshot, slots, create_booking, calendar, get_booking, reschedule,
                     cancel, confirm, decline, complete, no_show,
                     // Accounts (api.md part 2), grouped: auth routes and API keys.
                     request_code, sign_in, sign_out, sign_out_everywhere, list_sessions, me, create_api_key,
@@ -66,6 +66,7 @@ struct Route {
 const std::vector<Route>& routes() {
     static const std::vector<Route> table = {
         {"PUT", {"providers", "{provider}"}, Access::provider, Action::put_provider},
+        {"GET", {"providers", "{provider}"}, Access::provider, Action::get_provider},
         {"GET", {"providers", "{provider}", "bookings"}, Access::provider, Action::list_bookings},
         {"GET", {"providers", "{provider}", "snapshot"}, Access::public_data, Action::snapshot},
         {"GET", {"providers", "{provider}", "slots"}, Access::public_data, Action::slots},
@@ -445,6 +446,7 @@ struct HttpApi::Impl : http::RequestHandler {
         const std::string& id = found.id;
         switch (found.route->action) {
             case Action::put_provider: return provider_response(s.put_provider(actor, id, req.body));
+            case Action::get_provider: return provider_document_response(s.get_provider(actor, id));
             case Action::list_bookings: return booking_list_response(s.list_bookings(actor, id, req.query));
             case Action::snapshot: return snapshot_response(s.snapshot(actor, id, req.query));
             case Action::slots: return slots_response(s.slots(actor, id, req.query));
