@@ -8,6 +8,7 @@
 #include "domain/client_address.h"
 #include "support/crypto.h"
 #include "domain/engine_calls.h"
+#include "domain/providers_access.h"
 #include "store/records.h"
 #include "domain/request_parsing.h"
 #include "jobs/standard_jobs.h"
@@ -194,7 +195,7 @@ BookingView BookingService::provider_transition(const Actor& actor, const std::s
     auto s = store_.session();
     return in_transaction(*s, std::nullopt, [&] {
         auto found = records::load_booking(*s, booking_id);
-        if (!found || !domain::reaches_provider(actor, found->provider_id)) throw unknown_booking(booking_id);
+        if (!found || !domain::reaches_stored_provider(*s, actor, found->provider_id)) throw unknown_booking(booking_id);
         Booking b = as_of_now(*found);
         const Instant now = clock_.now_minute();
         const BookingStatus before = move(b, action, actor, clock_.now());

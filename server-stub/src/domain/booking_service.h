@@ -46,6 +46,19 @@ struct SavedProvider {
 struct ProviderDocument {
     json document;
 };
+// An account's export (GET /v1/me/export), the erasure of one client's
+// data and an account's plan (accounts_admin.cpp).
+struct AccountExport {
+    std::string account_id;
+    json document;
+};
+struct ClientErasure {
+    std::int64_t bookings = 0;
+    std::int64_t no_show_records = 0;
+};
+struct AccountPlan {
+    std::string account_id, plan;
+};
 struct BookingList {
     std::string provider_id;
     LocalDate from, to;
@@ -131,6 +144,12 @@ public:
     BookingView reschedule_booking(const Actor& actor, const std::string& booking_id, std::string_view body);
 
     HealthReport health(const Actor& actor);
+
+    // Data rights and plans (accounts_admin.cpp; README "Ownership, plans and data rights").
+    AccountExport export_account(const Actor& actor);
+    void delete_account(const Actor& actor);
+    ClientErasure erase_client(const Actor& actor, std::string_view body);
+    AccountPlan set_account_plan(const Actor& actor, const std::string& account_id, std::string_view body);
 
     // Housekeeping, the server acting for itself (domain::System).
     std::int64_t purge_expired_idempotency_keys();

@@ -1,5 +1,9 @@
 #include "domain/providers_access.h"
 
+#include <algorithm>
+
+#include "store/ownership_records.h"
+
 namespace slotwise::server::domain {
 namespace {
 
@@ -35,6 +39,30 @@ json provider_put_document(const ProviderConfig& p) {
     if (p.pending_expiry_minutes) limits["pending_expiry_minutes"] = *p.pending_expiry_minutes;
     if (!limits.empty()) out["booking_limits"] = std::move(limits);
     return out;
+}
+
+bool reaches_stored_provider(Session& s, const Actor& actor, const std::string& provider_id) {
+    const auto ownership = records::provider_ownership(s, provider_id);
+    return ownership && !ownership->deleted && reaches_provider(actor, ownership->owner_account_id);
+}
+
+void reach_provider_or_throw(Session& s, const Actor& actor, const std::string& provider_id) {
+    if (!reaches_stored_provider(s, actor, provider_id))
+        throw DomainError(ErrorKind::not_found, "UNKNOWN_PROVIDER", "no provider " + provider_id);
+}
+
+bool is_plan(std::string_view plan) { return plan == "free" || plan == "paid"; }
+
+void check_plan_or_throw(const std::string& plan, const ProviderConfig& provider) {
+    if (plan != "free") return;
+    const auto active = std::count_if(provider.services.begin(), provider.services.end(),
+                                      [](const ServiceConfig& service) { return service.active; });
+    if (active > 1)
+        throw DomainError(ErrorKind::refused, "PLAN_LIMIT",
+                          "the free plan allows one active service per provider; this configuration has " +
+                              std::to_string(active) + " (set the others \"active\": false, or ask for the paid plan)")
+            .with_extension("plan", "\"free\"")
+            .with_extension("active_services_allowed", "1");
 }
 
 }  // namespace slotwise::server::domain

@@ -183,4 +183,18 @@ KeptAnswer KeptAsAnswered::refused(const domain::DomainError& refusal) const {
     return {r.status, *r.body};
 }
 
+Response export_response(const AccountExport& exported) {
+    Response r = json_response(200, exported.document);
+    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"slotwise-export-" + exported.account_id + ".json\"");
+    return r;
+}
+
+Response erasure_response(const ClientErasure& erased) {
+    return json_response(200, {{"bookings", erased.bookings}, {"no_show_records", erased.no_show_records}});
+}
+
+Response plan_response(const AccountPlan& plan) {
+    return json_response(200, {{"account", {{"id", plan.account_id}, {"plan", plan.plan}}}});
+}
+
 }  // namespace slotwise::server::http

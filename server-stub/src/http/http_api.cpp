@@ -46,7 +46,9 @@ enum class Action { put_provider, get_provider, list_bookings, snapshot, slots, 
                     cancel, confirm, decline, complete, no_show,
                     // Accounts (api.md part 2), grouped: auth routes and API keys.
                     request_code, sign_in, sign_out, sign_out_everywhere, list_sessions, me, create_api_key,
-                    list_api_keys, revoke_api_key };
+                    list_api_keys, revoke_api_key,
+                    // Ownership, plans and data rights (README "Ownership, plans and data rights").
+                    export_account, delete_account, erase_client, set_plan };
 
 // A path pattern's segments after /v1/: literals, or "{provider}" (any
 // non-empty segment), "{booking}" (a booking id) and "{booking}.ics".
@@ -89,6 +91,12 @@ const std::vector<Route>& routes() {
         {"POST", {"api-keys"}, Access::account, Action::create_api_key},
         {"GET", {"api-keys"}, Access::account, Action::list_api_keys},
         {"DELETE", {"api-keys", "{key}"}, Access::account, Action::revoke_api_key},
+        // Data rights and plans: the account's export and deletion, the
+        // operator's erasure of a client and setting of a plan.
+        {"GET", {"me", "export"}, Access::account, Action::export_account},
+        {"DELETE", {"me"}, Access::account, Action::delete_account},
+        {"POST", {"clients", "erase"}, Access::operator_only, Action::erase_client},
+        {"PUT", {"accounts", "{account}", "plan"}, Access::operator_only, Action::set_plan},
     };
     return table;
 }
@@ -476,6 +484,12 @@ struct HttpApi::Impl : http::RequestHandler {
             case Action::revoke_api_key:
                 accounts->revoke_api_key(actor, id);
                 return no_content();
+            case Action::export_account: return export_response(s.export_account(actor));
+            case Action::delete_account:
+                s.delete_account(actor);
+                return signed_out_response(cookie_secure(req));
+            case Action::erase_client: return erasure_response(s.erase_client(actor, req.body));
+            case Action::set_plan: return plan_response(s.set_account_plan(actor, id, req.body));
         }
         return not_found();
     }
