@@ -82,28 +82,38 @@ void BookingService::delete_account(const Actor& actor) {
     const std::string account_id = std::get<domain::ProviderAccount>(actor).account_id;
     auto s = store_.session();
     const Timestamp now = clock_.now();
-    in_transaction(*s, std::nullopt, [&] {
-        const auto providers = records::live_owned_providers(*s, account_id);
-        // Clients are told about a cancelled appointment by the provider's
-        // cancel; an account's deletion must not make appointments vanish
-        // without a word.
-        std::int64_t open = 0;
-        for (const auto& provider_id : providers) open += records::open_future_bookings(*s, provider_id, now);
-        if (open > 0)
+    // Clients learn of a cancelled appointment from the provider's cancel;
+    // an account's deletion must not make appointments vanish without a word.
+    const auto refuse_open = [&](const std::string& provider_id) {
+        if (const std::int64_t open = records::open_future_bookings(*s, provider_id, now); open > 0)
             throw DomainError(ErrorKind::conflict, "OPEN_BOOKINGS_REMAIN",
-                              std::to_string(open) + " future booking(s) still hold time; cancel or decline them first")
+                              std::to_string(open) + " future booking(s) of " + provider_id +
+                                  " still hold time; cancel or decline them first")
                 .with_extension("open_bookings", std::to_string(open));
-        for (const auto& provider_id : providers) {
+    };
+    const auto providers = in_transaction(*s, std::nullopt, [&] {
+        auto ids = records::live_owned_providers(*s, account_id);
+        for (const auto& provider_id : ids) refuse_open(provider_id);
+        return ids;
+    });
+    // Provider by provider under its write lock, the one the locked insert
+    // takes: no booking is being made for it meanwhile, and none after, as
+    // it reads as absent from then on. Should a booking have come in since
+    // the check, the deletion stops there (409); a retry finishes it.
+    for (const auto& provider_id : providers) {
+        in_transaction(*s, provider_id, [&] {
+            refuse_open(provider_id);
             const std::int64_t anonymised = records::anonymise_provider_bookings(*s, provider_id, now);
             records::delete_provider_no_shows(*s, provider_id);
             records::mark_provider_deleted(*s, provider_id, now);
             records::audit(*s, now, audit_name(actor), "provider.delete", "provider", provider_id,
                            {{"bookings_anonymised", anonymised}});
-        }
+        });
+    }
+    in_transaction(*s, std::nullopt, [&] {
         if (!records::delete_account(*s, account_id, now))
             throw DomainError(ErrorKind::unauthenticated, "UNAUTHORIZED", "the account no longer exists").with_challenge("Bearer");
-        records::audit(*s, now, audit_name(actor), "account.delete", "account", account_id,
-                       {{"providers", providers}});
+        records::audit(*s, now, audit_name(actor), "account.delete", "account", account_id, {{"providers", providers}});
     });
 }
 
