@@ -349,6 +349,8 @@ test('account deletion: refused while bookings hold time, then bookings anonymis
   assert.equal(db.sql(`SELECT COUNT(*) FROM sessions WHERE account_id = '${leaving.account.id}'`)[0][0], '0');
   assert.equal(db.sql(`SELECT COUNT(*) FROM api_keys WHERE account_id = '${leaving.account.id}'`)[0][0], '0');
   assert.equal(db.sql(`SELECT COUNT(*) FROM accounts WHERE email = 'leaving@example.com'`)[0][0], '0');
+  assert.deepEqual(db.sql("SELECT action, detail FROM audit_log WHERE entity_id = 'leaving-clinic' ORDER BY id"),
+    [['provider.create', ''], ['provider.delete', '{"bookings_anonymised":1}']]);
   // The id stays taken; the address may sign up afresh, as a new account.
   problem(await putConfig('leaving-clinic', freeConfig(), admin), 409, 'PROVIDER_ID_TAKEN');
   const again = await signIn(srv, 'leaving@example.com');

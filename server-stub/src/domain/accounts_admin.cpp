@@ -105,6 +105,7 @@ void BookingService::delete_account(const Actor& actor) {
             refuse_open(provider_id);
             const std::int64_t anonymised = records::anonymise_provider_bookings(*s, provider_id, now);
             records::delete_provider_no_shows(*s, provider_id);
+            records::clear_provider_audit_details(*s, provider_id);
             records::mark_provider_deleted(*s, provider_id, now);
             records::audit(*s, now, audit_name(actor), "provider.delete", "provider", provider_id,
                            {{"bookings_anonymised", anonymised}});

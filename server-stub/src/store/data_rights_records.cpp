@@ -121,6 +121,12 @@ std::int64_t delete_client_no_shows(Session& s, const std::string& client_key) {
     return s.exec("DELETE FROM client_no_shows WHERE client_key_sha256 = $1", {sha256_hex(client_key)});
 }
 
+std::int64_t clear_provider_audit_details(Session& s, const std::string& provider_id) {
+    return s.exec("UPDATE audit_log SET detail = NULL WHERE entity = 'provider' AND entity_id = $1 AND "
+                  "action IN ('provider.create', 'provider.replace')",
+                  {provider_id});
+}
+
 void mark_provider_deleted(Session& s, const std::string& provider_id, Timestamp now) {
     s.exec("DELETE FROM schedules WHERE provider_id = $1", {provider_id});
     s.exec("DELETE FROM services WHERE provider_id = $1", {provider_id});

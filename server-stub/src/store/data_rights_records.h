@@ -41,6 +41,9 @@ std::int64_t anonymise_client_bookings(Session& s, const std::string& client_key
 std::int64_t delete_provider_no_shows(Session& s, const std::string& provider_id);
 std::int64_t delete_client_no_shows(Session& s, const std::string& client_key);
 
+// The configurations kept in the provider's audit entries (a PUT's body
+// names the person behind the provider): emptied, the entries stay.
+std::int64_t clear_provider_audit_details(Session& s, const std::string& provider_id);
 // Marks the provider deleted: name, bio and photo cleared, schedules and
 // services removed, a new revision (cached copies are stale at once).
 void mark_provider_deleted(Session& s, const std::string& provider_id, Timestamp now);
