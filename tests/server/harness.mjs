@@ -401,3 +401,34 @@ export async function rawRequest(port, data, { expect = 1, waitClose = false, ti
   conn.destroy();
   return { responses, closed, closedBy, conn, elapsedMs: Date.now() - started };
 }
+
+// ---- accounts ----------------------------------------------------------------------
+
+// Signs `email` in on a server started with `--mail-dir DIR` (and a short
+// `--job-poll`): asks for a code, reads it from the .eml file the server
+// writes, signs in. Resolves { token, account, cookie }.
+export async function signIn(server, email) {
+  const args = server.proc.spawnargs;
+  const mailDir = args[args.indexOf('--mail-dir') + 1];
+  if (!args.includes('--mail-dir')) throw new Error('signIn needs a server started with --mail-dir');
+  const asked = await request(server.url, 'POST', '/v1/auth/email-code', { body: { email } });
+  if (asked.status !== 202) throw new Error(`email-code for ${email}: ${asked.status} ${asked.text}`);
+  const challenge = asked.json.challenge;
+  // RFC 2045 quoted-printable: soft line breaks and =XX escapes.
+  const decoded = (raw) => Buffer.from(raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+  const deadline = Date.now() + 20000;
+  let code;
+  while (!code) {
+    const files = fs.existsSync(mailDir) ? fs.readdirSync(mailDir).filter((f) => f.endsWith('.eml')) : [];
+    for (const f of files) {
+      const m = decoded(fs.readFileSync(path.join(mailDir, f), 'utf8')).match(new RegExp(`challenge=${challenge}&code=([0-9]{8})`));
+      if (m) code = m[1];
+    }
+    if (code) break;
+    if (Date.now() > deadline) throw new Error(`no mail with the code of ${challenge} in ${mailDir}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const res = await request(server.url, 'POST', '/v1/auth/session', { body: { challenge, code } });
+  if (res.status !== 201) throw new Error(`sign-in of ${email}: ${res.status} ${res.text}`);
+  return { token: res.json.session.token, account: res.json.account, cookie: (res.headers['set-cookie'] || [''])[0].split(';')[0] };
+}

@@ -2,6 +2,7 @@
 // caller into one (http_api.cpp) and the domain decides what it may do.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -53,13 +54,25 @@ inline bool acts_for_provider(ActorKind kind) {
     return kind == ActorKind::provider_account || kind == ActorKind::api_key || kind == ActorKind::operator_;
 }
 
-// Whether the actor may act for this provider: its bookings, its list, its
-// configuration. Anyone else is answered as if the provider did not exist
-// (api.md part 2). The operator reaches every provider; an account and its
-// API keys reach the providers the account owns, which the accounts issue
-// records: until it does, none.
-inline bool reaches_provider(const Actor& actor, const std::string& /*provider_id*/) {
-    return std::holds_alternative<Operator>(actor);
+// Whether the actor may act for a provider owned by `owner_account_id`
+// (none: a provider the operator made): its bookings, its list, its
+// configuration. The operator reaches every provider; an account and its
+// API keys reach the providers the account owns. Anyone else is answered as
+// if the provider did not exist (api.md part 2); providers_access.h loads
+// the owner and throws that answer.
+inline bool reaches_provider(const Actor& actor, const std::optional<std::string>& owner_account_id) {
+    if (std::holds_alternative<Operator>(actor)) return true;
+    if (!owner_account_id) return false;
+    if (const auto* account = std::get_if<ProviderAccount>(&actor)) return account->account_id == *owner_account_id;
+    if (const auto* key = std::get_if<ApiKey>(&actor)) return key->account_id == *owner_account_id;
+    return false;
+}
+
+// The account an actor acts for, if any: a session's or an API key's.
+inline std::optional<std::string> acting_account(const Actor& actor) {
+    if (const auto* account = std::get_if<ProviderAccount>(&actor)) return account->account_id;
+    if (const auto* key = std::get_if<ApiKey>(&actor)) return key->account_id;
+    return std::nullopt;
 }
 
 // The actor column of the audit log; "client", "admin" and "system" are the
@@ -76,6 +89,12 @@ inline std::string_view audit_name(ActorKind kind) {
     return "unknown";
 }
 
-inline std::string_view audit_name(const Actor& actor) { return audit_name(kind_of(actor)); }
+// Who did it, as the audit log names them: an account and a key by id
+// ("account:<id>", "api_key:<id>"), everyone else by kind.
+inline std::string audit_name(const Actor& actor) {
+    if (const auto* account = std::get_if<ProviderAccount>(&actor)) return "account:" + account->account_id;
+    if (const auto* key = std::get_if<ApiKey>(&actor)) return "api_key:" + key->key_id;
+    return std::string(audit_name(kind_of(actor)));
+}
 
 }  // namespace slotwise::server::domain

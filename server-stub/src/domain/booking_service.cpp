@@ -9,7 +9,7 @@
 #include "domain/client_verification.h"
 #include "support/crypto.h"
 #include "domain/engine_calls.h"
-#include "jobs/standard_jobs.h"
+#include "domain/providers_access.h"
 #include "store/records.h"
 #include "store/verification_records.h"
 #include "domain/request_parsing.h"
@@ -272,7 +272,7 @@ BookingView BookingService::provider_transition(const Actor& actor, const std::s
     auto s = store_.session();
     return in_transaction(*s, std::nullopt, [&] {
         auto found = records::load_booking(*s, booking_id);
-        if (!found || !domain::reaches_provider(actor, found->provider_id)) throw unknown_booking(booking_id);
+        if (!found || !domain::reaches_stored_provider(*s, actor, found->provider_id)) throw unknown_booking(booking_id);
         Booking b = as_of_now(*found);
         const Instant now = clock_.now_minute();
         const BookingStatus before = move(b, action, actor, clock_.now());

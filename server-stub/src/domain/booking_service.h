@@ -43,6 +43,23 @@ struct SavedProvider {
     bool created = false;
     json document;  // the provider's public snapshot
 };
+// A provider's configuration in exactly the shape PUT /v1/providers/{id} takes.
+struct ProviderDocument {
+    json document;
+};
+// An account's export (GET /v1/me/export), the erasure of one client's
+// data and an account's plan (accounts_admin.cpp).
+struct AccountExport {
+    std::string account_id;
+    json document;
+};
+struct ClientErasure {
+    std::int64_t bookings = 0;
+    std::int64_t no_show_records = 0;
+};
+struct AccountPlan {
+    std::string account_id, plan;
+};
 struct BookingList {
     std::string provider_id;
     LocalDate from, to;
@@ -113,6 +130,7 @@ public:
 
     // Provider side.
     SavedProvider put_provider(const Actor& actor, const std::string& provider_id, std::string_view body);
+    ProviderDocument get_provider(const Actor& actor, const std::string& provider_id);
     BookingList list_bookings(const Actor& actor, const std::string& provider_id, const Query& query);
     // confirm, decline, cancel, complete, no-show: the provider's transitions.
     BookingView provider_transition(const Actor& actor, const std::string& booking_id, domain::BookingAction action,
@@ -141,6 +159,12 @@ public:
     // the dispatcher need not wait for its next look. Set once the jobs
     // start, while requests may already be served.
     void notify_jobs_through(jobs::JobQueue& queue) { job_queue_.store(&queue); }
+
+    // Data rights and plans (accounts_admin.cpp; README "Ownership, plans and data rights").
+    AccountExport export_account(const Actor& actor);
+    void delete_account(const Actor& actor);
+    ClientErasure erase_client(const Actor& actor, std::string_view body);
+    AccountPlan set_account_plan(const Actor& actor, const std::string& account_id, std::string_view body);
 
     // Housekeeping, the server acting for itself (domain::System).
     std::int64_t purge_expired_idempotency_keys();

@@ -7,6 +7,8 @@
 
 #include "domain/booking_service.h"
 #include "domain/client_address.h"
+#include "domain/providers_access.h"
+#include "store/ownership_records.h"
 #include "jobs/job_queue.h"
 #include "store/records.h"
 #include "domain/request_parsing.h"
@@ -73,18 +75,35 @@ ProviderWithBusy provider_with_busy(ProviderCache& cache, Session& s, const std:
 }  // namespace
 
 SavedProvider BookingService::put_provider(const Actor& actor, const std::string& provider_id, std::string_view body) {
-    // An account's own providers come with the accounts issue; until then
-    // only the operator configures providers.
-    if (!std::holds_alternative<domain::Operator>(actor))
-        throw DomainError(ErrorKind::unauthenticated, "UNAUTHORIZED", "configuring a provider needs the operator's credential")
+    // An account (by session or API key) configures the providers it owns
+    // and creates new ones; the operator configures any.
+    const auto account = domain::acting_account(actor);
+    if (!account && !std::holds_alternative<domain::Operator>(actor))
+        throw DomainError(ErrorKind::unauthenticated, "UNAUTHORIZED", "configuring a provider needs a provider credential")
             .with_challenge("Bearer");
     if (!is_valid_id(provider_id)) throw invalid_input("provider ids are 1..64 of A-Z a-z 0-9 _ -");
     const ProviderConfig p = parse_provider_config(provider_id, parse_json_body(body));
     auto s = store_.session();
     const Timestamp now = clock_.now();
     const bool created = in_transaction(*s, provider_id, [&] {
+        // Another account's provider, one the operator made (it is the
+        // operator's) and one of a deleted account keep their ids.
+        const auto ownership = records::provider_ownership(*s, provider_id);
+        if (ownership && (ownership->deleted || !domain::reaches_provider(actor, ownership->owner_account_id)))
+            throw DomainError(ErrorKind::conflict, "PROVIDER_ID_TAKEN",
+                              "the provider id " + provider_id + " is taken; choose another");
+        // The PUT of what is stored (a GET sent back) changes nothing: no
+        // revision, so cached copies stay current, and no audit entry.
+        const auto stored = ownership ? records::load_provider(*s, provider_id) : std::nullopt;
+        if (stored && domain::provider_put_document(*stored) == domain::provider_put_document(p)) return false;
+        if (account) {
+            const auto plan = records::account_plan(*s, *account);
+            if (!plan) throw DomainError(ErrorKind::unauthenticated, "UNAUTHORIZED", "the account no longer exists").with_challenge("Bearer");
+            domain::check_plan_or_throw(*plan, p);
+        }
         const bool is_new = records::put_provider(*s, p, now);
-        records::audit(*s, now, std::string(audit_name(actor)), is_new ? "provider.create" : "provider.replace", "provider", p.id,
+        if (is_new && account) records::set_provider_owner(*s, provider_id, *account);
+        records::audit(*s, now, audit_name(actor), is_new ? "provider.create" : "provider.replace", "provider", p.id,
                        json::parse(body));
         return is_new;
     });
@@ -95,6 +114,12 @@ SavedProvider BookingService::put_provider(const Actor& actor, const std::string
         {"open_bookings_per_client", p.open_bookings_per_client.value_or(options_.open_bookings_cap)},
         {"pending_expiry_minutes", p.pending_expiry_minutes.value_or(static_cast<int>(options_.pending_expiry.count()))}};
     return {created, std::move(snapshot)};
+}
+
+ProviderDocument BookingService::get_provider(const Actor& actor, const std::string& provider_id) {
+    auto s = store_.session();
+    domain::reach_provider_or_throw(*s, actor, provider_id);
+    return {domain::provider_put_document(existing_provider(providers_, *s, provider_id)->config)};
 }
 
 SnapshotDocument BookingService::snapshot(const Actor&, const std::string& provider_id, const Query& query) {
@@ -142,9 +167,8 @@ SlotList BookingService::slots(const Actor&, const std::string& provider_id, con
 }
 
 BookingList BookingService::list_bookings(const Actor& actor, const std::string& provider_id, const Query& query) {
-    if (!domain::reaches_provider(actor, provider_id))
-        throw DomainError(ErrorKind::not_found, "UNKNOWN_PROVIDER", "no provider " + provider_id);
     auto s = store_.session();
+    domain::reach_provider_or_throw(*s, actor, provider_id);
     const auto loaded = existing_provider(providers_, *s, provider_id);
     const TimeZone& zone = *loaded->engine_snapshot.zone;
     const LocalDate today = zone.local_date(clock_.now_minute());

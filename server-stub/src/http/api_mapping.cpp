@@ -75,6 +75,8 @@ Response created_or_replayed(const BookingOutcome& outcome) {
 
 Response provider_response(const SavedProvider& saved) { return json_response(saved.created ? 201 : 200, saved.document); }
 
+Response provider_document_response(const ProviderDocument& provider) { return json_response(200, provider.document); }
+
 Response booking_list_response(const BookingList& list) {
     nlohmann::json bookings = nlohmann::json::array();
     for (const Booking& b : list.bookings) bookings.push_back(booking_json(b));
@@ -181,6 +183,20 @@ KeptAnswer KeptAsAnswered::created(const BookingView& booking) const {
 KeptAnswer KeptAsAnswered::refused(const domain::DomainError& refusal) const {
     const Response r = problem_response(refusal);
     return {r.status, *r.body};
+}
+
+Response export_response(const AccountExport& exported) {
+    Response r = json_response(200, exported.document);
+    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"slotwise-export-" + exported.account_id + ".json\"");
+    return r;
+}
+
+Response erasure_response(const ClientErasure& erased) {
+    return json_response(200, {{"bookings", erased.bookings}, {"no_show_records", erased.no_show_records}});
+}
+
+Response plan_response(const AccountPlan& plan) {
+    return json_response(200, {{"account", {{"id", plan.account_id}, {"plan", plan.plan}}}});
 }
 
 }  // namespace slotwise::server::http

@@ -33,6 +33,7 @@ Response created_or_replayed(const BookingOutcome& outcome);
 // CHALLENGE_EXPIRED (410).
 Response verified_response(const BookingView& booking);
 Response provider_response(const SavedProvider& saved);
+Response provider_document_response(const ProviderDocument& provider);
 Response booking_list_response(const BookingList& list);
 Response snapshot_response(const SnapshotDocument& snapshot);
 Response slots_response(const SlotList& slots);
@@ -49,6 +50,11 @@ Response me_response(const domain::MeView& me);
 Response api_key_response(const domain::ApiKeyView& key);  // 201, the key shown once
 Response api_keys_response(const std::vector<domain::ApiKeyView>& keys);
 Response no_content();
+// Data rights and plans: the export as an attachment, an erasure's counts,
+// an account's plan.
+Response export_response(const AccountExport& exported);
+Response erasure_response(const ClientErasure& erased);
+Response plan_response(const AccountPlan& plan);
 
 // How a booking request's answer is kept under its Idempotency-Key: as this
 // mapping renders it, so that a replay is the first answer byte for byte.

@@ -42,13 +42,15 @@ enum class Access {
     account,        // an account's session or API key (the use case says which), no CORS, no-store
 };
 
-enum class Action { put_provider, list_bookings, snapshot, slots, create_booking, calendar, get_booking, reschedule,
+enum class Action { put_provider, get_provider, list_bookings, snapshot, slots, create_booking, calendar, get_booking, reschedule,
                     cancel, confirm, decline, complete, no_show,
                     // Accounts (api.md part 2), grouped: auth routes and API keys.
                     request_code, sign_in, sign_out, sign_out_everywhere, list_sessions, me, create_api_key,
                     list_api_keys, revoke_api_key,
                     // Client email verification (issue 11).
-                    verify };
+                    verify,
+                    // Ownership, plans and data rights (README "Ownership, plans and data rights").
+                    export_account, delete_account, erase_client, set_plan };
 
 // A path pattern's segments after /v1/: literals, or "{provider}" (any
 // non-empty segment), "{booking}" (a booking id) and "{booking}.ics".
@@ -68,6 +70,7 @@ struct Route {
 const std::vector<Route>& routes() {
     static const std::vector<Route> table = {
         {"PUT", {"providers", "{provider}"}, Access::provider, Action::put_provider},
+        {"GET", {"providers", "{provider}"}, Access::provider, Action::get_provider},
         {"GET", {"providers", "{provider}", "bookings"}, Access::provider, Action::list_bookings},
         {"GET", {"providers", "{provider}", "snapshot"}, Access::public_data, Action::snapshot},
         {"GET", {"providers", "{provider}", "slots"}, Access::public_data, Action::slots},
@@ -93,6 +96,12 @@ const std::vector<Route>& routes() {
         // Client email verification (issue 11): the client of a HELD booking
         // enters the code mailed to them.
         {"POST", {"bookings", "{booking}", "verify"}, Access::public_client, Action::verify},
+        // Data rights and plans: the account's export and deletion, the
+        // operator's erasure of a client and setting of a plan.
+        {"GET", {"me", "export"}, Access::account, Action::export_account},
+        {"DELETE", {"me"}, Access::account, Action::delete_account},
+        {"POST", {"clients", "erase"}, Access::operator_only, Action::erase_client},
+        {"PUT", {"accounts", "{account}", "plan"}, Access::operator_only, Action::set_plan},
     };
     return table;
 }
@@ -450,6 +459,7 @@ struct HttpApi::Impl : http::RequestHandler {
         const std::string& id = found.id;
         switch (found.route->action) {
             case Action::put_provider: return provider_response(s.put_provider(actor, id, req.body));
+            case Action::get_provider: return provider_document_response(s.get_provider(actor, id));
             case Action::list_bookings: return booking_list_response(s.list_bookings(actor, id, req.query));
             case Action::snapshot: return snapshot_response(s.snapshot(actor, id, req.query));
             case Action::slots: return slots_response(s.slots(actor, id, req.query));
@@ -480,6 +490,12 @@ struct HttpApi::Impl : http::RequestHandler {
                 accounts->revoke_api_key(actor, id);
                 return no_content();
             case Action::verify: return verified_response(s.verify_booking(actor, id, req.body));
+            case Action::export_account: return export_response(s.export_account(actor));
+            case Action::delete_account:
+                s.delete_account(actor);
+                return signed_out_response(cookie_secure(req));
+            case Action::erase_client: return erasure_response(s.erase_client(actor, req.body));
+            case Action::set_plan: return plan_response(s.set_account_plan(actor, id, req.body));
         }
         return not_found();
     }

@@ -41,6 +41,10 @@ std::string with_now(std::string sql, int n) {
 }
 
 
+}  // namespace
+
+const char* booking_columns() { return kBookingColumns; }
+
 Booking booking_from(const SqlRow& r) {
     Booking b;
     b.id = r.get<std::string>("id");
@@ -76,8 +80,6 @@ Booking booking_from(const SqlRow& r) {
     b.refund_ceiling = r.get_optional<std::int64_t>("refund_ceiling");
     return b;
 }
-
-}  // namespace
 
 bool put_provider(Session& s, const ProviderConfig& p, Timestamp now) {
     const bool created = s.query("SELECT 1 FROM providers WHERE id = $1", {p.id}).empty();
@@ -119,7 +121,7 @@ bool put_provider(Session& s, const ProviderConfig& p, Timestamp now) {
 
 std::optional<ProviderConfig> load_provider(Session& s, const std::string& provider_id) {
     auto rows = s.query("SELECT id, name, kind, time_zone, bio, photo_url, active, open_bookings_per_client, "
-                        "pending_expiry_minutes FROM providers WHERE id = $1",
+                        "pending_expiry_minutes FROM providers WHERE id = $1 AND deleted_at IS NULL",
                         {provider_id});
     if (rows.empty()) return std::nullopt;
     const auto& r = rows[0];
@@ -167,7 +169,7 @@ std::optional<ProviderConfig> load_provider(Session& s, const std::string& provi
 }
 
 Statement provider_revision_statement(const std::string& provider_id) {
-    return {"SELECT revision FROM providers WHERE id = $1", {provider_id}};
+    return {"SELECT revision FROM providers WHERE id = $1 AND deleted_at IS NULL", {provider_id}};
 }
 
 std::optional<std::int64_t> revision_from(const SqlRows& rows) {

@@ -36,6 +36,9 @@ Statement busy_statement(Dialect dialect, const std::string& provider_id, Instan
 std::vector<Interval> busy_from(const SqlRows& rows, bool* overdue_seen = nullptr);
 
 Statement insert_booking_statement(const Booking& b);
+// The columns a Booking is read from, and the reading of such a row.
+const char* booking_columns();
+Booking booking_from(const SqlRow& r);
 std::optional<Booking> load_booking(Session& s, const std::string& booking_id);
 // Writes back the mutable parts of a booking (status, times, cancellation,
 // meeting link) when it still has `expected_status`; false when it changed meanwhile.

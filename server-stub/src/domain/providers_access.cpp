@@ -1,0 +1,69 @@
+#include "domain/providers_access.h"
+
+#include <algorithm>
+
+#include "store/ownership_records.h"
+
+namespace slotwise::server::domain {
+namespace {
+
+json service_put_document(const ServiceConfig& s) {
+    json out = {{"id", s.id},
+                {"name", s.name},
+                {"schedule", s.schedule},
+                {"active", s.active},
+                {"durations", s.durations},
+                {"buffer_before_minutes", s.buffer_before_minutes},
+                {"buffer_after_minutes", s.buffer_after_minutes},
+                {"min_notice_minutes", s.min_notice_minutes},
+                {"price", {{"amount", s.price_amount}, {"currency", s.currency}}},
+                {"cancellation_policy", s.cancellation_policy},
+                {"virtual", s.is_virtual},
+                {"requires_confirmation", s.requires_confirmation}};
+    if (s.slot_interval_minutes) out["slot_interval_minutes"] = *s.slot_interval_minutes;
+    if (s.max_advance_days) out["max_advance_days"] = *s.max_advance_days;
+    if (s.verify_client_email) out["verify_client_email"] = true;  // absent and false are the same to PUT
+    return out;
+}
+
+}  // namespace
+
+json provider_put_document(const ProviderConfig& p) {
+    json services = json::array();
+    for (const ServiceConfig& s : p.services) services.push_back(service_put_document(s));
+    json out = {{"name", p.name},         {"kind", p.kind},           {"time_zone", p.time_zone},
+                {"active", p.active},     {"schedules", p.schedules}, {"services", std::move(services)}};
+    if (p.bio) out["bio"] = *p.bio;
+    if (p.photo_url) out["photo_url"] = *p.photo_url;
+    json limits = json::object();
+    if (p.open_bookings_per_client) limits["open_bookings_per_client"] = *p.open_bookings_per_client;
+    if (p.pending_expiry_minutes) limits["pending_expiry_minutes"] = *p.pending_expiry_minutes;
+    if (!limits.empty()) out["booking_limits"] = std::move(limits);
+    return out;
+}
+
+bool reaches_stored_provider(Session& s, const Actor& actor, const std::string& provider_id) {
+    const auto ownership = records::provider_ownership(s, provider_id);
+    return ownership && !ownership->deleted && reaches_provider(actor, ownership->owner_account_id);
+}
+
+void reach_provider_or_throw(Session& s, const Actor& actor, const std::string& provider_id) {
+    if (!reaches_stored_provider(s, actor, provider_id))
+        throw DomainError(ErrorKind::not_found, "UNKNOWN_PROVIDER", "no provider " + provider_id);
+}
+
+bool is_plan(std::string_view plan) { return plan == "free" || plan == "paid"; }
+
+void check_plan_or_throw(const std::string& plan, const ProviderConfig& provider) {
+    if (plan != "free") return;
+    const auto active = std::count_if(provider.services.begin(), provider.services.end(),
+                                      [](const ServiceConfig& service) { return service.active; });
+    if (active > 1)
+        throw DomainError(ErrorKind::refused, "PLAN_LIMIT",
+                          "the free plan allows one active service per provider; this configuration has " +
+                              std::to_string(active) + " (set the others \"active\": false, or ask for the paid plan)")
+            .with_extension("plan", "\"free\"")
+            .with_extension("active_services_allowed", "1");
+}
+
+}  // namespace slotwise::server::domain
