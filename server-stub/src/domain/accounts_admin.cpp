@@ -2,11 +2,11 @@
 // (issue 11, items 5 and 7; server-stub/README.md, "Ownership, plans and
 // data rights"): the export, the deletion of an account, the erasure of one
 // client's personal data, the plan of an account.
-#include <set>
 
 #include "domain/booking_json.h"
 #include "domain/booking_service.h"
 #include "domain/client_address.h"
+#include "domain/accounts_requests.h"
 #include "domain/providers_access.h"
 #include "domain/request_parsing.h"
 #include "store/data_rights_records.h"
@@ -21,20 +21,6 @@ namespace {
 std::string account_or_throw(const Actor& actor) {
     if (auto account = domain::acting_account(actor)) return *account;
     throw DomainError(ErrorKind::forbidden, "ACCOUNT_REQUIRED", "this endpoint acts on a provider account: sign in");
-}
-
-std::string required_text(const json& body, const std::string& key, std::size_t max_bytes) {
-    const auto it = body.find(key);
-    if (it == body.end() || !it->is_string()) throw invalid_input("/" + key + " must be a string");
-    const auto& text = it->get_ref<const std::string&>();
-    if (text.empty() || text.size() > max_bytes)
-        throw invalid_input("/" + key + " must be 1.." + std::to_string(max_bytes) + " bytes long");
-    return text;
-}
-
-void only_fields(const json& body, const std::set<std::string>& known) {
-    for (const auto& item : body.items())
-        if (!known.count(item.key())) throw invalid_input("unknown field /" + item.key());
 }
 
 std::string lower_ascii(std::string text) {
@@ -122,10 +108,7 @@ ClientErasure BookingService::erase_client(const Actor& actor, std::string_view 
     if (!std::holds_alternative<domain::Operator>(actor))
         throw DomainError(ErrorKind::unauthenticated, "UNAUTHORIZED", "erasing a client's data needs the operator token")
             .with_challenge("Bearer");
-    const json request = parse_json_body(body);
-    only_fields(request, {"email"});
-    const std::string email = required_text(request, "email", 254);
-    if (email.find('@') == std::string::npos) throw invalid_input("/email is not an email address");
+    const std::string email = domain::parse_client_erasure_request(body);
     const std::string key = client_key(email);
     auto s = store_.session();
     const Timestamp now = clock_.now();
@@ -143,10 +126,7 @@ AccountPlan BookingService::set_account_plan(const Actor& actor, const std::stri
     if (!std::holds_alternative<domain::Operator>(actor))
         throw DomainError(ErrorKind::unauthenticated, "UNAUTHORIZED", "setting a plan needs the operator token")
             .with_challenge("Bearer");
-    const json request = parse_json_body(body);
-    only_fields(request, {"plan"});
-    const std::string plan = required_text(request, "plan", 16);
-    if (!domain::is_plan(plan)) throw invalid_input("/plan must be free or paid");
+    const std::string plan = domain::parse_plan_request(body);
     auto s = store_.session();
     const Timestamp now = clock_.now();
     return in_transaction(*s, std::nullopt, [&] {

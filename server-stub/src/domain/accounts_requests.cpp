@@ -1,5 +1,8 @@
 #include "domain/accounts_requests.h"
 
+#include <algorithm>
+#include <initializer_list>
+
 #include <nlohmann/json.hpp>
 
 #include "domain/domain_error.h"
@@ -75,6 +78,12 @@ std::string string_member(const nlohmann::json& j, const char* name) {
     return it->get<std::string>();
 }
 
+void only_members(const nlohmann::json& j, std::initializer_list<std::string_view> known) {
+    for (const auto& item : j.items())
+        if (std::find(known.begin(), known.end(), item.key()) == known.end())
+            throw invalid_input("unknown field /" + item.key());
+}
+
 std::string_view trimmed(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -114,6 +123,27 @@ std::string parse_api_key_request(std::string_view body) {
     }
     if (characters > kMaxKeyName) throw invalid_input("\"name\" is longer than 100 characters");
     return name;
+}
+
+std::string parse_client_erasure_request(std::string_view body) {
+    const auto j = object_body(body);
+    only_members(j, {"email"});
+    const std::string email = string_member(j, "email");
+    if (email.empty() || email.size() > kMaxEmail) throw invalid_input("/email must be 1..254 bytes long");
+    if (email.find('@') == std::string::npos) throw invalid_input("/email is not an email address");
+    for (unsigned char c : email)
+        if (c < 0x20 || c == 0x7f) throw invalid_input("/email must not hold control characters");
+    return email;
+}
+
+bool is_plan(std::string_view plan) { return plan == "free" || plan == "paid"; }
+
+std::string parse_plan_request(std::string_view body) {
+    const auto j = object_body(body);
+    only_members(j, {"plan"});
+    const std::string plan = string_member(j, "plan");
+    if (!is_plan(plan)) throw invalid_input("/plan must be free or paid");
+    return plan;
 }
 
 bool is_session_token(std::string_view token) {

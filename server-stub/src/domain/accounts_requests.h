@@ -31,6 +31,18 @@ SignInRequest parse_sign_in_request(std::string_view body);
 // {"name"}: 1..100 characters of UTF-8 without control characters.
 std::string parse_api_key_request(std::string_view body);
 
+// The operator's {"email"} of a client to erase: 1..254 bytes, an "@", no
+// control characters, no other member. Not normalised here: bookings are
+// matched through the client key (client_address.h), which folds more than
+// case.
+std::string parse_client_erasure_request(std::string_view body);
+
+// The plans (api.md part 2, issue 11 item 5): `free` allows one active
+// service per provider, `paid` any number.
+bool is_plan(std::string_view plan);
+// The operator's {"plan"}: "free" or "paid", no other member.
+std::string parse_plan_request(std::string_view body);
+
 // Whether `token` has the shape of a session token / an API key (prefix and
 // 52 base32 characters); only such values are looked up.
 bool is_session_token(std::string_view token);

@@ -1,3 +1,4 @@
+#include "domain/accounts_requests.h"
 #include "domain/providers_access.h"
 
 #include <algorithm>
@@ -52,7 +53,6 @@ void reach_provider_or_throw(Session& s, const Actor& actor, const std::string& 
         throw DomainError(ErrorKind::not_found, "UNKNOWN_PROVIDER", "no provider " + provider_id);
 }
 
-bool is_plan(std::string_view plan) { return plan == "free" || plan == "paid"; }
 
 void check_plan_or_throw(const std::string& plan, const ProviderConfig& provider) {
     if (plan != "free") return;

@@ -22,10 +22,8 @@ bool reaches_stored_provider(Session& s, const Actor& actor, const std::string& 
 // exactly as for a provider that does not exist.
 void reach_provider_or_throw(Session& s, const Actor& actor, const std::string& provider_id);
 
-// The plans (api.md part 2, issue 11 item 5): `free` allows one active
-// service per provider, `paid` any number. Providers the operator configures
-// are not limited.
-bool is_plan(std::string_view plan);
+// The plan's limit (is_plan, accounts_requests.h); providers the operator
+// configures are not limited.
 void check_plan_or_throw(const std::string& plan, const ProviderConfig& provider);
 
 }  // namespace slotwise::server::domain

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "domain/accounts_requests.h"
 #include "domain/actor.h"
 #include "domain/providers_access.h"
 #include "domain/request_parsing.h"

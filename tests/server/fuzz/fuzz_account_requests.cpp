@@ -44,6 +44,14 @@ void check_key_name(std::string_view body) {
     (void)nlohmann::json(name).dump();  // valid UTF-8: the answer can carry it
 }
 
+void check_erasure(std::string_view body) {
+    const std::string email = parse_client_erasure_request(body);
+    require(!email.empty() && email.size() <= 254 && email.find('@') != std::string::npos);
+    for (unsigned char c : email) require(c >= 0x20 && c != 0x7f);
+}
+
+void check_plan(std::string_view body) { require(is_plan(parse_plan_request(body))); }
+
 void check_cookie(std::string_view header) {
     if (const auto token = session_cookie(header)) {
         require(is_session_token(*token));
@@ -77,13 +85,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (size == 0) return 0;
     const std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
     try {
-        switch (data[0] % 6) {
+        switch (data[0] % 8) {
             case 0: check_email(text); break;
             case 1: check_sign_in(text); break;
             case 2: check_key_name(text); break;
             case 3: check_cookie(text); break;
             case 4: check_origin(text); break;
             case 5: check_shapes(text); break;
+            case 6: check_erasure(text); break;
+            case 7: check_plan(text); break;
         }
     } catch (const DomainError& e) {
         require(e.kind == ErrorKind::invalid_input);
