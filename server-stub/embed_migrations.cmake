@@ -1,11 +1,27 @@
-# Writes OUTPUT: a C++ file holding every migrations/<backend>/NNN_name.sql,
-# so the server binary carries its schema. Run at build time (cmake -P).
+# Writes OUTPUT: a C++ file holding every migrations/<backend>/NNN_name.sql
+# and migrations/common/NNN_name.sql, so the server binary carries its
+# schema. Run at build time (cmake -P).
+cmake_minimum_required(VERSION 3.21)  # script mode: IN_LIST and today's policies
 set(code "// Generated from server-stub/migrations by embed_migrations.cmake. Do not edit.\n#include \"store/migrations.h\"\n\nnamespace slotwise::server {\n\nconst std::vector<Migration>& embedded_migrations(const std::string& backend) {\n")
+# migrations/common/ holds the migrations whose SQL both backends take as it
+# is; a version lives either there or in the backends' folders, never both.
+file(GLOB common_files "${MIGRATIONS_DIR}/common/[0-9][0-9][0-9]_*.sql")
 foreach(backend sqlite postgres)
-  file(GLOB files "${MIGRATIONS_DIR}/${backend}/[0-9][0-9][0-9]_*.sql")
-  list(SORT files)
+  file(GLOB own_files "${MIGRATIONS_DIR}/${backend}/[0-9][0-9][0-9]_*.sql")
+  set(keyed "")
+  foreach(f IN LISTS common_files own_files)
+    get_filename_component(name "${f}" NAME_WE)
+    string(SUBSTRING "${name}" 0 3 version)
+    if("${version}|" IN_LIST versions_${backend})
+      message(FATAL_ERROR "migration ${version} exists twice for ${backend}: ${f}")
+    endif()
+    list(APPEND versions_${backend} "${version}|")
+    list(APPEND keyed "${name}|${f}")
+  endforeach()
+  list(SORT keyed)
   string(APPEND code "    static const std::vector<Migration> ${backend} = {\n")
-  foreach(f IN LISTS files)
+  foreach(entry IN LISTS keyed)
+    string(REGEX REPLACE "^[^|]*\\|" "" f "${entry}")
     get_filename_component(name "${f}" NAME_WE)
     string(SUBSTRING "${name}" 0 3 version)
     math(EXPR version "${version}")
