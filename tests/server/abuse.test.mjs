@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import {
   BACKEND, NOW, admin, book, cleanupAll, client, freshDatabase, newKey, providerConfig, putProvider, request, slotAt, startServer,
+  problem,
 } from './harness.mjs';
 
 let db, srv, base;
@@ -21,11 +22,6 @@ before(async () => {
 });
 after(cleanupAll);
 
-const problem = (r, status, code) => {
-  assert.equal(r.status, status, r.text);
-  assert.match(r.headers['content-type'], /^application\/problem\+json/);
-  assert.equal(r.json.code, code, r.text);
-};
 const person = (email, name = 'Hoarder') => ({ name, email });
 const cancel = (url, b, body = {}) => request(url, 'POST', `/v1/bookings/${b.id}/cancel?token=${b.manage_token}`, { body });
 const reschedule = (url, b, start) => request(url, 'POST', `/v1/bookings/${b.id}/reschedule?token=${b.manage_token}`, { body: { start } });

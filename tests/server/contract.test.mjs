@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   BACKEND, ADMIN, NOW, admin, book, cleanupAll, client, freshDatabase, keyLockKeys, newKey, providerConfig, putProvider, request, slotAt, startServer, tempDir,
+  problem,
 } from './harness.mjs';
 import crypto from 'node:crypto';
 
@@ -22,13 +23,6 @@ before(async () => {
 });
 after(cleanupAll);
 
-const problem = (r, status, code) => {
-  assert.equal(r.status, status, r.text);
-  assert.match(r.headers['content-type'], /^application\/problem\+json/);
-  assert.equal(r.json.code, code, r.text);
-  assert.equal(r.json.status, status);
-  assert.ok(r.json.type && r.json.title && typeof r.json.detail === 'string');
-};
 const booking = (start, extra = {}) => ({ provider: 'p1', service: 's30', start, client: client(), ...extra });
 
 test('healthz answers 200 when the database is reachable', async () => {

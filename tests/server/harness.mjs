@@ -1,5 +1,6 @@
 // Test harness for slotwise-server: real server processes, a real SQLite
 // file or a throwaway PostgreSQL cluster, plain HTTP over loopback.
+import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -212,6 +213,15 @@ export async function putProvider(base, id, config = providerConfig()) {
 export const client = (n = 1) => ({ name: `Client ${n}`, email: `client${n}@example.com`, phone: '+49 30 1234567' });
 
 // Instants on the test provider's grid: Berlin 08:00-20:00 every day, 30-minute steps.
+// An RFC 9457 answer with this status and stable code.
+export function problem(r, status, code) {
+  assert.equal(r.status, status, r.text);
+  assert.match(r.headers['content-type'], /^application\/problem\+json/);
+  assert.equal(r.json.code, code, r.text);
+  assert.equal(r.json.status, status);
+  assert.ok(r.json.type && r.json.title && typeof r.json.detail === 'string');
+}
+
 // Polls `predicate` until it returns something truthy (and returns that);
 // fails the test after `timeoutMs`.
 export async function until(what, predicate, timeoutMs = 30000) {

@@ -9,6 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   admin, book, cleanupAll, client, freshDatabase, providerConfig, request, signIn, slotAt, startServer, tempDir,
+  problem,
 } from './harness.mjs';
 
 let db, srv, base;
@@ -19,11 +20,6 @@ before(async () => {
 });
 after(cleanupAll);
 
-const problem = (r, status, code) => {
-  assert.equal(r.status, status, r.text);
-  assert.match(r.headers['content-type'], /^application\/problem\+json/);
-  assert.equal(r.json.code, code, r.text);
-};
 
 // Every member PUT takes, optional ones set, in the form the server keeps
 // them (a service's `schedule`, `active` and buffers spelled out).

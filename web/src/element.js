@@ -942,11 +942,7 @@ export class SlotwiseBooking extends HTMLElement {
       s.booking = json.booking || json
       // HELD: the server mailed a code; the booking is made once it is entered.
       if (String(s.booking.status).toUpperCase() === 'HELD') return this.#renderVerify(s, s.booking, client.email)
-      this.#emit('booked', {
-        bookingId: s.booking.id, start: s.booking.start, end: s.booking.end, timeZone: s.zone,
-        status: s.booking.status, provider: s.cfg.provider, service: s.service.id,
-      })
-      this.#renderDone(s, s.booking, 'booked')
+      this.#booked(s)
     } catch (e) {
       if (s.dead) return
       f.submit.disabled = false
@@ -961,6 +957,15 @@ export class SlotwiseBooking extends HTMLElement {
   // The code step of a service that verifies the address: the client types
   // the code from the mail; a wrong one may be tried again, a hold that ended
   // (expired, or the last try spent) sends the client back to the times.
+  // The booking is made (CONFIRMED or PENDING): tell the page, show it.
+  #booked(s) {
+    this.#emit('booked', {
+      bookingId: s.booking.id, start: s.booking.start, end: s.booking.end, timeZone: s.zone,
+      status: s.booking.status, provider: s.cfg.provider, service: s.service.id,
+    })
+    this.#renderDone(s, s.booking, 'booked')
+  }
+
   #renderVerify(s, held, email) {
     const { t } = s
     s.view = 'verify'
@@ -1001,11 +1006,7 @@ export class SlotwiseBooking extends HTMLElement {
         if (s.dead) return
         // The manage token is shown once, in the create's answer: kept from there.
         s.booking = { ...held, ...(json.booking || json), manage_token: held.manage_token }
-        this.#emit('booked', {
-          bookingId: s.booking.id, start: s.booking.start, end: s.booking.end, timeZone: s.zone,
-          status: s.booking.status, provider: s.cfg.provider, service: s.service.id,
-        })
-        this.#renderDone(s, s.booking, 'booked')
+        this.#booked(s)
       } catch (e) {
         if (s.dead) return
         submit.disabled = false
