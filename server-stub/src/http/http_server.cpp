@@ -78,9 +78,13 @@ struct HttpServer::Impl {
     std::map<std::uint64_t, std::weak_ptr<Connection>> idle;  // by accept order
 
     asio::io_context io;
-    tcp::acceptor acceptor{io};
-    asio::steady_timer accept_retry{io};
-    asio::steady_timer drain_deadline{io};
+    // The accept handler and stop() run on any I/O thread and both use the
+    // acceptor and these timers, which are not safe for concurrent use (an
+    // accept restarted while stop() closed the acceptor crashed the server).
+    asio::strand<asio::io_context::executor_type> control{asio::make_strand(io)};
+    tcp::acceptor acceptor{control};
+    asio::steady_timer accept_retry{control};
+    asio::steady_timer drain_deadline{control};
     FairWorkQueue workers;
 
     void accept();
@@ -471,7 +475,7 @@ void HttpServer::Impl::release_locked(Connection& connection) {
     --open;
     const auto count = per_address.find(connection.remote());
     if (count != per_address.end() && --count->second == 0) per_address.erase(count);
-    if (draining && open == 0) asio::post(io, [this] { drain_deadline.cancel(); });
+    if (draining && open == 0) asio::post(control, [this] { drain_deadline.cancel(); });
 }
 
 void HttpServer::Impl::release(Connection& connection) {
@@ -539,7 +543,7 @@ void HttpServer::serve() {
 
 void HttpServer::stop() {
     Impl& s = *impl_;
-    asio::post(s.io, [&s] {
+    asio::post(s.control, [&s] {
         std::vector<std::shared_ptr<Connection>> idle;
         {
             std::lock_guard<std::mutex> lock(s.registry_mutex);
