@@ -78,9 +78,13 @@ struct HttpServer::Impl {
     std::map<std::uint64_t, std::weak_ptr<Connection>> idle;  // by accept order
 
     asio::io_context io;
-    tcp::acceptor acceptor{io};
-    asio::steady_timer accept_retry{io};
-    asio::steady_timer drain_deadline{io};
+    // The accept handler and stop() run on any I/O thread and both use the
+    // acceptor and these timers, which are not safe for concurrent use (an
+    // accept restarted while stop() closed the acceptor crashed the server).
+    asio::strand<asio::io_context::executor_type> control{asio::make_strand(io)};
+    tcp::acceptor acceptor{control};
+    asio::steady_timer accept_retry{control};
+    asio::steady_timer drain_deadline{control};
     FairWorkQueue workers;
 
     void accept();
@@ -113,6 +117,7 @@ public:
     // cap, or a drain); safe from any thread.
     void shed() {
         asio::post(socket_.get_executor(), [self = shared_from_this()] {
+            std::lock_guard<std::mutex> owner(self->worker_owner_);
             if (self->phase_ == Phase::idle || self->phase_ == Phase::head) self->close();
         });
     }
@@ -137,6 +142,7 @@ private:
         timer_.expires_at(deadline);
         timer_.async_wait([self = shared_from_this()](error_code ec) {
             if (ec) return;  // cancelled: closed, or replaced by an earlier deadline
+            std::lock_guard<std::mutex> owner(self->worker_owner_);
             self->timer_pending_ = false;
             if (self->phase_ == Phase::closed) return;
             if (self->deadline_ > SteadyClock::now()) return self->arm(self->deadline_);
@@ -248,14 +254,17 @@ private:
             server_.workers.finished_here(remote_);
             return write(std::move(response), Writer::here);
         }
-        // The worker owns the connection until its answer is written (nothing
-        // else runs on it meanwhile: no read is pending and the timer only
-        // looks at the phase) and writes it itself when the socket takes it
-        // at once, so the answer leaves without waiting for an I/O thread.
+        // The worker owns the connection until its answer is written and the
+        // next read started: no read is pending, so only the timer and shed()
+        // may run on the strand meanwhile, and they wait for worker_owner_.
+        // The answer thus leaves, and the connection goes on, without
+        // waking an I/O thread.
         const auto admission = server_.workers.submit(
             remote_, [self = shared_from_this(), work = std::move(dispatch.later),
                       guard = asio::make_work_guard(socket_.get_executor())] {
-                self->write(self->answer(work), Writer::worker);
+                Response response = self->answer(work);
+                std::lock_guard<std::mutex> owner(self->worker_owner_);
+                self->write(std::move(response), Writer::worker);
             });
         if (admission == FairWorkQueue::Admission::accepted) return;
         const char* detail = admission == FairWorkQueue::Admission::address_busy
@@ -283,8 +292,9 @@ private:
     }
 
     // Who writes: an I/O thread on the connection's strand (asynchronously),
-    // the worker thread that made the answer, or an I/O thread that made it
-    // on the strand (both at once when the socket takes it).
+    // the worker thread that made the answer (holding worker_owner_), or an
+    // I/O thread that made it on the strand (both at once when the socket
+    // takes it, and then go on with the connection themselves).
     enum class Writer { io, worker, here };
 
     void write(Response response, Writer writer = Writer::io) {
@@ -307,14 +317,10 @@ private:
         if (writer != Writer::io) {
             error_code ec;
             while (!ec && !serializer->is_done()) bhttp::write_some(socket_, *serializer, ec);
-            // What follows (the idle list, the next read) happens on the
-            // connection's strand, where the global cap may close it.
-            if (serializer->is_done() || (ec != asio::error::would_block && ec != asio::error::try_again)) {
-                if (writer == Writer::here) return written(ec);
-                return asio::post(socket_.get_executor(), [self = shared_from_this(), ec] { self->written(ec); });
-            }
+            if (serializer->is_done() || (ec != asio::error::would_block && ec != asio::error::try_again))
+                return written(ec);
         }
-        if (writer != Writer::worker) arm(SteadyClock::now() + kWriteAllowance + at_min_rate(response_.bytes_sent()));
+        arm(SteadyClock::now() + kWriteAllowance + at_min_rate(response_.bytes_sent()));
         bhttp::async_write(socket_, *serializer, [self = shared_from_this(), message, serializer](error_code ec, std::size_t) {
             self->written(ec);
         });
@@ -373,6 +379,10 @@ private:
     bool timer_pending_ = false;
     std::string remote_;
     std::atomic<Phase> phase_{Phase::idle};
+    // Held by a worker from its answer's write to the next read, and by the
+    // strand's handlers that may run meanwhile (the timer's, shed()'s): the
+    // worker goes on with the connection off the strand.
+    std::mutex worker_owner_;
     bool first_request_ = true;
     std::string in_;  // received, not yet consumed
     SteadyClock::time_point request_started_, body_started_;
@@ -465,7 +475,7 @@ void HttpServer::Impl::release_locked(Connection& connection) {
     --open;
     const auto count = per_address.find(connection.remote());
     if (count != per_address.end() && --count->second == 0) per_address.erase(count);
-    if (draining && open == 0) asio::post(io, [this] { drain_deadline.cancel(); });
+    if (draining && open == 0) asio::post(control, [this] { drain_deadline.cancel(); });
 }
 
 void HttpServer::Impl::release(Connection& connection) {
@@ -533,7 +543,7 @@ void HttpServer::serve() {
 
 void HttpServer::stop() {
     Impl& s = *impl_;
-    asio::post(s.io, [&s] {
+    asio::post(s.control, [&s] {
         std::vector<std::shared_ptr<Connection>> idle;
         {
             std::lock_guard<std::mutex> lock(s.registry_mutex);
