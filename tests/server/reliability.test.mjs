@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   ADMIN, BACKEND, admin, book, cleanupAll, freshDatabase, newKey, providerConfig, putProvider, request, slotAt,
-  startPostgres, startServer, tempDir, isRunning,
+  startPostgres, startServer, tempDir, isRunning, until,
 } from './harness.mjs';
 
 after(cleanupAll);
@@ -155,7 +155,9 @@ test('a server process frozen while it holds a provider\'s lock: the other proce
   // sent with it, and sits idle in its transaction, for A says nothing more.
   const release = await db.hold(`BEGIN; SELECT pg_advisory_xact_lock(${providerLockKey('p1')});`);
   const stuck = book(a.url, body('p1', slotAt(1, 60), 1)).catch((e) => ({ error: e }));
-  await sleep(700);
+  // Frozen only once its session waits for the lock: on a loaded machine A
+  // may take longer than any fixed pause to get there.
+  await until('A waiting for p1\'s lock', () => db.sql("SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")[0][0] === '1', 10000);
   a.proc.kill('SIGSTOP');
   let frozenAt;
   try {
