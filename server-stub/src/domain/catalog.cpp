@@ -44,7 +44,7 @@ std::pair<LocalDate, LocalDate> date_range(const Query& q, Timestamp now) {
 // The provider's configuration from the cache (one revision read when it is current).
 std::shared_ptr<const LoadedProvider> existing_provider(ProviderCache& cache, Session& s, const std::string& provider_id) {
     auto p = is_valid_id(provider_id) ? cache.get(s, provider_id) : nullptr;
-    if (!p) throw DomainError(ErrorKind::not_found, "UNKNOWN_PROVIDER", "no provider " + provider_id);
+    if (!p) throw domain::unknown_provider(provider_id);
     return p;
 }
 
@@ -61,12 +61,12 @@ ProviderWithBusy provider_with_busy(ProviderCache& cache, Session& s, const std:
                                     LocalDate to, Timestamp now) {
     // The UTC day that starts when `date` starts on the wall clock.
     const auto utc_day = [](LocalDate date) { return Instant{date.time_since_epoch()}; };
-    if (!is_valid_id(provider_id)) throw DomainError(ErrorKind::not_found, "UNKNOWN_PROVIDER", "no provider " + provider_id);
+    if (!is_valid_id(provider_id)) throw domain::unknown_provider(provider_id);
     const auto rows = s.read_all({records::provider_revision_statement(provider_id),
                                   records::busy_statement(s.dialect(), provider_id, utc_day(from - Days{2}),
                                                           utc_day(to + Days{3}), now)});
     const auto revision = records::revision_from(rows[0]);
-    if (!revision) throw DomainError(ErrorKind::not_found, "UNKNOWN_PROVIDER", "no provider " + provider_id);
+    if (!revision) throw domain::unknown_provider(provider_id);
     auto provider = cache.latest(provider_id);
     if (!provider || provider->revision != *revision) provider = existing_provider(cache, s, provider_id);
     return {std::move(provider), merge_intervals(records::busy_from(rows[1]))};

@@ -42,6 +42,7 @@
 #include "domain/client_verification.h"
 #include "support/crypto.h"
 #include "domain/engine_calls.h"
+#include "domain/providers_access.h"
 #include "jobs/standard_jobs.h"
 #include "mail/mail_job.h"
 #include "store/records.h"
@@ -338,7 +339,7 @@ Booking BookingService::admit(const BookingJob& job, const LoadedProvider* provi
                               records::ClientStanding standing, const std::vector<Admitted>& earlier, Timestamp now,
                               std::string& manage_token) const {
     const BookingRequest& r = job.request;
-    if (!provider) throw DomainError(ErrorKind::not_found, "UNKNOWN_PROVIDER", "no provider " + r.provider);
+    if (!provider) throw domain::unknown_provider(r.provider);
     const ServiceConfig* found = provider->config.service(r.service);
     if (!found) throw DomainError(ErrorKind::not_found, "UNKNOWN_SERVICE", "no service " + r.service);
     const ServiceConfig& service = *found;

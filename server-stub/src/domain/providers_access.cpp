@@ -43,6 +43,10 @@ json provider_put_document(const ProviderConfig& p) {
     return out;
 }
 
+DomainError unknown_provider(const std::string& provider_id) {
+    return DomainError(ErrorKind::not_found, "UNKNOWN_PROVIDER", "no provider " + provider_id);
+}
+
 bool reaches_stored_provider(Session& s, const Actor& actor, const std::string& provider_id) {
     const auto ownership = records::provider_ownership(s, provider_id);
     return ownership && !ownership->deleted && reaches_provider(actor, ownership->owner_account_id);
@@ -50,7 +54,7 @@ bool reaches_stored_provider(Session& s, const Actor& actor, const std::string& 
 
 void reach_provider_or_throw(Session& s, const Actor& actor, const std::string& provider_id) {
     if (!reaches_stored_provider(s, actor, provider_id))
-        throw DomainError(ErrorKind::not_found, "UNKNOWN_PROVIDER", "no provider " + provider_id);
+        throw unknown_provider(provider_id);
 }
 
 

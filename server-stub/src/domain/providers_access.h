@@ -18,6 +18,9 @@ json provider_put_document(const ProviderConfig& provider);
 // Whether the actor reaches this provider (actor.h's rule on the stored
 // owner); false too for a provider that does not exist or was deleted.
 bool reaches_stored_provider(Session& s, const Actor& actor, const std::string& provider_id);
+// The answer for a provider that does not exist, and, word for word, for one
+// the caller does not reach (api.md part 2: 404, never 403).
+DomainError unknown_provider(const std::string& provider_id);
 // The same, as the answer to anyone it does not reach: 404 UNKNOWN_PROVIDER,
 // exactly as for a provider that does not exist.
 void reach_provider_or_throw(Session& s, const Actor& actor, const std::string& provider_id);
