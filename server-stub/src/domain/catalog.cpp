@@ -82,7 +82,8 @@ SavedProvider BookingService::put_provider(const Actor& actor, const std::string
         throw DomainError(ErrorKind::unauthenticated, "UNAUTHORIZED", "configuring a provider needs a provider credential")
             .with_challenge("Bearer");
     if (!is_valid_id(provider_id)) throw invalid_input("provider ids are 1..64 of A-Z a-z 0-9 _ -");
-    const ProviderConfig p = parse_provider_config(provider_id, parse_json_body(body));
+    const json document = parse_json_body(body);
+    const ProviderConfig p = parse_provider_config(provider_id, document);
     auto s = store_.session();
     const Timestamp now = clock_.now();
     const bool created = in_transaction(*s, provider_id, [&] {
@@ -104,7 +105,7 @@ SavedProvider BookingService::put_provider(const Actor& actor, const std::string
         const bool is_new = records::put_provider(*s, p, now);
         if (is_new && account) records::set_provider_owner(*s, provider_id, *account);
         records::audit(*s, now, audit_name(actor), is_new ? "provider.create" : "provider.replace", "provider", p.id,
-                       json::parse(body));
+                       document);
         return is_new;
     });
     json snapshot = engine_snapshot(p, {});
