@@ -93,7 +93,7 @@ export function keyLockKeys(key) {
 export async function freshDatabase() {
   if (BACKEND === 'postgres') {
     const pg = await startPostgres();
-    const psql = ['-X', '-q', '-At', '-h', '127.0.0.1', '-p', String(pg.port), '-U', 'postgres', '-d', 'postgres'];
+    const psql = ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(pg.port), '-U', 'postgres', '-d', 'postgres'];
     return {
       url: pg.url,
       stopDatabase: pg.stop,
@@ -106,7 +106,9 @@ export async function freshDatabase() {
   const file = path.join(dir, 'slotwise.db');
   return {
     url: `sqlite:${file}`,
-    hold: () => holdLock('sqlite3', ['-batch', file], 'BEGIN IMMEDIATE;'),
+    // The server's job worker may be writing at that moment: wait for the
+    // lock like the server does, and fail loudly instead of carrying on unlocked.
+    hold: () => holdLock('sqlite3', ['-batch', '-bail', '-cmd', '.timeout 10000', file], 'BEGIN IMMEDIATE;'),
     sql: (q) => execFileSync('sqlite3', ['-batch', '-cmd', '.timeout 10000', file, q], { encoding: 'utf8' })
       .split('\n').filter((l) => l.length).map((l) => l.split('|')),
   };
