@@ -9,11 +9,18 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
+#include <utility>
+#include <vector>
 
 #include <slotwise/time.h>
 
 #include "domain/booking_status.h"
+
+namespace slotwise::server {
+class BookingService;
+class Clock;
+class Store;
+}  // namespace slotwise::server
 
 namespace slotwise::server::notifications {
 
@@ -21,6 +28,9 @@ namespace slotwise::server::notifications {
 // generated and kept in the database). Called once at start, before a link
 // is made or checked; until then action_link_url throws.
 void configure_action_links(std::string_view server_secret);
+// The same, with the secret as domain/accounts.cpp finds it: SLOTWISE_SECRET
+// when given, else the one kept in the database (generated on first start).
+void configure_action_links(Store& store, const std::optional<std::string>& env_secret);
 
 // `public_origin` + "/v1/booking-actions/" + a token naming the booking, the
 // action (confirm or decline only), the expiry and a random link id, signed.
@@ -39,5 +49,31 @@ struct ActionLink {
 // checked; nullopt for anything malformed or forged (expiry is the caller's
 // check, against the server's clock).
 std::optional<ActionLink> read_action_link(std::string_view token);
+
+// An answer of the link pages, in the form the HTTP layer sends.
+struct LinkAnswer {
+    int status = 200;
+    std::vector<std::pair<std::string, std::string>> headers;  // Content-Type first
+    std::string body;
+};
+
+// The two routes of a link: GET shows what the button will do, POST does it
+// through BookingService::provider_transition (actor domain::ProviderLink).
+// A browser gets HTML pages, refusals included; a client that asks for JSON
+// (Accept) gets JSON, and refusals as DomainErrors (RFC 9457 problems with
+// LINK_INVALID 404, LINK_EXPIRED 410, LINK_USED 409, or the transition's own).
+class ActionLinkDesk {
+public:
+    ActionLinkDesk(Store& store, const Clock& clock, BookingService& service)
+        : store_(store), clock_(clock), service_(service) {}
+
+    LinkAnswer show(std::string_view token, bool wants_json);
+    LinkAnswer act(std::string_view token, bool wants_json);
+
+private:
+    Store& store_;
+    const Clock& clock_;
+    BookingService& service_;
+};
 
 }  // namespace slotwise::server::notifications
