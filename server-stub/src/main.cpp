@@ -322,6 +322,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<jobs::JobQueue> job_queue;
     std::unique_ptr<jobs::Dispatcher> dispatcher;
     std::unique_ptr<notifications::EventFanOut> fan_out;
+    std::unique_ptr<notifications::ActionLinkDesk> action_links;
     bool announced = false;
     auto announce = [&] {
         if (announced) return;
@@ -359,6 +360,16 @@ int main(int argc, char** argv) {
         if (backend.token->generated)
             std::fprintf(stderr, "slotwise-server: admin token (SLOTWISE_ADMIN_TOKEN was unset; generated now and stored as a hash): %s\n",
                          backend.token->generated->c_str());
+        try {
+            notifications::configure_action_links(*backend.store, account_options.secret);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "slotwise-server: %s\n", e.what());
+            exit_code = 1;
+            api.stop();
+            return;
+        }
+        action_links = std::make_unique<notifications::ActionLinkDesk>(*backend.store, clock, *backend.service);
+        api.serve_action_links(*action_links);
         api.ready(*backend.service, *backend.accounts, *backend.limits, backend.token->token);
         std::printf("slotwise-server: database %s (%s)\n", backend.store->backend().c_str(),
                     db.rfind("sqlite:", 0) == 0 ? db.c_str() : "postgres");

@@ -40,6 +40,7 @@ enum class Access {
     operator_only,  // the operator token alone, no CORS, no-store
     sign_in,        // asking for a code and signing in: no credential, no CORS, no-store, same-origin when a browser says so
     account,        // an account's session or API key (the use case says which), no CORS, no-store
+    link,           // a signed link from a mail is the credential: no CORS, no-store
 };
 
 enum class Action { put_provider, get_provider, list_bookings, snapshot, slots, create_booking, calendar, get_booking, reschedule,
@@ -50,7 +51,9 @@ enum class Action { put_provider, get_provider, list_bookings, snapshot, slots, 
                     // Client email verification (issue 11).
                     verify,
                     // Ownership, plans and data rights (README "Ownership, plans and data rights").
-                    export_account, delete_account, erase_client, set_plan };
+                    export_account, delete_account, erase_client, set_plan,
+                    // The provider's confirm and decline links (notifications/action_links.h).
+                    show_action_link, use_action_link };
 
 // A path pattern's segments after /v1/: literals, or "{provider}" (any
 // non-empty segment), "{booking}" (a booking id) and "{booking}.ics".
@@ -102,6 +105,9 @@ const std::vector<Route>& routes() {
         {"DELETE", {"me"}, Access::account, Action::delete_account},
         {"POST", {"clients", "erase"}, Access::operator_only, Action::erase_client},
         {"PUT", {"accounts", "{account}", "plan"}, Access::operator_only, Action::set_plan},
+        // A link from the provider's "request waiting" mail: GET shows, only POST acts.
+        {"GET", {"booking-actions", "{link}"}, Access::link, Action::show_action_link},
+        {"POST", {"booking-actions", "{link}"}, Access::link, Action::use_action_link},
     };
     return table;
 }
@@ -266,6 +272,7 @@ struct HttpApi::Impl : http::RequestHandler {
     BookingService* service = nullptr;
     SharedLimits* limits = nullptr;
     domain::AccountService* accounts = nullptr;
+    notifications::ActionLinkDesk* action_links = nullptr;
     std::optional<OperatorToken> token;
     std::mutex credential_mutex;
     const http::KeptAsAnswered keeper;
@@ -496,6 +503,8 @@ struct HttpApi::Impl : http::RequestHandler {
                 return signed_out_response(cookie_secure(req));
             case Action::erase_client: return erasure_response(s.erase_client(actor, req.body));
             case Action::set_plan: return plan_response(s.set_account_plan(actor, id, req.body));
+            case Action::show_action_link: return link_answer(action_links_or_throw().show(id, wants_json(req)));
+            case Action::use_action_link: return link_answer(action_links_or_throw().act(id, wants_json(req)));
         }
         return not_found();
     }
@@ -504,6 +513,26 @@ struct HttpApi::Impl : http::RequestHandler {
     // browser would refuse to send a Secure cookie back.
     bool cookie_secure(const Request& req) const {
         return accounts->public_origin().rfind("https://", 0) == 0 || !domain::loopback_host(req.head.authority);
+    }
+
+    notifications::ActionLinkDesk& action_links_or_throw() {
+        if (!action_links) throw DomainError(ErrorKind::not_found, "NOT_FOUND", "no such resource");
+        return *action_links;
+    }
+
+    // A browser gets the link's HTML pages; a client that asks for JSON and
+    // not for HTML gets JSON and problem documents.
+    static bool wants_json(const Request& req) {
+        const std::string accept = req.field("accept").value_or("");
+        return accept.find("json") != std::string::npos && accept.find("text/html") == std::string::npos;
+    }
+
+    static Response link_answer(notifications::LinkAnswer answer) {
+        Response r;
+        r.status = answer.status;
+        r.headers = std::move(answer.headers);
+        r.set_body(std::move(answer.body));
+        return r;
     }
 
     Response transition(const Actor& actor, const std::string& id, BookingAction action, const std::string& body) {
@@ -535,6 +564,8 @@ void HttpApi::ready(BookingService& service, domain::AccountService& accounts, S
     impl_->token.emplace(std::move(token));
     impl_->is_ready = true;
 }
+
+void HttpApi::serve_action_links(notifications::ActionLinkDesk& desk) { impl_->action_links = &desk; }
 
 void HttpApi::serve() { impl_->server.serve(); }
 void HttpApi::stop() { impl_->server.stop(); }
