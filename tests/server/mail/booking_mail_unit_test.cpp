@@ -14,6 +14,7 @@
 #include "domain/calendar_invite.h"
 #include "domain/mail_texts.h"
 #include "notifications/booking_mail.h"
+#include "notifications/mail_channel.h"
 
 using namespace slotwise;
 using namespace slotwise::server;
@@ -65,6 +66,13 @@ MailSetting setting() {
     s.manage_token = "tok123";
     s.sequence = 3;
     return s;
+}
+
+EventMailFacts facts_of(MailKind kind, std::string actor) {
+    EventMailFacts facts;
+    facts.kind = kind;
+    facts.actor = std::move(actor);
+    return facts;
 }
 
 bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
@@ -209,7 +217,7 @@ TEST_CASE("the address is the LOCATION of an in-person booking") {
 TEST_CASE("a client in Auckland reads their own time and the provider's, in German; the HTML says the same") {
     Booking b = booking();
     b.client_locale = "de-DE";
-    const auto m = notifications::booking_event_mail(b, provider(), Reader::client, {MailKind::booked, "client"},
+    const auto m = notifications::booking_event_mail(b, provider(), Reader::client, facts_of(MailKind::booked, "client"),
                                                      "k1", setting());
     CHECK(m.to.at(0).address == "zoe@example.com");
     CHECK(m.subject == "Buchung bestätigt: Beratung, 25. Oktober 2026, 13:30");
@@ -232,7 +240,7 @@ TEST_CASE("what each event tells the provider") {
     Booking b = booking();
     b.client.phone = "+4930123456";
     b.notes = "Bitte klingeln";
-    EventMailFacts facts{MailKind::requested, "client"};
+    EventMailFacts facts = facts_of(MailKind::requested, "client");
     facts.confirm_url = "https://book.example.org/v1/booking-actions/c1";
     facts.decline_url = "https://book.example.org/v1/booking-actions/d1";
     b.status = BookingStatus::pending;
@@ -259,7 +267,7 @@ TEST_CASE("cancellations: who, why, CANCEL; no refund line for an unpaid booking
         {"client", "Your booking with Praxis Müller is cancelled, as you asked."},
         {"provider", "Praxis Müller has cancelled your booking."},
         {"system", "Your booking with Praxis Müller has been cancelled."}}));
-    const auto m = notifications::booking_event_mail(b, provider(), Reader::client, {MailKind::cancelled, actor}, "k3",
+    const auto m = notifications::booking_event_mail(b, provider(), Reader::client, facts_of(MailKind::cancelled, actor), "k3",
                                                      setting());
     CHECK(contains(m.text, intro));
     CHECK(contains(m.text, "Reason: Krank"));
@@ -270,7 +278,7 @@ TEST_CASE("cancellations: who, why, CANCEL; no refund line for an unpaid booking
     REQUIRE(m.attachments.size() == 1);
     CHECK(contains(m.attachments[0].bytes, "METHOD:CANCEL\r\n"));
     CHECK(contains(m.attachments[0].bytes, "STATUS:CANCELLED\r\n"));
-    EventMailFacts paid{MailKind::cancelled, actor};
+    EventMailFacts paid = facts_of(MailKind::cancelled, actor);
     paid.refund_amount = 2250;
     CHECK(contains(notifications::booking_event_mail(b, provider(), Reader::client, paid, "k3", setting()).text,
                    "Refund: EUR 22.50"));
@@ -279,7 +287,7 @@ TEST_CASE("cancellations: who, why, CANCEL; no refund line for an unpaid booking
 TEST_CASE("a reschedule shows the old and the new time") {
     Booking b = booking();
     b.client_locale = "fr";
-    EventMailFacts facts{MailKind::rescheduled, "client"};
+    EventMailFacts facts = facts_of(MailKind::rescheduled, "client");
     facts.previous_start = at("2026-10-20T13:00:00Z");
     facts.previous_end = at("2026-10-20T14:00:00Z");
     const auto m = notifications::booking_event_mail(b, provider(), Reader::client, facts, "k4", setting());
@@ -314,8 +322,30 @@ TEST_CASE("no phone, no meeting link, no address, no zone: the mail still render
     p.address.reset();
     MailSetting s = setting();
     s.manage_token.reset();
-    const auto m = notifications::booking_event_mail(b, p, Reader::client, {MailKind::booked, "client"}, "k5", s);
+    const auto m = notifications::booking_event_mail(b, p, Reader::client, facts_of(MailKind::booked, "client"), "k5", s);
     CHECK(contains(m.text, "When: Sunday, 25 October 2026, 02:30 UTC+02:00 – 02:30 UTC+01:00 (Europe/Berlin)"));
     CHECK_FALSE(contains(m.text, "Where"));
     CHECK_FALSE(contains(m.text, "Time at"));
+}
+
+TEST_CASE("which event tells whom what by mail") {
+    using T = domain::BookingEventType;
+    using K = std::optional<MailKind>;
+    const auto [type, status, tells_client, tells_provider, client, provider] =
+        GENERATE(table<T, BookingStatus, bool, bool, K, K>({
+            {T::created, BookingStatus::confirmed, true, true, MailKind::booked, MailKind::booked},
+            {T::created, BookingStatus::pending, true, true, MailKind::requested, MailKind::requested},
+            {T::created, BookingStatus::confirmed, false, true, std::nullopt, MailKind::booked},
+            {T::confirmed, BookingStatus::confirmed, true, false, MailKind::confirmed, std::nullopt},
+            {T::declined, BookingStatus::declined, true, false, MailKind::declined, std::nullopt},
+            {T::cancelled, BookingStatus::cancelled, true, true, MailKind::cancelled, MailKind::cancelled},
+            {T::rescheduled, BookingStatus::confirmed, true, true, MailKind::rescheduled, MailKind::rescheduled},
+            {T::expired, BookingStatus::expired, true, true, MailKind::expired, MailKind::expired},
+            {T::completed, BookingStatus::completed, true, true, std::nullopt, std::nullopt},
+            {T::no_show, BookingStatus::no_show, true, true, std::nullopt, std::nullopt},
+        }));
+    CAPTURE(domain::event_name(type));
+    const auto plan = notifications::mail_plan(type, status, tells_client, tells_provider);
+    CHECK(plan.client == client);
+    CHECK(plan.provider == provider);
 }
