@@ -99,7 +99,7 @@ function invite(mail) {
 
 // What a text and its HTML both say, tags and entities aside.
 const htmlText = (html) => html.replace(/<[^>]+>/g, ' ').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>')
-  .replace(/&quot;/g, '"').replace(/&#39;/g, "'");
+  .replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/\s+/g, ' ');
 function saysBoth(mail, ...phrases) {
   for (const phrase of phrases) {
     assert.ok(mail.text.includes(phrase), `${mail.subject}: text lacks ${phrase}\n${mail.text}`);
@@ -137,8 +137,10 @@ test('a booking\'s life in German for a client in Auckland: confirmed, moved, ca
   assert.equal(confirmation.subject, 'Buchung bestätigt: Beratung, 25. Oktober 2026, 13:30');
   assert.deepEqual(confirmation.defects, []);
   saysBoth(confirmation, `Wann: ${AUCKLAND_DE}`, `Zeit bei Praxis Müller: ${BERLIN_TWICE_DE}`, 'Dauer: 60 Min.', 'Preis: 45,00 EUR',
-    'Wo: Torstraße 1, 10119 Berlin', 'Hallo Zoë Ångström,',
-    `${ORIGIN}/manage/?provider=praxis#slotwise-booking=${id}&slotwise-token=${token}`);
+    'Wo: Torstraße 1, 10119 Berlin', 'Hallo Zoë Ångström,');
+  const manage = `${ORIGIN}/manage/?provider=praxis#slotwise-booking=${id}&slotwise-token=${token}`;
+  assert.ok(confirmation.text.includes(`Ändern oder absagen: ${manage}\n`), confirmation.text);
+  assert.ok(confirmation.html.includes(`href="${manage.replace(/&/g, '&amp;')}"`), 'the HTML links the same manage page');
   const first = invite(confirmation);
   assert.equal(first.param, 'REQUEST');
   assert.equal(first.method, 'REQUEST');
@@ -205,7 +207,7 @@ test('a request in French: received, waiting with confirm and decline links, con
   const [received] = await mailsTo(louise.email, /^Demande reçue/);
   assert.equal(received.subject, 'Demande reçue : Videosprechstunde, 21 octobre 2026, 11:00');
   // No zone of their own: the provider's, once.
-  saysBoth(received, 'Quand: mercredi 21 octobre 2026, 11:00–11:30 (Europe/Berlin)', 'Prix: 30,00 EUR',
+  saysBoth(received, 'Quand : mercredi 21 octobre 2026, 11:00–11:30 (Europe/Berlin)', 'Prix : 30,00 EUR',
     'Praxis Müller a bien reçu votre demande');
   assert.ok(!received.text.includes('Heure chez'), 'no second zone where both read the same clocks');
   const request1 = invite(received);
@@ -225,7 +227,7 @@ test('a request in French: received, waiting with confirm and decline links, con
   assert.equal(confirmed.status, 200, confirmed.text);
   const link = confirmed.json.booking.meeting_link;
   const [confirmation] = await mailsTo(louise.email, /^Réservation confirmée/);
-  saysBoth(confirmation, 'Praxis Müller a confirmé votre réservation.', `Rendez-vous en ligne: ${link}`);
+  saysBoth(confirmation, 'Praxis Müller a confirmé votre réservation.', `Rendez-vous en ligne : ${link}`);
   assert.ok(!confirmation.text.includes('Torstraße'), 'an online meeting shows its link, not the address');
   const request2 = invite(confirmation);
   assert.deepEqual([request2.method, request2.status, request2.sequence, request2.uid, request2.location, request2.url],

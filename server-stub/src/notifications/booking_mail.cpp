@@ -75,10 +75,12 @@ public:
         if (rows_.empty()) return;
         html_ += "<table role=\"presentation\" style=\"border-collapse:collapse;margin:0 0 16px\">\n";
         for (const auto& [label, value, is_link] : rows_) {
-            text_ += label + ": " + value + "\n";
+            // French sets a space before the colon.
+            const std::string labelled = label + (language_ == Language::fr ? " :" : ":");
+            text_ += labelled + " " + value + "\n";
             const std::string shown = mail_texts::html_escape(value);
             html_ += "<tr><td style=\"padding:4px 16px 4px 0;color:#4f5b6a;vertical-align:top\">" +
-                     mail_texts::html_escape(label) + "</td><td style=\"padding:4px 0\">" +
+                     mail_texts::html_escape(labelled) + "</td><td style=\"padding:4px 0\">" +
                      (is_link ? "<a href=\"" + shown + "\" style=\"color:#0f766e\">" + shown + "</a>" : shown) +
                      "</td></tr>\n";
         }
