@@ -322,8 +322,8 @@ int main(int argc, char** argv) {
     // before the backend they use goes.
     std::unique_ptr<jobs::JobQueue> job_queue;
     std::unique_ptr<jobs::Dispatcher> dispatcher;
-    std::unique_ptr<notifications::EventFanOut> fan_out;
     std::unique_ptr<notifications::ActionLinkDesk> action_links;
+    std::unique_ptr<notifications::EventFanOut> fan_out;
     bool announced = false;
     auto announce = [&] {
         if (announced) return;
@@ -361,14 +361,8 @@ int main(int argc, char** argv) {
         if (backend.token->generated)
             std::fprintf(stderr, "slotwise-server: admin token (SLOTWISE_ADMIN_TOKEN was unset; generated now and stored as a hash): %s\n",
                          backend.token->generated->c_str());
-        try {
-            notifications::configure_action_links(*backend.store, account_options.secret);
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "slotwise-server: %s\n", e.what());
-            exit_code = 1;
-            api.stop();
-            return;
-        }
+        notifications::configure_action_links(
+            backend.keys->derive(notifications::kActionLinkSalt, notifications::kActionLinkInfo));
         action_links = std::make_unique<notifications::ActionLinkDesk>(*backend.store, clock, *backend.service);
         api.serve_action_links(*action_links);
         api.ready(*backend.service, *backend.accounts, *backend.limits, backend.token->token);

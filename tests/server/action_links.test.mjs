@@ -34,9 +34,9 @@ before(async () => {
 async function pendingRequest() {
   const r = await book(srv.url, { provider: 'p1', service: 'video', start: slotAt(2, 60 + 30 * slot++), client: client(slot) });
   assert.equal(r.status, 201, r.text);
-  assert.equal(r.json.status, 'PENDING');
-  const [[expires]] = db.sql(`SELECT expires_at FROM bookings WHERE id = '${r.json.id}'`);
-  return { id: r.json.id, expires: Number(expires) };
+  assert.equal(r.json.booking.status, 'PENDING');
+  const [[expires]] = db.sql(`SELECT expires_at FROM bookings WHERE id = '${r.json.booking.id}'`);
+  return { id: r.json.booking.id, expires: Number(expires) };
 }
 
 const status = async (id) => (await request(srv.url, 'GET', `/v1/providers/p1/bookings?from=2026-11-20&to=2026-12-30`, { headers: admin }))
@@ -95,6 +95,7 @@ test('a decline link after the request was confirmed is refused by the transitio
   const declined = await request(srv.url, 'POST', link(linkToken(other.id, 'decline', other.expires)), { headers: JSON_ACCEPT });
   assert.equal(declined.status, 200, declined.text);
   assert.equal(declined.json.status, 'DECLINED');
+  assert.equal(declined.json.booking_id, other.id);
   assert.equal(await status(other.id), 'DECLINED');
 });
 

@@ -11,7 +11,6 @@
 #include "domain/clock.h"
 #include "domain/domain_error.h"
 #include "http/api_mapping.h"
-#include "store/account_records.h"
 #include "store/records.h"
 #include "store/store.h"
 #include "support/crypto.h"
@@ -135,17 +134,9 @@ void mark_used(Session& s, const ActionLink& link, Timestamp now) {
 
 }  // namespace
 
-void configure_action_links(std::string_view server_secret) {
+void configure_action_links(std::string key) {
     std::lock_guard<std::mutex> lock(key_mutex);
-    link_key = hkdf_sha256(server_secret, "slotwise action links v1", "confirm and decline links", 32);
-}
-
-void configure_action_links(Store& store, const std::optional<std::string>& env_secret) {
-    if (env_secret) return configure_action_links(*env_secret);
-    auto s = store.session();
-    // The name domain/accounts.cpp keeps it under: one generated secret per
-    // database, every key derived from it for its own purpose.
-    configure_action_links(records::server_secret(*s, "accounts", random_token(32), Clock::system_seconds()));
+    link_key = std::move(key);
 }
 
 std::string action_link_url(const std::string& public_origin, const std::string& booking_id, BookingAction action,

@@ -24,13 +24,12 @@ class Store;
 
 namespace slotwise::server::notifications {
 
-// Derives the link key from the server's secret (SLOTWISE_SECRET, or the one
-// generated and kept in the database). Called once at start, before a link
+// The key links are signed with: ServerKeys::derive(kActionLinkSalt,
+// kActionLinkInfo) (domain/server_keys.h). Set once at start, before a link
 // is made or checked; until then action_link_url throws.
-void configure_action_links(std::string_view server_secret);
-// The same, with the secret as domain/accounts.cpp finds it: SLOTWISE_SECRET
-// when given, else the one kept in the database (generated on first start).
-void configure_action_links(Store& store, const std::optional<std::string>& env_secret);
+inline constexpr const char* kActionLinkSalt = "slotwise action links v1";
+inline constexpr const char* kActionLinkInfo = "confirm and decline links";
+void configure_action_links(std::string key);
 
 // `public_origin` + "/v1/booking-actions/" + a token naming the booking, the
 // action (confirm or decline only), the expiry and a random link id, signed.
