@@ -210,6 +210,7 @@ test('a request in French: received, waiting with confirm and decline links, con
   saysBoth(received, 'Quand : mercredi 21 octobre 2026, 11:00–11:30 (Europe/Berlin)', 'Prix : 30,00 EUR',
     'Praxis Müller a bien reçu votre demande');
   assert.ok(!received.text.includes('Heure chez'), 'no second zone where both read the same clocks');
+  assert.ok(!received.text.includes('Torstraße'), 'an online service is not at the office, link or no link yet');
   const request1 = invite(received);
   assert.deepEqual([request1.method, request1.status, request1.sequence], ['REQUEST', 'TENTATIVE', 0]);
 
