@@ -107,7 +107,9 @@ function saysBoth(mail, ...phrases) {
   }
 }
 
-const jobKeys = (bookingId) => db.sql(`SELECT key FROM jobs WHERE kind = 'mail.send' AND key LIKE 'mail.send:evt_${bookingId}_%' ORDER BY key`).map(([k]) => k);
+// The event mails of a booking (not the reminders' or the review request's, which are jobs of their own).
+const jobKeys = (bookingId) => db.sql(`SELECT key FROM jobs WHERE kind = 'mail.send' AND key LIKE 'mail.send:evt_${bookingId}_%' ORDER BY key`)
+  .map(([k]) => k).filter((k) => /:(client|provider)$/.test(k));
 const eventsDone = (bookingId, n) => until(`${n} events of ${bookingId} fanned out`, () => {
   const rows = db.sql(`SELECT state FROM jobs WHERE kind = 'booking.event' AND key LIKE 'booking.event:${bookingId}:%'`);
   return rows.length === n && rows.every(([s]) => s === 'done');
