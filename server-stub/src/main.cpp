@@ -22,6 +22,7 @@
 #include "jobs/standard_jobs.h"
 #include "mail/mail_job.h"
 #include "notifications/event_fan_out.h"
+#include "notifications/sms_channel.h"
 #include "store/operator_token.h"
 #include "store/shared_limits.h"
 
@@ -71,12 +72,17 @@ const char* kUsage = R"(usage: slotwise-server [options]
   --smtp-ca-file FILE       trust this CA certificate (PEM) for the SMTP server instead of the system's
   --allow-private-targets   let webhooks and other outgoing HTTP reach loopback and private addresses
                             (tests, closed networks); refused by default
+  --twilio-api-base URL     Twilio's REST API for SMS and WhatsApp (default https://api.twilio.com; any
+                            gateway that speaks its Messages API, or tests/server/twilio_test_server.mjs)
 environment: SLOTWISE_ADMIN_TOKEN (the operator token, 24..256 visible ASCII; when unset a
              stored one is used, or one is generated and printed once to stderr),
              SLOTWISE_NOW (start the server's clock at this instant; tests and demos),
              SLOTWISE_SMTP_URL, SLOTWISE_MAIL_FROM, SLOTWISE_SMTP_CA_FILE (when the flag is not given),
              SLOTWISE_SECRET (at least 32 characters: keys the sign-in code hashes; when unset a
-             random one is generated once and kept in the database)
+             random one is generated once and kept in the database),
+             SLOTWISE_TWILIO_ACCOUNT_SID with SLOTWISE_TWILIO_AUTH_TOKEN (or SLOTWISE_TWILIO_API_KEY_SID
+             and SLOTWISE_TWILIO_API_KEY_SECRET), SLOTWISE_TWILIO_FROM (SMS: E.164, sender ID or MG...),
+             SLOTWISE_TWILIO_WHATSAPP_FROM (E.164): without them SMS and WhatsApp are off
 )";
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -177,6 +183,7 @@ int main(int argc, char** argv) {
     jobs::StandardJobOptions standard_jobs;
     std::optional<std::string> smtp_flag, mail_from_flag, mail_dir_flag, smtp_ca_file_flag;
     adapters::HttpClientOptions outgoing;
+    std::string twilio_api_base = "https://api.twilio.com";
     for (int i = 1; i < argc; ++i) {
         const std::string flag = argv[i];
         auto value = [&]() -> std::string {
@@ -221,6 +228,7 @@ int main(int argc, char** argv) {
         else if (flag == "--mail-dir") mail_dir_flag = value();
         else if (flag == "--smtp-ca-file") smtp_ca_file_flag = value();
         else if (flag == "--allow-private-targets") outgoing.allow_private = true;
+        else if (flag == "--twilio-api-base") twilio_api_base = value();
         else if (flag == "--rate-limit") {
             const std::string v = value();
             const auto colon = v.find(':');
@@ -250,6 +258,12 @@ int main(int argc, char** argv) {
     }
     const mail::MailLog mail_log = [](const std::string& line) { std::printf("slotwise-server: %s\n", line.c_str()); };
     const auto mail_sender = mail::make_mail_sender(mail_options, mail_log);
+    std::unique_ptr<adapters::TwilioClient> twilio;
+    try {
+        twilio = notifications::sms_client_from_environment(twilio_api_base, mail_log);
+    } catch (const std::invalid_argument& e) {
+        usage_error(e.what());
+    }
     if (account_options.secret && account_options.secret->size() < 32) usage_error("SLOTWISE_SECRET must be at least 32 characters");
     if (public_url) {
         while (!public_url->empty() && public_url->back() == '/') public_url->pop_back();
@@ -382,6 +396,7 @@ int main(int argc, char** argv) {
         // (notifications/): each channel adds itself to the fan-out.
         fan_out = std::make_unique<notifications::EventFanOut>(*job_queue);
         fan_out->register_handler(*dispatcher);
+        notifications::register_sms_channel(*fan_out, *dispatcher, twilio.get(), [&clock] { return clock.now(); }, mail_log);
         if (outgoing.allow_private)
             std::printf("slotwise-server: outgoing HTTP may reach loopback and private addresses (--allow-private-targets)\n");
         dispatcher->start();

@@ -116,7 +116,10 @@ test('WhatsApp: to and from whatsapp: numbers, for the accept, reject, reschedul
   assert.equal((await call(reject, 'decline', '', { reason: 'en congé' })).status, 200);
   assert.equal((await call(accept, 'reschedule', `?token=${accept.manage_token}`, { start: slotAt(2, 60) })).status, 200);
   assert.equal((await call(accept, 'cancel', `?token=${accept.manage_token}`)).status, 200);
-  await until('every event fanned out and every text settled', () => eventsDone(db, [accept.id, reject.id]) && smsJobs(db).length >= 9 && settled(db));
+  // Six texts to the client, four to the provider (not the confirm and decline it made itself).
+  await until('every event fanned out and every text settled', () => eventsDone(db, [accept.id, reject.id]) && smsJobs(db).length === 10 && settled(db));
+  const link = (await request(server.url, 'GET', `/v1/bookings/${accept.id}?token=${accept.manage_token}`)).json.booking.meeting_link;
+  assert.match(link, /^https:\/\/meet\.example\.test\//);
 
   const to = 'whatsapp:+33612345678';
   for (const rec of twilio.requests) {
@@ -127,13 +130,12 @@ test('WhatsApp: to and from whatsapp: numbers, for the accept, reject, reschedul
   const clientTexts = accepted(twilio, to).map((m) => m.body).sort();
   assert.deepEqual(clientTexts, [
     'Test Clinic a bien reçu votre demande pour Video call le mar. 24 nov. à 09:00 (Europe/Berlin). Vous serez prévenu dès sa confirmation.',
-    'Test Clinic a confirmé votre rendez-vous Video call le mar. 24 nov. à 09:00 (Europe/Berlin). Lien : ' + accept.meeting_link,
+    'Test Clinic a confirmé votre rendez-vous Video call le mar. 24 nov. à 09:00 (Europe/Berlin). Lien : ' + link,
     'Test Clinic ha recibido su solicitud de Video call el mar. 24 nov. a las 10:00 (Europe/Berlin). Le avisaremos cuando esté confirmada.',
     'Test Clinic no puede aceptar su solicitud de Video call el mar. 24 nov. a las 10:00 (Europe/Berlin). Motivo: en congé',
-    'Votre rendez-vous Video call avec Test Clinic est déplacé du mar. 24 nov. à 09:00 (Europe/Berlin) au mer. 25 nov. à 09:00 (Europe/Berlin). Lien : ' + accept.meeting_link,
+    'Votre rendez-vous Video call avec Test Clinic est déplacé du mar. 24 nov. à 09:00 (Europe/Berlin) au mer. 25 nov. à 09:00 (Europe/Berlin). Lien : ' + link,
     'Votre rendez-vous Video call avec Test Clinic le mer. 25 nov. à 09:00 (Europe/Berlin) est annulé.',
   ].sort());
-  // The provider: both requests, the move and the cancel (not the confirm and decline it made itself).
   assert.deepEqual(accepted(twilio, `whatsapp:${PROVIDER_PHONE}`).map((m) => m.body).sort(), [
     'Client 2 cancelled: Video call, Wed 25 Nov, 09:00 (Europe/Berlin).',
     'Moved: Client 2, Video call, from Tue 24 Nov, 09:00 (Europe/Berlin) to Wed 25 Nov, 09:00 (Europe/Berlin).',

@@ -31,7 +31,7 @@ bool is_alphanumeric_sender(std::string_view text) {
     bool letter = false;
     for (char c : text) {
         if (!is_alnum(c) && c != ' ') return false;
-        letter = letter || !is_digit(c) && c != ' ';
+        letter = letter || (!is_digit(c) && c != ' ');
     }
     return letter;
 }

@@ -7,10 +7,12 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "adapters/twilio_client.h"
 #include "domain/model.h"
+#include "jobs/job.h"
 #include "store/store.h"
 
 namespace slotwise::server::jobs {
@@ -46,9 +48,18 @@ Statement sms_send_statement(const SmsMessage& message, Timestamp now);
 Statement sms_reminder_statement(const Booking& booking, const ProviderConfig& provider, int before_minutes, std::string key,
                                  Timestamp now);
 
+// The Twilio client from --twilio-api-base and the environment
+// (adapters::twilio_options_from_environment), or null when SMS and WhatsApp
+// are off; logs one line either way. Throws std::invalid_argument for an
+// API base that is not an http:// or https:// URL.
+std::unique_ptr<adapters::TwilioClient> sms_client_from_environment(const std::string& api_base, const SmsLog& log);
+
 // Registers the channel with the fan-out and the sms.send handler with the
 // dispatcher. `twilio` null: SMS and WhatsApp are off (no credentials), and
-// neither is registered; texts queued earlier wait for a server that has them.
-void register_sms_channel(EventFanOut& fan_out, jobs::Dispatcher& dispatcher, const adapters::TwilioClient* twilio, SmsLog log);
+// neither is registered; texts queued earlier wait for a server that has them
+// (and are dropped then if their appointment has begun). `clock` is the
+// server's (SLOTWISE_NOW).
+void register_sms_channel(EventFanOut& fan_out, jobs::Dispatcher& dispatcher, const adapters::TwilioClient* twilio,
+                          jobs::JobClock clock, SmsLog log);
 
 }  // namespace slotwise::server::notifications

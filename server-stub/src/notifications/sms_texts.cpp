@@ -13,7 +13,8 @@ using Phrase = std::array<const char*, kLanguages>;  // en, de, fr, es
 std::size_t index(SmsLanguage language) { return static_cast<std::size_t>(language); }
 
 // {p} provider, {s} service, {c} client, {t} time, {o} old time, {r} the
-// reason sentence (or nothing), {l} the meeting link sentence (or nothing).
+// reason sentence (or nothing), {l} where: the meeting link or the address
+// (or nothing).
 struct Texts {
     Phrase client, provider;
 };
@@ -67,6 +68,7 @@ const Texts kReminder{
 
 const Phrase kReason{" Reason: ", " Grund: ", " Motif : ", " Motivo: "};
 const Phrase kLink{" Join: ", " Link: ", " Lien : ", " Enlace: "};
+const Phrase kAddress{" Address: ", " Adresse: ", " Adresse : ", " Dirección: "};
 
 const std::array<Phrase, 7> kWeekdays{{
     {"Sun", "So.", "dim.", "dom."},
@@ -193,7 +195,10 @@ std::string format_sms_time(Instant t, const TimeZone* zone, SmsLanguage languag
     case SmsLanguage::fr: out = dayname + " " + d + " " + month + " à " + clock; break;
     case SmsLanguage::es: out = dayname + " " + d + " " + month + " a las " + clock; break;
     }
-    return out + " (" + (zone ? zone->name() : std::string("UTC")) + ")";
+    // Links resolve to their zone, and "UTC" to "Etc/UTC", which says less.
+    std::string zone_name = zone ? zone->name() : "UTC";
+    if (zone_name.rfind("Etc/", 0) == 0) zone_name.erase(0, 4);
+    return out + " (" + zone_name + ")";
 }
 
 std::string sms_text(SmsTopic topic, SmsReader reader, SmsLanguage language, const SmsFacts& facts) {
@@ -204,7 +209,8 @@ std::string sms_text(SmsTopic topic, SmsReader reader, SmsLanguage language, con
     const std::string before = facts.previous_start ? format_sms_time(*facts.previous_start, facts.zone, language) : std::string();
     std::string reason, link;
     if (facts.reason && !clean(*facts.reason, 100).empty()) reason = kReason[l] + clean(*facts.reason, 100);
-    if (facts.meeting_link && !facts.meeting_link->empty()) link = kLink[l] + clean(*facts.meeting_link, 200);
+    if (facts.meeting_link && !clean(*facts.meeting_link, 200).empty()) link = kLink[l] + clean(*facts.meeting_link, 200);
+    else if (facts.address && !clean(*facts.address, 120).empty()) link = kAddress[l] + clean(*facts.address, 120);
     return fill(pattern, clean(facts.provider_name, 60), clean(facts.service_name, 60), clean(facts.client_name, 60), when, before,
                 reason, link);
 }

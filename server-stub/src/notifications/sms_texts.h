@@ -37,7 +37,8 @@ struct SmsFacts {
     const TimeZone* zone = nullptr;         // the reader's; UTC when null
     std::string cancelled_by;               // "client", "provider" or "system"
     std::optional<std::string> reason;      // of a cancellation or a decline
-    std::optional<std::string> meeting_link;
+    // Where: the meeting link of a virtual service, else the provider's address.
+    std::optional<std::string> meeting_link, address;
 };
 
 // "Tue 24 Nov, 10:30 (Europe/Berlin)", "Di. 24. Nov., 10:30 Uhr (Europe/Berlin)", ...

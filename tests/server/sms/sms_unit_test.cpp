@@ -7,7 +7,10 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "adapters/twilio_client.h"
+#include "notifications/sms_channel.h"
 #include "notifications/sms_texts.h"
 
 using namespace slotwise::server::adapters;
@@ -277,4 +280,57 @@ TEST_CASE("names from people are one line and cut short") {
     facts.start = instant("2026-11-24T09:30:00Z");
     const std::string text = sms_text(SmsTopic::reminder, SmsReader::client, SmsLanguage::en, facts);
     CHECK(text == "Reminder: your Check up with " + std::string(60, 'P') + "... is on Tue 24 Nov, 09:30 (UTC).");
+}
+
+TEST_CASE("where: the meeting link of a virtual service, else the provider's address") {
+    SmsFacts facts;
+    facts.provider_name = "Praxis";
+    facts.service_name = "Checkup";
+    facts.start = instant("2026-11-24T09:30:00Z");
+    facts.zone = slotwise::find_zone("Europe/Berlin");
+    facts.address = "Hauptstr. 1, 10115 Berlin";
+    CHECK(sms_text(SmsTopic::reminder, SmsReader::client, SmsLanguage::es, facts) ==
+          "Recordatorio: su cita Checkup con Praxis es el mar. 24 nov. a las 10:30 (Europe/Berlin). Dirección: Hauptstr. 1, 10115 Berlin");
+    facts.meeting_link = "https://meet.example.test/x";
+    CHECK(sms_text(SmsTopic::reminder, SmsReader::client, SmsLanguage::en, facts) ==
+          "Reminder: your Checkup with Praxis is on Tue 24 Nov, 10:30 (Europe/Berlin). Join: https://meet.example.test/x");
+}
+
+TEST_CASE("the reminder job for the reminder jobs: the client's phone, language and zone; nothing without a phone") {
+    using slotwise::server::Booking;
+    using slotwise::server::ProviderConfig;
+    using slotwise::server::ServiceConfig;
+    ProviderConfig provider;
+    provider.id = "p1";
+    provider.name = "Praxis Müller";
+    provider.time_zone = "Europe/Berlin";
+    ServiceConfig service;
+    service.id = "s30";
+    service.name = "Checkup";
+    provider.services.push_back(service);
+    Booking booking;
+    booking.id = "bk_1";
+    booking.provider_id = "p1";
+    booking.service_id = "s30";
+    booking.start = instant("2026-11-24T09:30:00Z");
+    booking.client.name = "Zoë";
+    booking.client.phone = "+64 21 123 4567";
+    booking.client_time_zone = "Pacific/Auckland";
+    booking.client_locale = "fr-NZ";
+    const slotwise::Timestamp now{std::chrono::seconds{1'795'000'000}};
+
+    const auto statement = sms_reminder_statement(booking, provider, 60, "reminder:bk_1:60:sms", now);
+    REQUIRE(statement.params.size() >= 3);
+    CHECK(std::get<std::string>(statement.params[0]) == "sms.send");
+    CHECK(std::get<std::string>(statement.params[1]) == "sms.send:reminder:bk_1:60:sms");
+    const auto payload = nlohmann::json::parse(std::get<std::string>(statement.params[2]));
+    CHECK(payload["channel"] == "sms");
+    CHECK(payload["to"] == "+64211234567");
+    CHECK(payload["body"] == "Rappel : votre rendez-vous Checkup avec Praxis Müller est le mar. 24 nov. à 22:30 (Pacific/Auckland).");
+    CHECK(payload["not_after"] == 1'795'512'600);  // the start
+
+    booking.client.phone = "030 1234567";
+    CHECK(sms_reminder_statement(booking, provider, 60, "k", now).sql == "SELECT 1 WHERE 1 = 0");
+    booking.client.phone.reset();
+    CHECK(sms_reminder_statement(booking, provider, 60, "k", now).params.empty());
 }
