@@ -6,7 +6,8 @@
 // on refused credentials, and the channel off without credentials.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { admin, book, cleanupAll, client, freshDatabase, providerConfig, putProvider, request, slotAt, startServer, until } from './harness.mjs';
+import { spawn, spawnSync } from 'node:child_process';
+import { SERVER, admin, book, cleanupAll, client, freshDatabase, providerConfig, putProvider, request, slotAt, startServer, until } from './harness.mjs';
 import { startTwilioTestServer } from './twilio_test_server.mjs';
 
 after(cleanupAll);
@@ -242,4 +243,29 @@ test('without credentials the channels are off, said once at start, and no text 
   await until('the event fanned out', () => eventsDone(db, [b.id]));
   assert.deepEqual(smsJobs(db), []);
   assert.equal(twilio.requests.length, 0);
+});
+
+test('a bad --twilio-api-base or sender is said at start; --help names the flag and the variables', { timeout: 60000 }, async () => {
+  const r = spawnSync(SERVER, ['--db', 'sqlite::memory:', '--twilio-api-base', 'ftp://twilio.example'], { encoding: 'utf8', timeout: 10000 });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /--twilio-api-base needs an http:\/\/ or https:\/\/ URL/);
+  const odd = spawn(SERVER, ['--db', 'sqlite::memory:', '--listen', '127.0.0.1:0', '--twilio-api-base', 'http://127.0.0.1:9'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, SLOTWISE_TWILIO_ACCOUNT_SID: 'AC' + '0'.repeat(32), SLOTWISE_TWILIO_AUTH_TOKEN: 'secret-token', SLOTWISE_TWILIO_FROM: '0301234567',
+      SLOTWISE_TWILIO_WHATSAPP_FROM: '' } });
+  let out = '';
+  odd.stdout.on('data', (d) => { out += d; });
+  odd.stderr.on('data', (d) => { out += d; });
+  const exited = new Promise((resolve) => odd.on('exit', resolve));
+  try {
+    await until('the SMS lines of the start', () => out.includes('sms: SMS and WhatsApp off'), 15000);
+  } finally {
+    odd.kill('SIGTERM');
+    await exited;
+  }
+  assert.match(out, /sms: SLOTWISE_TWILIO_FROM '0301234567' is neither an E\.164 number, an alphanumeric sender ID nor a Messaging Service SID: SMS off/);
+  assert.ok(!out.includes('secret-token'));
+  const help = spawnSync(SERVER, ['--help'], { encoding: 'utf8' });
+  for (const text of ['--twilio-api-base URL', 'SLOTWISE_TWILIO_ACCOUNT_SID', 'SLOTWISE_TWILIO_AUTH_TOKEN', 'SLOTWISE_TWILIO_FROM', 'SLOTWISE_TWILIO_WHATSAPP_FROM'])
+    assert.ok(help.stdout.includes(text), text);
 });
