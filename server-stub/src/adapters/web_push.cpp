@@ -1,5 +1,6 @@
 #include "adapters/web_push.h"
 
+#include "adapters/http_client.h"
 #include "support/crypto.h"
 
 #include <openssl/bn.h>
@@ -306,6 +307,38 @@ std::string_view to_string(PushUrgency urgency) {
         case PushUrgency::high: return "high";
     }
     return "normal";
+}
+
+PushResult send_push(const PushSubscriptionTarget& target, const PushMessage& message, const P256Key& vapid_key,
+                     std::string_view subject, Timestamp now, const WebPushOptions& options) {
+    const auto origin = url_origin(target.endpoint);
+    if (!origin) return {PushResult::Kind::rejected, 0, "the endpoint is not an http(s) URL"};
+    HttpRequest request;
+    request.method = "POST";
+    request.url = target.endpoint;
+    request.timeout = options.timeout;
+    request.headers = {
+        {"Authorization", vapid_authorization(vapid_key, *origin, subject, now)},
+        {"TTL", std::to_string(message.ttl.count())},
+        {"Urgency", std::string(to_string(message.urgency))},
+        {"Content-Encoding", "aes128gcm"},
+        {"Content-Type", "application/octet-stream"},
+    };
+    if (message.topic) request.headers.push_back({"Topic", *message.topic});
+    request.body = encrypt_push_message(message.payload, target.p256dh, target.auth);
+    HttpClientOptions client;
+    client.allow_private = options.allow_private;
+    const HttpResponse response = send_http(request, client);
+
+    PushResult result;
+    result.status = response.status;
+    if (response.status >= 200 && response.status < 300) return result;
+    result.error = response.status == 0 ? response.error : "push service answered " + std::to_string(response.status);
+    if (response.refused_target) result.kind = PushResult::Kind::rejected;  // the SSRF guard: no retry will change it
+    else if (response.status == 404 || response.status == 410) result.kind = PushResult::Kind::gone;
+    else if (response.status == 0 || response.status == 429 || response.status >= 500) result.kind = PushResult::Kind::retry;
+    else result.kind = PushResult::Kind::rejected;
+    return result;
 }
 
 }  // namespace slotwise::server::adapters

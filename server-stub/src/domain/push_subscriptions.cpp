@@ -38,22 +38,14 @@ std::string text_member(const nlohmann::json& object, const char* name, const st
 
 PushSubscriptionView view_of(const records::PushSubscriptionRow& row) { return {row.id, row.endpoint, row.created_at}; }
 
-// The server's secret: SLOTWISE_SECRET, else the one the accounts generated
-// and keep in the database (the same rule as AccountService's).
-std::string server_secret(Store& store, const PushOptions& options) {
-    if (options.secret) return *options.secret;
-    auto session = store.session();
-    return records::server_secret(*session, "accounts", random_token(32), Clock::system_seconds());
-}
-
-adapters::P256Key load_vapid_key(Store& store, const PushOptions& options) {
+adapters::P256Key load_vapid_key(Store& store, const ServerKeys& keys, const PushOptions& options) {
     if (options.vapid_private_key) {
         const auto raw = adapters::base64url_decode(*options.vapid_private_key);
         if (!raw || raw->size() != 32)
             throw std::invalid_argument("SLOTWISE_VAPID_PRIVATE_KEY must be base64url of a raw 32-byte P-256 private key");
         return adapters::P256Key::from_private(*raw);
     }
-    const std::string seal_key = hkdf_sha256(server_secret(store, options), "slotwise push v1", "vapid key seal", 32);
+    const std::string seal_key = keys.derive("slotwise push v1", "vapid key seal");
     const adapters::P256Key candidate = adapters::P256Key::generate();
     auto session = store.session();
     const std::string stored = records::server_secret(
@@ -81,8 +73,8 @@ std::string push_account_of(const Actor& actor) {
     throw DomainError(ErrorKind::forbidden, "ACCOUNT_REQUIRED", "this endpoint needs an account's session or API key");
 }
 
-PushSubscriptions::PushSubscriptions(Store& store, const Clock& clock, PushOptions options)
-    : store_(store), clock_(clock), options_(std::move(options)), vapid_key_(load_vapid_key(store_, options_)) {}
+PushSubscriptions::PushSubscriptions(Store& store, const Clock& clock, const ServerKeys& keys, PushOptions options)
+    : store_(store), clock_(clock), options_(std::move(options)), vapid_key_(load_vapid_key(store_, keys, options_)) {}
 
 std::string PushSubscriptions::vapid_public_key() const { return adapters::base64url_encode(vapid_key_.public_raw()); }
 

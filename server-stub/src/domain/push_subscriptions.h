@@ -10,14 +10,12 @@
 #include "adapters/web_push.h"
 #include "domain/actor.h"
 #include "domain/clock.h"
+#include "domain/server_keys.h"
 #include "store/store.h"
 
 namespace slotwise::server::domain {
 
 struct PushOptions {
-    // SLOTWISE_SECRET: seals the VAPID key kept in the database; when unset,
-    // the secret the accounts keep in server_secrets does.
-    std::optional<std::string> secret;
     // SLOTWISE_VAPID_PRIVATE_KEY: base64url of the raw 32-byte P-256 scalar;
     // when unset, a key is generated once and kept (sealed) in the database.
     std::optional<std::string> vapid_private_key;
@@ -33,9 +31,9 @@ struct PushSubscriptionView {
 
 class PushSubscriptions {
 public:
-    // Loads (or generates and stores) the VAPID key; std::invalid_argument
-    // for an unusable SLOTWISE_VAPID_PRIVATE_KEY.
-    PushSubscriptions(Store& store, const Clock& clock, PushOptions options);
+    // Loads (or generates and stores, sealed under a key from `keys`) the
+    // VAPID key; std::invalid_argument for an unusable SLOTWISE_VAPID_PRIVATE_KEY.
+    PushSubscriptions(Store& store, const Clock& clock, const ServerKeys& keys, PushOptions options);
 
     const adapters::P256Key& vapid_key() const { return vapid_key_; }
     // base64url of the uncompressed public key: the dashboard's applicationServerKey.

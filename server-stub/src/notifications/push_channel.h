@@ -42,9 +42,9 @@ void register_push_channel(EventFanOut& fan_out, jobs::Dispatcher& dispatcher, j
 std::vector<Statement> push_reminder_statements(Session& s, const Booking& booking, const ProviderConfig& provider,
                                                 int before_minutes, std::string key, Timestamp now);
 
-// The payload a browser's service worker gets: {title, body, url,
-// booking_id, type}, the time in the provider's zone.
-nlohmann::json push_payload(std::string_view type, const Booking& booking, const ProviderConfig& provider,
-                            const std::string& title, const std::string& public_origin);
+// The payload a browser's service worker gets: {title, body, url (relative
+// to the dashboard's origin), booking_id, type}. English; times in the body
+// are in the provider's zone.
+nlohmann::json push_payload(std::string_view type, const Booking& booking, const std::string& title, const std::string& body);
 
 }  // namespace slotwise::server::notifications
