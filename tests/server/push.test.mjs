@@ -54,8 +54,13 @@ test('GET /v1/push/vapid-public-key: a P-256 public key, the same on every call 
   // Kept sealed in the database, never in clear.
   const stored = db.sql("SELECT secret FROM server_secrets WHERE name = 'vapid-private-key'");
   assert.equal(stored.length, 1);
-  const second = await startServer(db, { args: ['--mail-dir', tempDir('slotwise-push-mail2-')] });
+  const secondMail = tempDir('slotwise-push-mail2-');
+  const second = await startServer(db, { args: ['--mail-dir', secondMail, '--job-poll', '0.1'] });
   assert.equal((await request(second.url, 'GET', '/v1/push/vapid-public-key')).json.public_key, r.json.public_key);
+  // Without --allow-private-targets only https:// endpoints are taken.
+  const someone = await signIn(second, 'guarded@example.com');
+  const plain = await request(second.url, 'POST', '/v1/me/push-subscriptions', { body: push.subscribe('guarded'), headers: bearer(someone.token) });
+  problem(plain, 400, 'INVALID_PUSH_SUBSCRIPTION');
   await second.stop();
   push.expectServerKey(r.json.public_key);
 });
@@ -65,6 +70,7 @@ test('a subscription needs an account and a well-formed PushSubscription', async
   problem(await request(base, 'POST', '/v1/me/push-subscriptions', { body: good }), 401, 'UNAUTHORIZED');
   const bad = [
     'not json',
+    '['.repeat(10000),
     [],
     { keys: good.keys },
     { endpoint: 'ftp://x.example/push', keys: good.keys },
@@ -176,4 +182,32 @@ test('a 410 from the push service forgets the subscription; a 500 is retried unt
   const jobs = db.sql("SELECT state FROM jobs WHERE kind = 'push.send' ORDER BY id").map((r) => r[0]);
   assert.ok(jobs.every((s) => s === 'done'), jobs.join(','));
   assert.equal((await request(base, 'DELETE', `/v1/me/push-subscriptions/${flaky.json.id}`, { headers: bearer(owner.token) })).status, 204);
+});
+
+test('a reschedule tells the old and the new time', async () => {
+  const sub = await subscribe(owner, push.subscribe('moves'));
+  assert.equal(sub.status, 201, sub.text);
+  const b = await newBooking(4);
+  await until('the booking.created push', () => push.received('moves').some((m) => m.booking_id === b.id));
+  const to = nextSlot();
+  const moved = await request(base, 'POST', `/v1/bookings/${b.id}/reschedule?token=${b.manage_token}`, { body: { start: to } });
+  assert.equal(moved.status, 200, moved.text);
+  const message = await until('the booking.rescheduled push', () => push.received('moves').find((m) => m.type === 'booking.rescheduled'));
+  const berlin = (instant) => new Date(Date.parse(instant) + 3600e3).toISOString().slice(11, 16);
+  assert.equal(message.title, 'Booking moved');
+  assert.ok(message.body.includes(`${berlin(to)} (Europe/Berlin), moved from`), message.body);
+  assert.ok(message.body.endsWith(`${berlin(b.start)} (Europe/Berlin)`), message.body);
+  assert.equal((await request(base, 'DELETE', `/v1/me/push-subscriptions/${sub.json.id}`, { headers: bearer(owner.token) })).status, 204);
+});
+
+test('an account\'s subscriptions are in its export and go with its deletion', async () => {
+  const leaver = await signIn(srv, 'leaver@example.com');
+  const browser = push.subscribe('leaver');
+  const sub = await subscribe(leaver, browser);
+  assert.equal(sub.status, 201, sub.text);
+  const exported = await request(base, 'GET', '/v1/me/export', { headers: bearer(leaver.token) });
+  assert.equal(exported.status, 200, exported.text);
+  assert.deepEqual(exported.json.push_subscriptions.map((s) => [s.id, s.endpoint]), [[sub.json.id, browser.endpoint]]);
+  assert.equal((await request(base, 'DELETE', '/v1/me', { headers: bearer(leaver.token) })).status, 204);
+  assert.equal(db.sql(`SELECT COUNT(*) FROM push_subscriptions WHERE id = '${sub.json.id}'`)[0][0], '0');
 });

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
+#include <slotwise/json_depth.h>
 
 #include "domain/accounts_requests.h"
 #include "domain/domain_error.h"
@@ -81,6 +82,8 @@ std::string PushSubscriptions::vapid_public_key() const { return adapters::base6
 PushSubscriptionView PushSubscriptions::subscribe(const Actor& actor, std::string_view body,
                                                   const std::optional<std::string>& user_agent) {
     const std::string account_id = push_account_of(actor);
+    // nlohmann's parser has no depth limit; a subscription nests two levels.
+    if (!json_nesting_within(body, 8)) throw bad_subscription("the body nests too deeply");
     const nlohmann::json j = nlohmann::json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
     if (!j.is_object()) throw bad_subscription("the body must be a JSON object: {\"endpoint\", \"keys\": {\"p256dh\", \"auth\"}}");
     const std::string endpoint = text_member(j, "endpoint", "");

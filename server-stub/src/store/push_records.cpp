@@ -41,9 +41,14 @@ std::vector<PushSubscriptionRow> push_subscriptions_of(Session& s, const std::st
                              {account_id}));
 }
 
-std::int64_t count_push_subscriptions(Session& s, const std::string& account_id) {
-    const auto rows = s.query("SELECT COUNT(*) AS n FROM push_subscriptions WHERE account_id = $1", {account_id});
-    return rows.empty() ? 0 : rows[0].get<std::int64_t>("n");
+nlohmann::json push_subscription_documents(Session& s, const std::string& account_id) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& row : push_subscriptions_of(s, account_id))
+        out.push_back({{"id", row.id},
+                       {"endpoint", row.endpoint},
+                       {"created_at", format_timestamp(row.created_at)},
+                       {"user_agent", row.user_agent ? nlohmann::json(*row.user_agent) : nlohmann::json()}});
+    return out;
 }
 
 std::optional<PushSubscriptionRow> push_subscription(Session& s, const std::string& id) {
