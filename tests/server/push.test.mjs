@@ -211,3 +211,15 @@ test('an account\'s subscriptions are in its export and go with its deletion', a
   assert.equal((await request(base, 'DELETE', '/v1/me', { headers: bearer(leaver.token) })).status, 204);
   assert.equal(db.sql(`SELECT COUNT(*) FROM push_subscriptions WHERE id = '${sub.json.id}'`)[0][0], '0');
 });
+
+test('at most 20 subscriptions per account; a known browser may still subscribe again', async () => {
+  const many = await signIn(srv, 'many@example.com');
+  const browsers = [];
+  for (let i = 0; i < 20; i++) {
+    browsers.push(push.subscribe(`many-${i}`));
+    assert.equal((await subscribe(many, browsers[i])).status, 201);
+  }
+  problem(await subscribe(many, push.subscribe('many-20')), 409, 'PUSH_SUBSCRIPTION_LIMIT');
+  assert.equal((await subscribe(many, browsers[7])).status, 201);
+  assert.equal((await list(many)).json.subscriptions.length, 20);
+});
