@@ -126,6 +126,8 @@ test('a new booking and its cancellation reach the owner\'s browsers, decrypted 
     const [attempt] = push.attempts(name);
     assert.equal(attempt.headers['content-encoding'], 'aes128gcm');
     assert.equal(attempt.headers.urgency, 'high');
+    assert.equal(attempt.headers.ttl, '86400');
+    assert.equal(attempt.headers.topic, b.id);
     assert.equal(attempt.claims.aud, push.origin);
     assert.match(attempt.claims.sub, /^mailto:/);
     assert.deepEqual(push.rejected(name), []);
@@ -222,4 +224,21 @@ test('at most 20 subscriptions per account; a known browser may still subscribe 
   problem(await subscribe(many, push.subscribe('many-20')), 409, 'PUSH_SUBSCRIPTION_LIMIT');
   assert.equal((await subscribe(many, browsers[7])).status, 201);
   assert.equal((await list(many)).json.subscriptions.length, 20);
+});
+
+test('a push service that refuses the request (400) is not asked again, and the subscription is kept', async () => {
+  const sub = await subscribe(owner, push.subscribe('refusing'));
+  push.script('refusing', [400]);
+  const b = await newBooking(5);
+  await until('the refused attempt', () => push.attempts('refusing').length === 1);
+  const state = await until('the job to end', () => {
+    const rows = db.sql(`SELECT state, last_error FROM jobs WHERE kind = 'push.send' AND key LIKE '%${b.id}%${sub.json.id}'`);
+    return rows.length && rows[0][0] !== 'queued' && rows[0][0] !== 'running' && rows[0];
+  });
+  assert.equal(state[0], 'dead');
+  assert.match(state[1], /400/);
+  await new Promise((r) => setTimeout(r, 800));
+  assert.equal(push.attempts('refusing').length, 1);
+  assert.ok((await list(owner)).json.subscriptions.some((s) => s.id === sub.json.id));
+  assert.equal((await request(base, 'DELETE', `/v1/me/push-subscriptions/${sub.json.id}`, { headers: bearer(owner.token) })).status, 204);
 });
