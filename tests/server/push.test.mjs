@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import {
   book, cleanupAll, client, freshDatabase, providerConfig, request, signIn, slotAt, startServer, tempDir, problem, until,
 } from './harness.mjs';
+import crypto from 'node:crypto';
 import { startPushService } from './push_service.mjs';
 
 let db, srv, base, push, owner, stranger, ownerKey, mailDir;
@@ -241,4 +242,17 @@ test('a push service that refuses the request (400) is not asked again, and the 
   assert.equal(push.attempts('refusing').length, 1);
   assert.ok((await list(owner)).json.subscriptions.some((s) => s.id === sub.json.id));
   assert.equal((await request(base, 'DELETE', `/v1/me/push-subscriptions/${sub.json.id}`, { headers: bearer(owner.token) })).status, 204);
+});
+
+test('SLOTWISE_VAPID_PRIVATE_KEY supplies the key; a malformed one stops the start', async () => {
+  const ecdh = crypto.createECDH('prime256v1');
+  ecdh.generateKeys();
+  const own = await freshDatabase();
+  const given = await startServer(own, { env: { SLOTWISE_VAPID_PRIVATE_KEY: ecdh.getPrivateKey().toString('base64url') } });
+  const r = await request(given.url, 'GET', '/v1/push/vapid-public-key');
+  assert.equal(r.json.public_key, ecdh.getPublicKey().toString('base64url'));
+  assert.equal(own.sql("SELECT COUNT(*) FROM server_secrets WHERE name = 'vapid-private-key'")[0][0], '0');
+  await given.stop();
+  for (const bad of ['not base64!', Buffer.alloc(32).toString('base64url'), Buffer.alloc(31, 1).toString('base64url')])
+    await assert.rejects(startServer(own, { env: { SLOTWISE_VAPID_PRIVATE_KEY: bad } }), /SLOTWISE_VAPID_PRIVATE_KEY/);
 });
