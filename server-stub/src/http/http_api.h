@@ -15,6 +15,9 @@
 #include "store/shared_limits.h"
 
 namespace slotwise::server {
+namespace domain {
+class PushSubscriptions;
+}
 
 struct HttpOptions {
     std::string host = "127.0.0.1";
@@ -43,6 +46,8 @@ public:
     // Until this is called every /v1/ route and /healthz answer 503
     // DATABASE_UNAVAILABLE; the references must outlive serve().
     void ready(BookingService& service, domain::AccountService& accounts, SharedLimits& limits, OperatorToken token);
+    // Web Push's routes; set before ready().
+    void set_push_subscriptions(domain::PushSubscriptions& push);
     // Serves until stop(); returns after in-flight requests have been answered.
     void serve();
     void stop();
