@@ -8,7 +8,7 @@ import { build, transform } from 'esbuild'
 import { createHash } from 'node:crypto'
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { gzipSync } from 'node:zlib'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -55,6 +55,19 @@ const cssAsText = {
 rmSync(out, { recursive: true, force: true })
 mkdirSync(out, { recursive: true })
 
+// The interface strings of every language but English (built in) as
+// content-hashed JSON files the widget fetches while it loads (src/i18n.js).
+const catalogues = {}
+for (const f of readdirSync(join(here, 'src', 'strings'))) {
+  const lang = f.replace(/\.js$/, '')
+  if (lang === 'en') continue
+  const { default: strings } = await import(pathToFileURL(join(here, 'src', 'strings', f)).href)
+  const text = JSON.stringify(strings)
+  const name = `slotwise-strings-${lang}.${hash8(text)}.json`
+  writeFileSync(join(out, name), text)
+  catalogues[lang] = name
+}
+
 const widget = await build({
   entryPoints: [join(here, 'src', 'index.js')],
   bundle: true, format: 'iife', minify: true, write: false, target, legalComments: 'none',
@@ -62,6 +75,7 @@ const widget = await build({
   define: {
     SLOTWISE_ENGINE_MODULE: JSON.stringify(engine.module),
     SLOTWISE_ENGINE_WASM: JSON.stringify(engine.wasm),
+    SLOTWISE_CATALOGUES: JSON.stringify(catalogues),
   },
 })
 const widgetCode = widget.outputFiles[0].contents

@@ -4,11 +4,14 @@
 // no cookies and no storage.
 import css from './styles.css'
 import { h } from './dom.js'
-import { translator, directionOf, safeLocale } from './i18n.js'
+import { translator, directionOf, safeLocale, loadStrings } from './i18n.js'
 import { accessibleBrand } from './colour.js'
 import { createApi, IdempotencyKeys } from './api.js'
 import { loadEngine, warmEngine } from './engine.js'
-import { initialRange, RANGE_MARGIN_DAYS, withoutInterval } from './range.js'
+import { initialRange, RANGE_MARGIN_DAYS, MAX_RANGE_DAYS } from './range.js'
+import { ATTRIBUTES, liveOf } from './options.js'
+import { bookingFailure, cancelledByKey, historyState, refundToShow, screenFromHistory, withRetries } from './flow.js'
+import { dayOffsets, offsetText, rangeNeedsOffsets, slotOffsetLabels } from './wallclock.js'
 import {
   addDays, addMonths, browserTimeZone, compareMonths, dateInZone, firstDayOfWeek, firstOfMonth,
   formatInstant, formatLocalDate, formatMonth, formatWallTime, instantString, isoWeekday,
@@ -50,14 +53,12 @@ function icon(name) {
 }
 
 const MONTHS_AHEAD_WITHOUT_LIMIT = 24
-const MAX_RANGE_DAYS = 300
 const REFRESH_ON_FOCUS_AFTER_MS = 2000
-const NETWORK_RETRY_DELAYS_MS = [400, 1200]
+let widgetCount = 0
 
 export class SlotwiseBooking extends HTMLElement {
   static get observedAttributes() {
-    return ['provider', 'service', 'locale', 'time-zone', 'theme', 'brand-color', 'name', 'email',
-      'hide-details', 'week-start', 'mode', 'api', 'booking-id', 'manage-token', 'button-label', 'duration', 'hour-cycle']
+    return ATTRIBUTES
   }
 
   #root
@@ -96,8 +97,13 @@ export class SlotwiseBooking extends HTMLElement {
 
   attributeChangedCallback(name, oldValue, newValue) {
     if (!this.#started || oldValue === newValue) return
-    if (name === 'theme' || name === 'brand-color') {
+    if (liveOf(name) === 'theme') {
       this.#applyTheme()
+      return
+    }
+    // A new zone is a new view of the same free times: the visitor's place stays.
+    if (name === 'time-zone' && newValue && this.#s?.service) {
+      this.setZone(newValue)
       return
     }
     // Any other attribute changes the widget's whole configuration: start
@@ -363,17 +369,9 @@ export class SlotwiseBooking extends HTMLElement {
     s.engineInstance?.delete?.()
     s.engineInstance = null
     if (!s.engine) return
-    let text = s.snapshotText
-    const r = s.reschedule
-    if (r) {
-      // The booking being moved must not block its own new time.
-      const snap = JSON.parse(text)
-      const svc = (snap.services || []).find((x) => x.id === r.booking.service) || {}
-      const from = Date.parse(r.booking.start) - (svc.buffer_before_minutes || 0) * 60000
-      const to = Date.parse(r.booking.end) + (svc.buffer_after_minutes || 0) * 60000
-      snap.busy = withoutInterval(snap.busy || [], from, to)
-      text = JSON.stringify(snap)
-    }
+    // A reschedule's snapshot comes from the server with the booking's own
+    // occupied time already left out (?reschedule=), as the server counts it.
+    const text = s.snapshotText
     s.engineInstance = new s.engine.Engine(text)
   }
 

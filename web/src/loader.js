@@ -4,6 +4,7 @@
 // needs (engine glue, .wasm compile, snapshot) so nothing waits in a chain.
 /* global SLOTWISE_WIDGET_MODULE, SLOTWISE_ENGINE_MODULE, SLOTWISE_ENGINE_WASM */
 import { initialRange, snapshotUrl } from './range.js'
+import { OPTIONS } from './options.js'
 
 (() => {
   const script = document.currentScript
@@ -24,9 +25,6 @@ import { initialRange, snapshotUrl } from './range.js'
     }
     document.head.append(el)
   }))
-
-  const attrs = ['provider', 'service', 'locale', 'timeZone', 'theme', 'brandColor', 'name', 'email',
-    'hideDetails', 'weekStart', 'mode', 'api', 'buttonLabel', 'duration', 'manageUrl', 'hourCycle']
 
   api.ready = load()
   api.ready.catch((e) => console.error(e))
@@ -52,10 +50,9 @@ import { initialRange, snapshotUrl } from './range.js'
     return
   }
   const el = document.createElement('slotwise-booking')
-  for (const key of attrs) {
-    const value = script.dataset[key]
-    if (value == null) continue
-    el.setAttribute(key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()), value)
+  for (const { attr, prop } of OPTIONS) {
+    const value = script.dataset[prop]
+    if (value != null) el.setAttribute(attr, value)
   }
   // The API lives where the script comes from, unless told otherwise.
   if (!el.hasAttribute('api')) el.setAttribute('api', new URL('/', base).href)
