@@ -67,6 +67,7 @@ export class SlotwiseBooking extends HTMLElement {
   #listeners = []
   #started = false
   #restartQueued = false
+  #key = `w${++widgetCount}`
 
   constructor() {
     super()
@@ -82,7 +83,9 @@ export class SlotwiseBooking extends HTMLElement {
     const onVisible = () => { if (document.visibilityState === 'visible') this.#refreshOnFocus() }
     window.addEventListener('focus', onFocus)
     document.addEventListener('visibilitychange', onVisible)
-    this.#listeners = [() => scheme.removeEventListener('change', onScheme),
+    const onPop = (e) => this.#onPopState(e)
+    window.addEventListener('popstate', onPop)
+    this.#listeners = [() => window.removeEventListener('popstate', onPop),() => scheme.removeEventListener('change', onScheme),
       () => window.removeEventListener('focus', onFocus),
       () => document.removeEventListener('visibilitychange', onVisible)]
     this.#start()
@@ -197,7 +200,15 @@ export class SlotwiseBooking extends HTMLElement {
     }
     this.#s = s
     this.#applyTheme()
+    // A placeholder of the widget's final size at once (no layout shift, no
+    // blank space while the rest loads), then the visitor's language.
+    this.#root.replaceChildren(h('div', { class: 'sw placeholder' + (cfg.mode === 'popup' ? ' popup' : ''), dir, lang: cfg.locale, 'aria-hidden': 'true' }))
+    loadEngine(engineModuleUrl(), engineWasmUrl()).catch(() => {})
+    loadStrings(cfg.locale, assetBase).then(() => { if (!s.dead) this.#build(s) })
+  }
 
+  #build(s) {
+    const { cfg, t, dir } = s
     const live = h('div', { class: 'sr-only', 'aria-live': 'polite', 'aria-atomic': 'true' })
     const alert = h('div', { class: 'alert', role: 'alert' })
     const body = h('div', { class: 'body' })
@@ -295,6 +306,14 @@ export class SlotwiseBooking extends HTMLElement {
       s.manage = { ...manage, booking }
       // On page load, nothing steals the host page's focus...
       this.#renderManage(s, { focus: false })
+      // ...but the booking is brought into view (on a phone it sits far below
+      // the page's top), and the token leaves the address bar and history.
+      if (manage.fromUrl) {
+        try {
+          history.replaceState(history.state, '', location.href.split('#')[0])
+        } catch { /* a sandboxed page */ }
+      }
+      if (s.cfg.mode !== 'popup') this.scrollIntoView({ block: 'start' })
       // ...except that a page with only popup widgets opens one for the
       // visitor who followed the manage link.
       const inline = [...document.querySelectorAll(this.localName)].some((el) => el.getAttribute('mode') !== 'popup')
@@ -311,14 +330,14 @@ export class SlotwiseBooking extends HTMLElement {
   #failLoad(s, e) {
     if (s.dead) return
     if (e && (e.code === 'UNKNOWN_PROVIDER' || e.status === 404)) this.#fatal('unknownProvider', e)
-    else this.#fatal(e && e.status === 0 ? 'network' : 'loadFailed', e, () => { this.#teardown(); this.#start() })
+    else this.#fatal(e && (e.status === 0 || e.status >= 500) ? 'offline' : 'loadFailed', e, () => { this.#teardown(); this.#start() })
   }
 
   #fatal(key, err, retry) {
     const s = this.#s
     if (!s) return
     s.view = 'error'
-    s.body.replaceChildren(h('div', { class: 'stack' },
+    s.body.replaceChildren(h('div', { class: 'stack fatal' },
       h('p', { class: 'alert', role: 'alert', text: s.t(key) }),
       retry ? h('button', { type: 'button', class: 'btn', text: s.t('retry'), onclick: retry }) : null))
     this.#emit('error', { code: err?.code || key, status: err?.status ?? null, message: s.t(key) })
@@ -343,7 +362,8 @@ export class SlotwiseBooking extends HTMLElement {
   // ----- data ---------------------------------------------------------------
 
   async #fetchSnapshot(s, from, to) {
-    const { json, text, sent, received } = await s.api.snapshot(s.cfg.provider, from, to)
+    const r = s.reschedule
+    const { json, text, sent, received } = await s.api.snapshot(s.cfg.provider, from, to, r ? { reschedule: r.booking.id, token: s.manage.token } : null)
     if (s.dead) return
     if (!json || !json.provider) throw Object.assign(new Error('bad snapshot'), { code: 'BAD_SNAPSHOT' })
     // `now` for the engine is the browser clock corrected by the server's
@@ -526,8 +546,9 @@ export class SlotwiseBooking extends HTMLElement {
     return h('div', { class: 'head' },
       p.photo_url ? h('img', { src: p.photo_url, alt: '', width: 48, height: 48 }) : null,
       h('div', null,
-        h('h2', { text: s.reschedule ? s.t('rescheduleTitle') : (p.name || s.t('title')) }),
-        p.bio && !s.reschedule ? h('p', { class: 'bio', text: p.bio }) : null,
+        h('h2', { dir: s.reschedule ? null : 'auto', text: s.reschedule ? s.t('rescheduleTitle') : (p.name || s.t('title')) }),
+        // Provider text keeps its own direction: an English bio on an Arabic page ends with its full stop on the right.
+        p.bio && !s.reschedule ? h('p', { class: 'bio', dir: 'auto', text: p.bio }) : null,
         facts.length ? h('ul', { class: 'facts' }, facts.map((f) => h('li', { text: f }))) : null))
   }
 
@@ -675,6 +696,7 @@ export class SlotwiseBooking extends HTMLElement {
     const first = firstOfMonth(month)
     const last = lastOfMonth(month)
     const lead = (isoWeekday(first) - cfg.weekStart + 7) % 7
+    const currentDate = s.reschedule ? dateInZone(Date.parse(s.reschedule.booking.start), s.zone) : null
     // One tab stop: the selected date, else the first free one, else the 1st.
     const tabDate = (focusDate && focusDate >= first && focusDate <= last && focusDate)
       || (s.date && s.byDate.has(s.date) && s.date) || [...s.byDate.keys()][0]
@@ -688,9 +710,10 @@ export class SlotwiseBooking extends HTMLElement {
       const count = s.byDate.get(date)?.length || 0
       const bookable = count > 0
       const label = `${formatLocalDate(cfg.locale, date)}, ${countText(t, plural, count, cfg.locale)}`
+      const isCurrent = currentDate === date
       const btn = h('button', {
-        type: 'button', class: 'day' + (bookable ? ' free' : '') + (date === s.today ? ' today' : ''),
-        tabindex: date === tabDate ? '0' : '-1', 'aria-label': label, dataset: { date },
+        type: 'button', class: 'day' + (bookable ? ' free' : '') + (date === s.today ? ' today' : '') + (isCurrent ? ' current' : ''),
+        tabindex: date === tabDate ? '0' : '-1', 'aria-label': isCurrent ? `${label}. ${t('manageTitle')}` : label, dataset: { date },
         'aria-disabled': bookable ? null : 'true', 'aria-current': date === s.today ? 'date' : null,
         text: numbers.format(Number(date.slice(8))),
       })
@@ -716,7 +739,11 @@ export class SlotwiseBooking extends HTMLElement {
     const first = s.date && s.byDate.get(s.date)?.[0]
     const at = first ? Date.parse(first.start) : Date.UTC(s.month.y, s.month.m - 1, 15, 12)
     const zl = zoneLabel(cfg.locale, s.zone, at)
-    s.zoneNote.textContent = t('timesShownIn', { zone: `${zl.name}${zl.offset ? ` (${zl.offset})` : ''}` })
+    // A day with two offsets names both, in the order they apply.
+    const day = s.date && s.byDate.get(s.date)
+    const offsets = day ? dayOffsets(cfg.locale, s.zone, day) : []
+    const offset = offsets.length > 1 ? offsets.join(' / ') : zl.offset
+    s.zoneNote.textContent = t('timesShownIn', { zone: `${zl.name}${offset ? ` (${offset})` : ''}` })
   }
 
   #gridKey(s, e) {
@@ -793,17 +820,19 @@ export class SlotwiseBooking extends HTMLElement {
           : null
         body.replaceChildren(h('p', { class: 'empty', text: t('noTimesMonth', { month: formatMonth(cfg.locale, s.month) }) }), nextBtn ? h('p', null, nextBtn) : null)
       } else {
-        body.replaceChildren(h('p', { class: 'empty', text: t('chooseDay') }))
+        body.replaceChildren(...[s.reschedule ? this.#currentNote(s) : null, h('p', { class: 'empty', text: t('chooseDay') })].filter(Boolean))
       }
       return
     }
     s.timesHeading.textContent = t('timesOn', { date: formatLocalDate(cfg.locale, s.date, 'short') })
-    body.replaceChildren(h('ul', { class: 'slots', 'aria-labelledby': 'times-heading' }, list.map((slot) =>
+    const offsets = slotOffsetLabels(cfg.locale, s.zone, list)
+    const current = s.reschedule ? this.#currentNote(s) : null
+    body.replaceChildren(...[current, h('ul', { class: 'slots', 'aria-labelledby': 'times-heading' }, list.map((slot, i) =>
       h('li', null, h('button', {
         type: 'button', class: 'slot', dataset: { start: slot.start },
-        text: formatWallTime(cfg.locale, slot.local_start, s.hourCycle),
         onclick: () => this.#chooseSlot(s, slot),
-      })))))
+      }, h('span', { class: 'time', text: formatWallTime(cfg.locale, slot.local_start, s.hourCycle) }),
+      offsets[i] ? [' ', h('span', { class: 'offset', text: offsets[i] })] : null))))].filter(Boolean))
   }
 
   async #findNextFree(s) {
@@ -838,11 +867,25 @@ export class SlotwiseBooking extends HTMLElement {
 
   #slotSummary(s, slot) {
     const { cfg } = s
-    return `${formatLocalDate(cfg.locale, slot.local_date)}, ${formatWallTime(cfg.locale, slot.local_start, s.hourCycle)}–${formatWallTime(cfg.locale, slot.local_end, s.hourCycle)}`
+    const start = Date.parse(slot.start)
+    const end = Date.parse(slot.end)
+    const both = rangeNeedsOffsets(s.zone, start, end)
+    const at = (hhmm, ms) => formatWallTime(cfg.locale, hhmm, s.hourCycle) + (both ? ` ${offsetText(cfg.locale, s.zone, ms)}` : '')
+    return `${formatLocalDate(cfg.locale, slot.local_date)}, ${at(slot.local_start, start)}–${at(slot.local_end, end)}`
+  }
+
+  // Start and end of a booking in a zone, with offsets where a time is ambiguous.
+  #timeRange(s, startMs, endMs, zone) {
+    const { cfg } = s
+    const both = rangeNeedsOffsets(zone, startMs, endMs)
+    const end = new Intl.DateTimeFormat(cfg.locale, { hour: 'numeric', minute: '2-digit', hourCycle: s.hourCycle, timeZone: zone }).format(endMs)
+    const off = (ms) => (both ? ` ${offsetText(cfg.locale, zone, ms)}` : '')
+    const label = both ? '' : ` (${zoneLabel(cfg.locale, zone, startMs).name})`
+    return `${formatInstant(cfg.locale, startMs, zone, s.hourCycle)}${off(startMs)}–${end}${off(endMs)}${label}`
   }
 
   #summaryBox(s, slot) {
-    const change = h('button', { type: 'button', class: 'btn plain', text: s.t('change'), onclick: () => this.#backToCalendar(s) })
+    const change = h('button', { type: 'button', class: 'btn plain', text: s.t('change'), onclick: () => this.#leaveForm(s) })
     return h('div', { class: 'summary' },
       h('div', null, h('span', { class: 'muted', text: s.t('selectedTime') }), h('strong', { text: this.#slotSummary(s, slot) }),
         h('span', { class: 'muted', text: zoneLabel(s.cfg.locale, s.zone, Date.parse(slot.start)).name })),
@@ -871,24 +914,60 @@ export class SlotwiseBooking extends HTMLElement {
     return after()
   }
 
-  #renderForm(s) {
+  // Each screen Back should return from gets a history entry: Back from the
+  // form shows the times (the typed details kept), Back from a started
+  // reschedule returns to the booking.
+  #pushScreen(s, screen) {
+    try {
+      history.pushState(historyState(this.#key, screen), '')
+    } catch { /* a sandboxed page: the widget's own buttons still work */ }
+  }
+
+  #onPopState(e) {
+    const s = this.#s
+    if (!s || s.dead) return
+    const screen = screenFromHistory(e.state, this.#key)?.screen
+    if (s.view === 'form' && screen !== 'form') {
+      this.#backToCalendar(s)
+    } else if (s.view === 'calendar' && screen === 'form' && s.slot) {
+      if (s.reschedule) this.#renderRescheduleConfirm(s, { push: false })
+      else this.#renderForm(s, { push: false })
+    } else if (s.view === 'calendar' && s.reschedule && screen !== 'reschedule') {
+      this.#abandonReschedule(s)
+    }
+  }
+
+  // The form's own Back and Change: through the history when the form has its entry.
+  #leaveForm(s) {
+    if (screenFromHistory(history.state, this.#key)?.screen === 'form') history.back()
+    else this.#backToCalendar(s)
+  }
+
+  #renderForm(s, { push = true } = {}) {
     const { t, cfg } = s
     s.view = 'form'
+    if (push) this.#pushScreen(s, 'form')
+    const draft = (s.draft ||= {})
     const field = (id, label, attrs, control = 'input') => {
       const err = h('p', { class: 'error-text', id: `${id}-error`, hidden: true })
       const el = h(control, { id, name: id, ...attrs })
       return { wrap: h('div', { class: 'field' }, h('label', { for: id, text: label }), el, err), el, err }
     }
-    const name = field('name', t('name'), { autocomplete: 'name', required: true, value: cfg.name, maxlength: 200 })
-    const email = field('email', t('email'), { type: 'email', autocomplete: 'email', required: true, value: cfg.email, maxlength: 254, inputmode: 'email' })
-    const phone = field('phone', t('phone'), { type: 'tel', autocomplete: 'tel', maxlength: 40 })
+    const name = field('name', t('name'), { autocomplete: 'name', required: true, value: draft.name ?? cfg.name, maxlength: 200 })
+    const email = field('email', t('email'), { type: 'email', autocomplete: 'email', required: true, value: draft.email ?? cfg.email, maxlength: 254, inputmode: 'email' })
+    const phone = field('phone', t('phone'), { type: 'tel', autocomplete: 'tel', maxlength: 40, value: draft.phone })
     const notes = field('notes', t('notes'), { maxlength: 2000, rows: 3 }, 'textarea')
+    if (draft.notes) notes.el.value = draft.notes
     const submit = h('button', { type: 'submit', class: 'btn', text: t('book') })
-    const back = h('button', { type: 'button', class: 'btn plain', text: t('back'), onclick: () => this.#backToCalendar(s) })
+    const back = h('button', { type: 'button', class: 'btn plain', text: t('back'), onclick: () => this.#leaveForm(s) })
     const form = h('form', { novalidate: true, 'aria-labelledby': 'form-heading' },
       h('div', { class: 'pair' }, name.wrap, email.wrap), phone.wrap, notes.wrap,
       h('div', { class: 'actions' }, submit, back))
     s.form = { form, name, email, phone, notes, submit }
+    // What the visitor typed survives Back and Forward.
+    form.addEventListener('input', () => {
+      for (const k of ['name', 'email', 'phone', 'notes']) draft[k] = s.form[k].el.value
+    })
     form.addEventListener('submit', (e) => {
       e.preventDefault()
       this.#submit(s)
@@ -937,6 +1016,7 @@ export class SlotwiseBooking extends HTMLElement {
       const { json } = await this.#withRetries(s, () => s.api.book(body, key))
       if (s.dead) return
       s.keys.forget()
+      s.draft = null
       s.booking = json.booking || json
       // HELD: the server mailed a code; the booking is made once it is entered.
       if (String(s.booking.status).toUpperCase() === 'HELD') return this.#renderVerify(s, s.booking, client.email)
@@ -1026,7 +1106,7 @@ export class SlotwiseBooking extends HTMLElement {
           input.focus()
           return
         }
-        this.#showError(s, e.status === 0 || e.status >= 500 ? 'network' : 'invalid', e, null, { detail: e.problem?.detail || e.code })
+        this.#showError(s, bookingFailure(e).key, e, null, null, { focus: true })
       } finally {
         s.verifying = false
       }
@@ -1039,42 +1119,31 @@ export class SlotwiseBooking extends HTMLElement {
 
   // Network failures, 5xx and "the same key is still in flight" are retried
   // with the same request, hence the same Idempotency-Key.
-  async #withRetries(s, send) {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await send()
-      } catch (e) {
-        const transient = e.status === 0 || e.status >= 500 || e.code === 'IDEMPOTENCY_KEY_IN_FLIGHT'
-        if (!transient || attempt >= NETWORK_RETRY_DELAYS_MS.length || s.dead) throw e
-        await new Promise((r) => setTimeout(r, NETWORK_RETRY_DELAYS_MS[attempt]))
-      }
-    }
+  #withRetries(s, send) {
+    return withRetries(send, { stopped: () => s.dead })
   }
 
   #bookingFailed(s, e, retry) {
-    const code = e.code
-    if (e.status === 409 && code !== 'IDEMPOTENCY_KEY_IN_FLIGHT') {
-      s.keys.forget()
-      this.#emit('error', { code: code || 'SLOT_TAKEN', status: 409, message: s.t('taken') })
-      return this.#backToCalendar(s, { errorKey: 'taken', refresh: true })
+    const next = bookingFailure(e)
+    if (next.forgetKey) s.keys.forget()
+    if (next.action === 'back') {
+      this.#emit('error', { code: e.code || 'SLOT_TAKEN', status: e.status, message: s.t(next.key) })
+      return this.#backToCalendar(s, { errorKey: next.key, refresh: true })
     }
-    const slotCodes = { TOO_SOON: 'tooSoon', TOO_FAR: 'tooFar', OUTSIDE_AVAILABILITY: 'unavailable', OFF_GRID: 'unavailable', SLOT_TAKEN: 'taken', INVALID_DURATION: 'unavailable', SERVICE_INACTIVE: 'unavailable', PROVIDER_INACTIVE: 'unavailable' }
-    if (e.status === 422 && slotCodes[code]) {
-      s.keys.forget()
-      this.#emit('error', { code, status: 422, message: s.t(slotCodes[code]) })
-      return this.#backToCalendar(s, { errorKey: slotCodes[code], refresh: true })
-    }
-    if (e.status === 422 && code === 'CLIENT_LOCKED_OUT') return this.#showError(s, 'lockedOut', e)
-    if (e.status === 0 || e.status >= 500 || code === 'IDEMPOTENCY_KEY_IN_FLIGHT') return this.#showError(s, 'network', e, retry)
-    if (e.status === 404) return this.#showError(s, 'unknownProvider', e)
-    return this.#showError(s, 'invalid', e, null, { detail: e.problem?.detail || e.problem?.title || e.code })
+    return this.#showError(s, next.key, e, next.retry ? retry : null, null, { focus: true })
   }
 
-  #showError(s, key, err = null, retry = null, vars = null) {
+  #showError(s, key, err = null, retry = null, vars = null, { focus = false } = {}) {
     const text = s.t(key, vars)
     s.alert.replaceChildren(h('span', { text }))
-    if (retry) {
-      s.alert.append(' ', h('button', { type: 'button', class: 'btn plain', text: s.t('retry'), onclick: () => retry() }))
+    const again = retry ? h('button', { type: 'button', class: 'btn plain', text: s.t('retry'), onclick: () => retry() }) : null
+    if (again) s.alert.append(' ', again)
+    if (focus) {
+      // On a phone the alert sits above the form, off-screen: bring it (and
+      // its Try again) to the visitor instead of leaving nothing to see.
+      s.alert.tabIndex = -1
+      ;(again || s.alert).focus({ preventScroll: true })
+      s.alert.scrollIntoView({ block: 'center' })
     }
     this.#emit('error', { code: err?.code || key, status: err?.status ?? null, message: text })
   }
@@ -1106,14 +1175,24 @@ export class SlotwiseBooking extends HTMLElement {
     const token = booking.manage_token || s.manage?.token
     const providerZone = s.snapshot?.provider?.time_zone
     const start = Date.parse(booking.start)
+    const end = Date.parse(booking.end) || start
     const service = (s.snapshot?.services || []).find((x) => x.id === booking.service)
+    const price = booking.price || service?.price
+    const address = s.snapshot?.provider?.address
+    const by = status === 'CANCELLED' ? cancelledByKey(booking.cancelled_by) : null
     const rows = [
       service?.name ? [t('service'), service.name] : null,
-      [t('yourTime'), `${formatInstant(cfg.locale, start, s.zone, s.hourCycle)} (${zoneLabel(cfg.locale, s.zone, start).name})`],
-      providerZone && providerZone !== s.zone ? [t('providerTime'), `${formatInstant(cfg.locale, start, providerZone, s.hourCycle)} (${zoneLabel(cfg.locale, providerZone, start).name})`] : null,
+      [t('yourTime'), this.#timeRange(s, start, end, s.zone)],
+      providerZone && providerZone !== s.zone ? [t('providerTime'), this.#timeRange(s, start, end, providerZone)] : null,
+      price && Number.isFinite(price.amount) && price.amount > 0 && price.currency ? [t('price'), formatMoney(cfg.locale, price.amount, price.currency)] : null,
+      booking.meeting_link || service?.virtual ? [t('whereOnline'), booking.meeting_link || t('online')] : address ? [t('address'), address] : null,
       [t('statusLabel'), statusText(t, status)],
+      by ? [t('cancelledBy'), t(by)] : null,
+      by && booking.cancellation_reason ? [t('reasonLabel'), booking.cancellation_reason] : null,
     ].filter(Boolean)
-    if (booking.refund != null) rows.push([t('refund', { amount: '' }).replace(/[:：]\s*$/, ''), formatRefund(cfg.locale, booking.refund, service)])
+    // Only money that was taken can be refunded.
+    const refund = refundToShow(booking)
+    if (refund != null) rows.push([t('refund', { amount: '' }).replace(/[:：]\s*$/, ''), formatRefund(cfg.locale, refund, service)])
     const links = []
     if (booking.meeting_link && status !== 'CANCELLED') links.push(h('a', { class: 'btn', href: booking.meeting_link, target: '_blank', rel: 'noopener noreferrer', text: t('meetingLink') }))
     if (token && status !== 'CANCELLED') {
@@ -1125,14 +1204,13 @@ export class SlotwiseBooking extends HTMLElement {
         h('p', { class: 'hint', text: t('manageHint') }))
       : null
     const note = how === 'rescheduled' ? h('p', { class: 'notice', role: 'status', text: t('rescheduled') }) : null
-    const another = status === 'CANCELLED' || how !== 'manage'
-      ? h('button', { type: 'button', class: 'btn plain', text: t('bookAnother'), onclick: () => this.#restartBooking(s) })
-      : null
+    // Someone who opened a manage link may want another appointment too.
+    const another = h('button', { type: 'button', class: 'btn plain', text: how === 'manage' || status === 'CANCELLED' ? t('bookAgain') : t('bookAnother'), onclick: () => this.#restartBooking(s) })
     const manageActions = how === 'manage' && status !== 'CANCELLED' ? this.#manageActions(s, booking) : null
     s.body.replaceChildren(h('div', { class: 'stack' },
       h('div', { class: 'title-row' }, status === 'CANCELLED' ? null : h('span', { class: 'done-icon' }, icon('check')), heading),
       note,
-      h('dl', null, rows.map(([k, v]) => [h('dt', { text: k }), h('dd', { text: v })])),
+      h('dl', null, rows.map(([k, v]) => [h('dt', { text: k }), h('dd', { dir: 'auto', text: v })])),
       links.length ? h('div', { class: 'actions' }, links) : null,
       manage, manageActions, another ? h('div', { class: 'actions' }, another) : null))
     if (focus) {
@@ -1162,7 +1240,7 @@ export class SlotwiseBooking extends HTMLElement {
           this.#renderDone(s, s.manage.booking, 'cancelled')
         } catch (e) {
           yes.disabled = false
-          this.#showError(s, e.status === 0 ? 'network' : 'invalid', e, null, { detail: e.problem?.detail || e.code })
+          this.#showError(s, bookingFailure(e).key, e, null, null, { focus: true })
         }
       })
     })
@@ -1179,22 +1257,48 @@ export class SlotwiseBooking extends HTMLElement {
   async #startReschedule(s, booking) {
     const durationMin = Math.round((Date.parse(booking.end) - Date.parse(booking.start)) / 60000)
     s.reschedule = { booking, duration: durationMin }
-    this.#rebuildEngine(s)
-    this.#chooseService(s)
-    if (!s.service) return
-    s.date = null
-    s.month = null
+    this.#renderLoading()
     try {
+      // The server's reschedule snapshot: the booking's own time left out as the server counts it.
+      await this.#fetchSnapshot(s, s.range.from, s.range.to)
+      this.#rebuildEngine(s)
+      this.#chooseService(s)
+      if (!s.service) return
+      s.date = null
+      s.month = null
       await this.#openCalendar(s, { initial: true })
     } catch (e) {
       return this.#failLoad(s, e)
     }
+    this.#pushScreen(s, 'reschedule')
     s.grid.querySelector('[tabindex="0"]')?.focus()
   }
 
-  #renderRescheduleConfirm(s) {
+  // Leaves a started reschedule: the booking stays at its time.
+  async #abandonReschedule(s) {
+    if (!s.reschedule) return
+    s.reschedule = null
+    s.slot = null
+    this.#renderLoading()
+    try {
+      await this.#fetchSnapshot(s, s.range.from, s.range.to)
+    } catch { /* the manage view needs no snapshot of its own */ }
+    if (s.dead) return
+    this.#rebuildEngine(s)
+    this.#renderManage(s)
+  }
+
+  #currentNote(s) {
+    const b = s.reschedule.booking
+    return h('div', { class: 'current-booking' },
+      h('p', { text: s.t('currentBooking', { time: this.#timeRange(s, Date.parse(b.start), Date.parse(b.end), s.zone) }) }),
+      h('button', { type: 'button', class: 'btn plain', text: s.t('keepCurrentTime'), onclick: () => this.#abandonReschedule(s) }))
+  }
+
+  #renderRescheduleConfirm(s, { push = true } = {}) {
     const { t } = s
     s.view = 'form'
+    if (push) this.#pushScreen(s, 'form')
     const go = h('button', { type: 'button', class: 'btn', text: t('confirmReschedule') })
     const body = { start: s.slot.start, duration_minutes: s.duration }
     go.addEventListener('click', async () => {
@@ -1302,7 +1406,7 @@ function manageFromUrl() {
     const params = new URLSearchParams(location.hash.slice(1))
     const id = params.get('slotwise-booking')
     const token = params.get('slotwise-token')
-    return id && token ? { id, token } : null
+    return id && token ? { id, token, fromUrl: true } : null
   } catch {
     return null
   }
