@@ -54,12 +54,25 @@ import { OPTIONS } from './options.js'
     const value = script.dataset[prop]
     if (value != null) el.setAttribute(attr, value)
   }
+  // The calendar's space, held at once: the widget module may take seconds
+  // on a slow connection. Light DOM, styled through CSSOM (no inline style
+  // markup for a strict CSP); once the element has its Shadow root this
+  // child is no longer rendered. Sizes as in styles.css's .placeholder.
+  const hold = (parent) => {
+    if (script.dataset.mode === 'popup') return
+    const box = document.createElement('div')
+    box.setAttribute('aria-hidden', 'true')
+    const wide = (parent.clientWidth || innerWidth) >= 640
+    Object.assign(box.style, { minHeight: wide ? '560px' : '800px', borderRadius: wide ? '12px' : '0', background: 'rgb(128 128 128 / .08)' })
+    el.append(box)
+  }
   // The API lives where the script comes from, unless told otherwise.
   if (!el.hasAttribute('api')) el.setAttribute('api', new URL('/', base).href)
   const target = script.dataset.target && document.querySelector(script.dataset.target)
   if (target) target.append(el)
   else if (script.parentNode && script.parentNode !== document.head) script.after(el)
   else document.body.append(el)
+  hold(el.parentNode)
   load()
   warmEngine()
   const snap = snapshotUrl(el.getAttribute('api'), script.dataset.provider, initialRange())
