@@ -1250,8 +1250,9 @@ export class SlotwiseBooking extends HTMLElement {
 
   #renderManage(s, { focus = true } = {}) {
     this.#renderDone(s, s.manage.booking, 'manage', { focus })
-    const h2 = s.body.querySelector('h2')
-    if (h2) h2.textContent = s.t('manageTitle')
+    const h2 = s.body.querySelector('#done-heading')
+    // A cancelled booking says so (and who cancelled, in its rows).
+    if (h2 && String(s.manage.booking.status).toUpperCase() !== 'CANCELLED') h2.textContent = s.t('manageTitle')
   }
 
   async #startReschedule(s, booking) {
@@ -1288,11 +1289,17 @@ export class SlotwiseBooking extends HTMLElement {
     this.#renderManage(s)
   }
 
+  // Through the history when the reschedule has its entry, so Back afterwards leaves the page as expected.
+  #leaveReschedule(s) {
+    if (screenFromHistory(history.state, this.#key)?.screen === 'reschedule') history.back()
+    else this.#abandonReschedule(s)
+  }
+
   #currentNote(s) {
     const b = s.reschedule.booking
     return h('div', { class: 'current-booking' },
       h('p', { text: s.t('currentBooking', { time: this.#timeRange(s, Date.parse(b.start), Date.parse(b.end), s.zone) }) }),
-      h('button', { type: 'button', class: 'btn plain', text: s.t('keepCurrentTime'), onclick: () => this.#abandonReschedule(s) }))
+      h('button', { type: 'button', class: 'btn plain', text: s.t('keepCurrentTime'), onclick: () => this.#leaveReschedule(s) }))
   }
 
   #renderRescheduleConfirm(s, { push = true } = {}) {
