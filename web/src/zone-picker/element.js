@@ -149,8 +149,12 @@ export class SlotwiseZonePicker extends HTMLElement {
       this.#typed = true
       this.#openList()
     })
+    // A click on the closed field opens the list with the text selected, so
+    // typing starts a new search.
     this.#input.addEventListener('click', () => {
-      if (!this.#open) this.#openList()
+      if (this.#open) return
+      this.#input.select()
+      this.#openList()
     })
     this.#input.addEventListener('focus', () => this.#input.select())
     this.#toggle.addEventListener('click', () => {
@@ -288,6 +292,7 @@ export class SlotwiseZonePicker extends HTMLElement {
     this.setAttribute('value', e.id)
     this.#close()
     this.#showValue()
+    this.#input.select()
     if (e.id !== before) {
       this.dispatchEvent(new CustomEvent('change', { detail: { zone: e.id }, bubbles: true, composed: true }))
     }

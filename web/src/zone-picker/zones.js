@@ -7,8 +7,9 @@ export const UTC = 'UTC'
 const GENERIC_OFFSET = /^(GMT|UTC|غرينتش)([+\-−]|$)/
 
 // Lower case, no accents or Arabic diacritics, one spelling per Arabic letter
-// family, punctuation as spaces: "Zürich" and "zurich", "l’Inde" and "l inde",
-// "أمريكا" and "امريكا" compare equal.
+// family, punctuation as spaces but the sign of an offset kept: "Zürich" and
+// "zurich", "l’Inde" and "l inde", "أمريكا" and "امريكا" compare equal;
+// "-03:30" is "-03 30".
 export function fold(text) {
   return String(text)
     .normalize('NFD')
@@ -19,7 +20,8 @@ export function fold(text) {
     .replace(/ى/g, 'ي')
     .replace(/ة/g, 'ه')
     .replace(/ـ/g, '')
-    .replace(/[^\p{L}\p{N}+]+/gu, ' ')
+    .replace(/[-+](?!\d)|[^\p{L}\p{N}+-]+/gu, ' ')
+    .replace(/ +/g, ' ')
     .trim()
 }
 
