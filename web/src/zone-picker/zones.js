@@ -125,14 +125,15 @@ export function defaultOrder(entries, { detected = null, locale = 'en' } = {}) {
 }
 
 // How well one folded query word matches one folded field: the whole field
-// 4, the field's start 3, a word's start 2, inside a word 1 (two letters or
-// more: Arabic joins the article "ال" to the word), 0 not at all.
+// 4, the field's start 3, a word's start 2, inside a word 0.5 (two letters or
+// more: Arabic joins the article "ال" to the word; weak, so that "inde" in a
+// zone's name beats Lindeman), 0 not at all.
 function wordScore(field, word) {
   if (!field) return 0
   if (field === word) return 4
   if (field.startsWith(word)) return 3
   if (field.includes(' ' + word)) return 2
-  if (word.length >= 2 && field.includes(word)) return 1
+  if (word.length >= 2 && field.includes(word)) return 0.5
   return 0
 }
 
