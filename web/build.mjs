@@ -10,6 +10,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync,
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { gzipSync } from 'node:zlib'
+import { buildZonePicker } from './build-zone-picker.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const args = process.argv.slice(2)
@@ -68,6 +69,9 @@ for (const f of readdirSync(join(here, 'src', 'strings'))) {
   catalogues[lang] = name
 }
 
+// The zone picker: a lazily loaded chunk the widget names by content (src/zone-picker/).
+const zonePicker = await buildZonePicker({ out, target })
+
 const widget = await build({
   entryPoints: [join(here, 'src', 'index.js')],
   bundle: true, format: 'iife', minify: true, write: false, target, legalComments: 'none',
@@ -76,6 +80,7 @@ const widget = await build({
     SLOTWISE_ENGINE_MODULE: JSON.stringify(engine.module),
     SLOTWISE_ENGINE_WASM: JSON.stringify(engine.wasm),
     SLOTWISE_CATALOGUES: JSON.stringify(catalogues),
+    SLOTWISE_ZONES_MODULE: JSON.stringify(zonePicker.file),
   },
 })
 const widgetCode = widget.outputFiles[0].contents
@@ -120,8 +125,8 @@ cpSync(join(here, 'app'), join(out, 'app'), { recursive: true })
 
 const gz = (f) => gzipSync(readFileSync(join(out, f)), { level: 9 }).length
 const info = {
-  widget: widgetName, loader: 'widget.js', engine: noEngine ? null : engine,
-  sizes: Object.fromEntries([widgetName, 'widget.js', ...(noEngine ? [] : [engine.module, engine.wasm])]
+  widget: widgetName, loader: 'widget.js', engine: noEngine ? null : engine, zonePicker: zonePicker.file,
+  sizes: Object.fromEntries([widgetName, 'widget.js', zonePicker.file, ...(noEngine ? [] : [engine.module, engine.wasm])]
     .map((f) => [f, { raw: readFileSync(join(out, f)).length, gzip: gz(f) }])),
 }
 writeFileSync(join(out, 'build-info.json'), JSON.stringify(info, null, 2) + '\n')

@@ -1,0 +1,361 @@
+// <slotwise-zone-picker>: a WAI-ARIA combobox (editable, list autocomplete)
+// over the canonical zones: type a city, country or zone name in the
+// visitor's language; arrows, Home/End, PageUp/PageDown, Enter, Escape.
+// Attributes are its API (README.md); the choice is announced by a `change`
+// event that leaves the Shadow root with `detail.zone`.
+import * as data from './zone-data.generated.js'
+import { buildEntries, defaultOrder, resolveZone, search } from './zones.js'
+import { format, isRtl, strings } from './strings.js'
+import css from './styles.css'
+
+let sheet = null
+const styleSheet = () => {
+  if (!sheet) {
+    sheet = new CSSStyleSheet()
+    sheet.replaceSync(css)
+  }
+  return sheet
+}
+
+// Names and offsets per locale, rebuilt when the hour changes (an offset can
+// change at any hour); shared by every picker on the page.
+const cache = new Map()
+export function entriesFor(locale, now = Date.now()) {
+  const hour = Math.floor(now / 3600000)
+  const hit = cache.get(locale)
+  if (hit && hit.hour === hour) return hit.entries
+  const entries = buildEntries(data, { locale, now })
+  cache.set(locale, { hour, entries })
+  return entries
+}
+
+export function browserZone() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || null
+  } catch {
+    return null
+  }
+}
+
+const PAGE = 10
+let instances = 0
+
+export class SlotwiseZonePicker extends HTMLElement {
+  static get observedAttributes() {
+    return ['value', 'locale', 'detected', 'label', 'label-hidden', 'placeholder']
+  }
+
+  #root
+  #ids
+  #input
+  #toggle
+  #list
+  #empty
+  #status
+  #label
+  #results = []
+  #active = -1
+  #open = false
+  #typed = false
+  #built = false
+
+  constructor() {
+    super()
+    this.#root = this.attachShadow({ mode: 'open' })
+    this.#root.adoptedStyleSheets = [styleSheet()]
+    this.#ids = `zp${++instances}`
+  }
+
+  // The chosen canonical zone (a link given as value="Asia/Calcutta" reads
+  // back as "Asia/Kolkata"); falls back to the detected zone, then UTC.
+  get value() {
+    return resolveZone(data, this.getAttribute('value')) || this.detected || 'UTC'
+  }
+
+  set value(zone) {
+    this.setAttribute('value', zone)
+  }
+
+  get detected() {
+    return resolveZone(data, this.getAttribute('detected') || browserZone())
+  }
+
+  get locale() {
+    const l = this.getAttribute('locale') || (typeof navigator !== 'undefined' && navigator.language) || 'en'
+    try {
+      return Intl.getCanonicalLocales(l)[0]
+    } catch {
+      return 'en'
+    }
+  }
+
+  // Resolves a zone name the way the picker does (links -> zone, else null).
+  static resolve(zone) {
+    return resolveZone(data, zone)
+  }
+
+  static get tzVersion() {
+    return data.tzVersion
+  }
+
+  connectedCallback() {
+    if (!this.#built) this.#build()
+    this.#refresh()
+  }
+
+  disconnectedCallback() {
+    this.#close()
+  }
+
+  attributeChangedCallback(name, before, after) {
+    if (!this.#built || before === after) return
+    this.#refresh()
+  }
+
+  // Opens the list with the keyboard focus in the field (for a host's
+  // "change zone" button).
+  show() {
+    this.#input.focus()
+    this.#openList()
+  }
+
+  #build() {
+    this.#built = true
+    const id = this.#ids
+    const h = (tag, attrs = {}, ...children) => {
+      const el = document.createElement(tag)
+      for (const [k, v] of Object.entries(attrs)) {
+        if (k === 'text') el.textContent = v
+        else if (v === true) el.setAttribute(k, '')
+        else if (v != null && v !== false) el.setAttribute(k, v)
+      }
+      el.append(...children)
+      return el
+    }
+    this.#label = h('label', { for: `${id}-input`, id: `${id}-label` })
+    this.#input = h('input', {
+      id: `${id}-input`, type: 'text', role: 'combobox', 'aria-autocomplete': 'list', 'aria-expanded': 'false',
+      'aria-controls': `${id}-list`, autocomplete: 'off', autocapitalize: 'off', spellcheck: 'false', enterkeyhint: 'done',
+    })
+    this.#toggle = h('button', { type: 'button', class: 'toggle', tabindex: '-1', 'aria-controls': `${id}-list`, 'aria-expanded': 'false' })
+    this.#list = h('ul', { id: `${id}-list`, role: 'listbox', 'aria-labelledby': `${id}-label`, hidden: true })
+    this.#empty = h('p', { class: 'empty', hidden: true })
+    this.#status = h('p', { class: 'sr-only', role: 'status', 'aria-live': 'polite' })
+    const wrap = h('div', { class: 'zp', part: 'picker' }, this.#label, h('div', { class: 'box' }, this.#input, this.#toggle), this.#list, this.#empty, this.#status)
+    this.#root.append(wrap)
+
+    this.#input.addEventListener('keydown', (e) => this.#onKey(e))
+    this.#input.addEventListener('input', () => {
+      this.#typed = true
+      this.#openList()
+    })
+    // A click on the closed field opens the list with the text selected, so
+    // typing starts a new search.
+    this.#input.addEventListener('click', () => {
+      if (this.#open) return
+      this.#input.select()
+      this.#openList()
+    })
+    this.#input.addEventListener('focus', () => this.#input.select())
+    this.#toggle.addEventListener('click', () => {
+      if (this.#open) this.#close(true)
+      else {
+        this.#typed = false
+        this.#input.focus()
+        this.#openList()
+      }
+    })
+    // Options are chosen by click; pressing one must not blur the field.
+    for (const el of [this.#list, this.#toggle, this.#empty]) el.addEventListener('pointerdown', (e) => e.preventDefault())
+    this.#list.addEventListener('click', (e) => {
+      const opt = e.target.closest('[role=option]')
+      if (opt) this.#choose(Number(opt.dataset.index))
+    })
+    this.#input.addEventListener('blur', () => this.#close(true))
+  }
+
+  #refresh() {
+    const s = strings(this.locale)
+    this.#root.host.toggleAttribute('data-rtl', isRtl(this.locale))
+    const wrap = this.#root.querySelector('.zp')
+    wrap.dir = isRtl(this.locale) ? 'rtl' : 'ltr'
+    wrap.lang = this.locale
+    wrap.classList.toggle('label-hidden', this.hasAttribute('label-hidden'))
+    this.#label.textContent = this.getAttribute('label') || s.label
+    this.#input.placeholder = this.getAttribute('placeholder') || s.placeholder
+    this.#toggle.setAttribute('aria-label', s.showAll)
+    if (this.#open) this.#render()
+    else this.#showValue()
+  }
+
+  #entries() {
+    return entriesFor(this.locale)
+  }
+
+  // The field's text when not searching: "Berlin, Deutschland (UTC+01:00)".
+  #showValue() {
+    const zone = this.value
+    const e = this.#entries().find((x) => x.id === zone)
+    this.#input.value = e ? describeEntry(e) : zone.replaceAll('_', ' ')
+  }
+
+  #openList() {
+    this.#open = true
+    this.#render()
+  }
+
+  #close(restore = false) {
+    if (!this.#built) return
+    this.#open = false
+    this.#typed = false
+    this.#active = -1
+    this.#list.hidden = true
+    this.#empty.hidden = true
+    this.#list.replaceChildren()
+    this.#input.setAttribute('aria-expanded', 'false')
+    this.#toggle.setAttribute('aria-expanded', 'false')
+    this.#input.removeAttribute('aria-activedescendant')
+    if (restore) this.#showValue()
+  }
+
+  #render() {
+    const s = strings(this.locale)
+    const opts = { detected: this.detected, locale: this.locale }
+    const query = this.#typed ? this.#input.value : ''
+    this.#results = query.trim() ? search(this.#entries(), query, opts) : defaultOrder(this.#entries(), opts)
+    const current = this.value
+    const frag = document.createDocumentFragment()
+    this.#results.forEach((e, i) => {
+      const li = document.createElement('li')
+      li.id = `${this.#ids}-o${i}`
+      li.setAttribute('role', 'option')
+      li.setAttribute('aria-selected', 'false')
+      li.dataset.index = i
+      li.dataset.zone = e.id
+      if (e.id === current) li.classList.add('current')
+      const city = document.createElement('span')
+      city.className = 'city'
+      city.textContent = e.city || e.name || e.id
+      if (e.id === opts.detected) {
+        const tag = document.createElement('span')
+        tag.className = 'tag'
+        tag.textContent = s.detected
+        city.append(' ', tag)
+      }
+      const offset = document.createElement('span')
+      offset.className = 'offset'
+      offset.dir = 'ltr'
+      offset.textContent = e.offsetText
+      const meta = document.createElement('span')
+      meta.className = 'meta'
+      meta.textContent = [e.country, e.city ? e.name : ''].filter(Boolean).join(' · ')
+      li.append(city, offset, meta)
+      frag.append(li)
+    })
+    this.#list.replaceChildren(frag)
+    const any = this.#results.length > 0
+    this.#list.hidden = !any
+    this.#empty.hidden = any
+    if (!any) this.#empty.textContent = format(s.none, { q: query.trim() })
+    this.#input.setAttribute('aria-expanded', String(any))
+    this.#toggle.setAttribute('aria-expanded', String(any))
+    this.#status.textContent = !query.trim() ? '' : any ? (this.#results.length === 1 ? s.one : format(s.count, { n: this.#results.length })) : format(s.none, { q: query.trim() })
+    // Searching: the best match is active, so Enter takes it. Browsing: the
+    // current zone is, so the list opens where the visitor is.
+    const at = query.trim() ? 0 : this.#results.findIndex((e) => e.id === current)
+    this.#setActive(any ? Math.max(0, at) : -1)
+  }
+
+  #setActive(i) {
+    const prev = this.#list.children[this.#active]
+    if (prev) prev.setAttribute('aria-selected', 'false')
+    this.#active = i
+    const opt = this.#list.children[i]
+    if (!opt) {
+      this.#input.removeAttribute('aria-activedescendant')
+      return
+    }
+    opt.setAttribute('aria-selected', 'true')
+    this.#input.setAttribute('aria-activedescendant', opt.id)
+    // Scroll the list only, never the page.
+    const list = this.#list
+    const top = opt.offsetTop
+    const bottom = top + opt.offsetHeight
+    if (top < list.scrollTop) list.scrollTop = top - 4
+    else if (bottom > list.scrollTop + list.clientHeight) list.scrollTop = bottom - list.clientHeight + 4
+  }
+
+  #choose(i) {
+    const e = this.#results[i]
+    if (!e) return
+    const before = this.value
+    this.setAttribute('value', e.id)
+    this.#close()
+    this.#showValue()
+    this.#input.select()
+    if (e.id !== before) {
+      this.dispatchEvent(new CustomEvent('change', { detail: { zone: e.id }, bubbles: true, composed: true }))
+    }
+  }
+
+  #onKey(e) {
+    const open = this.#open && this.#results.length > 0
+    const last = this.#results.length - 1
+    switch (e.key) {
+      case 'ArrowDown':
+        e.preventDefault()
+        if (!this.#open) this.#openList()
+        else if (!e.altKey && open) this.#setActive(Math.min(last, this.#active + 1))
+        return
+      case 'ArrowUp':
+        e.preventDefault()
+        if (e.altKey) this.#close(true)
+        else if (!this.#open) this.#openList()
+        else if (open) this.#setActive(Math.max(0, this.#active - 1))
+        return
+      case 'PageDown':
+      case 'PageUp':
+        if (!open) return
+        e.preventDefault()
+        this.#setActive(Math.max(0, Math.min(last, this.#active + (e.key === 'PageDown' ? PAGE : -PAGE))))
+        return
+      case 'Home':
+      case 'End':
+        // With the list open they move in the list; closed, in the text.
+        if (!open || e.shiftKey) return
+        e.preventDefault()
+        this.#setActive(e.key === 'Home' ? 0 : last)
+        return
+      case 'Enter':
+        if (!this.#open) return
+        e.preventDefault()
+        if (open && this.#active >= 0) this.#choose(this.#active)
+        return
+      case 'Escape':
+        if (this.#open) {
+          e.preventDefault()
+          e.stopPropagation() // a surrounding <dialog> stays open
+          this.#close(true)
+          this.#input.select()
+        } else if (this.#input.value !== '') {
+          this.#showValue()
+          this.#input.select()
+        }
+        return
+      case 'Tab':
+        if (this.#open) this.#close(true)
+        return
+      default:
+    }
+  }
+}
+
+export function describeEntry(e) {
+  const place = e.city ? [e.city, e.country].filter(Boolean).join(', ') : e.name || e.id
+  return `${place} (${e.offsetText})`
+}
+
+export function define(tag = 'slotwise-zone-picker') {
+  if (!customElements.get(tag)) customElements.define(tag, class extends SlotwiseZonePicker {})
+  return customElements.get(tag)
+}
