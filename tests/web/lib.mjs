@@ -276,3 +276,11 @@ export async function submitDetails(widget, name, email) {
   await fillDetails(widget, name, email)
   await widget.locator('button[type=submit]').click()
 }
+
+// The widget's zone picker (<slotwise-zone-picker>), driven like a visitor:
+// search, then Enter on the best match.
+export async function chooseZone(widget, query) {
+  const input = widget.locator('#zone input[role=combobox]')
+  await input.fill(query)
+  await input.press('Enter')
+}

@@ -10,6 +10,7 @@ import { createApi, IdempotencyKeys } from './api.js'
 import { loadEngine, warmEngine } from './engine.js'
 import { initialRange, RANGE_MARGIN_DAYS, MAX_RANGE_DAYS } from './range.js'
 import { ATTRIBUTES, liveOf } from './options.js'
+import { loadZonePicker } from './zone-picker/load.js'
 import { bookingFailure, cancelledByKey, historyState, refundToShow, screenFromHistory, withRetries } from './flow.js'
 import { dayOffsets, offsetText, rangeNeedsOffsets, slotOffsetLabels } from './wallclock.js'
 import {
@@ -582,21 +583,15 @@ export class SlotwiseBooking extends HTMLElement {
           return h('label', null, input, h('span', { text: minutes.format(d) }))
         }))))
     }
-    const zoneSelect = h('select', { id: 'zone', name: 'time-zone', autocomplete: 'off' },
-      h('option', { value: s.zone, selected: true, text: s.zone.replaceAll('_', ' ') }))
-    // The ~600 zones are added when the browser is idle, or at once when the
-    // visitor reaches for the picker, so they never delay the first calendar.
-    let filled = false
-    const fill = () => {
-      if (filled || s.dead) return
-      filled = true
-      this.#fillZones(s, zoneSelect)
-    }
-    for (const type of ['focus', 'pointerdown', 'keydown']) zoneSelect.addEventListener(type, fill)
-    ;(window.requestIdleCallback || ((f) => setTimeout(f, 200)))(fill, { timeout: 3000 })
-    zoneSelect.addEventListener('change', () => this.setZone(zoneSelect.value))
-    s.zoneSelect = zoneSelect
-    choices.append(h('div', { class: 'field grow' }, h('label', { for: 'zone', text: t('timeZone') }), zoneSelect))
+    // The zone picker (zone-picker/, a lazily loaded chunk): search by city,
+    // country or common name in the visitor's language, offsets shown. It
+    // upgrades in place once its chunk has loaded (at once, in parallel with
+    // the calendar's first render).
+    const picker = h('slotwise-zone-picker', { id: 'zone', value: s.zone, locale: s.cfg.locale, detected: browserTimeZone(), label: t('timeZone') })
+    picker.addEventListener('change', (e) => this.setZone(e.detail.zone))
+    loadZonePicker().catch(() => {})
+    s.zoneSelect = picker
+    choices.append(h('div', { class: 'field grow zone-field' }, picker))
 
     const monthLabel = h('h3', { id: 'month-label', 'aria-live': 'polite' })
     const prev = h('button', { type: 'button', class: 'icon flip', 'aria-label': t('prevMonth'), onclick: () => this.#goMonth(s, -1) }, icon('prev'))
@@ -622,45 +617,13 @@ export class SlotwiseBooking extends HTMLElement {
     return s.zones
   }
 
-  #fillZones(s, select) {
-    const groups = new Map()
-    const all = new Set(this.#zones(s))
-    all.add(s.zone)
-    for (const z of [...all].sort()) {
-      const region = z.includes('/') ? z.slice(0, z.indexOf('/')) : 'Other'
-      let g = groups.get(region)
-      if (!g) groups.set(region, (g = []))
-      g.push(z)
-    }
-    const frag = document.createDocumentFragment()
-    for (const [region, zones] of groups) {
-      const og = document.createElement('optgroup')
-      og.label = region
-      for (const z of zones) {
-        const o = document.createElement('option')
-        o.value = z
-        o.textContent = z.replaceAll('_', ' ')
-        if (z === s.zone) o.selected = true
-        og.append(o)
-      }
-      frag.append(og)
-    }
-    select.replaceChildren(frag)
-  }
-
   // Public method so host pages and tests can drive the zone like the picker does.
   setZone(zone) {
     const s = this.#s
     if (!s || !s.service || zone === s.zone) return
     if (!this.#zones(s).includes(zone)) return
     s.zone = zone
-    if (s.zoneSelect && s.zoneSelect.value !== zone) {
-      // Before the picker is filled it holds only the current zone.
-      if (![...s.zoneSelect.options].some((o) => o.value === zone)) {
-        s.zoneSelect.append(h('option', { value: zone, text: zone.replaceAll('_', ' ') }))
-      }
-      s.zoneSelect.value = zone
-    }
+    if (s.zoneSelect && s.zoneSelect.getAttribute('value') !== zone) s.zoneSelect.setAttribute('value', zone)
     s.slot = null
     const keep = s.date
     this.#monthBounds(s)
