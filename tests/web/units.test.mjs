@@ -108,6 +108,16 @@ await run('web units', async () => {
   assert.deepEqual(w.slotOffsetLabels('en-US', 'Europe/Berlin', [{ start: '2026-10-26T08:00:00Z' }]), [null])
   assert.equal(w.offsetText('en-US', 'Australia/Lord_Howe', at('2026-04-04T15:15:00Z')), 'GMT+10:30')
 
+  // The date grid's keys (a11y.js), left to right and right to left, weeks from Monday or Sunday.
+  const { gridKeyTarget } = await src('a11y.js')
+  for (const [key, date, opts, want] of [
+    ['ArrowRight', '2027-03-10', {}, '2027-03-11'], ['ArrowRight', '2027-03-10', { rtl: true }, '2027-03-09'],
+    ['ArrowLeft', '2027-03-01', {}, '2027-02-28'], ['ArrowDown', '2027-03-28', {}, '2027-04-04'], ['ArrowUp', '2027-03-03', {}, '2027-02-24'],
+    ['Home', '2027-03-10', { weekStart: 1 }, '2027-03-08'], ['Home', '2027-03-10', { weekStart: 7 }, '2027-03-07'],
+    ['End', '2027-03-10', { weekStart: 1 }, '2027-03-14'], ['PageDown', '2027-01-31', {}, '2027-02-28'],
+    ['PageUp', '2028-02-29', { shiftKey: true }, '2027-02-28'], ['Enter', '2027-03-10', {}, 'select'], [' ', '2027-03-10', {}, 'select'], ['a', '2027-03-10', {}, null],
+  ]) assert.equal(gridKeyTarget(key, date, opts), want, `${key} from ${date} ${JSON.stringify(opts)}`)
+
   // One list of options, and the loader and render() use it.
   const { OPTIONS, ATTRIBUTES } = await src('options.js')
   assert.equal(new Set(ATTRIBUTES).size, ATTRIBUTES.length)

@@ -78,6 +78,13 @@ await run('web visitor defects of issue 13', async () => {
       await problem.waitFor()
       assert.doesNotMatch(await problem.textContent(), /PENDING|maximum of open/)
       assert.ok(await inView(page, problem), `${tag}: the problem is in view`)
+      // 3b. An attribute change other than the theme keeps the state: the
+      //     host switches the language while the visitor is on the form.
+      await page.unroute('**/v1/bookings')
+      await page.evaluate(() => document.querySelector('slotwise-booking').setAttribute('locale', 'de-DE'))
+      await w.getByRole('heading', { name: 'Ihre Angaben' }).waitFor()
+      assert.equal(await w.locator('#name').inputValue(), 'Offline Olga', `${tag}: the typed name survives a locale change`)
+      assert.equal(await w.locator('#email').inputValue(), 'olga@example.org')
       await assertClean(page)
       await page.context().close()
     }

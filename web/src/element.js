@@ -11,6 +11,7 @@ import { loadEngine, warmEngine } from './engine.js'
 import { initialRange, RANGE_MARGIN_DAYS, MAX_RANGE_DAYS } from './range.js'
 import { ATTRIBUTES, liveOf } from './options.js'
 import { loadZonePicker } from './zone-picker/load.js'
+import { closeOnBackdrop, gridKeyTarget, keepTabInside } from './a11y.js'
 import { bookingFailure, cancelledByKey, historyState, refundToShow, screenFromHistory, withRetries } from './flow.js'
 import { dayOffsets, offsetText, rangeNeedsOffsets, slotOffsetLabels } from './wallclock.js'
 import {
@@ -68,6 +69,7 @@ export class SlotwiseBooking extends HTMLElement {
   #listeners = []
   #started = false
   #restartQueued = false
+  #pending = new Set()
   #key = `w${++widgetCount}`
 
   constructor() {
@@ -110,18 +112,50 @@ export class SlotwiseBooking extends HTMLElement {
       this.setZone(newValue)
       return
     }
-    // Any other attribute changes the widget's whole configuration: start
-    // again once, after the current batch of attribute changes.
+    // One batch of attribute changes is applied once: one that changes what
+    // is fetched (provider, service, api, booking) starts again; the others
+    // re-render the current screen from the state kept (the visitor's day,
+    // time and typed details stay).
+    this.#pending.add(liveOf(name))
     if (!this.#restartQueued) {
       this.#restartQueued = true
       queueMicrotask(() => {
         this.#restartQueued = false
-        if (this.isConnected) {
-          this.#teardown()
-          this.#start()
-        }
+        const kinds = this.#pending
+        this.#pending = new Set()
+        if (!this.isConnected) return
+        if (!kinds.has('data') && this.#applyView()) return
+        this.#teardown()
+        this.#start()
       })
     }
+  }
+
+  // Re-renders the current screen with the new options; false when the
+  // widget must start again (not yet loaded, or popup and inline swapped).
+  #applyView() {
+    const s = this.#s
+    const cfg = this.#config()
+    if (!s || !s.snapshot || !s.service || cfg.mode !== s.cfg.mode || !['calendar', 'form', 'done'].includes(s.view)) return false
+    loadStrings(cfg.locale, assetBase).then(() => {
+      if (s.dead) return
+      Object.assign(s, { cfg, t: translator(cfg.locale), dir: directionOf(cfg.locale), plural: null, numbers: null, hourCycle: hourCycleOf(this) })
+      const root = this.#root.querySelector('.sw')
+      root?.setAttribute('dir', s.dir)
+      root?.setAttribute('lang', cfg.locale)
+      if (s.view === 'calendar') {
+        this.#renderCalendarView(s)
+        this.#loadMonth(s, { keepDate: true })
+      } else if (s.view === 'form') {
+        if (s.reschedule) this.#renderRescheduleConfirm(s, { push: false })
+        else this.#renderForm(s, { push: false })
+      } else if (s.manage) {
+        this.#renderManage(s, { focus: false })
+      } else if (s.booking) {
+        this.#renderDone(s, s.booking, 'booked', { focus: false })
+      }
+    })
+    return true
   }
 
   // ----- configuration -----------------------------------------------------
@@ -185,9 +219,7 @@ export class SlotwiseBooking extends HTMLElement {
       cfg, t, dir,
       api: createApi(cfg.api),
       keys: new IdempotencyKeys(),
-      // The locale's own clock unless the host asks for one: passing the
-      // locale's default explicitly would change its pattern (8:00 vs 08:00).
-      hourCycle: ['h12', 'h23'].includes(this.getAttribute('hour-cycle')) ? this.getAttribute('hour-cycle') : undefined,
+      hourCycle: hourCycleOf(this),
       view: 'loading',
       snapshot: null, snapshotText: '', range: null, clockOffsetMs: 0, fetchedAt: 0,
       engine: undefined, engineInstance: null, zones: null,
@@ -235,24 +267,8 @@ export class SlotwiseBooking extends HTMLElement {
       })
       // Native <dialog> traps focus and closes on Esc; focus returns to the opener.
       dialog.addEventListener('close', () => open.focus())
-      dialog.addEventListener('click', (e) => { if (e.target === dialog) dialog.close() })
-      // A modal dialog makes the page inert, but Tab past the last control
-      // would still leave the document; keep the cycle inside the dialog.
-      dialog.addEventListener('keydown', (e) => {
-        if (e.key !== 'Tab') return
-        const items = [...dialog.querySelectorAll('button:not([disabled]), [href], input:not([type=radio]):not([disabled]), input[type=radio]:checked, select, textarea, [tabindex="0"]')]
-          .filter((el) => el.getClientRects().length > 0 && el.tabIndex >= 0)
-        if (!items.length) return
-        const active = this.#root.activeElement
-        const index = items.indexOf(active)
-        if (e.shiftKey && index <= 0) {
-          e.preventDefault()
-          items.at(-1).focus()
-        } else if (!e.shiftKey && (index === items.length - 1 || index < 0)) {
-          e.preventDefault()
-          items[0].focus()
-        }
-      })
+      closeOnBackdrop(dialog)
+      keepTabInside(dialog, () => this.#root.activeElement)
       s.dialog = dialog
       root.append(open, dialog, live)
     } else {
@@ -713,30 +729,11 @@ export class SlotwiseBooking extends HTMLElement {
     const btn = e.target.closest('button.day')
     if (!btn) return
     const date = btn.dataset.date
-    const rtl = s.dir === 'rtl'
-    const dayOfWeek = (isoWeekday(date) - s.cfg.weekStart + 7) % 7
-    let target = null
-    switch (e.key) {
-      case 'ArrowRight': target = addDays(date, rtl ? -1 : 1); break
-      case 'ArrowLeft': target = addDays(date, rtl ? 1 : -1); break
-      case 'ArrowDown': target = addDays(date, 7); break
-      case 'ArrowUp': target = addDays(date, -7); break
-      case 'Home': target = addDays(date, -dayOfWeek); break
-      case 'End': target = addDays(date, 6 - dayOfWeek); break
-      case 'PageUp': case 'PageDown': {
-        const m = addMonths(monthOf(date), (e.key === 'PageUp' ? -1 : 1) * (e.shiftKey ? 12 : 1))
-        const day = Math.min(Number(date.slice(8)), Number(lastOfMonth(m).slice(8)))
-        target = `${firstOfMonth(m).slice(0, 8)}${String(day).padStart(2, '0')}`
-        break
-      }
-      case 'Enter': case ' ':
-        e.preventDefault()
-        this.#selectDate(s, date, { focusTimes: true })
-        return
-      default: return
-    }
+    const target = gridKeyTarget(e.key, date, { rtl: s.dir === 'rtl', weekStart: s.cfg.weekStart, shiftKey: e.shiftKey })
+    if (!target) return
     e.preventDefault()
-    this.#moveFocus(s, target)
+    if (target === 'select') this.#selectDate(s, date, { focusTimes: true })
+    else this.#moveFocus(s, target)
   }
 
   #moveFocus(s, date) {
@@ -1332,6 +1329,13 @@ export class SlotwiseBooking extends HTMLElement {
       s.refreshing = false
     }
   }
+}
+
+// The locale's own clock unless the host asks for one: passing the locale's
+// default explicitly would change its pattern (8:00 vs 08:00).
+function hourCycleOf(el) {
+  const value = el.getAttribute('hour-cycle')
+  return ['h12', 'h23'].includes(value) ? value : undefined
 }
 
 const numberFormats = new Map()

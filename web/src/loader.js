@@ -55,16 +55,18 @@ import { OPTIONS } from './options.js'
     if (value != null) el.setAttribute(attr, value)
   }
   // The calendar's space, held at once: the widget module may take seconds
-  // on a slow connection. Light DOM, styled through CSSOM (no inline style
-  // markup for a strict CSP); once the element has its Shadow root this
-  // child is no longer rendered. Sizes as in styles.css's .placeholder.
-  const hold = (parent) => {
-    if (script.dataset.mode === 'popup') return
-    const box = document.createElement('div')
-    box.setAttribute('aria-hidden', 'true')
-    const wide = (parent.clientWidth || innerWidth) >= 640
-    Object.assign(box.style, { minHeight: wide ? '560px' : '800px', borderRadius: wide ? '12px' : '0', background: 'rgb(128 128 128 / .08)' })
-    el.append(box)
+  // on a slow connection. A constructable stylesheet for the element before
+  // it is defined (no style attributes or elements: a strict CSP is fine);
+  // sizes as styles.css's .placeholder, which takes over once it is defined.
+  const hold = () => {
+    if (api.placeholderSheet || typeof CSSStyleSheet !== 'function' || !document.adoptedStyleSheets) return
+    try {
+      const sheet = new CSSStyleSheet()
+      sheet.replaceSync('slotwise-booking:not(:defined):not([mode=popup]){display:block;min-height:560px;border-radius:12px;background:rgb(128 128 128/.08)}' +
+        '@media (max-width:639px){slotwise-booking:not(:defined):not([mode=popup]){min-height:800px;border-radius:0}}')
+      document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet]
+      api.placeholderSheet = sheet
+    } catch { /* an old browser: no placeholder */ }
   }
   // The API lives where the script comes from, unless told otherwise.
   if (!el.hasAttribute('api')) el.setAttribute('api', new URL('/', base).href)
@@ -72,7 +74,7 @@ import { OPTIONS } from './options.js'
   if (target) target.append(el)
   else if (script.parentNode && script.parentNode !== document.head) script.after(el)
   else document.body.append(el)
-  hold(el.parentNode)
+  hold()
   load()
   warmEngine()
   const snap = snapshotUrl(el.getAttribute('api'), script.dataset.provider, initialRange())
