@@ -118,6 +118,24 @@ await run('web units', async () => {
     ['PageUp', '2028-02-29', { shiftKey: true }, '2027-02-28'], ['Enter', '2027-03-10', {}, 'select'], [' ', '2027-03-10', {}, 'select'], ['a', '2027-03-10', {}, null],
   ]) assert.equal(gridKeyTarget(key, date, opts), want, `${key} from ${date} ${JSON.stringify(opts)}`)
 
+  // The confirmation's rows (views/confirmation.js): end time, price, place, who cancelled and why, no refund without payment.
+  const { confirmationRows } = await src('views/confirmation.js')
+  const t = translator('en')
+  const snapshot = { provider: { time_zone: 'Europe/Berlin', address: 'Friedrichstraße 1' }, services: [{ id: 'c', name: 'Consult', price: { amount: 6000, currency: 'EUR' }, virtual: false }] }
+  const rows = Object.fromEntries(confirmationRows({ t, locale: 'en-US', zone: 'Europe/Berlin', snapshot }, {
+    service: 'c', start: '2027-10-31T00:00:00Z', end: '2027-10-31T00:30:00Z', status: 'CANCELLED', cancelled_by: 'provider',
+    cancellation_reason: 'Closed', refund: { amount: 6000, currency: 'EUR' },
+  }))
+  assert.equal(rows['Your time'], 'Sunday, October 31, 2027 at 2:00 AM GMT+2–2:30 AM GMT+2')
+  assert.equal(rows.Price, '€60.00')
+  assert.equal(rows.Address, 'Friedrichstraße 1')
+  assert.equal(rows['Who cancelled'], 'Cancelled by the provider')
+  assert.equal(rows.Reason, 'Closed')
+  assert.ok(!Object.keys(rows).some((k) => /Refund/.test(k)), 'no refund without a payment')
+  const plain = Object.fromEntries(confirmationRows({ t, locale: 'en-US', zone: 'America/New_York', snapshot }, { service: 'c', start: '2027-03-10T09:00:00Z', end: '2027-03-10T09:30:00Z', status: 'CONFIRMED' }))
+  assert.equal(plain['Your time'], 'Wednesday, March 10, 2027 at 4:00 AM–4:30 AM (Eastern Time)')
+  assert.match(plain['Provider’s time'], /10:00 AM–10:30 AM \(Central European Time\)/)
+
   // One list of options, and the loader and render() use it.
   const { OPTIONS, ATTRIBUTES } = await src('options.js')
   assert.equal(new Set(ATTRIBUTES).size, ATTRIBUTES.length)

@@ -12,7 +12,8 @@ import { initialRange, RANGE_MARGIN_DAYS, MAX_RANGE_DAYS } from './range.js'
 import { ATTRIBUTES, liveOf } from './options.js'
 import { loadZonePicker } from './zone-picker/load.js'
 import { closeOnBackdrop, gridKeyTarget, keepTabInside } from './a11y.js'
-import { bookingFailure, cancelledByKey, historyState, refundToShow, screenFromHistory, withRetries } from './flow.js'
+import { confirmationRows, formatMoney, timeRange } from './views/confirmation.js'
+import { bookingFailure, historyState, screenFromHistory, withRetries } from './flow.js'
 import { dayOffsets, offsetText, rangeNeedsOffsets, slotOffsetLabels } from './wallclock.js'
 import {
   addDays, addMonths, browserTimeZone, compareMonths, dateInZone, firstDayOfWeek, firstOfMonth,
@@ -835,13 +836,12 @@ export class SlotwiseBooking extends HTMLElement {
   }
 
   // Start and end of a booking in a zone, with offsets where a time is ambiguous.
+  #viewContext(s) {
+    return { t: s.t, locale: s.cfg.locale, hourCycle: s.hourCycle, zone: s.zone, snapshot: s.snapshot }
+  }
+
   #timeRange(s, startMs, endMs, zone) {
-    const { cfg } = s
-    const both = rangeNeedsOffsets(zone, startMs, endMs)
-    const end = new Intl.DateTimeFormat(cfg.locale, { hour: 'numeric', minute: '2-digit', hourCycle: s.hourCycle, timeZone: zone }).format(endMs)
-    const off = (ms) => (both ? ` ${offsetText(cfg.locale, zone, ms)}` : '')
-    const label = both ? '' : ` (${zoneLabel(cfg.locale, zone, startMs).name})`
-    return `${formatInstant(cfg.locale, startMs, zone, s.hourCycle)}${off(startMs)}–${end}${off(endMs)}${label}`
+    return timeRange(this.#viewContext(s), startMs, endMs, zone)
   }
 
   #summaryBox(s, slot) {
@@ -1127,32 +1127,13 @@ export class SlotwiseBooking extends HTMLElement {
   }
 
   #renderDone(s, booking, how, { focus = true } = {}) {
-    const { t, cfg } = s
+    const { t } = s
     s.view = 'done'
     const status = String(booking.status || '').toUpperCase()
     const title = status === 'CANCELLED' ? t('cancelledTitle') : status === 'PENDING' ? t('pendingTitle') : t('confirmedTitle')
     const heading = h('h2', { tabindex: '-1', id: 'done-heading', text: title })
     const token = booking.manage_token || s.manage?.token
-    const providerZone = s.snapshot?.provider?.time_zone
-    const start = Date.parse(booking.start)
-    const end = Date.parse(booking.end) || start
-    const service = (s.snapshot?.services || []).find((x) => x.id === booking.service)
-    const price = booking.price || service?.price
-    const address = s.snapshot?.provider?.address
-    const by = status === 'CANCELLED' ? cancelledByKey(booking.cancelled_by) : null
-    const rows = [
-      service?.name ? [t('service'), service.name] : null,
-      [t('yourTime'), this.#timeRange(s, start, end, s.zone)],
-      providerZone && providerZone !== s.zone ? [t('providerTime'), this.#timeRange(s, start, end, providerZone)] : null,
-      price && Number.isFinite(price.amount) && price.amount > 0 && price.currency ? [t('price'), formatMoney(cfg.locale, price.amount, price.currency)] : null,
-      booking.meeting_link || service?.virtual ? [t('whereOnline'), booking.meeting_link || t('online')] : address ? [t('address'), address] : null,
-      [t('statusLabel'), statusText(t, status)],
-      by ? [t('cancelledBy'), t(by)] : null,
-      by && booking.cancellation_reason ? [t('reasonLabel'), booking.cancellation_reason] : null,
-    ].filter(Boolean)
-    // Only money that was taken can be refunded.
-    const refund = refundToShow(booking)
-    if (refund != null) rows.push([t('refund', { amount: '' }).replace(/[:：]\s*$/, ''), formatRefund(cfg.locale, refund, service)])
+    const rows = confirmationRows(this.#viewContext(s), booking)
     const links = []
     if (booking.meeting_link && status !== 'CANCELLED') links.push(h('a', { class: 'btn', href: booking.meeting_link, target: '_blank', rel: 'noopener noreferrer', text: t('meetingLink') }))
     if (token && status !== 'CANCELLED') {
@@ -1345,34 +1326,6 @@ function countText(t, plural, count, locale) {
   let nf = numberFormats.get(locale)
   if (!nf) numberFormats.set(locale, (nf = new Intl.NumberFormat(locale)))
   return t('freeTimesOther', { n: nf.format(count) })
-}
-
-function statusText(t, status) {
-  if (status === 'CONFIRMED') return t('statusConfirmed')
-  if (status === 'PENDING') return t('statusPending')
-  if (status === 'CANCELLED') return t('statusCancelled')
-  return t('statusOther', { status: status.toLowerCase().replaceAll('_', ' ') })
-}
-
-function formatMoney(locale, minor, currency) {
-  try {
-    const f = new Intl.NumberFormat(locale, { style: 'currency', currency })
-    const digits = f.resolvedOptions().maximumFractionDigits
-    return f.format(minor / 10 ** digits)
-  } catch {
-    return `${minor} ${currency}`
-  }
-}
-
-function formatRefund(locale, refund, service) {
-  if (typeof refund === 'number') return service?.price?.currency ? formatMoney(locale, refund, service.price.currency) : String(refund)
-  if (refund && typeof refund === 'object') {
-    const amount = refund.amount ?? refund.amount_minor ?? refund.refund
-    const currency = refund.currency || service?.price?.currency
-    if (Number.isFinite(amount) && currency) return formatMoney(locale, amount, currency)
-    if (Number.isFinite(amount)) return String(amount)
-  }
-  return String(refund)
 }
 
 function manageFromUrl() {
