@@ -13,6 +13,7 @@ import { ATTRIBUTES, liveOf } from './options.js'
 import { loadZonePicker } from './zone-picker/load.js'
 import { closeOnBackdrop, gridKeyTarget, keepTabInside } from './a11y.js'
 import { confirmationRows, formatMoney, timeRange } from './views/confirmation.js'
+import { detailsForm, validateDetails } from './views/form.js'
 import { bookingFailure, historyState, screenFromHistory, withRetries } from './flow.js'
 import { dayOffsets, offsetText, rangeNeedsOffsets, slotOffsetLabels } from './wallclock.js'
 import {
@@ -908,30 +909,11 @@ export class SlotwiseBooking extends HTMLElement {
     s.view = 'form'
     if (push) this.#pushScreen(s, 'form')
     const draft = (s.draft ||= {})
-    const field = (id, label, attrs, control = 'input') => {
-      const err = h('p', { class: 'error-text', id: `${id}-error`, hidden: true })
-      const el = h(control, { id, name: id, ...attrs })
-      return { wrap: h('div', { class: 'field' }, h('label', { for: id, text: label }), el, err), el, err }
-    }
-    const name = field('name', t('name'), { autocomplete: 'name', required: true, value: draft.name ?? cfg.name, maxlength: 200 })
-    const email = field('email', t('email'), { type: 'email', autocomplete: 'email', required: true, value: draft.email ?? cfg.email, maxlength: 254, inputmode: 'email' })
-    const phone = field('phone', t('phone'), { type: 'tel', autocomplete: 'tel', maxlength: 40, value: draft.phone })
-    const notes = field('notes', t('notes'), { maxlength: 2000, rows: 3 }, 'textarea')
-    if (draft.notes) notes.el.value = draft.notes
-    const submit = h('button', { type: 'submit', class: 'btn', text: t('book') })
-    const back = h('button', { type: 'button', class: 'btn plain', text: t('back'), onclick: () => this.#leaveForm(s) })
-    const form = h('form', { novalidate: true, 'aria-labelledby': 'form-heading' },
-      h('div', { class: 'pair' }, name.wrap, email.wrap), phone.wrap, notes.wrap,
-      h('div', { class: 'actions' }, submit, back))
+    const { form, name, email, phone, notes, submit } = detailsForm({ t, cfg, draft }, {
+      back: () => this.#leaveForm(s),
+      submit: () => this.#submit(s),
+    })
     s.form = { form, name, email, phone, notes, submit }
-    // What the visitor typed survives Back and Forward.
-    form.addEventListener('input', () => {
-      for (const k of ['name', 'email', 'phone', 'notes']) draft[k] = s.form[k].el.value
-    })
-    form.addEventListener('submit', (e) => {
-      e.preventDefault()
-      this.#submit(s)
-    })
     const heading = h('h3', { id: 'form-heading', tabindex: '-1', text: t('details') })
     // A service that verifies the address says so before the client books.
     const hint = s.service?.verify_client_email ? h('p', { class: 'muted', text: t('verifyHint') }) : null
@@ -940,20 +922,7 @@ export class SlotwiseBooking extends HTMLElement {
   }
 
   #validateForm(s) {
-    const { name, email } = s.form
-    const problems = []
-    const set = (f, msg) => {
-      f.el.setAttribute('aria-invalid', msg ? 'true' : 'false')
-      f.err.textContent = msg || ''
-      f.err.hidden = !msg
-      if (msg) f.el.setAttribute('aria-describedby', f.err.id)
-      else f.el.removeAttribute('aria-describedby')
-      if (msg) problems.push(f)
-    }
-    set(name, name.el.value.trim() ? '' : s.t('nameMissing'))
-    set(email, /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.el.value.trim()) ? '' : s.t('emailInvalid'))
-    if (problems.length) problems[0].el.focus()
-    return problems.length === 0
+    return validateDetails(s.form, s.t)
   }
 
   async #submit(s) {
