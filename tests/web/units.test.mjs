@@ -136,6 +136,14 @@ await run('web units', async () => {
   assert.equal(plain['Your time'], 'Wednesday, March 10, 2027 at 4:00 AM–4:30 AM (Eastern Time)')
   assert.match(plain['Provider’s time'], /10:00 AM–10:30 AM \(Central European Time\)/)
 
+  // The time buttons' text (views/times.js) on Lord Howe's fall-back day: 1:30 twice, 30 minutes apart in offset.
+  const { timeLabels } = await src('views/times.js')
+  const lh = [['2027-04-03T14:00:00Z', '01:00'], ['2027-04-03T14:30:00Z', '01:30'], ['2027-04-03T15:00:00Z', '01:30'], ['2027-04-03T15:30:00Z', '02:00']]
+    .map(([start, local_start]) => ({ start, local_start }))
+  assert.deepEqual(timeLabels({ locale: 'en-US', zone: 'Australia/Lord_Howe' }, lh).map((l) => `${l.time} ${l.offset}`),
+    ['1:00 AM GMT+11', '1:30 AM GMT+11', '1:30 AM GMT+10:30', '2:00 AM GMT+10:30'])
+  assert.deepEqual(timeLabels({ locale: 'de', zone: 'Europe/Berlin' }, [{ start: '2027-03-10T09:00:00Z', local_start: '10:00' }]), [{ start: '2027-03-10T09:00:00Z', time: '10:00', offset: null }])
+
   // One list of options, and the loader and render() use it.
   const { OPTIONS, ATTRIBUTES } = await src('options.js')
   assert.equal(new Set(ATTRIBUTES).size, ATTRIBUTES.length)

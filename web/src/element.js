@@ -14,8 +14,9 @@ import { loadZonePicker } from './zone-picker/load.js'
 import { closeOnBackdrop, gridKeyTarget, keepTabInside } from './a11y.js'
 import { confirmationRows, formatMoney, timeRange } from './views/confirmation.js'
 import { detailsForm, validateDetails } from './views/form.js'
+import { timeList } from './views/times.js'
 import { bookingFailure, historyState, screenFromHistory, withRetries } from './flow.js'
-import { dayOffsets, offsetText, rangeNeedsOffsets, slotOffsetLabels } from './wallclock.js'
+import { dayOffsets, offsetText, rangeNeedsOffsets } from './wallclock.js'
 import {
   addDays, addMonths, browserTimeZone, compareMonths, dateInZone, firstDayOfWeek, firstOfMonth,
   formatInstant, formatLocalDate, formatMonth, formatWallTime, instantString, isoWeekday,
@@ -787,14 +788,9 @@ export class SlotwiseBooking extends HTMLElement {
       return
     }
     s.timesHeading.textContent = t('timesOn', { date: formatLocalDate(cfg.locale, s.date, 'short') })
-    const offsets = slotOffsetLabels(cfg.locale, s.zone, list)
     const current = s.reschedule ? this.#currentNote(s) : null
-    body.replaceChildren(...[current, h('ul', { class: 'slots', 'aria-labelledby': 'times-heading' }, list.map((slot, i) =>
-      h('li', null, h('button', {
-        type: 'button', class: 'slot', dataset: { start: slot.start },
-        onclick: () => this.#chooseSlot(s, slot),
-      }, h('span', { class: 'time', text: formatWallTime(cfg.locale, slot.local_start, s.hourCycle) }),
-      offsets[i] ? [' ', h('span', { class: 'offset', text: offsets[i] })] : null))))].filter(Boolean))
+    const list_ = timeList({ locale: cfg.locale, zone: s.zone, hourCycle: s.hourCycle }, list, (slot) => this.#chooseSlot(s, slot))
+    body.replaceChildren(...[current, list_].filter(Boolean))
   }
 
   async #findNextFree(s) {
