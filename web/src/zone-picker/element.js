@@ -29,6 +29,17 @@ export function entriesFor(locale, now = Date.now()) {
   return entries
 }
 
+// One zone as shown, without building all of them (the closed field needs
+// only its own zone's text).
+function entryFor(locale, zone) {
+  const hit = cache.get(locale)
+  if (hit && hit.hour === Math.floor(Date.now() / 3600000)) return hit.entries.find((e) => e.id === zone)
+  const row = data.zones.find((z) => z[0] === zone)
+  return row ? buildEntries({ zones: [row] }, { locale })[0] : undefined
+}
+
+const idle = (fn) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(fn, { timeout: 3000 }) : setTimeout(fn, 200))
+
 export function browserZone() {
   try {
     return Intl.DateTimeFormat().resolvedOptions().timeZone || null
@@ -101,6 +112,11 @@ export class SlotwiseZonePicker extends HTMLElement {
   connectedCallback() {
     if (!this.#built) this.#build()
     this.#refresh()
+    // The list's names and offsets (tens of ms of Intl) are built while the
+    // page is idle, so the first open is quick.
+    idle(() => {
+      if (this.isConnected) this.#entries()
+    })
   }
 
   disconnectedCallback() {
@@ -192,11 +208,12 @@ export class SlotwiseZonePicker extends HTMLElement {
     return entriesFor(this.locale)
   }
 
-  // The field's text when not searching: "Berlin, Deutschland (UTC+01:00)".
+  // The field's text when not searching: "(UTC+01:00) Berlin, Deutschland"
+// (the offset first: a narrow field cuts the country, not the offset).
   #showValue() {
     const zone = this.value
-    const e = this.#entries().find((x) => x.id === zone)
-    this.#input.value = e ? describeEntry(e) : zone.replaceAll('_', ' ')
+    const e = entryFor(this.locale, zone)
+    this.#input.value = e ? describeEntry(e, isRtl(this.locale)) : zone.replaceAll('_', ' ')
   }
 
   #openList() {
@@ -248,7 +265,9 @@ export class SlotwiseZonePicker extends HTMLElement {
       offset.textContent = e.offsetText
       const meta = document.createElement('span')
       meta.className = 'meta'
-      meta.textContent = [e.country, e.city ? e.name : ''].filter(Boolean).join(' · ')
+      // Every country: a zone found by its second country (Zurich for
+      // Büsingen, Germany) says why it is listed.
+      meta.textContent = [e.countries.join(', '), e.city ? e.name : ''].filter(Boolean).join(' · ')
       li.append(city, offset, meta)
       frag.append(li)
     })
@@ -350,9 +369,10 @@ export class SlotwiseZonePicker extends HTMLElement {
   }
 }
 
-export function describeEntry(e) {
+export function describeEntry(e, rtl = false) {
   const place = e.city ? [e.city, e.country].filter(Boolean).join(', ') : e.name || e.id
-  return `${place} (${e.offsetText})`
+  // In right-to-left text the offset is isolated, or its parenthesis and sign move.
+  return rtl ? `\u2066(${e.offsetText})\u2069 ${place}` : `(${e.offsetText}) ${place}`
 }
 
 export function define(tag = 'slotwise-zone-picker') {
