@@ -55,6 +55,23 @@ await run('web zone picker', async () => {
       ...Object.fromEntries(langs.map((l) => [`zones-${l}.html`, page(l)])),
     },
   })
+  // The chunk keeps the widget's rules (tests/web/static.test.mjs) and is
+  // served like the widget bundle: long-cached by its content hash.
+  const chunk = readFileSync(join(distDir, info.zonePicker), 'utf8')
+  for (const [re, what] of [
+    [/\beval\s*\(/, 'eval'], [/new\s+Function\b/, 'new Function'], [/\binnerHTML\b|\bouterHTML\b|insertAdjacentHTML/, 'HTML strings'],
+    [/\.style\b(?!sheet)/i, 'element.style'], [/setAttribute\(\s*["']style["']/, 'style attribute'],
+    [/document\.cookie/, 'cookies'], [/localStorage|sessionStorage|indexedDB/, 'storage'],
+  ]) assert.ok(!re.test(chunk), `${info.zonePicker} uses ${what}`)
+  assert.match(info.zonePicker, /^slotwise-zones\.[0-9a-f]{8}\.js$/)
+  const served = await fetch(`${server.url}/${info.zonePicker}`)
+  assert.equal(await served.text(), chunk)
+  assert.match(served.headers.get('cache-control'), /max-age=31536000.*immutable/)
+  assert.match(served.headers.get('content-type'), /^text\/javascript/)
+  // The widget bundle does not carry the picker's data (a lazily loaded chunk).
+  const widgetCode = readFileSync(join(distDir, info.widget), 'utf8')
+  assert.ok(!widgetCode.includes('Asia/Kolkata') || !widgetCode.includes('Europe/Bratislava'), 'zone data in the widget bundle')
+
   const browser = await launch()
   const open = async ({ locale = 'en', params = {}, viewport, timezoneId = 'America/New_York', at = null } = {}) => {
     const p = await newPage(browser, { locale, timezoneId, ...(viewport ? { viewport } : {}) })
