@@ -78,9 +78,11 @@ export class SlotwiseZonePicker extends HTMLElement {
   }
 
   // The chosen canonical zone (a link given as value="Asia/Calcutta" reads
-  // back as "Asia/Kolkata"); falls back to the detected zone, then UTC.
+  // back as "Asia/Kolkata"; a name the picker does not list, as given);
+  // without a value, the detected zone, then UTC.
   get value() {
-    return resolveZone(data, this.getAttribute('value')) || this.detected || 'UTC'
+    const given = this.getAttribute('value')
+    return resolveZone(data, given) || given || this.detected || 'UTC'
   }
 
   set value(zone) {
@@ -110,6 +112,12 @@ export class SlotwiseZonePicker extends HTMLElement {
   }
 
   connectedCallback() {
+    // A value set on the element before its chunk loaded shadows the accessor.
+    if (Object.prototype.hasOwnProperty.call(this, 'value')) {
+      const v = this.value
+      delete this.value
+      this.value = v
+    }
     if (!this.#built) this.#build()
     this.#refresh()
     // The list's names and offsets (tens of ms of Intl) are built while the
