@@ -4,7 +4,7 @@
 // Attributes are its API (README.md); the choice is announced by a `change`
 // event that leaves the Shadow root with `detail.zone`.
 import * as data from './zone-data.generated.js'
-import { buildEntries, defaultOrder, resolveZone, search } from './zones.js'
+import { buildEntries, defaultOrder, entryBuilder, resolveZone, search } from './zones.js'
 import { format, isRtl, strings } from './strings.js'
 import css from './styles.css'
 
@@ -18,15 +18,44 @@ const styleSheet = () => {
 }
 
 // Names and offsets per locale, rebuilt when the hour changes (an offset can
-// change at any hour); shared by every picker on the page.
+// change at any hour); shared by every picker on the page. A build started
+// in idle time is finished at once when the list is needed before.
 const cache = new Map()
+const building = new Map()
 export function entriesFor(locale, now = Date.now()) {
   const hour = Math.floor(now / 3600000)
   const hit = cache.get(locale)
   if (hit && hit.hour === hour) return hit.entries
-  const entries = buildEntries(data, { locale, now })
+  const partial = building.get(locale)
+  building.delete(locale)
+  const entries = partial && partial.hour === hour
+    ? [...partial.entries, ...partial.rest]
+    : buildEntries(data, { locale, now })
   cache.set(locale, { hour, entries })
   return entries
+}
+
+function prebuild(locale) {
+  const now = Date.now()
+  const hour = Math.floor(now / 3600000)
+  if (cache.get(locale)?.hour === hour || building.get(locale)?.hour === hour) return
+  const job = { hour, entries: [], rest: entryBuilder(data, { locale, now }) }
+  building.set(locale, job)
+  const slice = (deadline) => {
+    if (building.get(locale) !== job) return // finished by entriesFor, or superseded
+    const until = performance.now() + Math.min(8, deadline && deadline.timeRemaining ? deadline.timeRemaining() : 8)
+    while (performance.now() < until) {
+      const next = job.rest.next()
+      if (next.done) {
+        building.delete(locale)
+        cache.set(locale, { hour, entries: job.entries })
+        return
+      }
+      job.entries.push(next.value)
+    }
+    idle(slice)
+  }
+  idle(slice)
 }
 
 // One zone as shown, without building all of them (the closed field needs
@@ -38,7 +67,10 @@ function entryFor(locale, zone) {
   return row ? buildEntries({ zones: [row] }, { locale })[0] : undefined
 }
 
-const idle = (fn) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(fn, { timeout: 3000 }) : setTimeout(fn, 200))
+function idle(fn) {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(fn, { timeout: 3000 })
+  else setTimeout(fn, 50)
+}
 
 export function browserZone() {
   try {
@@ -120,11 +152,10 @@ export class SlotwiseZonePicker extends HTMLElement {
     }
     if (!this.#built) this.#build()
     this.#refresh()
-    // The list's names and offsets (tens of ms of Intl) are built while the
-    // page is idle, so the first open is quick.
-    idle(() => {
-      if (this.isConnected) this.#entries()
-    })
+    // The list's names and offsets (~100 ms of Intl in all) are built in
+    // idle slices of at most 8 ms, so the first open is quick and nothing
+    // else waits.
+    prebuild(this.locale)
   }
 
   disconnectedCallback() {
