@@ -199,7 +199,7 @@ await run('web zone picker', async () => {
   }
 
   // --- Offsets of 30-minute zones, at fixed instants (the browser's clock;
-  // the picker recomputes its offsets when the hour changes).
+  // the picker recomputes its offsets every quarter of an hour).
   {
     const { p, input, list } = await open({ locale: 'en', at: '2027-01-15T12:00:00Z' })
     const offsetOf = async (at, zone) => {
@@ -220,6 +220,9 @@ await run('web zone picker', async () => {
     // Lord Howe's change back, 2027-04-04 02:00 local (+11:00) = 2027-04-03T15:00Z.
     assert.equal(await offsetOf('2027-04-03T14:30:00Z', 'Australia/Lord_Howe'), 'UTC+11:00')
     assert.equal(await offsetOf('2027-04-03T15:30:00Z', 'Australia/Lord_Howe'), 'UTC+10:30')
+    // Its summer time starts at 02:00 local (+10:30) = 2027-10-02T15:30Z: on the half hour.
+    assert.equal(await offsetOf('2027-10-02T15:20:00Z', 'Australia/Lord_Howe'), 'UTC+10:30')
+    assert.equal(await offsetOf('2027-10-02T15:40:00Z', 'Australia/Lord_Howe'), 'UTC+11:00')
     await p.context().close()
   }
 

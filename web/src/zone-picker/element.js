@@ -17,29 +17,31 @@ const styleSheet = () => {
   return sheet
 }
 
-// Names and offsets per locale, rebuilt when the hour changes (an offset can
-// change at any hour); shared by every picker on the page. A build started
+// Names and offsets per locale, rebuilt every quarter of an hour (offsets
+// change on the hour or half hour in UTC: Lord Howe's summer time starts at
+// 15:30Z); shared by every picker on the page. A build started
 // in idle time is finished at once when the list is needed before.
+const QUARTER = 15 * 60000
 const cache = new Map()
 const building = new Map()
 export function entriesFor(locale, now = Date.now()) {
-  const hour = Math.floor(now / 3600000)
+  const quarter = Math.floor(now / QUARTER)
   const hit = cache.get(locale)
-  if (hit && hit.hour === hour) return hit.entries
+  if (hit && hit.quarter === quarter) return hit.entries
   const partial = building.get(locale)
   building.delete(locale)
-  const entries = partial && partial.hour === hour
+  const entries = partial && partial.quarter === quarter
     ? [...partial.entries, ...partial.rest]
     : buildEntries(data, { locale, now })
-  cache.set(locale, { hour, entries })
+  cache.set(locale, { quarter, entries })
   return entries
 }
 
 function prebuild(locale) {
   const now = Date.now()
-  const hour = Math.floor(now / 3600000)
-  if (cache.get(locale)?.hour === hour || building.get(locale)?.hour === hour) return
-  const job = { hour, entries: [], rest: entryBuilder(data, { locale, now }) }
+  const quarter = Math.floor(now / QUARTER)
+  if (cache.get(locale)?.quarter === quarter || building.get(locale)?.quarter === quarter) return
+  const job = { quarter, entries: [], rest: entryBuilder(data, { locale, now }) }
   building.set(locale, job)
   const slice = (deadline) => {
     if (building.get(locale) !== job) return // finished by entriesFor, or superseded
@@ -48,7 +50,7 @@ function prebuild(locale) {
       const next = job.rest.next()
       if (next.done) {
         building.delete(locale)
-        cache.set(locale, { hour, entries: job.entries })
+        cache.set(locale, { quarter, entries: job.entries })
         return
       }
       job.entries.push(next.value)
@@ -62,7 +64,7 @@ function prebuild(locale) {
 // only its own zone's text).
 function entryFor(locale, zone) {
   const hit = cache.get(locale)
-  if (hit && hit.hour === Math.floor(Date.now() / 3600000)) return hit.entries.find((e) => e.id === zone)
+  if (hit && hit.quarter === Math.floor(Date.now() / QUARTER)) return hit.entries.find((e) => e.id === zone)
   const row = data.zones.find((z) => z[0] === zone)
   return row ? buildEntries({ zones: [row] }, { locale })[0] : undefined
 }
@@ -165,6 +167,7 @@ export class SlotwiseZonePicker extends HTMLElement {
   attributeChangedCallback(name, before, after) {
     if (!this.#built || before === after) return
     this.#refresh()
+    if (name === 'locale' && this.isConnected) prebuild(this.locale)
   }
 
   // Opens the list with the keyboard focus in the field (for a host's
