@@ -194,6 +194,13 @@ await run('web zone picker', async () => {
       return [el.value, el.shadowRoot.querySelector('input').value]
     })
     assert.deepEqual(shown, ['Etc/GMT+5', 'Etc/GMT+5'])
+    // Only the zones the host supports (links count for their zone).
+    await p.evaluate(() => {
+      document.querySelector('slotwise-zone-picker').supportedZones = ['Asia/Calcutta', 'Europe/Berlin', 'Etc/GMT+5']
+      document.querySelector('dialog').showModal()
+    })
+    await input.click()
+    assert.deepEqual((await zonesShown(list)).sort(), ['Asia/Kolkata', 'Europe/Berlin'])
     await assertClean(p)
     await p.context().close()
   }

@@ -103,6 +103,7 @@ export class SlotwiseZonePicker extends HTMLElement {
   #open = false
   #typed = false
   #built = false
+  #supported = null
 
   constructor() {
     super()
@@ -121,6 +122,17 @@ export class SlotwiseZonePicker extends HTMLElement {
 
   set value(zone) {
     this.setAttribute('value', zone)
+  }
+
+  // Optional: the zone names the host can use (the engine's zones()); the
+  // list then offers only zones among them (a link counts for its zone).
+  get supportedZones() {
+    return this.#supported ? [...this.#supported] : null
+  }
+
+  set supportedZones(names) {
+    this.#supported = names ? new Set([...names].map((n) => resolveZone(data, n)).filter(Boolean)) : null
+    if (this.#open) this.#render()
   }
 
   get detected() {
@@ -247,7 +259,8 @@ export class SlotwiseZonePicker extends HTMLElement {
   }
 
   #entries() {
-    return entriesFor(this.locale)
+    const all = entriesFor(this.locale)
+    return this.#supported ? all.filter((e) => this.#supported.has(e.id)) : all
   }
 
   // The field's text when not searching: "(UTC+01:00) Berlin, Deutschland"
