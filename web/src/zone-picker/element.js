@@ -4,7 +4,7 @@
 // Attributes are its API (README.md); the choice is announced by a `change`
 // event that leaves the Shadow root with `detail.zone`.
 import * as data from './zone-data.generated.js'
-import { buildEntries, defaultOrder, resolveZone, search } from './zones.js'
+import { buildEntries, defaultOrder, entryBuilder, resolveZone, search } from './zones.js'
 import { format, isRtl, strings } from './strings.js'
 import css from './styles.css'
 
@@ -17,16 +17,61 @@ const styleSheet = () => {
   return sheet
 }
 
-// Names and offsets per locale, rebuilt when the hour changes (an offset can
-// change at any hour); shared by every picker on the page.
+// Names and offsets per locale, rebuilt every quarter of an hour (offsets
+// change on the hour or half hour in UTC: Lord Howe's summer time starts at
+// 15:30Z); shared by every picker on the page. A build started
+// in idle time is finished at once when the list is needed before.
+const QUARTER = 15 * 60000
 const cache = new Map()
+const building = new Map()
 export function entriesFor(locale, now = Date.now()) {
-  const hour = Math.floor(now / 3600000)
+  const quarter = Math.floor(now / QUARTER)
   const hit = cache.get(locale)
-  if (hit && hit.hour === hour) return hit.entries
-  const entries = buildEntries(data, { locale, now })
-  cache.set(locale, { hour, entries })
+  if (hit && hit.quarter === quarter) return hit.entries
+  const partial = building.get(locale)
+  building.delete(locale)
+  const entries = partial && partial.quarter === quarter
+    ? [...partial.entries, ...partial.rest]
+    : buildEntries(data, { locale, now })
+  cache.set(locale, { quarter, entries })
   return entries
+}
+
+function prebuild(locale) {
+  const now = Date.now()
+  const quarter = Math.floor(now / QUARTER)
+  if (cache.get(locale)?.quarter === quarter || building.get(locale)?.quarter === quarter) return
+  const job = { quarter, entries: [], rest: entryBuilder(data, { locale, now }) }
+  building.set(locale, job)
+  const slice = (deadline) => {
+    if (building.get(locale) !== job) return // finished by entriesFor, or superseded
+    const until = performance.now() + Math.min(8, deadline && deadline.timeRemaining ? deadline.timeRemaining() : 8)
+    while (performance.now() < until) {
+      const next = job.rest.next()
+      if (next.done) {
+        building.delete(locale)
+        cache.set(locale, { quarter, entries: job.entries })
+        return
+      }
+      job.entries.push(next.value)
+    }
+    idle(slice)
+  }
+  idle(slice)
+}
+
+// One zone as shown, without building all of them (the closed field needs
+// only its own zone's text).
+function entryFor(locale, zone) {
+  const hit = cache.get(locale)
+  if (hit && hit.quarter === Math.floor(Date.now() / QUARTER)) return hit.entries.find((e) => e.id === zone)
+  const row = data.zones.find((z) => z[0] === zone)
+  return row ? buildEntries({ zones: [row] }, { locale })[0] : undefined
+}
+
+function idle(fn) {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(fn, { timeout: 3000 })
+  else setTimeout(fn, 50)
 }
 
 export function browserZone() {
@@ -58,6 +103,7 @@ export class SlotwiseZonePicker extends HTMLElement {
   #open = false
   #typed = false
   #built = false
+  #supported = null
 
   constructor() {
     super()
@@ -67,13 +113,26 @@ export class SlotwiseZonePicker extends HTMLElement {
   }
 
   // The chosen canonical zone (a link given as value="Asia/Calcutta" reads
-  // back as "Asia/Kolkata"); falls back to the detected zone, then UTC.
+  // back as "Asia/Kolkata"; a name the picker does not list, as given);
+  // without a value, the detected zone, then UTC.
   get value() {
-    return resolveZone(data, this.getAttribute('value')) || this.detected || 'UTC'
+    const given = this.getAttribute('value')
+    return resolveZone(data, given) || given || this.detected || 'UTC'
   }
 
   set value(zone) {
     this.setAttribute('value', zone)
+  }
+
+  // Optional: the zone names the host can use (the engine's zones()); the
+  // list then offers only zones among them (a link counts for its zone).
+  get supportedZones() {
+    return this.#supported ? [...this.#supported] : null
+  }
+
+  set supportedZones(names) {
+    this.#supported = names ? new Set([...names].map((n) => resolveZone(data, n)).filter(Boolean)) : null
+    if (this.#open) this.#render()
   }
 
   get detected() {
@@ -99,8 +158,18 @@ export class SlotwiseZonePicker extends HTMLElement {
   }
 
   connectedCallback() {
+    // A value set on the element before its chunk loaded shadows the accessor.
+    if (Object.prototype.hasOwnProperty.call(this, 'value')) {
+      const v = this.value
+      delete this.value
+      this.value = v
+    }
     if (!this.#built) this.#build()
     this.#refresh()
+    // The list's names and offsets (~100 ms of Intl in all) are built in
+    // idle slices of at most 8 ms, so the first open is quick and nothing
+    // else waits.
+    prebuild(this.locale)
   }
 
   disconnectedCallback() {
@@ -110,6 +179,7 @@ export class SlotwiseZonePicker extends HTMLElement {
   attributeChangedCallback(name, before, after) {
     if (!this.#built || before === after) return
     this.#refresh()
+    if (name === 'locale' && this.isConnected) prebuild(this.locale)
   }
 
   // Opens the list with the keyboard focus in the field (for a host's
@@ -189,14 +259,16 @@ export class SlotwiseZonePicker extends HTMLElement {
   }
 
   #entries() {
-    return entriesFor(this.locale)
+    const all = entriesFor(this.locale)
+    return this.#supported ? all.filter((e) => this.#supported.has(e.id)) : all
   }
 
-  // The field's text when not searching: "Berlin, Deutschland (UTC+01:00)".
+  // The field's text when not searching: "(UTC+01:00) Berlin, Deutschland"
+// (the offset first: a narrow field cuts the country, not the offset).
   #showValue() {
     const zone = this.value
-    const e = this.#entries().find((x) => x.id === zone)
-    this.#input.value = e ? describeEntry(e) : zone.replaceAll('_', ' ')
+    const e = entryFor(this.locale, zone)
+    this.#input.value = e ? describeEntry(e, isRtl(this.locale)) : zone.replaceAll('_', ' ')
   }
 
   #openList() {
@@ -248,7 +320,9 @@ export class SlotwiseZonePicker extends HTMLElement {
       offset.textContent = e.offsetText
       const meta = document.createElement('span')
       meta.className = 'meta'
-      meta.textContent = [e.country, e.city ? e.name : ''].filter(Boolean).join(' · ')
+      // Every country: a zone found by its second country (Zurich for
+      // Büsingen, Germany) says why it is listed.
+      meta.textContent = [e.countries.join(', '), e.city ? e.name : ''].filter(Boolean).join(' · ')
       li.append(city, offset, meta)
       frag.append(li)
     })
@@ -350,9 +424,10 @@ export class SlotwiseZonePicker extends HTMLElement {
   }
 }
 
-export function describeEntry(e) {
+export function describeEntry(e, rtl = false) {
   const place = e.city ? [e.city, e.country].filter(Boolean).join(', ') : e.name || e.id
-  return `${place} (${e.offsetText})`
+  // In right-to-left text the offset is isolated, or its parenthesis and sign move.
+  return rtl ? `\u2066(${e.offsetText})\u2069 ${place}` : `(${e.offsetText}) ${place}`
 }
 
 export function define(tag = 'slotwise-zone-picker') {

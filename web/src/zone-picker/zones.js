@@ -77,10 +77,15 @@ function regionNames(locale) {
 // `keys` are the folded search fields, strongest first: [city names, own
 // country, other countries, common name, id]. English country and zone
 // names are searchable in every language (people type "Germany" anywhere).
-export function buildEntries(data, { locale = 'en', now = Date.now() } = {}) {
+export function buildEntries(data, options) {
+  return [...entryBuilder(data, options)]
+}
+
+// The same, one entry at a time: a page builds them in idle slices (each
+// entry costs about a third of a millisecond of Intl).
+export function* entryBuilder(data, { locale = 'en', now = Date.now() } = {}) {
   const regions = regionNames(locale)
   const regionsEn = regionNames('en')
-  const out = []
   const perCountry = new Map()
   for (const [id, codes, extra] of data.zones) {
     let d, en
@@ -98,7 +103,7 @@ export function buildEntries(data, { locale = 'en', now = Date.now() } = {}) {
     const segments = id.split('/')
     const city = id === UTC ? '' : segments.at(-1).replaceAll('_', ' ')
     const cities = [city, ...(extra ? extra.split('|') : []), ...segments.slice(1, -1).map((s) => s.replaceAll('_', ' '))].filter(Boolean)
-    out.push({
+    yield {
       id, city, cities, countryRank,
       country: countryNames[0] || '', countries: countryNames,
       name: d.name, offset: d.offset, offsetText: formatOffset(d.offset),
@@ -109,9 +114,8 @@ export function buildEntries(data, { locale = 'en', now = Date.now() } = {}) {
         [fold(d.name), fold(en.name)].filter(Boolean),
         [fold(id), fold(formatOffset(d.offset).slice(3))],
       ],
-    })
+    }
   }
-  return out
 }
 
 // The list with no query: the detected zone first, then by offset (west to
