@@ -608,7 +608,10 @@ export class SlotwiseBooking extends HTMLElement {
     // the calendar's first render).
     const picker = h('slotwise-zone-picker', { id: 'zone', value: s.zone, locale: s.cfg.locale, detected: browserTimeZone(), label: t('timeZone') })
     picker.addEventListener('change', (e) => this.setZone(e.detail.zone))
-    loadZonePicker().catch(() => {})
+    // Only zones this engine knows: a browser's newer tzdata must not offer one it refuses.
+    loadZonePicker().then(() => {
+      if (!s.dead && s.engine) picker.supportedZones = this.#zones(s)
+    }, () => {})
     s.zoneSelect = picker
     choices.append(h('div', { class: 'field grow zone-field' }, picker))
 

@@ -48,8 +48,18 @@ export function wallTimeRepeats(timeZone, ms) {
 // or null where the time alone is unambiguous: every time carries its offset
 // when the day's slots have more than one.
 export function slotOffsetLabels(locale, timeZone, slots) {
-  const offsets = slots.map((s) => offsetMinutes(timeZone, Date.parse(s.start)))
-  const two = new Set(offsets).size > 1 || slots.some((s) => wallTimeRepeats(timeZone, Date.parse(s.start)))
+  if (!slots.length) return []
+  let two = false
+  try {
+    const offsets = new Set(slots.map((s) => offsetMinutes(timeZone, Date.parse(s.start))))
+    const first = Date.parse(slots[0].start)
+    const last = Date.parse(slots.at(-1).start)
+    // One offset, and none other within three hours of the day's times: no
+    // time can repeat (the common day costs two more look-ups, not five per time).
+    const near = offsets.size === 1 && offsetMinutes(timeZone, first - HOURS_3) === offsetMinutes(timeZone, last + HOURS_3) &&
+      offsets.has(offsetMinutes(timeZone, first - HOURS_3))
+    two = offsets.size > 1 || (!near && slots.some((s) => wallTimeRepeats(timeZone, Date.parse(s.start))))
+  } catch { /* a zone Intl does not know: no labels */ }
   return slots.map((s) => (two ? offsetText(locale, timeZone, Date.parse(s.start)) : null))
 }
 
