@@ -66,8 +66,11 @@ await run('web units', async () => {
 
   // The booking flow without a DOM: moves, history, retries, problem codes.
   const flow = await src('flow.js')
-  assert.ok(flow.canMove('form', 'calendar') && flow.canMove('calendar', 'form') && flow.canMove('done', 'error'))
-  assert.ok(!flow.canMove('verify', 'form') && !flow.canMove('error', 'form'))
+  for (const [from, to, ok] of [
+    ['loading', 'calendar', true], ['loading', 'done', true], ['loading', 'form', false], ['calendar', 'form', true], ['form', 'calendar', true],
+    ['form', 'verify', true], ['verify', 'form', false], ['verify', 'done', true], ['done', 'calendar', true], ['done', 'verify', false],
+    ['error', 'form', false], ['verify', 'error', true], ['calendar', 'verify', false],
+  ]) assert.equal(flow.canMove(from, to), ok, `${from} -> ${to}`)
   assert.deepEqual(flow.screenFromHistory(flow.historyState('w1', 'form'), 'w1'), { widget: 'w1', screen: 'form' })
   assert.equal(flow.screenFromHistory(flow.historyState('w1', 'form'), 'w2'), null)
   for (const [err, want] of [

@@ -3,23 +3,22 @@
 // retried and which message a server problem's stable code gets. The element
 // (element.js) renders screens and calls these; the unit tests drive them in Node.
 
-export const SCREENS = ['loading', 'calendar', 'form', 'verify', 'done', 'manage', 'reschedule', 'error']
+export const SCREENS = ['loading', 'calendar', 'form', 'verify', 'done', 'error']
 
-// From -> allowed next screens. 'error' and 'loading' are reachable from anywhere.
+// From -> the screens the widget may show next ('done' is also the manage
+// view; 'form' also the reschedule confirmation). Re-rendering a screen
+// (a language change, a refresh) is a move to itself; an error may come anywhere.
 const MOVES = {
-  loading: ['calendar', 'manage', 'error'],
-  calendar: ['form', 'reschedule', 'manage', 'loading'],
-  form: ['calendar', 'verify', 'done'],
+  loading: ['calendar', 'done'],
+  calendar: ['calendar', 'form', 'done'],
+  form: ['calendar', 'form', 'verify', 'done'],
   verify: ['calendar', 'done'],
-  done: ['calendar', 'loading', 'manage'],
-  manage: ['calendar', 'done', 'loading'],
-  reschedule: ['calendar', 'done', 'manage'],
-  error: ['loading'],
+  done: ['calendar', 'done'],
+  error: [],
 }
 
 export function canMove(from, to) {
-  if (to === 'error' || to === 'loading') return true
-  return (MOVES[from] || []).includes(to)
+  return to === 'error' || (MOVES[from] || []).includes(to)
 }
 
 // Screens a browser Back returns from: each gets a history entry of its own,
