@@ -94,6 +94,14 @@ await run('web units', async () => {
     await assert.rejects(flow.withRetries(async () => { calls++; throw { status: 422 } }, { sleep: async () => {} }))
     assert.equal(calls, 1, 'a 4xx is not retried')
   }
+  for (const [err, want] of [
+    [{ code: 'CHALLENGE_EXPIRED', status: 422 }, 'expired'], [{ code: 'INVALID_CODE', status: 422, problem: { attempts_left: 0 } }, 'expired'],
+    [{ code: 'INVALID_CODE', status: 422, problem: { attempts_left: 2 } }, 'field codeWrong'], [{ code: 'INVALID_REQUEST', status: 400 }, 'field codeInvalid'],
+    [{ code: 'INVALID_TRANSITION', status: 409 }, 'expired'], [{ status: 0 }, 'other'],
+  ]) {
+    const got = flow.verifyFailure(err)
+    assert.equal([got.action, got.key].filter(Boolean).join(' '), want, JSON.stringify(err))
+  }
   assert.equal(flow.refundToShow({ refund: { amount: 5000, currency: 'EUR' } }), null, 'no payment, no refund')
   assert.deepEqual(flow.refundToShow({ refund: { amount: 5000, currency: 'EUR' }, payment: { status: 'paid', amount: 5000 } }), { amount: 5000, currency: 'EUR' })
   assert.equal(flow.cancelledByKey('provider'), 'cancelledByProvider')

@@ -15,7 +15,8 @@ import { closeOnBackdrop, gridKeyTarget, keepTabInside } from './a11y.js'
 import { confirmationRows, formatMoney, timeRange } from './views/confirmation.js'
 import { detailsForm, validateDetails } from './views/form.js'
 import { timeList } from './views/times.js'
-import { bookingFailure, canMove, historyState, screenFromHistory, withRetries } from './flow.js'
+import { codeForm } from './views/verify.js'
+import { bookingFailure, canMove, historyState, screenFromHistory, verifyFailure, withRetries } from './flow.js'
 import { dayOffsets, offsetText, rangeNeedsOffsets } from './wallclock.js'
 import {
   addDays, addMonths, browserTimeZone, compareMonths, dateInZone, firstDayOfWeek, firstOfMonth,
@@ -983,38 +984,22 @@ export class SlotwiseBooking extends HTMLElement {
   #renderVerify(s, held, email) {
     const { t } = s
     this.#enter(s, 'verify')
-    const err = h('p', { class: 'error-text', id: 'code-error', hidden: true })
-    const input = h('input', { id: 'code', name: 'code', autocomplete: 'one-time-code', inputmode: 'numeric', pattern: '[0-9 ]*',
-      maxlength: 12, required: true, spellcheck: 'false', 'aria-describedby': 'code-help' })
-    const submit = h('button', { type: 'submit', class: 'btn', text: t('verifyButton') })
-    const form = h('form', { novalidate: true, 'aria-labelledby': 'verify-heading' },
-      h('div', { class: 'field' }, h('label', { for: 'code', text: t('code') }), input, err),
-      h('div', { class: 'actions' }, submit))
-    const setError = (text) => {
-      input.setAttribute('aria-invalid', text ? 'true' : 'false')
-      err.textContent = text || ''
-      err.hidden = !text
-      input.setAttribute('aria-describedby', text ? 'code-error code-help' : 'code-help')
-      if (text) this.#announce(s, text)
-    }
-    const heading = h('h3', { id: 'verify-heading', tabindex: '-1', text: t('verifyTitle') })
-    const intro = h('p', { id: 'code-help', text: `${t('verifyIntro', { email })} ${t('verifyHeld')}` })
     s.verifying = false
-    form.addEventListener('submit', async (e) => {
-      e.preventDefault()
+    const view = codeForm({ t, email }, { submit: (code) => send(code) })
+    const setError = (text) => {
+      if (view.error(text)) this.#announce(s, text)
+    }
+    const send = async (code) => {
       if (s.verifying) return
       this.#clearError(s)
-      const code = input.value.replace(/[\s-]/g, '')
       if (!/^\d{6}$/.test(code)) {
         setError(t('codeInvalid'))
-        input.focus()
+        view.input.focus()
         return
       }
       setError('')
       s.verifying = true
-      submit.disabled = true
-      submit.textContent = t('verifying')
-      form.setAttribute('aria-busy', 'true')
+      view.busy(true)
       try {
         const { json } = await this.#withRetries(s, () => s.api.verify(held.id, held.manage_token, code))
         if (s.dead) return
@@ -1023,35 +1008,29 @@ export class SlotwiseBooking extends HTMLElement {
         this.#booked(s)
       } catch (e) {
         if (s.dead) return
-        submit.disabled = false
-        submit.textContent = t('verifyButton')
-        form.removeAttribute('aria-busy')
-        const left = e.problem?.attempts_left
-        if (e.code === 'CHALLENGE_EXPIRED' || (e.code === 'INVALID_CODE' && left === 0) || e.code === 'INVALID_TRANSITION') {
+        view.busy(false)
+        const next = verifyFailure(e)
+        if (next.action === 'expired') {
           this.#emit('error', { code: e.code, status: e.status, message: t('holdExpired') })
           return this.#backToCalendar(s, { errorKey: 'holdExpired', refresh: true })
         }
-        if (e.code === 'INVALID_CODE') {
-          setError(t('codeWrong', { n: left ?? '?' }))
-          input.focus()
-          input.select()
-          return
-        }
-        if (e.status === 400) {
-          setError(t('codeInvalid'))
-          input.focus()
+        if (next.action === 'field') {
+          setError(t(next.key, next.vars))
+          view.input.focus()
+          view.input.select()
           return
         }
         this.#showError(s, bookingFailure(e).key, e, null, null, { focus: true })
       } finally {
         s.verifying = false
       }
-    })
-    s.body.replaceChildren(...[this.#renderHeader(s), h('div', { class: 'stack' }, this.#summaryBox(s, s.slot), heading, intro, form)].filter(Boolean))
+    }
+    s.body.replaceChildren(...[this.#renderHeader(s), h('div', { class: 'stack' }, this.#summaryBox(s, s.slot), view.heading, view.intro, view.form)].filter(Boolean))
     // The summary's "Change" would leave the hold behind: the time is the one held.
     s.body.querySelector('.summary button')?.remove()
-    input.focus()
+    view.input.focus()
   }
+
 
   // Network failures, 5xx and "the same key is still in flight" are retried
   // with the same request, hence the same Idempotency-Key.

@@ -82,6 +82,17 @@ export function bookingFailure(err) {
   return { action: 'stay', key: 'invalid' }
 }
 
+// A code that was not accepted: the hold ended (expired, the last try
+// spent, or no longer held) → back to the times; a wrong or malformed code
+// → the field says so; anything else → bookingFailure().
+export function verifyFailure(err) {
+  const left = err.problem?.attempts_left
+  if (err.code === 'CHALLENGE_EXPIRED' || (err.code === 'INVALID_CODE' && left === 0) || err.code === 'INVALID_TRANSITION') return { action: 'expired' }
+  if (err.code === 'INVALID_CODE') return { action: 'field', key: 'codeWrong', vars: { n: left ?? '?' } }
+  if (err.status === 400) return { action: 'field', key: 'codeInvalid' }
+  return { action: 'other' }
+}
+
 // Who cancelled, as a string key.
 export function cancelledByKey(by) {
   if (by === 'provider') return 'cancelledByProvider'
