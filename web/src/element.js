@@ -16,11 +16,12 @@ import { confirmationRows, formatMoney, timeRange } from './views/confirmation.j
 import { detailsForm, validateDetails } from './views/form.js'
 import { timeList } from './views/times.js'
 import { codeForm } from './views/verify.js'
+import { countText, monthGrid } from './views/calendar.js'
 import { bookingFailure, canMove, historyState, screenFromHistory, verifyFailure, withRetries } from './flow.js'
 import { dayOffsets, offsetText, rangeNeedsOffsets } from './wallclock.js'
 import {
   addDays, addMonths, browserTimeZone, compareMonths, dateInZone, firstDayOfWeek, firstOfMonth,
-  formatInstant, formatLocalDate, formatMonth, formatWallTime, instantString, isoWeekday,
+  formatLocalDate, formatMonth, formatWallTime, instantString,
   lastOfMonth, monthOf, parseDate, weekdayNames, zoneLabel,
 } from './dates.js'
 
@@ -684,44 +685,16 @@ export class SlotwiseBooking extends HTMLElement {
     s.monthLabel.textContent = formatMonth(cfg.locale, month)
     s.prev.disabled = compareMonths(month, s.minMonth) <= 0
     s.next.disabled = compareMonths(month, s.maxMonth) >= 0
-    const names = weekdayNames(cfg.locale, cfg.weekStart)
-    const plural = (s.plural ||= new Intl.PluralRules(cfg.locale))
-    const numbers = (s.numbers ||= new Intl.NumberFormat(cfg.locale))
     const first = firstOfMonth(month)
     const last = lastOfMonth(month)
-    const lead = (isoWeekday(first) - cfg.weekStart + 7) % 7
-    const currentDate = s.reschedule ? dateInZone(Date.parse(s.reschedule.booking.start), s.zone) : null
     // One tab stop: the selected date, else the first free one, else the 1st.
     const tabDate = (focusDate && focusDate >= first && focusDate <= last && focusDate)
       || (s.date && s.byDate.has(s.date) && s.date) || [...s.byDate.keys()][0]
       || (s.today >= first && s.today <= last ? s.today : first)
-    const head = h('thead', null, h('tr', { role: 'row' }, names.map((n) =>
-      h('th', { role: 'columnheader', scope: 'col', abbr: n.long }, h('span', { 'aria-hidden': 'true', text: n.abbr.length <= 3 ? n.abbr : n.short }), h('span', { class: 'sr-only', text: n.long })))))
-    const bodyRows = []
-    let row = []
-    for (let i = 0; i < lead; i++) row.push(h('td', { role: 'gridcell' }))
-    for (let date = first; date <= last; date = addDays(date, 1)) {
-      const count = s.byDate.get(date)?.length || 0
-      const bookable = count > 0
-      const label = `${formatLocalDate(cfg.locale, date)}, ${countText(t, plural, count, cfg.locale)}`
-      const isCurrent = currentDate === date
-      const btn = h('button', {
-        type: 'button', class: 'day' + (bookable ? ' free' : '') + (date === s.today ? ' today' : '') + (isCurrent ? ' current' : ''),
-        tabindex: date === tabDate ? '0' : '-1', 'aria-label': isCurrent ? `${label}. ${t('manageTitle')}` : label, dataset: { date },
-        'aria-disabled': bookable ? null : 'true', 'aria-current': date === s.today ? 'date' : null,
-        text: numbers.format(Number(date.slice(8))),
-      })
-      row.push(h('td', { role: 'gridcell', 'aria-selected': date === s.date ? 'true' : 'false' }, btn))
-      if (row.length === 7) {
-        bodyRows.push(h('tr', { role: 'row' }, row))
-        row = []
-      }
-    }
-    if (row.length) {
-      while (row.length < 7) row.push(h('td', { role: 'gridcell' }))
-      bodyRows.push(h('tr', { role: 'row' }, row))
-    }
-    s.grid.replaceChildren(head, h('tbody', null, bodyRows))
+    const currentDate = s.reschedule ? dateInZone(Date.parse(s.reschedule.booking.start), s.zone) : null
+    s.plural ||= new Intl.PluralRules(cfg.locale)
+    s.grid.replaceChildren(...monthGrid({ t, locale: cfg.locale, weekStart: cfg.weekStart, plural: s.plural },
+      { month, counts: (date) => s.byDate.get(date)?.length || 0, today: s.today, selected: s.date, tabDate, currentDate }))
     this.#renderZoneNote(s)
     if (focusDate) s.grid.querySelector(`[data-date="${tabDate}"]`)?.focus()
   }
@@ -1274,14 +1247,6 @@ function hourCycleOf(el) {
   return ['h12', 'h23'].includes(value) ? value : undefined
 }
 
-const numberFormats = new Map()
-function countText(t, plural, count, locale) {
-  if (!count) return t('noFreeTimes')
-  if (plural.select(count) === 'one') return t('freeTimesOne')
-  let nf = numberFormats.get(locale)
-  if (!nf) numberFormats.set(locale, (nf = new Intl.NumberFormat(locale)))
-  return t('freeTimesOther', { n: nf.format(count) })
-}
 
 function manageFromUrl() {
   try {
