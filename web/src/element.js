@@ -17,6 +17,7 @@ import { detailsForm, validateDetails } from './views/form.js'
 import { timeList } from './views/times.js'
 import { codeForm } from './views/verify.js'
 import { countText, monthGrid } from './views/calendar.js'
+import { manageActions } from './views/manage.js'
 import { bookingFailure, canMove, historyState, screenFromHistory, verifyFailure, withRetries } from './flow.js'
 import { dayOffsets, offsetText, rangeNeedsOffsets } from './wallclock.js'
 import {
@@ -1089,33 +1090,23 @@ export class SlotwiseBooking extends HTMLElement {
   }
 
   #manageActions(s, booking) {
-    const { t } = s
-    const box = h('div', { class: 'actions' })
-    const resched = h('button', { type: 'button', class: 'btn', text: t('reschedule'), onclick: () => this.#startReschedule(s, booking) })
-    const cancel = h('button', { type: 'button', class: 'btn plain', text: t('cancelBooking') })
-    cancel.addEventListener('click', () => {
-      const yes = h('button', { type: 'button', class: 'btn danger', text: t('confirmCancel') })
-      const no = h('button', { type: 'button', class: 'btn plain', text: t('keepBooking') })
-      const q = h('p', { id: 'cancel-q', tabindex: '-1', text: t('cancelQuestion') })
-      box.replaceChildren(h('div', { class: 'stack', role: 'group', 'aria-labelledby': 'cancel-q' }, q, h('div', { class: 'actions' }, yes, no)))
-      yes.focus()
-      no.addEventListener('click', () => this.#renderManage(s))
-      yes.addEventListener('click', async () => {
-        yes.disabled = true
+    return manageActions({ t: s.t }, {
+      reschedule: () => this.#startReschedule(s, booking),
+      keep: () => this.#renderManage(s),
+      cancel: async () => {
         try {
           const { json } = await this.#withRetries(s, () => s.api.cancel(booking.id, s.manage.token))
           const updated = json?.booking || json
           s.manage.booking = { ...booking, ...updated, status: updated?.status || 'CANCELLED' }
           this.#renderDone(s, s.manage.booking, 'cancelled')
         } catch (e) {
-          yes.disabled = false
           this.#showError(s, bookingFailure(e).key, e, null, null, { focus: true })
+          throw e
         }
-      })
+      },
     })
-    box.append(resched, cancel)
-    return box
   }
+
 
   #renderManage(s, { focus = true } = {}) {
     this.#renderDone(s, s.manage.booking, 'manage', { focus })
