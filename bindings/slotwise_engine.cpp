@@ -10,6 +10,7 @@
 #include <emscripten/val.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,6 +27,27 @@ val js_string(const std::string& utf8) {
     static const val decoder = val::global("TextDecoder").new_();
     const auto* bytes = reinterpret_cast<const unsigned char*>(utf8.data());
     return decoder.call<val>("decode", val(emscripten::typed_memory_view(utf8.size(), bytes)));
+}
+
+// A snapshot's text into the module: TextEncoder.encodeInto writes the UTF-8
+// straight into a buffer in the module's memory. Embind's own std::string
+// conversion in 3.1.6 walks the string twice in JS loops (its UTF-8 length,
+// then its bytes), which cost more than reading the snapshot's busy list.
+// A string with a lone surrogate (which encodeInto would replace by U+FFFD)
+// and anything that is not a string keep embind's conversion, so every
+// input reads exactly as before.
+slotwise::Engine* engine_from_text(const val& text) {
+    static const bool can_check = val::global("String")["prototype"]["isWellFormed"].typeOf().as<std::string>() == "function";
+    if (can_check && text.isString() && text.call<bool>("isWellFormed")) {
+        static const val encoder = val::global("TextEncoder").new_();
+        // One UTF-16 code unit of a well-formed string is at most 3 bytes of UTF-8.
+        const std::size_t capacity = text["length"].as<std::size_t>() * 3;
+        const std::unique_ptr<unsigned char[]> bytes(new unsigned char[capacity + 1]);
+        const val result = encoder.call<val>("encodeInto", text, val(emscripten::typed_memory_view(capacity, bytes.get())));
+        const auto written = result["written"].as<std::size_t>();
+        return new slotwise::Engine(std::string_view(reinterpret_cast<const char*>(bytes.get()), written));
+    }
+    return new slotwise::Engine(text.as<std::string>());
 }
 
 // The engine never throws on bad input (errors are values). When the module
@@ -107,10 +129,9 @@ std::string tz_version() {
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(slotwise_engine) {
-    // Engine(std::string_view) takes the JS string converted to std::string;
-    // the parsed snapshot owns its data, so the temporary may go.
+    // The parsed snapshot owns its data, so the text's buffer may go.
     emscripten::class_<slotwise::Engine>("Engine")
-        .constructor<std::string>()
+        .constructor(&engine_from_text)
         .function("slots", &engine_slots)
         .function("slotsCompact", &engine_slots_compact)
         .function("validate", &engine_validate);
