@@ -55,7 +55,7 @@ export function warmEngine(mod, zone) {
     }))
     const now = new Date()
     const day = now.toISOString().slice(0, 10)
-    engine.slots(JSON.stringify({ service: 's', from: day, to: day, time_zone: zone, now: now.toISOString().slice(0, 17) + '00Z' }))
+    querySlots(engine, { service: 's', from: day, to: day, time_zone: zone, now: now.toISOString().slice(0, 17) + '00Z' })
     engine.delete()
   } catch { /* only a warm-up */ }
 }
@@ -81,21 +81,11 @@ function clockText(minutes) {
   return text
 }
 
-// Days since 1970-01-01 as "YYYY-MM-DD" (proleptic Gregorian, H. Hinnant's civil_from_days).
+// Days since 1970-01-01 as "YYYY-MM-DD"; slot dates lie in engine.md's
+// supported years, where toISOString writes exactly that.
 function dateText(days) {
   let text = dateTexts.get(days)
-  if (text !== undefined) return text
-  const z = days + 719468
-  const era = Math.floor(z / 146097)
-  const doe = z - era * 146097
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365)
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
-  const mp = Math.floor((5 * doy + 2) / 153)
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1
-  const month = mp < 10 ? mp + 3 : mp - 9
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-  text = String(year).padStart(4, '0') + '-' + twoDigits[month] + '-' + twoDigits[day]
-  dateTexts.set(days, text)
+  if (text === undefined) dateTexts.set(days, (text = new Date(days * 86400000).toISOString().slice(0, 10)))
   return text
 }
 
