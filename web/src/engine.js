@@ -99,10 +99,18 @@ function offsetText(minutes) {
   return text
 }
 
-// Minutes since 1970-01-01T00:00Z as "YYYY-MM-DDTHH:MM:00Z".
+// Minutes since 1970-01-01T00:00Z as "YYYY-MM-DDTHH:MM:00Z": one join of two
+// cached halves, the cheapest string V8 can make for it.
+const instantDays = new Map()
+const instantTimes = new Array(1440)
 function instantText(minutes) {
   const days = Math.floor(minutes / 1440)
-  return dateText(days) + 'T' + clockText(minutes - days * 1440) + ':00Z'
+  const time = minutes - days * 1440
+  let day = instantDays.get(days)
+  if (day === undefined) instantDays.set(days, (day = dateText(days) + 'T'))
+  let clock = instantTimes[time]
+  if (clock === undefined) clock = instantTimes[time] = clockText(time) + ':00Z'
+  return day + clock
 }
 
 // An Int32Array of Engine.slotsCompact as the answer's slot objects.
