@@ -173,6 +173,7 @@ for (const [days, busyCount] of [[90, 1000], [30, 100]]) {
   console.log(`    JSON text:                                   ${show(parseQueryUs)}`);
   console.log(`    Int32Array:                                  ${show(parseCompactUs)}`);
   console.log(`    slot objects (querySlots):                   ${show(parseObjectsUs)}${days === 90 ? ' (goal 450 us)' : ''}`);
+  console.log(`      ${perBusy(parseObjectsUs).slice(3)}`);
   console.log(`    slot objects by JSON.parse (before):         ${show(parseJsonParseUs)}`);
   if (native) {
     const nq = native('Query', days, busyCount);

@@ -12,7 +12,7 @@
 //                (the busy list read straight from the text).
 //   ParseDom     the same through nlohmann's DOM only (parse_snapshot_text_dom),
 //                the reference the fast busy read is tested against.
-// Parse, ParseDom and ParseQuery also report `per_busy`: their time divided
+// Query, Parse, ParseDom and ParseQuery also report `per_busy`: their time divided
 // by the number of busy intervals (rows with busy intervals only).
 #include "slotwise/availability.h"
 #include "slotwise/protocol.h"
@@ -89,6 +89,7 @@ void Query(benchmark::State& state) {
         benchmark::DoNotOptimize(answer);
     }
     count_slots(state, engine.slots(query));
+    count_per_busy(state);
 }
 
 void SlotStarts(benchmark::State& state) {

@@ -7,7 +7,8 @@ import { h } from './dom.js'
 import { translator, directionOf, safeLocale } from './i18n.js'
 import { accessibleBrand } from './colour.js'
 import { createApi, IdempotencyKeys } from './api.js'
-import { loadEngine, querySlots, warmEngine } from './engine.js'
+import { querySlots } from './engine.js'
+import { loadEngine, warmEngine } from './engine.js'
 import { initialRange, RANGE_MARGIN_DAYS, withoutInterval } from './range.js'
 import {
   addDays, addMonths, browserTimeZone, compareMonths, dateInZone, firstDayOfWeek, firstOfMonth,
