@@ -10,6 +10,7 @@
 #include <emscripten/val.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -40,12 +41,17 @@ slotwise::Engine* engine_from_text(const val& text) {
     static const bool can_check = val::global("String")["prototype"]["isWellFormed"].typeOf().as<std::string>() == "function";
     if (can_check && text.isString() && text.call<bool>("isWellFormed")) {
         static const val encoder = val::global("TextEncoder").new_();
-        // One UTF-16 code unit of a well-formed string is at most 3 bytes of UTF-8.
-        const std::size_t capacity = text["length"].as<std::size_t>() * 3;
-        const std::unique_ptr<unsigned char[]> bytes(new unsigned char[capacity + 1]);
-        const val result = encoder.call<val>("encodeInto", text, val(emscripten::typed_memory_view(capacity, bytes.get())));
-        const auto written = result["written"].as<std::size_t>();
-        return new slotwise::Engine(std::string_view(reinterpret_cast<const char*>(bytes.get()), written));
+        const std::size_t units = text["length"].as<std::size_t>();
+        // A snapshot is mostly ASCII: one byte per UTF-16 code unit fits it
+        // the first time; otherwise three (the most one unit takes) always fit.
+        for (const std::size_t capacity : {units, units * 3}) {
+            const std::unique_ptr<unsigned char[]> bytes(new unsigned char[capacity + 1]);
+            const val result =
+                encoder.call<val>("encodeInto", text, val(emscripten::typed_memory_view(capacity, bytes.get())));
+            if (result["read"].as<std::size_t>() != units) continue;
+            const auto written = result["written"].as<std::size_t>();
+            return new slotwise::Engine(std::string_view(reinterpret_cast<const char*>(bytes.get()), written));
+        }
     }
     return new slotwise::Engine(text.as<std::string>());
 }
