@@ -7,6 +7,7 @@ import { h } from './dom.js'
 import { translator, directionOf, safeLocale, loadStrings } from './i18n.js'
 import { accessibleBrand } from './colour.js'
 import { createApi, IdempotencyKeys } from './api.js'
+import { querySlots } from './engine.js'
 import { loadEngine, warmEngine } from './engine.js'
 import { initialRange, RANGE_MARGIN_DAYS, MAX_RANGE_DAYS } from './range.js'
 import { ATTRIBUTES, liveOf } from './options.js'
@@ -473,7 +474,7 @@ export class SlotwiseBooking extends HTMLElement {
     }
     const q = this.#query(s, month)
     if (s.engineInstance) {
-      const answer = JSON.parse(s.engineInstance.slots(JSON.stringify(q)))
+      const answer = querySlots(s.engineInstance, q)
       if (answer.error && answer.error.code === 'UNKNOWN_TIME_ZONE' && s.zone !== 'UTC') {
         s.zone = 'UTC'
         return this.#monthSlots(s, month)
