@@ -14,11 +14,14 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "adapters/http_client.h"
 #include "domain/booking_service.h"
+#include "domain/server_keys.h"
 #include "http/http_api.h"
 #include "jobs/dispatcher.h"
 #include "jobs/standard_jobs.h"
 #include "mail/mail_job.h"
+#include "notifications/event_fan_out.h"
 #include "store/operator_token.h"
 #include "store/shared_limits.h"
 
@@ -66,6 +69,8 @@ const char* kUsage = R"(usage: slotwise-server [options]
   --mail-dir DIR            the .eml folder without --smtp (default: a mail folder beside the SQLite
                             file; data/mail under the working directory with PostgreSQL)
   --smtp-ca-file FILE       trust this CA certificate (PEM) for the SMTP server instead of the system's
+  --allow-private-targets   let webhooks and other outgoing HTTP reach loopback and private addresses
+                            (tests, closed networks); refused by default
 environment: SLOTWISE_ADMIN_TOKEN (the operator token, 24..256 visible ASCII; when unset a
              stored one is used, or one is generated and printed once to stderr),
              SLOTWISE_NOW (start the server's clock at this instant; tests and demos),
@@ -123,6 +128,7 @@ std::string one_line(std::string text) {
 // cannot be reached.
 struct Backend {
     std::unique_ptr<Store> store;
+    std::unique_ptr<domain::ServerKeys> keys;
     std::unique_ptr<BookingService> service;
     std::unique_ptr<domain::AccountService> accounts;
     std::unique_ptr<SharedLimits> limits;
@@ -137,7 +143,10 @@ Backend connect(const std::string& db, std::size_t pool, const Clock& clock, con
     b.store = open_store(db, pool);
     b.store->migrate();
     b.token = OperatorToken::establish(*b.store, env_token);
-    b.service = std::make_unique<BookingService>(*b.store, clock, service_options);
+    b.keys = std::make_unique<domain::ServerKeys>(domain::ServerKeys::resolve(*b.store, account_options.secret));
+    ServiceOptions options = service_options;
+    options.manage_token_key = b.keys->derive("slotwise bookings v1", "manage token");
+    b.service = std::make_unique<BookingService>(*b.store, clock, std::move(options));
     b.accounts = std::make_unique<domain::AccountService>(*b.store, clock, account_options);
     // Bookings written before migration 004 get their normalised client key
     // (and hashed no-show records) here: ICU runs in C++, not in SQL.
@@ -167,6 +176,7 @@ int main(int argc, char** argv) {
     jobs::DispatcherOptions job_options;
     jobs::StandardJobOptions standard_jobs;
     std::optional<std::string> smtp_flag, mail_from_flag, mail_dir_flag, smtp_ca_file_flag;
+    adapters::HttpClientOptions outgoing;
     for (int i = 1; i < argc; ++i) {
         const std::string flag = argv[i];
         auto value = [&]() -> std::string {
@@ -210,6 +220,7 @@ int main(int argc, char** argv) {
         else if (flag == "--mail-from") mail_from_flag = value();
         else if (flag == "--mail-dir") mail_dir_flag = value();
         else if (flag == "--smtp-ca-file") smtp_ca_file_flag = value();
+        else if (flag == "--allow-private-targets") outgoing.allow_private = true;
         else if (flag == "--rate-limit") {
             const std::string v = value();
             const auto colon = v.find(':');
@@ -310,6 +321,7 @@ int main(int argc, char** argv) {
     // before the backend they use goes.
     std::unique_ptr<jobs::JobQueue> job_queue;
     std::unique_ptr<jobs::Dispatcher> dispatcher;
+    std::unique_ptr<notifications::EventFanOut> fan_out;
     bool announced = false;
     auto announce = [&] {
         if (announced) return;
@@ -366,6 +378,12 @@ int main(int argc, char** argv) {
         backend.accounts->set_job_queue(job_queue.get());
         dispatcher->every("accounts.purge", std::chrono::hours{1}, [&accounts = *backend.accounts] { accounts.purge_expired(); });
         backend.service->notify_jobs_through(*job_queue);
+        // Booking events become mails, texts, pushes, webhooks and reminders
+        // (notifications/): each channel adds itself to the fan-out.
+        fan_out = std::make_unique<notifications::EventFanOut>(*job_queue);
+        fan_out->register_handler(*dispatcher);
+        if (outgoing.allow_private)
+            std::printf("slotwise-server: outgoing HTTP may reach loopback and private addresses (--allow-private-targets)\n");
         dispatcher->start();
         std::printf("slotwise-server: jobs: %d threads in process %s\n", job_options.threads,
                     dispatcher->process_id().c_str());

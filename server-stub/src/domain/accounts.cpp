@@ -1,5 +1,7 @@
 #include "domain/accounts.h"
 
+#include "domain/server_keys.h"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -93,16 +95,9 @@ mail::MailMessage sign_in_mail(const std::string& challenge, const std::string& 
 
 AccountService::AccountService(Store& store, const Clock& clock, AccountOptions options)
     : store_(store), clock_(clock), options_(std::move(options)) {
-    std::string secret;
-    if (options_.secret) {
-        if (options_.secret->size() < 32) throw std::invalid_argument("SLOTWISE_SECRET must be at least 32 characters");
-        secret = *options_.secret;
-    } else {
-        auto session = store_.session();
-        secret = records::server_secret(*session, "accounts", random_token(kTokenBytes), Clock::system_seconds());
-    }
-    code_key_ = hkdf_sha256(secret, "slotwise accounts v1", "sign-in code", 32);
-    requester_key_ = hkdf_sha256(secret, "slotwise accounts v1", "requester address", 32);
+    const ServerKeys keys = ServerKeys::resolve(store_, options_.secret);
+    code_key_ = keys.derive("slotwise accounts v1", "sign-in code");
+    requester_key_ = keys.derive("slotwise accounts v1", "requester address");
 }
 
 std::string AccountService::code_hash(const std::string& challenge_id, const std::string& code) const {

@@ -4,6 +4,7 @@
 // locked_insert.cpp.
 #include "domain/booking_service.h"
 
+#include "domain/booking_events.h"
 #include "domain/booking_json.h"
 #include "domain/client_address.h"
 #include "domain/client_verification.h"
@@ -50,6 +51,21 @@ void may_take_or_throw(BookingAction action, const Actor& actor) {
 }
 
 std::string status_text(BookingStatus status) { return std::string(to_string(status)); }
+
+// The event a provider's transition announces.
+std::optional<domain::BookingEventType> event_of(BookingAction action) {
+    switch (action) {
+        case BookingAction::confirm: return domain::BookingEventType::confirmed;
+        case BookingAction::decline: return domain::BookingEventType::declined;
+        case BookingAction::cancel: return domain::BookingEventType::cancelled;
+        case BookingAction::complete: return domain::BookingEventType::completed;
+        case BookingAction::no_show: return domain::BookingEventType::no_show;
+        case BookingAction::reschedule:
+        case BookingAction::expire:
+        case BookingAction::verify: return std::nullopt;
+    }
+    return std::nullopt;
+}
 
 // A booking stored before migration 004 may not have its key yet.
 std::string client_key_of(const Booking& b) { return b.client_key.empty() ? client_key(b.client.email) : b.client_key; }
@@ -119,7 +135,7 @@ BookingView BookingService::client_cancel(const Actor& actor, const std::string&
                                           std::optional<std::string> reason) {
     auto s = store_.session();
     authorized_booking(*s, booking_id, std::get<domain::BookingClient>(actor));
-    return in_transaction(*s, std::nullopt, [&] {
+    BookingView view = in_transaction(*s, std::nullopt, [&] {
         Booking b = as_of_now(*records::load_booking(*s, booking_id));
         const BookingStatus before = move(b, BookingAction::cancel, actor, clock_.now());
         b.cancelled_at = clock_.now_minute();
@@ -127,11 +143,14 @@ BookingView BookingService::client_cancel(const Actor& actor, const std::string&
         b.cancellation_reason = reason;
         b.refund_amount = client_refund(b, *b.cancelled_at);
         b.updated_at = clock_.now();
+        s->exec(domain::booking_event_statement(b, domain::BookingEventType::cancelled, "client", b.updated_at));
         if (!records::update_booking(*s, b, before)) throw changed_meanwhile(BookingAction::cancel);
         records::audit(*s, b.updated_at, std::string(audit_name(actor)), "booking.cancel", "booking", b.id,
                        {{"from", status_text(before)}, {"refund", *b.refund_amount}});
         return BookingView{b, std::nullopt};
     });
+    notify_jobs();
+    return view;
 }
 
 BookingView BookingService::reschedule_booking(const Actor& actor, const std::string& booking_id,
@@ -143,7 +162,7 @@ BookingView BookingService::reschedule_booking(const Actor& actor, const std::st
         authorized_booking(*s, booking_id, std::get<domain::BookingClient>(actor)).provider_id;
     const Instant now = clock_.now_minute();
     try {
-        return in_transaction(*s, provider_id, [&] {
+        BookingView view = in_transaction(*s, provider_id, [&] {
             Booking b = as_of_now(*records::load_booking(*s, booking_id));
             const BookingStatus before = move(b, BookingAction::reschedule, actor, clock_.now());
             const auto provider = providers_.get(*s, b.provider_id);
@@ -172,6 +191,7 @@ BookingView BookingService::reschedule_booking(const Actor& actor, const std::st
             // marked EXPIRED, so that the database's overlap backstop agrees.
             for (const auto& st : records::expire_overdue_statements(b.provider_id, clock_.now())) s->exec(st);
             const Instant old_start = b.start;
+            const Interval old_time{b.start, b.end};
             b.duration_minutes = duration;
             b.start = r.start;
             b.end = r.start + Minutes{duration};
@@ -179,12 +199,16 @@ BookingView BookingService::reschedule_booking(const Actor& actor, const std::st
             b.occupied_start = occupied.start;
             b.occupied_end = occupied.end;
             b.updated_at = clock_.now();
+            s->exec(domain::booking_event_statement(b, domain::BookingEventType::rescheduled, "client", b.updated_at,
+                                                    old_time));
             if (!records::update_booking(*s, b, before)) throw changed_meanwhile(BookingAction::reschedule);
             records::audit(*s, b.updated_at, std::string(audit_name(actor)), "booking.reschedule", "booking", b.id,
                            {{"from", format_instant(old_start)}, {"to", format_instant(b.start)},
                             {"refund_ceiling", *b.refund_ceiling}});
             return BookingView{b, std::nullopt};
         });
+        notify_jobs();
+        return view;
     } catch (const OverlapError&) {
         throw DomainError(ErrorKind::conflict, "SLOT_TAKEN", "the slot is taken");
     }
@@ -246,13 +270,18 @@ BookingView BookingService::verify_booking(const Actor& actor, const std::string
             if (service && service->is_virtual && !b.meeting_link) b.meeting_link = new_meeting_link();
         }
         b.updated_at = now;
+        // Verified, the booking is announced for the first time.
+        s->exec(domain::booking_event_statement(b, domain::BookingEventType::created, "client", now));
         if (!records::update_booking(*s, b, before)) throw changed_meanwhile(BookingAction::verify);
         records::mark_verified(*s, b.id, now);
         records::audit(*s, now, std::string(audit_name(actor)), "booking.verify", "booking", b.id,
                        {{"from", status_text(before)}, {"to", status_text(after)}});
         return Verdict{BookingView{b, std::nullopt}, false, 0};
     });
-    if (verdict.verified) return *verdict.verified;
+    if (verdict.verified) {
+        notify_jobs();
+        return *verdict.verified;
+    }
     if (verdict.gone)
         throw DomainError(ErrorKind::gone, "CHALLENGE_EXPIRED",
                           "the hold on this time has ended (it expired, or too many wrong codes were entered); "
@@ -270,7 +299,7 @@ BookingView BookingService::provider_transition(const Actor& actor, const std::s
     const auto reason = parse_cancel_reason(parse_json_body(body, /*empty_is_object=*/true));
     may_take_or_throw(action, actor);
     auto s = store_.session();
-    return in_transaction(*s, std::nullopt, [&] {
+    BookingView view = in_transaction(*s, std::nullopt, [&] {
         auto found = records::load_booking(*s, booking_id);
         if (!found || !domain::reaches_stored_provider(*s, actor, found->provider_id)) throw unknown_booking(booking_id);
         Booking b = as_of_now(*found);
@@ -302,11 +331,56 @@ BookingView BookingService::provider_transition(const Actor& actor, const std::s
             case BookingAction::verify: break;
         }
         b.updated_at = clock_.now();
+        if (const auto event = event_of(action))
+            s->exec(domain::booking_event_statement(b, *event, "provider", b.updated_at));
         if (!records::update_booking(*s, b, before)) throw changed_meanwhile(action);
         records::audit(*s, b.updated_at, std::string(audit_name(actor)), "booking." + std::string(to_string(action)),
                        "booking", b.id, {{"from", status_text(before)}, {"to", status_text(b.status)}});
         return BookingView{b, std::nullopt};
     });
+    notify_jobs();
+    return view;
+}
+
+std::optional<Timestamp> BookingService::expire_if_lapsed(const Actor& actor, const std::string& booking_id) {
+    may_take_or_throw(BookingAction::expire, actor);
+    const Timestamp now = clock_.now();
+    auto s = store_.session();
+    const auto found = records::load_booking(*s, booking_id);
+    // Gone, or confirmed, cancelled, verified without a new expiry: nothing
+    // left to expire.
+    if (!found || !found->expires_at) return std::nullopt;
+    // Whether a HELD hold or a PENDING request lapses is the transition
+    // table's expiry row; one not yet due is looked at again then (a hold
+    // verified into a request has a later expiry).
+    if (!domain::lapsed(found->status, found->moment(now))) {
+        if (*found->expires_at > now && domain::lapsed(found->status, found->moment(*found->expires_at)))
+            return *found->expires_at;
+        return std::nullopt;
+    }
+    // Under the provider's write lock, as the locked insert expires overdue
+    // requests, so that only one of them audits the expiry.
+    const bool announced = in_transaction(*s, found->provider_id, [&] {
+        auto b = records::load_booking(*s, booking_id);
+        if (!b || !domain::lapsed(b->status, b->moment(now))) return false;
+        const BookingStatus before = b->status;
+        b->status = domain::transition_or_throw(before, BookingAction::expire, kind_of(actor), b->moment(now));
+        b->updated_at = now;
+        // A request the provider never answered is news to both sides; a
+        // hold its client never verified was never announced.
+        const bool announce = before == BookingStatus::pending;
+        if (announce) s->exec(domain::booking_event_statement(*b, domain::BookingEventType::expired, "system", now));
+        if (!records::update_booking(*s, *b, before)) return false;
+        records::audit(*s, now, std::string(audit_name(actor)), "booking.expire", "booking", booking_id,
+                       {{"from", status_text(before)}});
+        return announce;
+    });
+    if (announced) notify_jobs();
+    return std::nullopt;
+}
+
+void BookingService::notify_jobs() {
+    if (jobs::JobQueue* queue = job_queue_.load()) queue->notify();
 }
 
 }  // namespace slotwise::server

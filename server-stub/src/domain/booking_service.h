@@ -115,6 +115,9 @@ struct ServiceOptions {
     // a stuck database lock (bounds::kLockWait, 3 s, store_bounds.h), and
     // the duplicate learns that before the first request's own 503.
     std::chrono::milliseconds in_flight_wait{2000};
+    // Seals each booking's manage token for the links in later mails
+    // (domain/booking_events.h); from the server's keys (domain/server_keys.h).
+    std::string manage_token_key;
 };
 
 using Query = std::map<std::string, std::string>;
@@ -155,6 +158,12 @@ public:
 
     HealthReport health(const Actor& actor);
 
+    // The server (domain::System) marks a HELD hold or a PENDING request
+    // EXPIRED once its expiry has passed, announcing an expired request
+    // (domain/booking_events.h). Answers when to look again for one that is
+    // not due yet (a hold verified into a request has a later expiry).
+    std::optional<Timestamp> expire_if_lapsed(const Actor& actor, const std::string& booking_id);
+
     // A commit that queued a job due now (a mail) tells this queue, so that
     // the dispatcher need not wait for its next look. Set once the jobs
     // start, while requests may already be served.
@@ -193,6 +202,8 @@ private:
     Booking authorized_booking(Session& s, const std::string& booking_id, const domain::BookingClient& client);
     BookingView client_cancel(const Actor& actor, const std::string& booking_id, std::optional<std::string> reason);
     std::string new_meeting_link() const;
+    // Tells the dispatcher that a commit queued jobs due now (events, mail).
+    void notify_jobs();
 
     Store& store_;
     const Clock& clock_;

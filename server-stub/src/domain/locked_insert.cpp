@@ -38,6 +38,8 @@
 
 #include "domain/booking_json.h"
 #include "domain/booking_service.h"
+
+#include "domain/booking_events.h"
 #include "domain/client_address.h"
 #include "domain/client_verification.h"
 #include "support/crypto.h"
@@ -273,8 +275,17 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
                 std::string manage_token;
                 bool overdue_seen = false;
                 auto busy = records::busy_from(read[at[i].busy], &overdue_seen);
-                const Booking b = admit(job, providers[job.request.provider].get(), std::move(busy),
-                                        records::client_standing_from(read[at[i].standing]), admitted, now, manage_token);
+                Booking b = admit(job, providers[job.request.provider].get(), std::move(busy),
+                                  records::client_standing_from(read[at[i].standing]), admitted, now, manage_token);
+                b.client_locale = job.request.locale;
+                if (options_.manage_token_key.size() == 32)
+                    b.manage_token_sealed = domain::seal_manage_token(options_.manage_token_key, b.id, manage_token);
+                // A hold is announced once verified (verify_booking); a
+                // request or a confirmed booking at once, with the insert.
+                if (b.status == BookingStatus::pending || b.status == BookingStatus::confirmed) {
+                    writes.push_back(domain::booking_event_statement(b, domain::BookingEventType::created, "client", now));
+                    mail_queued = true;
+                }
                 if (overdue_seen && std::find(expiring.begin(), expiring.end(), b.provider_id) == expiring.end())
                     expiring.push_back(b.provider_id);
                 writes.push_back(records::insert_booking_statement(b));

@@ -41,6 +41,10 @@ struct ProviderConfig {
     std::string id, name, kind, time_zone;
     bool active = true;
     std::optional<std::string> bio, photo_url;
+    // Where in-person appointments take place (free text, shown to visitors and in mails).
+    std::optional<std::string> address;
+    // The PUT document's `notifications`, as given (domain/notification_settings.h reads it); null: the defaults.
+    json notifications;
     json schedules = json::object();  // name -> {"weekly": [...], "overrides": [...]}
     std::vector<ServiceConfig> services;
     // The PUT document's `booking_limits`; unset: the server's default.
@@ -101,6 +105,11 @@ struct Booking {
     // clock reading at which the request was made.
     std::optional<Timestamp> expires_at;
     std::optional<std::int64_t> refund_ceiling; // set by a reschedule: at most this refund on a client cancel
+    std::optional<std::string> client_locale;   // the widget's locale: the language of the client's mails
+    // Numbers the booking's events (domain/booking_events.h): 0 for the first.
+    int event_sequence = 0;
+    // The manage token sealed with the server's key (domain/server_keys.h), for later mails' manage links.
+    std::optional<std::string> manage_token_sealed;
 
     // What the "when" of a transition of this booking looks at (booking_status.h).
     domain::TransitionMoment moment(Timestamp now) const { return {now, start, expires_at}; }

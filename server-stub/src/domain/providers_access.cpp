@@ -36,6 +36,8 @@ json provider_put_document(const ProviderConfig& p) {
                 {"active", p.active},     {"schedules", p.schedules}, {"services", std::move(services)}};
     if (p.bio) out["bio"] = *p.bio;
     if (p.photo_url) out["photo_url"] = *p.photo_url;
+    if (p.address) out["address"] = *p.address;
+    if (!p.notifications.is_null()) out["notifications"] = p.notifications;
     json limits = json::object();
     if (p.open_bookings_per_client) limits["open_bookings_per_client"] = *p.open_bookings_per_client;
     if (p.pending_expiry_minutes) limits["pending_expiry_minutes"] = *p.pending_expiry_minutes;

@@ -1,5 +1,7 @@
 #include "domain/request_parsing.h"
 
+#include "domain/notification_settings.h"
+
 #include <cstdio>
 #include <set>
 
@@ -257,8 +259,8 @@ std::optional<std::string> parse_cancel_reason(const json& body) {
 
 ProviderConfig parse_provider_config(const std::string& provider_id, const json& body) {
     object_body(body);
-    reject_unknown_fields(body, {"name", "kind", "time_zone", "active", "bio", "photo_url", "schedules", "services",
-                                 "booking_limits"}, "");
+    reject_unknown_fields(body, {"name", "kind", "time_zone", "active", "bio", "photo_url", "address", "schedules",
+                                 "services", "booking_limits", "notifications"}, "");
     ProviderConfig p;
     p.id = provider_id;
     p.name = required_string(body, "name", "", {1, 200});
@@ -273,7 +275,10 @@ ProviderConfig parse_provider_config(const std::string& provider_id, const json&
     p.photo_url = optional_string(body, "photo_url", "", {1, 2000});
     if (p.photo_url && p.photo_url->rfind("https://", 0) != 0 && p.photo_url->rfind("http://", 0) != 0)
         throw invalid_input("/photo_url must be an http(s) URL");
+    p.address = optional_string(body, "address", "", {1, 500, true});
     parse_booking_limits(body, p);
+    if (auto notifications = body.find("notifications"); notifications != body.end() && !notifications->is_null())
+        p.notifications = domain::notification_settings_document(domain::parse_notification_settings(*notifications));
     auto schedules = body.find("schedules");
     if (schedules == body.end() || !schedules->is_object()) throw invalid_input("/schedules must be an object");
     if (schedules->size() > 32) throw invalid_input("/schedules: at most 32 schedules");

@@ -10,6 +10,7 @@ json engine_snapshot(const ProviderConfig& p, const std::vector<Interval>& busy)
     json provider = {{"id", p.id}, {"time_zone", p.time_zone}, {"active", p.active}, {"name", p.name}, {"kind", p.kind}};
     if (p.bio) provider["bio"] = *p.bio;
     if (p.photo_url) provider["photo_url"] = *p.photo_url;
+    if (p.address) provider["address"] = *p.address;  // the engine ignores it; visitors see where to go
     json services = json::array();
     for (const auto& s : p.services) {
         json j = {{"id", s.id},

@@ -12,36 +12,11 @@ namespace {
 
 constexpr const char* kBookingExpire = "booking.expire";
 
-JobOutcome expire_booking(Store& store, const Job& job, Timestamp now) {
+JobOutcome expire_booking(BookingService& service, const Job& job) {
     if (!job.payload.is_object() || !job.payload.contains("booking_id") || !job.payload["booking_id"].is_string())
         return JobOutcome::fail("the payload has no booking_id");
-    const std::string booking_id = job.payload["booking_id"].get<std::string>();
-    auto s = store.session();
-    const auto found = records::load_booking(*s, booking_id);
-    // Gone, or confirmed, cancelled, verified without a new expiry: nothing
-    // left to expire.
-    if (!found || !found->expires_at) return JobOutcome::done();
-    // Whether a HELD hold or a PENDING request lapses is the transition
-    // table's expiry row; one not yet due is looked at again then (a hold
-    // verified into a request has a later expiry).
-    if (!domain::lapsed(found->status, found->moment(now))) {
-        if (*found->expires_at > now && domain::lapsed(found->status, found->moment(*found->expires_at)))
-            return JobOutcome::not_before(*found->expires_at);
-        return JobOutcome::done();
-    }
-    // Under the provider's write lock, as the locked insert expires overdue
-    // requests, so that only one of them audits the expiry.
-    in_transaction(*s, found->provider_id, [&] {
-        auto b = records::load_booking(*s, booking_id);
-        if (!b || !domain::lapsed(b->status, b->moment(now))) return;
-        const BookingStatus before = b->status;
-        b->status = domain::transition_or_throw(before, domain::BookingAction::expire, domain::ActorKind::system,
-                                                b->moment(now));
-        b->updated_at = now;
-        if (records::update_booking(*s, *b, before))
-            records::audit(*s, now, std::string(domain::audit_name(domain::ActorKind::system)), "booking.expire",
-                           "booking", booking_id, {{"from", std::string(to_string(before))}, {"job", job.id}});
-    });
+    if (auto later = service.expire_if_lapsed(domain::System{}, job.payload["booking_id"].get<std::string>()))
+        return JobOutcome::not_before(*later);
     return JobOutcome::done();
 }
 
@@ -82,7 +57,7 @@ Statement moved_booking_expiry_statement(const std::string& booking_id, Timestam
 
 void register_standard_jobs(Dispatcher& dispatcher, JobQueue& queue, BookingService& service, SharedLimits& limits,
                             const StandardJobOptions& options) {
-    dispatcher.handle(kBookingExpire, [&queue](const Job& job) { return expire_booking(queue.store(), job, queue.now()); });
+    dispatcher.handle(kBookingExpire, [&service](const Job& job) { return expire_booking(service, job); });
     dispatcher.every("idempotency.purge", options.idempotency_purge_every, [&service] { service.purge_expired_idempotency_keys(); });
     dispatcher.every("limits.purge", options.limits_purge_every, [&limits] { limits.purge_expired(); });
     // Done jobs and their runs go after a while; dead jobs stay for operators.

@@ -9,6 +9,7 @@ SqlValue text_or_null(const std::optional<std::string>& v) { return v ? SqlValue
 SqlValue int_or_null(const std::optional<std::int64_t>& v) { return v ? SqlValue(*v) : SqlValue(nullptr); }
 SqlValue small_int_or_null(const std::optional<int>& v) { return v ? SqlValue(std::int64_t{*v}) : SqlValue(nullptr); }
 std::int64_t flag(bool b) { return b ? 1 : 0; }
+SqlValue notifications_or_null(const json& document) { return document.is_null() ? SqlValue(nullptr) : SqlValue(document.dump()); }
 constexpr Days kMaxOccupied{3};  // duration + both buffers, each at most 1440 minutes
 SqlValue seconds_or_null(const std::optional<Timestamp>& t) { return t ? SqlValue(epoch_seconds(*t)) : SqlValue(nullptr); }
 
@@ -16,7 +17,8 @@ const char* kBookingColumns =
     "id, provider_id, service_id, status, start_at, end_at, duration_minutes, occupied_start, occupied_end, "
     "client_email, client_name, client_phone, client_time_zone, notes, meeting_link, manage_token_sha256, "
     "price_amount, currency, cancellation_policy, created_at, updated_at, cancelled_at, cancelled_by, "
-    "cancellation_reason, refund_amount, client_key, expires_at, refund_ceiling";
+    "cancellation_reason, refund_amount, client_key, expires_at, refund_ceiling, client_locale, event_sequence, "
+    "manage_token_sealed";
 
 // A booking past its expiry that the transition table lets lapse (a HELD
 // hold or a PENDING request), even before the housekeeping marks it EXPIRED:
@@ -78,6 +80,9 @@ Booking booking_from(const SqlRow& r) {
     b.client_key = r.value("client_key").value_or("");
     b.expires_at = r.get_optional<Timestamp>("expires_at");
     b.refund_ceiling = r.get_optional<std::int64_t>("refund_ceiling");
+    b.client_locale = r.value("client_locale");
+    b.event_sequence = r.get<int>("event_sequence");
+    b.manage_token_sealed = r.value("manage_token_sealed");
     return b;
 }
 
@@ -85,15 +90,18 @@ bool put_provider(Session& s, const ProviderConfig& p, Timestamp now) {
     const bool created = s.query("SELECT 1 FROM providers WHERE id = $1", {p.id}).empty();
     if (created) {
         s.exec("INSERT INTO providers (id, name, kind, time_zone, bio, photo_url, active, created_at, updated_at, "
-               "open_bookings_per_client, pending_expiry_minutes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10)",
+               "open_bookings_per_client, pending_expiry_minutes, address, notifications) "
+               "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12)",
                {p.id, p.name, p.kind, p.time_zone, text_or_null(p.bio), text_or_null(p.photo_url), flag(p.active), epoch_seconds(now),
-                small_int_or_null(p.open_bookings_per_client), small_int_or_null(p.pending_expiry_minutes)});
+                small_int_or_null(p.open_bookings_per_client), small_int_or_null(p.pending_expiry_minutes),
+                text_or_null(p.address), notifications_or_null(p.notifications)});
     } else {
         s.exec("UPDATE providers SET name = $2, kind = $3, time_zone = $4, bio = $5, photo_url = $6, active = $7, "
-               "updated_at = $8, revision = revision + 1, open_bookings_per_client = $9, pending_expiry_minutes = $10 "
-               "WHERE id = $1",
+               "updated_at = $8, revision = revision + 1, open_bookings_per_client = $9, pending_expiry_minutes = $10, "
+               "address = $11, notifications = $12 WHERE id = $1",
                {p.id, p.name, p.kind, p.time_zone, text_or_null(p.bio), text_or_null(p.photo_url), flag(p.active), epoch_seconds(now),
-                small_int_or_null(p.open_bookings_per_client), small_int_or_null(p.pending_expiry_minutes)});
+                small_int_or_null(p.open_bookings_per_client), small_int_or_null(p.pending_expiry_minutes),
+                text_or_null(p.address), notifications_or_null(p.notifications)});
     }
     s.exec("DELETE FROM schedules WHERE provider_id = $1", {p.id});
     s.exec("DELETE FROM services WHERE provider_id = $1", {p.id});
@@ -121,7 +129,7 @@ bool put_provider(Session& s, const ProviderConfig& p, Timestamp now) {
 
 std::optional<ProviderConfig> load_provider(Session& s, const std::string& provider_id) {
     auto rows = s.query("SELECT id, name, kind, time_zone, bio, photo_url, active, open_bookings_per_client, "
-                        "pending_expiry_minutes FROM providers WHERE id = $1 AND deleted_at IS NULL",
+                        "pending_expiry_minutes, address, notifications FROM providers WHERE id = $1 AND deleted_at IS NULL",
                         {provider_id});
     if (rows.empty()) return std::nullopt;
     const auto& r = rows[0];
@@ -135,6 +143,8 @@ std::optional<ProviderConfig> load_provider(Session& s, const std::string& provi
     p.active = r.get<bool>("active");
     p.open_bookings_per_client = r.get_optional<int>("open_bookings_per_client");
     p.pending_expiry_minutes = r.get_optional<int>("pending_expiry_minutes");
+    p.address = r.value("address");
+    if (auto notifications = r.value("notifications")) p.notifications = json::parse(*notifications);
     for (const auto& row : s.query("SELECT name, weekly, overrides FROM schedules WHERE provider_id = $1 ORDER BY name",
                                    {provider_id}))
         p.schedules[row.get<std::string>("name")] = {{"weekly", json::parse(row.get<std::string>("weekly"))},
@@ -226,13 +236,14 @@ std::vector<Interval> busy(Session& s, const std::string& provider_id, Instant f
 Statement insert_booking_statement(const Booking& b) {
     return {std::string("INSERT INTO bookings (") + kBookingColumns +
                 ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "
-                "$21, $22, $23, $24, $25, $26, $27, $28)",
+                "$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)",
             {b.id, b.provider_id, b.service_id, std::string(to_string(b.status)), epoch_seconds(b.start), epoch_seconds(b.end),
              std::int64_t{b.duration_minutes}, epoch_seconds(b.occupied_start), epoch_seconds(b.occupied_end), b.client.email, b.client.name, text_or_null(b.client.phone),
              text_or_null(b.client_time_zone), text_or_null(b.notes), text_or_null(b.meeting_link),
              b.manage_token_sha256, b.price_amount, b.currency, b.cancellation_policy.dump(), epoch_seconds(b.created_at),
              epoch_seconds(b.updated_at), seconds_or_null(b.cancelled_at), text_or_null(b.cancelled_by), text_or_null(b.cancellation_reason),
-             int_or_null(b.refund_amount), b.client_key, seconds_or_null(b.expires_at), int_or_null(b.refund_ceiling)}};
+             int_or_null(b.refund_amount), b.client_key, seconds_or_null(b.expires_at), int_or_null(b.refund_ceiling),
+             text_or_null(b.client_locale), std::int64_t{b.event_sequence}, text_or_null(b.manage_token_sealed)}};
 }
 
 std::optional<Booking> load_booking(Session& s, const std::string& booking_id) {
@@ -245,12 +256,12 @@ bool update_booking(Session& s, const Booking& b, BookingStatus expected_status)
     return s.exec("UPDATE bookings SET status = $2, start_at = $3, end_at = $4, duration_minutes = $5, "
                   "occupied_start = $6, occupied_end = $7, meeting_link = $8, updated_at = $9, cancelled_at = $10, "
                   "cancelled_by = $11, cancellation_reason = $12, refund_amount = $13, expires_at = $15, "
-                  "refund_ceiling = $16 WHERE id = $1 AND status = $14",
+                  "refund_ceiling = $16, event_sequence = $17 WHERE id = $1 AND status = $14",
                   {b.id, std::string(to_string(b.status)), epoch_seconds(b.start), epoch_seconds(b.end), std::int64_t{b.duration_minutes},
                    epoch_seconds(b.occupied_start), epoch_seconds(b.occupied_end), text_or_null(b.meeting_link),
                    epoch_seconds(b.updated_at), seconds_or_null(b.cancelled_at), text_or_null(b.cancelled_by),
                    text_or_null(b.cancellation_reason), int_or_null(b.refund_amount), std::string(to_string(expected_status)),
-                   seconds_or_null(b.expires_at), int_or_null(b.refund_ceiling)}) == 1;
+                   seconds_or_null(b.expires_at), int_or_null(b.refund_ceiling), std::int64_t{b.event_sequence}}) == 1;
 }
 
 std::vector<Booking> list_bookings(Session& s, const std::string& provider_id, Instant from, Instant to,
