@@ -22,6 +22,7 @@
 #include "jobs/standard_jobs.h"
 #include "mail/mail_job.h"
 #include "notifications/event_fan_out.h"
+#include "notifications/webhook_channel.h"
 #include "store/operator_token.h"
 #include "store/shared_limits.h"
 
@@ -71,6 +72,9 @@ const char* kUsage = R"(usage: slotwise-server [options]
   --smtp-ca-file FILE       trust this CA certificate (PEM) for the SMTP server instead of the system's
   --allow-private-targets   let webhooks and other outgoing HTTP reach loopback and private addresses
                             (tests, closed networks); refused by default
+  --webhook-retry-gaps S,S,...  seconds between a webhook's attempts (default 5,300,1800,7200,18000,36000,36000:
+                            Standard Webhooks' schedule, 8 attempts over 27.6 h; the last gap repeats for none)
+  --webhook-disable-after S  disable a webhook endpoint whose attempts all failed for S seconds (default 432000 = 5 days)
 environment: SLOTWISE_ADMIN_TOKEN (the operator token, 24..256 visible ASCII; when unset a
              stored one is used, or one is generated and printed once to stderr),
              SLOTWISE_NOW (start the server's clock at this instant; tests and demos),
@@ -177,6 +181,7 @@ int main(int argc, char** argv) {
     jobs::StandardJobOptions standard_jobs;
     std::optional<std::string> smtp_flag, mail_from_flag, mail_dir_flag, smtp_ca_file_flag;
     adapters::HttpClientOptions outgoing;
+    domain::WebhookOptions webhook_options;
     for (int i = 1; i < argc; ++i) {
         const std::string flag = argv[i];
         auto value = [&]() -> std::string {
@@ -221,6 +226,16 @@ int main(int argc, char** argv) {
         else if (flag == "--mail-dir") mail_dir_flag = value();
         else if (flag == "--smtp-ca-file") smtp_ca_file_flag = value();
         else if (flag == "--allow-private-targets") outgoing.allow_private = true;
+        else if (flag == "--webhook-retry-gaps") {
+            webhook_options.retry_gaps.clear();
+            const std::string v = value();
+            for (std::size_t start = 0; start <= v.size();) {
+                const auto comma = std::min(v.find(',', start), v.size());
+                webhook_options.retry_gaps.emplace_back(std::max(1, to_int(flag, v.substr(start, comma - start))));
+                start = comma + 1;
+            }
+        } else if (flag == "--webhook-disable-after")
+            webhook_options.disable_after = std::chrono::seconds{std::max(1, to_int(flag, value()))};
         else if (flag == "--rate-limit") {
             const std::string v = value();
             const auto colon = v.find(':');
@@ -322,6 +337,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<jobs::JobQueue> job_queue;
     std::unique_ptr<jobs::Dispatcher> dispatcher;
     std::unique_ptr<notifications::EventFanOut> fan_out;
+    std::unique_ptr<domain::WebhookService> webhooks;
     bool announced = false;
     auto announce = [&] {
         if (announced) return;
@@ -359,6 +375,9 @@ int main(int argc, char** argv) {
         if (backend.token->generated)
             std::fprintf(stderr, "slotwise-server: admin token (SLOTWISE_ADMIN_TOKEN was unset; generated now and stored as a hash): %s\n",
                          backend.token->generated->c_str());
+        webhooks = std::make_unique<domain::WebhookService>(
+            *backend.store, clock, backend.keys->derive("slotwise webhooks v1", "endpoint secret"), webhook_options);
+        api.serve_webhooks(*webhooks);
         api.ready(*backend.service, *backend.accounts, *backend.limits, backend.token->token);
         std::printf("slotwise-server: database %s (%s)\n", backend.store->backend().c_str(),
                     db.rfind("sqlite:", 0) == 0 ? db.c_str() : "postgres");
@@ -382,6 +401,8 @@ int main(int argc, char** argv) {
         // (notifications/): each channel adds itself to the fan-out.
         fan_out = std::make_unique<notifications::EventFanOut>(*job_queue);
         fan_out->register_handler(*dispatcher);
+        webhooks->set_job_queue(job_queue.get());
+        notifications::register_webhook_channel(*fan_out, *dispatcher, *job_queue, *webhooks, outgoing);
         if (outgoing.allow_private)
             std::printf("slotwise-server: outgoing HTTP may reach loopback and private addresses (--allow-private-targets)\n");
         dispatcher->start();

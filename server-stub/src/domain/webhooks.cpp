@@ -7,7 +7,6 @@
 
 #include "domain/providers_access.h"
 #include "notifications/webhook_signing.h"
-#include "store/account_records.h"
 #include "support/crypto.h"
 
 namespace slotwise::server::domain {
@@ -140,17 +139,9 @@ jobs::NewJob webhook_delivery_job(const records::WebhookMessage& message, const 
             run_at, max_attempts};
 }
 
-WebhookService::WebhookService(Store& store, const Clock& clock, WebhookOptions options)
-    : store_(store), clock_(clock), options_(std::move(options)) {
-    std::string secret;
-    if (options_.secret) {
-        if (options_.secret->size() < 32) throw std::invalid_argument("SLOTWISE_SECRET must be at least 32 characters");
-        secret = *options_.secret;
-    } else {
-        auto session = store_.session();
-        secret = records::server_secret(*session, "webhooks", random_token(32), Clock::system_seconds());
-    }
-    sealing_key_ = hkdf_sha256(secret, "slotwise webhooks v1", "endpoint secret", 32);
+WebhookService::WebhookService(Store& store, const Clock& clock, std::string sealing_key, WebhookOptions options)
+    : store_(store), clock_(clock), options_(std::move(options)), sealing_key_(std::move(sealing_key)) {
+    if (options_.retry_gaps.empty()) options_.retry_gaps = default_webhook_retry_gaps();
 }
 
 std::optional<std::string> WebhookService::open_secret(const records::WebhookEndpoint& endpoint) const {

@@ -30,7 +30,6 @@ const std::vector<std::string>& webhook_event_names();
 std::vector<std::chrono::seconds> default_webhook_retry_gaps();
 
 struct WebhookOptions {
-    std::optional<std::string> secret;  // SLOTWISE_SECRET; else one kept in server_secrets
     // http:// to loopback and targets on private addresses (tests); otherwise https only.
     bool allow_private_targets = false;
     int max_endpoints_per_provider = 10;
@@ -63,7 +62,8 @@ jobs::NewJob webhook_delivery_job(const records::WebhookMessage& message, const 
 
 class WebhookService {
 public:
-    WebhookService(Store& store, const Clock& clock, WebhookOptions options);
+    // `sealing_key`: 32 bytes from ServerKeys, sealing the endpoints' secrets at rest.
+    WebhookService(Store& store, const Clock& clock, std::string sealing_key, WebhookOptions options);
 
     // Redeliveries are jobs; the queue, once it runs, is told at once.
     void set_job_queue(jobs::JobQueue* queue) { job_queue_.store(queue); }

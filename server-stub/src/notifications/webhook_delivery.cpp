@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "domain/clock.h"
 #include "mail/mail_job.h"
 #include "notifications/webhook_signing.h"
 #include "store/ownership_records.h"
@@ -90,13 +91,15 @@ jobs::JobHandler webhook_delivery_handler(WebhookDeliveryContext context) {
         s.reset();
 
         // The attempt's own time, as Standard Webhooks asks: a receiver
-        // checks it against replays, so a retry is signed afresh.
+        // checks it against replays with its own clock, so a retry is signed
+        // afresh with the machine's real time (never shifted by SLOTWISE_NOW).
         const Timestamp now = context.clock();
+        const std::int64_t signed_at = epoch_seconds(Clock::system_seconds());
         adapters::HttpRequest request;
         request.method = "POST";
         request.url = endpoint->url;
         request.body = message->body;
-        for (auto& header : webhook_headers(*key, webhook_id, epoch_seconds(now), message->body))
+        for (auto& header : webhook_headers(*key, webhook_id, signed_at, message->body))
             request.headers.push_back(std::move(header));
         request.timeout = kWebhookTimeout;
         const auto started = std::chrono::steady_clock::now();
