@@ -225,7 +225,7 @@ int main(int argc, char** argv) {
         else if (flag == "--mail-from") mail_from_flag = value();
         else if (flag == "--mail-dir") mail_dir_flag = value();
         else if (flag == "--smtp-ca-file") smtp_ca_file_flag = value();
-        else if (flag == "--allow-private-targets") outgoing.allow_private = true;
+        else if (flag == "--allow-private-targets") outgoing.allow_private = webhook_options.allow_private_targets = true;
         else if (flag == "--webhook-retry-gaps") {
             webhook_options.retry_gaps.clear();
             const std::string v = value();

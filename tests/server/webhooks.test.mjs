@@ -76,6 +76,9 @@ function verified(secret, delivery) {
   return payload;
 }
 
+// An account's provider on the free plan: one active service.
+const onePlanConfig = () => { const c = providerConfig(); c.services = c.services.filter((x) => x.id === 's30'); return c; };
+
 const ALL_EVENTS = ['booking.created', 'booking.confirmed', 'booking.declined', 'booking.cancelled', 'booking.rescheduled',
   'booking.completed', 'booking.no_show', 'booking.expired'];
 
@@ -170,7 +173,7 @@ test('bad URLs, events and bodies are 400 problems with stable codes; a cap per 
 test('a provider\'s webhooks are reached by its own account only: any other is told 404, as for no provider', async () => {
   const owner = await signIn(srv, 'hook-owner@example.com');
   const stranger = await signIn(srv, 'hook-stranger@example.com');
-  const put = await request(base, 'PUT', '/v1/providers/owned', { body: providerConfig(), headers: bearer(owner.token) });
+  const put = await request(base, 'PUT', '/v1/providers/owned', { body: onePlanConfig(), headers: bearer(owner.token) });
   assert.equal(put.status, 201, put.text);
   const mine = await hook('owned', 'https://example.com/owned', ['booking.created'], base, bearer(owner.token));
   assert.equal((await listHooks('owned', bearer(owner.token))).json.webhooks.length, 1);
@@ -186,7 +189,7 @@ test('a provider\'s webhooks are reached by its own account only: any other is t
   for (const r of refusals) problem(r, 404, 'UNKNOWN_PROVIDER');
   assert.equal(db.sql("SELECT COUNT(*) FROM webhook_endpoints WHERE provider_id = 'owned'")[0][0], '1');
   // Another provider's id in the path does not reach this one's endpoint.
-  const other = await request(base, 'PUT', '/v1/providers/owned-too', { body: providerConfig(), headers: bearer(stranger.token) });
+  const other = await request(base, 'PUT', '/v1/providers/owned-too', { body: onePlanConfig(), headers: bearer(stranger.token) });
   assert.equal(other.status, 201, other.text);
   problem(await request(base, 'DELETE', `/v1/providers/owned-too/webhooks/${mine.id}`, { headers: s }), 404, 'UNKNOWN_WEBHOOK');
   assert.equal((await listHooks('owned', bearer(owner.token))).json.webhooks.length, 1);
@@ -399,7 +402,7 @@ test('an endpoint failing for the whole window is disabled, its provider mailed;
     '--webhook-retry-gaps', '1,1,1,1,1,1,1,1', '--webhook-disable-after', '3'] });
   const owner = await signIn(server, 'failing-owner@example.com');
   const headers = bearer(owner.token);
-  const put = await request(server.url, 'PUT', '/v1/providers/p-off', { body: providerConfig(), headers });
+  const put = await request(server.url, 'PUT', '/v1/providers/p-off', { body: onePlanConfig(), headers });
   assert.equal(put.status, 201, put.text);
   const h = await hook('p-off', `${receiver.base}/fail-off`, ['booking.created'], server.url, headers);
   ok(await book(server.url, { provider: 'p-off', service: 's30', start: nextSlot(), client: client(30) }), 'book');

@@ -150,7 +150,9 @@ jobs::JobHandler webhook_delivery_handler(WebhookDeliveryContext context) {
         if (job.attempt >= job.max_attempts) return JobOutcome::fail(error);
         const auto& gaps = options.retry_gaps;
         const std::size_t index = std::min<std::size_t>(static_cast<std::size_t>(std::max(job.attempt, 1) - 1), gaps.size() - 1);
-        return JobOutcome::retry_at(now + gaps[index], error);
+        // The gap runs from the failure, not from the attempt's start: a
+        // receiver that timed out still gets its full pause.
+        return JobOutcome::retry_at(context.clock() + gaps[index], error);
     };
 }
 
