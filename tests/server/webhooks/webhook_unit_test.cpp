@@ -93,8 +93,10 @@ TEST_CASE("a handler's retry_at sets the next run, counts the attempt, and goes 
             return s->query("SELECT state, run_at, attempts, last_error FROM jobs WHERE key = 'test.retry_at:1'")[0];
         };
         dispatcher.start();
-        for (int i = 0; i < 200 && runs < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        // Until the first attempt's outcome is written (or 10 s pass).
+        for (int i = 0; i < 1000 && read().get<int>("attempts") == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        for (int i = 0; i < 1000 && read().get<std::string>("state") != "queued"; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
         {
             const auto row = read();
             CHECK(row.get<std::string>("state") == "queued");
@@ -105,8 +107,8 @@ TEST_CASE("a handler's retry_at sets the next run, counts the attempt, and goes 
         // Made due now; its second (last) attempt retries again: dead.
         s->exec("UPDATE jobs SET run_at = $1 WHERE key = 'test.retry_at:1'", {epoch_seconds(now)});
         queue.notify();
-        for (int i = 0; i < 200 && runs < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        for (int i = 0; i < 1000 && read().get<std::string>("state") != "dead"; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
         dispatcher.stop();
         CHECK(runs == 2);
         CHECK(read().get<std::string>("state") == "dead");
