@@ -432,3 +432,27 @@ test('an endpoint failing for the whole window is disabled, its provider mailed;
   assert.equal(on.json.disabled_reason, null);
   await server.stop();
 });
+
+test('data rights: an erased client leaves no message body behind; a deleted account takes its providers\' webhooks', { timeout: 60000 }, async () => {
+  await putProvider(base, 'p-erase');
+  const h = await hook('p-erase', `${receiver.base}/erase`, ['booking.created']);
+  const erin = { name: 'Erin Webhook', email: 'erin.webhook@example.com', phone: '+49 30 555' };
+  const made = ok(await book(base, { provider: 'p-erase', service: 's30', start: nextSlot(), client: erin }), 'book');
+  await until('delivered', () => receiver.at('/erase').length >= 1);
+  await until('logged', async () => (await deliveries('p-erase', h.id)).json.deliveries.length >= 1);
+  assert.ok(db.sql(`SELECT body FROM webhook_messages WHERE endpoint_id = '${h.id}'`)[0][0].includes('erin.webhook@example.com'));
+  const erased = await request(base, 'POST', '/v1/clients/erase', { body: { email: 'erin.webhook@example.com' }, headers: admin });
+  assert.equal(erased.status, 200, erased.text);
+  assert.equal(db.sql(`SELECT COUNT(*) FROM webhook_messages WHERE webhook_id LIKE 'evt_${made.id}_%'`)[0][0], '0');
+  assert.equal(db.sql(`SELECT COUNT(*) FROM webhook_attempts WHERE webhook_id LIKE 'evt_${made.id}_%'`)[0][0], '0');
+  assert.equal((await deliveries('p-erase', h.id)).json.deliveries.length, 0);
+
+  const leaver = await signIn(srv, 'hook-leaver@example.com');
+  const put = await request(base, 'PUT', '/v1/providers/leaving', { body: onePlanConfig(), headers: bearer(leaver.token) });
+  assert.equal(put.status, 201, put.text);
+  await hook('leaving', 'https://example.com/leaving', ['booking.created'], base, bearer(leaver.token));
+  assert.equal(db.sql("SELECT COUNT(*) FROM webhook_endpoints WHERE provider_id = 'leaving'")[0][0], '1');
+  const gone = await request(base, 'DELETE', '/v1/me', { headers: bearer(leaver.token) });
+  assert.ok(gone.status === 200 || gone.status === 204, gone.text);
+  assert.equal(db.sql("SELECT COUNT(*) FROM webhook_endpoints WHERE provider_id = 'leaving'")[0][0], '0');
+});

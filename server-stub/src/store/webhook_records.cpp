@@ -158,4 +158,20 @@ bool disable_failing_webhook(Session& s, const std::string& endpoint_id, Timesta
                   {endpoint_id, epoch_seconds(cutoff), epoch_seconds(now), reason}) == 1;
 }
 
+void delete_provider_webhooks(Session& s, const std::string& provider_id) {
+    const std::string of_provider = "endpoint_id IN (SELECT id FROM webhook_endpoints WHERE provider_id = $1)";
+    s.exec("DELETE FROM webhook_attempts WHERE " + of_provider, {provider_id});
+    s.exec("DELETE FROM webhook_messages WHERE " + of_provider, {provider_id});
+    s.exec("DELETE FROM webhook_endpoints WHERE provider_id = $1", {provider_id});
+}
+
+void forget_client_webhook_messages(Session& s, const std::string& client_key, const std::string& email) {
+    // A message's id is its event's, "evt_<booking id>_<sequence>".
+    const std::string of_client =
+        " WHERE EXISTS (SELECT 1 FROM bookings b WHERE (b.client_key = $1 OR (b.client_key IS NULL AND lower(b.client_email) = $2))"
+        " AND substr(webhook_id, 1, length('evt_' || b.id || '_')) = 'evt_' || b.id || '_')";
+    s.exec("DELETE FROM webhook_attempts" + of_client, {client_key, email});
+    s.exec("DELETE FROM webhook_messages" + of_client, {client_key, email});
+}
+
 }  // namespace slotwise::server::records

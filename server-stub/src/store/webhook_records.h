@@ -73,4 +73,10 @@ Statement webhook_failed_statement(const std::string& endpoint_id, Timestamp now
 bool disable_failing_webhook(Session& s, const std::string& endpoint_id, Timestamp cutoff, Timestamp now,
                              const std::string& reason);
 
+// Data rights: a deleted provider's endpoints go with their messages and
+// log; an erased client's bookings leave no message body (they hold the
+// booking as it was, name and address included) nor its attempts.
+void delete_provider_webhooks(Session& s, const std::string& provider_id);
+void forget_client_webhook_messages(Session& s, const std::string& client_key, const std::string& email);
+
 }  // namespace slotwise::server::records
