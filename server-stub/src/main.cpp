@@ -23,6 +23,7 @@
 #include "mail/mail_job.h"
 #include "notifications/event_fan_out.h"
 #include "notifications/webhook_channel.h"
+#include "notifications/sms_channel.h"
 #include "store/operator_token.h"
 #include "store/shared_limits.h"
 
@@ -75,12 +76,17 @@ const char* kUsage = R"(usage: slotwise-server [options]
   --webhook-retry-gaps S,S,...  seconds between a webhook's attempts (default 5,300,1800,7200,18000,36000,36000:
                             Standard Webhooks' schedule, 8 attempts over 27.6 h; the last gap repeats for none)
   --webhook-disable-after S  disable a webhook endpoint whose attempts all failed for S seconds (default 432000 = 5 days)
+  --twilio-api-base URL     Twilio's REST API for SMS and WhatsApp (default https://api.twilio.com; any
+                            gateway that speaks its Messages API, or tests/server/twilio_test_server.mjs)
 environment: SLOTWISE_ADMIN_TOKEN (the operator token, 24..256 visible ASCII; when unset a
              stored one is used, or one is generated and printed once to stderr),
              SLOTWISE_NOW (start the server's clock at this instant; tests and demos),
              SLOTWISE_SMTP_URL, SLOTWISE_MAIL_FROM, SLOTWISE_SMTP_CA_FILE (when the flag is not given),
              SLOTWISE_SECRET (at least 32 characters: keys the sign-in code hashes; when unset a
-             random one is generated once and kept in the database)
+             random one is generated once and kept in the database),
+             SLOTWISE_TWILIO_ACCOUNT_SID with SLOTWISE_TWILIO_AUTH_TOKEN (or SLOTWISE_TWILIO_API_KEY_SID
+             and SLOTWISE_TWILIO_API_KEY_SECRET), SLOTWISE_TWILIO_FROM (SMS: E.164, sender ID or MG...),
+             SLOTWISE_TWILIO_WHATSAPP_FROM (E.164): without them SMS and WhatsApp are off
 )";
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -182,6 +188,7 @@ int main(int argc, char** argv) {
     std::optional<std::string> smtp_flag, mail_from_flag, mail_dir_flag, smtp_ca_file_flag;
     adapters::HttpClientOptions outgoing;
     domain::WebhookOptions webhook_options;
+    std::string twilio_api_base = "https://api.twilio.com";
     for (int i = 1; i < argc; ++i) {
         const std::string flag = argv[i];
         auto value = [&]() -> std::string {
@@ -236,6 +243,7 @@ int main(int argc, char** argv) {
             }
         } else if (flag == "--webhook-disable-after")
             webhook_options.disable_after = std::chrono::seconds{std::max(1, to_int(flag, value()))};
+        else if (flag == "--twilio-api-base") twilio_api_base = value();
         else if (flag == "--rate-limit") {
             const std::string v = value();
             const auto colon = v.find(':');
@@ -265,6 +273,12 @@ int main(int argc, char** argv) {
     }
     const mail::MailLog mail_log = [](const std::string& line) { std::printf("slotwise-server: %s\n", line.c_str()); };
     const auto mail_sender = mail::make_mail_sender(mail_options, mail_log);
+    std::unique_ptr<adapters::TwilioClient> twilio;
+    try {
+        twilio = notifications::sms_client_from_environment(twilio_api_base, mail_log);
+    } catch (const std::invalid_argument& e) {
+        usage_error(e.what());
+    }
     if (account_options.secret && account_options.secret->size() < 32) usage_error("SLOTWISE_SECRET must be at least 32 characters");
     if (public_url) {
         while (!public_url->empty() && public_url->back() == '/') public_url->pop_back();
@@ -403,6 +417,7 @@ int main(int argc, char** argv) {
         fan_out->register_handler(*dispatcher);
         webhooks->set_job_queue(job_queue.get());
         notifications::register_webhook_channel(*fan_out, *dispatcher, *job_queue, *webhooks, outgoing);
+        notifications::register_sms_channel(*fan_out, *dispatcher, twilio.get(), [&clock] { return clock.now(); }, mail_log);
         if (outgoing.allow_private)
             std::printf("slotwise-server: outgoing HTTP may reach loopback and private addresses (--allow-private-targets)\n");
         dispatcher->start();
