@@ -16,6 +16,7 @@
 #include "http/http_server.h"
 #include "http/static_files.h"
 #include "domain/request_parsing.h"
+#include "domain/push_subscriptions.h"
 
 namespace slotwise::server {
 namespace {
@@ -52,7 +53,9 @@ enum class Action { put_provider, get_provider, list_bookings, snapshot, slots, 
                     // Ownership, plans and data rights (README "Ownership, plans and data rights").
                     export_account, delete_account, erase_client, set_plan,
                     // Webhooks (issue 12): endpoints, their delivery log, redelivery.
-                    create_webhook, list_webhooks, update_webhook, delete_webhook, webhook_deliveries, redeliver_webhook };
+                    create_webhook, list_webhooks, update_webhook, delete_webhook, webhook_deliveries, redeliver_webhook,
+                    // Web Push (README "Web Push"): the VAPID key, an account's browser subscriptions.
+                    vapid_public_key, subscribe_push, list_push_subscriptions, unsubscribe_push };
 
 // A path pattern's segments after /v1/: literals, or "{provider}" (any
 // non-empty segment), "{booking}" (a booking id) and "{booking}.ics".
@@ -112,6 +115,11 @@ const std::vector<Route>& routes() {
         {"GET", {"providers", "{provider}", "webhooks", "{webhook}", "deliveries"}, Access::provider, Action::webhook_deliveries},
         {"POST", {"providers", "{provider}", "webhooks", "{webhook}", "deliveries", "{delivery}", "redeliver"}, Access::provider,
          Action::redeliver_webhook},
+        // Web Push: the dashboard's applicationServerKey, and its subscriptions.
+        {"GET", {"push", "vapid-public-key"}, Access::public_data, Action::vapid_public_key},
+        {"POST", {"me", "push-subscriptions"}, Access::account, Action::subscribe_push},
+        {"GET", {"me", "push-subscriptions"}, Access::account, Action::list_push_subscriptions},
+        {"DELETE", {"me", "push-subscriptions", "{subscription}"}, Access::account, Action::unsubscribe_push},
     };
     return table;
 }
@@ -277,6 +285,7 @@ struct HttpApi::Impl : http::RequestHandler {
     SharedLimits* limits = nullptr;
     domain::AccountService* accounts = nullptr;
     domain::WebhookService* webhooks = nullptr;
+    domain::PushSubscriptions* push = nullptr;
     std::optional<OperatorToken> token;
     std::mutex credential_mutex;
     const http::KeptAsAnswered keeper;
@@ -517,6 +526,17 @@ struct HttpApi::Impl : http::RequestHandler {
                 return webhook_deliveries_response(webhooks->deliveries(actor, path_part(req, 1), path_part(req, 3), req.query));
             case Action::redeliver_webhook:
                 return redelivery_response(webhooks->redeliver(actor, path_part(req, 1), path_part(req, 3), id));
+            case Action::vapid_public_key: return json_response(200, {{"public_key", push->vapid_public_key()}});
+            case Action::subscribe_push:
+                return json_response(201, push_subscription_json(push->subscribe(actor, req.body, req.field("user-agent"))));
+            case Action::list_push_subscriptions: {
+                nlohmann::json list = nlohmann::json::array();
+                for (const auto& subscription : push->list(actor)) list.push_back(push_subscription_json(subscription));
+                return json_response(200, {{"subscriptions", list}});
+            }
+            case Action::unsubscribe_push:
+                push->unsubscribe(actor, id);
+                return no_content();
         }
         return not_found();
     }
@@ -528,6 +548,10 @@ struct HttpApi::Impl : http::RequestHandler {
     // browser would refuse to send a Secure cookie back.
     bool cookie_secure(const Request& req) const {
         return accounts->public_origin().rfind("https://", 0) == 0 || !domain::loopback_host(req.head.authority);
+    }
+
+    static nlohmann::json push_subscription_json(const domain::PushSubscriptionView& v) {
+        return {{"id", v.id}, {"endpoint", v.endpoint}, {"created_at", format_timestamp(v.created_at)}};
     }
 
     Response transition(const Actor& actor, const std::string& id, BookingAction action, const std::string& body) {
@@ -561,6 +585,7 @@ void HttpApi::ready(BookingService& service, domain::AccountService& accounts, S
 }
 
 void HttpApi::serve_webhooks(domain::WebhookService& webhooks) { impl_->webhooks = &webhooks; }
+void HttpApi::set_push_subscriptions(domain::PushSubscriptions& push) { impl_->push = &push; }
 
 void HttpApi::serve() { impl_->server.serve(); }
 void HttpApi::stop() { impl_->server.stop(); }
