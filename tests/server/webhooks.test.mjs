@@ -168,6 +168,16 @@ test('bad URLs, events and bodies are 400 problems with stable codes; a cap per 
   problem(await request(base, 'POST', `/v1/providers/p-bad/webhooks/${wid}/deliveries/whd_nosuch/redeliver`, { headers: admin }), 404, 'UNKNOWN_DELIVERY');
   problem(await createHook('no-such-provider', { url: 'https://example.com/x', events: ['booking.created'] }), 404, 'UNKNOWN_PROVIDER');
   problem(await createHook('p-bad', { url: 'https://example.com/x', events: ['booking.created'] }, {}), 401, 'UNAUTHORIZED');
+  // Without --allow-private-targets (a second process on the same database):
+  // no loopback, private or link-local target, no http:// at all.
+  const strict = await startServer(db, { args: ['--job-threads', '0'] });
+  await putProvider(strict.url, 'p-strict');
+  for (const url of ['http://127.0.0.1:9/hook', 'https://127.0.0.1/hook', 'https://localhost/hook', 'https://10.1.2.3/hook',
+    'https://192.168.0.1/hook', 'https://169.254.169.254/latest/meta-data', 'https://[::1]/hook', 'https://[fd00::1]/hook',
+    'https://0.0.0.0/hook'])
+    problem(await createHook('p-strict', { url, events: ['booking.created'] }, admin, strict.url), 400, 'INVALID_WEBHOOK_URL');
+  assert.equal((await createHook('p-strict', { url: 'https://93.184.216.34/hook', events: ['booking.created'] }, admin, strict.url)).status, 201);
+  await strict.stop();
 });
 
 test('a provider\'s webhooks are reached by its own account only: any other is told 404, as for no provider', async () => {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "adapters/http_client.h"
 #include "domain/providers_access.h"
 #include "notifications/webhook_signing.h"
 #include "support/crypto.h"
@@ -33,18 +34,16 @@ bool is_loopback_host(const std::string& host) {
     return host == "localhost" || host.rfind("127.", 0) == 0 || host == "[::1]" || host == "::1";
 }
 
-// Literal addresses that are not on the public internet. Names that resolve
-// to such addresses are refused when a delivery connects (adapters/http_client).
-bool is_private_literal(const std::string& host) {
-    if (is_loopback_host(host) || host.rfind("10.", 0) == 0 || host.rfind("192.168.", 0) == 0 ||
-        host.rfind("169.254.", 0) == 0 || host.rfind("0.", 0) == 0 || host == "0.0.0.0")
-        return true;
-    if (host.rfind("172.", 0) == 0) {
-        const int second = std::atoi(host.c_str() + 4);
-        if (second >= 16 && second <= 31) return true;
-    }
-    // Any IPv6 literal: the public ones have no place in a webhook either.
-    return !host.empty() && host.front() == '[';
+// A literal address the outgoing HTTP guard would refuse (loopback, private,
+// link-local, unique-local, unspecified), refused here at once with a clear
+// answer. Names that resolve to such addresses are refused when a delivery
+// connects (adapters/http_client), and logged as that attempt's error.
+bool is_private_target(const std::string& host, bool allow_private) {
+    if (host == "localhost" || (host.size() > 10 && host.compare(host.size() - 10, 10, ".localhost") == 0)) return !allow_private;
+    const bool bracketed = host.size() > 2 && host.front() == '[' && host.back() == ']';
+    const std::string literal = bracketed ? host.substr(1, host.size() - 2) : host;
+    const bool numeric = bracketed || (!literal.empty() && literal.find_first_not_of("0123456789.") == std::string::npos);
+    return numeric && !adapters::target_allowed(literal, {allow_private});
 }
 
 struct CurlUrlDeleter {
@@ -81,7 +80,7 @@ std::string checked_url(const json& value, bool allow_private) {
     if (url_part(u.get(), CURLUPART_FRAGMENT)) throw bad_url("\"url\" must not have a fragment");
     if (scheme == "http" && !(allow_private && is_loopback_host(host)))
         throw bad_url("\"url\" must be an https:// URL (http:// is accepted for loopback only, on a test server)");
-    if (!allow_private && is_private_literal(host))
+    if (is_private_target(host, allow_private))
         throw bad_url("\"url\" must point to a public host, not a loopback, private or link-local address");
     return url;
 }
