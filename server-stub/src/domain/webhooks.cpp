@@ -1,13 +1,14 @@
 #include "domain/webhooks.h"
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include <algorithm>
 #include <memory>
 
 #include "adapters/http_client.h"
 #include "domain/providers_access.h"
-#include "notifications/webhook_signing.h"
 #include "support/crypto.h"
 
 namespace slotwise::server::domain {
@@ -123,6 +124,15 @@ const std::vector<std::string>& webhook_event_names() {
     return names;
 }
 
+std::string new_webhook_secret() {
+    unsigned char bytes[kWebhookSecretBytes];
+    if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
+    std::string text(4 * ((sizeof bytes + 2) / 3), '\0');
+    text.resize(static_cast<std::size_t>(
+        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()), bytes, static_cast<int>(sizeof bytes))));
+    return "whsec_" + text;
+}
+
 std::vector<std::chrono::seconds> default_webhook_retry_gaps() {
     using namespace std::chrono;
     return {seconds{5}, minutes{5}, minutes{30}, hours{2}, hours{5}, hours{10}, hours{10}};
@@ -161,7 +171,7 @@ WebhookView WebhookService::create(const Actor& actor, const std::string& provid
     endpoint.id = "wh_" + random_token(12);
     endpoint.provider_id = provider_id;
     endpoint.created_at = clock_.now();
-    const std::string secret = notifications::new_webhook_secret();
+    const std::string secret = new_webhook_secret();
     endpoint.secret_sealed = seal(sealing_key_, secret, endpoint.id);
     auto s = store_.session();
     // Under the provider's write lock, so that two creations at once cannot

@@ -22,6 +22,11 @@ namespace slotwise::server::domain {
 
 inline constexpr const char* kWebhookDeliverKind = "webhook.deliver";
 
+// 24 bytes is Standard Webhooks' lower bound; 32 gives a full SHA-256 block of key.
+inline constexpr std::size_t kWebhookSecretBytes = 32;
+// "whsec_" + base64 of fresh random bytes (notifications/webhook_signing.h reads it back).
+std::string new_webhook_secret();
+
 // The event names an endpoint may subscribe to (api.md), in api.md's order.
 const std::vector<std::string>& webhook_event_names();
 

@@ -2,7 +2,6 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 
 #include <cctype>
 #include <stdexcept>
@@ -31,12 +30,6 @@ std::optional<std::string> base64_decode(std::string_view text) {
     if (text.size() >= 2 && text[text.size() - 2] == '=') --size;
     out.resize(size);
     return out;
-}
-
-std::string new_webhook_secret() {
-    unsigned char bytes[kWebhookSecretBytes];
-    if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
-    return "whsec_" + base64_encode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
 }
 
 std::optional<std::string> webhook_key(std::string_view secret) {

@@ -12,11 +12,6 @@
 
 namespace slotwise::server::notifications {
 
-// 24 bytes is the spec's lower bound; 32 gives a full SHA-256 block of key.
-inline constexpr std::size_t kWebhookSecretBytes = 32;
-
-// "whsec_" + base64 of fresh random bytes.
-std::string new_webhook_secret();
 // The HMAC key a secret stands for: the base64-decoded part after "whsec_";
 // nullopt when the text is not such a secret.
 std::optional<std::string> webhook_key(std::string_view secret);

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "domain/webhooks.h"
 #include "jobs/dispatcher.h"
 #include "notifications/webhook_signing.h"
 
@@ -41,12 +42,12 @@ TEST_CASE("the headers of an attempt") {
 }
 
 TEST_CASE("new secrets are whsec_ and base64 of 32 random bytes") {
-    const std::string a = new_webhook_secret(), b = new_webhook_secret();
+    const std::string a = domain::new_webhook_secret(), b = domain::new_webhook_secret();
     CHECK(a.rfind("whsec_", 0) == 0);
     CHECK(a != b);
     const auto key = webhook_key(a);
     REQUIRE(key);
-    CHECK(key->size() == kWebhookSecretBytes);
+    CHECK(key->size() == domain::kWebhookSecretBytes);
 }
 
 TEST_CASE("malformed secrets name no key") {
