@@ -25,6 +25,7 @@
 #include "mail/mail_job.h"
 #include "notifications/event_fan_out.h"
 #include "notifications/webhook_channel.h"
+#include "notifications/mail_channel.h"
 #include "notifications/sms_channel.h"
 #include "notifications/push_channel.h"
 #include "store/operator_token.h"
@@ -368,6 +369,7 @@ int main(int argc, char** argv) {
     // before the backend they use goes.
     std::unique_ptr<jobs::JobQueue> job_queue;
     std::unique_ptr<jobs::Dispatcher> dispatcher;
+    std::unique_ptr<notifications::ActionLinkDesk> action_links;
     std::unique_ptr<notifications::EventFanOut> fan_out;
     std::unique_ptr<domain::WebhookService> webhooks;
     bool announced = false;
@@ -410,6 +412,10 @@ int main(int argc, char** argv) {
         webhooks = std::make_unique<domain::WebhookService>(
             *backend.store, clock, backend.keys->derive("slotwise webhooks v1", "endpoint secret"), webhook_options);
         api.serve_webhooks(*webhooks);
+        notifications::configure_action_links(
+            backend.keys->derive(notifications::kActionLinkSalt, notifications::kActionLinkInfo));
+        action_links = std::make_unique<notifications::ActionLinkDesk>(*backend.store, clock, *backend.service);
+        api.serve_action_links(*action_links);
         api.set_push_subscriptions(*backend.push);
         api.ready(*backend.service, *backend.accounts, *backend.limits, backend.token->token);
         std::printf("slotwise-server: database %s (%s)\n", backend.store->backend().c_str(),
@@ -436,6 +442,9 @@ int main(int argc, char** argv) {
         fan_out->register_handler(*dispatcher);
         webhooks->set_job_queue(job_queue.get());
         notifications::register_webhook_channel(*fan_out, *dispatcher, *job_queue, *webhooks, outgoing);
+        notifications::register_mail_channel(
+            *fan_out, {account_options.public_origin, mail_options.from.address,
+                       backend.keys->derive("slotwise bookings v1", "manage token")});
         notifications::register_sms_channel(*fan_out, *dispatcher, twilio.get(), [&clock] { return clock.now(); }, mail_log);
         // VAPID's `sub`: who the push service may contact about our pushes.
         notifications::register_push_channel(

@@ -41,17 +41,27 @@ struct Operator {};
 // The server itself: housekeeping such as the expiry of overdue requests.
 struct System {};
 
-using Actor = std::variant<Visitor, BookingClient, ProviderAccount, ApiKey, Operator, System>;
+// The holder of a confirm or decline link from the provider's "request
+// waiting" mail (notifications/action_links.h), its signature checked. It
+// reaches one provider, and the transition table lets it confirm or decline
+// a request and nothing else.
+struct ProviderLink {
+    std::string link_id;
+    std::string provider_id;
+};
+
+using Actor = std::variant<Visitor, BookingClient, ProviderAccount, ApiKey, Operator, System, ProviderLink>;
 
 // The kinds in the order of the variant, for tables indexed by kind.
-enum class ActorKind { visitor, booking_client, provider_account, api_key, operator_, system };
+enum class ActorKind { visitor, booking_client, provider_account, api_key, operator_, system, provider_link };
 
 inline ActorKind kind_of(const Actor& actor) { return static_cast<ActorKind>(actor.index()); }
 
 // Acts for a provider: may do the provider's transitions (which provider an
 // account may reach is issue 11's rule, applied when the booking is loaded).
 inline bool acts_for_provider(ActorKind kind) {
-    return kind == ActorKind::provider_account || kind == ActorKind::api_key || kind == ActorKind::operator_;
+    return kind == ActorKind::provider_account || kind == ActorKind::api_key || kind == ActorKind::operator_ ||
+           kind == ActorKind::provider_link;
 }
 
 // Whether the actor may act for a provider owned by `owner_account_id`
@@ -85,6 +95,7 @@ inline std::string_view audit_name(ActorKind kind) {
         case ActorKind::api_key: return "api_key";
         case ActorKind::operator_: return "admin";
         case ActorKind::system: return "system";
+        case ActorKind::provider_link: return "link";
     }
     return "unknown";
 }
@@ -94,6 +105,7 @@ inline std::string_view audit_name(ActorKind kind) {
 inline std::string audit_name(const Actor& actor) {
     if (const auto* account = std::get_if<ProviderAccount>(&actor)) return "account:" + account->account_id;
     if (const auto* key = std::get_if<ApiKey>(&actor)) return "api_key:" + key->key_id;
+    if (const auto* link = std::get_if<ProviderLink>(&actor)) return "link:" + link->link_id;
     return std::string(audit_name(kind_of(actor)));
 }
 

@@ -19,6 +19,8 @@ constexpr Actors kClient = only(ActorKind::booking_client);
 // decided where the booking is loaded (issue 11), not here.
 constexpr Actors kProviderSide = only(ActorKind::provider_account) | only(ActorKind::api_key) | only(ActorKind::operator_);
 constexpr Actors kServer = only(ActorKind::system);
+// A confirm or decline link from the provider's mail: it decides a request, nothing more.
+constexpr Actors kProviderLink = only(ActorKind::provider_link);
 
 enum class When {
     any_time,
@@ -44,8 +46,8 @@ using A = BookingAction;
 // engine refuses a new time it does not offer); the provider decides a
 // request, cancels, and records the outcome once the appointment started.
 constexpr Row kTransitions[] = {
-    {S::pending, A::confirm, kProviderSide, S::confirmed, When::any_time},
-    {S::pending, A::decline, kProviderSide, S::declined, When::any_time},
+    {S::pending, A::confirm, kProviderSide | kProviderLink, S::confirmed, When::any_time},
+    {S::pending, A::decline, kProviderSide | kProviderLink, S::declined, When::any_time},
     {S::pending, A::cancel, kClient | kProviderSide, S::cancelled, When::any_time},
     {S::confirmed, A::cancel, kClient | kProviderSide, S::cancelled, When::any_time},
     {S::pending, A::reschedule, kClient, S::pending, When::any_time},
@@ -89,9 +91,11 @@ std::string not_yet(When when) {
 TransitionRefusal refusal_for(BookingAction action, ActorKind actor) {
     const Actors takers = takers_of(action);
     const std::string verb(to_string(action));
-    // The server itself holds no credential to ask for, and nobody but the
-    // server takes the server's own actions.
-    const bool credential_helps = actor != ActorKind::system && (takers & (kClient | kProviderSide)) != 0;
+    // The server itself holds no credential to ask for, nor does a mail's
+    // link (it is what it is), and nobody but the server takes the server's
+    // own actions.
+    const bool credential_helps = actor != ActorKind::system && actor != ActorKind::provider_link &&
+                                  (takers & (kClient | kProviderSide)) != 0;
     if (!credential_helps)
         return {ErrorKind::forbidden, "ACTION_NOT_ALLOWED",
                 std::string("a ") + std::string(audit_name(actor)) + " may not " + verb + " a booking"};

@@ -20,6 +20,25 @@ namespace slotwise::server {
 
 using nlohmann::json;
 
+// A reminder of a service's bookings (api.md "Reminders"): N minutes before
+// the start, by these channels ("email", "sms", "push").
+struct Reminder {
+    int before_minutes = 0;
+    std::vector<std::string> channels;
+
+    bool operator==(const Reminder& other) const {
+        return before_minutes == other.before_minutes && channels == other.channels;
+    }
+};
+inline void to_json(json& j, const Reminder& r) { j = {{"before_minutes", r.before_minutes}, {"channels", r.channels}}; }
+inline void from_json(const json& j, Reminder& r) {
+    j.at("before_minutes").get_to(r.before_minutes);
+    j.at("channels").get_to(r.channels);
+}
+// What a service reminds when its document says nothing: by email 48 h and 1 h ahead.
+inline std::vector<Reminder> default_reminders() { return {{2880, {"email"}}, {60, {"email"}}}; }
+inline constexpr int kDefaultReviewRequestAfterMinutes = 120;
+
 struct ServiceConfig {
     std::string id, name, schedule = "default";
     bool active = true;
@@ -35,6 +54,9 @@ struct ServiceConfig {
     // A booking is HELD until its client enters the code mailed to them
     // (POST /v1/bookings/{id}/verify); an unverified hold lapses.
     bool verify_client_email = false;
+    std::vector<Reminder> reminders = default_reminders();
+    // Minutes after the end of a COMPLETED booking; none: no review request.
+    std::optional<int> review_request_after_minutes = kDefaultReviewRequestAfterMinutes;
 };
 
 struct ProviderConfig {

@@ -20,7 +20,9 @@ json service_put_document(const ServiceConfig& s) {
                 {"price", {{"amount", s.price_amount}, {"currency", s.currency}}},
                 {"cancellation_policy", s.cancellation_policy},
                 {"virtual", s.is_virtual},
-                {"requires_confirmation", s.requires_confirmation}};
+                {"requires_confirmation", s.requires_confirmation},
+                {"reminders", s.reminders},
+                {"review_request_after_minutes", s.review_request_after_minutes ? json(*s.review_request_after_minutes) : json()}};
     if (s.slot_interval_minutes) out["slot_interval_minutes"] = *s.slot_interval_minutes;
     if (s.max_advance_days) out["max_advance_days"] = *s.max_advance_days;
     if (s.verify_client_email) out["verify_client_email"] = true;  // absent and false are the same to PUT
@@ -51,7 +53,9 @@ DomainError unknown_provider(const std::string& provider_id) {
 
 bool reaches_stored_provider(Session& s, const Actor& actor, const std::string& provider_id) {
     const auto ownership = records::provider_ownership(s, provider_id);
-    return ownership && !ownership->deleted && reaches_provider(actor, ownership->owner_account_id);
+    if (!ownership || ownership->deleted) return false;
+    if (const auto* link = std::get_if<ProviderLink>(&actor)) return link->provider_id == provider_id;
+    return reaches_provider(actor, ownership->owner_account_id);
 }
 
 void reach_provider_or_throw(Session& s, const Actor& actor, const std::string& provider_id) {

@@ -2,6 +2,7 @@
 
 #include "domain/notification_settings.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <set>
 
@@ -49,6 +50,57 @@ std::optional<char32_t> refused_code_point(const std::string& s, bool multiline)
         i += len;
     }
     return std::nullopt;
+}
+
+constexpr int kMinReminderMinutes = 5, kMaxReminderMinutes = 20160;  // api.md: 5 minutes .. 14 days
+constexpr std::size_t kMaxReminders = 10;
+
+// A service's `reminders` and `review_request_after_minutes` (api.md
+// "Reminders"); absent: the defaults, [] and null: none.
+void parse_reminders(const json& service, const std::string& where, ServiceConfig& c) {
+    if (auto found = service.find("reminders"); found != service.end()) {
+        const std::string at = where + "/reminders";
+        if (!found->is_array()) throw invalid_input(at + " must be a list of {before_minutes, channels} ([] for none)");
+        if (found->size() > kMaxReminders) throw invalid_input(at + ": at most " + std::to_string(kMaxReminders) + " reminders");
+        c.reminders.clear();
+        std::set<int> seen;
+        for (std::size_t i = 0; i < found->size(); ++i) {
+            const json& r = (*found)[i];
+            const std::string item = at + "/" + std::to_string(i);
+            if (!r.is_object()) throw invalid_input(item + " must be {before_minutes, channels}");
+            reject_unknown_fields(r, {"before_minutes", "channels"}, item);
+            const auto minutes = r.find("before_minutes");
+            if (minutes == r.end() || !minutes->is_number_integer() || minutes->get<std::int64_t>() < kMinReminderMinutes ||
+                minutes->get<std::int64_t>() > kMaxReminderMinutes)
+                throw invalid_input(item + "/before_minutes must be an integer " + std::to_string(kMinReminderMinutes) + ".." +
+                                    std::to_string(kMaxReminderMinutes));
+            Reminder reminder;
+            reminder.before_minutes = minutes->get<int>();
+            if (!seen.insert(reminder.before_minutes).second)
+                throw invalid_input(item + "/before_minutes: another reminder of this service is also " +
+                                    std::to_string(reminder.before_minutes) + " minutes before");
+            const auto channels = r.find("channels");
+            if (channels == r.end() || !channels->is_array() || channels->empty() || channels->size() > 3)
+                throw invalid_input(item + "/channels must be a non-empty list of \"email\", \"sms\", \"push\"");
+            for (std::size_t k = 0; k < channels->size(); ++k) {
+                const json& channel = (*channels)[k];
+                const std::string name = channel.is_string() ? channel.get<std::string>() : "";
+                if (name != "email" && name != "sms" && name != "push")
+                    throw invalid_input(item + "/channels/" + std::to_string(k) + " must be \"email\", \"sms\" or \"push\"");
+                if (std::find(reminder.channels.begin(), reminder.channels.end(), name) != reminder.channels.end())
+                    throw invalid_input(item + "/channels/" + std::to_string(k) + ": \"" + name + "\" is listed twice");
+                reminder.channels.push_back(name);
+            }
+            c.reminders.push_back(std::move(reminder));
+        }
+    }
+    if (auto found = service.find("review_request_after_minutes"); found != service.end()) {
+        if (found->is_null()) c.review_request_after_minutes.reset();
+        else if (!found->is_number_integer() || found->get<std::int64_t>() < 0 || found->get<std::int64_t>() > kMaxReminderMinutes)
+            throw invalid_input(where + "/review_request_after_minutes must be an integer 0.." +
+                                std::to_string(kMaxReminderMinutes) + ", or null for no review request");
+        else c.review_request_after_minutes = found->get<int>();
+    }
 }
 
 std::string code_point_name(char32_t cp) {
@@ -295,7 +347,8 @@ ProviderConfig parse_provider_config(const std::string& provider_id, const json&
                                                       "buffer_after_minutes", "slot_interval_minutes",
                                                       "min_notice_minutes", "max_advance_days"};
     static const std::set<std::string> display_keys = {"name", "price", "cancellation_policy", "virtual",
-                                                       "requires_confirmation", "verify_client_email"};
+                                                       "requires_confirmation", "verify_client_email",
+                                                       "reminders", "review_request_after_minutes"};
     std::set<std::string> all_keys = engine_keys;
     all_keys.insert(display_keys.begin(), display_keys.end());
     for (std::size_t i = 0; i < services->size(); ++i) {
@@ -374,6 +427,7 @@ ProviderConfig parse_provider_config(const std::string& provider_id, const json&
         c.is_virtual = optional_bool(s, "virtual", where, false);
         c.requires_confirmation = optional_bool(s, "requires_confirmation", where, false);
         c.verify_client_email = optional_bool(s, "verify_client_email", where, false);
+        parse_reminders(s, where, c);
         if (!ids.insert(c.id).second) throw invalid_input(where + "/id is not unique");
         p.services.push_back(std::move(c));
     }

@@ -41,6 +41,7 @@ enum class Access {
     operator_only,  // the operator token alone, no CORS, no-store
     sign_in,        // asking for a code and signing in: no credential, no CORS, no-store, same-origin when a browser says so
     account,        // an account's session or API key (the use case says which), no CORS, no-store
+    link,           // a signed link from a mail is the credential: no CORS, no-store
 };
 
 enum class Action { put_provider, get_provider, list_bookings, snapshot, slots, create_booking, calendar, get_booking, reschedule,
@@ -54,6 +55,8 @@ enum class Action { put_provider, get_provider, list_bookings, snapshot, slots, 
                     export_account, delete_account, erase_client, set_plan,
                     // Webhooks (issue 12): endpoints, their delivery log, redelivery.
                     create_webhook, list_webhooks, update_webhook, delete_webhook, webhook_deliveries, redeliver_webhook,
+                    // The provider's confirm and decline links (notifications/action_links.h).
+                    show_action_link, use_action_link,
                     // Web Push (README "Web Push"): the VAPID key, an account's browser subscriptions.
                     vapid_public_key, subscribe_push, list_push_subscriptions, unsubscribe_push };
 
@@ -115,6 +118,9 @@ const std::vector<Route>& routes() {
         {"GET", {"providers", "{provider}", "webhooks", "{webhook}", "deliveries"}, Access::provider, Action::webhook_deliveries},
         {"POST", {"providers", "{provider}", "webhooks", "{webhook}", "deliveries", "{delivery}", "redeliver"}, Access::provider,
          Action::redeliver_webhook},
+        // A link from the provider's "request waiting" mail: GET shows, only POST acts.
+        {"GET", {"booking-actions", "{link}"}, Access::link, Action::show_action_link},
+        {"POST", {"booking-actions", "{link}"}, Access::link, Action::use_action_link},
         // Web Push: the dashboard's applicationServerKey, and its subscriptions.
         {"GET", {"push", "vapid-public-key"}, Access::public_data, Action::vapid_public_key},
         {"POST", {"me", "push-subscriptions"}, Access::account, Action::subscribe_push},
@@ -285,6 +291,7 @@ struct HttpApi::Impl : http::RequestHandler {
     SharedLimits* limits = nullptr;
     domain::AccountService* accounts = nullptr;
     domain::WebhookService* webhooks = nullptr;
+    notifications::ActionLinkDesk* action_links = nullptr;
     domain::PushSubscriptions* push = nullptr;
     std::optional<OperatorToken> token;
     std::mutex credential_mutex;
@@ -526,6 +533,8 @@ struct HttpApi::Impl : http::RequestHandler {
                 return webhook_deliveries_response(webhooks->deliveries(actor, path_part(req, 1), path_part(req, 3), req.query));
             case Action::redeliver_webhook:
                 return redelivery_response(webhooks->redeliver(actor, path_part(req, 1), path_part(req, 3), id));
+            case Action::show_action_link: return link_answer(action_links_or_throw().show(id, wants_json(req)));
+            case Action::use_action_link: return link_answer(action_links_or_throw().act(id, wants_json(req)));
             case Action::vapid_public_key: return json_response(200, {{"public_key", push->vapid_public_key()}});
             case Action::subscribe_push:
                 return json_response(201, push_subscription_json(push->subscribe(actor, req.body, req.field("user-agent"))));
@@ -548,6 +557,26 @@ struct HttpApi::Impl : http::RequestHandler {
     // browser would refuse to send a Secure cookie back.
     bool cookie_secure(const Request& req) const {
         return accounts->public_origin().rfind("https://", 0) == 0 || !domain::loopback_host(req.head.authority);
+    }
+
+    notifications::ActionLinkDesk& action_links_or_throw() {
+        if (!action_links) throw DomainError(ErrorKind::not_found, "NOT_FOUND", "no such resource");
+        return *action_links;
+    }
+
+    // A browser gets the link's HTML pages; a client that asks for JSON and
+    // not for HTML gets JSON and problem documents.
+    static bool wants_json(const Request& req) {
+        const std::string accept = req.field("accept").value_or("");
+        return accept.find("json") != std::string::npos && accept.find("text/html") == std::string::npos;
+    }
+
+    static Response link_answer(notifications::LinkAnswer answer) {
+        Response r;
+        r.status = answer.status;
+        r.headers = std::move(answer.headers);
+        r.set_body(std::move(answer.body));
+        return r;
     }
 
     static nlohmann::json push_subscription_json(const domain::PushSubscriptionView& v) {
@@ -585,6 +614,7 @@ void HttpApi::ready(BookingService& service, domain::AccountService& accounts, S
 }
 
 void HttpApi::serve_webhooks(domain::WebhookService& webhooks) { impl_->webhooks = &webhooks; }
+void HttpApi::serve_action_links(notifications::ActionLinkDesk& desk) { impl_->action_links = &desk; }
 void HttpApi::set_push_subscriptions(domain::PushSubscriptions& push) { impl_->push = &push; }
 
 void HttpApi::serve() { impl_->server.serve(); }

@@ -12,6 +12,7 @@
 #include "domain/accounts.h"
 #include "domain/booking_service.h"
 #include "domain/webhooks.h"
+#include "notifications/action_links.h"
 #include "store/operator_token.h"
 #include "store/shared_limits.h"
 
@@ -49,6 +50,8 @@ public:
     void ready(BookingService& service, domain::AccountService& accounts, SharedLimits& limits, OperatorToken token);
     // The webhook routes' use cases; called before ready().
     void serve_webhooks(domain::WebhookService& webhooks);
+    // The confirm and decline links of the provider's mail (before ready()).
+    void serve_action_links(notifications::ActionLinkDesk& desk);
     // Web Push's routes; set before ready().
     void set_push_subscriptions(domain::PushSubscriptions& push);
     // Serves until stop(); returns after in-flight requests have been answered.

@@ -114,15 +114,16 @@ bool put_provider(Session& s, const ProviderConfig& p, Timestamp now) {
         s.exec("INSERT INTO services (provider_id, id, position, name, schedule, active, durations, "
                "buffer_before_minutes, buffer_after_minutes, slot_interval_minutes, min_notice_minutes, "
                "max_advance_days, price_amount, currency, cancellation_policy, virtual, requires_confirmation, "
-               "verify_client_email) "
-               "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+               "verify_client_email, reminders, review_request_after_minutes) "
+               "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
                {p.id, v.id, position++, v.name, v.schedule, flag(v.active), json(v.durations).dump(),
                 std::int64_t{v.buffer_before_minutes}, std::int64_t{v.buffer_after_minutes},
                 v.slot_interval_minutes ? SqlValue(std::int64_t{*v.slot_interval_minutes}) : SqlValue(nullptr),
                 std::int64_t{v.min_notice_minutes},
                 v.max_advance_days ? SqlValue(std::int64_t{*v.max_advance_days}) : SqlValue(nullptr), v.price_amount,
                 v.currency, v.cancellation_policy.dump(), flag(v.is_virtual), flag(v.requires_confirmation),
-                flag(v.verify_client_email)});
+                flag(v.verify_client_email), json(v.reminders).dump(),
+                v.review_request_after_minutes ? SqlValue(std::int64_t{*v.review_request_after_minutes}) : SqlValue(nullptr)});
     }
     return created;
 }
@@ -152,7 +153,8 @@ std::optional<ProviderConfig> load_provider(Session& s, const std::string& provi
     for (const auto& row :
          s.query("SELECT id, name, schedule, active, durations, buffer_before_minutes, buffer_after_minutes, "
                  "slot_interval_minutes, min_notice_minutes, max_advance_days, price_amount, currency, "
-                 "cancellation_policy, virtual, requires_confirmation, verify_client_email FROM services "
+                 "cancellation_policy, virtual, requires_confirmation, verify_client_email, reminders, "
+                 "review_request_after_minutes FROM services "
                  "WHERE provider_id = $1 "
                  "ORDER BY position",
                  {provider_id})) {
@@ -173,6 +175,8 @@ std::optional<ProviderConfig> load_provider(Session& s, const std::string& provi
         v.is_virtual = row.get<bool>("virtual");
         v.requires_confirmation = row.get<bool>("requires_confirmation");
         v.verify_client_email = row.get<bool>("verify_client_email");
+        v.reminders = json::parse(row.get<std::string>("reminders")).get<std::vector<Reminder>>();
+        v.review_request_after_minutes = row.get_optional<int>("review_request_after_minutes");
         p.services.push_back(std::move(v));
     }
     return p;

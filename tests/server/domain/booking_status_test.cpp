@@ -41,6 +41,9 @@ const std::vector<Allowed> kAllowed = {
     {S::pending, A::decline, K::operator_, S::declined, Needs::nothing},
     {S::pending, A::decline, K::provider_account, S::declined, Needs::nothing},
     {S::pending, A::decline, K::api_key, S::declined, Needs::nothing},
+    // The confirm and decline links of the provider's mail decide a request, nothing more.
+    {S::pending, A::confirm, K::provider_link, S::confirmed, Needs::nothing},
+    {S::pending, A::decline, K::provider_link, S::declined, Needs::nothing},
     // Either side cancels a PENDING or CONFIRMED booking, at any time.
     {S::pending, A::cancel, K::booking_client, S::cancelled, Needs::nothing},
     {S::pending, A::cancel, K::operator_, S::cancelled, Needs::nothing},
@@ -72,6 +75,8 @@ const std::vector<Allowed> kAllowed = {
 // The credential an actor who may never take an action is asked for.
 std::string actor_refusal_code(A action, K actor) {
     const bool provider_side = actor == K::operator_ || actor == K::provider_account || actor == K::api_key;
+    // A link carries no other credential to ask for.
+    if (actor == K::provider_link) return action == A::confirm || action == A::decline ? "" : "ACTION_NOT_ALLOWED";
     switch (action) {
         case A::confirm:
         case A::decline:
@@ -124,6 +129,7 @@ const char* kind_name(K k) {
         case K::api_key: return "api_key";
         case K::operator_: return "operator";
         case K::system: return "system";
+        case K::provider_link: return "provider_link";
     }
     return "?";
 }
@@ -133,7 +139,8 @@ const char* kind_name(K k) {
 TEST_CASE("every (status, action, actor, moment) against the table written out by hand") {
     const S from = GENERATE(from_range(kBookingStatuses));
     const A action = GENERATE(from_range(kBookingActions));
-    const K actor = GENERATE(K::visitor, K::booking_client, K::provider_account, K::api_key, K::operator_, K::system);
+    const K actor = GENERATE(K::visitor, K::booking_client, K::provider_account, K::api_key, K::operator_, K::system,
+                              K::provider_link);
     const Moment moment = GENERATE(from_range(moments()));
     INFO(to_string(from) << " " << to_string(action) << " by " << kind_name(actor) << ", " << moment.name);
 
