@@ -170,7 +170,7 @@ test('bad URLs, events and bodies are 400 problems with stable codes; a cap per 
   problem(await createHook('p-bad', { url: 'https://example.com/x', events: ['booking.created'] }, {}), 401, 'UNAUTHORIZED');
   // Without --allow-private-targets (a second process on the same database):
   // no loopback, private or link-local target, no http:// at all.
-  const strict = await startServer(db, { args: ['--job-threads', '0'] });
+  const strict = await startServer(db, { args: ['--job-threads', '0', '--mail-dir', tempDir('slotwise-webhooks-strict-mail-')] });
   await putProvider(strict.url, 'p-strict');
   for (const url of ['http://127.0.0.1:9/hook', 'https://127.0.0.1/hook', 'https://localhost/hook', 'https://10.1.2.3/hook',
     'https://192.168.0.1/hook', 'https://169.254.169.254/latest/meta-data', 'https://[::1]/hook', 'https://[fd00::1]/hook',
@@ -380,7 +380,8 @@ test('the delivery log (newest first, a limit) and redelivery: the same message,
 
 test('kill -9 while a delivery is in flight: after a restart it is delivered (at least once)', { timeout: 120000 }, async () => {
   const crashDb = await freshDatabase();
-  const args = ['--job-poll', '0.1', '--job-lease', '2', '--allow-private-targets', '--webhook-retry-gaps', '1'];
+  const args = ['--job-poll', '0.1', '--job-lease', '2', '--allow-private-targets', '--webhook-retry-gaps', '1',
+    '--mail-dir', tempDir('slotwise-webhooks-crash-mail-')];
   let server = await startServer(crashDb, { args });
   const holding = await startReceiver((p, n) => (n === 1 ? 'hold' : 200));
   try {
