@@ -118,6 +118,10 @@ export async function freshDatabase() {
 
 export async function startServer(db, { now = NOW, args = [], env = {} } = {}) {
   const port = await freePort();
+  // Without a folder of its own, a server on PostgreSQL writes its .eml
+  // files into data/mail under the working directory: into the source tree.
+  if (db.url.startsWith('postgres') && !args.includes('--mail-dir') && !args.includes('--smtp'))
+    args = [...args, '--mail-dir', tempDir('slotwise-mail-')];
   const proc = spawn(SERVER, ['--db', db.url, '--listen', `127.0.0.1:${port}`, '--access-log', 'off', '--rate-limit', '0',
     '--meeting-base-url', 'https://meet.example.test/', ...args], {
     env: { ...process.env, SLOTWISE_ADMIN_TOKEN: ADMIN, SLOTWISE_NOW: now ?? '', ...env },
