@@ -161,6 +161,8 @@ Backend connect(const std::string& db, std::size_t pool, const Clock& clock, con
     b.store->migrate();
     b.token = OperatorToken::establish(*b.store, env_token);
     b.keys = std::make_unique<domain::ServerKeys>(domain::ServerKeys::resolve(*b.store, account_options.secret));
+    // Before anything is queued: job payloads hold clients' data and links (jobs/job_queue.h).
+    jobs::seal_payloads_with(b.keys->derive("slotwise jobs v1", "payload"));
     ServiceOptions options = service_options;
     options.manage_token_key = b.keys->derive("slotwise bookings v1", "manage token");
     b.service = std::make_unique<BookingService>(*b.store, clock, std::move(options));

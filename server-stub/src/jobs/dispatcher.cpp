@@ -166,7 +166,7 @@ std::optional<Dispatcher::Claimed> Dispatcher::claim(const std::string& owner, b
         c.job.id = r.get<std::int64_t>("id");
         c.job.kind = r.get<std::string>("kind");
         c.job.key = r.get<std::string>("key");
-        c.job.payload = nlohmann::json::parse(r.get_optional<std::string>("payload").value_or("{}"), nullptr, false);
+        c.job.payload = payload_from_storage(c.job.key, r.get_optional<std::string>("payload").value_or("{}"));
         if (c.job.payload.is_discarded()) c.job.payload = nullptr;
         c.job.attempt = r.get<int>("attempts");
         c.job.max_attempts = r.get<int>("max_attempts");

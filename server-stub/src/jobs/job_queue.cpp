@@ -1,5 +1,10 @@
 #include "jobs/job_queue.h"
 
+#include <atomic>
+#include <memory>
+
+#include "support/crypto.h"
+
 namespace slotwise::server::jobs {
 
 const char* to_string(JobState state) noexcept {
@@ -12,11 +17,44 @@ const char* to_string(JobState state) noexcept {
     return "queued";
 }
 
+namespace {
+
+constexpr std::string_view kSealedPrefix = "sealed:v1:";
+
+// Set once at start, before any job is queued, and never changed: readers
+// need no lock, only the pointer's publication.
+std::atomic<const std::string*> payload_key{nullptr};
+
+std::string associated_data(const std::string& job_key) { return "job payload " + job_key; }
+
+}  // namespace
+
+void seal_payloads_with(std::string key32) {
+    static std::unique_ptr<const std::string> kept;  // lives until exit: handlers may still be reading it
+    if (payload_key.load() || key32.size() != 32) return;
+    kept = std::make_unique<const std::string>(std::move(key32));
+    payload_key.store(kept.get());
+}
+
+std::string stored_payload(const std::string& job_key, const nlohmann::json& payload) {
+    const std::string* key = payload_key.load();
+    if (!key) return payload.dump();
+    return std::string(kSealedPrefix) + seal(*key, payload.dump(), associated_data(job_key));
+}
+
+nlohmann::json payload_from_storage(const std::string& job_key, const std::string& stored) {
+    if (stored.compare(0, kSealedPrefix.size(), kSealedPrefix) != 0) return nlohmann::json::parse(stored, nullptr, false);
+    const std::string* key = payload_key.load();
+    auto opened = key ? open_sealed(*key, stored.substr(kSealedPrefix.size()), associated_data(job_key)) : std::nullopt;
+    if (!opened) return nlohmann::json(nlohmann::json::value_t::discarded);
+    return nlohmann::json::parse(*opened, nullptr, false);
+}
+
 Statement enqueue_statement(const NewJob& job, Timestamp now) {
     return {"INSERT INTO jobs (kind, key, payload, state, run_at, attempts, max_attempts, created_at, updated_at) "
             "VALUES ($1, $2, $3, 'queued', $4, 0, $5, $6, $6) ON CONFLICT (key) DO NOTHING",
-            {job.kind, job.key, job.payload.dump(), epoch_seconds(job.run_at), std::int64_t{std::max(1, job.max_attempts)},
-             epoch_seconds(now)}};
+            {job.kind, job.key, stored_payload(job.key, job.payload), epoch_seconds(job.run_at),
+             std::int64_t{std::max(1, job.max_attempts)}, epoch_seconds(now)}};
 }
 
 JobHealth read_health(Session& s, Timestamp now) {

@@ -28,6 +28,17 @@ struct NewJob {
 
 Statement enqueue_statement(const NewJob& job, Timestamp now);
 
+// Payloads at rest. Jobs carry what their handlers need: a mail's text with
+// a client's manage link or a sign-in code, a client's name and phone. Once
+// a key is set (at start, from the server's keys, the same in every process
+// on one database), every payload is stored sealed (AES-256-GCM, the job's
+// key as associated data) and opened only when the job is claimed. Plain
+// JSON payloads (rows written before, or by an operator) are still read.
+void seal_payloads_with(std::string key32);
+std::string stored_payload(const std::string& job_key, const nlohmann::json& payload);
+// The payload, or a discarded value when it cannot be opened (another key).
+nlohmann::json payload_from_storage(const std::string& job_key, const std::string& stored);
+
 // What /healthz and the lag log line show.
 struct JobHealth {
     std::int64_t queued = 0, running = 0, dead = 0;
