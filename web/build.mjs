@@ -103,6 +103,8 @@ for (const f of readdirSync(demoDir).filter((x) => x.endsWith('.html'))) {
 
 // The provider's pages (web/app/, sign-in for now) as they are, under /app/.
 cpSync(join(here, 'app'), join(out, 'app'), { recursive: true })
+// The page the booking mails' manage links open (/manage/?provider=...#slotwise-booking=...).
+cpSync(join(here, 'manage'), join(out, 'manage'), { recursive: true })
 
 const gz = (f) => gzipSync(readFileSync(join(out, f)), { level: 9 }).length
 const info = {

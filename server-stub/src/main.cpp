@@ -22,6 +22,8 @@
 #include "jobs/standard_jobs.h"
 #include "mail/mail_job.h"
 #include "notifications/event_fan_out.h"
+#include "notifications/mail_channel.h"
+#include "notifications/reminder_channel.h"
 #include "store/operator_token.h"
 #include "store/shared_limits.h"
 
@@ -387,6 +389,12 @@ int main(int argc, char** argv) {
         // (notifications/): each channel adds itself to the fan-out.
         fan_out = std::make_unique<notifications::EventFanOut>(*job_queue);
         fan_out->register_handler(*dispatcher);
+        notifications::register_mail_channel(
+            *fan_out, {account_options.public_origin, mail_options.from.address,
+                       backend.keys->derive("slotwise bookings v1", "manage token")});
+        notifications::register_reminder_channel(
+            *fan_out, *dispatcher, *job_queue,
+            {account_options.public_origin, backend.keys->derive("slotwise bookings v1", "manage token")});
         if (outgoing.allow_private)
             std::printf("slotwise-server: outgoing HTTP may reach loopback and private addresses (--allow-private-targets)\n");
         dispatcher->start();

@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "domain/calendar_invite.h"
+
 namespace slotwise::server {
 
 json booking_json(const Booking& b, const std::optional<std::string>& manage_token) {
@@ -30,96 +32,19 @@ json booking_json(const Booking& b, const std::optional<std::string>& manage_tok
     return j;
 }
 
-namespace {
-
-// RFC 5545's UTC form: 20261201T140000Z.
-std::string ics_utc(Timestamp t) { return date::format("%Y%m%dT%H%M%SZ", t); }
-
-// RFC 5545 3.3.11: backslash, semicolon, comma and newlines are escaped.
-std::string ics_text(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        if (c == '\\' || c == ';' || c == ',') { out += '\\'; out += c; }
-        else if (c == '\n') out += "\\n";
-        else if (c == '\r') continue;
-        else out += c;
-    }
-    return out;
-}
-
-// RFC 5545 3.1: lines longer than 75 octets are folded (CRLF + space),
-// never inside a UTF-8 sequence.
-std::string fold(const std::string& line) {
-    std::string out;
-    std::size_t width = 0;
-    for (std::size_t i = 0; i < line.size();) {
-        std::size_t len = 1;
-        const unsigned char c = static_cast<unsigned char>(line[i]);
-        if (c >= 0xf0) len = 4;
-        else if (c >= 0xe0) len = 3;
-        else if (c >= 0xc0) len = 2;
-        if (width + len > 75) {
-            out += "\r\n ";
-            width = 1;
-        }
-        out.append(line, i, len);
-        width += len;
-        i += len;
-    }
-    return out + "\r\n";
-}
-
-// RFC 5545 has no "expired" or "declined": a lapsed or declined request is
-// off the calendar, as a cancelled one; what happened at an appointment
-// does not change that it took place.
-std::string_view ics_status(BookingStatus status) {
-    switch (status) {
-        case BookingStatus::held:
-        case BookingStatus::pending: return "TENTATIVE";
-        case BookingStatus::declined:
-        case BookingStatus::cancelled:
-        case BookingStatus::expired: return "CANCELLED";
-        case BookingStatus::confirmed:
-        case BookingStatus::completed:
-        case BookingStatus::no_show: return "CONFIRMED";
-    }
-    return "CONFIRMED";
-}
-
-}  // namespace
-
 std::string booking_ics(const Booking& b, const ProviderConfig* provider, Timestamp now) {
-    std::string service_name = b.service_id, provider_name = b.provider_id;
+    BookingInviteOptions options;
+    options.sequence = b.event_sequence;
+    options.method = InviteMethod::publish;
+    options.stamp = now;
+    std::string description;
     if (provider) {
-        provider_name = provider->name;
-        if (const auto* s = provider->service(b.service_id)) service_name = s->name;
+        const auto* service = provider->service(b.service_id);
+        description = (service ? service->name : b.service_id) + " with " + provider->name;
     }
-    const std::string status(ics_status(b.status));
-    std::string description = "Booking " + b.id + " (" + std::string(to_string(b.status)) + ")";
-    if (b.meeting_link) description += "\nJoin: " + *b.meeting_link;
-    std::string out;
-    out += fold("BEGIN:VCALENDAR");
-    out += fold("VERSION:2.0");
-    out += fold("PRODID:-//Slotwise//slotwise-server//EN");
-    out += fold("CALSCALE:GREGORIAN");
-    out += fold("METHOD:PUBLISH");
-    out += fold("BEGIN:VEVENT");
-    out += fold("UID:" + b.id + "@slotwise");
-    out += fold("DTSTAMP:" + ics_utc(now));
-    out += fold("DTSTART:" + ics_utc(b.start));
-    out += fold("DTEND:" + ics_utc(b.end));
-    // Seconds since creation: grows with every change to the booking.
-    out += fold("SEQUENCE:" + std::to_string(std::max(std::chrono::seconds{0}, b.updated_at - b.created_at).count()));
-    out += fold("SUMMARY:" + ics_text(service_name + " with " + provider_name));
-    out += fold("DESCRIPTION:" + ics_text(description));
-    if (b.meeting_link) {
-        out += fold("LOCATION:" + ics_text(*b.meeting_link));
-        out += fold("URL:" + *b.meeting_link);
-    }
-    out += fold("STATUS:" + status);
-    out += fold("END:VEVENT");
-    out += fold("END:VCALENDAR");
-    return out;
+    if (b.meeting_link) description += (description.empty() ? "" : "\n") + ("Join: " + *b.meeting_link);
+    options.description = description;
+    return render_ics(booking_invite(b, provider, options));
 }
 
 }  // namespace slotwise::server
