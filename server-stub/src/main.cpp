@@ -15,7 +15,9 @@
 #include <mutex>
 
 #include "adapters/http_client.h"
+#include "adapters/web_push.h"
 #include "domain/booking_service.h"
+#include "domain/push_subscriptions.h"
 #include "domain/server_keys.h"
 #include "http/http_api.h"
 #include "jobs/dispatcher.h"
@@ -24,6 +26,8 @@
 #include "notifications/event_fan_out.h"
 #include "notifications/mail_channel.h"
 #include "notifications/reminder_channel.h"
+#include "notifications/sms_channel.h"
+#include "notifications/push_channel.h"
 #include "store/operator_token.h"
 #include "store/shared_limits.h"
 
@@ -73,12 +77,19 @@ const char* kUsage = R"(usage: slotwise-server [options]
   --smtp-ca-file FILE       trust this CA certificate (PEM) for the SMTP server instead of the system's
   --allow-private-targets   let webhooks and other outgoing HTTP reach loopback and private addresses
                             (tests, closed networks); refused by default
+  --twilio-api-base URL     Twilio's REST API for SMS and WhatsApp (default https://api.twilio.com; any
+                            gateway that speaks its Messages API, or tests/server/twilio_test_server.mjs)
 environment: SLOTWISE_ADMIN_TOKEN (the operator token, 24..256 visible ASCII; when unset a
              stored one is used, or one is generated and printed once to stderr),
              SLOTWISE_NOW (start the server's clock at this instant; tests and demos),
              SLOTWISE_SMTP_URL, SLOTWISE_MAIL_FROM, SLOTWISE_SMTP_CA_FILE (when the flag is not given),
              SLOTWISE_SECRET (at least 32 characters: keys the sign-in code hashes; when unset a
-             random one is generated once and kept in the database)
+             random one is generated once and kept in the database),
+             SLOTWISE_TWILIO_ACCOUNT_SID with SLOTWISE_TWILIO_AUTH_TOKEN (or SLOTWISE_TWILIO_API_KEY_SID
+             and SLOTWISE_TWILIO_API_KEY_SECRET), SLOTWISE_TWILIO_FROM (SMS: E.164, sender ID or MG...),
+             SLOTWISE_TWILIO_WHATSAPP_FROM (E.164): without them SMS and WhatsApp are off,
+             SLOTWISE_VAPID_PRIVATE_KEY (Web Push's VAPID key: base64url of the raw 32-byte P-256
+             private key; when unset one is generated once and kept sealed in the database)
 )";
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -133,6 +144,7 @@ struct Backend {
     std::unique_ptr<domain::ServerKeys> keys;
     std::unique_ptr<BookingService> service;
     std::unique_ptr<domain::AccountService> accounts;
+    std::unique_ptr<domain::PushSubscriptions> push;
     std::unique_ptr<SharedLimits> limits;
     std::optional<OperatorToken::Established> token;
     std::optional<std::string> demo_provider;
@@ -140,7 +152,7 @@ struct Backend {
 
 Backend connect(const std::string& db, std::size_t pool, const Clock& clock, const ServiceOptions& service_options,
                 const LimitOptions& limit_options, const std::optional<std::string>& env_token, bool demo,
-                const domain::AccountOptions& account_options) {
+                const domain::AccountOptions& account_options, const domain::PushOptions& push_options) {
     Backend b;
     b.store = open_store(db, pool);
     b.store->migrate();
@@ -150,6 +162,7 @@ Backend connect(const std::string& db, std::size_t pool, const Clock& clock, con
     options.manage_token_key = b.keys->derive("slotwise bookings v1", "manage token");
     b.service = std::make_unique<BookingService>(*b.store, clock, std::move(options));
     b.accounts = std::make_unique<domain::AccountService>(*b.store, clock, account_options);
+    b.push = std::make_unique<domain::PushSubscriptions>(*b.store, clock, *b.keys, push_options);
     // Bookings written before migration 004 get their normalised client key
     // (and hashed no-show records) here: ICU runs in C++, not in SQL.
     b.service->backfill_client_keys();
@@ -179,6 +192,7 @@ int main(int argc, char** argv) {
     jobs::StandardJobOptions standard_jobs;
     std::optional<std::string> smtp_flag, mail_from_flag, mail_dir_flag, smtp_ca_file_flag;
     adapters::HttpClientOptions outgoing;
+    std::string twilio_api_base = "https://api.twilio.com";
     for (int i = 1; i < argc; ++i) {
         const std::string flag = argv[i];
         auto value = [&]() -> std::string {
@@ -223,6 +237,7 @@ int main(int argc, char** argv) {
         else if (flag == "--mail-dir") mail_dir_flag = value();
         else if (flag == "--smtp-ca-file") smtp_ca_file_flag = value();
         else if (flag == "--allow-private-targets") outgoing.allow_private = true;
+        else if (flag == "--twilio-api-base") twilio_api_base = value();
         else if (flag == "--rate-limit") {
             const std::string v = value();
             const auto colon = v.find(':');
@@ -252,7 +267,24 @@ int main(int argc, char** argv) {
     }
     const mail::MailLog mail_log = [](const std::string& line) { std::printf("slotwise-server: %s\n", line.c_str()); };
     const auto mail_sender = mail::make_mail_sender(mail_options, mail_log);
+    std::unique_ptr<adapters::TwilioClient> twilio;
+    try {
+        twilio = notifications::sms_client_from_environment(twilio_api_base, mail_log);
+    } catch (const std::invalid_argument& e) {
+        usage_error(e.what());
+    }
     if (account_options.secret && account_options.secret->size() < 32) usage_error("SLOTWISE_SECRET must be at least 32 characters");
+    domain::PushOptions push_options;
+    push_options.allow_private_targets = outgoing.allow_private;
+    if (const char* key = std::getenv("SLOTWISE_VAPID_PRIVATE_KEY"); key && *key) {
+        try {
+            const auto raw = adapters::base64url_decode(key);
+            adapters::P256Key::from_private(raw ? *raw : std::string());
+        } catch (const std::invalid_argument&) {
+            usage_error("SLOTWISE_VAPID_PRIVATE_KEY must be base64url of a raw 32-byte P-256 private key");
+        }
+        push_options.vapid_private_key = key;
+    }
     if (public_url) {
         while (!public_url->empty() && public_url->back() == '/') public_url->pop_back();
         if (public_url->rfind("http://", 0) != 0 && public_url->rfind("https://", 0) != 0)
@@ -342,7 +374,7 @@ int main(int argc, char** argv) {
         auto delay = std::chrono::milliseconds(250);
         for (int attempt = 1;; ++attempt) {
             try {
-                backend = connect(db, pool, clock, service_options, limit_options, env_token, demo, account_options);
+                backend = connect(db, pool, clock, service_options, limit_options, env_token, demo, account_options, push_options);
                 break;
             } catch (const StoreError& e) {
                 announce();
@@ -366,6 +398,7 @@ int main(int argc, char** argv) {
             backend.keys->derive(notifications::kActionLinkSalt, notifications::kActionLinkInfo));
         action_links = std::make_unique<notifications::ActionLinkDesk>(*backend.store, clock, *backend.service);
         api.serve_action_links(*action_links);
+        api.set_push_subscriptions(*backend.push);
         api.ready(*backend.service, *backend.accounts, *backend.limits, backend.token->token);
         std::printf("slotwise-server: database %s (%s)\n", backend.store->backend().c_str(),
                     db.rfind("sqlite:", 0) == 0 ? db.c_str() : "postgres");
@@ -395,6 +428,11 @@ int main(int argc, char** argv) {
         notifications::register_reminder_channel(
             *fan_out, *dispatcher, *job_queue,
             {account_options.public_origin, backend.keys->derive("slotwise bookings v1", "manage token")});
+        notifications::register_sms_channel(*fan_out, *dispatcher, twilio.get(), [&clock] { return clock.now(); }, mail_log);
+        // VAPID's `sub`: who the push service may contact about our pushes.
+        notifications::register_push_channel(
+            *fan_out, *dispatcher, *job_queue, *backend.push,
+            {mail_from_flag || !public_url ? "mailto:" + mail_options.from.address : *public_url, outgoing.allow_private});
         if (outgoing.allow_private)
             std::printf("slotwise-server: outgoing HTTP may reach loopback and private addresses (--allow-private-targets)\n");
         dispatcher->start();

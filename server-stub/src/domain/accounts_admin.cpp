@@ -11,6 +11,7 @@
 #include "domain/request_parsing.h"
 #include "store/data_rights_records.h"
 #include "store/ownership_records.h"
+#include "store/push_records.h"
 #include "support/crypto.h"
 
 namespace slotwise::server {
@@ -55,7 +56,8 @@ AccountExport BookingService::export_account(const Actor& actor) {
                               {"bookings", std::move(bookings)},
                               {"audit", std::move(audit)},
                               {"sessions", records::session_documents(*s, account_id)},
-                              {"api_keys", records::api_key_documents(*s, account_id)}}};
+                              {"api_keys", records::api_key_documents(*s, account_id)},
+                              {"push_subscriptions", records::push_subscription_documents(*s, account_id)}}};
     });
 }
 

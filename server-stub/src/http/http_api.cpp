@@ -16,6 +16,7 @@
 #include "http/http_server.h"
 #include "http/static_files.h"
 #include "domain/request_parsing.h"
+#include "domain/push_subscriptions.h"
 
 namespace slotwise::server {
 namespace {
@@ -53,7 +54,9 @@ enum class Action { put_provider, get_provider, list_bookings, snapshot, slots, 
                     // Ownership, plans and data rights (README "Ownership, plans and data rights").
                     export_account, delete_account, erase_client, set_plan,
                     // The provider's confirm and decline links (notifications/action_links.h).
-                    show_action_link, use_action_link };
+                    show_action_link, use_action_link,
+                    // Web Push (README "Web Push"): the VAPID key, an account's browser subscriptions.
+                    vapid_public_key, subscribe_push, list_push_subscriptions, unsubscribe_push };
 
 // A path pattern's segments after /v1/: literals, or "{provider}" (any
 // non-empty segment), "{booking}" (a booking id) and "{booking}.ics".
@@ -108,6 +111,11 @@ const std::vector<Route>& routes() {
         // A link from the provider's "request waiting" mail: GET shows, only POST acts.
         {"GET", {"booking-actions", "{link}"}, Access::link, Action::show_action_link},
         {"POST", {"booking-actions", "{link}"}, Access::link, Action::use_action_link},
+        // Web Push: the dashboard's applicationServerKey, and its subscriptions.
+        {"GET", {"push", "vapid-public-key"}, Access::public_data, Action::vapid_public_key},
+        {"POST", {"me", "push-subscriptions"}, Access::account, Action::subscribe_push},
+        {"GET", {"me", "push-subscriptions"}, Access::account, Action::list_push_subscriptions},
+        {"DELETE", {"me", "push-subscriptions", "{subscription}"}, Access::account, Action::unsubscribe_push},
     };
     return table;
 }
@@ -273,6 +281,7 @@ struct HttpApi::Impl : http::RequestHandler {
     SharedLimits* limits = nullptr;
     domain::AccountService* accounts = nullptr;
     notifications::ActionLinkDesk* action_links = nullptr;
+    domain::PushSubscriptions* push = nullptr;
     std::optional<OperatorToken> token;
     std::mutex credential_mutex;
     const http::KeptAsAnswered keeper;
@@ -505,6 +514,17 @@ struct HttpApi::Impl : http::RequestHandler {
             case Action::set_plan: return plan_response(s.set_account_plan(actor, id, req.body));
             case Action::show_action_link: return link_answer(action_links_or_throw().show(id, wants_json(req)));
             case Action::use_action_link: return link_answer(action_links_or_throw().act(id, wants_json(req)));
+            case Action::vapid_public_key: return json_response(200, {{"public_key", push->vapid_public_key()}});
+            case Action::subscribe_push:
+                return json_response(201, push_subscription_json(push->subscribe(actor, req.body, req.field("user-agent"))));
+            case Action::list_push_subscriptions: {
+                nlohmann::json list = nlohmann::json::array();
+                for (const auto& subscription : push->list(actor)) list.push_back(push_subscription_json(subscription));
+                return json_response(200, {{"subscriptions", list}});
+            }
+            case Action::unsubscribe_push:
+                push->unsubscribe(actor, id);
+                return no_content();
         }
         return not_found();
     }
@@ -533,6 +553,10 @@ struct HttpApi::Impl : http::RequestHandler {
         r.headers = std::move(answer.headers);
         r.set_body(std::move(answer.body));
         return r;
+    }
+
+    static nlohmann::json push_subscription_json(const domain::PushSubscriptionView& v) {
+        return {{"id", v.id}, {"endpoint", v.endpoint}, {"created_at", format_timestamp(v.created_at)}};
     }
 
     Response transition(const Actor& actor, const std::string& id, BookingAction action, const std::string& body) {
@@ -566,6 +590,7 @@ void HttpApi::ready(BookingService& service, domain::AccountService& accounts, S
 }
 
 void HttpApi::serve_action_links(notifications::ActionLinkDesk& desk) { impl_->action_links = &desk; }
+void HttpApi::set_push_subscriptions(domain::PushSubscriptions& push) { impl_->push = &push; }
 
 void HttpApi::serve() { impl_->server.serve(); }
 void HttpApi::stop() { impl_->server.stop(); }

@@ -16,6 +16,9 @@
 #include "store/shared_limits.h"
 
 namespace slotwise::server {
+namespace domain {
+class PushSubscriptions;
+}
 
 struct HttpOptions {
     std::string host = "127.0.0.1";
@@ -46,6 +49,8 @@ public:
     void ready(BookingService& service, domain::AccountService& accounts, SharedLimits& limits, OperatorToken token);
     // The confirm and decline links of the provider's mail (before ready()).
     void serve_action_links(notifications::ActionLinkDesk& desk);
+    // Web Push's routes; set before ready().
+    void set_push_subscriptions(domain::PushSubscriptions& push);
     // Serves until stop(); returns after in-flight requests have been answered.
     void serve();
     void stop();

@@ -11,6 +11,8 @@
 #include "mail/mail_job.h"
 #include "notifications/booking_mail.h"
 #include "notifications/event_fan_out.h"
+#include "notifications/push_channel.h"
+#include "notifications/sms_channel.h"
 #include "store/records.h"
 
 namespace slotwise::server::notifications {
@@ -105,6 +107,13 @@ struct Handlers {
                 } catch (const mail::MailFormatError& e) {
                     std::fprintf(stderr, "slotwise-server: reminder %s: no mail (%s)\n", key.c_str(), e.what());
                 }
+            } else if (channel == "sms") {
+                // A client without an E.164 phone: the statement queues nothing.
+                owed.push_back(sms_reminder_statement(*booking, *provider, before, key + ":client", now));
+            } else if (channel == "push") {
+                // To the provider's browsers: push reaches the provider's side only.
+                for (auto& st : push_reminder_statements(*s, *booking, *provider, before, "push.send:" + key + ":provider", now))
+                    owed.push_back(std::move(st));
             }
         }
         s.reset();

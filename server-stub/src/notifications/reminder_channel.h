@@ -14,9 +14,9 @@
 //   outage the nearest one goes out, not a burst of stale ones.
 // - review.send sends only if the booking is COMPLETED.
 // What they send are other jobs, queued in the handler's transaction under
-// keys derived from (booking, start, N): `mail.send` (rendering by
-// booking_mail.h). The "sms" and "push" channels of a reminder are accepted
-// and stored, and not sent yet (README "Reminders").
+// keys derived from (booking, start, N): `mail.send` to the client (rendered
+// by booking_mail.h), `sms.send` to the client (sms_channel.h; none without
+// a phone), `push.send` to the provider's browsers (push_channel.h).
 #pragma once
 
 #include <string>

@@ -138,6 +138,7 @@ void mark_provider_deleted(Session& s, const std::string& provider_id, Timestamp
 bool delete_account(Session& s, const std::string& account_id, Timestamp now) {
     s.exec("DELETE FROM sessions WHERE account_id = $1", {account_id});
     s.exec("DELETE FROM api_keys WHERE account_id = $1", {account_id});
+    s.exec("DELETE FROM push_subscriptions WHERE account_id = $1", {account_id});
     s.exec("DELETE FROM email_challenges WHERE email = (SELECT email FROM accounts WHERE id = $1)", {account_id});
     return s.exec("UPDATE accounts SET deleted_at = $2, email = 'deleted:' || id WHERE id = $1 AND deleted_at IS NULL",
                   {account_id, epoch_seconds(now)}) == 1;
