@@ -6,7 +6,9 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import net from 'node:net';
-import { admin, book, cleanupAll, client, freshDatabase, problem, providerConfig, putProvider, request, startServer, until } from './harness.mjs';
+import { admin, book, cleanupAll, client, freshDatabase, problem, providerConfig, putProvider, request, signIn, startServer, tempDir, until } from './harness.mjs';
+import { startPushService } from './push_service.mjs';
+import { startTwilioTestServer } from './twilio_test_server.mjs';
 
 after(cleanupAll);
 
@@ -325,5 +327,50 @@ test('kill -9 while reminders are being sent: after the restart each is sent, at
   assert.ok(copies.every((n) => n === 1 || n === 2), `copies per reminder: ${copies}`);
   const duplicates = copies.reduce((sum, n) => sum + n - 1, 0);
   assert.ok(duplicates <= 2, `${duplicates} duplicates; at most one per job thread (2) may be sent but not yet marked done`);
+  await srv.stop();
+});
+
+test('a reminder by SMS to the client and by push to the provider\'s browser', async () => {
+  const db = await freshDatabase();
+  const twilio = await startTwilioTestServer();
+  after(() => twilio.stop());
+  const push = await startPushService();
+  after(() => push.close());
+  const mailDir = tempDir('slotwise-reminder-mail-');
+  const env = { SLOTWISE_TWILIO_ACCOUNT_SID: twilio.accountSid, SLOTWISE_TWILIO_AUTH_TOKEN: twilio.authToken,
+    SLOTWISE_TWILIO_FROM: '+15005550006', SLOTWISE_TWILIO_WHATSAPP_FROM: '', SLOTWISE_TWILIO_API_KEY_SID: '', SLOTWISE_TWILIO_API_KEY_SECRET: '' };
+  const at = (now) => startServer(db, { now, env, args: ['--mail-dir', mailDir, '--job-poll', '0.2', '--job-backoff', '0.3:1',
+    '--allow-private-targets', '--twilio-api-base', twilio.url] });
+  const T = '2026-11-24T10:00:00Z';
+  const phone = '+4915112345678';
+
+  let srv = await at('2026-11-24T06:00:00Z');
+  const owner = await signIn(srv, 'owner@example.com');
+  const bearer = { authorization: `Bearer ${owner.token}` };
+  // Events tell nobody by SMS or push here: whatever arrives is the reminder.
+  const config = { ...reminderConfig([{ before_minutes: 60, channels: ['sms', 'push'] }]),
+    notifications: { provider: { email: [], sms: [], whatsapp: [], push: [] }, client: ['email'] } };
+  config.services[1].active = false;  // the free plan: one active service
+  assert.equal((await request(srv.url, 'PUT', '/v1/providers/p1', { body: config, headers: bearer })).status, 201);
+  assert.equal((await request(srv.url, 'POST', '/v1/me/push-subscriptions', { body: push.subscribe('laptop'), headers: bearer })).status, 201);
+  const made = await book(srv.url, { provider: 'p1', service: 's30', start: T, client: { ...client(1), phone } });
+  assert.equal(made.status, 201, made.text);
+  const id = made.json.booking.id;
+  await until('the event fanned out', () => jobsOf(db, 'reminder.send', id).length === 1);
+  await srv.stop();
+  assert.equal(twilio.messages.length, 0);
+  assert.equal(push.received('laptop').length, 0);
+
+  srv = await at(shift(T, -3600));
+  const [text] = await until('the reminder text', () => twilio.messages.length && twilio.messages, 30000);
+  assert.equal(text.to, phone);
+  assert.deepEqual(db.sql(`SELECT key FROM jobs WHERE kind = 'sms.send'`).map(([k]) => k), [`sms.send:reminder:${id}:${T}:60:client`]);
+  const [payload] = await until('the reminder push', () => push.received('laptop').length && push.received('laptop'), 30000);
+  const message = typeof payload === 'string' ? JSON.parse(payload) : payload;
+  assert.equal(message.booking_id, id);
+  assert.match(message.title, /in 1 h/);
+  assert.ok(db.sql(`SELECT key FROM jobs WHERE kind = 'push.send'`).every(([k]) => k.startsWith(`push.send:reminder:${id}:${T}:60:provider:`)));
+  // Email was not among this reminder's channels.
+  assert.deepEqual(reminderMailJobs(db, id), []);
   await srv.stop();
 });
