@@ -110,9 +110,13 @@ std::string render_ics(const CalendarInvite& invite) {
 
 CalendarInvite booking_invite(const Booking& b, const ProviderConfig* provider, const BookingInviteOptions& options) {
     std::string service_name = b.service_id, provider_name = b.provider_id;
+    bool is_virtual = false;
     if (provider) {
         provider_name = provider->name;
-        if (const auto* s = provider->service(b.service_id)) service_name = s->name;
+        if (const auto* s = provider->service(b.service_id)) {
+            service_name = s->name;
+            is_virtual = s->is_virtual;
+        }
     }
     CalendarInvite invite;
     invite.uid = booking_uid(b.id);
@@ -127,7 +131,8 @@ CalendarInvite booking_invite(const Booking& b, const ProviderConfig* provider, 
     if (b.meeting_link) {
         invite.location = *b.meeting_link;
         invite.url = *b.meeting_link;
-    } else if (provider && provider->address) {
+    } else if (provider && provider->address && !is_virtual) {
+        // An online service's link may come later (at confirmation); it is never at the office.
         invite.location = *provider->address;
     }
     invite.organizer = options.organizer;

@@ -54,7 +54,8 @@ std::string_view ics_status(BookingStatus status);
 // The event of a booking as both the download and the mails show it:
 // "<service> with <provider>" (or "<service>: <client>" for the provider's
 // copy), the meeting link as LOCATION and URL, else the provider's address
-// as LOCATION, and an alarm an hour before unless it is a cancellation.
+// as LOCATION (not for an online service), and an alarm an hour before
+// unless it is a cancellation.
 struct BookingInviteOptions {
     int sequence = 0;
     InviteMethod method = InviteMethod::publish;

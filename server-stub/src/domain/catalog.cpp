@@ -238,6 +238,9 @@ std::optional<std::string> BookingService::create_demo_provider_if_empty() {
         {"time_zone", "Europe/Berlin"},
         {"active", true},
         {"bio", "A demo provider created by slotwise-server --demo."},
+        {"address", "Torstraße 1, 10119 Berlin"},
+        // So that the provider's "new booking" mail lands in the .eml folder beside the client's confirmation.
+        {"notifications", {{"provider_email", "demo-provider@example.com"}}},
         {"schedules", {{"default", {{"weekly", weekly}, {"overrides", json::array()}}}}},
         {"services",
          {{{"id", "consult"}, {"name", "Consultation"}, {"durations", {30, 60}}, {"buffer_after_minutes", 10},

@@ -75,10 +75,12 @@ public:
         if (rows_.empty()) return;
         html_ += "<table role=\"presentation\" style=\"border-collapse:collapse;margin:0 0 16px\">\n";
         for (const auto& [label, value, is_link] : rows_) {
-            text_ += label + ": " + value + "\n";
+            // French sets a space before the colon.
+            const std::string labelled = label + (language_ == Language::fr ? " :" : ":");
+            text_ += labelled + " " + value + "\n";
             const std::string shown = mail_texts::html_escape(value);
             html_ += "<tr><td style=\"padding:4px 16px 4px 0;color:#4f5b6a;vertical-align:top\">" +
-                     mail_texts::html_escape(label) + "</td><td style=\"padding:4px 0\">" +
+                     mail_texts::html_escape(labelled) + "</td><td style=\"padding:4px 0\">" +
                      (is_link ? "<a href=\"" + shown + "\" style=\"color:#0f766e\">" + shown + "</a>" : shown) +
                      "</td></tr>\n";
         }
@@ -125,13 +127,14 @@ struct Draft {
     const MailSetting& setting;
     Reader reader;
     Language language;
+    const ServiceConfig* service;
     std::string service_name;
     Values values;
 
     Draft(const Booking& b, const ProviderConfig& p, const MailSetting& s, Reader r)
         : booking(b), provider(p), setting(s), reader(r),
           language(r == Reader::client ? mail_texts::language_of(b.client_locale) : Language::en),
-          service_name(p.service(b.service_id) ? p.service(b.service_id)->name : b.service_id) {
+          service(p.service(b.service_id)), service_name(service ? service->name : b.service_id) {
         const TimeZone& zone = reader_zone(b, p, r);
         values = {{"name", r == Reader::client ? b.client.name : p.name},
                   {"provider", p.name},
@@ -157,7 +160,7 @@ struct Draft {
                                            ? t(Text::free)
                                            : mail_texts::money_text(booking.price_amount, booking.currency, language));
         if (booking.meeting_link) c.detail(t(Text::label_online), *booking.meeting_link, true);
-        else if (provider.address) c.detail(t(Text::label_where), *provider.address);
+        else if (provider.address && !(service && service->is_virtual)) c.detail(t(Text::label_where), *provider.address);
         if (reader == Reader::provider) {
             c.detail(t(Text::label_client), booking.client.name);
             c.detail(t(Text::label_email), booking.client.email);

@@ -31,6 +31,16 @@ Booking booking_at_event(Booking b, const nlohmann::json& at) {
     return b;
 }
 
+// The job of one mail, or none for a mail that could never be sent (an
+// address the mail module cannot write, such as an internationalised one):
+// throwing would hold back every other channel's jobs for this event, forever.
+void queue(std::vector<Statement>& owed, const mail::MailMessage& message, Timestamp now) {
+    try {
+        owed.push_back(mail::mail_send_statement(message, now));
+    } catch (const mail::MailFormatError&) {
+    }
+}
+
 }  // namespace
 
 MailPlan mail_plan(domain::BookingEventType type, BookingStatus status_at_event, bool tells_client, bool tells_provider) {
@@ -81,9 +91,8 @@ void register_mail_channel(EventFanOut& fan_out, MailChannelOptions options) {
 
         if (plan.client) {
             facts.kind = *plan.client;
-            owed.push_back(mail::mail_send_statement(
-                booking_event_mail(booking, *context.provider, Reader::client, facts, event.id() + ":client", setting),
-                context.now));
+            queue(owed, booking_event_mail(booking, *context.provider, Reader::client, facts, event.id() + ":client", setting),
+                  context.now);
         }
         if (plan.provider) {
             facts.kind = *plan.provider;
@@ -93,9 +102,8 @@ void register_mail_channel(EventFanOut& fan_out, MailChannelOptions options) {
                 facts.confirm_url = action_link_url(options.public_origin, booking.id, domain::BookingAction::confirm, expires);
                 facts.decline_url = action_link_url(options.public_origin, booking.id, domain::BookingAction::decline, expires);
             }
-            owed.push_back(mail::mail_send_statement(
-                booking_event_mail(booking, *context.provider, Reader::provider, facts, event.id() + ":provider", setting),
-                context.now));
+            queue(owed, booking_event_mail(booking, *context.provider, Reader::provider, facts, event.id() + ":provider", setting),
+                  context.now);
         }
         return owed;
     });

@@ -292,8 +292,8 @@ TEST_CASE("a reschedule shows the old and the new time") {
     facts.previous_end = at("2026-10-20T14:00:00Z");
     const auto m = notifications::booking_event_mail(b, provider(), Reader::client, facts, "k4", setting());
     CHECK(m.subject == "Rendez-vous déplacé : Beratung, désormais 25 octobre 2026, 13:30");
-    CHECK(contains(m.text, "Auparavant: mercredi 21 octobre 2026, 02:00–03:00 (Pacific/Auckland)"));
-    CHECK(contains(m.text, "Nouvel horaire: dimanche 25 octobre 2026, 13:30–14:30 (Pacific/Auckland)"));
+    CHECK(contains(m.text, "Auparavant : mercredi 21 octobre 2026, 02:00–03:00 (Pacific/Auckland)"));
+    CHECK(contains(m.text, "Nouvel horaire : dimanche 25 octobre 2026, 13:30–14:30 (Pacific/Auckland)"));
 }
 
 TEST_CASE("reminder and review request") {
