@@ -13,6 +13,16 @@
 export interface Engine {
   /** Slots query JSON in, `{"time_zone", "slots": [...]}` or error JSON out. */
   slots(queryJson: string): string;
+  /**
+   * The same query as slots(), answered as numbers instead of JSON text: six
+   * int32 per slot, in order `start`, `end` (minutes since
+   * 1970-01-01T00:00Z), `local_date` (days since 1970-01-01), `local_start`,
+   * `local_end` (minutes since their local midnight), `utc_offset` (minutes).
+   * A JS-owned copy. Errors come as the error JSON text slots() gives.
+   * web/src/engine.js `decodeSlots`/`querySlots` turn it into slots()'s
+   * slot objects, byte for byte.
+   */
+  slotsCompact(queryJson: string): Int32Array | string;
   /** Validation request JSON in, `{"ok": true}`, `{"ok": false, "code"}` or error JSON out. */
   validate(requestJson: string): string;
   /** Frees the parsed snapshot. WebAssembly memory is not garbage-collected: call this once done. */

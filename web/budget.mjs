@@ -14,7 +14,7 @@ const loads = Number(args[args.indexOf('--loads') + 1]) || 10
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : null
 
 const KB = 1024
-const budget = { widgetGzip: 25 * KB, firstInteractionGzip: 180 * KB, loadMs: 300, rerenderMs: 16 }
+const budget = { widgetGzip: 25 * KB, zonePickerGzip: 16 * KB, firstInteractionGzip: 180 * KB, loadMs: 300, rerenderMs: 16 }
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
@@ -33,6 +33,8 @@ await run('web budget', async () => {
   const engineJs = size(info.engine.module)
   const engineWasm = size(info.engine.wasm)
   const widgetGzip = loader.gzip + widget.gzip
+  // The zone picker: a chunk loaded when the visitor opens it, not with the widget.
+  const zonePicker = info.zonePicker ? size(info.zonePicker) : null
 
   // The real clock (no SLOTWISE_NOW): the widget's first snapshot range is then the right one.
   const server = await startServer({
@@ -102,7 +104,7 @@ await run('web budget', async () => {
 
   const result = {
     sizes: {
-      loader: loader, widget, engineJs, engineWasm, snapshotTwoMonths: snapshot,
+      loader: loader, widget, engineJs, engineWasm, snapshotTwoMonths: snapshot, zonePicker,
       widgetGzip, firstInteractionGzip,
     },
     loadToCalendarMs: { median: median(times), min: Math.min(...times), max: Math.max(...times), runs: times, acceptEncoding: 'gzip' },
@@ -119,6 +121,7 @@ await run('web budget', async () => {
   console.log(`${info.engine.wasm.padEnd(36)}${kb(engineWasm.raw)} raw, ${kb(engineWasm.gzip)} gz (zone data included)`)
   console.log(`snapshot, two months                ${kb(snapshot.raw)} raw, ${kb(snapshot.gzip)} gz`)
   console.log(`widget code gz:            ${kb(widgetGzip)}  (budget ${kb(budget.widgetGzip)})`)
+  if (zonePicker) console.log(`zone picker chunk gz:      ${kb(zonePicker.gzip)}  (budget ${kb(budget.zonePickerGzip)}; ${info.zonePicker}, ${kb(zonePicker.raw)} raw, loaded on demand)`)
   console.log(`first interaction gz:      ${kb(firstInteractionGzip)}  (budget ${kb(budget.firstInteractionGzip)}; + snapshot ${kb(snapshot.gzip)})`)
   console.log(`load to calendar, ms (gzip): median ${f(result.loadToCalendarMs.median)}, min ${f(result.loadToCalendarMs.min)}, max ${f(result.loadToCalendarMs.max)} over ${times.length} cold loads (budget ${budget.loadMs})`)
   console.log(`  phases (median ms since navigation): ${Object.entries(result.loadPhasesMedianMs).map(([k, v]) => `${k} ${f(v)}`).join(', ')}`)
@@ -128,6 +131,7 @@ await run('web budget', async () => {
   if (jsonOut) writeFileSync(jsonOut, JSON.stringify(result, null, 2) + '\n')
   const over = []
   if (widgetGzip > budget.widgetGzip) over.push('widget size')
+  if (zonePicker && zonePicker.gzip > budget.zonePickerGzip) over.push('zone picker size')
   if (firstInteractionGzip > budget.firstInteractionGzip) over.push('first-interaction size')
   if (result.loadToCalendarMs.median > budget.loadMs) over.push('load to calendar')
   if (result.monthChangeMs.median > budget.rerenderMs) over.push('month re-render')

@@ -8,8 +8,9 @@ import { build, transform } from 'esbuild'
 import { createHash } from 'node:crypto'
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { gzipSync } from 'node:zlib'
+import { buildZonePicker } from './build-zone-picker.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const args = process.argv.slice(2)
@@ -55,6 +56,22 @@ const cssAsText = {
 rmSync(out, { recursive: true, force: true })
 mkdirSync(out, { recursive: true })
 
+// The interface strings of every language but English (built in) as
+// content-hashed JSON files the widget fetches while it loads (src/i18n.js).
+const catalogues = {}
+for (const f of readdirSync(join(here, 'src', 'strings'))) {
+  const lang = f.replace(/\.js$/, '')
+  if (lang === 'en') continue
+  const { default: strings } = await import(pathToFileURL(join(here, 'src', 'strings', f)).href)
+  const text = JSON.stringify(strings)
+  const name = `slotwise-strings-${lang}.${hash8(text)}.json`
+  writeFileSync(join(out, name), text)
+  catalogues[lang] = name
+}
+
+// The zone picker: a lazily loaded chunk the widget names by content (src/zone-picker/).
+const zonePicker = await buildZonePicker({ out, target })
+
 const widget = await build({
   entryPoints: [join(here, 'src', 'index.js')],
   bundle: true, format: 'iife', minify: true, write: false, target, legalComments: 'none',
@@ -62,6 +79,8 @@ const widget = await build({
   define: {
     SLOTWISE_ENGINE_MODULE: JSON.stringify(engine.module),
     SLOTWISE_ENGINE_WASM: JSON.stringify(engine.wasm),
+    SLOTWISE_CATALOGUES: JSON.stringify(catalogues),
+    SLOTWISE_ZONES_MODULE: JSON.stringify(zonePicker.file),
   },
 })
 const widgetCode = widget.outputFiles[0].contents
@@ -108,8 +127,8 @@ cpSync(join(here, 'manage'), join(out, 'manage'), { recursive: true })
 
 const gz = (f) => gzipSync(readFileSync(join(out, f)), { level: 9 }).length
 const info = {
-  widget: widgetName, loader: 'widget.js', engine: noEngine ? null : engine,
-  sizes: Object.fromEntries([widgetName, 'widget.js', ...(noEngine ? [] : [engine.module, engine.wasm])]
+  widget: widgetName, loader: 'widget.js', engine: noEngine ? null : engine, zonePicker: zonePicker.file,
+  sizes: Object.fromEntries([widgetName, 'widget.js', zonePicker.file, ...(noEngine ? [] : [engine.module, engine.wasm])]
     .map((f) => [f, { raw: readFileSync(join(out, f)).length, gzip: gz(f) }])),
 }
 writeFileSync(join(out, 'build-info.json'), JSON.stringify(info, null, 2) + '\n')

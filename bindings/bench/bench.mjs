@@ -9,6 +9,13 @@
 //      1,000 busy 30-minute intervals spread evenly) on a parsed Engine,
 //      against bench_engine's Query/days:90/busy:1000, <= 3x.
 //
+//   4. parse and query per busy interval (issue 13): `new Engine(snapshot)`
+//      alone, per busy interval; the query as JSON text, as the compact
+//      Int32Array (Engine.slotsCompact) and as the widget's slot objects
+//      (web/src/engine.js querySlots); and parse plus query, the whole
+//      request a widget makes (goal for 90 days and 1,000 busy: <= 0.45 ms,
+//      100x faster than cal.com's getSlots pipeline in the same Node).
+//
 //   node bindings/bench/bench.mjs [--dist build-wasm/dist] [--bench-engine build/bin/bench_engine] [--runs 30]
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -16,6 +23,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { querySlots } from '../../web/src/engine.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -139,12 +147,34 @@ for (const [days, busyCount] of [[90, 1000], [30, 100]]) {
   const decodeUs = perCallMicros(() => decoder.decode(answerBytes));
   const engineUs = { wall: queryUs.wall - decodeUs.wall, cpu: queryUs.cpu - decodeUs.cpu };
   const parseQueryUs = perCallMicros(() => { const e = new mod.Engine(snapshot); e.slots(query); e.delete(); });
+  const queryObject = JSON.parse(query);
+  const compactUs = perCallMicros(() => engine.slotsCompact(query));
+  const objectsUs = perCallMicros(() => querySlots(engine, queryObject));
+  const jsonParseUs = perCallMicros(() => JSON.parse(engine.slots(query)));
+  const parseUs = perCallMicros(() => new mod.Engine(snapshot).delete());
+  const parseCompactUs = perCallMicros(() => { const e = new mod.Engine(snapshot); e.slotsCompact(query); e.delete(); });
+  const parseObjectsUs = perCallMicros(() => { const e = new mod.Engine(snapshot); querySlots(e, queryObject); e.delete(); });
+  const parseJsonParseUs = perCallMicros(() => { const e = new mod.Engine(snapshot); JSON.parse(e.slots(query)); e.delete(); });
+  if (JSON.stringify(querySlots(engine, queryObject)) !== answerText) throw new Error('querySlots differs from Engine.slots');
   engine.delete();
+  const perBusy = (t) => (busyCount ? ` = ${((t.wall * 1000) / busyCount).toFixed(0)} ns wall, ${((t.cpu * 1000) / busyCount).toFixed(0)} ns CPU per busy interval` : '');
   console.log(`workload: ${days} days, ${busyCount} busy, ${answer.slots.length} slots, snapshot ${snapshot.length} bytes, answer ${answerBytes.length} bytes`);
   console.log(`  wasm Engine.slots (Query):              ${show(queryUs)}`);
   console.log(`    of which the answer becoming a JS string: ${show(decodeUs)}`);
   console.log(`    engine inside WebAssembly (difference):   ${show(engineUs)}`);
   console.log(`  wasm new Engine + slots (ParseQuery):   ${show(parseQueryUs)}`);
+  console.log(`  wasm new Engine alone (Parse):          ${show(parseUs)}${perBusy(parseUs)}`);
+  console.log(`  query, answer as:`);
+  console.log(`    JSON text (Engine.slots):                    ${show(queryUs)}`);
+  console.log(`    Int32Array (Engine.slotsCompact):            ${show(compactUs)}`);
+  console.log(`    slot objects (querySlots, the widget's):     ${show(objectsUs)}`);
+  console.log(`    slot objects by JSON.parse(Engine.slots):    ${show(jsonParseUs)}`);
+  console.log(`  parse plus query (new Engine + query + delete), answer as:`);
+  console.log(`    JSON text:                                   ${show(parseQueryUs)}`);
+  console.log(`    Int32Array:                                  ${show(parseCompactUs)}`);
+  console.log(`    slot objects (querySlots):                   ${show(parseObjectsUs)}${days === 90 ? ' (goal 450 us)' : ''}`);
+  console.log(`      ${perBusy(parseObjectsUs).slice(3)}`);
+  console.log(`    slot objects by JSON.parse (before):         ${show(parseJsonParseUs)}`);
   if (native) {
     const nq = native('Query', days, busyCount);
     const npq = native('ParseQuery', days, busyCount);

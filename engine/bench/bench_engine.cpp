@@ -8,6 +8,12 @@
 //                query, computing the slots and writing the result JSON.
 //   SlotStarts   the typed core alone: slotwise::slot_starts on a parsed Snapshot.
 //   ParseQuery   slotwise::slots(snapshot_json, query_json): parse + query.
+//   Parse        slotwise::Engine(snapshot_json): parse and check the snapshot
+//                (the busy list read straight from the text).
+//   ParseDom     the same through nlohmann's DOM only (parse_snapshot_text_dom),
+//                the reference the fast busy read is tested against.
+// Query, Parse, ParseDom and ParseQuery also report `per_busy`: their time divided
+// by the number of busy intervals (rows with busy intervals only).
 #include "slotwise/availability.h"
 #include "slotwise/protocol.h"
 #include "slotwise/snapshot.h"
@@ -67,6 +73,14 @@ void count_slots(benchmark::State& state, const slotwise::Answer& answer) {
     state.counters["slots"] = static_cast<double>(parsed["slots"].size());
 }
 
+// Time per busy interval, as a counter: iterations x busy items per second, inverted.
+void count_per_busy(benchmark::State& state) {
+    if (busy_of(state) == 0) return;
+    state.counters["per_busy"] = benchmark::Counter(static_cast<double>(busy_of(state)),
+                                                    benchmark::Counter::kIsIterationInvariantRate |
+                                                        benchmark::Counter::kInvert);
+}
+
 void Query(benchmark::State& state) {
     const slotwise::Engine engine(snapshot_json(days_of(state), busy_of(state)));
     const std::string query = query_json(days_of(state));
@@ -75,6 +89,7 @@ void Query(benchmark::State& state) {
         benchmark::DoNotOptimize(answer);
     }
     count_slots(state, engine.slots(query));
+    count_per_busy(state);
 }
 
 void SlotStarts(benchmark::State& state) {
@@ -103,7 +118,28 @@ void ParseQuery(benchmark::State& state) {
         benchmark::DoNotOptimize(answer);
     }
     count_slots(state, slotwise::slots(snapshot, query));
+    count_per_busy(state);
     state.counters["snapshot_bytes"] = static_cast<double>(snapshot.size());
+}
+
+void Parse(benchmark::State& state) {
+    const std::string snapshot = snapshot_json(days_of(state), busy_of(state));
+    for (auto _ : state) {
+        slotwise::Engine engine(snapshot);
+        benchmark::DoNotOptimize(engine);
+    }
+    if (!slotwise::Engine(snapshot).ok()) throw std::runtime_error("benchmark snapshot rejected");
+    count_per_busy(state);
+}
+
+void ParseDom(benchmark::State& state) {
+    const std::string snapshot = snapshot_json(days_of(state), busy_of(state));
+    for (auto _ : state) {
+        auto parsed = slotwise::parse_snapshot_text_dom(snapshot);
+        benchmark::DoNotOptimize(parsed);
+    }
+    if (!slotwise::parse_snapshot_text_dom(snapshot)) throw std::runtime_error("benchmark snapshot rejected");
+    count_per_busy(state);
 }
 
 void workload(benchmark::internal::Benchmark* b) {
@@ -118,5 +154,7 @@ void workload(benchmark::internal::Benchmark* b) {
 BENCHMARK(Query)->Apply(workload);
 BENCHMARK(SlotStarts)->Apply(workload);
 BENCHMARK(ParseQuery)->Apply(workload);
+BENCHMARK(Parse)->Apply(workload);
+BENCHMARK(ParseDom)->Apply(workload);
 
 BENCHMARK_MAIN();

@@ -115,7 +115,8 @@ const json* field(Reader& r, const json::object_t& object, std::string_view key,
     return r.member(object, key, "", required);
 }
 
-Answer slots_answer(const Snapshot& snapshot, const json& query) {
+// The query read and answered as typed slots; an error answer otherwise.
+Answer find_slots_answer(const Snapshot& snapshot, const json& query, SlotList& slots) {
     Reader r(ErrorCode::invalid_query);
     const auto* object = r.object(query, "");
     if (!object) return error_answer(r.error());
@@ -134,8 +135,16 @@ Answer slots_answer(const Snapshot& snapshot, const json& query) {
     const auto now = now_value ? r.instant(*now_value, "/now") : std::nullopt;
     if (r.failed()) return error_answer(r.error());
 
-    const auto list = find_slots(snapshot, {*service_id, duration, *from, *to, *zone_name, *now});
-    return list ? slots_list_answer(*list) : error_answer(list.error());
+    auto list = find_slots(snapshot, {*service_id, duration, *from, *to, *zone_name, *now});
+    if (!list) return error_answer(list.error());
+    slots = std::move(*list);
+    return {};
+}
+
+Answer slots_answer(const Snapshot& snapshot, const json& query) {
+    SlotList slots;
+    Answer error = find_slots_answer(snapshot, query, slots);
+    return error.is_error ? error : slots_list_answer(slots);
 }
 
 Answer validate_answer(const Snapshot& snapshot, const json& request) {
@@ -222,12 +231,7 @@ Answer to_answer(const Error& error) { return error_answer(error); }
 Answer to_answer(const SlotList& list) { return slots_list_answer(list); }
 
 Engine::Engine(std::string_view snapshot_json) {
-    auto document = json_reader::parse_document(snapshot_json);
-    if (!document) {
-        snapshot_error_ = error_answer(document.error());
-        return;
-    }
-    auto snapshot = snapshot_from(*document);
+    auto snapshot = parse_snapshot_text(snapshot_json);
     if (!snapshot) {
         snapshot_error_ = error_answer(snapshot.error());
         return;
@@ -242,6 +246,11 @@ Engine& Engine::operator=(Engine&&) noexcept = default;
 Answer Engine::slots(std::string_view query_json) const {
     if (!snapshot_) return snapshot_error_;
     return with_document(query_json, [&](const json& query) { return slots_answer(*snapshot_, query); });
+}
+
+Answer Engine::slots(std::string_view query_json, SlotList& slots) const {
+    if (!snapshot_) return snapshot_error_;
+    return with_document(query_json, [&](const json& query) { return find_slots_answer(*snapshot_, query, slots); });
 }
 
 Answer Engine::validate(std::string_view request_json) const {

@@ -24,6 +24,7 @@
 #include "jobs/standard_jobs.h"
 #include "mail/mail_job.h"
 #include "notifications/event_fan_out.h"
+#include "notifications/webhook_channel.h"
 #include "notifications/mail_channel.h"
 #include "notifications/reminder_channel.h"
 #include "notifications/sms_channel.h"
@@ -77,6 +78,9 @@ const char* kUsage = R"(usage: slotwise-server [options]
   --smtp-ca-file FILE       trust this CA certificate (PEM) for the SMTP server instead of the system's
   --allow-private-targets   let webhooks and other outgoing HTTP reach loopback and private addresses
                             (tests, closed networks); refused by default
+  --webhook-retry-gaps S,S,...  seconds between a webhook's attempts (default 5,300,1800,7200,18000,36000,36000:
+                            Standard Webhooks' schedule, 8 attempts over 27.6 h; the last gap repeats for none)
+  --webhook-disable-after S  disable a webhook endpoint whose attempts all failed for S seconds (default 432000 = 5 days)
   --twilio-api-base URL     Twilio's REST API for SMS and WhatsApp (default https://api.twilio.com; any
                             gateway that speaks its Messages API, or tests/server/twilio_test_server.mjs)
 environment: SLOTWISE_ADMIN_TOKEN (the operator token, 24..256 visible ASCII; when unset a
@@ -192,6 +196,7 @@ int main(int argc, char** argv) {
     jobs::StandardJobOptions standard_jobs;
     std::optional<std::string> smtp_flag, mail_from_flag, mail_dir_flag, smtp_ca_file_flag;
     adapters::HttpClientOptions outgoing;
+    domain::WebhookOptions webhook_options;
     std::string twilio_api_base = "https://api.twilio.com";
     for (int i = 1; i < argc; ++i) {
         const std::string flag = argv[i];
@@ -236,7 +241,17 @@ int main(int argc, char** argv) {
         else if (flag == "--mail-from") mail_from_flag = value();
         else if (flag == "--mail-dir") mail_dir_flag = value();
         else if (flag == "--smtp-ca-file") smtp_ca_file_flag = value();
-        else if (flag == "--allow-private-targets") outgoing.allow_private = true;
+        else if (flag == "--allow-private-targets") outgoing.allow_private = webhook_options.allow_private_targets = true;
+        else if (flag == "--webhook-retry-gaps") {
+            webhook_options.retry_gaps.clear();
+            const std::string v = value();
+            for (std::size_t start = 0; start <= v.size();) {
+                const auto comma = std::min(v.find(',', start), v.size());
+                webhook_options.retry_gaps.emplace_back(std::max(1, to_int(flag, v.substr(start, comma - start))));
+                start = comma + 1;
+            }
+        } else if (flag == "--webhook-disable-after")
+            webhook_options.disable_after = std::chrono::seconds{std::max(1, to_int(flag, value()))};
         else if (flag == "--twilio-api-base") twilio_api_base = value();
         else if (flag == "--rate-limit") {
             const std::string v = value();
@@ -357,6 +372,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<jobs::Dispatcher> dispatcher;
     std::unique_ptr<notifications::ActionLinkDesk> action_links;
     std::unique_ptr<notifications::EventFanOut> fan_out;
+    std::unique_ptr<domain::WebhookService> webhooks;
     bool announced = false;
     auto announce = [&] {
         if (announced) return;
@@ -394,6 +410,9 @@ int main(int argc, char** argv) {
         if (backend.token->generated)
             std::fprintf(stderr, "slotwise-server: admin token (SLOTWISE_ADMIN_TOKEN was unset; generated now and stored as a hash): %s\n",
                          backend.token->generated->c_str());
+        webhooks = std::make_unique<domain::WebhookService>(
+            *backend.store, clock, backend.keys->derive("slotwise webhooks v1", "endpoint secret"), webhook_options);
+        api.serve_webhooks(*webhooks);
         notifications::configure_action_links(
             backend.keys->derive(notifications::kActionLinkSalt, notifications::kActionLinkInfo));
         action_links = std::make_unique<notifications::ActionLinkDesk>(*backend.store, clock, *backend.service);
@@ -422,6 +441,8 @@ int main(int argc, char** argv) {
         // (notifications/): each channel adds itself to the fan-out.
         fan_out = std::make_unique<notifications::EventFanOut>(*job_queue);
         fan_out->register_handler(*dispatcher);
+        webhooks->set_job_queue(job_queue.get());
+        notifications::register_webhook_channel(*fan_out, *dispatcher, *job_queue, *webhooks, outgoing);
         notifications::register_mail_channel(
             *fan_out, {account_options.public_origin, mail_options.from.address,
                        backend.keys->derive("slotwise bookings v1", "manage token")});

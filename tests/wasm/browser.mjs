@@ -24,7 +24,10 @@ const snapshot = {
   provider: { id: 'p1', time_zone: 'Europe/Berlin' },
   schedules: { default: { weekly: ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, start: '09:00', end: '17:00' })) } },
   services: [{ id: 's1', durations: [30, 60], slot_interval_minutes: 15 }],
+  // Read straight from the text (the usual shape), and a name that is not ASCII.
+  busy: [{ start: '2026-03-30T07:00:00Z', end: '2026-03-30T08:00:00Z' }, { end: '2026-04-01T13:00:00Z', start: '2026-04-01T12:00:00Z' }],
 };
+snapshot.provider.id = 'Zoë 🦉';
 const query = { service: 's1', from: '2026-03-27', to: '2026-04-02', time_zone: 'America/New_York', now: '2026-03-01T00:00:00Z' };
 const line = JSON.stringify({ op: 'slots', snapshot, query });
 
@@ -41,9 +44,10 @@ try {
   const instantiateMs = performance.now() - started;
   const engine = new mod.Engine(${JSON.stringify(JSON.stringify(snapshot))});
   const slots = engine.slots(${JSON.stringify(JSON.stringify(query))});
+  const compact = Array.from(engine.slotsCompact(${JSON.stringify(JSON.stringify(query))}));
   engine.delete();
   const wasmRequests = performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).map((e) => new URL(e.name).pathname);
-  report({ run: mod.run(${JSON.stringify(line)}), slots, zones: mod.zones().length, tz: mod.tzVersion(), instantiateMs, wasmRequests, printed });
+  report({ run: mod.run(${JSON.stringify(line)}), slots, compact, zones: mod.zones().length, tz: mod.tzVersion(), instantiateMs, wasmRequests, printed });
 } catch (e) {
   report({ error: String(e && e.stack || e) });
 }
@@ -95,6 +99,10 @@ try {
     if (result.run !== node.run(line)) failures.push(`run() differs from the Node form:\n  browser: ${result.run}\n  node:    ${node.run(line)}`);
     const nodeEngine = new node.Engine(JSON.stringify(snapshot));
     if (result.slots !== nodeEngine.slots(JSON.stringify(query))) failures.push('Engine.slots differs from the Node form');
+    if (result.slots !== node.run(line)) failures.push('Engine.slots differs from run() on the same snapshot');
+    if (JSON.stringify(result.compact) !== JSON.stringify(Array.from(nodeEngine.slotsCompact(JSON.stringify(query))))) {
+      failures.push('Engine.slotsCompact differs from the Node form');
+    }
     nodeEngine.delete();
     if (result.zones !== node.zones().length) failures.push(`zones(): ${result.zones} names, Node form ${node.zones().length}`);
     if (result.printed.length) failures.push(`the module printed (streaming fallback?): ${result.printed.join(' | ')}`);

@@ -5,6 +5,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { distFiles, loadNodeEngine, loadWebEngine } from './load-engine.mjs';
+import { decodeSlots, querySlots } from '../../web/src/engine.js';
 
 const dist = process.env.SLOTWISE_WASM_DIST ?? 'build-wasm/dist';
 const tzSource = process.env.SLOTWISE_TZ_SOURCE ?? '/usr/share/zoneinfo/tzdata.zi';
@@ -78,6 +79,55 @@ test('Node form: Engine answers slots and validate; a bad snapshot answers its e
   assert.equal(mod.refund('{"policy":"strict","price":1000,"start":"2026-06-10T10:00:00Z","cancelled_at":"2026-05-01T10:00:00Z"}'), '{"refund":500}');
 });
 
+test('Node form: slotsCompact answers the slots of slots() as numbers, errors as the same text', async () => {
+  const mod = await loadNodeEngine(dist);
+  const engine = new mod.Engine(snapshot);
+  try {
+    const text = engine.slots(query());
+    const numbers = engine.slotsCompact(query());
+    assert.ok(numbers instanceof Int32Array);
+    assert.equal(numbers.length, 27 * 6);
+    // 2026-03-30 09:00 in Berlin (UTC+2) is 07:00Z, taken; 08:00Z = 04:00 in New York (UTC-4).
+    assert.deepEqual([...numbers.slice(0, 6)], [Date.UTC(2026, 2, 30, 8) / 60000, Date.UTC(2026, 2, 30, 8, 30) / 60000,
+      Date.UTC(2026, 2, 30) / 86400000, 4 * 60, 4 * 60 + 30, -4 * 60]);
+    assert.equal(JSON.stringify({ time_zone: 'America/New_York', slots: decodeSlots(numbers) }), text);
+    assert.equal(JSON.stringify(querySlots(engine, JSON.parse(query()))), text);
+    // A link keeps its own name in the answer, as slots() echoes it.
+    const link = query({ time_zone: 'US/Eastern' });
+    assert.equal(JSON.stringify(querySlots(engine, JSON.parse(link))), engine.slots(link));
+    for (const bad of [query({ time_zone: 'Mars/Olympus_Mons' }), query({ from: '2019-12-31' }), 'not json', '{}']) {
+      assert.equal(engine.slotsCompact(bad), engine.slots(bad));
+    }
+    assert.deepEqual(querySlots(engine, { service: 'nope' }), JSON.parse(engine.slots('{"service":"nope"}')));
+    // A module without slotsCompact (an older build) answers the same through slots().
+    assert.equal(JSON.stringify(querySlots({ slots: (q) => engine.slots(q) }, JSON.parse(query()))), text);
+  } finally {
+    engine.delete();
+  }
+  const broken = new mod.Engine('{"provider":');
+  assert.equal(broken.slotsCompact(query()), broken.slots(query()));
+  broken.delete();
+});
+
+test('Node form: new Engine reads any text as before (non-ASCII, lone surrogates, bytes)', async () => {
+  const mod = await loadNodeEngine(dist);
+  const answerOf = (input) => { const e = new mod.Engine(input); try { return e.slots(query()); } finally { e.delete(); } };
+  const base = JSON.parse(snapshot);
+  const named = JSON.stringify({ ...base, provider: { ...base.provider, id: 'Zoë 🦉 شكرا' } });
+  const runAnswer = (snapshotText) => mod.run(`{"op":"slots","snapshot":${snapshotText},"query":${query()}}`);
+  assert.equal(answerOf(named), runAnswer(named));
+  assert.equal(answerOf(named), answerOf(snapshot));
+  // A lone surrogate is not UTF-8 text: INVALID_JSON, as embind's conversion gave.
+  const lone = snapshot.replace('"p1"', '"p\\ud800"');  // its JSON escape instead
+  const loneRaw = snapshot.replace('"p1"', `"p${String.fromCharCode(0xd800)}"`);
+  assert.equal(JSON.parse(answerOf(loneRaw)).error.code, 'INVALID_JSON');
+  assert.equal(answerOf(lone), runAnswer(lone));
+  // Bytes are read as UTF-8, as embind's std::string conversion reads them.
+  assert.equal(answerOf(new TextEncoder().encode(named)), answerOf(named));
+  assert.equal(JSON.parse(answerOf('')).error.code, 'INVALID_JSON');
+  assert.throws(() => new mod.Engine(42));
+});
+
 test('Node form: zones() and tzVersion()', async () => {
   const mod = await loadNodeEngine(dist);
   const zones = mod.zones();
@@ -136,7 +186,7 @@ test('memory stays flat over 100,000 calls', async () => {
   const calls = (n) => {
     for (let i = 0; i < n; i++) {
       switch (i % 8) {
-        case 0: answered += engine.slots(weekQuery).length; break;
+        case 0: answered += i % 16 === 0 ? engine.slots(weekQuery).length : engine.slotsCompact(weekQuery).length; break;
         case 1: answered += engine.validate(validateRequest).length; break;
         case 2: answered += mod.run(runLine).length; break;
         case 3: answered += mod.refund(refundLine).length; break;

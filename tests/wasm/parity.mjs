@@ -2,6 +2,12 @@
 // Parity of the two builds: the same JSON Lines through the native
 // `slotwise batch` and through the WebAssembly module's run() must give
 // byte-identical answers, line for line.
+// Then the widget's path on every slots and validate line: `new Engine(text)`
+// (which reads a usual busy list straight from the text) must answer exactly
+// what run() answers for the same snapshot and query texts (the DOM read),
+// with the snapshot written compactly, indented, and with each busy object's
+// keys swapped; and Engine.slotsCompact decoded by web/src/engine.js must give
+// the same answer without its JSON text.
 //
 //   node tests/wasm/parity.mjs --slotwise build/bin/slotwise --dist build-wasm/dist [--count 6000] [--seed N] [--keep FILE]
 //
@@ -13,6 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateCases } from './cases.mjs';
 import { loadNodeEngine } from './load-engine.mjs';
+import { querySlots } from '../../web/src/engine.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -90,6 +97,54 @@ for (const i of notOk.slice(0, 3)) {
 }
 if (notOk.length) failures.push(`${notOk.length} of ${mustBeOk.length} listed slots do not validate`);
 
+// The Engine path against run() (the DOM read) on the same texts.
+const swapBusyKeys = (snapshot) => (Array.isArray(snapshot?.busy) && snapshot.busy.every((b) => b && typeof b === 'object')
+  ? { ...snapshot, busy: snapshot.busy.map(({ start, end, ...rest }) => ({ end, start, ...rest })) } : snapshot);
+const engineStarted = process.hrtime.bigint();
+let engineChecked = 0;
+let compactChecked = 0;
+const engineDiffering = [];
+lines.forEach((line, i) => {
+  let document;
+  try { document = JSON.parse(line); } catch { return; }
+  if (!document || typeof document !== 'object' || !('snapshot' in document)) return;
+  const op = document.op;
+  const key = op === 'slots' ? 'query' : op === 'validate' ? 'request' : null;
+  if (!key || !(key in document)) return;
+  const inputText = JSON.stringify(document[key]);
+  const snapshotTexts = [
+    JSON.stringify(document.snapshot), JSON.stringify(document.snapshot, null, i % 3 === 0 ? '\t' : 1),
+    JSON.stringify(swapBusyKeys(document.snapshot)),
+  ];
+  for (const snapshotText of snapshotTexts) {
+    const expected = engine.run(`{"op":"${op}","snapshot":${snapshotText},"${key}":${inputText}}`);
+    const instance = new engine.Engine(snapshotText);
+    try {
+      const got = op === 'slots' ? instance.slots(inputText) : instance.validate(inputText);
+      engineChecked++;
+      if (got !== expected) { engineDiffering.push({ i, snapshotText, expected, got }); continue; }
+      if (op !== 'slots') continue;
+      const parsed = querySlots(instance, document[key]);
+      compactChecked++;
+      const same = expected.startsWith('{"error"')
+        ? JSON.stringify(parsed) === JSON.stringify(JSON.parse(expected)) : JSON.stringify(parsed) === expected;
+      if (!same) engineDiffering.push({ i, snapshotText, expected, got: `querySlots: ${JSON.stringify(parsed)}` });
+    } finally {
+      instance.delete();
+    }
+  }
+});
+const engineMs = Number(process.hrtime.bigint() - engineStarted) / 1e6;
+for (const d of engineDiffering.slice(0, 5)) {
+  failures.push([
+    `line ${d.i + 1}: new Engine(snapshot) differs from run():`,
+    `  snapshot: ${show(d.snapshotText)}`,
+    `  run():    ${show(d.expected)}`,
+    `  Engine:   ${show(d.got)}`,
+  ].join('\n'));
+}
+if (engineDiffering.length) failures.push(`${engineDiffering.length} of ${engineChecked} Engine answers differ from run()`);
+
 const counts = {};
 for (const answer of wasmAnswers) {
   const text = answer.toString('utf8');
@@ -101,6 +156,7 @@ for (const answer of wasmAnswers) {
 const nativeBytes = native.stdout.length;
 console.log(`${lines.length} lines over ${zones.length} zones (tz ${engine.tzVersion()}), ${input.length} input bytes, ${nativeBytes} output bytes`);
 console.log(`native batch ${nativeMs.toFixed(0)} ms, wasm run() ${wasmMs.toFixed(0)} ms`);
+console.log(`Engine path: ${engineChecked} answers as run() gives them, ${compactChecked} slots answers through slotsCompact (${engineMs.toFixed(0)} ms)`);
 console.log(Object.entries(counts).sort().map(([k, v]) => `  ${k}: ${v}`).join('\n'));
 
 if (args.keep || failures.length) {
@@ -112,4 +168,5 @@ if (failures.length) {
   console.error(`PARITY FAILED\n${failures.join('\n')}`);
   process.exit(1);
 }
-console.log(`parity ok: ${lines.length} lines byte-identical; ${mustBeOk.length} listed slots validate ok`);
+console.log(`parity ok: ${lines.length} lines byte-identical; ${mustBeOk.length} listed slots validate ok; ` +
+  `${engineChecked} Engine answers and ${compactChecked} compact slots answers equal run()'s`);

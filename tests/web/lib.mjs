@@ -226,6 +226,9 @@ export async function assertClean(page) {
   const violations = await page.evaluate(() => window.__violations)
   if (violations.length) throw new Error(`CSP violations: ${violations.join('; ')}`)
   if (page.errors.length) throw new Error(`page errors: ${page.errors.join('; ')}`)
+  // A screen change the booking flow's table (web/src/flow.js) does not allow.
+  const moves = await page.evaluate(() => window.__events.filter((e) => e.name === 'error' && e.detail.code === 'INVALID_MOVE').map((e) => e.detail.message))
+  if (moves.length) throw new Error(`screen changes outside the flow: ${moves.join('; ')}`)
 }
 
 // The widget's month label and navigation, driven like a visitor would.
@@ -275,4 +278,12 @@ export async function fillDetails(widget, name, email) {
 export async function submitDetails(widget, name, email) {
   await fillDetails(widget, name, email)
   await widget.locator('button[type=submit]').click()
+}
+
+// The widget's zone picker (<slotwise-zone-picker>), driven like a visitor:
+// search, then Enter on the best match.
+export async function chooseZone(widget, query) {
+  const input = widget.locator('#zone input[role=combobox]')
+  await input.fill(query)
+  await input.press('Enter')
 }

@@ -34,28 +34,132 @@ await run('web units', async () => {
   ]
   for (const [got, want] of cases) assert.equal(got, want)
 
-  const { initialRange, withoutInterval } = await src('range.js')
-  const T = (hhmm) => Date.parse(`2027-03-10T${hhmm}:00Z`)
-  const B = (a, b) => ({ start: `2027-03-10T${a}:00Z`, end: `2027-03-10T${b}:00Z` })
-  for (const [busy, cut, want] of [
-    [[B('09:00', '09:30')], ['09:00', '09:30'], []],
-    [[B('08:00', '10:00')], ['09:00', '09:30'], [B('08:00', '09:00'), B('09:30', '10:00')]],
-    [[B('09:00', '10:00')], ['09:00', '09:30'], [B('09:30', '10:00')]],
-    [[B('07:00', '08:00'), B('10:00', '11:00')], ['09:00', '09:30'], [B('07:00', '08:00'), B('10:00', '11:00')]],
-    [[B('08:30', '09:00'), B('09:30', '10:00')], ['09:00', '09:30'], [B('08:30', '09:00'), B('09:30', '10:00')]],
-  ]) assert.deepEqual(withoutInterval(busy, T(cut[0]), T(cut[1])), want)
+  const { initialRange } = await src('range.js')
   // Two days of margin around the viewer's current and next month.
   assert.deepEqual(initialRange(new Date(2027, 2, 8, 12).getTime()), { from: '2027-02-27', to: '2027-05-02' })
   assert.deepEqual(initialRange(new Date(2027, 11, 31, 12).getTime()), { from: '2027-11-29', to: '2028-02-02' })
 
-  const { translator, directionOf, supportedLanguages } = await src('i18n.js')
-  const text = readFileSync(join(repo, 'web', 'src', 'i18n.js'), 'utf8')
-  const keys = (lang) => [...text.match(new RegExp(`const ${lang} = \\{([\\s\\S]*?)\\n\\}`))[1].matchAll(/^\s+(\w+):/gm)].map((m) => m[1]).sort()
-  for (const lang of supportedLanguages) assert.deepEqual(keys(lang), keys('en'), `strings of ${lang}`)
+  const { translator, directionOf, supportedLanguages, loadStrings } = await src('i18n.js')
+  const catalogue = async (lang) => (await src(`strings/${lang}.js`)).default
+  const en = await catalogue('en')
+  for (const lang of supportedLanguages) {
+    const strings = await catalogue(lang)
+    assert.deepEqual(Object.keys(strings).sort(), Object.keys(en).sort(), `strings of ${lang}`)
+    // Placeholders survive translation.
+    for (const [k, v] of Object.entries(en)) {
+      assert.deepEqual([...strings[k].matchAll(/\{\w+\}/g)].map(String).sort(), [...v.matchAll(/\{\w+\}/g)].map(String).sort(), `${lang}.${k}`)
+    }
+  }
+  // Node has no catalogue files (SLOTWISE_CATALOGUES): the widget stays English.
+  assert.equal(translator('de-AT')('book'), 'Confirm booking')
+  globalThis.fetch = async (url) => ({ ok: true, json: async () => (await catalogue(String(url).match(/strings-(\w+)/)[1])) })
+  const i18n = await src('i18n.js')
+  Object.assign(i18n.catalogueFiles, { de: 'slotwise-strings-de.x.json', fr: 'slotwise-strings-fr.x.json' })
+  await loadStrings('de-AT', 'https://slotwise.example/')
+  await loadStrings('fr', 'https://slotwise.example/')
   assert.equal(translator('de-AT')('book'), 'Verbindlich buchen')
   assert.equal(translator('pt-BR')('book'), 'Confirm booking', 'unknown languages fall back to English')
   assert.equal(translator('fr')('freeTimesOther', { n: 3 }), '3 créneaux libres')
   assert.equal(directionOf('ar'), 'rtl')
   assert.equal(directionOf('he-IL'), 'rtl')
   assert.equal(directionOf('de'), 'ltr')
+
+  // The booking flow without a DOM: moves, history, retries, problem codes.
+  const flow = await src('flow.js')
+  for (const [from, to, ok] of [
+    ['loading', 'calendar', true], ['loading', 'done', true], ['loading', 'form', false], ['calendar', 'form', true], ['form', 'calendar', true],
+    ['form', 'verify', true], ['verify', 'form', false], ['verify', 'done', true], ['done', 'calendar', true], ['done', 'verify', false],
+    ['error', 'form', false], ['verify', 'error', true], ['calendar', 'verify', false],
+  ]) assert.equal(flow.canMove(from, to), ok, `${from} -> ${to}`)
+  assert.deepEqual(flow.screenFromHistory(flow.historyState('w1', 'form'), 'w1'), { widget: 'w1', screen: 'form' })
+  assert.equal(flow.screenFromHistory(flow.historyState('w1', 'form'), 'w2'), null)
+  for (const [err, want] of [
+    [{ status: 0 }, 'stay network retry'], [{ status: 503 }, 'stay network retry'], [{ status: 409, code: 'IDEMPOTENCY_KEY_IN_FLIGHT' }, 'stay network retry'],
+    [{ status: 409, code: 'SLOT_TAKEN' }, 'back taken'], [{ status: 422, code: 'TOO_SOON' }, 'back tooSoon'], [{ status: 422, code: 'OFF_GRID' }, 'back unavailable'],
+    [{ status: 422, code: 'CLIENT_LOCKED_OUT' }, 'stay lockedOut'], [{ status: 422, code: 'TOO_MANY_PENDING' }, 'stay tooManyOpen'],
+    [{ status: 422, code: 'TOO_MANY_OPEN_BOOKINGS' }, 'stay tooManyOpen'], [{ status: 429, code: 'RATE_LIMITED' }, 'stay rateLimited'],
+    [{ status: 400, code: 'INVALID_REQUEST' }, 'stay invalid'], [{ status: 403, code: 'INVALID_TOKEN' }, 'stay linkInvalid'],
+  ]) {
+    const got = flow.bookingFailure(err)
+    assert.equal([got.action, got.key, got.retry ? 'retry' : ''].join(' ').trim(), want, JSON.stringify(err))
+    assert.ok(en[got.key], `a string for ${got.key}`)
+  }
+  {
+    let calls = 0
+    const waits = []
+    const answer = await flow.withRetries(async () => { if (++calls < 3) throw { status: 0 }; return 'ok' }, { sleep: async (ms) => waits.push(ms) })
+    assert.equal(answer, 'ok')
+    assert.deepEqual(waits, flow.RETRY_DELAYS_MS)
+    calls = 0
+    await assert.rejects(flow.withRetries(async () => { calls++; throw { status: 422 } }, { sleep: async () => {} }))
+    assert.equal(calls, 1, 'a 4xx is not retried')
+  }
+  for (const [err, want] of [
+    [{ code: 'CHALLENGE_EXPIRED', status: 422 }, 'expired'], [{ code: 'INVALID_CODE', status: 422, problem: { attempts_left: 0 } }, 'expired'],
+    [{ code: 'INVALID_CODE', status: 422, problem: { attempts_left: 2 } }, 'field codeWrong'], [{ code: 'INVALID_REQUEST', status: 400 }, 'field codeInvalid'],
+    [{ code: 'INVALID_TRANSITION', status: 409 }, 'expired'], [{ status: 0 }, 'other'],
+  ]) {
+    const got = flow.verifyFailure(err)
+    assert.equal([got.action, got.key].filter(Boolean).join(' '), want, JSON.stringify(err))
+  }
+  assert.equal(flow.refundToShow({ refund: { amount: 5000, currency: 'EUR' } }), null, 'no payment, no refund')
+  assert.deepEqual(flow.refundToShow({ refund: { amount: 5000, currency: 'EUR' }, payment: { status: 'paid', amount: 5000 } }), { amount: 5000, currency: 'EUR' })
+  assert.equal(flow.cancelledByKey('provider'), 'cancelledByProvider')
+
+  // Wall times that need their offset: repeated on a fall-back day, none on an ordinary day.
+  const w = await src('wallclock.js')
+  const at = (iso) => Date.parse(iso)
+  for (const [zone, iso, repeats] of [
+    ['Europe/Berlin', '2026-10-25T00:30:00Z', true], ['Europe/Berlin', '2026-10-25T01:30:00Z', true], ['Europe/Berlin', '2026-10-25T02:30:00Z', false],
+    ['Europe/Berlin', '2026-03-29T01:30:00Z', false], ['America/New_York', '2026-11-01T05:30:00Z', true], ['America/New_York', '2026-11-01T06:30:00Z', true],
+    ['America/New_York', '2026-11-01T07:30:00Z', false], ['Australia/Lord_Howe', '2026-04-04T14:45:00Z', true], ['Australia/Lord_Howe', '2026-04-04T15:15:00Z', true],
+    ['Australia/Lord_Howe', '2026-04-04T14:15:00Z', false], ['UTC', '2026-10-25T01:30:00Z', false],
+  ]) assert.equal(w.wallTimeRepeats(zone, at(iso)), repeats, `${zone} ${iso}`)
+  assert.deepEqual(w.slotOffsetLabels('en-US', 'Europe/Berlin', [{ start: '2026-10-25T00:00:00Z' }, { start: '2026-10-25T01:00:00Z' }]), ['GMT+2', 'GMT+1'])
+  assert.deepEqual(w.slotOffsetLabels('en-US', 'Europe/Berlin', [{ start: '2026-10-26T08:00:00Z' }]), [null])
+  assert.equal(w.offsetText('en-US', 'Australia/Lord_Howe', at('2026-04-04T15:15:00Z')), 'GMT+10:30')
+
+  // The date grid's keys (a11y.js), left to right and right to left, weeks from Monday or Sunday.
+  const { gridKeyTarget } = await src('a11y.js')
+  for (const [key, date, opts, want] of [
+    ['ArrowRight', '2027-03-10', {}, '2027-03-11'], ['ArrowRight', '2027-03-10', { rtl: true }, '2027-03-09'],
+    ['ArrowLeft', '2027-03-01', {}, '2027-02-28'], ['ArrowDown', '2027-03-28', {}, '2027-04-04'], ['ArrowUp', '2027-03-03', {}, '2027-02-24'],
+    ['Home', '2027-03-10', { weekStart: 1 }, '2027-03-08'], ['Home', '2027-03-10', { weekStart: 7 }, '2027-03-07'],
+    ['End', '2027-03-10', { weekStart: 1 }, '2027-03-14'], ['PageDown', '2027-01-31', {}, '2027-02-28'],
+    ['PageUp', '2028-02-29', { shiftKey: true }, '2027-02-28'], ['Enter', '2027-03-10', {}, 'select'], [' ', '2027-03-10', {}, 'select'], ['a', '2027-03-10', {}, null],
+  ]) assert.equal(gridKeyTarget(key, date, opts), want, `${key} from ${date} ${JSON.stringify(opts)}`)
+
+  // The confirmation's rows (views/confirmation.js): end time, price, place, who cancelled and why, no refund without payment.
+  const { confirmationRows } = await src('views/confirmation.js')
+  const t = translator('en')
+  const snapshot = { provider: { time_zone: 'Europe/Berlin', address: 'Friedrichstraße 1' }, services: [{ id: 'c', name: 'Consult', price: { amount: 6000, currency: 'EUR' }, virtual: false }] }
+  const rows = Object.fromEntries(confirmationRows({ t, locale: 'en-US', zone: 'Europe/Berlin', snapshot }, {
+    service: 'c', start: '2027-10-31T00:00:00Z', end: '2027-10-31T00:30:00Z', status: 'CANCELLED', cancelled_by: 'provider',
+    cancellation_reason: 'Closed', refund: { amount: 6000, currency: 'EUR' },
+  }))
+  assert.equal(rows['Your time'], 'Sunday, October 31, 2027 at 2:00 AM GMT+2–2:30 AM GMT+2')
+  assert.equal(rows.Price, '€60.00')
+  assert.equal(rows.Address, 'Friedrichstraße 1')
+  assert.equal(rows['Who cancelled'], 'Cancelled by the provider')
+  assert.equal(rows.Reason, 'Closed')
+  assert.ok(!Object.keys(rows).some((k) => /Refund/.test(k)), 'no refund without a payment')
+  const plain = Object.fromEntries(confirmationRows({ t, locale: 'en-US', zone: 'America/New_York', snapshot }, { service: 'c', start: '2027-03-10T09:00:00Z', end: '2027-03-10T09:30:00Z', status: 'CONFIRMED' }))
+  assert.equal(plain['Your time'], 'Wednesday, March 10, 2027 at 4:00 AM–4:30 AM (Eastern Time)')
+  assert.match(plain['Provider’s time'], /10:00 AM–10:30 AM \(Central European Time\)/)
+
+  // The time buttons' text (views/times.js) on Lord Howe's fall-back day: 1:30 twice, 30 minutes apart in offset.
+  const { timeLabels } = await src('views/times.js')
+  const lh = [['2027-04-03T14:00:00Z', '01:00'], ['2027-04-03T14:30:00Z', '01:30'], ['2027-04-03T15:00:00Z', '01:30'], ['2027-04-03T15:30:00Z', '02:00']]
+    .map(([start, local_start]) => ({ start, local_start }))
+  assert.deepEqual(timeLabels({ locale: 'en-US', zone: 'Australia/Lord_Howe' }, lh).map((l) => `${l.time} ${l.offset}`),
+    ['1:00 AM GMT+11', '1:30 AM GMT+11', '1:30 AM GMT+10:30', '2:00 AM GMT+10:30'])
+  assert.deepEqual(timeLabels({ locale: 'de', zone: 'Europe/Berlin' }, [{ start: '2027-03-10T09:00:00Z', local_start: '10:00' }]), [{ start: '2027-03-10T09:00:00Z', time: '10:00', offset: null }])
+
+  // One list of options, and the loader and render() use it.
+  const { OPTIONS, ATTRIBUTES } = await src('options.js')
+  assert.equal(new Set(ATTRIBUTES).size, ATTRIBUTES.length)
+  assert.ok(OPTIONS.every((o) => o.prop && ['data', 'view', 'theme'].includes(o.live)))
+  const readme = readFileSync(join(repo, 'web', 'README.md'), 'utf8')
+  for (const a of ATTRIBUTES) assert.ok(readme.includes(`\`${a}\``), `web/README.md documents ${a}`)
+  for (const f of ['loader.js', 'index.js']) assert.match(readFileSync(join(repo, 'web', 'src', f), 'utf8'), /from '\.\/options\.js'/, `${f} takes the options from options.js`)
 })

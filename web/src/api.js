@@ -48,9 +48,10 @@ export function createApi(base) {
   return {
     url,
     // Returns the answer plus when it was asked and received (clock offset).
-    snapshot: async (provider, from, to) => {
+    // `reschedule` ({ reschedule: id, token }): the server leaves that booking's own time out.
+    snapshot: async (provider, from, to, reschedule = null) => {
       const href = snapshotUrl(base, provider, { from, to })
-      const early = globalThis.Slotwise?.preload?.snapshots?.get(href)
+      const early = !reschedule && globalThis.Slotwise?.preload?.snapshots?.get(href)
       if (early) {
         // widget.js started this request while the widget module loaded.
         globalThis.Slotwise.preload.snapshots.delete(href)
@@ -58,7 +59,7 @@ export function createApi(base) {
         if (r && r.ok) return { json: JSON.parse(r.text), text: r.text, sent: early.sent, received: r.received }
       }
       const sent = Date.now()
-      const answer = await request(`/v1/providers/${enc(provider)}/snapshot`, { params: { from, to } })
+      const answer = await request(`/v1/providers/${enc(provider)}/snapshot`, { params: { from, to, ...reschedule } })
       return { ...answer, sent, received: Date.now() }
     },
     slots: (provider, q) => request(`/v1/providers/${enc(provider)}/slots`, {

@@ -3,22 +3,23 @@
 // widget.js the JS API for single-page sites (window.Slotwise).
 import { define, TAG } from './define.js'
 import { SlotwiseBooking } from './element.js'
+import { attrOf } from './options.js'
 
 define()
 try {
   performance.mark('slotwise:module')
 } catch { /* no User Timing */ }
 
-// Options are the element's attributes in camelCase: { provider, service,
-// locale, timeZone, theme, brandColor, name, email, hideDetails, weekStart,
-// mode, api, buttonLabel, duration }.
+// Options are the element's attributes in camelCase (options.js); unknown
+// keys are ignored.
 function render(container, options = {}) {
   if (!(container instanceof Element)) throw new TypeError('Slotwise.render: container must be an element')
   destroy(container)
   const el = document.createElement(TAG)
   for (const [key, value] of Object.entries(options)) {
     if (value == null || value === false) continue
-    const attr = key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())
+    const attr = attrOf(key)
+    if (!attr) continue
     el.setAttribute(attr, value === true ? '' : String(value))
   }
   container.append(el)

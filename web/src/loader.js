@@ -4,6 +4,7 @@
 // needs (engine glue, .wasm compile, snapshot) so nothing waits in a chain.
 /* global SLOTWISE_WIDGET_MODULE, SLOTWISE_ENGINE_MODULE, SLOTWISE_ENGINE_WASM */
 import { initialRange, snapshotUrl } from './range.js'
+import { OPTIONS } from './options.js'
 
 (() => {
   const script = document.currentScript
@@ -24,9 +25,6 @@ import { initialRange, snapshotUrl } from './range.js'
     }
     document.head.append(el)
   }))
-
-  const attrs = ['provider', 'service', 'locale', 'timeZone', 'theme', 'brandColor', 'name', 'email',
-    'hideDetails', 'weekStart', 'mode', 'api', 'buttonLabel', 'duration', 'manageUrl', 'hourCycle']
 
   api.ready = load()
   api.ready.catch((e) => console.error(e))
@@ -52,10 +50,23 @@ import { initialRange, snapshotUrl } from './range.js'
     return
   }
   const el = document.createElement('slotwise-booking')
-  for (const key of attrs) {
-    const value = script.dataset[key]
-    if (value == null) continue
-    el.setAttribute(key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()), value)
+  for (const { attr, prop } of OPTIONS) {
+    const value = script.dataset[prop]
+    if (value != null) el.setAttribute(attr, value)
+  }
+  // The calendar's space, held at once: the widget module may take seconds
+  // on a slow connection. A constructable stylesheet for the element before
+  // it is defined (no style attributes or elements: a strict CSP is fine);
+  // sizes as styles.css's .placeholder, which takes over once it is defined.
+  const hold = () => {
+    if (api.placeholderSheet || typeof CSSStyleSheet !== 'function' || !document.adoptedStyleSheets) return
+    try {
+      const sheet = new CSSStyleSheet()
+      sheet.replaceSync('slotwise-booking:not(:defined):not([mode=popup]){display:block;min-height:560px;border-radius:12px;background:rgb(128 128 128/.08)}' +
+        '@media (max-width:639px){slotwise-booking:not(:defined):not([mode=popup]){min-height:800px;border-radius:0}}')
+      document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet]
+      api.placeholderSheet = sheet
+    } catch { /* an old browser: no placeholder */ }
   }
   // The API lives where the script comes from, unless told otherwise.
   if (!el.hasAttribute('api')) el.setAttribute('api', new URL('/', base).href)
@@ -63,6 +74,7 @@ import { initialRange, snapshotUrl } from './range.js'
   if (target) target.append(el)
   else if (script.parentNode && script.parentNode !== document.head) script.after(el)
   else document.body.append(el)
+  hold()
   load()
   warmEngine()
   const snap = snapshotUrl(el.getAttribute('api'), script.dataset.provider, initialRange())

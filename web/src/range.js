@@ -8,6 +8,9 @@
 import { addDays, addMonths, firstOfMonth, lastOfMonth } from './dates.js'
 
 export const RANGE_MARGIN_DAYS = 2
+// The longest range the server's snapshot answers (server-stub catalog.cpp,
+// RANGE_TOO_LARGE beyond it): the one place the widget learns it from.
+export const MAX_RANGE_DAYS = 366
 
 export function initialRange(now = Date.now()) {
   const d = new Date(now)
@@ -20,23 +23,4 @@ export function snapshotUrl(apiBase, provider, { from, to }) {
   u.searchParams.set('from', from)
   u.searchParams.set('to', to)
   return u.href
-}
-
-// Busy intervals minus [from, to) (epoch ms): the booking being rescheduled
-// must not block its own new time. The server merges touching intervals, so
-// its interval is cut out of whatever merged interval holds it.
-export function withoutInterval(busy, from, to) {
-  const iso = (ms) => new Date(ms).toISOString().slice(0, 17) + '00Z'
-  const out = []
-  for (const b of busy) {
-    const s = Date.parse(b.start)
-    const e = Date.parse(b.end)
-    if (e <= from || s >= to) {
-      out.push(b)
-      continue
-    }
-    if (s < from) out.push({ start: b.start, end: iso(from) })
-    if (e > to) out.push({ start: iso(to), end: b.end })
-  }
-  return out
 }

@@ -35,6 +35,11 @@ public:
     const Answer& snapshot_error() const noexcept { return snapshot_error_; }
 
     Answer slots(std::string_view query_json) const;
+    // The same query with typed slots: fills `slots` and returns an empty
+    // Answer, or returns the error answer slots(query_json) gives. For callers
+    // that want the slots without their JSON text (the WebAssembly module's
+    // compact answer); to_answer(slots) is byte for byte slots(query_json).
+    Answer slots(std::string_view query_json, SlotList& slots) const;
     Answer validate(std::string_view request_json) const;
 
 private:

@@ -371,8 +371,10 @@ std::optional<Timestamp> BookingService::expire_if_lapsed(const Actor& actor, co
         const bool announce = before == BookingStatus::pending;
         if (announce) s->exec(domain::booking_event_statement(*b, domain::BookingEventType::expired, "system", now));
         if (!records::update_booking(*s, *b, before)) return false;
+        // The expiry it kept tells this entry from the locked insert's bulk
+        // expiry of an overdue request (records::expire_overdue_statements).
         records::audit(*s, now, std::string(audit_name(actor)), "booking.expire", "booking", booking_id,
-                       {{"from", status_text(before)}});
+                       {{"from", status_text(before)}, {"expires_at", format_timestamp(*b->expires_at)}});
         return announce;
     });
     if (announced) notify_jobs();

@@ -19,6 +19,12 @@ namespace {
 
 constexpr Days kMaxRange{366};
 
+// The same 404 as an unknown booking: a token of another provider's booking
+// tells nothing about it.
+DomainError unknown_booking_of_provider(const std::string& booking_id) {
+    return DomainError(ErrorKind::not_found, "UNKNOWN_BOOKING", "no booking " + booking_id);
+}
+
 std::optional<std::string> param(const Query& q, const std::string& key) {
     auto it = q.find(key);
     if (it == q.end()) return std::nullopt;
@@ -58,13 +64,13 @@ struct ProviderWithBusy {
 };
 
 ProviderWithBusy provider_with_busy(ProviderCache& cache, Session& s, const std::string& provider_id, LocalDate from,
-                                    LocalDate to, Timestamp now) {
+                                    LocalDate to, Timestamp now, const std::string& except_booking_id = {}) {
     // The UTC day that starts when `date` starts on the wall clock.
     const auto utc_day = [](LocalDate date) { return Instant{date.time_since_epoch()}; };
     if (!is_valid_id(provider_id)) throw domain::unknown_provider(provider_id);
     const auto rows = s.read_all({records::provider_revision_statement(provider_id),
                                   records::busy_statement(s.dialect(), provider_id, utc_day(from - Days{2}),
-                                                          utc_day(to + Days{3}), now)});
+                                                          utc_day(to + Days{3}), now, except_booking_id)});
     const auto revision = records::revision_from(rows[0]);
     if (!revision) throw domain::unknown_provider(provider_id);
     auto provider = cache.latest(provider_id);
@@ -126,7 +132,17 @@ ProviderDocument BookingService::get_provider(const Actor& actor, const std::str
 SnapshotDocument BookingService::snapshot(const Actor&, const std::string& provider_id, const Query& query) {
     const auto [from, to] = date_range(query, clock_.now());
     auto s = store_.session();
-    const auto [loaded, busy] = provider_with_busy(providers_, *s, provider_id, from, to, clock_.now());
+    // ?reschedule=BOOKING&token=MANAGE_TOKEN: the snapshot a client moving
+    // that booking sees, where the booking's own occupied time (buffers
+    // included) does not block its new time, exactly as the reschedule
+    // itself counts it. The widget then needs no interval arithmetic of its own.
+    std::string except;
+    if (auto booking_id = param(query, "reschedule")) {
+        const Booking b = authorized_booking(*s, *booking_id, domain::BookingClient{*booking_id, param(query, "token").value_or(""), {}});
+        if (b.provider_id != provider_id) throw unknown_booking_of_provider(*booking_id);
+        except = b.id;
+    }
+    const auto [loaded, busy] = provider_with_busy(providers_, *s, provider_id, from, to, clock_.now(), except);
     return {snapshot_document(loaded->snapshot_members, busy, clock_.now())};
 }
 
@@ -232,18 +248,29 @@ std::optional<std::string> BookingService::create_demo_provider_if_empty() {
         {"day": "mon", "start": "09:00", "end": "17:00"}, {"day": "tue", "start": "09:00", "end": "17:00"},
         {"day": "wed", "start": "09:00", "end": "17:00"}, {"day": "thu", "start": "09:00", "end": "17:00"},
         {"day": "fri", "start": "09:00", "end": "17:00"}])");
+    // Closed on Christmas Day and New Year's Day of this year and the next
+    // two: overrides are dated, and the demo's bookable range is 60 days.
+    json overrides = json::array();
+    const auto year = static_cast<int>(date::year_month_day{date::floor<Days>(clock_.now())}.year());
+    for (int y = year; y <= year + 2; ++y) {
+        overrides.push_back({{"date", std::to_string(y) + "-01-01"}, {"kind", "block"}});
+        overrides.push_back({{"date", std::to_string(y) + "-12-25"}, {"kind", "block"}});
+    }
     const json demo = {
         {"name", "Dr. Demo Example"},
         {"kind", "consultant"},
         {"time_zone", "Europe/Berlin"},
         {"active", true},
-        {"bio", "A demo provider created by slotwise-server --demo."},
+        {"bio", "General practice consultations in person in Berlin, and video calls."},
         {"address", "Torstraße 1, 10119 Berlin"},
         // So that the provider's "new booking" mail lands in the .eml folder beside the client's confirmation.
         {"notifications", {{"provider_email", "demo-provider@example.com"}}},
-        {"schedules", {{"default", {{"weekly", weekly}, {"overrides", json::array()}}}}},
+        {"schedules", {{"default", {{"weekly", weekly}, {"overrides", overrides}}}}},
         {"services",
+         // Times on the half hour: without an interval the grid would step
+         // by duration plus buffer (40 minutes: 9:00, 9:40, 10:20).
          {{{"id", "consult"}, {"name", "Consultation"}, {"durations", {30, 60}}, {"buffer_after_minutes", 10},
+           {"slot_interval_minutes", 30},
            {"min_notice_minutes", 120}, {"max_advance_days", 60}, {"price", {{"amount", 5000}, {"currency", "EUR"}}},
            {"cancellation_policy", "moderate"}, {"virtual", false}, {"requires_confirmation", false}},
           {{"id", "video"}, {"name", "Video call"}, {"durations", {45}}, {"slot_interval_minutes", 60},

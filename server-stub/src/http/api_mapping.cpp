@@ -199,4 +199,52 @@ Response plan_response(const AccountPlan& plan) {
     return json_response(200, {{"account", {{"id", plan.account_id}, {"plan", plan.plan}}}});
 }
 
+namespace {
+
+nlohmann::json webhook_json(const domain::WebhookView& w) {
+    nlohmann::json j = {{"id", w.id},
+                        {"url", w.url},
+                        {"events", w.events},
+                        {"enabled", w.enabled},
+                        {"disabled", !w.enabled},
+                        {"disabled_reason", w.disabled_reason ? nlohmann::json(*w.disabled_reason) : nlohmann::json(nullptr)},
+                        {"disabled_at", optional_time(w.disabled_at)},
+                        {"created_at", format_timestamp(w.created_at)}};
+    if (w.secret) j["secret"] = *w.secret;
+    return j;
+}
+
+nlohmann::json optional_text(const std::optional<std::string>& text) { return text ? nlohmann::json(*text) : nullptr; }
+
+}  // namespace
+
+Response webhook_response(const domain::WebhookView& webhook) {
+    return json_response(webhook.secret ? 201 : 200, webhook_json(webhook));
+}
+
+Response webhooks_response(const std::vector<domain::WebhookView>& webhooks) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& w : webhooks) list.push_back(webhook_json(w));
+    return json_response(200, {{"webhooks", std::move(list)}});
+}
+
+Response webhook_deliveries_response(const std::vector<records::WebhookAttempt>& attempts) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& a : attempts)
+        list.push_back({{"id", a.id},
+                        {"webhook_id", a.webhook_id},
+                        {"event_type", a.event_type},
+                        {"attempted_at", format_timestamp(a.attempted_at)},
+                        {"status", a.status ? nlohmann::json(*a.status) : nlohmann::json(nullptr)},
+                        {"error", optional_text(a.error)},
+                        {"duration_ms", a.duration_ms},
+                        {"response", optional_text(a.response)},
+                        {"redelivery", a.redelivery}});
+    return json_response(200, {{"deliveries", std::move(list)}});
+}
+
+Response redelivery_response(const domain::Redelivery& redelivery) {
+    return json_response(202, {{"webhook_id", redelivery.webhook_id}, {"redelivers", redelivery.delivery_id}});
+}
+
 }  // namespace slotwise::server::http

@@ -11,6 +11,7 @@
 #include "domain/accounts.h"
 #include "domain/booking_service.h"
 #include "domain/domain_error.h"
+#include "domain/webhooks.h"
 #include "http/http_server.h"
 
 namespace slotwise::server::http {
@@ -55,6 +56,12 @@ Response no_content();
 Response export_response(const AccountExport& exported);
 Response erasure_response(const ClientErasure& erased);
 Response plan_response(const AccountPlan& plan);
+// Webhooks (domain/webhooks.h): an endpoint (201 with its secret when
+// created), the list (never a secret), the delivery log, a queued redelivery (202).
+Response webhook_response(const domain::WebhookView& webhook);
+Response webhooks_response(const std::vector<domain::WebhookView>& webhooks);
+Response webhook_deliveries_response(const std::vector<records::WebhookAttempt>& attempts);
+Response redelivery_response(const domain::Redelivery& redelivery);
 
 // How a booking request's answer is kept under its Idempotency-Key: as this
 // mapping renders it, so that a replay is the first answer byte for byte.

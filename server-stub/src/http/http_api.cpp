@@ -53,6 +53,8 @@ enum class Action { put_provider, get_provider, list_bookings, snapshot, slots, 
                     verify,
                     // Ownership, plans and data rights (README "Ownership, plans and data rights").
                     export_account, delete_account, erase_client, set_plan,
+                    // Webhooks (issue 12): endpoints, their delivery log, redelivery.
+                    create_webhook, list_webhooks, update_webhook, delete_webhook, webhook_deliveries, redeliver_webhook,
                     // The provider's confirm and decline links (notifications/action_links.h).
                     show_action_link, use_action_link,
                     // Web Push (README "Web Push"): the VAPID key, an account's browser subscriptions.
@@ -108,6 +110,14 @@ const std::vector<Route>& routes() {
         {"DELETE", {"me"}, Access::account, Action::delete_account},
         {"POST", {"clients", "erase"}, Access::operator_only, Action::erase_client},
         {"PUT", {"accounts", "{account}", "plan"}, Access::operator_only, Action::set_plan},
+        // Webhooks: the provider's own, like its configuration.
+        {"POST", {"providers", "{provider}", "webhooks"}, Access::provider, Action::create_webhook},
+        {"GET", {"providers", "{provider}", "webhooks"}, Access::provider, Action::list_webhooks},
+        {"PATCH", {"providers", "{provider}", "webhooks", "{webhook}"}, Access::provider, Action::update_webhook},
+        {"DELETE", {"providers", "{provider}", "webhooks", "{webhook}"}, Access::provider, Action::delete_webhook},
+        {"GET", {"providers", "{provider}", "webhooks", "{webhook}", "deliveries"}, Access::provider, Action::webhook_deliveries},
+        {"POST", {"providers", "{provider}", "webhooks", "{webhook}", "deliveries", "{delivery}", "redeliver"}, Access::provider,
+         Action::redeliver_webhook},
         // A link from the provider's "request waiting" mail: GET shows, only POST acts.
         {"GET", {"booking-actions", "{link}"}, Access::link, Action::show_action_link},
         {"POST", {"booking-actions", "{link}"}, Access::link, Action::use_action_link},
@@ -280,6 +290,7 @@ struct HttpApi::Impl : http::RequestHandler {
     BookingService* service = nullptr;
     SharedLimits* limits = nullptr;
     domain::AccountService* accounts = nullptr;
+    domain::WebhookService* webhooks = nullptr;
     notifications::ActionLinkDesk* action_links = nullptr;
     domain::PushSubscriptions* push = nullptr;
     std::optional<OperatorToken> token;
@@ -332,7 +343,7 @@ struct HttpApi::Impl : http::RequestHandler {
     Response server_options(const Request& req) {
         Response r;
         r.status = 204;
-        r.headers = {{"Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS"}};
+        r.headers = {{"Allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"}};
         return finish(std::move(r), req);
     }
 
@@ -512,6 +523,16 @@ struct HttpApi::Impl : http::RequestHandler {
                 return signed_out_response(cookie_secure(req));
             case Action::erase_client: return erasure_response(s.erase_client(actor, req.body));
             case Action::set_plan: return plan_response(s.set_account_plan(actor, id, req.body));
+            case Action::create_webhook: return webhook_response(webhooks->create(actor, id, req.body));
+            case Action::list_webhooks: return webhooks_response(webhooks->list(actor, id));
+            case Action::update_webhook: return webhook_response(webhooks->update(actor, path_part(req, 1), id, req.body));
+            case Action::delete_webhook:
+                webhooks->remove(actor, path_part(req, 1), id);
+                return no_content();
+            case Action::webhook_deliveries:
+                return webhook_deliveries_response(webhooks->deliveries(actor, path_part(req, 1), path_part(req, 3), req.query));
+            case Action::redeliver_webhook:
+                return redelivery_response(webhooks->redeliver(actor, path_part(req, 1), path_part(req, 3), id));
             case Action::show_action_link: return link_answer(action_links_or_throw().show(id, wants_json(req)));
             case Action::use_action_link: return link_answer(action_links_or_throw().act(id, wants_json(req)));
             case Action::vapid_public_key: return json_response(200, {{"public_key", push->vapid_public_key()}});
@@ -528,6 +549,9 @@ struct HttpApi::Impl : http::RequestHandler {
         }
         return not_found();
     }
+
+    // The path's n-th segment after /v1/ (a route with several ids keeps only the last in Match).
+    static std::string path_part(const Request& req, std::size_t n) { return segments_after_v1(req.head.path).at(n); }
 
     // `Secure` unless the request came over plain HTTP to loopback, where a
     // browser would refuse to send a Secure cookie back.
@@ -589,6 +613,7 @@ void HttpApi::ready(BookingService& service, domain::AccountService& accounts, S
     impl_->is_ready = true;
 }
 
+void HttpApi::serve_webhooks(domain::WebhookService& webhooks) { impl_->webhooks = &webhooks; }
 void HttpApi::serve_action_links(notifications::ActionLinkDesk& desk) { impl_->action_links = &desk; }
 void HttpApi::set_push_subscriptions(domain::PushSubscriptions& push) { impl_->push = &push; }
 

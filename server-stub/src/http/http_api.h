@@ -11,6 +11,7 @@
 
 #include "domain/accounts.h"
 #include "domain/booking_service.h"
+#include "domain/webhooks.h"
 #include "notifications/action_links.h"
 #include "store/operator_token.h"
 #include "store/shared_limits.h"
@@ -47,6 +48,8 @@ public:
     // Until this is called every /v1/ route and /healthz answer 503
     // DATABASE_UNAVAILABLE; the references must outlive serve().
     void ready(BookingService& service, domain::AccountService& accounts, SharedLimits& limits, OperatorToken token);
+    // The webhook routes' use cases; called before ready().
+    void serve_webhooks(domain::WebhookService& webhooks);
     // The confirm and decline links of the provider's mail (before ready()).
     void serve_action_links(notifications::ActionLinkDesk& desk);
     // Web Push's routes; set before ready().

@@ -248,7 +248,7 @@ void Dispatcher::finish(const Claimed& claimed, const JobOutcome& outcome) {
             } else {
                 state = JobState::queued;
                 run_outcome = "retry";
-                run_at = now + backoff(job.attempt);
+                run_at = outcome.at ? std::max(*outcome.at, now) : now + backoff(job.attempt);
             }
             break;
         case JobOutcome::Kind::fail:

@@ -39,7 +39,7 @@ struct Job {
 struct JobOutcome {
     enum class Kind {
         done,
-        retry,  // a transient failure: again after a backoff, dead after max_attempts
+        retry,  // a transient failure: again after a backoff (or at `at`, when set), dead after max_attempts
         fail,   // a permanent failure: dead now
         later,  // not due yet after all: queued again at `at`, the attempt not counted
     };
@@ -49,6 +49,8 @@ struct JobOutcome {
 
     static JobOutcome done() { return {}; }
     static JobOutcome retry_later(std::string error) { return {Kind::retry, std::move(error), std::nullopt}; }
+    // A retry on the handler's own schedule (webhooks: Standard Webhooks' gaps), not the queue's backoff.
+    static JobOutcome retry_at(Timestamp at, std::string error) { return {Kind::retry, std::move(error), at}; }
     static JobOutcome fail(std::string error) { return {Kind::fail, std::move(error), std::nullopt}; }
     static JobOutcome not_before(Timestamp at) { return {Kind::later, "", at}; }
 };

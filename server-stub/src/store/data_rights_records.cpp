@@ -1,6 +1,7 @@
 #include "store/data_rights_records.h"
 
 #include "store/records.h"
+#include "store/webhook_records.h"
 #include "support/crypto.h"
 
 namespace slotwise::server::records {
@@ -108,6 +109,7 @@ std::int64_t anonymise_provider_bookings(Session& s, const std::string& provider
 
 std::int64_t anonymise_client_bookings(Session& s, const std::string& client_key, const std::string& email,
                                        Timestamp now) {
+    forget_client_webhook_messages(s, client_key, email);
     return s.exec(std::string("UPDATE bookings SET ") + kAnonymised +
                       " WHERE client_key = $1 OR (client_key IS NULL AND lower(client_email) = $3)",
                   {client_key, epoch_seconds(now), email});
@@ -128,6 +130,7 @@ std::int64_t clear_provider_audit_details(Session& s, const std::string& provide
 }
 
 void mark_provider_deleted(Session& s, const std::string& provider_id, Timestamp now) {
+    delete_provider_webhooks(s, provider_id);
     s.exec("DELETE FROM schedules WHERE provider_id = $1", {provider_id});
     s.exec("DELETE FROM services WHERE provider_id = $1", {provider_id});
     s.exec("UPDATE providers SET name = 'Deleted', bio = NULL, photo_url = NULL, active = 0, deleted_at = $2, "

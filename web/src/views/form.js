@@ -1,0 +1,51 @@
+// The details form screen: its fields (the typed details kept in `draft`
+// across Back and Forward and re-renders), its own validation, no network.
+// `ctx` is { t, cfg, draft }; `on` has back() and submit().
+import { h } from '../dom.js'
+
+const FIELDS = ['name', 'email', 'phone', 'notes']
+
+export function detailsForm({ t, cfg, draft }, on) {
+  const field = (id, label, attrs, control = 'input') => {
+    const err = h('p', { class: 'error-text', id: `${id}-error`, hidden: true })
+    const el = h(control, { id, name: id, ...attrs })
+    return { wrap: h('div', { class: 'field' }, h('label', { for: id, text: label }), el, err), el, err }
+  }
+  const name = field('name', t('name'), { autocomplete: 'name', required: true, value: draft.name ?? cfg.name, maxlength: 200 })
+  const email = field('email', t('email'), { type: 'email', autocomplete: 'email', required: true, value: draft.email ?? cfg.email, maxlength: 254, inputmode: 'email' })
+  const phone = field('phone', t('phone'), { type: 'tel', autocomplete: 'tel', maxlength: 40, value: draft.phone })
+  const notes = field('notes', t('notes'), { maxlength: 2000, rows: 3 }, 'textarea')
+  if (draft.notes) notes.el.value = draft.notes
+  const submit = h('button', { type: 'submit', class: 'btn', text: t('book') })
+  const back = h('button', { type: 'button', class: 'btn plain', text: t('back'), onclick: () => on.back() })
+  const form = h('form', { novalidate: true, 'aria-labelledby': 'form-heading' },
+    h('div', { class: 'pair' }, name.wrap, email.wrap), phone.wrap, notes.wrap,
+    h('div', { class: 'actions' }, submit, back))
+  const fields = { name, email, phone, notes }
+  // What the visitor typed survives Back and Forward.
+  form.addEventListener('input', () => {
+    for (const k of FIELDS) draft[k] = fields[k].el.value
+  })
+  form.addEventListener('submit', (e) => {
+    e.preventDefault()
+    on.submit()
+  })
+  return { form, submit, ...fields }
+}
+
+// Marks the name and email fields; focuses the first problem. True when both are fine.
+export function validateDetails({ name, email }, t) {
+  const problems = []
+  const set = (f, msg) => {
+    f.el.setAttribute('aria-invalid', msg ? 'true' : 'false')
+    f.err.textContent = msg || ''
+    f.err.hidden = !msg
+    if (msg) f.el.setAttribute('aria-describedby', f.err.id)
+    else f.el.removeAttribute('aria-describedby')
+    if (msg) problems.push(f)
+  }
+  set(name, name.el.value.trim() ? '' : t('nameMissing'))
+  set(email, /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.el.value.trim()) ? '' : t('emailInvalid'))
+  if (problems.length) problems[0].el.focus()
+  return problems.length === 0
+}
