@@ -26,6 +26,7 @@
 #include "notifications/event_fan_out.h"
 #include "notifications/webhook_channel.h"
 #include "notifications/mail_channel.h"
+#include "notifications/reminder_channel.h"
 #include "notifications/sms_channel.h"
 #include "notifications/push_channel.h"
 #include "store/operator_token.h"
@@ -447,6 +448,9 @@ int main(int argc, char** argv) {
         notifications::register_mail_channel(
             *fan_out, {account_options.public_origin, mail_options.from.address,
                        backend.keys->derive("slotwise bookings v1", "manage token")});
+        notifications::register_reminder_channel(
+            *fan_out, *dispatcher, *job_queue,
+            {account_options.public_origin, backend.keys->derive("slotwise bookings v1", "manage token")});
         notifications::register_sms_channel(*fan_out, *dispatcher, twilio.get(), [&clock] { return clock.now(); }, mail_log);
         // VAPID's `sub`: who the push service may contact about our pushes.
         notifications::register_push_channel(

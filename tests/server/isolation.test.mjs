@@ -23,6 +23,9 @@ after(cleanupAll);
 
 // Every member PUT takes, optional ones set, in the form the server keeps
 // them (a service's `schedule`, `active` and buffers spelled out).
+// A service's reminders when its document names none (api.md "Reminders").
+const DEFAULT_REMINDERS = [{ before_minutes: 2880, channels: ['email'] }, { before_minutes: 60, channels: ['email'] }];
+
 function fullConfig() {
   return {
     name: 'Round Trip Practice', kind: 'therapist', time_zone: 'America/New_York', active: true,
@@ -66,7 +69,9 @@ test('GET /v1/providers/{id} answers the configuration in the shape PUT takes', 
   assert.equal(got.status, 200, got.text);
   assert.match(got.headers['content-type'], /^application\/json/);
   assert.equal(got.headers['cache-control'], 'no-store');
-  assert.deepEqual(got.json, config);
+  // The reminder fields a service left out come back spelled out as their defaults.
+  const spelledOut = { ...config, services: config.services.map((s) => ({ reminders: DEFAULT_REMINDERS, review_request_after_minutes: 120, ...s })) };
+  assert.deepEqual(got.json, spelledOut);
 });
 
 test('a GET sent back as a PUT changes nothing: no revision, no audit entry, the same document', async () => {
@@ -97,7 +102,8 @@ test('optional members left out stay left out; defaults are spelled out as PUT t
     schedules: { default: { weekly: minimal.schedules.default.weekly, overrides: [] } },
     services: [{ id: 'x', name: 'X', schedule: 'default', active: true, durations: [15], buffer_before_minutes: 0,
       buffer_after_minutes: 0, min_notice_minutes: 0, price: { amount: 1, currency: 'EUR' },
-      cancellation_policy: 'flexible', virtual: false, requires_confirmation: false }],
+      cancellation_policy: 'flexible', virtual: false, requires_confirmation: false,
+      reminders: DEFAULT_REMINDERS, review_request_after_minutes: 120 }],
   });
   for (const absent of ['bio', 'photo_url', 'booking_limits']) assert.ok(!(absent in got.json), absent);
   const revision = providerRow('minimal');

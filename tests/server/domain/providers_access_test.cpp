@@ -98,7 +98,9 @@ TEST_CASE("a stored configuration reads back as the PUT document it came from") 
                       "min_notice_minutes": 60, "max_advance_days": 30,
                       "price": {"amount": 100, "currency": "EUR"},
                       "cancellation_policy": [{"hours_before": 24, "percent": 100}],
-                      "virtual": true, "requires_confirmation": true}]})");
+                      "virtual": true, "requires_confirmation": true,
+                      "reminders": [{"before_minutes": 1440, "channels": ["email", "sms"]}],
+                      "review_request_after_minutes": null}]})");
     CHECK(provider_put_document(parse_provider_config("p1", full)) == full);
 
     const json minimal = json::parse(R"({"name": "M", "kind": "other", "time_zone": "UTC", "active": true,
@@ -109,7 +111,9 @@ TEST_CASE("a stored configuration reads back as the PUT document it came from") 
     CHECK(read_back["services"][0] == json::parse(R"({"id": "x", "name": "X", "schedule": "default", "active": true,
         "durations": [15], "buffer_before_minutes": 0, "buffer_after_minutes": 0, "min_notice_minutes": 0,
         "price": {"amount": 0, "currency": "EUR"}, "cancellation_policy": "flexible", "virtual": false,
-        "requires_confirmation": false})"));
+        "requires_confirmation": false,
+        "reminders": [{"before_minutes": 2880, "channels": ["email"]}, {"before_minutes": 60, "channels": ["email"]}],
+        "review_request_after_minutes": 120})"));
     for (const char* absent : {"bio", "photo_url", "booking_limits"}) CHECK_FALSE(read_back.contains(absent));
     // Read back, sent again: the same document.
     CHECK(provider_put_document(parse_provider_config("p2", read_back)) == read_back);
