@@ -4,6 +4,7 @@
 // `notifications` settings and `address` round-trip through PUT and GET.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import {
   admin, book, cleanupAll, client, freshDatabase, problem, providerConfig, putProvider, request, slotAt, startServer, until,
 } from './harness.mjs';
@@ -11,16 +12,31 @@ import {
 after(cleanupAll);
 
 const jobArgs = ['--job-poll', '0.1'];
+// Job payloads are stored sealed (server-stub/src/jobs/job_queue.h): this
+// test opens them itself, as documented, with the key the server derives
+// from SLOTWISE_SECRET.
+const SECRET = 'booking-events-test-secret-0123456789abcdef';
+const PAYLOAD_KEY = Buffer.from(crypto.hkdfSync('sha256', SECRET, 'slotwise jobs v1', 'payload', 32));
+const start = (db, options = {}) => startServer(db, { ...options, env: { SLOTWISE_SECRET: SECRET } });
+
+function openPayload(jobKey, stored) {
+  assert.ok(stored.startsWith('sealed:v1:'), `the payload of ${jobKey} is stored sealed`);
+  const raw = Buffer.from(stored.slice('sealed:v1:'.length), 'base64');
+  const decipher = crypto.createDecipheriv('aes-256-gcm', PAYLOAD_KEY, raw.subarray(0, 12));
+  decipher.setAAD(Buffer.from(`job payload ${jobKey}`));
+  decipher.setAuthTag(raw.subarray(raw.length - 16));
+  return JSON.parse(Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]).toString('utf8'));
+}
 
 // The booking.event jobs of one booking, in order: [key, state, payload].
 function events(db, bookingId) {
   return db.sql(`SELECT key, state, payload FROM jobs WHERE kind = 'booking.event' AND key LIKE 'booking.event:${bookingId}:%' ORDER BY id`)
-    .map(([key, state, payload]) => ({ key, state, payload: JSON.parse(payload) }));
+    .map(([key, state, payload]) => ({ key, state, stored: payload, payload: openPayload(key, payload) }));
 }
 
 test('each change of a booking is one event job, numbered, with the booking as it was and who caused it', async () => {
   const db = await freshDatabase();
-  const server = await startServer(db, { args: jobArgs });
+  const server = await start(db, { args: jobArgs });
   await putProvider(server.url, 'p1');
   const created = await book(server.url, { provider: 'p1', service: 's30', start: slotAt(2, 60), client: client(1), locale: 'de-AT' });
   assert.equal(created.status, 201, created.text);
@@ -43,6 +59,8 @@ test('each change of a booking is one event job, numbered, with the booking as i
   assert.equal(all[1].payload.booking.start, slotAt(2, 120));
   assert.equal(all[2].payload.booking.status, 'CANCELLED');
   assert.equal(all[2].payload.booking.cancellation_reason, 'ill');
+  // At rest, nothing of the client shows.
+  for (const e of all) assert.ok(!e.stored.includes('client1@example.com') && !e.stored.includes('Client 1'), e.stored);
   // The booking keeps the client's locale and its manage token only sealed.
   const [[locale, sequence, sealed]] = db.sql(`SELECT client_locale, event_sequence, manage_token_sealed FROM bookings WHERE id = '${id}'`);
   assert.equal(locale, 'de-AT');
@@ -52,7 +70,7 @@ test('each change of a booking is one event job, numbered, with the booking as i
 
 test('the provider\'s transitions are events by "provider"; a request that lapses is "expired" by "system"', async () => {
   const db = await freshDatabase();
-  let server = await startServer(db, { args: jobArgs });
+  let server = await start(db, { args: jobArgs });
   await putProvider(server.url, 'p1');
   const video = (n, minutes) => book(server.url, { provider: 'p1', service: 'video', start: slotAt(2, minutes), client: client(n) });
   const a = (await video(1, 60)).json.booking;
@@ -70,7 +88,7 @@ test('the provider\'s transitions are events by "provider"; a request that lapse
   // The request left alone expires (24 h, or at its start): the server
   // comes back after that, and its expiry job runs at once.
   await server.stop();
-  server = await startServer(db, { args: jobArgs, now: slotAt(2, 200) });
+  server = await start(db, { args: jobArgs, now: slotAt(2, 200) });
   assert.deepEqual(await types(c.id, 2), ['booking.created/client', 'booking.expired/system']);
 });
 

@@ -198,7 +198,7 @@ test('a reschedule that brings the expiry forward queues an expiry job at the ne
   assert.equal(moved.status, 200, moved.text);
   const due = String(Date.parse(slotAt(1, 180)) / 1000);
   assert.deepEqual(db.sql(`SELECT expires_at FROM bookings WHERE id = '${id}'`), [[due]]);
-  assert.deepEqual(db.sql(`SELECT run_at FROM jobs WHERE kind = 'booking.expire' AND payload LIKE '%${id}%' ORDER BY run_at`),
+  assert.deepEqual(db.sql(`SELECT run_at FROM jobs WHERE kind = 'booking.expire' AND key LIKE 'booking.expire:${id}%' ORDER BY run_at`),
                    [[due], [first]]);
   await server.stop();
 });

@@ -263,7 +263,9 @@ void Dispatcher::finish(const Claimed& claimed, const JobOutcome& outcome) {
             break;
     }
     const SqlValue error = outcome.error.empty() ? SqlValue{nullptr} : SqlValue{outcome.error};
-    const SqlValue retry_at = run_at ? SqlValue{epoch_seconds(*run_at)} : SqlValue{nullptr};
+    // Built where used: a SqlValue copied into the parameter lists trips a
+    // false -Wmaybe-uninitialized in GCC 12's std::variant.
+    auto retry_at = [&]() -> SqlValue { return run_at ? SqlValue{epoch_seconds(*run_at)} : SqlValue{nullptr}; };
     auto s = queue_.store().session();
     const bool held = in_transaction(*s, std::nullopt, [&] {
         // Only the lease's holder finishes: after a lapse the job is someone else's.
@@ -271,10 +273,10 @@ void Dispatcher::finish(const Claimed& claimed, const JobOutcome& outcome) {
             s->exec("UPDATE jobs SET state = $3, run_at = COALESCE($4, run_at), attempts = $5, "
                     "last_error = COALESCE($6, last_error), lease_owner = NULL, lease_until = NULL, updated_at = $7 "
                     "WHERE id = $1 AND lease_owner = $2 AND state = 'running'",
-                    {job.id, claimed.owner, to_string(state), retry_at, std::int64_t{attempts}, error, epoch_seconds(now)}) == 1;
+                    {job.id, claimed.owner, to_string(state), retry_at(), std::int64_t{attempts}, error, epoch_seconds(now)}) == 1;
         s->exec("UPDATE job_runs SET finished_at = $2, outcome = $3, error = $4, retry_at = $5 WHERE id = $1",
                 {claimed.run_id, epoch_seconds(now), still_held ? run_outcome : std::string("lease_lost"), error,
-                 still_held ? retry_at : SqlValue{nullptr}});
+                 still_held ? retry_at() : SqlValue{nullptr}});
         if (still_held && (state == JobState::done || state == JobState::dead))
             if (auto next = next_period_statement(job.kind, now)) s->exec(*next);
         return still_held;
