@@ -366,21 +366,6 @@ std::string fill(std::string_view text, const std::vector<std::pair<std::string,
     return out;
 }
 
-std::string html_escape(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (char c : s) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
 
 std::string long_date(LocalDate date, Language language) { return date_text(date, language, true); }
 std::string short_date(LocalDate date, Language language) { return date_text(date, language, false); }

@@ -16,6 +16,8 @@
 #include <slotwise/time.h>
 #include <slotwise/zone.h>
 
+#include "support/html.h"
+
 namespace slotwise::server::mail_texts {
 
 enum class Language { en, de, fr, es, ar };
@@ -64,7 +66,7 @@ const char* text(Language language, Text which);
 
 // `text` with every {name} replaced by its value (values are not searched again).
 std::string fill(std::string_view text, const std::vector<std::pair<std::string, std::string>>& values);
-std::string html_escape(std::string_view text);
+using slotwise::server::html_escape;
 
 // "Tuesday, 3 March 2026", "Dienstag, 3. März 2026", "mardi 3 mars 2026", ...
 std::string long_date(LocalDate date, Language language);

@@ -14,6 +14,7 @@
 #include "store/records.h"
 #include "store/store.h"
 #include "support/crypto.h"
+#include "support/html.h"
 
 namespace slotwise::server::notifications {
 namespace {
@@ -61,21 +62,6 @@ bool all_digits(std::string_view s) {
     return true;
 }
 
-std::string escape_html(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
 
 // The token is in the URL: no Referer may carry it away, and the pages load
 // nothing and run nothing.
@@ -91,10 +77,10 @@ LinkAnswer page(int status, const std::string& title, const std::string& body_ht
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         "<meta name=\"robots\" content=\"noindex\"><title>" +
-        escape_html(title) +
+        html_escape(title) +
         "</title><style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;"
         "line-height:1.5}button{font-size:1.1rem;padding:.6rem 1.4rem;cursor:pointer}</style></head><body><h1>" +
-        escape_html(title) + "</h1>\n" + body_html + "\n</body></html>\n";
+        html_escape(title) + "</h1>\n" + body_html + "\n</body></html>\n";
     return {status, page_headers(), std::move(html)};
 }
 
@@ -104,7 +90,7 @@ LinkAnswer json_answer(int status, const nlohmann::json& document) {
 
 LinkAnswer refusal_page(const DomainError& e) {
     return page(http::status_of(e.kind), "This link cannot be used",
-                "<p>" + escape_html(e.what()) + "</p><p><small>(" + escape_html(e.code) +
+                "<p>" + html_escape(e.what()) + "</p><p><small>(" + html_escape(e.code) +
                     ")</small></p><p>The booking can still be handled from the dashboard.</p>");
 }
 
@@ -195,19 +181,19 @@ LinkAnswer ActionLinkDesk::show(std::string_view token, bool wants_json) {
                                      {"start", format_instant(booking->start)},
                                      {"expires_at", format_timestamp(link->expires_at)}});
         const ServiceConfig* service = provider ? provider->service(booking->service_id) : nullptr;
-        std::string facts = "<ul><li>Client: " + escape_html(booking->client.name) + "</li><li>Service: " +
-                            escape_html(service ? service->name : booking->service_id) + " (" +
+        std::string facts = "<ul><li>Client: " + html_escape(booking->client.name) + "</li><li>Service: " +
+                            html_escape(service ? service->name : booking->service_id) + " (" +
                             std::to_string(booking->duration_minutes) + " min)</li><li>Start: " +
-                            escape_html(local_start(booking->start, provider ? provider->time_zone : "UTC")) + "</li></ul>";
+                            html_escape(local_start(booking->start, provider ? provider->time_zone : "UTC")) + "</li></ul>";
         if (booking->status != BookingStatus::pending)
             return page(409, "This request is no longer waiting",
-                        facts + "<p>The booking is " + escape_html(std::string(domain::to_string(booking->status))) +
+                        facts + "<p>The booking is " + html_escape(std::string(domain::to_string(booking->status))) +
                             " now, so there is nothing to " + what + ".</p>");
         const std::string heading = link->action == BookingAction::confirm ? "Confirm this booking request?" : "Decline this booking request?";
         return page(200, heading,
                     facts + "<p>Nothing has changed yet. The button below will " + what +
                         " the request and tell the client.</p><form method=\"post\" action=\"" +
-                        escape_html("/v1/booking-actions/" + std::string(token)) + "\"><button type=\"submit\">" +
+                        html_escape("/v1/booking-actions/" + std::string(token)) + "\"><button type=\"submit\">" +
                         (link->action == BookingAction::confirm ? "Confirm the booking" : "Decline the request") +
                         "</button></form>");
     } catch (const DomainError& e) {
