@@ -7,9 +7,7 @@ import { h } from './dom.js'
 import { translator, directionOf, safeLocale, loadStrings } from './i18n.js'
 import { accessibleBrand } from './colour.js'
 import { createApi, IdempotencyKeys } from './api.js'
-import { querySlots } from './engine.js'
-import { loadEngine, warmEngine } from './engine.js'
-import { initialRange, RANGE_MARGIN_DAYS, MAX_RANGE_DAYS } from './range.js'
+import { loadEngine } from './engine.js'
 import { ATTRIBUTES, liveOf } from './options.js'
 import { loadZonePicker } from './zone-picker/load.js'
 import { closeOnBackdrop, gridKeyTarget, keepTabInside } from './a11y.js'
@@ -19,12 +17,13 @@ import { timeList } from './views/times.js'
 import { codeForm } from './views/verify.js'
 import { countText, monthGrid } from './views/calendar.js'
 import { manageActions } from './views/manage.js'
-import { bookingFailure, canMove, historyState, screenFromHistory, verifyFailure, withRetries } from './flow.js'
+import { bookingFailure, historyState, screenFromHistory, verifyFailure } from './flow.js'
+import * as state from './booking_state.js'
+import * as data from './booking_data.js'
 import { dayOffsets, offsetText, rangeNeedsOffsets } from './wallclock.js'
 import {
-  addDays, addMonths, browserTimeZone, compareMonths, dateInZone, firstDayOfWeek, firstOfMonth,
-  formatLocalDate, formatMonth, formatWallTime, instantString,
-  lastOfMonth, monthOf, parseDate, weekdayNames, zoneLabel,
+  addMonths, browserTimeZone, compareMonths, dateInZone, firstDayOfWeek, firstOfMonth,
+  formatLocalDate, formatMonth, formatWallTime, lastOfMonth, monthOf, zoneLabel,
 } from './dates.js'
 
 /* global SLOTWISE_ENGINE_MODULE, SLOTWISE_ENGINE_WASM */
@@ -33,6 +32,7 @@ import {
 const assetBase = (document.currentScript && document.currentScript.src) || document.baseURI
 const engineModuleUrl = () => new URL(SLOTWISE_ENGINE_MODULE, assetBase).href
 const engineWasmUrl = () => new URL(SLOTWISE_ENGINE_WASM, assetBase).href
+const engineUrls = () => ({ module: engineModuleUrl(), wasm: engineWasmUrl() })
 
 let sharedSheet = null
 function baseSheet() {
@@ -61,7 +61,6 @@ function icon(name) {
   return svg
 }
 
-const MONTHS_AHEAD_WITHOUT_LIMIT = 24
 const REFRESH_ON_FOCUS_AFTER_MS = 2000
 let widgetCount = 0
 
@@ -146,7 +145,7 @@ export class SlotwiseBooking extends HTMLElement {
     if (!s || !s.snapshot || !s.service || cfg.mode !== s.cfg.mode || !['calendar', 'form', 'done'].includes(s.view)) return false
     loadStrings(cfg.locale, assetBase).then(() => {
       if (s.dead) return
-      Object.assign(s, { cfg, t: translator(cfg.locale), dir: directionOf(cfg.locale), plural: null, numbers: null, hourCycle: hourCycleOf(this) })
+      state.applyOptions(s, { cfg, t: translator(cfg.locale), dir: directionOf(cfg.locale), hourCycle: hourCycleOf(this) })
       const root = this.#root.querySelector('.sw')
       root?.setAttribute('dir', s.dir)
       root?.setAttribute('lang', cfg.locale)
@@ -209,10 +208,9 @@ export class SlotwiseBooking extends HTMLElement {
   #teardown() {
     const s = this.#s
     if (!s) return
-    s.dead = true
-    s.engineInstance?.delete?.()
-    s.engineInstance = null
-    if (s.dialog?.open) s.dialog.close()
+    state.end(s)
+    data.dropEngine(s)
+    if (s.ui.dialog?.open) s.ui.dialog.close()
     this.#root.replaceChildren()
     this.#s = null
   }
@@ -222,22 +220,7 @@ export class SlotwiseBooking extends HTMLElement {
     const cfg = this.#config()
     const t = translator(cfg.locale)
     const dir = directionOf(cfg.locale)
-    const s = {
-      cfg, t, dir,
-      api: createApi(cfg.api),
-      keys: new IdempotencyKeys(),
-      hourCycle: hourCycleOf(this),
-      view: 'loading',
-      snapshot: null, snapshotText: '', range: null, clockOffsetMs: 0, fetchedAt: 0,
-      engine: undefined, engineInstance: null, zones: null,
-      zone: '', service: null, duration: null,
-      month: null, minMonth: null, maxMonth: null,
-      byDate: new Map(),
-      date: null, slot: null,
-      serverCache: new Map(),
-      booking: null, manage: null, reschedule: null,
-      readySent: false, dead: false,
-    }
+    const s = state.createState({ cfg, t, dir, api: createApi(cfg.api), keys: new IdempotencyKeys(), hourCycle: hourCycleOf(this) })
     this.#s = s
     this.#applyTheme()
     // A placeholder of the widget's final size at once (no layout shift, no
@@ -252,16 +235,14 @@ export class SlotwiseBooking extends HTMLElement {
     const live = h('div', { class: 'sr-only', 'aria-live': 'polite', 'aria-atomic': 'true' })
     const alert = h('div', { class: 'alert', role: 'alert' })
     const body = h('div', { class: 'body' })
-    s.live = live
-    s.alert = alert
-    s.body = body
+    Object.assign(s.ui, { live, alert, body })
     const content = h('div', { class: 'content' }, alert, body)
 
     const root = h('div', { class: 'sw', dir, lang: cfg.locale })
     if (cfg.mode === 'popup') {
       root.classList.add('popup')
       const title = h('h2', { id: 'dialog-title', text: t('title') })
-      const close = h('button', { type: 'button', class: 'icon', 'aria-label': t('close'), onclick: () => s.dialog.close() }, icon('close'))
+      const close = h('button', { type: 'button', class: 'icon', 'aria-label': t('close'), onclick: () => s.ui.dialog.close() }, icon('close'))
       const dialog = h('dialog', { 'aria-labelledby': 'dialog-title', dir, lang: cfg.locale },
         h('div', { class: 'dialog-head' }, title, close),
         h('div', { class: 'dialog-body' }, content))
@@ -276,7 +257,7 @@ export class SlotwiseBooking extends HTMLElement {
       dialog.addEventListener('close', () => open.focus())
       closeOnBackdrop(dialog)
       keepTabInside(dialog, () => this.#root.activeElement)
-      s.dialog = dialog
+      s.ui.dialog = dialog
       root.append(open, dialog, live)
     } else {
       root.append(content, live)
@@ -294,40 +275,12 @@ export class SlotwiseBooking extends HTMLElement {
   }
 
   async #boot(s, manage) {
-    // Engine and snapshot load in parallel.
-    const enginePromise = loadEngine(engineModuleUrl(), engineWasmUrl())
-    let booking = null
-    if (manage) {
-      try {
-        const { json } = await s.api.booking(manage.id, manage.token)
-        booking = json?.booking || json
-        if (booking && booking.provider && booking.provider !== s.cfg.provider) booking = null
-      } catch (e) {
-        if (s.dead) return
-        if (e.status === 404 || e.status === 403 || e.status === 401) booking = null
-        else throw e
-      }
-    }
-    const range = initialRange()
-    const snapshotPromise = this.#fetchSnapshot(s, range.from, range.to)
-    // While the engine compiles and the snapshot travels, let Intl load its
-    // locale and zone data: the calendar needs it next.
-    warmIntl(s.cfg, s.cfg.timeZone || browserTimeZone())
-    enginePromise.then((mod) => {
-      mark('engine')
-      if (mod && !s.snapshot) warmEngine(mod, s.cfg.timeZone || browserTimeZone())
-    })
-    snapshotPromise.then(() => mark('snapshot'), () => {})
-    const [engine] = await Promise.all([enginePromise, snapshotPromise])
+    const booking = manage ? await data.managedBooking(s, manage) : null
     if (s.dead) return
-    s.engine = engine
-    // The full zone list is only for the picker; it is read when the picker
-    // is filled. An auto-detected zone the engine does not know is replaced
-    // by UTC when the engine says so (#monthSlots).
-    s.zone = s.cfg.timeZone || browserTimeZone()
-    this.#rebuildEngine(s)
+    await data.loadFirst(s, engineUrls())
+    if (s.dead) return
     if (booking) {
-      s.manage = { ...manage, booking }
+      state.openManage(s, manage, booking)
       // On page load, nothing steals the host page's focus...
       this.#renderManage(s, { focus: false })
       // ...but the booking is brought into view (on a phone it sits far below
@@ -342,12 +295,11 @@ export class SlotwiseBooking extends HTMLElement {
       // visitor who followed the manage link.
       const inline = [...document.querySelectorAll(this.localName)].some((el) => el.getAttribute('mode') !== 'popup')
       const first = document.querySelector(`${this.localName}[mode="popup"]`)
-      if (s.dialog && !inline && first === this && !s.dialog.open) s.dialog.showModal()
+      if (s.ui.dialog && !inline && first === this && !s.ui.dialog.open) s.ui.dialog.showModal()
       this.#ready(s)
       return
     }
-    this.#chooseService(s)
-    if (!s.service) return
+    if (!this.#chooseService(s)) return
     await this.#openCalendar(s, { initial: true })
   }
 
@@ -361,7 +313,7 @@ export class SlotwiseBooking extends HTMLElement {
     const s = this.#s
     if (!s) return
     this.#enter(s, 'error')
-    s.body.replaceChildren(h('div', { class: 'stack fatal' },
+    s.ui.body.replaceChildren(h('div', { class: 'stack fatal' },
       h('p', { class: 'alert', role: 'alert', text: s.t(key) }),
       retry ? h('button', { type: 'button', class: 'btn', text: s.t('retry'), onclick: retry }) : null))
     this.#emit('error', { code: err?.code || key, status: err?.status ?? null, message: s.t(key) })
@@ -371,17 +323,16 @@ export class SlotwiseBooking extends HTMLElement {
   // does not allow is a bug, reported as an error event (the tests fail on
   // one) but not in the visitor's way.
   #enter(s, view) {
-    if (!canMove(s.view, view)) this.#emit('error', { code: 'INVALID_MOVE', status: null, message: `${s.view} -> ${view}` })
-    s.view = view
+    const from = s.view
+    if (!state.enter(s, view)) this.#emit('error', { code: 'INVALID_MOVE', status: null, message: `${from} -> ${view}` })
   }
 
   #ready(s) {
-    if (s.readySent) return
-    s.readySent = true
-    mark('ready')
+    if (!state.readyOnce(s)) return
+    data.mark('ready')
     this.#emit('ready', {
       provider: s.cfg.provider, service: s.service?.id ?? null, timeZone: s.zone,
-      engine: s.engine ? 'wasm' : 'server', tzVersion: s.engine ? safeCall(() => s.engine.tzVersion()) : null,
+      engine: s.engine ? 'wasm' : 'server', tzVersion: s.engine ? data.tzVersionOf(s.engine) : null,
       // Milliseconds since the page's navigation began: load-to-calendar time.
       at: Math.round(performance.now() * 10) / 10,
     })
@@ -391,127 +342,16 @@ export class SlotwiseBooking extends HTMLElement {
     this.dispatchEvent(new CustomEvent(`slotwise:${name}`, { detail, bubbles: true, composed: true }))
   }
 
-  // ----- data ---------------------------------------------------------------
-
-  async #fetchSnapshot(s, from, to) {
-    const r = s.reschedule
-    const { json, text, sent, received } = await s.api.snapshot(s.cfg.provider, from, to, r ? { reschedule: r.booking.id, token: s.manage.token } : null)
-    if (s.dead) return
-    if (!json || !json.provider) throw Object.assign(new Error('bad snapshot'), { code: 'BAD_SNAPSHOT' })
-    // `now` for the engine is the browser clock corrected by the server's
-    // clock: generated_at is taken to be the middle of the round trip.
-    const generated = Date.parse(json.generated_at)
-    // generated_at has whole seconds (truncated), hence the half second.
-    if (Number.isFinite(generated)) s.clockOffsetMs = generated + 500 - (sent + received) / 2
-    s.snapshot = json
-    s.snapshotText = text
-    s.range = { from, to }
-    s.fetchedAt = received
-    s.serverCache.clear()
-  }
-
-  #now(s) {
-    // Rounded up to the whole minute the engine works in, so no slot shown
-    // can already be too soon by the server's clock.
-    const ms = Date.now() + s.clockOffsetMs
-    return instantString(Math.ceil(ms / 60000) * 60000)
-  }
-
-  #rebuildEngine(s) {
-    s.engineInstance?.delete?.()
-    s.engineInstance = null
-    if (!s.engine) return
-    // A reschedule's snapshot comes from the server with the booking's own
-    // occupied time already left out (?reschedule=), as the server counts it.
-    const text = s.snapshotText
-    s.engineInstance = new s.engine.Engine(text)
-  }
-
   #chooseService(s) {
-    const services = (s.snapshot.services || []).filter((x) => x.active !== false)
-    const wanted = s.reschedule ? s.reschedule.booking.service : s.cfg.service
-    s.service = wanted ? services.find((x) => x.id === wanted) : services[0]
-    if (!s.service || s.snapshot.provider.active === false) {
-      this.#fatal('unknownProvider', { code: 'UNKNOWN_SERVICE' })
-      s.service = null
-      return
-    }
-    const durations = s.service.durations || []
-    const preferred = s.reschedule ? s.reschedule.duration : s.cfg.duration
-    s.duration = durations.includes(preferred) ? preferred : durations[0]
-  }
-
-  #monthBounds(s) {
-    const today = dateInZone(Date.now() + s.clockOffsetMs, s.zone)
-    s.today = today
-    s.minMonth = monthOf(today)
-    const adv = s.service.max_advance_days
-    const last = Number.isInteger(adv) ? addDays(today, adv + 1) : firstOfMonth(addMonths(s.minMonth, MONTHS_AHEAD_WITHOUT_LIMIT))
-    s.maxMonth = monthOf(last)
-  }
-
-  #query(s, month) {
-    return {
-      service: s.service.id, duration_minutes: s.duration,
-      from: firstOfMonth(month), to: lastOfMonth(month), time_zone: s.zone, now: this.#now(s),
-    }
-  }
-
-  // Slots of a month: synchronous through WebAssembly, or a Promise when the
-  // server computes them. The snapshot is fetched again when the month falls
-  // outside the dates it covers.
-  #monthSlots(s, month) {
-    const from = addDays(firstOfMonth(month), -RANGE_MARGIN_DAYS)
-    const to = addDays(lastOfMonth(month), RANGE_MARGIN_DAYS)
-    if (s.range && (from < s.range.from || to > s.range.to)) {
-      let grown = { from: from < s.range.from ? from : s.range.from, to: to > s.range.to ? to : s.range.to }
-      // The server answers at most 366 days; far jumps start a fresh range.
-      if ((parseDate(grown.to) - parseDate(grown.from)) / 86400000 > MAX_RANGE_DAYS) grown = { from, to }
-      return this.#fetchSnapshot(s, grown.from, grown.to).then(() => {
-        this.#rebuildEngine(s)
-        return this.#monthSlots(s, month)
-      })
-    }
-    const q = this.#query(s, month)
-    if (s.engineInstance) {
-      const answer = querySlots(s.engineInstance, q)
-      if (answer.error && answer.error.code === 'UNKNOWN_TIME_ZONE' && s.zone !== 'UTC') {
-        s.zone = 'UTC'
-        return this.#monthSlots(s, month)
-      }
-      if (answer.error) throw Object.assign(new Error(answer.error.message), { code: answer.error.code })
-      return answer.slots
-    }
-    const key = JSON.stringify({ ...q, now: undefined })
-    const cached = s.serverCache.get(key)
-    if (cached) return cached
-    return s.api.slots(s.cfg.provider, q).then(({ json }) => {
-      s.serverCache.set(key, json.slots)
-      return json.slots
-    }, (e) => {
-      if (e.code === 'UNKNOWN_TIME_ZONE' && s.zone !== 'UTC') {
-        s.zone = 'UTC'
-        return this.#monthSlots(s, month)
-      }
-      throw e
-    })
-  }
-
-  #groupByDate(slots) {
-    const byDate = new Map()
-    for (const slot of slots) {
-      let list = byDate.get(slot.local_date)
-      if (!list) byDate.set(slot.local_date, (list = []))
-      list.push(slot)
-    }
-    return byDate
+    if (state.chooseService(s)) return true
+    this.#fatal('unknownProvider', { code: 'UNKNOWN_SERVICE' })
+    return false
   }
 
   // ----- calendar -------------------------------------------------------------
 
   async #openCalendar(s, { initial = false, keepDate = false, focus = null } = {}) {
-    this.#monthBounds(s)
-    if (!s.month || compareMonths(s.month, s.minMonth) < 0) s.month = s.minMonth
+    state.openCalendarMonth(s)
     this.#enter(s, 'calendar')
     this.#renderCalendarView(s)
     await this.#loadMonth(s, { initial, keepDate, focus })
@@ -521,9 +361,9 @@ export class SlotwiseBooking extends HTMLElement {
     const month = s.month
     let result
     try {
-      result = this.#monthSlots(s, month)
+      result = data.monthSlots(s, month)
       if (result instanceof Promise) {
-        s.calendar?.setAttribute('aria-busy', 'true')
+        s.ui.calendar?.setAttribute('aria-busy', 'true')
         result = await result
         if (s.dead || s.month !== month || s.view !== 'calendar') return
       }
@@ -532,38 +372,34 @@ export class SlotwiseBooking extends HTMLElement {
       // The first month failing is a failed load; later ones keep the calendar.
       if (initial) throw e
       this.#showError(s, e.status === 0 ? 'network' : 'loadFailed', e)
-      s.calendar?.setAttribute('aria-busy', 'false')
+      s.ui.calendar?.setAttribute('aria-busy', 'false')
       return
     }
-    s.byDate = this.#groupByDate(result)
+    state.setMonthSlots(s, month, result)
     if (initial && s.byDate.size === 0) {
       // Nothing left this month: open on the first month with free times.
       for (let i = 1; i <= 2 && compareMonths(addMonths(month, i), s.maxMonth) <= 0; i++) {
         const next = addMonths(month, i)
-        let r = this.#monthSlots(s, next)
+        let r = data.monthSlots(s, next)
         if (r instanceof Promise) r = await r.catch(() => [])
         if (s.dead) return
         if (r.length) {
-          s.month = next
-          s.byDate = this.#groupByDate(r)
+          state.setMonthSlots(s, next, r)
           break
         }
       }
     }
-    if (!keepDate || !s.date || !s.date.startsWith(firstOfMonth(s.month).slice(0, 7))) {
-      s.date = initial ? ([...s.byDate.keys()][0] || null) : (keepDate ? s.date : null)
-      if (s.date && !s.date.startsWith(firstOfMonth(s.month).slice(0, 7))) s.date = null
-    }
+    state.settleDate(s, { initial, keepDate })
     this.#renderMonth(s, focus)
     this.#renderTimes(s)
     // Set only on a change: an attribute write invalidates the styles below it.
-    if (s.calendar?.getAttribute('aria-busy') !== 'false') s.calendar?.setAttribute('aria-busy', 'false')
+    if (s.ui.calendar?.getAttribute('aria-busy') !== 'false') s.ui.calendar?.setAttribute('aria-busy', 'false')
     if (initial) this.#ready(s)
   }
 
   #renderLoading() {
     const s = this.#s
-    s.body.replaceChildren(h('div', { class: 'loading', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), s.t('loading')))
+    s.ui.body.replaceChildren(h('div', { class: 'loading', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), s.t('loading')))
   }
 
   #renderHeader(s) {
@@ -587,14 +423,12 @@ export class SlotwiseBooking extends HTMLElement {
   #renderCalendarView(s) {
     const t = s.t
     const choices = h('div', { class: 'choices' })
-    const services = (s.snapshot.services || []).filter((x) => x.active !== false)
+    const services = state.activeServices(s)
     if (!s.cfg.service && !s.reschedule && services.length > 1) {
       const sel = h('select', { id: 'service', name: 'service' },
         services.map((x) => h('option', { value: x.id, text: x.name || x.id, selected: x.id === s.service.id })))
       sel.addEventListener('change', () => {
-        s.service = services.find((x) => x.id === sel.value)
-        s.duration = s.service.durations[0]
-        s.date = null
+        state.pickService(s, sel.value)
         this.#openCalendar(s, { keepDate: false })
       })
       choices.append(h('div', { class: 'field grow' }, h('label', { for: 'service', text: t('service') }), sel))
@@ -607,8 +441,7 @@ export class SlotwiseBooking extends HTMLElement {
           const input = h('input', { type: 'radio', name: 'duration', value: String(d), checked: d === s.duration })
           input.addEventListener('change', () => {
             if (!input.checked) return
-            s.duration = d
-            s.slot = null
+            state.pickDuration(s, d)
             this.#loadMonth(s, { keepDate: true })
           })
           return h('label', null, input, h('span', { text: minutes.format(d) }))
@@ -622,9 +455,9 @@ export class SlotwiseBooking extends HTMLElement {
     picker.addEventListener('change', (e) => this.setZone(e.detail.zone))
     // Only zones this engine knows: a browser's newer tzdata must not offer one it refuses.
     loadZonePicker().then(() => {
-      if (!s.dead && s.engine) picker.supportedZones = this.#zones(s)
+      if (!s.dead && s.engine) picker.supportedZones = data.zonesOf(s)
     }, () => {})
-    s.zoneSelect = picker
+    s.ui.zoneSelect = picker
     choices.append(h('div', { class: 'field grow zone-field' }, picker))
 
     const monthLabel = h('h3', { id: 'month-label', 'aria-live': 'polite' })
@@ -641,42 +474,28 @@ export class SlotwiseBooking extends HTMLElement {
     const timesHeading = h('h3', { id: 'times-heading', tabindex: '-1' })
     const times = h('section', { class: 'times', 'aria-labelledby': 'times-heading' }, timesHeading, h('div', { class: 'times-body' }))
     const zoneNote = h('p', { class: 'zone-note' })
-    Object.assign(s, { calendar, grid, monthLabel, prev, next, times, timesHeading, zoneNote })
-    s.body.replaceChildren(...[this.#renderHeader(s), choices,
+    Object.assign(s.ui, { calendar, grid, monthLabel, prev, next, times, timesHeading, zoneNote })
+    s.ui.body.replaceChildren(...[this.#renderHeader(s), choices,
       h('div', { class: 'layout' }, h('div', null, calendar, zoneNote), times)].filter(Boolean))
-  }
-
-  #zones(s) {
-    if (!s.zones) s.zones = s.engine ? safeZones(s.engine) : intlZones()
-    return s.zones
   }
 
   // Public method so host pages and tests can drive the zone like the picker does.
   setZone(zone) {
     const s = this.#s
     if (!s || !s.service || zone === s.zone) return
-    if (!this.#zones(s).includes(zone)) return
-    s.zone = zone
-    if (s.zoneSelect && s.zoneSelect.getAttribute('value') !== zone) s.zoneSelect.setAttribute('value', zone)
-    s.slot = null
-    const keep = s.date
-    this.#monthBounds(s)
-    if (compareMonths(s.month, s.minMonth) < 0) s.month = s.minMonth
-    s.date = keep
+    if (!data.zonesOf(s).includes(zone)) return
+    state.changeZone(s, zone)
+    if (s.ui.zoneSelect && s.ui.zoneSelect.getAttribute('value') !== zone) s.ui.zoneSelect.setAttribute('value', zone)
     this.#loadMonth(s, { keepDate: true })
   }
 
   #goMonth(s, delta, focusDate = null) {
-    const target = addMonths(s.month, delta)
-    if (compareMonths(target, s.minMonth) < 0 || compareMonths(target, s.maxMonth) > 0) return false
-    s.month = target
-    s.date = null
-    s.slot = null
+    if (!state.goMonth(s, delta)) return false
     const done = this.#loadMonth(s, { keepDate: false, focus: focusDate })
     // A month button that just became disabled would drop focus to <body>.
     Promise.resolve(done).then(() => {
       const active = this.#root.activeElement
-      if (active && active.disabled) (delta < 0 ? s.next : s.prev).focus()
+      if (active && active.disabled) (delta < 0 ? s.ui.next : s.ui.prev).focus()
     })
     return true
   }
@@ -684,9 +503,9 @@ export class SlotwiseBooking extends HTMLElement {
   #renderMonth(s, focusDate) {
     const { t, cfg } = s
     const month = s.month
-    s.monthLabel.textContent = formatMonth(cfg.locale, month)
-    s.prev.disabled = compareMonths(month, s.minMonth) <= 0
-    s.next.disabled = compareMonths(month, s.maxMonth) >= 0
+    s.ui.monthLabel.textContent = formatMonth(cfg.locale, month)
+    s.ui.prev.disabled = compareMonths(month, s.minMonth) <= 0
+    s.ui.next.disabled = compareMonths(month, s.maxMonth) >= 0
     const first = firstOfMonth(month)
     const last = lastOfMonth(month)
     // One tab stop: the selected date, else the first free one, else the 1st.
@@ -694,11 +513,10 @@ export class SlotwiseBooking extends HTMLElement {
       || (s.date && s.byDate.has(s.date) && s.date) || [...s.byDate.keys()][0]
       || (s.today >= first && s.today <= last ? s.today : first)
     const currentDate = s.reschedule ? dateInZone(Date.parse(s.reschedule.booking.start), s.zone) : null
-    s.plural ||= new Intl.PluralRules(cfg.locale)
-    s.grid.replaceChildren(...monthGrid({ t, locale: cfg.locale, weekStart: cfg.weekStart, plural: s.plural },
+    s.ui.grid.replaceChildren(...monthGrid({ t, locale: cfg.locale, weekStart: cfg.weekStart, plural: state.pluralOf(s) },
       { month, counts: (date) => s.byDate.get(date)?.length || 0, today: s.today, selected: s.date, tabDate, currentDate }))
     this.#renderZoneNote(s)
-    if (focusDate) s.grid.querySelector(`[data-date="${tabDate}"]`)?.focus()
+    if (focusDate) s.ui.grid.querySelector(`[data-date="${tabDate}"]`)?.focus()
   }
 
   // The zone's name and offset as of the chosen day (or mid-month), not
@@ -712,7 +530,7 @@ export class SlotwiseBooking extends HTMLElement {
     const day = s.date && s.byDate.get(s.date)
     const offsets = day ? dayOffsets(cfg.locale, s.zone, day) : []
     const offset = offsets.length > 1 ? offsets.join(' / ') : zl.offset
-    s.zoneNote.textContent = t('timesShownIn', { zone: `${zl.name}${offset ? ` (${offset})` : ''}` })
+    s.ui.zoneNote.textContent = t('timesShownIn', { zone: `${zl.name}${offset ? ` (${offset})` : ''}` })
   }
 
   #gridKey(s, e) {
@@ -729,41 +547,39 @@ export class SlotwiseBooking extends HTMLElement {
   #moveFocus(s, date) {
     const m = monthOf(date)
     if (compareMonths(m, s.month) === 0) {
-      const old = s.grid.querySelector('[tabindex="0"]')
-      const next = s.grid.querySelector(`[data-date="${date}"]`)
+      const old = s.ui.grid.querySelector('[tabindex="0"]')
+      const next = s.ui.grid.querySelector(`[data-date="${date}"]`)
       if (old) old.tabIndex = -1
       next.tabIndex = 0
       next.focus()
       return
     }
-    if (compareMonths(m, s.minMonth) < 0 || compareMonths(m, s.maxMonth) > 0) return
-    s.month = m
+    if (!state.canShowMonth(s, m)) return
+    state.showMonth(s, m)
     this.#loadMonth(s, { keepDate: true, focus: date })
   }
 
   #selectDate(s, date, { focusTimes = false } = {}) {
-    const count = s.byDate.get(date)?.length || 0
+    const count = state.selectDate(s, date)
     if (!count) return
-    s.date = date
-    s.slot = null
-    for (const cell of s.grid.querySelectorAll('td[aria-selected]')) {
+    for (const cell of s.ui.grid.querySelectorAll('td[aria-selected]')) {
       const b = cell.querySelector('button')
       cell.setAttribute('aria-selected', b && b.dataset.date === date ? 'true' : 'false')
       if (b) b.tabIndex = b.dataset.date === date ? 0 : -1
     }
     this.#renderTimes(s)
     this.#renderZoneNote(s)
-    this.#announce(s, s.t('dayAnnounce', { date: formatLocalDate(s.cfg.locale, date, 'short'), count: countText(s.t, (s.plural ||= new Intl.PluralRules(s.cfg.locale)), count, s.cfg.locale) }))
+    this.#announce(s, s.t('dayAnnounce', { date: formatLocalDate(s.cfg.locale, date, 'short'), count: countText(s.t, state.pluralOf(s), count, s.cfg.locale) }))
     this.#emit('date-selected', { date, timeZone: s.zone, count })
-    if (focusTimes) s.times.querySelector('.slot')?.focus()
+    if (focusTimes) s.ui.times.querySelector('.slot')?.focus()
   }
 
   #renderTimes(s) {
     const { t, cfg } = s
-    const body = s.times.querySelector('.times-body')
+    const body = s.ui.times.querySelector('.times-body')
     const list = s.date ? s.byDate.get(s.date) : null
     if (!list || !list.length) {
-      s.timesHeading.textContent = formatMonth(cfg.locale, s.month)
+      s.ui.timesHeading.textContent = formatMonth(cfg.locale, s.month)
       if (s.byDate.size === 0) {
         const nextBtn = compareMonths(s.month, s.maxMonth) < 0
           ? h('button', { type: 'button', class: 'btn secondary', text: t('nextFree'), onclick: () => this.#findNextFree(s) })
@@ -774,7 +590,7 @@ export class SlotwiseBooking extends HTMLElement {
       }
       return
     }
-    s.timesHeading.textContent = t('timesOn', { date: formatLocalDate(cfg.locale, s.date, 'short') })
+    s.ui.timesHeading.textContent = t('timesOn', { date: formatLocalDate(cfg.locale, s.date, 'short') })
     const current = s.reschedule ? this.#currentNote(s) : null
     const list_ = timeList({ locale: cfg.locale, zone: s.zone, hourCycle: s.hourCycle }, list, (slot) => this.#chooseSlot(s, slot))
     body.replaceChildren(...[current, list_].filter(Boolean))
@@ -784,24 +600,23 @@ export class SlotwiseBooking extends HTMLElement {
     for (let m = addMonths(s.month, 1); compareMonths(m, s.maxMonth) <= 0; m = addMonths(m, 1)) {
       let r
       try {
-        r = await this.#monthSlots(s, m)
+        r = await data.monthSlots(s, m)
       } catch (e) {
         return this.#showError(s, e.status === 0 ? 'network' : 'loadFailed', e)
       }
       if (s.dead) return
       if (r.length) {
-        s.month = m
-        s.date = null
+        state.showMonth(s, m, null)
         await this.#loadMonth(s, { keepDate: false })
         const first = [...s.byDate.keys()][0]
-        if (first) s.grid.querySelector(`[data-date="${first}"]`)?.focus()
+        if (first) s.ui.grid.querySelector(`[data-date="${first}"]`)?.focus()
         return
       }
     }
   }
 
   #chooseSlot(s, slot) {
-    s.slot = slot
+    state.chooseSlot(s, slot)
     this.#clearError(s)
     this.#emit('slot-selected', { start: slot.start, end: slot.end, timeZone: s.zone, durationMinutes: s.duration, service: s.service.id })
     if (s.reschedule) this.#renderRescheduleConfirm(s)
@@ -843,17 +658,16 @@ export class SlotwiseBooking extends HTMLElement {
     const after = async () => {
       if (refresh) {
         try {
-          await this.#fetchSnapshot(s, s.range.from, s.range.to)
-          this.#rebuildEngine(s)
+          await data.refetch(s)
         } catch { /* keep the old snapshot; the message below still applies */ }
       }
       if (s.dead) return
-      s.date = date
+      state.keepDate(s, date)
       await this.#loadMonth(s, { keepDate: true })
       if (errorKey) this.#showError(s, errorKey)
-      const firstSlot = s.times.querySelector('.slot')
+      const firstSlot = s.ui.times.querySelector('.slot')
       if (firstSlot) firstSlot.focus()
-      else s.timesHeading.focus()
+      else s.ui.timesHeading.focus()
     }
     return after()
   }
@@ -891,28 +705,24 @@ export class SlotwiseBooking extends HTMLElement {
     const { t, cfg } = s
     this.#enter(s, 'form')
     if (push) this.#pushScreen(s, 'form')
-    const draft = (s.draft ||= {})
+    const draft = state.draftOf(s)
     const { form, name, email, phone, notes, submit } = detailsForm({ t, cfg, draft }, {
       back: () => this.#leaveForm(s),
       submit: () => this.#submit(s),
     })
-    s.form = { form, name, email, phone, notes, submit }
+    s.ui.form = { form, name, email, phone, notes, submit }
     const heading = h('h3', { id: 'form-heading', tabindex: '-1', text: t('details') })
     // A service that verifies the address says so before the client books.
     const hint = s.service?.verify_client_email ? h('p', { class: 'muted', text: t('verifyHint') }) : null
-    s.body.replaceChildren(...[this.#renderHeader(s), h('div', { class: 'stack' }, this.#summaryBox(s, s.slot), heading, hint, form)].filter(Boolean))
+    s.ui.body.replaceChildren(...[this.#renderHeader(s), h('div', { class: 'stack' }, this.#summaryBox(s, s.slot), heading, hint, form)].filter(Boolean))
     ;(cfg.name ? (cfg.email ? submit : email.el) : name.el).focus()
-  }
-
-  #validateForm(s) {
-    return validateDetails(s.form, s.t)
   }
 
   async #submit(s) {
     if (s.submitting) return
     this.#clearError(s)
-    if (!this.#validateForm(s)) return
-    const f = s.form
+    if (!validateDetails(s.ui.form, s.t)) return
+    const f = s.ui.form
     const client = { name: f.name.el.value.trim(), email: f.email.el.value.trim() }
     if (f.phone.el.value.trim()) client.phone = f.phone.el.value.trim()
     const body = { provider: s.cfg.provider, service: s.service.id, start: s.slot.start, duration_minutes: s.duration, client, time_zone: s.zone }
@@ -920,16 +730,15 @@ export class SlotwiseBooking extends HTMLElement {
     // The language of the mails the server sends about this booking.
     body.locale = safeLocale(s.cfg.locale).baseName
     const key = s.keys.keyFor(body)
-    s.submitting = true
+    state.startSubmit(s)
     f.submit.disabled = true
     f.submit.textContent = s.t('booking')
     f.form.setAttribute('aria-busy', 'true')
     try {
-      const { json } = await this.#withRetries(s, () => s.api.book(body, key))
+      const booking = await data.book(s, body, key)
       if (s.dead) return
       s.keys.forget()
-      s.draft = null
-      s.booking = json.booking || json
+      state.booked(s, booking)
       // HELD: the server mailed a code; the booking is made once it is entered.
       if (String(s.booking.status).toUpperCase() === 'HELD') return this.#renderVerify(s, s.booking, client.email)
       this.#booked(s)
@@ -940,7 +749,7 @@ export class SlotwiseBooking extends HTMLElement {
       f.form.removeAttribute('aria-busy')
       this.#bookingFailed(s, e, () => this.#submit(s))
     } finally {
-      s.submitting = false
+      state.endSubmit(s)
     }
   }
 
@@ -959,7 +768,7 @@ export class SlotwiseBooking extends HTMLElement {
   #renderVerify(s, held, email) {
     const { t } = s
     this.#enter(s, 'verify')
-    s.verifying = false
+    state.endVerify(s)
     const view = codeForm({ t, email }, { submit: (code) => send(code) })
     const setError = (text) => {
       if (view.error(text)) this.#announce(s, text)
@@ -973,13 +782,12 @@ export class SlotwiseBooking extends HTMLElement {
         return
       }
       setError('')
-      s.verifying = true
+      state.startVerify(s)
       view.busy(true)
       try {
-        const { json } = await this.#withRetries(s, () => s.api.verify(held.id, held.manage_token, code))
+        const answer = await data.verify(s, held, code)
         if (s.dead) return
-        // The manage token is shown once, in the create's answer: kept from there.
-        s.booking = { ...held, ...(json.booking || json), manage_token: held.manage_token }
+        state.verified(s, held, answer)
         this.#booked(s)
       } catch (e) {
         if (s.dead) return
@@ -997,21 +805,15 @@ export class SlotwiseBooking extends HTMLElement {
         }
         this.#showError(s, bookingFailure(e).key, e, null, null, { focus: true })
       } finally {
-        s.verifying = false
+        state.endVerify(s)
       }
     }
-    s.body.replaceChildren(...[this.#renderHeader(s), h('div', { class: 'stack' }, this.#summaryBox(s, s.slot), view.heading, view.intro, view.form)].filter(Boolean))
+    s.ui.body.replaceChildren(...[this.#renderHeader(s), h('div', { class: 'stack' }, this.#summaryBox(s, s.slot), view.heading, view.intro, view.form)].filter(Boolean))
     // The summary's "Change" would leave the hold behind: the time is the one held.
-    s.body.querySelector('.summary button')?.remove()
+    s.ui.body.querySelector('.summary button')?.remove()
     view.input.focus()
   }
 
-
-  // Network failures, 5xx and "the same key is still in flight" are retried
-  // with the same request, hence the same Idempotency-Key.
-  #withRetries(s, send) {
-    return withRetries(send, { stopped: () => s.dead })
-  }
 
   #bookingFailed(s, e, retry) {
     const next = bookingFailure(e)
@@ -1025,27 +827,27 @@ export class SlotwiseBooking extends HTMLElement {
 
   #showError(s, key, err = null, retry = null, vars = null, { focus = false } = {}) {
     const text = s.t(key, vars)
-    s.alert.replaceChildren(h('span', { text }))
+    s.ui.alert.replaceChildren(h('span', { text }))
     const again = retry ? h('button', { type: 'button', class: 'btn plain', text: s.t('retry'), onclick: () => retry() }) : null
-    if (again) s.alert.append(' ', again)
+    if (again) s.ui.alert.append(' ', again)
     if (focus) {
       // On a phone the alert sits above the form, off-screen: bring it (and
       // its Try again) to the visitor instead of leaving nothing to see.
-      s.alert.tabIndex = -1
-      ;(again || s.alert).focus({ preventScroll: true })
-      s.alert.scrollIntoView({ block: 'center' })
+      s.ui.alert.tabIndex = -1
+      ;(again || s.ui.alert).focus({ preventScroll: true })
+      s.ui.alert.scrollIntoView({ block: 'center' })
     }
     this.#emit('error', { code: err?.code || key, status: err?.status ?? null, message: text })
   }
 
   #clearError(s) {
-    s.alert.replaceChildren()
+    s.ui.alert.replaceChildren()
   }
 
   #announce(s, text) {
     // Cleared first so the same text twice is announced twice.
-    s.live.textContent = ''
-    requestAnimationFrame(() => { s.live.textContent = text })
+    s.ui.live.textContent = ''
+    requestAnimationFrame(() => { s.ui.live.textContent = text })
   }
 
   // ----- confirmation and managing a booking --------------------------------------
@@ -1078,7 +880,7 @@ export class SlotwiseBooking extends HTMLElement {
     // Someone who opened a manage link may want another appointment too.
     const another = h('button', { type: 'button', class: 'btn plain', text: how === 'manage' || status === 'CANCELLED' ? t('bookAgain') : t('bookAnother'), onclick: () => this.#restartBooking(s) })
     const manageActions = how === 'manage' && status !== 'CANCELLED' ? this.#manageActions(s, booking) : null
-    s.body.replaceChildren(h('div', { class: 'stack' },
+    s.ui.body.replaceChildren(h('div', { class: 'stack' },
       h('div', { class: 'title-row' }, status === 'CANCELLED' ? null : h('span', { class: 'done-icon' }, icon('check')), heading),
       note,
       h('dl', null, rows.map(([k, v]) => [h('dt', { text: k }), h('dd', { dir: 'auto', text: v })])),
@@ -1096,9 +898,7 @@ export class SlotwiseBooking extends HTMLElement {
       keep: () => this.#renderManage(s),
       cancel: async () => {
         try {
-          const { json } = await this.#withRetries(s, () => s.api.cancel(booking.id, s.manage.token))
-          const updated = json?.booking || json
-          s.manage.booking = { ...booking, ...updated, status: updated?.status || 'CANCELLED' }
+          state.cancelled(s, booking, await data.cancel(s, booking))
           this.#renderDone(s, s.manage.booking, 'cancelled')
         } catch (e) {
           this.#showError(s, bookingFailure(e).key, e, null, null, { focus: true })
@@ -1111,42 +911,38 @@ export class SlotwiseBooking extends HTMLElement {
 
   #renderManage(s, { focus = true } = {}) {
     this.#renderDone(s, s.manage.booking, 'manage', { focus })
-    const h2 = s.body.querySelector('#done-heading')
+    const h2 = s.ui.body.querySelector('#done-heading')
     // A cancelled booking says so (and who cancelled, in its rows).
     if (h2 && String(s.manage.booking.status).toUpperCase() !== 'CANCELLED') h2.textContent = s.t('manageTitle')
   }
 
   async #startReschedule(s, booking) {
-    const durationMin = Math.round((Date.parse(booking.end) - Date.parse(booking.start)) / 60000)
-    s.reschedule = { booking, duration: durationMin }
+    state.startReschedule(s, booking)
     this.#renderLoading()
     try {
       // The server's reschedule snapshot: the booking's own time left out as the server counts it.
-      await this.#fetchSnapshot(s, s.range.from, s.range.to)
-      this.#rebuildEngine(s)
-      this.#chooseService(s)
-      if (!s.service) return
-      s.date = null
-      s.month = null
+      await data.fetchSnapshot(s, s.range.from, s.range.to)
+      data.rebuildEngine(s)
+      if (!this.#chooseService(s)) return
+      state.startRescheduleCalendar(s)
       await this.#openCalendar(s, { initial: true })
     } catch (e) {
       return this.#failLoad(s, e)
     }
     this.#pushScreen(s, 'reschedule')
-    s.grid.querySelector('[tabindex="0"]')?.focus()
+    s.ui.grid.querySelector('[tabindex="0"]')?.focus()
   }
 
   // Leaves a started reschedule: the booking stays at its time.
   async #abandonReschedule(s) {
     if (!s.reschedule) return
-    s.reschedule = null
-    s.slot = null
+    state.abandonReschedule(s)
     this.#renderLoading()
     try {
-      await this.#fetchSnapshot(s, s.range.from, s.range.to)
+      await data.fetchSnapshot(s, s.range.from, s.range.to)
     } catch { /* the manage view needs no snapshot of its own */ }
     if (s.dead) return
-    this.#rebuildEngine(s)
+    data.rebuildEngine(s)
     this.#renderManage(s)
   }
 
@@ -1173,11 +969,9 @@ export class SlotwiseBooking extends HTMLElement {
       go.disabled = true
       this.#clearError(s)
       try {
-        const { json } = await this.#withRetries(s, () => s.api.reschedule(s.manage.booking.id, s.manage.token, body))
-        const updated = json?.booking || json
-        s.manage.booking = { ...s.manage.booking, ...updated }
-        s.reschedule = null
-        this.#rebuildEngine(s)
+        const updated = await data.reschedule(s, body)
+        state.rescheduled(s, updated)
+        data.rebuildEngine(s)
         this.#emit('booked', { bookingId: updated.id, start: updated.start, end: updated.end, timeZone: s.zone, status: updated.status, provider: s.cfg.provider, service: updated.service, rescheduled: true })
         this.#renderDone(s, s.manage.booking, 'rescheduled')
       } catch (e) {
@@ -1186,28 +980,22 @@ export class SlotwiseBooking extends HTMLElement {
       }
     })
     const heading = h('h3', { tabindex: '-1', text: t('rescheduleTitle') })
-    s.body.replaceChildren(h('div', { class: 'stack' }, heading, this.#summaryBox(s, s.slot), h('div', { class: 'actions' }, go)))
+    s.ui.body.replaceChildren(h('div', { class: 'stack' }, heading, this.#summaryBox(s, s.slot), h('div', { class: 'actions' }, go)))
     go.focus()
   }
 
   async #restartBooking(s) {
-    s.booking = null
-    s.manage = null
-    s.reschedule = null
-    s.slot = null
-    s.date = null
-    s.month = null
+    state.restart(s)
     this.#renderLoading()
     // The visitor's own booking (or cancellation) changed the free times.
     try {
-      await this.#fetchSnapshot(s, s.range.from, s.range.to)
+      await data.fetchSnapshot(s, s.range.from, s.range.to)
     } catch (e) {
       return this.#failLoad(s, e)
     }
     if (s.dead) return
-    this.#rebuildEngine(s)
-    this.#chooseService(s)
-    if (s.service) await this.#openCalendar(s, { initial: true }).catch((e) => this.#failLoad(s, e))
+    data.rebuildEngine(s)
+    if (this.#chooseService(s)) await this.#openCalendar(s, { initial: true }).catch((e) => this.#failLoad(s, e))
   }
 
   // ----- keeping the snapshot fresh -------------------------------------------
@@ -1215,19 +1003,18 @@ export class SlotwiseBooking extends HTMLElement {
   async #refreshOnFocus() {
     const s = this.#s
     if (!s || s.dead || !s.range || s.view !== 'calendar') return
-    if (Date.now() - s.fetchedAt < REFRESH_ON_FOCUS_AFTER_MS || s.refreshing) return
-    s.refreshing = true
+    if (Date.now() - s.fetchedAt < REFRESH_ON_FOCUS_AFTER_MS || !state.startRefresh(s)) return
     try {
-      await this.#fetchSnapshot(s, s.range.from, s.range.to)
+      await data.fetchSnapshot(s, s.range.from, s.range.to)
       if (s.dead || s.view !== 'calendar') return
-      this.#rebuildEngine(s)
+      data.rebuildEngine(s)
       const active = this.#root.activeElement
       const focusDate = active?.dataset?.date || null
       const focusStart = active?.dataset?.start || null
       await this.#loadMonth(s, { keepDate: true, focus: focusDate })
-      if (focusStart) s.times.querySelector(`[data-start="${focusStart}"]`)?.focus()
+      if (focusStart) s.ui.times.querySelector(`[data-start="${focusStart}"]`)?.focus()
     } catch { /* the next focus tries again */ } finally {
-      s.refreshing = false
+      state.endRefresh(s)
     }
   }
 }
@@ -1250,58 +1037,3 @@ function manageFromUrl() {
     return null
   }
 }
-
-function warmIntl(cfg, zone) {
-  try {
-    const today = dateInZone(Date.now(), zone)
-    formatMonth(cfg.locale, monthOf(today))
-    formatLocalDate(cfg.locale, today)
-    weekdayNames(cfg.locale, cfg.weekStart)
-    zoneLabel(cfg.locale, zone)
-    new Intl.NumberFormat(cfg.locale, { style: 'unit', unit: 'minute', unitDisplay: 'short' }).format(30)
-    new Intl.NumberFormat(cfg.locale, { style: 'currency', currency: 'EUR' }).format(1)
-    new Intl.PluralRules(cfg.locale).select(2)
-  } catch { /* an unknown zone is dealt with once the engine answers */ }
-}
-
-// User Timing marks for web/budget.mjs: where the first-load time goes.
-function mark(name) {
-  try {
-    performance.mark(`slotwise:${name}`)
-  } catch { /* no User Timing */ }
-}
-
-function safeCall(fn) {
-  try {
-    return fn()
-  } catch {
-    return null
-  }
-}
-
-function safeZones(engine) {
-  try {
-    const z = engine.zones()
-    const list = Array.isArray(z) ? z : typeof z === 'string' ? JSON.parse(z) : z && typeof z.size === 'function' ? vectorToArray(z) : []
-    return list.length ? list : intlZones()
-  } catch {
-    return intlZones()
-  }
-}
-
-function vectorToArray(v) {
-  const out = []
-  for (let i = 0; i < v.size(); i++) out.push(v.get(i))
-  v.delete?.()
-  return out
-}
-
-function intlZones() {
-  try {
-    return [...Intl.supportedValuesOf('timeZone'), 'UTC']
-  } catch {
-    return ['UTC']
-  }
-}
-
-
