@@ -6,6 +6,7 @@ import {
   addDays, addMonths, compareMonths, dateInZone, firstOfMonth, instantString, lastOfMonth, monthOf,
 } from './dates.js'
 import { canMove } from './flow.js'
+import { safeLocale } from './i18n.js'
 
 export const MONTHS_AHEAD_WITHOUT_LIMIT = 24
 
@@ -226,6 +227,17 @@ export function startRefresh(s) {
 
 export function endRefresh(s) {
   s.refreshing = false
+}
+
+// The request that books the chosen time for the client's details.
+export function bookingRequest(s, { name, email, phone, notes }) {
+  const client = { name, email }
+  if (phone) client.phone = phone
+  const body = { provider: s.cfg.provider, service: s.service.id, start: s.slot.start, duration_minutes: s.duration, client, time_zone: s.zone }
+  if (notes) body.notes = notes
+  // The language of the mails the server sends about this booking.
+  body.locale = safeLocale(s.cfg.locale).baseName
+  return body
 }
 
 // The booking the server made (HELD until verified): the typed details go.

@@ -49,3 +49,19 @@ export function validateDetails({ name, email }, t) {
   if (problems.length) problems[0].el.focus()
   return problems.length === 0
 }
+
+// What the client typed, trimmed; phone and notes only when given.
+export function detailsOf({ name, email, phone, notes }) {
+  const details = { name: name.el.value.trim(), email: email.el.value.trim() }
+  if (phone.el.value.trim()) details.phone = phone.el.value.trim()
+  if (notes.el.value.trim()) details.notes = notes.el.value.trim()
+  return details
+}
+
+// While the booking request is on its way: the button says so and is off.
+export function formBusy({ form, submit }, busy, label) {
+  submit.disabled = busy
+  submit.textContent = label
+  if (busy) form.setAttribute('aria-busy', 'true')
+  else form.removeAttribute('aria-busy')
+}
