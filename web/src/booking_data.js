@@ -1,13 +1,14 @@
 // Where the widget's data comes from, without a DOM: the provider's snapshot,
 // the WebAssembly engine answering from it (or the server's /slots when there
 // is none), the booking calls and their retries. Each call takes the run's
-// state (booking_state.js) and changes it only through its transitions.
+// state (booking_state.js); the engine instance and the zone list derived
+// from it are kept here, everything else changes through the state's transitions.
 import { loadEngine, querySlots, warmEngine } from './engine.js'
 import { initialRange, RANGE_MARGIN_DAYS, MAX_RANGE_DAYS } from './range.js'
 import { withRetries } from './flow.js'
 import { applySnapshot, engineReady, fallBackToUtc, slotQuery } from './booking_state.js'
 import {
-  addDays, browserTimeZone, dateInZone, firstOfMonth, formatLocalDate, formatMonth, lastOfMonth, monthOf,
+  addDays, addMonths, browserTimeZone, compareMonths, dateInZone, firstOfMonth, formatLocalDate, formatMonth, lastOfMonth, monthOf,
   parseDate, weekdayNames, zoneLabel,
 } from './dates.js'
 
@@ -107,6 +108,27 @@ export function monthSlots(s, month) {
     if (e.code === 'UNKNOWN_TIME_ZONE' && fallBackToUtc(s)) return monthSlots(s, month)
     throw e
   })
+}
+
+// The first month after the shown one with a free time, up to the last one
+// allowed; null when there is none.
+export async function nextMonthWithTimes(s) {
+  for (let m = addMonths(s.month, 1); compareMonths(m, s.maxMonth) <= 0; m = addMonths(m, 1)) {
+    const slots = await monthSlots(s, m)
+    if (s.dead) return null
+    if (slots.length) return m
+  }
+  return null
+}
+
+// The detail of the `slotwise:ready` event.
+export function readyDetail(s) {
+  return {
+    provider: s.cfg.provider, service: s.service?.id ?? null, timeZone: s.zone,
+    engine: s.engine ? 'wasm' : 'server', tzVersion: s.engine ? tzVersionOf(s.engine) : null,
+    // Milliseconds since the page's navigation began: load-to-calendar time.
+    at: Math.round(performance.now() * 10) / 10,
+  }
 }
 
 // Network failures, 5xx and "the same key is still in flight" are retried

@@ -53,3 +53,16 @@ export function manageUrlOf(el, booking) {
   const params = new URLSearchParams({ 'slotwise-booking': booking.id, 'slotwise-token': booking.manage_token })
   return `${base}#${params}`
 }
+
+// The booking's token leaves the address bar and the history once read.
+export function forgetManageLink() {
+  try {
+    history.replaceState(history.state, '', location.href.split('#')[0])
+  } catch { /* a sandboxed page */ }
+}
+
+// The first popup widget of a page without inline ones.
+export function isFirstOfPopupsOnly(el) {
+  const inline = [...document.querySelectorAll(el.localName)].some((other) => other.getAttribute('mode') !== 'popup')
+  return !inline && document.querySelector(`${el.localName}[mode="popup"]`) === el
+}

@@ -17,6 +17,12 @@ export function h(tag, attrs, ...children) {
   return el
 }
 
+// Adds a listener; returns the function that removes it.
+export function listen(target, type, fn) {
+  target.addEventListener(type, fn)
+  return () => target.removeEventListener(type, fn)
+}
+
 function append(el, children) {
   for (const c of children) {
     if (c == null || c === false) continue

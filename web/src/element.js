@@ -2,18 +2,18 @@
 // renders into a Shadow root styled by constructable stylesheets only, talks
 // to the host page through bubbling, composed `slotwise:*` events, and keeps
 // no cookies and no storage.
-import { h } from './dom.js'
+import { h, listen } from './dom.js'
 import { translator, directionOf, loadStrings } from './i18n.js'
 import { createApi, IdempotencyKeys } from './api.js'
 import { loadEngine } from './engine.js'
 import { ATTRIBUTES, liveOf } from './options.js'
-import { configOf, hourCycleOf, manageFromUrl, manageUrlOf } from './config.js'
+import { configOf, forgetManageLink, hourCycleOf, isFirstOfPopupsOnly, manageFromUrl, manageUrlOf } from './config.js'
 import { gridKeyTarget } from './a11y.js'
 import { announce, baseSheet, brandCss, fatalView, loadingView, showAlert, widgetShell } from './views/shell.js'
 import { doneScreen } from './views/done.js'
 import { calendarFrame, fillMonth, fillTimes, focusDay, markSelected, serviceHeader, zoneNoteText } from './views/frame.js'
 import { rescheduleConfirmView, summaryBox } from './views/summary.js'
-import { detailsForm, detailsOf, formBusy, validateDetails } from './views/form.js'
+import { detailsForm, detailsOf, formBusy, formScreen, validateDetails } from './views/form.js'
 import { codeForm } from './views/verify.js'
 import { countText } from './views/calendar.js'
 import { manageActions } from './views/manage.js'
@@ -54,18 +54,12 @@ export class SlotwiseBooking extends HTMLElement {
   }
 
   connectedCallback() {
-    const scheme = matchMedia('(prefers-color-scheme: dark)')
-    const onScheme = () => this.#applyTheme()
-    scheme.addEventListener('change', onScheme)
-    const onFocus = () => this.#refreshOnFocus()
-    const onVisible = () => { if (document.visibilityState === 'visible') this.#refreshOnFocus() }
-    window.addEventListener('focus', onFocus)
-    document.addEventListener('visibilitychange', onVisible)
-    const onPop = (e) => this.#onPopState(e)
-    window.addEventListener('popstate', onPop)
-    this.#listeners = [() => window.removeEventListener('popstate', onPop),() => scheme.removeEventListener('change', onScheme),
-      () => window.removeEventListener('focus', onFocus),
-      () => document.removeEventListener('visibilitychange', onVisible)]
+    this.#listeners = [
+      listen(window, 'popstate', (e) => this.#onPopState(e)),
+      listen(matchMedia('(prefers-color-scheme: dark)'), 'change', () => this.#applyTheme()),
+      listen(window, 'focus', () => this.#refreshOnFocus()),
+      listen(document, 'visibilitychange', () => { if (document.visibilityState === 'visible') this.#refreshOnFocus() }),
+    ]
     this.#start()
   }
 
@@ -196,17 +190,11 @@ export class SlotwiseBooking extends HTMLElement {
       this.#renderManage(s, { focus: false })
       // ...but the booking is brought into view (on a phone it sits far below
       // the page's top), and the token leaves the address bar and history.
-      if (manage.fromUrl) {
-        try {
-          history.replaceState(history.state, '', location.href.split('#')[0])
-        } catch { /* a sandboxed page */ }
-      }
+      if (manage.fromUrl) forgetManageLink()
       if (s.cfg.mode !== 'popup') this.scrollIntoView({ block: 'start' })
       // ...except that a page with only popup widgets opens one for the
       // visitor who followed the manage link.
-      const inline = [...document.querySelectorAll(this.localName)].some((el) => el.getAttribute('mode') !== 'popup')
-      const first = document.querySelector(`${this.localName}[mode="popup"]`)
-      if (s.ui.dialog && !inline && first === this && !s.ui.dialog.open) s.ui.dialog.showModal()
+      if (s.ui.dialog && isFirstOfPopupsOnly(this) && !s.ui.dialog.open) s.ui.dialog.showModal()
       this.#ready(s)
       return
     }
@@ -239,12 +227,7 @@ export class SlotwiseBooking extends HTMLElement {
   #ready(s) {
     if (!state.readyOnce(s)) return
     data.mark('ready')
-    this.#emit('ready', {
-      provider: s.cfg.provider, service: s.service?.id ?? null, timeZone: s.zone,
-      engine: s.engine ? 'wasm' : 'server', tzVersion: s.engine ? data.tzVersionOf(s.engine) : null,
-      // Milliseconds since the page's navigation began: load-to-calendar time.
-      at: Math.round(performance.now() * 10) / 10,
-    })
+    this.#emit('ready', data.readyDetail(s))
   }
 
   #emit(name, detail) {
@@ -387,22 +370,17 @@ export class SlotwiseBooking extends HTMLElement {
   }
 
   async #findNextFree(s) {
-    for (let m = addMonths(s.month, 1); compareMonths(m, s.maxMonth) <= 0; m = addMonths(m, 1)) {
-      let r
-      try {
-        r = await data.monthSlots(s, m)
-      } catch (e) {
-        return this.#showError(s, e.status === 0 ? 'network' : 'loadFailed', e)
-      }
-      if (s.dead) return
-      if (r.length) {
-        state.showMonth(s, m, null)
-        await this.#loadMonth(s, { keepDate: false })
-        const first = [...s.byDate.keys()][0]
-        if (first) s.ui.grid.querySelector(`[data-date="${first}"]`)?.focus()
-        return
-      }
+    let month
+    try {
+      month = await data.nextMonthWithTimes(s)
+    } catch (e) {
+      return this.#showError(s, e.status === 0 ? 'network' : 'loadFailed', e)
     }
+    if (s.dead || !month) return
+    state.showMonth(s, month, null)
+    await this.#loadMonth(s, { keepDate: false })
+    const first = [...s.byDate.keys()][0]
+    if (first) s.ui.grid.querySelector(`[data-date="${first}"]`)?.focus()
   }
 
   #chooseSlot(s, slot) {
@@ -473,10 +451,7 @@ export class SlotwiseBooking extends HTMLElement {
       submit: () => this.#submit(s),
     })
     s.ui.form = { form, name, email, phone, notes, submit }
-    const heading = h('h3', { id: 'form-heading', tabindex: '-1', text: t('details') })
-    // A service that verifies the address says so before the client books.
-    const hint = s.service?.verify_client_email ? h('p', { class: 'muted', text: t('verifyHint') }) : null
-    s.ui.body.replaceChildren(...[serviceHeader(s), h('div', { class: 'stack' }, summaryBox(s, s.slot, () => this.#leaveForm(s)), heading, hint, form)].filter(Boolean))
+    s.ui.body.replaceChildren(...formScreen(s, form, () => this.#leaveForm(s)))
     ;(cfg.name ? (cfg.email ? submit : email.el) : name.el).focus()
   }
 

@@ -2,6 +2,8 @@
 // across Back and Forward and re-renders), its own validation, no network.
 // `ctx` is { t, cfg, draft }; `on` has back() and submit().
 import { h } from '../dom.js'
+import { serviceHeader } from './frame.js'
+import { summaryBox } from './summary.js'
 
 const FIELDS = ['name', 'email', 'phone', 'notes']
 
@@ -64,4 +66,12 @@ export function formBusy({ form, submit }, busy, label) {
   submit.textContent = label
   if (busy) form.setAttribute('aria-busy', 'true')
   else form.removeAttribute('aria-busy')
+}
+
+// The details form screen: the chosen time above the form (its hint when the
+// service verifies the address, said before the client books).
+export function formScreen(s, form, change) {
+  const heading = h('h3', { id: 'form-heading', tabindex: '-1', text: s.t('details') })
+  const hint = s.service?.verify_client_email ? h('p', { class: 'muted', text: s.t('verifyHint') }) : null
+  return [serviceHeader(s), h('div', { class: 'stack' }, summaryBox(s, s.slot, change), heading, hint, form)].filter(Boolean)
 }
