@@ -155,6 +155,110 @@ await run('web units', async () => {
     ['1:00 AM GMT+11', '1:30 AM GMT+11', '1:30 AM GMT+10:30', '2:00 AM GMT+10:30'])
   assert.deepEqual(timeLabels({ locale: 'de', zone: 'Europe/Berlin' }, [{ start: '2027-03-10T09:00:00Z', local_start: '10:00' }]), [{ start: '2027-03-10T09:00:00Z', time: '10:00', offset: null }])
 
+  // The run's state (booking_state.js): one shape, changed only by its transitions.
+  const st = await src('booking_state.js')
+  const snap = {
+    generated_at: '2027-03-08T12:00:00Z', provider: { id: 'p', active: true },
+    services: [{ id: 'a', durations: [30, 60] }, { id: 'off', active: false, durations: [15] }, { id: 'b', durations: [45], max_advance_days: 10 }],
+  }
+  const fresh = (cfg = {}) => {
+    const s = st.createState({ cfg: { provider: 'p', service: '', duration: null, locale: 'en-US', ...cfg }, t, dir: 'ltr', api: null, keys: null, hourCycle: undefined })
+    // Sent 1 s before and received 1 s after the server's 12:00:00 (plus the half second generated_at lost).
+    st.applySnapshot(s, { json: snap, text: JSON.stringify(snap), sent: Date.parse('2027-03-08T11:59:59Z') - 3600000, received: Date.parse('2027-03-08T12:00:01Z') - 3600000 }, { from: '2027-02-27', to: '2027-05-02' })
+    return s
+  }
+  let s = fresh()
+  assert.equal(s.view, 'loading')
+  assert.equal(s.clockOffsetMs, 3600000 + 500, 'the server clock, an hour ahead, from the middle of the round trip')
+  assert.deepEqual(s.range, { from: '2027-02-27', to: '2027-05-02' })
+  assert.equal(Object.keys(st.createState({})).length, Object.keys(s).length, 'the snapshot adds no fields')
+  for (const [from, to, allowed] of [['loading', 'calendar', true], ['loading', 'form', false], ['calendar', 'form', true], ['form', 'verify', true],
+    ['verify', 'form', false], ['done', 'calendar', true], ['error', 'calendar', false], ['form', 'error', true]]) {
+    s.view = from
+    assert.equal(st.enter(s, to), allowed, `${from} -> ${to}`)
+    assert.equal(s.view, to, 'the screen changes even on a move the table does not allow')
+  }
+  // Which service and duration: [attributes, reschedule, want service, want duration].
+  for (const [cfg, reschedule, service, duration] of [
+    [{}, null, 'a', 30], [{ service: 'b' }, null, 'b', 45], [{ service: 'a', duration: 60 }, null, 'a', 60], [{ service: 'a', duration: 25 }, null, 'a', 30],
+    [{ service: 'off' }, null, null, null], [{ service: 'nope' }, null, null, null],
+    [{ service: 'b' }, { booking: { service: 'a' }, duration: 60 }, 'a', 60],
+  ]) {
+    s = fresh(cfg)
+    s.reschedule = reschedule
+    assert.equal(st.chooseService(s), service !== null, JSON.stringify(cfg))
+    assert.equal(s.service?.id ?? null, service)
+    if (duration) assert.equal(s.duration, duration)
+  }
+  s = fresh()
+  s.snapshot = { ...snap, provider: { active: false } }
+  assert.equal(st.chooseService(s), false, 'an inactive provider has nothing to book')
+  // Months: today by the server's clock in the visitor's zone, as far ahead as the service allows.
+  const nowMs = Date.parse('2027-03-31T22:30:00Z') - 3600500
+  for (const [service, zone, min, max] of [['a', 'UTC', '2027-3', '2029-3'], ['a', 'Europe/Berlin', '2027-4', '2029-4'], ['b', 'UTC', '2027-3', '2027-4']]) {
+    s = fresh({ service })
+    st.chooseService(s)
+    st.engineReady(s, undefined, zone)
+    st.openCalendarMonth(s, nowMs)
+    assert.equal(`${s.minMonth.y}-${s.minMonth.m}`, min, `${service} ${zone} from`)
+    assert.equal(`${s.maxMonth.y}-${s.maxMonth.m}`, max, `${service} ${zone} to`)
+    assert.deepEqual(s.month, s.minMonth)
+  }
+  assert.equal(st.goMonth(s, -1), false, 'no month before today')
+  s.date = '2027-03-31'
+  s.slot = {}
+  assert.equal(st.goMonth(s, 1), true)
+  assert.deepEqual([s.month, s.date, s.slot], [{ y: 2027, m: 4 }, null, null])
+  assert.equal(st.goMonth(s, 1), false, 'no month past max_advance_days')
+  // A month's slots, the day kept or chosen, and a day selected.
+  const slot = (local_date, start) => ({ local_date, start })
+  st.setMonthSlots(s, { y: 2027, m: 4 }, [slot('2027-04-02', '2027-04-02T09:00:00Z'), slot('2027-04-02', '2027-04-02T10:00:00Z'), slot('2027-04-05', '2027-04-05T09:00:00Z')])
+  assert.deepEqual([...s.byDate.keys()], ['2027-04-02', '2027-04-05'])
+  for (const [before, opts, want] of [[null, { initial: true, keepDate: false }, '2027-04-02'], ['2027-04-05', { initial: false, keepDate: true }, '2027-04-05'],
+    ['2027-03-31', { initial: false, keepDate: true }, null], ['2027-04-05', { initial: false, keepDate: false }, null], ['2027-04-09', { initial: true, keepDate: true }, '2027-04-09']]) {
+    s.date = before
+    st.settleDate(s, opts)
+    assert.equal(s.date, want, `${before} ${JSON.stringify(opts)}`)
+  }
+  s.slot = {}
+  assert.equal(st.selectDate(s, '2027-04-03'), 0, 'a day without times is not selected')
+  assert.equal(st.selectDate(s, '2027-04-02'), 2)
+  assert.deepEqual([s.date, s.slot], ['2027-04-02', null])
+  st.chooseSlot(s, s.byDate.get('2027-04-02')[1])
+  st.changeZone(s, 'Asia/Tokyo', nowMs)
+  assert.deepEqual([s.zone, s.date, s.slot], ['Asia/Tokyo', '2027-04-02', null], 'a new zone keeps the day, not the time')
+  assert.equal(st.fallBackToUtc(s), true)
+  assert.equal(st.fallBackToUtc(s), false, 'already UTC')
+  // `now` for the engine: the server's clock, rounded up to the minute.
+  assert.equal(st.nowInstant(s, Date.parse('2027-03-08T10:59:00Z')), '2027-03-08T12:00:00Z')
+  assert.deepEqual(st.slotQuery(s, { y: 2027, m: 2 }, Date.parse('2027-03-08T10:58:30.000Z')),
+    { service: 'b', duration_minutes: 45, from: '2027-02-01', to: '2027-02-28', time_zone: 'UTC', now: '2027-03-08T11:59:00Z' })
+  // Booking, verifying, managing.
+  st.chooseSlot(s, { start: '2027-04-02T09:00:00Z' })
+  assert.deepEqual(st.bookingRequest(s, { name: 'Ann', email: 'a@x.test' }),
+    { provider: 'p', service: 'b', start: '2027-04-02T09:00:00Z', duration_minutes: 45, client: { name: 'Ann', email: 'a@x.test' }, time_zone: 'UTC', locale: 'en-US' })
+  assert.deepEqual(st.bookingRequest(s, { name: 'Ann', email: 'a@x.test', phone: '+1', notes: 'n' }).client, { name: 'Ann', email: 'a@x.test', phone: '+1' })
+  assert.equal(st.startSubmit(s), true)
+  assert.equal(st.startSubmit(s), false, 'one booking request at a time')
+  st.endSubmit(s)
+  st.draftOf(s).name = 'Ann'
+  st.booked(s, { id: 'h', status: 'HELD', manage_token: 'tok' })
+  assert.equal(s.draft, null, 'the typed details go once booked')
+  st.verified(s, s.booking, { id: 'h', status: 'CONFIRMED' })
+  assert.deepEqual(s.booking, { id: 'h', status: 'CONFIRMED', manage_token: 'tok' }, 'the manage token is kept from the hold')
+  const held = { id: 'm', service: 'a', start: '2027-04-02T09:00:00Z', end: '2027-04-02T10:30:00Z' }
+  st.openManage(s, { id: 'm', token: 'tok' }, held)
+  st.startReschedule(s, held)
+  assert.equal(s.reschedule.duration, 90)
+  st.rescheduled(s, { start: '2027-04-05T09:00:00Z' })
+  assert.deepEqual([s.reschedule, s.manage.booking.start, s.manage.booking.id], [null, '2027-04-05T09:00:00Z', 'm'])
+  st.cancelled(s, s.manage.booking, {})
+  assert.equal(s.manage.booking.status, 'CANCELLED')
+  st.restart(s)
+  assert.deepEqual([s.booking, s.manage, s.reschedule, s.slot, s.date, s.month], [null, null, null, null, null, null])
+  assert.equal(st.readyOnce(s), true)
+  assert.equal(st.readyOnce(s), false, 'ready is sent once per run')
+
   // One list of options, and the loader and render() use it.
   const { OPTIONS, ATTRIBUTES } = await src('options.js')
   assert.equal(new Set(ATTRIBUTES).size, ATTRIBUTES.length)

@@ -17,6 +17,12 @@ export function h(tag, attrs, ...children) {
   return el
 }
 
+// Adds a listener; returns the function that removes it.
+export function listen(target, type, fn) {
+  target.addEventListener(type, fn)
+  return () => target.removeEventListener(type, fn)
+}
+
 function append(el, children) {
   for (const c of children) {
     if (c == null || c === false) continue
@@ -25,3 +31,21 @@ function append(el, children) {
   }
 }
 
+// The widget's few icons, drawn inline (no requests, no icon font).
+const ICON = {
+  prev: 'M15 5l-7 7 7 7',
+  next: 'M9 5l7 7-7 7',
+  close: 'M6 6l12 12M18 6L6 18',
+  check: 'M5 12.5l4.5 4.5L19 7',
+}
+export function icon(name) {
+  const ns = 'http://www.w3.org/2000/svg'
+  const svg = document.createElementNS(ns, 'svg')
+  svg.setAttribute('viewBox', '0 0 24 24')
+  svg.setAttribute('aria-hidden', 'true')
+  svg.setAttribute('focusable', 'false')
+  const path = document.createElementNS(ns, 'path')
+  path.setAttribute('d', ICON[name])
+  svg.append(path)
+  return svg
+}

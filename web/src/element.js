@@ -2,30 +2,25 @@
 // renders into a Shadow root styled by constructable stylesheets only, talks
 // to the host page through bubbling, composed `slotwise:*` events, and keeps
 // no cookies and no storage.
-import css from './styles.css'
-import { h } from './dom.js'
-import { translator, directionOf, safeLocale, loadStrings } from './i18n.js'
-import { accessibleBrand } from './colour.js'
+import { h, listen } from './dom.js'
+import { translator, directionOf, loadStrings } from './i18n.js'
 import { createApi, IdempotencyKeys } from './api.js'
-import { querySlots } from './engine.js'
-import { loadEngine, warmEngine } from './engine.js'
-import { initialRange, RANGE_MARGIN_DAYS, MAX_RANGE_DAYS } from './range.js'
+import { loadEngine } from './engine.js'
 import { ATTRIBUTES, liveOf } from './options.js'
-import { loadZonePicker } from './zone-picker/load.js'
-import { closeOnBackdrop, gridKeyTarget, keepTabInside } from './a11y.js'
-import { confirmationRows, formatMoney, timeRange } from './views/confirmation.js'
-import { detailsForm, validateDetails } from './views/form.js'
-import { timeList } from './views/times.js'
+import { configOf, forgetManageLink, hourCycleOf, isFirstOfPopupsOnly, manageFromUrl, manageUrlOf } from './config.js'
+import { gridKeyTarget } from './a11y.js'
+import { announce, baseSheet, brandCss, fatalView, loadingView, showAlert, widgetShell } from './views/shell.js'
+import { doneScreen } from './views/done.js'
+import { calendarFrame, fillMonth, fillTimes, focusDay, markSelected, serviceHeader, zoneNoteText } from './views/frame.js'
+import { rescheduleConfirmView, summaryBox } from './views/summary.js'
+import { detailsForm, detailsOf, formBusy, formScreen, validateDetails } from './views/form.js'
 import { codeForm } from './views/verify.js'
-import { countText, monthGrid } from './views/calendar.js'
+import { countText } from './views/calendar.js'
 import { manageActions } from './views/manage.js'
-import { bookingFailure, canMove, historyState, screenFromHistory, verifyFailure, withRetries } from './flow.js'
-import { dayOffsets, offsetText, rangeNeedsOffsets } from './wallclock.js'
-import {
-  addDays, addMonths, browserTimeZone, compareMonths, dateInZone, firstDayOfWeek, firstOfMonth,
-  formatLocalDate, formatMonth, formatWallTime, instantString,
-  lastOfMonth, monthOf, parseDate, weekdayNames, zoneLabel,
-} from './dates.js'
+import { bookingFailure, historyState, screenFromHistory, verifyFailure } from './flow.js'
+import * as state from './booking_state.js'
+import * as data from './booking_data.js'
+import { addMonths, compareMonths, formatLocalDate, monthOf } from './dates.js'
 
 /* global SLOTWISE_ENGINE_MODULE, SLOTWISE_ENGINE_WASM */
 // The widget is a classic script (no CORS needed to load it from the
@@ -33,35 +28,8 @@ import {
 const assetBase = (document.currentScript && document.currentScript.src) || document.baseURI
 const engineModuleUrl = () => new URL(SLOTWISE_ENGINE_MODULE, assetBase).href
 const engineWasmUrl = () => new URL(SLOTWISE_ENGINE_WASM, assetBase).href
+const engineUrls = () => ({ module: engineModuleUrl(), wasm: engineWasmUrl() })
 
-let sharedSheet = null
-function baseSheet() {
-  if (!sharedSheet) {
-    sharedSheet = new CSSStyleSheet()
-    sharedSheet.replaceSync(css)
-  }
-  return sharedSheet
-}
-
-const ICON = {
-  prev: 'M15 5l-7 7 7 7',
-  next: 'M9 5l7 7-7 7',
-  close: 'M6 6l12 12M18 6L6 18',
-  check: 'M5 12.5l4.5 4.5L19 7',
-}
-function icon(name) {
-  const ns = 'http://www.w3.org/2000/svg'
-  const svg = document.createElementNS(ns, 'svg')
-  svg.setAttribute('viewBox', '0 0 24 24')
-  svg.setAttribute('aria-hidden', 'true')
-  svg.setAttribute('focusable', 'false')
-  const path = document.createElementNS(ns, 'path')
-  path.setAttribute('d', ICON[name])
-  svg.append(path)
-  return svg
-}
-
-const MONTHS_AHEAD_WITHOUT_LIMIT = 24
 const REFRESH_ON_FOCUS_AFTER_MS = 2000
 let widgetCount = 0
 
@@ -86,18 +54,12 @@ export class SlotwiseBooking extends HTMLElement {
   }
 
   connectedCallback() {
-    const scheme = matchMedia('(prefers-color-scheme: dark)')
-    const onScheme = () => this.#applyTheme()
-    scheme.addEventListener('change', onScheme)
-    const onFocus = () => this.#refreshOnFocus()
-    const onVisible = () => { if (document.visibilityState === 'visible') this.#refreshOnFocus() }
-    window.addEventListener('focus', onFocus)
-    document.addEventListener('visibilitychange', onVisible)
-    const onPop = (e) => this.#onPopState(e)
-    window.addEventListener('popstate', onPop)
-    this.#listeners = [() => window.removeEventListener('popstate', onPop),() => scheme.removeEventListener('change', onScheme),
-      () => window.removeEventListener('focus', onFocus),
-      () => document.removeEventListener('visibilitychange', onVisible)]
+    this.#listeners = [
+      listen(window, 'popstate', (e) => this.#onPopState(e)),
+      listen(matchMedia('(prefers-color-scheme: dark)'), 'change', () => this.#applyTheme()),
+      listen(window, 'focus', () => this.#refreshOnFocus()),
+      listen(document, 'visibilitychange', () => { if (document.visibilityState === 'visible') this.#refreshOnFocus() }),
+    ]
     this.#start()
   }
 
@@ -142,16 +104,16 @@ export class SlotwiseBooking extends HTMLElement {
   // widget must start again (not yet loaded, or popup and inline swapped).
   #applyView() {
     const s = this.#s
-    const cfg = this.#config()
+    const cfg = configOf(this, assetBase)
     if (!s || !s.snapshot || !s.service || cfg.mode !== s.cfg.mode || !['calendar', 'form', 'done'].includes(s.view)) return false
     loadStrings(cfg.locale, assetBase).then(() => {
       if (s.dead) return
-      Object.assign(s, { cfg, t: translator(cfg.locale), dir: directionOf(cfg.locale), plural: null, numbers: null, hourCycle: hourCycleOf(this) })
+      state.applyOptions(s, { cfg, t: translator(cfg.locale), dir: directionOf(cfg.locale), hourCycle: hourCycleOf(this) })
       const root = this.#root.querySelector('.sw')
       root?.setAttribute('dir', s.dir)
       root?.setAttribute('lang', cfg.locale)
       if (s.view === 'calendar') {
-        this.#renderCalendarView(s)
+        this.#renderCalendarFrame(s)
         this.#loadMonth(s, { keepDate: true })
       } else if (s.view === 'form') {
         if (s.reschedule) this.#renderRescheduleConfirm(s, { push: false })
@@ -167,39 +129,10 @@ export class SlotwiseBooking extends HTMLElement {
 
   // ----- configuration -----------------------------------------------------
 
-  #config() {
-    const a = (n) => this.getAttribute(n)
-    const locale = a('locale') || navigator.language || 'en'
-    const weekStartAttr = a('week-start')
-    const weekdays = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 }
-    let weekStart = weekdays[String(weekStartAttr).toLowerCase()] || Number(weekStartAttr)
-    if (!(weekStart >= 1 && weekStart <= 7)) weekStart = firstDayOfWeek(locale)
-    return {
-      provider: a('provider') || '',
-      service: a('service') || '',
-      locale: safeLocale(locale).toString(),
-      timeZone: a('time-zone') || '',
-      mode: a('mode') === 'popup' ? 'popup' : 'inline',
-      hideDetails: this.hasAttribute('hide-details') && a('hide-details') !== 'false',
-      weekStart,
-      name: a('name') || '',
-      email: a('email') || '',
-      duration: Number(a('duration')) || null,
-      api: a('api') || new URL('/', assetBase).href,
-      bookingId: a('booking-id') || '',
-      manageToken: a('manage-token') || '',
-      buttonLabel: a('button-label') || '',
-    }
-  }
-
   #applyTheme() {
     const theme = this.getAttribute('theme') || 'light'
     const brand = this.getAttribute('brand-color') || '#2f5bd3'
-    const light = accessibleBrand(brand, '#ffffff')
-    const dark = accessibleBrand(brand, '#15181d')
-    this.#instanceSheet.replaceSync(`
-      :host { --sw-brand: ${light.brand}; --sw-on-brand: ${light.onBrand}; }
-      .dark { --sw-brand: ${dark.brand}; --sw-on-brand: ${dark.onBrand}; }`)
+    this.#instanceSheet.replaceSync(brandCss(brand))
     const dark_ = theme === 'dark' || (theme === 'auto' && matchMedia('(prefers-color-scheme: dark)').matches)
     this.#root.querySelectorAll('.sw, dialog').forEach((el) => el.classList.toggle('dark', dark_))
   }
@@ -209,35 +142,19 @@ export class SlotwiseBooking extends HTMLElement {
   #teardown() {
     const s = this.#s
     if (!s) return
-    s.dead = true
-    s.engineInstance?.delete?.()
-    s.engineInstance = null
-    if (s.dialog?.open) s.dialog.close()
+    state.end(s)
+    data.dropEngine(s)
+    if (s.ui.dialog?.open) s.ui.dialog.close()
     this.#root.replaceChildren()
     this.#s = null
   }
 
   #start() {
     this.#started = true
-    const cfg = this.#config()
+    const cfg = configOf(this, assetBase)
     const t = translator(cfg.locale)
     const dir = directionOf(cfg.locale)
-    const s = {
-      cfg, t, dir,
-      api: createApi(cfg.api),
-      keys: new IdempotencyKeys(),
-      hourCycle: hourCycleOf(this),
-      view: 'loading',
-      snapshot: null, snapshotText: '', range: null, clockOffsetMs: 0, fetchedAt: 0,
-      engine: undefined, engineInstance: null, zones: null,
-      zone: '', service: null, duration: null,
-      month: null, minMonth: null, maxMonth: null,
-      byDate: new Map(),
-      date: null, slot: null,
-      serverCache: new Map(),
-      booking: null, manage: null, reschedule: null,
-      readySent: false, dead: false,
-    }
+    const s = state.createState({ cfg, t, dir, api: createApi(cfg.api), keys: new IdempotencyKeys(), hourCycle: hourCycleOf(this) })
     this.#s = s
     this.#applyTheme()
     // A placeholder of the widget's final size at once (no layout shift, no
@@ -249,38 +166,7 @@ export class SlotwiseBooking extends HTMLElement {
 
   #build(s) {
     const { cfg, t, dir } = s
-    const live = h('div', { class: 'sr-only', 'aria-live': 'polite', 'aria-atomic': 'true' })
-    const alert = h('div', { class: 'alert', role: 'alert' })
-    const body = h('div', { class: 'body' })
-    s.live = live
-    s.alert = alert
-    s.body = body
-    const content = h('div', { class: 'content' }, alert, body)
-
-    const root = h('div', { class: 'sw', dir, lang: cfg.locale })
-    if (cfg.mode === 'popup') {
-      root.classList.add('popup')
-      const title = h('h2', { id: 'dialog-title', text: t('title') })
-      const close = h('button', { type: 'button', class: 'icon', 'aria-label': t('close'), onclick: () => s.dialog.close() }, icon('close'))
-      const dialog = h('dialog', { 'aria-labelledby': 'dialog-title', dir, lang: cfg.locale },
-        h('div', { class: 'dialog-head' }, title, close),
-        h('div', { class: 'dialog-body' }, content))
-      const open = h('button', { type: 'button', class: 'btn open', 'aria-haspopup': 'dialog', text: cfg.buttonLabel || t('openButton') })
-      open.addEventListener('click', () => {
-        dialog.showModal()
-        // Focus goes to the first thing to do, not to the close button.
-        const target = this.#root.querySelector('[role=grid] [tabindex="0"]') || this.#root.querySelector('.dialog-body h2, .dialog-body h3, .dialog-body button')
-        target?.focus()
-      })
-      // Native <dialog> traps focus and closes on Esc; focus returns to the opener.
-      dialog.addEventListener('close', () => open.focus())
-      closeOnBackdrop(dialog)
-      keepTabInside(dialog, () => this.#root.activeElement)
-      s.dialog = dialog
-      root.append(open, dialog, live)
-    } else {
-      root.append(content, live)
-    }
+    const root = widgetShell(s, this.#root)
     this.#root.replaceChildren(root)
     this.#applyTheme()
 
@@ -294,60 +180,25 @@ export class SlotwiseBooking extends HTMLElement {
   }
 
   async #boot(s, manage) {
-    // Engine and snapshot load in parallel.
-    const enginePromise = loadEngine(engineModuleUrl(), engineWasmUrl())
-    let booking = null
-    if (manage) {
-      try {
-        const { json } = await s.api.booking(manage.id, manage.token)
-        booking = json?.booking || json
-        if (booking && booking.provider && booking.provider !== s.cfg.provider) booking = null
-      } catch (e) {
-        if (s.dead) return
-        if (e.status === 404 || e.status === 403 || e.status === 401) booking = null
-        else throw e
-      }
-    }
-    const range = initialRange()
-    const snapshotPromise = this.#fetchSnapshot(s, range.from, range.to)
-    // While the engine compiles and the snapshot travels, let Intl load its
-    // locale and zone data: the calendar needs it next.
-    warmIntl(s.cfg, s.cfg.timeZone || browserTimeZone())
-    enginePromise.then((mod) => {
-      mark('engine')
-      if (mod && !s.snapshot) warmEngine(mod, s.cfg.timeZone || browserTimeZone())
-    })
-    snapshotPromise.then(() => mark('snapshot'), () => {})
-    const [engine] = await Promise.all([enginePromise, snapshotPromise])
+    const booking = manage ? await data.managedBooking(s, manage) : null
     if (s.dead) return
-    s.engine = engine
-    // The full zone list is only for the picker; it is read when the picker
-    // is filled. An auto-detected zone the engine does not know is replaced
-    // by UTC when the engine says so (#monthSlots).
-    s.zone = s.cfg.timeZone || browserTimeZone()
-    this.#rebuildEngine(s)
+    await data.loadFirst(s, engineUrls())
+    if (s.dead) return
     if (booking) {
-      s.manage = { ...manage, booking }
+      state.openManage(s, manage, booking)
       // On page load, nothing steals the host page's focus...
       this.#renderManage(s, { focus: false })
       // ...but the booking is brought into view (on a phone it sits far below
       // the page's top), and the token leaves the address bar and history.
-      if (manage.fromUrl) {
-        try {
-          history.replaceState(history.state, '', location.href.split('#')[0])
-        } catch { /* a sandboxed page */ }
-      }
+      if (manage.fromUrl) forgetManageLink()
       if (s.cfg.mode !== 'popup') this.scrollIntoView({ block: 'start' })
       // ...except that a page with only popup widgets opens one for the
       // visitor who followed the manage link.
-      const inline = [...document.querySelectorAll(this.localName)].some((el) => el.getAttribute('mode') !== 'popup')
-      const first = document.querySelector(`${this.localName}[mode="popup"]`)
-      if (s.dialog && !inline && first === this && !s.dialog.open) s.dialog.showModal()
+      if (s.ui.dialog && isFirstOfPopupsOnly(this) && !s.ui.dialog.open) s.ui.dialog.showModal()
       this.#ready(s)
       return
     }
-    this.#chooseService(s)
-    if (!s.service) return
+    if (!this.#chooseService(s)) return
     await this.#openCalendar(s, { initial: true })
   }
 
@@ -361,9 +212,7 @@ export class SlotwiseBooking extends HTMLElement {
     const s = this.#s
     if (!s) return
     this.#enter(s, 'error')
-    s.body.replaceChildren(h('div', { class: 'stack fatal' },
-      h('p', { class: 'alert', role: 'alert', text: s.t(key) }),
-      retry ? h('button', { type: 'button', class: 'btn', text: s.t('retry'), onclick: retry }) : null))
+    s.ui.body.replaceChildren(fatalView(s, key, retry))
     this.#emit('error', { code: err?.code || key, status: err?.status ?? null, message: s.t(key) })
   }
 
@@ -371,149 +220,32 @@ export class SlotwiseBooking extends HTMLElement {
   // does not allow is a bug, reported as an error event (the tests fail on
   // one) but not in the visitor's way.
   #enter(s, view) {
-    if (!canMove(s.view, view)) this.#emit('error', { code: 'INVALID_MOVE', status: null, message: `${s.view} -> ${view}` })
-    s.view = view
+    const from = s.view
+    if (!state.enter(s, view)) this.#emit('error', { code: 'INVALID_MOVE', status: null, message: `${from} -> ${view}` })
   }
 
   #ready(s) {
-    if (s.readySent) return
-    s.readySent = true
-    mark('ready')
-    this.#emit('ready', {
-      provider: s.cfg.provider, service: s.service?.id ?? null, timeZone: s.zone,
-      engine: s.engine ? 'wasm' : 'server', tzVersion: s.engine ? safeCall(() => s.engine.tzVersion()) : null,
-      // Milliseconds since the page's navigation began: load-to-calendar time.
-      at: Math.round(performance.now() * 10) / 10,
-    })
+    if (!state.readyOnce(s)) return
+    data.mark('ready')
+    this.#emit('ready', data.readyDetail(s))
   }
 
   #emit(name, detail) {
     this.dispatchEvent(new CustomEvent(`slotwise:${name}`, { detail, bubbles: true, composed: true }))
   }
 
-  // ----- data ---------------------------------------------------------------
-
-  async #fetchSnapshot(s, from, to) {
-    const r = s.reschedule
-    const { json, text, sent, received } = await s.api.snapshot(s.cfg.provider, from, to, r ? { reschedule: r.booking.id, token: s.manage.token } : null)
-    if (s.dead) return
-    if (!json || !json.provider) throw Object.assign(new Error('bad snapshot'), { code: 'BAD_SNAPSHOT' })
-    // `now` for the engine is the browser clock corrected by the server's
-    // clock: generated_at is taken to be the middle of the round trip.
-    const generated = Date.parse(json.generated_at)
-    // generated_at has whole seconds (truncated), hence the half second.
-    if (Number.isFinite(generated)) s.clockOffsetMs = generated + 500 - (sent + received) / 2
-    s.snapshot = json
-    s.snapshotText = text
-    s.range = { from, to }
-    s.fetchedAt = received
-    s.serverCache.clear()
-  }
-
-  #now(s) {
-    // Rounded up to the whole minute the engine works in, so no slot shown
-    // can already be too soon by the server's clock.
-    const ms = Date.now() + s.clockOffsetMs
-    return instantString(Math.ceil(ms / 60000) * 60000)
-  }
-
-  #rebuildEngine(s) {
-    s.engineInstance?.delete?.()
-    s.engineInstance = null
-    if (!s.engine) return
-    // A reschedule's snapshot comes from the server with the booking's own
-    // occupied time already left out (?reschedule=), as the server counts it.
-    const text = s.snapshotText
-    s.engineInstance = new s.engine.Engine(text)
-  }
-
   #chooseService(s) {
-    const services = (s.snapshot.services || []).filter((x) => x.active !== false)
-    const wanted = s.reschedule ? s.reschedule.booking.service : s.cfg.service
-    s.service = wanted ? services.find((x) => x.id === wanted) : services[0]
-    if (!s.service || s.snapshot.provider.active === false) {
-      this.#fatal('unknownProvider', { code: 'UNKNOWN_SERVICE' })
-      s.service = null
-      return
-    }
-    const durations = s.service.durations || []
-    const preferred = s.reschedule ? s.reschedule.duration : s.cfg.duration
-    s.duration = durations.includes(preferred) ? preferred : durations[0]
-  }
-
-  #monthBounds(s) {
-    const today = dateInZone(Date.now() + s.clockOffsetMs, s.zone)
-    s.today = today
-    s.minMonth = monthOf(today)
-    const adv = s.service.max_advance_days
-    const last = Number.isInteger(adv) ? addDays(today, adv + 1) : firstOfMonth(addMonths(s.minMonth, MONTHS_AHEAD_WITHOUT_LIMIT))
-    s.maxMonth = monthOf(last)
-  }
-
-  #query(s, month) {
-    return {
-      service: s.service.id, duration_minutes: s.duration,
-      from: firstOfMonth(month), to: lastOfMonth(month), time_zone: s.zone, now: this.#now(s),
-    }
-  }
-
-  // Slots of a month: synchronous through WebAssembly, or a Promise when the
-  // server computes them. The snapshot is fetched again when the month falls
-  // outside the dates it covers.
-  #monthSlots(s, month) {
-    const from = addDays(firstOfMonth(month), -RANGE_MARGIN_DAYS)
-    const to = addDays(lastOfMonth(month), RANGE_MARGIN_DAYS)
-    if (s.range && (from < s.range.from || to > s.range.to)) {
-      let grown = { from: from < s.range.from ? from : s.range.from, to: to > s.range.to ? to : s.range.to }
-      // The server answers at most 366 days; far jumps start a fresh range.
-      if ((parseDate(grown.to) - parseDate(grown.from)) / 86400000 > MAX_RANGE_DAYS) grown = { from, to }
-      return this.#fetchSnapshot(s, grown.from, grown.to).then(() => {
-        this.#rebuildEngine(s)
-        return this.#monthSlots(s, month)
-      })
-    }
-    const q = this.#query(s, month)
-    if (s.engineInstance) {
-      const answer = querySlots(s.engineInstance, q)
-      if (answer.error && answer.error.code === 'UNKNOWN_TIME_ZONE' && s.zone !== 'UTC') {
-        s.zone = 'UTC'
-        return this.#monthSlots(s, month)
-      }
-      if (answer.error) throw Object.assign(new Error(answer.error.message), { code: answer.error.code })
-      return answer.slots
-    }
-    const key = JSON.stringify({ ...q, now: undefined })
-    const cached = s.serverCache.get(key)
-    if (cached) return cached
-    return s.api.slots(s.cfg.provider, q).then(({ json }) => {
-      s.serverCache.set(key, json.slots)
-      return json.slots
-    }, (e) => {
-      if (e.code === 'UNKNOWN_TIME_ZONE' && s.zone !== 'UTC') {
-        s.zone = 'UTC'
-        return this.#monthSlots(s, month)
-      }
-      throw e
-    })
-  }
-
-  #groupByDate(slots) {
-    const byDate = new Map()
-    for (const slot of slots) {
-      let list = byDate.get(slot.local_date)
-      if (!list) byDate.set(slot.local_date, (list = []))
-      list.push(slot)
-    }
-    return byDate
+    if (state.chooseService(s)) return true
+    this.#fatal('unknownProvider', { code: 'UNKNOWN_SERVICE' })
+    return false
   }
 
   // ----- calendar -------------------------------------------------------------
 
   async #openCalendar(s, { initial = false, keepDate = false, focus = null } = {}) {
-    this.#monthBounds(s)
-    if (!s.month || compareMonths(s.month, s.minMonth) < 0) s.month = s.minMonth
+    state.openCalendarMonth(s)
     this.#enter(s, 'calendar')
-    this.#renderCalendarView(s)
+    this.#renderCalendarFrame(s)
     await this.#loadMonth(s, { initial, keepDate, focus })
   }
 
@@ -521,9 +253,9 @@ export class SlotwiseBooking extends HTMLElement {
     const month = s.month
     let result
     try {
-      result = this.#monthSlots(s, month)
+      result = data.monthSlots(s, month)
       if (result instanceof Promise) {
-        s.calendar?.setAttribute('aria-busy', 'true')
+        s.ui.calendar?.setAttribute('aria-busy', 'true')
         result = await result
         if (s.dead || s.month !== month || s.view !== 'calendar') return
       }
@@ -532,187 +264,79 @@ export class SlotwiseBooking extends HTMLElement {
       // The first month failing is a failed load; later ones keep the calendar.
       if (initial) throw e
       this.#showError(s, e.status === 0 ? 'network' : 'loadFailed', e)
-      s.calendar?.setAttribute('aria-busy', 'false')
+      s.ui.calendar?.setAttribute('aria-busy', 'false')
       return
     }
-    s.byDate = this.#groupByDate(result)
+    state.setMonthSlots(s, month, result)
     if (initial && s.byDate.size === 0) {
       // Nothing left this month: open on the first month with free times.
       for (let i = 1; i <= 2 && compareMonths(addMonths(month, i), s.maxMonth) <= 0; i++) {
         const next = addMonths(month, i)
-        let r = this.#monthSlots(s, next)
+        let r = data.monthSlots(s, next)
         if (r instanceof Promise) r = await r.catch(() => [])
         if (s.dead) return
         if (r.length) {
-          s.month = next
-          s.byDate = this.#groupByDate(r)
+          state.setMonthSlots(s, next, r)
           break
         }
       }
     }
-    if (!keepDate || !s.date || !s.date.startsWith(firstOfMonth(s.month).slice(0, 7))) {
-      s.date = initial ? ([...s.byDate.keys()][0] || null) : (keepDate ? s.date : null)
-      if (s.date && !s.date.startsWith(firstOfMonth(s.month).slice(0, 7))) s.date = null
-    }
-    this.#renderMonth(s, focus)
+    state.settleDate(s, { initial, keepDate })
+    fillMonth(s, focus)
     this.#renderTimes(s)
     // Set only on a change: an attribute write invalidates the styles below it.
-    if (s.calendar?.getAttribute('aria-busy') !== 'false') s.calendar?.setAttribute('aria-busy', 'false')
+    if (s.ui.calendar?.getAttribute('aria-busy') !== 'false') s.ui.calendar?.setAttribute('aria-busy', 'false')
     if (initial) this.#ready(s)
   }
 
   #renderLoading() {
     const s = this.#s
-    s.body.replaceChildren(h('div', { class: 'loading', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), s.t('loading')))
+    s.ui.body.replaceChildren(loadingView(s))
   }
 
-  #renderHeader(s) {
-    if (s.cfg.hideDetails) return null
-    const p = s.snapshot.provider || {}
-    const svc = s.service
-    const facts = []
-    if (svc.name) facts.push(svc.name)
-    if (svc.price && Number.isFinite(svc.price.amount) && svc.price.currency) facts.push(formatMoney(s.cfg.locale, svc.price.amount, svc.price.currency))
-    if (svc.virtual === true) facts.push(s.t('online'))
-    else if (svc.virtual === false) facts.push(s.t('inPerson'))
-    return h('div', { class: 'head' },
-      p.photo_url ? h('img', { src: p.photo_url, alt: '', width: 48, height: 48 }) : null,
-      h('div', null,
-        h('h2', { dir: s.reschedule ? null : 'auto', text: s.reschedule ? s.t('rescheduleTitle') : (p.name || s.t('title')) }),
-        // Provider text keeps its own direction: an English bio on an Arabic page ends with its full stop on the right.
-        p.bio && !s.reschedule ? h('p', { class: 'bio', dir: 'auto', text: p.bio }) : null,
-        facts.length ? h('ul', { class: 'facts' }, facts.map((f) => h('li', { text: f }))) : null))
-  }
-
-  #renderCalendarView(s) {
-    const t = s.t
-    const choices = h('div', { class: 'choices' })
-    const services = (s.snapshot.services || []).filter((x) => x.active !== false)
-    if (!s.cfg.service && !s.reschedule && services.length > 1) {
-      const sel = h('select', { id: 'service', name: 'service' },
-        services.map((x) => h('option', { value: x.id, text: x.name || x.id, selected: x.id === s.service.id })))
-      sel.addEventListener('change', () => {
-        s.service = services.find((x) => x.id === sel.value)
-        s.duration = s.service.durations[0]
-        s.date = null
+  #renderCalendarFrame(s) {
+    const { ui, nodes } = calendarFrame(s, {
+      service: (id) => {
+        state.pickService(s, id)
         this.#openCalendar(s, { keepDate: false })
-      })
-      choices.append(h('div', { class: 'field grow' }, h('label', { for: 'service', text: t('service') }), sel))
-    }
-    const durations = s.service.durations || []
-    if (durations.length > 1 && !s.reschedule) {
-      const minutes = new Intl.NumberFormat(s.cfg.locale, { style: 'unit', unit: 'minute', unitDisplay: 'short' })
-      choices.append(h('fieldset', { class: 'field' }, h('legend', { text: t('duration') }),
-        h('div', { class: 'segments' }, durations.map((d) => {
-          const input = h('input', { type: 'radio', name: 'duration', value: String(d), checked: d === s.duration })
-          input.addEventListener('change', () => {
-            if (!input.checked) return
-            s.duration = d
-            s.slot = null
-            this.#loadMonth(s, { keepDate: true })
-          })
-          return h('label', null, input, h('span', { text: minutes.format(d) }))
-        }))))
-    }
-    // The zone picker (zone-picker/, a lazily loaded chunk): search by city,
-    // country or common name in the visitor's language, offsets shown. It
-    // upgrades in place once its chunk has loaded (at once, in parallel with
-    // the calendar's first render).
-    const picker = h('slotwise-zone-picker', { id: 'zone', value: s.zone, locale: s.cfg.locale, detected: browserTimeZone(), label: t('timeZone') })
-    picker.addEventListener('change', (e) => this.setZone(e.detail.zone))
-    // Only zones this engine knows: a browser's newer tzdata must not offer one it refuses.
-    loadZonePicker().then(() => {
-      if (!s.dead && s.engine) picker.supportedZones = this.#zones(s)
-    }, () => {})
-    s.zoneSelect = picker
-    choices.append(h('div', { class: 'field grow zone-field' }, picker))
-
-    const monthLabel = h('h3', { id: 'month-label', 'aria-live': 'polite' })
-    const prev = h('button', { type: 'button', class: 'icon flip', 'aria-label': t('prevMonth'), onclick: () => this.#goMonth(s, -1) }, icon('prev'))
-    const next = h('button', { type: 'button', class: 'icon flip', 'aria-label': t('nextMonth'), onclick: () => this.#goMonth(s, 1) }, icon('next'))
-    const grid = h('table', { role: 'grid', 'aria-labelledby': 'month-label' })
-    grid.addEventListener('keydown', (e) => this.#gridKey(s, e))
-    grid.addEventListener('click', (e) => {
-      const btn = e.target.closest('button.day')
-      if (btn) this.#selectDate(s, btn.dataset.date, { focusTimes: true })
+      },
+      duration: (minutes) => {
+        state.pickDuration(s, minutes)
+        this.#loadMonth(s, { keepDate: true })
+      },
+      zone: (zone) => this.setZone(zone),
+      zones: () => data.zonesOf(s),
+      month: (delta) => this.#goMonth(s, delta),
+      gridKey: (e) => this.#gridKey(s, e),
+      day: (date) => this.#selectDate(s, date, { focusTimes: true }),
     })
-    const calendar = h('section', { class: 'calendar', 'aria-labelledby': 'month-label', 'aria-busy': 'true' },
-      h('div', { class: 'month-nav' }, prev, monthLabel, next), grid)
-    const timesHeading = h('h3', { id: 'times-heading', tabindex: '-1' })
-    const times = h('section', { class: 'times', 'aria-labelledby': 'times-heading' }, timesHeading, h('div', { class: 'times-body' }))
-    const zoneNote = h('p', { class: 'zone-note' })
-    Object.assign(s, { calendar, grid, monthLabel, prev, next, times, timesHeading, zoneNote })
-    s.body.replaceChildren(...[this.#renderHeader(s), choices,
-      h('div', { class: 'layout' }, h('div', null, calendar, zoneNote), times)].filter(Boolean))
+    Object.assign(s.ui, ui)
+    s.ui.body.replaceChildren(...nodes)
   }
 
-  #zones(s) {
-    if (!s.zones) s.zones = s.engine ? safeZones(s.engine) : intlZones()
-    return s.zones
+  #renderTimes(s) {
+    fillTimes(s, { nextFree: () => this.#findNextFree(s), keepCurrent: () => this.#leaveReschedule(s), choose: (slot) => this.#chooseSlot(s, slot) })
   }
 
   // Public method so host pages and tests can drive the zone like the picker does.
   setZone(zone) {
     const s = this.#s
     if (!s || !s.service || zone === s.zone) return
-    if (!this.#zones(s).includes(zone)) return
-    s.zone = zone
-    if (s.zoneSelect && s.zoneSelect.getAttribute('value') !== zone) s.zoneSelect.setAttribute('value', zone)
-    s.slot = null
-    const keep = s.date
-    this.#monthBounds(s)
-    if (compareMonths(s.month, s.minMonth) < 0) s.month = s.minMonth
-    s.date = keep
+    if (!data.zonesOf(s).includes(zone)) return
+    state.changeZone(s, zone)
+    if (s.ui.zoneSelect && s.ui.zoneSelect.getAttribute('value') !== zone) s.ui.zoneSelect.setAttribute('value', zone)
     this.#loadMonth(s, { keepDate: true })
   }
 
   #goMonth(s, delta, focusDate = null) {
-    const target = addMonths(s.month, delta)
-    if (compareMonths(target, s.minMonth) < 0 || compareMonths(target, s.maxMonth) > 0) return false
-    s.month = target
-    s.date = null
-    s.slot = null
+    if (!state.goMonth(s, delta)) return false
     const done = this.#loadMonth(s, { keepDate: false, focus: focusDate })
     // A month button that just became disabled would drop focus to <body>.
     Promise.resolve(done).then(() => {
       const active = this.#root.activeElement
-      if (active && active.disabled) (delta < 0 ? s.next : s.prev).focus()
+      if (active && active.disabled) (delta < 0 ? s.ui.next : s.ui.prev).focus()
     })
     return true
-  }
-
-  #renderMonth(s, focusDate) {
-    const { t, cfg } = s
-    const month = s.month
-    s.monthLabel.textContent = formatMonth(cfg.locale, month)
-    s.prev.disabled = compareMonths(month, s.minMonth) <= 0
-    s.next.disabled = compareMonths(month, s.maxMonth) >= 0
-    const first = firstOfMonth(month)
-    const last = lastOfMonth(month)
-    // One tab stop: the selected date, else the first free one, else the 1st.
-    const tabDate = (focusDate && focusDate >= first && focusDate <= last && focusDate)
-      || (s.date && s.byDate.has(s.date) && s.date) || [...s.byDate.keys()][0]
-      || (s.today >= first && s.today <= last ? s.today : first)
-    const currentDate = s.reschedule ? dateInZone(Date.parse(s.reschedule.booking.start), s.zone) : null
-    s.plural ||= new Intl.PluralRules(cfg.locale)
-    s.grid.replaceChildren(...monthGrid({ t, locale: cfg.locale, weekStart: cfg.weekStart, plural: s.plural },
-      { month, counts: (date) => s.byDate.get(date)?.length || 0, today: s.today, selected: s.date, tabDate, currentDate }))
-    this.#renderZoneNote(s)
-    if (focusDate) s.grid.querySelector(`[data-date="${tabDate}"]`)?.focus()
-  }
-
-  // The zone's name and offset as of the chosen day (or mid-month), not
-  // today: a month after a DST change must not show last season's offset.
-  #renderZoneNote(s) {
-    const { t, cfg } = s
-    const first = s.date && s.byDate.get(s.date)?.[0]
-    const at = first ? Date.parse(first.start) : Date.UTC(s.month.y, s.month.m - 1, 15, 12)
-    const zl = zoneLabel(cfg.locale, s.zone, at)
-    // A day with two offsets names both, in the order they apply.
-    const day = s.date && s.byDate.get(s.date)
-    const offsets = day ? dayOffsets(cfg.locale, s.zone, day) : []
-    const offset = offsets.length > 1 ? offsets.join(' / ') : zl.offset
-    s.zoneNote.textContent = t('timesShownIn', { zone: `${zl.name}${offset ? ` (${offset})` : ''}` })
   }
 
   #gridKey(s, e) {
@@ -728,132 +352,62 @@ export class SlotwiseBooking extends HTMLElement {
 
   #moveFocus(s, date) {
     const m = monthOf(date)
-    if (compareMonths(m, s.month) === 0) {
-      const old = s.grid.querySelector('[tabindex="0"]')
-      const next = s.grid.querySelector(`[data-date="${date}"]`)
-      if (old) old.tabIndex = -1
-      next.tabIndex = 0
-      next.focus()
-      return
-    }
-    if (compareMonths(m, s.minMonth) < 0 || compareMonths(m, s.maxMonth) > 0) return
-    s.month = m
+    if (compareMonths(m, s.month) === 0) return focusDay(s, date)
+    if (!state.canShowMonth(s, m)) return
+    state.showMonth(s, m)
     this.#loadMonth(s, { keepDate: true, focus: date })
   }
 
   #selectDate(s, date, { focusTimes = false } = {}) {
-    const count = s.byDate.get(date)?.length || 0
+    const count = state.selectDate(s, date)
     if (!count) return
-    s.date = date
-    s.slot = null
-    for (const cell of s.grid.querySelectorAll('td[aria-selected]')) {
-      const b = cell.querySelector('button')
-      cell.setAttribute('aria-selected', b && b.dataset.date === date ? 'true' : 'false')
-      if (b) b.tabIndex = b.dataset.date === date ? 0 : -1
-    }
+    markSelected(s, date)
     this.#renderTimes(s)
-    this.#renderZoneNote(s)
-    this.#announce(s, s.t('dayAnnounce', { date: formatLocalDate(s.cfg.locale, date, 'short'), count: countText(s.t, (s.plural ||= new Intl.PluralRules(s.cfg.locale)), count, s.cfg.locale) }))
+    s.ui.zoneNote.textContent = zoneNoteText(s)
+    announce(s, s.t('dayAnnounce', { date: formatLocalDate(s.cfg.locale, date, 'short'), count: countText(s.t, state.pluralOf(s), count, s.cfg.locale) }))
     this.#emit('date-selected', { date, timeZone: s.zone, count })
-    if (focusTimes) s.times.querySelector('.slot')?.focus()
-  }
-
-  #renderTimes(s) {
-    const { t, cfg } = s
-    const body = s.times.querySelector('.times-body')
-    const list = s.date ? s.byDate.get(s.date) : null
-    if (!list || !list.length) {
-      s.timesHeading.textContent = formatMonth(cfg.locale, s.month)
-      if (s.byDate.size === 0) {
-        const nextBtn = compareMonths(s.month, s.maxMonth) < 0
-          ? h('button', { type: 'button', class: 'btn secondary', text: t('nextFree'), onclick: () => this.#findNextFree(s) })
-          : null
-        body.replaceChildren(h('p', { class: 'empty', text: t('noTimesMonth', { month: formatMonth(cfg.locale, s.month) }) }), nextBtn ? h('p', null, nextBtn) : null)
-      } else {
-        body.replaceChildren(...[s.reschedule ? this.#currentNote(s) : null, h('p', { class: 'empty', text: t('chooseDay') })].filter(Boolean))
-      }
-      return
-    }
-    s.timesHeading.textContent = t('timesOn', { date: formatLocalDate(cfg.locale, s.date, 'short') })
-    const current = s.reschedule ? this.#currentNote(s) : null
-    const list_ = timeList({ locale: cfg.locale, zone: s.zone, hourCycle: s.hourCycle }, list, (slot) => this.#chooseSlot(s, slot))
-    body.replaceChildren(...[current, list_].filter(Boolean))
+    if (focusTimes) s.ui.times.querySelector('.slot')?.focus()
   }
 
   async #findNextFree(s) {
-    for (let m = addMonths(s.month, 1); compareMonths(m, s.maxMonth) <= 0; m = addMonths(m, 1)) {
-      let r
-      try {
-        r = await this.#monthSlots(s, m)
-      } catch (e) {
-        return this.#showError(s, e.status === 0 ? 'network' : 'loadFailed', e)
-      }
-      if (s.dead) return
-      if (r.length) {
-        s.month = m
-        s.date = null
-        await this.#loadMonth(s, { keepDate: false })
-        const first = [...s.byDate.keys()][0]
-        if (first) s.grid.querySelector(`[data-date="${first}"]`)?.focus()
-        return
-      }
+    let month
+    try {
+      month = await data.nextMonthWithTimes(s)
+    } catch (e) {
+      return this.#showError(s, e.status === 0 ? 'network' : 'loadFailed', e)
     }
+    if (s.dead || !month) return
+    state.showMonth(s, month, null)
+    await this.#loadMonth(s, { keepDate: false })
+    const first = [...s.byDate.keys()][0]
+    if (first) s.ui.grid.querySelector(`[data-date="${first}"]`)?.focus()
   }
 
   #chooseSlot(s, slot) {
-    s.slot = slot
-    this.#clearError(s)
+    state.chooseSlot(s, slot)
+    s.ui.alert.replaceChildren()
     this.#emit('slot-selected', { start: slot.start, end: slot.end, timeZone: s.zone, durationMinutes: s.duration, service: s.service.id })
     if (s.reschedule) this.#renderRescheduleConfirm(s)
     else this.#renderForm(s)
   }
 
-  // ----- form and booking ---------------------------------------------------------
-
-  #slotSummary(s, slot) {
-    const { cfg } = s
-    const start = Date.parse(slot.start)
-    const end = Date.parse(slot.end)
-    const both = rangeNeedsOffsets(s.zone, start, end)
-    const at = (hhmm, ms) => formatWallTime(cfg.locale, hhmm, s.hourCycle) + (both ? ` ${offsetText(cfg.locale, s.zone, ms)}` : '')
-    return `${formatLocalDate(cfg.locale, slot.local_date)}, ${at(slot.local_start, start)}–${at(slot.local_end, end)}`
-  }
-
-  // Start and end of a booking in a zone, with offsets where a time is ambiguous.
-  #viewContext(s) {
-    return { t: s.t, locale: s.cfg.locale, hourCycle: s.hourCycle, zone: s.zone, snapshot: s.snapshot }
-  }
-
-  #timeRange(s, startMs, endMs, zone) {
-    return timeRange(this.#viewContext(s), startMs, endMs, zone)
-  }
-
-  #summaryBox(s, slot) {
-    const change = h('button', { type: 'button', class: 'btn plain', text: s.t('change'), onclick: () => this.#leaveForm(s) })
-    return h('div', { class: 'summary' },
-      h('div', null, h('span', { class: 'muted', text: s.t('selectedTime') }), h('strong', { text: this.#slotSummary(s, slot) }),
-        h('span', { class: 'muted', text: zoneLabel(s.cfg.locale, s.zone, Date.parse(slot.start)).name })),
-      change)
-  }
-
   #backToCalendar(s, { errorKey = null, refresh = false } = {}) {
     this.#enter(s, 'calendar')
     const date = s.date
-    this.#renderCalendarView(s)
+    this.#renderCalendarFrame(s)
     const after = async () => {
       if (refresh) {
         try {
-          await this.#fetchSnapshot(s, s.range.from, s.range.to)
-          this.#rebuildEngine(s)
+          await data.refetch(s)
         } catch { /* keep the old snapshot; the message below still applies */ }
       }
       if (s.dead) return
-      s.date = date
+      state.keepDate(s, date)
       await this.#loadMonth(s, { keepDate: true })
       if (errorKey) this.#showError(s, errorKey)
-      const firstSlot = s.times.querySelector('.slot')
+      const firstSlot = s.ui.times.querySelector('.slot')
       if (firstSlot) firstSlot.focus()
-      else s.timesHeading.focus()
+      else s.ui.timesHeading.focus()
     }
     return after()
   }
@@ -891,62 +445,42 @@ export class SlotwiseBooking extends HTMLElement {
     const { t, cfg } = s
     this.#enter(s, 'form')
     if (push) this.#pushScreen(s, 'form')
-    const draft = (s.draft ||= {})
+    const draft = state.draftOf(s)
     const { form, name, email, phone, notes, submit } = detailsForm({ t, cfg, draft }, {
       back: () => this.#leaveForm(s),
       submit: () => this.#submit(s),
     })
-    s.form = { form, name, email, phone, notes, submit }
-    const heading = h('h3', { id: 'form-heading', tabindex: '-1', text: t('details') })
-    // A service that verifies the address says so before the client books.
-    const hint = s.service?.verify_client_email ? h('p', { class: 'muted', text: t('verifyHint') }) : null
-    s.body.replaceChildren(...[this.#renderHeader(s), h('div', { class: 'stack' }, this.#summaryBox(s, s.slot), heading, hint, form)].filter(Boolean))
+    s.ui.form = { form, name, email, phone, notes, submit }
+    s.ui.body.replaceChildren(...formScreen(s, form, () => this.#leaveForm(s)))
     ;(cfg.name ? (cfg.email ? submit : email.el) : name.el).focus()
-  }
-
-  #validateForm(s) {
-    return validateDetails(s.form, s.t)
   }
 
   async #submit(s) {
     if (s.submitting) return
-    this.#clearError(s)
-    if (!this.#validateForm(s)) return
-    const f = s.form
-    const client = { name: f.name.el.value.trim(), email: f.email.el.value.trim() }
-    if (f.phone.el.value.trim()) client.phone = f.phone.el.value.trim()
-    const body = { provider: s.cfg.provider, service: s.service.id, start: s.slot.start, duration_minutes: s.duration, client, time_zone: s.zone }
-    if (f.notes.el.value.trim()) body.notes = f.notes.el.value.trim()
-    // The language of the mails the server sends about this booking.
-    body.locale = safeLocale(s.cfg.locale).baseName
+    s.ui.alert.replaceChildren()
+    if (!validateDetails(s.ui.form, s.t)) return
+    const f = s.ui.form
+    const body = state.bookingRequest(s, detailsOf(f))
     const key = s.keys.keyFor(body)
-    s.submitting = true
-    f.submit.disabled = true
-    f.submit.textContent = s.t('booking')
-    f.form.setAttribute('aria-busy', 'true')
+    state.startSubmit(s)
+    formBusy(f, true, s.t('booking'))
     try {
-      const { json } = await this.#withRetries(s, () => s.api.book(body, key))
+      const booking = await data.book(s, body, key)
       if (s.dead) return
       s.keys.forget()
-      s.draft = null
-      s.booking = json.booking || json
+      state.booked(s, booking)
       // HELD: the server mailed a code; the booking is made once it is entered.
-      if (String(s.booking.status).toUpperCase() === 'HELD') return this.#renderVerify(s, s.booking, client.email)
+      if (String(s.booking.status).toUpperCase() === 'HELD') return this.#renderVerify(s, s.booking, body.client.email)
       this.#booked(s)
     } catch (e) {
       if (s.dead) return
-      f.submit.disabled = false
-      f.submit.textContent = s.t('book')
-      f.form.removeAttribute('aria-busy')
+      formBusy(f, false, s.t('book'))
       this.#bookingFailed(s, e, () => this.#submit(s))
     } finally {
-      s.submitting = false
+      state.endSubmit(s)
     }
   }
 
-  // The code step of a service that verifies the address: the client types
-  // the code from the mail; a wrong one may be tried again, a hold that ended
-  // (expired, or the last try spent) sends the client back to the times.
   // The booking is made (CONFIRMED or PENDING): tell the page, show it.
   #booked(s) {
     this.#emit('booked', {
@@ -956,30 +490,32 @@ export class SlotwiseBooking extends HTMLElement {
     this.#renderDone(s, s.booking, 'booked')
   }
 
+  // The code step of a service that verifies the address: the client types
+  // the code from the mail; a wrong one may be tried again, a hold that ended
+  // (expired, or the last try spent) sends the client back to the times.
   #renderVerify(s, held, email) {
     const { t } = s
     this.#enter(s, 'verify')
-    s.verifying = false
+    state.endVerify(s)
     const view = codeForm({ t, email }, { submit: (code) => send(code) })
     const setError = (text) => {
-      if (view.error(text)) this.#announce(s, text)
+      if (view.error(text)) announce(s, text)
     }
     const send = async (code) => {
       if (s.verifying) return
-      this.#clearError(s)
+      s.ui.alert.replaceChildren()
       if (!/^\d{6}$/.test(code)) {
         setError(t('codeInvalid'))
         view.input.focus()
         return
       }
       setError('')
-      s.verifying = true
+      state.startVerify(s)
       view.busy(true)
       try {
-        const { json } = await this.#withRetries(s, () => s.api.verify(held.id, held.manage_token, code))
+        const answer = await data.verify(s, held, code)
         if (s.dead) return
-        // The manage token is shown once, in the create's answer: kept from there.
-        s.booking = { ...held, ...(json.booking || json), manage_token: held.manage_token }
+        state.verified(s, held, answer)
         this.#booked(s)
       } catch (e) {
         if (s.dead) return
@@ -997,20 +533,13 @@ export class SlotwiseBooking extends HTMLElement {
         }
         this.#showError(s, bookingFailure(e).key, e, null, null, { focus: true })
       } finally {
-        s.verifying = false
+        state.endVerify(s)
       }
     }
-    s.body.replaceChildren(...[this.#renderHeader(s), h('div', { class: 'stack' }, this.#summaryBox(s, s.slot), view.heading, view.intro, view.form)].filter(Boolean))
+    s.ui.body.replaceChildren(...[serviceHeader(s), h('div', { class: 'stack' }, summaryBox(s, s.slot, () => this.#leaveForm(s)), view.heading, view.intro, view.form)].filter(Boolean))
     // The summary's "Change" would leave the hold behind: the time is the one held.
-    s.body.querySelector('.summary button')?.remove()
+    s.ui.body.querySelector('.summary button')?.remove()
     view.input.focus()
-  }
-
-
-  // Network failures, 5xx and "the same key is still in flight" are retried
-  // with the same request, hence the same Idempotency-Key.
-  #withRetries(s, send) {
-    return withRetries(send, { stopped: () => s.dead })
   }
 
   #bookingFailed(s, e, retry) {
@@ -1025,68 +554,23 @@ export class SlotwiseBooking extends HTMLElement {
 
   #showError(s, key, err = null, retry = null, vars = null, { focus = false } = {}) {
     const text = s.t(key, vars)
-    s.alert.replaceChildren(h('span', { text }))
-    const again = retry ? h('button', { type: 'button', class: 'btn plain', text: s.t('retry'), onclick: () => retry() }) : null
-    if (again) s.alert.append(' ', again)
-    if (focus) {
-      // On a phone the alert sits above the form, off-screen: bring it (and
-      // its Try again) to the visitor instead of leaving nothing to see.
-      s.alert.tabIndex = -1
-      ;(again || s.alert).focus({ preventScroll: true })
-      s.alert.scrollIntoView({ block: 'center' })
-    }
+    showAlert(s, text, retry, focus)
     this.#emit('error', { code: err?.code || key, status: err?.status ?? null, message: text })
-  }
-
-  #clearError(s) {
-    s.alert.replaceChildren()
-  }
-
-  #announce(s, text) {
-    // Cleared first so the same text twice is announced twice.
-    s.live.textContent = ''
-    requestAnimationFrame(() => { s.live.textContent = text })
   }
 
   // ----- confirmation and managing a booking --------------------------------------
 
-  #manageUrl(s, booking) {
-    const base = this.getAttribute('manage-url') || location.href.split('#')[0]
-    const params = new URLSearchParams({ 'slotwise-booking': booking.id, 'slotwise-token': booking.manage_token })
-    return `${base}#${params}`
-  }
-
   #renderDone(s, booking, how, { focus = true } = {}) {
-    const { t } = s
     this.#enter(s, 'done')
-    const status = String(booking.status || '').toUpperCase()
-    const title = status === 'CANCELLED' ? t('cancelledTitle') : status === 'PENDING' ? t('pendingTitle') : t('confirmedTitle')
-    const heading = h('h2', { tabindex: '-1', id: 'done-heading', text: title })
-    const token = booking.manage_token || s.manage?.token
-    const rows = confirmationRows(this.#viewContext(s), booking)
-    const links = []
-    if (booking.meeting_link && status !== 'CANCELLED') links.push(h('a', { class: 'btn', href: booking.meeting_link, target: '_blank', rel: 'noopener noreferrer', text: t('meetingLink') }))
-    if (token && status !== 'CANCELLED') {
-      links.push(h('a', { class: 'btn secondary', href: s.api.icsUrl(booking.id, token), download: `booking-${booking.id}.ics`, text: t('addToCalendar') }))
-    }
-    const manage = token && status !== 'CANCELLED' && how !== 'manage'
-      ? h('div', { class: 'stack' },
-        h('p', null, h('a', { class: 'link', href: this.#manageUrl(s, { id: booking.id, manage_token: token }), text: t('manageLink') })),
-        h('p', { class: 'hint', text: t('manageHint') }))
-      : null
-    const note = how === 'rescheduled' ? h('p', { class: 'notice', role: 'status', text: t('rescheduled') }) : null
-    // Someone who opened a manage link may want another appointment too.
-    const another = h('button', { type: 'button', class: 'btn plain', text: how === 'manage' || status === 'CANCELLED' ? t('bookAgain') : t('bookAnother'), onclick: () => this.#restartBooking(s) })
-    const manageActions = how === 'manage' && status !== 'CANCELLED' ? this.#manageActions(s, booking) : null
-    s.body.replaceChildren(h('div', { class: 'stack' },
-      h('div', { class: 'title-row' }, status === 'CANCELLED' ? null : h('span', { class: 'done-icon' }, icon('check')), heading),
-      note,
-      h('dl', null, rows.map(([k, v]) => [h('dt', { text: k }), h('dd', { dir: 'auto', text: v })])),
-      links.length ? h('div', { class: 'actions' }, links) : null,
-      manage, manageActions, another ? h('div', { class: 'actions' }, another) : null))
+    const { node, heading, title } = doneScreen(s, booking, how, {
+      manageUrl: (b) => manageUrlOf(this, b),
+      another: () => this.#restartBooking(s),
+      actions: () => this.#manageActions(s, booking),
+    })
+    s.ui.body.replaceChildren(node)
     if (focus) {
       heading.focus()
-      this.#announce(s, title)
+      announce(s, title)
     }
   }
 
@@ -1096,9 +580,7 @@ export class SlotwiseBooking extends HTMLElement {
       keep: () => this.#renderManage(s),
       cancel: async () => {
         try {
-          const { json } = await this.#withRetries(s, () => s.api.cancel(booking.id, s.manage.token))
-          const updated = json?.booking || json
-          s.manage.booking = { ...booking, ...updated, status: updated?.status || 'CANCELLED' }
+          state.cancelled(s, booking, await data.cancel(s, booking))
           this.#renderDone(s, s.manage.booking, 'cancelled')
         } catch (e) {
           this.#showError(s, bookingFailure(e).key, e, null, null, { focus: true })
@@ -1108,45 +590,40 @@ export class SlotwiseBooking extends HTMLElement {
     })
   }
 
-
   #renderManage(s, { focus = true } = {}) {
     this.#renderDone(s, s.manage.booking, 'manage', { focus })
-    const h2 = s.body.querySelector('#done-heading')
+    const h2 = s.ui.body.querySelector('#done-heading')
     // A cancelled booking says so (and who cancelled, in its rows).
     if (h2 && String(s.manage.booking.status).toUpperCase() !== 'CANCELLED') h2.textContent = s.t('manageTitle')
   }
 
   async #startReschedule(s, booking) {
-    const durationMin = Math.round((Date.parse(booking.end) - Date.parse(booking.start)) / 60000)
-    s.reschedule = { booking, duration: durationMin }
+    state.startReschedule(s, booking)
     this.#renderLoading()
     try {
       // The server's reschedule snapshot: the booking's own time left out as the server counts it.
-      await this.#fetchSnapshot(s, s.range.from, s.range.to)
-      this.#rebuildEngine(s)
-      this.#chooseService(s)
-      if (!s.service) return
-      s.date = null
-      s.month = null
+      await data.fetchSnapshot(s, s.range.from, s.range.to)
+      data.rebuildEngine(s)
+      if (!this.#chooseService(s)) return
+      state.startRescheduleCalendar(s)
       await this.#openCalendar(s, { initial: true })
     } catch (e) {
       return this.#failLoad(s, e)
     }
     this.#pushScreen(s, 'reschedule')
-    s.grid.querySelector('[tabindex="0"]')?.focus()
+    s.ui.grid.querySelector('[tabindex="0"]')?.focus()
   }
 
   // Leaves a started reschedule: the booking stays at its time.
   async #abandonReschedule(s) {
     if (!s.reschedule) return
-    s.reschedule = null
-    s.slot = null
+    state.abandonReschedule(s)
     this.#renderLoading()
     try {
-      await this.#fetchSnapshot(s, s.range.from, s.range.to)
+      await data.fetchSnapshot(s, s.range.from, s.range.to)
     } catch { /* the manage view needs no snapshot of its own */ }
     if (s.dead) return
-    this.#rebuildEngine(s)
+    data.rebuildEngine(s)
     this.#renderManage(s)
   }
 
@@ -1154,13 +631,6 @@ export class SlotwiseBooking extends HTMLElement {
   #leaveReschedule(s) {
     if (screenFromHistory(history.state, this.#key)?.screen === 'reschedule') history.back()
     else this.#abandonReschedule(s)
-  }
-
-  #currentNote(s) {
-    const b = s.reschedule.booking
-    return h('div', { class: 'current-booking' },
-      h('p', { text: s.t('currentBooking', { time: this.#timeRange(s, Date.parse(b.start), Date.parse(b.end), s.zone) }) }),
-      h('button', { type: 'button', class: 'btn plain', text: s.t('keepCurrentTime'), onclick: () => this.#leaveReschedule(s) }))
   }
 
   #renderRescheduleConfirm(s, { push = true } = {}) {
@@ -1171,13 +641,11 @@ export class SlotwiseBooking extends HTMLElement {
     const body = { start: s.slot.start, duration_minutes: s.duration }
     go.addEventListener('click', async () => {
       go.disabled = true
-      this.#clearError(s)
+      s.ui.alert.replaceChildren()
       try {
-        const { json } = await this.#withRetries(s, () => s.api.reschedule(s.manage.booking.id, s.manage.token, body))
-        const updated = json?.booking || json
-        s.manage.booking = { ...s.manage.booking, ...updated }
-        s.reschedule = null
-        this.#rebuildEngine(s)
+        const updated = await data.reschedule(s, body)
+        state.rescheduled(s, updated)
+        data.rebuildEngine(s)
         this.#emit('booked', { bookingId: updated.id, start: updated.start, end: updated.end, timeZone: s.zone, status: updated.status, provider: s.cfg.provider, service: updated.service, rescheduled: true })
         this.#renderDone(s, s.manage.booking, 'rescheduled')
       } catch (e) {
@@ -1185,29 +653,22 @@ export class SlotwiseBooking extends HTMLElement {
         this.#bookingFailed(s, e, () => go.click())
       }
     })
-    const heading = h('h3', { tabindex: '-1', text: t('rescheduleTitle') })
-    s.body.replaceChildren(h('div', { class: 'stack' }, heading, this.#summaryBox(s, s.slot), h('div', { class: 'actions' }, go)))
+    s.ui.body.replaceChildren(rescheduleConfirmView(s, go, () => this.#leaveForm(s)))
     go.focus()
   }
 
   async #restartBooking(s) {
-    s.booking = null
-    s.manage = null
-    s.reschedule = null
-    s.slot = null
-    s.date = null
-    s.month = null
+    state.restart(s)
     this.#renderLoading()
     // The visitor's own booking (or cancellation) changed the free times.
     try {
-      await this.#fetchSnapshot(s, s.range.from, s.range.to)
+      await data.fetchSnapshot(s, s.range.from, s.range.to)
     } catch (e) {
       return this.#failLoad(s, e)
     }
     if (s.dead) return
-    this.#rebuildEngine(s)
-    this.#chooseService(s)
-    if (s.service) await this.#openCalendar(s, { initial: true }).catch((e) => this.#failLoad(s, e))
+    data.rebuildEngine(s)
+    if (this.#chooseService(s)) await this.#openCalendar(s, { initial: true }).catch((e) => this.#failLoad(s, e))
   }
 
   // ----- keeping the snapshot fresh -------------------------------------------
@@ -1215,93 +676,18 @@ export class SlotwiseBooking extends HTMLElement {
   async #refreshOnFocus() {
     const s = this.#s
     if (!s || s.dead || !s.range || s.view !== 'calendar') return
-    if (Date.now() - s.fetchedAt < REFRESH_ON_FOCUS_AFTER_MS || s.refreshing) return
-    s.refreshing = true
+    if (Date.now() - s.fetchedAt < REFRESH_ON_FOCUS_AFTER_MS || !state.startRefresh(s)) return
     try {
-      await this.#fetchSnapshot(s, s.range.from, s.range.to)
+      await data.fetchSnapshot(s, s.range.from, s.range.to)
       if (s.dead || s.view !== 'calendar') return
-      this.#rebuildEngine(s)
+      data.rebuildEngine(s)
       const active = this.#root.activeElement
       const focusDate = active?.dataset?.date || null
       const focusStart = active?.dataset?.start || null
       await this.#loadMonth(s, { keepDate: true, focus: focusDate })
-      if (focusStart) s.times.querySelector(`[data-start="${focusStart}"]`)?.focus()
+      if (focusStart) s.ui.times.querySelector(`[data-start="${focusStart}"]`)?.focus()
     } catch { /* the next focus tries again */ } finally {
-      s.refreshing = false
+      state.endRefresh(s)
     }
   }
 }
-
-// The locale's own clock unless the host asks for one: passing the locale's
-// default explicitly would change its pattern (8:00 vs 08:00).
-function hourCycleOf(el) {
-  const value = el.getAttribute('hour-cycle')
-  return ['h12', 'h23'].includes(value) ? value : undefined
-}
-
-
-function manageFromUrl() {
-  try {
-    const params = new URLSearchParams(location.hash.slice(1))
-    const id = params.get('slotwise-booking')
-    const token = params.get('slotwise-token')
-    return id && token ? { id, token, fromUrl: true } : null
-  } catch {
-    return null
-  }
-}
-
-function warmIntl(cfg, zone) {
-  try {
-    const today = dateInZone(Date.now(), zone)
-    formatMonth(cfg.locale, monthOf(today))
-    formatLocalDate(cfg.locale, today)
-    weekdayNames(cfg.locale, cfg.weekStart)
-    zoneLabel(cfg.locale, zone)
-    new Intl.NumberFormat(cfg.locale, { style: 'unit', unit: 'minute', unitDisplay: 'short' }).format(30)
-    new Intl.NumberFormat(cfg.locale, { style: 'currency', currency: 'EUR' }).format(1)
-    new Intl.PluralRules(cfg.locale).select(2)
-  } catch { /* an unknown zone is dealt with once the engine answers */ }
-}
-
-// User Timing marks for web/budget.mjs: where the first-load time goes.
-function mark(name) {
-  try {
-    performance.mark(`slotwise:${name}`)
-  } catch { /* no User Timing */ }
-}
-
-function safeCall(fn) {
-  try {
-    return fn()
-  } catch {
-    return null
-  }
-}
-
-function safeZones(engine) {
-  try {
-    const z = engine.zones()
-    const list = Array.isArray(z) ? z : typeof z === 'string' ? JSON.parse(z) : z && typeof z.size === 'function' ? vectorToArray(z) : []
-    return list.length ? list : intlZones()
-  } catch {
-    return intlZones()
-  }
-}
-
-function vectorToArray(v) {
-  const out = []
-  for (let i = 0; i < v.size(); i++) out.push(v.get(i))
-  v.delete?.()
-  return out
-}
-
-function intlZones() {
-  try {
-    return [...Intl.supportedValuesOf('timeZone'), 'UTC']
-  } catch {
-    return ['UTC']
-  }
-}
-
-

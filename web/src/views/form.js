@@ -2,6 +2,8 @@
 // across Back and Forward and re-renders), its own validation, no network.
 // `ctx` is { t, cfg, draft }; `on` has back() and submit().
 import { h } from '../dom.js'
+import { serviceHeader } from './frame.js'
+import { summaryBox } from './summary.js'
 
 const FIELDS = ['name', 'email', 'phone', 'notes']
 
@@ -48,4 +50,28 @@ export function validateDetails({ name, email }, t) {
   set(email, /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.el.value.trim()) ? '' : t('emailInvalid'))
   if (problems.length) problems[0].el.focus()
   return problems.length === 0
+}
+
+// What the client typed, trimmed; phone and notes only when given.
+export function detailsOf({ name, email, phone, notes }) {
+  const details = { name: name.el.value.trim(), email: email.el.value.trim() }
+  if (phone.el.value.trim()) details.phone = phone.el.value.trim()
+  if (notes.el.value.trim()) details.notes = notes.el.value.trim()
+  return details
+}
+
+// While the booking request is on its way: the button says so and is off.
+export function formBusy({ form, submit }, busy, label) {
+  submit.disabled = busy
+  submit.textContent = label
+  if (busy) form.setAttribute('aria-busy', 'true')
+  else form.removeAttribute('aria-busy')
+}
+
+// The details form screen: the chosen time above the form (its hint when the
+// service verifies the address, said before the client books).
+export function formScreen(s, form, change) {
+  const heading = h('h3', { id: 'form-heading', tabindex: '-1', text: s.t('details') })
+  const hint = s.service?.verify_client_email ? h('p', { class: 'muted', text: s.t('verifyHint') }) : null
+  return [serviceHeader(s), h('div', { class: 'stack' }, summaryBox(s, s.slot, change), heading, hint, form)].filter(Boolean)
 }
