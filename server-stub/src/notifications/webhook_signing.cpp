@@ -3,34 +3,11 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include <cctype>
 #include <stdexcept>
 
+#include "support/crypto.h"
+
 namespace slotwise::server::notifications {
-
-std::string base64_encode(std::string_view bytes) {
-    std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-    out.resize(static_cast<std::size_t>(n));
-    return out;
-}
-
-std::optional<std::string> base64_decode(std::string_view text) {
-    if (text.empty() || text.size() % 4 != 0) return std::nullopt;
-    for (char c : text)
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '=')) return std::nullopt;
-    std::string out(3 * text.size() / 4, '\0');
-    const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-    if (n < 0) return std::nullopt;
-    // EVP_DecodeBlock counts the padding as zero bytes.
-    std::size_t size = static_cast<std::size_t>(n);
-    if (text.back() == '=') --size;
-    if (text.size() >= 2 && text[text.size() - 2] == '=') --size;
-    out.resize(size);
-    return out;
-}
 
 std::optional<std::string> webhook_key(std::string_view secret) {
     constexpr std::string_view prefix = "whsec_";

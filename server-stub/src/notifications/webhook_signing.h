@@ -22,8 +22,4 @@ std::string webhook_signature(std::string_view key, std::string_view webhook_id,
 std::vector<std::pair<std::string, std::string>> webhook_headers(std::string_view key, std::string_view webhook_id,
                                                                  std::int64_t unix_seconds, std::string_view body);
 
-// Standard base64 with padding (RFC 4648 section 4).
-std::string base64_encode(std::string_view bytes);
-std::optional<std::string> base64_decode(std::string_view text);
-
 }  // namespace slotwise::server::notifications

@@ -1,5 +1,7 @@
 #include "support/crypto.h"
 
+#include <cctype>
+
 #include <openssl/crypto.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
@@ -129,6 +131,30 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
     return hex_of(mac, len);
 }
 
+std::string base64_encode(std::string_view bytes) {
+    std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');  // EVP_EncodeBlock writes a terminating NUL
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                  reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+    out.resize(static_cast<std::size_t>(n));
+    return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+    if (text.empty() || text.size() % 4 != 0) return std::nullopt;
+    for (char c : text)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '=')) return std::nullopt;
+    std::string out(3 * text.size() / 4, '\0');
+    const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                  reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+    if (n < 0) return std::nullopt;
+    // EVP_DecodeBlock counts the padding as zero bytes.
+    std::size_t size = static_cast<std::size_t>(n);
+    if (text.back() == '=') --size;
+    if (text.size() >= 2 && text[text.size() - 2] == '=') --size;
+    out.resize(size);
+    return out;
+}
+
 std::string seal(std::string_view key32, std::string_view plaintext, std::string_view aad) {
     if (key32.size() != 32) throw std::invalid_argument("seal: AES-256 needs a 32-byte key");
     std::string raw(kNonceBytes + plaintext.size() + kTagBytes, '\0');
@@ -142,24 +168,15 @@ std::string seal(std::string_view key32, std::string_view plaintext, std::string
         EVP_EncryptFinal_ex(ctx.get(), out + kNonceBytes + len, &len) != 1 ||
         EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, out + kNonceBytes + plaintext.size()) != 1)
         throw std::runtime_error("AES-256-GCM encryption failed");
-    std::string encoded(4 * ((raw.size() + 2) / 3) + 1, '\0');
-    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()), out, static_cast<int>(raw.size()));
-    encoded.resize(static_cast<std::size_t>(n));
-    return encoded;
+    return base64_encode(raw);
 }
 
 std::optional<std::string> open_sealed(std::string_view key32, std::string_view sealed, std::string_view aad) {
-    if (key32.size() != 32 || sealed.empty() || sealed.size() % 4 != 0) return std::nullopt;
-    std::string raw(3 * sealed.size() / 4, '\0');
-    const int decoded = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(raw.data()), bytes(sealed),
-                                        static_cast<int>(sealed.size()));
-    if (decoded < 0) return std::nullopt;
-    // EVP_DecodeBlock counts the padding's zero bytes too.
-    std::size_t size = static_cast<std::size_t>(decoded);
-    if (sealed.back() == '=') --size;
-    if (sealed.size() > 1 && sealed[sealed.size() - 2] == '=') --size;
-    if (size < kNonceBytes + kTagBytes) return std::nullopt;
-    const auto* in = reinterpret_cast<const unsigned char*>(raw.data());
+    if (key32.size() != 32) return std::nullopt;
+    const auto raw = base64_decode(sealed);
+    if (!raw || raw->size() < kNonceBytes + kTagBytes) return std::nullopt;
+    const std::size_t size = raw->size();
+    const auto* in = reinterpret_cast<const unsigned char*>(raw->data());
     const std::size_t text_size = size - kNonceBytes - kTagBytes;
     std::string plaintext(text_size, '\0');
     auto* out = reinterpret_cast<unsigned char*>(plaintext.data());

@@ -17,6 +17,11 @@ std::uint32_t random_below(std::uint32_t bound);
 // Compares two secrets without leaking, through timing, where they differ.
 bool constant_time_equal(std::string_view a, std::string_view b);
 
+// Standard base64 with padding (RFC 4648 section 4). Decoding refuses
+// anything outside that alphabet, an empty text and a length not a multiple of 4.
+std::string base64_encode(std::string_view bytes);
+std::optional<std::string> base64_decode(std::string_view text);
+
 // HKDF-SHA256 (RFC 5869): `length` bytes of key material from a secret.
 std::string hkdf_sha256(std::string_view secret, std::string_view salt, std::string_view info, std::size_t length);
 std::string hmac_sha256_hex(std::string_view key, std::string_view data);

@@ -12,6 +12,7 @@
 #include "domain/webhooks.h"
 #include "jobs/dispatcher.h"
 #include "notifications/webhook_signing.h"
+#include "support/crypto.h"
 
 using namespace slotwise;
 using namespace slotwise::server;
