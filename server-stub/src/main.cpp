@@ -156,18 +156,19 @@ struct Backend {
 
 Backend connect(const std::string& db, std::size_t pool, const Clock& clock, const ServiceOptions& service_options,
                 const LimitOptions& limit_options, const std::optional<std::string>& env_token, bool demo,
-                const domain::AccountOptions& account_options, const domain::PushOptions& push_options) {
+                const domain::AccountOptions& account_options, const domain::PushOptions& push_options,
+                const std::optional<std::string>& server_secret) {
     Backend b;
     b.store = open_store(db, pool);
     b.store->migrate();
     b.token = OperatorToken::establish(*b.store, env_token);
-    b.keys = std::make_unique<domain::ServerKeys>(domain::ServerKeys::resolve(*b.store, account_options.secret));
+    b.keys = std::make_unique<domain::ServerKeys>(domain::ServerKeys::resolve(*b.store, server_secret));
     // Before anything is queued: job payloads hold clients' data and links (jobs/job_queue.h).
     jobs::seal_payloads_with(b.keys->derive("slotwise jobs v1", "payload"));
     ServiceOptions options = service_options;
-    options.manage_token_key = b.keys->derive("slotwise bookings v1", "manage token");
+    options.manage_token_key = domain::manage_token_key(*b.keys);
     b.service = std::make_unique<BookingService>(*b.store, clock, std::move(options));
-    b.accounts = std::make_unique<domain::AccountService>(*b.store, clock, account_options);
+    b.accounts = std::make_unique<domain::AccountService>(*b.store, clock, *b.keys, account_options);
     b.push = std::make_unique<domain::PushSubscriptions>(*b.store, clock, *b.keys, push_options);
     // Bookings written before migration 004 get their normalised client key
     // (and hashed no-show records) here: ICU runs in C++, not in SQL.
@@ -192,7 +193,9 @@ int main(int argc, char** argv) {
     domain::AccountOptions account_options;
     std::optional<std::string> public_url;
     if (const char* url = std::getenv("SLOTWISE_PUBLIC_URL"); url && *url) public_url = url;
-    if (const char* secret = std::getenv("SLOTWISE_SECRET"); secret && *secret) account_options.secret = secret;
+    // SLOTWISE_SECRET: every key the server derives (domain/server_keys.h).
+    std::optional<std::string> server_secret;
+    if (const char* secret = std::getenv("SLOTWISE_SECRET"); secret && *secret) server_secret = secret;
     std::size_t pool = 0;
     jobs::DispatcherOptions job_options;
     jobs::StandardJobOptions standard_jobs;
@@ -290,7 +293,7 @@ int main(int argc, char** argv) {
     } catch (const std::invalid_argument& e) {
         usage_error(e.what());
     }
-    if (account_options.secret && account_options.secret->size() < 32) usage_error("SLOTWISE_SECRET must be at least 32 characters");
+    if (server_secret && server_secret->size() < 32) usage_error("SLOTWISE_SECRET must be at least 32 characters");
     domain::PushOptions push_options;
     push_options.allow_private_targets = outgoing.allow_private;
     if (const char* key = std::getenv("SLOTWISE_VAPID_PRIVATE_KEY"); key && *key) {
@@ -392,7 +395,8 @@ int main(int argc, char** argv) {
         auto delay = std::chrono::milliseconds(250);
         for (int attempt = 1;; ++attempt) {
             try {
-                backend = connect(db, pool, clock, service_options, limit_options, env_token, demo, account_options, push_options);
+                backend = connect(db, pool, clock, service_options, limit_options, env_token, demo, account_options, push_options,
+                                  server_secret);
                 break;
             } catch (const StoreError& e) {
                 announce();
@@ -447,10 +451,10 @@ int main(int argc, char** argv) {
         notifications::register_webhook_channel(*fan_out, *dispatcher, *job_queue, *webhooks, outgoing);
         notifications::register_mail_channel(
             *fan_out, {account_options.public_origin, mail_options.from.address,
-                       backend.keys->derive("slotwise bookings v1", "manage token")});
+                       domain::manage_token_key(*backend.keys)});
         notifications::register_reminder_channel(
             *fan_out, *dispatcher, *job_queue,
-            {account_options.public_origin, backend.keys->derive("slotwise bookings v1", "manage token")});
+            {account_options.public_origin, domain::manage_token_key(*backend.keys)});
         notifications::register_sms_channel(*fan_out, *dispatcher, twilio.get(), [&clock] { return clock.now(); }, mail_log);
         // VAPID's `sub`: who the push service may contact about our pushes.
         notifications::register_push_channel(

@@ -1,6 +1,5 @@
 #include "domain/accounts.h"
 
-#include "domain/server_keys.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -93,9 +92,8 @@ mail::MailMessage sign_in_mail(const std::string& challenge, const std::string& 
 
 }  // namespace
 
-AccountService::AccountService(Store& store, const Clock& clock, AccountOptions options)
+AccountService::AccountService(Store& store, const Clock& clock, const ServerKeys& keys, AccountOptions options)
     : store_(store), clock_(clock), options_(std::move(options)) {
-    const ServerKeys keys = ServerKeys::resolve(store_, options_.secret);
     code_key_ = keys.derive("slotwise accounts v1", "sign-in code");
     requester_key_ = keys.derive("slotwise accounts v1", "requester address");
 }

@@ -14,6 +14,7 @@
 
 #include "domain/actor.h"
 #include "domain/clock.h"
+#include "domain/server_keys.h"
 #include "store/store.h"
 
 namespace slotwise::server::jobs {
@@ -26,9 +27,6 @@ struct AccountOptions {
     // Where the mailed link points (--public-url; default the listen URL).
     // Never the request's Host: a forged Host would send the code elsewhere.
     std::string public_origin = "http://127.0.0.1:8080";
-    // SLOTWISE_SECRET: keys the code hashes; when unset a random secret is
-    // generated once and kept in the database (server_secrets).
-    std::optional<std::string> secret;
     std::chrono::seconds code_lifetime{15 * 60};
     int max_code_tries = 5;
     int codes_per_email = 5;  // within email_window
@@ -78,7 +76,7 @@ struct MeView {
 
 class AccountService {
 public:
-    AccountService(Store& store, const Clock& clock, AccountOptions options);
+    AccountService(Store& store, const Clock& clock, const ServerKeys& keys, AccountOptions options);
 
     // Mail is queued in the transaction that makes the challenge; the queue,
     // once it runs, is told at once (else its poll finds the mail).

@@ -75,6 +75,8 @@ Statement booking_event_statement(Booking& booking, BookingEventType type, std::
                                    now);
 }
 
+std::string manage_token_key(const ServerKeys& keys) { return keys.derive("slotwise bookings v1", "manage token"); }
+
 std::string seal_manage_token(std::string_view key, const std::string& booking_id, std::string_view token) {
     return seal(key, token, "manage token " + booking_id);
 }

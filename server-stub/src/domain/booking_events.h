@@ -28,6 +28,7 @@
 
 #include "domain/booking_event_type.h"
 #include "domain/model.h"
+#include "domain/server_keys.h"
 #include "store/store.h"
 
 namespace slotwise::server::domain {
@@ -59,6 +60,10 @@ BookingEvent booking_event_from_json(const nlohmann::json& payload);
 // caller wakes the dispatcher after commit (JobQueue::notify).
 Statement booking_event_statement(Booking& booking, BookingEventType type, std::string_view actor, Timestamp now,
                                   std::optional<Interval> previous_time = std::nullopt);
+
+// The key that seals manage tokens, from the server's keys: one derivation
+// for the booking service that seals and the channels that open.
+std::string manage_token_key(const ServerKeys& keys);
 
 // The manage token kept for later mails' manage links: sealed under `key`
 // (ServiceOptions::manage_token_key) with the booking id as associated data,
