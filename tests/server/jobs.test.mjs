@@ -80,11 +80,15 @@ test('kill -9 of one process mid-run: every job completes, and no job ran in two
   const db = await freshDatabase();
   const a = await startJobServer(db);
   const b = await startJobServer(db);
-  const jobs = Array.from({ length: 120 }, (_, i) => ({ key: `crash-${i}`, payload: { sleep_ms: 250 } }));
+  // Long enough that the job A is seen running is still A's when the kill
+  // lands, even when the polls are slow on a loaded machine (with 250 ms, A
+  // had once finished it, and the queue had drained, before the kill).
+  const jobs = Array.from({ length: 120 }, (_, i) => ({ key: `crash-${i}`, payload: { sleep_ms: 600 } }));
   db.sql(enqueueSql(jobs));
   const aProcess = (await until("A's dispatcher", () => a.output().match(/jobs: \d+ threads in process (\S+)/), 10000))[1];
   // Kill A while it holds jobs.
-  await until('A running a job', () => runsOf(db, "j.kind = 'probe'").some((r) => r.process === aProcess && r.outcome === 'running'), 20000);
+  await until('A running a job, with work left queued', () => count(db, "kind = 'probe' AND state = 'queued'") >= 20 &&
+    runsOf(db, "j.kind = 'probe'").some((r) => r.process === aProcess && r.outcome === 'running'), 20000);
   await a.kill9();
   await until('all 120 jobs done', () => count(db, "kind = 'probe' AND state = 'done'") === 120, 90000);
   const runs = runsOf(db, "j.kind = 'probe'");
