@@ -120,15 +120,27 @@ for (const f of readdirSync(demoDir).filter((x) => x.endsWith('.html'))) {
   writeFileSync(join(out, f), html)
 }
 
-// The provider's pages (web/app/, sign-in for now) as they are, under /app/.
-cpSync(join(here, 'app'), join(out, 'app'), { recursive: true })
+// The provider's pages under /app/: the dashboard (web/app/src/, Lit
+// bundled with the widget's shared modules) and the sign-in link page.
+cpSync(join(here, 'app'), join(out, 'app'), { recursive: true, filter: (f) => !f.startsWith(join(here, 'app', 'src')) })
+const dashboard = await build({
+  entryPoints: [join(here, 'app', 'src', 'main.js')],
+  bundle: true, format: 'esm', minify: true, write: false, target, legalComments: 'none',
+  define: {
+    SLOTWISE_ENGINE_MODULE: JSON.stringify(engine.module),
+    SLOTWISE_ENGINE_WASM: JSON.stringify(engine.wasm),
+  },
+})
+const dashboardName = `dashboard.${hash8(dashboard.outputFiles[0].contents)}.js`
+writeFileSync(join(out, 'app', dashboardName), dashboard.outputFiles[0].contents)
+writeFileSync(join(out, 'app', 'index.html'), readFileSync(join(here, 'app', 'index.html'), 'utf8').replace('DASHBOARD_SCRIPT', dashboardName))
 // The page the booking mails' manage links open (/manage/?provider=...#slotwise-booking=...).
 cpSync(join(here, 'manage'), join(out, 'manage'), { recursive: true })
 
 const gz = (f) => gzipSync(readFileSync(join(out, f)), { level: 9 }).length
 const info = {
-  widget: widgetName, loader: 'widget.js', engine: noEngine ? null : engine, zonePicker: zonePicker.file,
-  sizes: Object.fromEntries([widgetName, 'widget.js', zonePicker.file, ...(noEngine ? [] : [engine.module, engine.wasm])]
+  widget: widgetName, loader: 'widget.js', engine: noEngine ? null : engine, zonePicker: zonePicker.file, dashboard: `app/${dashboardName}`,
+  sizes: Object.fromEntries([widgetName, 'widget.js', zonePicker.file, `app/${dashboardName}`, ...(noEngine ? [] : [engine.module, engine.wasm])]
     .map((f) => [f, { raw: readFileSync(join(out, f)).length, gzip: gz(f) }])),
 }
 writeFileSync(join(out, 'build-info.json'), JSON.stringify(info, null, 2) + '\n')
