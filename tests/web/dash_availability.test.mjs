@@ -114,6 +114,15 @@ await run('dashboard availability', async () => {
   await page.keyboard.press('Tab')
   assert.equal(await page.locator(`${screen} [aria-invalid=true]`).count(), 0)
 
+  // Copy Monday's two windows to Saturday through the dialog.
+  await page.locator(`${screen} #copy-mon`).click()
+  await page.locator(`${screen} #copy-dialog[open]`).waitFor()
+  await runAxe(page, 'copy dialog open')
+  await page.locator(`${screen} #copy-to-sat`).check()
+  await page.locator(`${screen} #copy-dialog button[type=submit]`).click()
+  assert.deepEqual(await page.locator(`${screen} fieldset:has(#add-sat) input`).evaluateAll((is) => is.map((i) => i.value)), ['09:00', '12:00', '13:00', '17:00'])
+  assert.equal(await focusedId(page), 'copy-mon', 'focus returns to the button that opened the dialog')
+
   // The vacation range: one action, three overrides.
   await page.locator(`${screen} #ov-kind`).selectOption('block-range')
   await page.locator(`${screen} #ov-from`).fill(vacation[2])

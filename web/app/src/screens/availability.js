@@ -61,6 +61,7 @@ export class AvailabilityScreen extends ScreenElement {
     dialog { max-width: min(36rem, calc(100vw - 2rem)); border: 1px solid #767f8c; border-radius: 10px; padding: 1rem; box-sizing: border-box; }
     dialog::backdrop { background: rgb(0 0 0 / .4); }
     .spaced { margin-top: .75rem; }
+    .card > h2:first-child { margin-top: 0; }
     .plain-label { margin: 0; font-weight: 500; }
     h3 { font-size: 1rem; margin: .75rem 0 .25rem; }
     button.link { background: none; border: none; color: #1d4fc4; text-decoration: underline; padding: .25rem; min-height: 2.5rem; }
@@ -248,6 +249,8 @@ export class AvailabilityScreen extends ScreenElement {
     }
     this.saving = true
     try {
+      // Without WebAssembly there is no engine to ask, and the save goes
+      // ahead unchecked (the preview says why it is missing).
       if (this.engine) {
         const today = dateInZone(this.now(), this.provider.time_zone)
         const answer = await this.api.get(providerPath(this.providerId, 'bookings'), { from: addDays(today, -1), to: addDays(today, 365), status: m.BLOCKING.join(',') })
@@ -502,7 +505,7 @@ export class AvailabilityScreen extends ScreenElement {
         ${this.engineState === 'missing' ? html`<p class="error">${t('engineMissing')}</p>`
           : !p ? html`<p class="hint">${t('loading')}</p>`
           : p.error ? html`<p class="error">${t('fixErrors', { count: Object.keys(this.errors).length })}</p>`
-          : html`<div class="cols" aria-live="polite" aria-busy=${this.busy ? 'false' : 'true'}>
+          : html`<div class="cols">
               ${list(p.own, this.provider.time_zone, 'pv-own')}${list(p.visitor, this.visitorZone, 'pv-visitor')}</div>`}`
         : html`<p class="hint">${t('noServices')}</p>`}
     </section>`
