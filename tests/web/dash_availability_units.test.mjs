@@ -38,6 +38,19 @@ await run('dashboard availability units', async () => {
   assert.equal(m.renameSchedule(added.edits, 'default', 'Evenings').error, 'nameTaken')
   assert.equal(m.renameSchedule(added.edits, 'default', 'default').edits.schedules.default.weekly.length, 5, 'same name is no clash')
   assert.deepEqual(m.scheduleUsers(renamed.edits, 'Clinic'), ['consult'])
+  assert.equal(m.addSchedule(saved, 'Ab\u202Ec').error, 'nameChars', 'a bidi override is refused as the server does')
+  assert.equal(m.addSchedule(saved, 'tab\there').error, 'nameChars')
+  assert.equal(m.addSchedule(saved, 'ü'.repeat(33)).error, 'nameLong', '66 UTF-8 bytes')
+  assert.equal(m.addSchedule(saved, 'ü'.repeat(32)).name.length, 32)
+  let many = saved
+  for (let i = 1; i < m.MAX_SCHEDULES; i++) many = m.addSchedule(many, `s${i}`).edits
+  assert.equal(m.addSchedule(many, 'one more').error, 'tooMany')
+  // The server's problems as it sends them: an engine refusal carries its
+  // path in engine_error, a refused name in path.
+  assert.equal(m.problemPath({ code: 'INVALID_REQUEST', engine_error: { code: 'INVALID_SNAPSHOT', path: '/schedules/default/weekly/0/end' } }), 'schedules/default/weekly/0/end')
+  assert.equal(m.problemPath({ code: 'INVALID_REQUEST', path: '/schedules/x', pointer: '/schedules/x' }), 'schedules/x')
+  assert.equal(m.problemPath({ code: 'PLAN_LIMIT' }), '')
+  assert.equal(m.problemPath(undefined), '')
   assert.equal(m.deleteSchedule(m.addSchedule(m.editable({ ...provider, services: [] }), 'b').edits, 'default').edits.schedules.b.weekly.length, 0)
   assert.equal(m.deleteSchedule(m.editable({ ...provider, services: [] }), 'default').error, 'lastSchedule')
 

@@ -55,7 +55,7 @@ export class AvailabilityScreen extends ScreenElement {
     .grow { flex: 1 1 12rem; }
     .cols { display: grid; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); gap: 1rem; }
     .days li { display: block; }
-    .days time { display: inline-block; margin: 0 .5rem 0 0; font-variant-numeric: tabular-nums; }
+    .times { font-variant-numeric: tabular-nums; }
     .date { font-weight: 600; display: block; }
     .bar { border-top: 1px solid #d6dae1; padding: .75rem 0; margin-top: 1rem; }
     dialog { max-width: min(36rem, calc(100vw - 2rem)); border: 1px solid #767f8c; border-radius: 10px; padding: 1rem; box-sizing: border-box; }
@@ -276,6 +276,7 @@ export class AvailabilityScreen extends ScreenElement {
       // answer is here now.
       const saved = await this.saveProvider(m.applyEdits(this.provider, this.edits))
       this.edits = m.editable(saved)
+      this.serverError = null
       this.statusError = false
       this.status = this.t('saved')
       this.announce(this.status)
@@ -287,12 +288,14 @@ export class AvailabilityScreen extends ScreenElement {
   }
 
   async failed (e) {
+    // problemAt reads problem.path; an engine refusal carries its path inside.
+    if (e?.problem && !e.problem.path && m.problemPath(e.problem)) e.problem = { ...e.problem, path: m.problemPath(e.problem) }
     this.serverError = e
     this.statusError = true
     this.status = this.t('saveFailed', { detail: e?.problem?.detail || e?.problem?.title || e?.message || String(e?.status) })
     this.announce(this.status)
-    const path = e?.problem?.path && String(e.problem.path).replace(/^\/+/, '').split('/')
-    if (path?.[0] === 'schedules' && this.edits.schedules[path[1]]) this.selected = path[1]
+    const path = m.problemPath(e?.problem).split('/')
+    if (path[0] === 'schedules' && this.edits.schedules[path[1]]) this.selected = path[1]
     await this.updateComplete
     ;(this.renderRoot.querySelector('[aria-invalid=true]') || this.renderRoot.getElementById('save'))?.focus()
   }
@@ -337,6 +340,7 @@ export class AvailabilityScreen extends ScreenElement {
         ${names.map((n) => html`<option .value=${n} ?selected=${n === this.selected}>${n}</option>`)}
       </select>
       <p class="hint" id="schedule-users">${users.length ? t('usedBy', { list: users.join(', ') }) : t('usedByNone')}</p>
+      ${this.serverError && m.problemPath(this.serverError.problem) === `schedules/${this.selected}` ? html`<p class="error">${this.serverError.problem.detail}</p>` : nothing}
       ${form
         ? html`<form class="inline" @submit=${(e) => this.submitName(e)}>
             <label for="schedule-name">${form.mode === 'new' ? t('newSchedule') : t('rename')}: ${t('name')}</label>
@@ -484,7 +488,7 @@ export class AvailabilityScreen extends ScreenElement {
       <h3 id=${id}>${id === 'pv-own' ? t('inProviderZone', { zone }) : t('inVisitorZone', { zone })}</h3>
       ${days.length ? html`<ul class="plain days" aria-labelledby=${id}>${days.map((d) => html`<li data-date=${d.date}>
         <span class="date">${formatLocalDate(this.locale, d.date, 'short')}</span>
-        ${d.slots.map((s) => html`<time datetime=${s.start}>${formatWallTime(this.locale, s.local_start)}</time>`)}
+        <span class="times" data-starts=${d.slots.map((s) => s.start).join(' ')}>${d.slots.map((s) => formatWallTime(this.locale, s.local_start)).join(', ')}</span>
       </li>`)}</ul>` : html`<p class="hint">${t('noSlots')}</p>`}
     </div>`
     return html`<section class="card" aria-labelledby="preview-title" id="preview">

@@ -63,10 +63,16 @@ export function scheduleUsers (edits, name) {
   return edits.services.filter((s) => (s.schedule ?? 'default') === name).map((s) => s.id)
 }
 
+// What the server refuses in a name (request_parsing.cpp): control
+// characters, bidi overrides and marks, line separators; 64 UTF-8 bytes.
+const REFUSED = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/
+export const MAX_SCHEDULES = 32
+
 export function checkName (edits, name, except = null) {
   const n = String(name ?? '').trim()
   if (!n) return 'nameMissing'
-  if (n.length > MAX_NAME) return 'nameLong'
+  if (new TextEncoder().encode(n).length > MAX_NAME) return 'nameLong'
+  if (REFUSED.test(n)) return 'nameChars'
   if (n !== except && Object.hasOwn(edits.schedules, n)) return 'nameTaken'
   return ''
 }
@@ -74,7 +80,7 @@ export function checkName (edits, name, except = null) {
 // A new schedule starts with the weekly hours of `copyOf` (a practice's
 // second schedule usually differs in a few windows), without its overrides.
 export function addSchedule (edits, name, copyOf = null) {
-  const error = checkName(edits, name)
+  const error = Object.keys(edits.schedules).length >= MAX_SCHEDULES ? 'tooMany' : checkName(edits, name)
   if (error) return { error }
   const n = name.trim()
   const weekly = copyOf && edits.schedules[copyOf] ? clone(edits.schedules[copyOf].weekly) : []
@@ -265,6 +271,14 @@ export function validate (edits) {
     })
   }
   return errors
+}
+
+// The field a server problem concerns: `path`, or for a configuration the
+// engine refused, the path of its `engine_error` (the server passes the
+// engine's answer on as it is).
+export function problemPath (problem) {
+  const p = problem?.path || problem?.engine_error?.path || ''
+  return String(p).replace(/^\/+/, '')
 }
 
 // ----- the engine's view -----------------------------------------------------
