@@ -239,6 +239,14 @@ await run('dashboard availability', async () => {
   await page.locator(`${screen} #status`, { hasText: 'Availability saved.' }).waitFor()
   assert.equal(await page.locator(`${screen} [aria-invalid=true]`).count(), 0, 'a successful save clears the problem')
 
+  // Another language: the screen and its last message follow.
+  await page.locator('sw-dashboard #language').selectOption('de')
+  await page.locator(`${screen} h1`, { hasText: 'Verfügbarkeit' }).waitFor()
+  assert.equal((await page.locator(`${screen} #status`).textContent()).trim(), 'Verfügbarkeit gespeichert.')
+  await runAxe(page, 'availability in German')
+  await page.locator('sw-dashboard #language').selectOption('en')
+  await page.locator(`${screen} h1`, { hasText: 'Availability' }).waitFor()
+
   mark('// 320 px:')
   // 320 px: nothing scrolls sideways; the screenshot for the README.
   await page.setViewportSize({ width: 320, height: 900 })

@@ -14,7 +14,17 @@ const provider = {
   services: [{ id: 'consult', name: 'Consultation', durations: [30, 60], min_notice_minutes: 60, price: { amount: 1, currency: 'EUR' } }],
 }
 
+const { default: strings } = await import(join(repo, 'web', 'app', 'src', 'screens', 'availability', 'strings.js'))
+
 await run('dashboard availability units', async () => {
+  // Every language has every word, with the same placeholders.
+  for (const lang of ['de', 'fr', 'es']) {
+    assert.deepEqual(Object.keys(strings[lang]).sort(), Object.keys(strings.en).sort(), lang)
+    for (const [k, v] of Object.entries(strings.en)) {
+      assert.deepEqual((strings[lang][k].match(/\{\w+\}/g) || []).sort(), (v.match(/\{\w+\}/g) || []).sort(), `${lang}.${k}`)
+    }
+  }
+
   const saved = m.editable(provider)
   assert.deepEqual(saved.schedules.default.overrides, [], 'missing lists become empty lists')
   assert.equal(m.isDirty(provider, saved), false)

@@ -79,7 +79,7 @@ export class AvailabilityScreen extends ScreenElement {
     this.engineState = 'loading'
     this.busy = null
     this.orphans = []
-    this.status = ''
+    this.status = null
     this.pickerReady = false
     this.engine = null
   }
@@ -141,15 +141,23 @@ export class AvailabilityScreen extends ScreenElement {
 
   // ----- edits ---------------------------------------------------------------
 
-  change (edits, message) {
+  change (edits, key, vars) {
     this.edits = edits
     this.serverError = null
-    this.statusError = false
-    this.status = message || ''
-    if (message) this.announce(message)
+    this.say(key, vars)
+  }
+
+  // The message under the save button, kept as a key so that it follows a
+  // change of language; announced when it is news.
+  say (key, vars, error = false) {
+    this.status = key ? { key, vars } : null
+    this.statusError = error
+    if (key) this.announce(this.t(key, vars))
   }
 
   get schedule () { return this.edits.schedules[this.selected] }
+
+  scheduleSuffix () { return Object.keys(this.edits.schedules).length > 1 ? ` — ${this.selected}` : '' }
 
   fieldError (path, local) {
     const code = local ?? this.errors[path]
@@ -178,7 +186,7 @@ export class AvailabilityScreen extends ScreenElement {
 
   deleteSelected () {
     const result = m.deleteSchedule(this.edits, this.selected)
-    if (result.error) { this.statusError = true; this.status = this.t(result.error); return }
+    if (result.error) { this.say(result.error, null, true); return }
     this.change(result.edits)
     this.selected = Object.keys(result.edits.schedules)[0]
     this.focusId('schedule')
@@ -208,7 +216,7 @@ export class AvailabilityScreen extends ScreenElement {
     event.preventDefault()
     const to = [...this.renderRoot.querySelectorAll('#copy-dialog input:checked')].map((i) => i.value)
     this.renderRoot.getElementById('copy-dialog').close()
-    if (to.length) this.change(m.copyDay(this.edits, this.selected, this.copyFrom, to), this.t('copy') + ': ' + to.map((d) => dayName(this.locale, d)).join(', '))
+    if (to.length) this.change(m.copyDay(this.edits, this.selected, this.copyFrom, to), 'copied', { days: to.map((d) => dayName(this.locale, d)).join(', ') })
   }
 
   setForm (patch) {
@@ -225,11 +233,11 @@ export class AvailabilityScreen extends ScreenElement {
       this.focusId('ov-' + first.replaceAll('/', '-'))
       return
     }
-    this.change(result.edits, this.t('added', { count: result.added.length }))
+    this.change(result.edits, 'added', { count: result.added.length })
   }
 
   removeOverride (index) {
-    this.change(m.removeOverride(this.edits, this.selected, index), this.t('removed'))
+    this.change(m.removeOverride(this.edits, this.selected, index), 'removed')
     const count = this.schedule.overrides.length
     this.focusId(count ? `ov-remove-${Math.min(index, count - 1)}` : 'overrides-title')
   }
@@ -239,8 +247,7 @@ export class AvailabilityScreen extends ScreenElement {
   async save () {
     const errors = Object.keys(this.errors)
     if (errors.length) {
-      this.statusError = true
-      this.status = this.t('fixErrors', { count: errors.length })
+      this.say('fixErrors', { count: errors.length }, true)
       const [, name] = errors[0].split('/')
       if (name !== this.selected) this.selected = name
       await this.updateComplete
@@ -277,9 +284,7 @@ export class AvailabilityScreen extends ScreenElement {
       const saved = await this.saveProvider(m.applyEdits(this.provider, this.edits))
       this.edits = m.editable(saved)
       this.serverError = null
-      this.statusError = false
-      this.status = this.t('saved')
-      this.announce(this.status)
+      this.say('saved')
     } catch (e) {
       this.failed(e)
     } finally {
@@ -291,9 +296,7 @@ export class AvailabilityScreen extends ScreenElement {
     // problemAt reads problem.path; an engine refusal carries its path inside.
     if (e?.problem && !e.problem.path && m.problemPath(e.problem)) e.problem = { ...e.problem, path: m.problemPath(e.problem) }
     this.serverError = e
-    this.statusError = true
-    this.status = this.t('saveFailed', { detail: e?.problem?.detail || e?.problem?.title || e?.message || String(e?.status) })
-    this.announce(this.status)
+    this.say('saveFailed', { detail: e?.problem?.detail || e?.problem?.title || e?.message || String(e?.status) }, true)
     const path = m.problemPath(e?.problem).split('/')
     if (path[0] === 'schedules' && this.edits.schedules[path[1]]) this.selected = path[1]
     await this.updateComplete
@@ -322,7 +325,7 @@ export class AvailabilityScreen extends ScreenElement {
       <div class="bar row">
         <button id="save" ?disabled=${this.saving} @click=${() => this.save()}>${t('save')}</button>
         <button class="secondary" ?disabled=${!dirty || this.saving} @click=${() => this.change(m.editable(this.provider))}>${t('discard')}</button>
-        <p id="status" class=${this.statusError ? 'error' : 'hint'}>${this.status || (dirty ? t('unsaved') : '')}</p>
+        <p id="status" class=${this.statusError ? 'error' : 'hint'}>${this.status ? t(this.status.key, this.status.vars) : dirty ? t('unsaved') : ''}</p>
       </div>
       ${this.copyDialog()}
       ${this.orphansDialog()}`
@@ -377,7 +380,7 @@ export class AvailabilityScreen extends ScreenElement {
     const s = this.schedule
     const base = `schedules/${this.selected}/weekly`
     return html`<section class="card" aria-labelledby="weekly-title">
-      <h2 id="weekly-title">${t('weekly')}</h2>
+      <h2 id="weekly-title">${t('weekly')}${this.scheduleSuffix()}</h2>
       ${m.DAYS.map((day) => {
         const name = dayName(this.locale, day)
         const indices = m.windowsOf(s, day)
@@ -438,7 +441,7 @@ export class AvailabilityScreen extends ScreenElement {
     const base = `schedules/${this.selected}/overrides`
     const overrides = this.schedule.overrides
     return html`<section class="card" aria-labelledby="overrides-title">
-      <h2 id="overrides-title" tabindex="-1">${t('overrides')}</h2>
+      <h2 id="overrides-title" tabindex="-1">${t('overrides')}${this.scheduleSuffix()}</h2>
       <form @submit=${(e) => this.submitOverride(e)}>
         <label for="ov-kind">${t('overrideKind')}</label>
         <select id="ov-kind" @change=${(e) => this.setForm({ kind: e.target.value })}>
@@ -466,7 +469,6 @@ export class AvailabilityScreen extends ScreenElement {
         </fieldset>` : nothing}
         <div class="row spaced"><button type="submit" id="ov-add">${t('addOverride')}</button></div>
       </form>
-      <h3>${this.selected}</h3>
       ${overrides.length ? html`<ul class="plain" id="override-list">${overrides.map((o, i) => {
         const date = m.isDate(o.date) ? formatLocalDate(this.locale, o.date) : o.date
         const problems = Object.entries(this.errors).filter(([p]) => p.startsWith(`${base}/${i}/`)).map(([, code]) => t(code))
