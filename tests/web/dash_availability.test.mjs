@@ -142,6 +142,17 @@ await run('dashboard availability', async () => {
   await page.locator(`${screen} #ov-add`).click()
   await page.locator(`${screen} #override-list li`).nth(2).waitFor()
   assert.deepEqual(await page.locator(`${screen} #override-list li`).evaluateAll((lis) => lis.map((li) => li.dataset.date)), vacation)
+  assert.equal(await page.locator(`${screen} #status`).textContent(), '3 date overrides added.')
+
+  // Hours added on a day off (the Sunday before the vacation).
+  const sunday = dates.addDays(monday, -1)
+  await page.locator(`${screen} #ov-kind`).selectOption('add')
+  await page.locator(`${screen} #ov-from`).fill(sunday)
+  await page.locator(`${screen} #ov-start`).fill('10:00')
+  await page.locator(`${screen} #ov-end`).fill('12:00')
+  await page.locator(`${screen} #ov-add`).click()
+  await page.locator(`${screen} #override-list li[data-date="${sunday}"]`, { hasText: 'Extra hours' }).waitFor()
+  assert.equal(await page.locator(`${screen} ul[aria-labelledby=pv-own] li[data-date="${sunday}"] .times`).textContent(), '10:00 AM, 10:30 AM, 11:00 AM, 11:30 AM')
 
   // The preview of the unsaved edits: no times on the vacation days, none
   // on Mondays between 12:00 and 13:00, in a visitor zone too.
