@@ -90,6 +90,8 @@ export class AvailabilityScreen extends ScreenElement {
     super.connectedCallback()
     loadEngine(engineFiles.module, engineFiles.wasm).then((mod) => {
       this.engine = mod
+      // The picker offers only zones this engine knows (a browser's tzdata may be newer).
+      this.zoneNames = mod ? mod.zones() : undefined
       this.engineState = mod ? 'ready' : 'missing'
     })
     if (zonesUrl) loadZonePicker({ url: zonesUrl }).then(() => { this.pickerReady = true }, () => {})
@@ -504,9 +506,9 @@ export class AvailabilityScreen extends ScreenElement {
           </select></div>
           <div class="field grow">${this.pickerReady
             ? html`<slotwise-zone-picker id="pv-zone" value=${this.visitorZone} locale=${this.locale} label=${t('visitorZone')}
-                .supportedZones=${this.engine ? this.engine.zones() : undefined} @change=${(e) => { this.visitorZone = e.detail.zone }}></slotwise-zone-picker>`
+                .supportedZones=${this.zoneNames} @change=${(e) => { this.visitorZone = e.detail.zone }}></slotwise-zone-picker>`
             : html`<label for="pv-zone">${t('visitorZone')}</label><input id="pv-zone" .value=${this.visitorZone}
-                @change=${(e) => { if (this.engine?.zones().includes(e.target.value.trim())) this.visitorZone = e.target.value.trim() }}>`}</div>
+                @change=${(e) => { if (this.zoneNames?.includes(e.target.value.trim())) this.visitorZone = e.target.value.trim() }}>`}</div>
         </div>
         ${this.engineState === 'missing' ? html`<p class="error">${t('engineMissing')}</p>`
           : !p ? html`<p class="hint">${t('loading')}</p>`
