@@ -170,10 +170,15 @@ await run('dashboard availability', async () => {
   await runAxe(page, 'edited, preview in Tokyo')
 
   mark('// Save: the Thursday')
+  // Unsaved edits: closing the tab would ask first.
+  const leaving = () => page.evaluate(() => { const e = new Event('beforeunload', { cancelable: true }); dispatchEvent(e); return e.defaultPrevented })
+  assert.equal(await leaving(), true)
+
   // Save: the Thursday booking is not touched yet, so no warning.
   await page.locator(`${screen} #save`).click()
   await page.locator(`${screen} #status`, { hasText: 'Availability saved.' }).waitFor()
   assert.equal(await page.locator(`${screen} #orphans-dialog`).evaluate((d) => d.open), false)
+  assert.equal(await leaving(), false, 'nothing to lose once saved')
 
   // The preview equals what the server now answers for the saved document
   // (slots less than two hours ahead left out: `now` moves on between the two).

@@ -95,6 +95,17 @@ export class AvailabilityScreen extends ScreenElement {
       this.engineState = mod ? 'ready' : 'missing'
     })
     if (zonesUrl) loadZonePicker({ url: zonesUrl }).then(() => { this.pickerReady = true }, () => {})
+    addEventListener('beforeunload', this.keepEdits)
+  }
+
+  disconnectedCallback () {
+    super.disconnectedCallback()
+    removeEventListener('beforeunload', this.keepEdits)
+  }
+
+  // Closing or reloading the tab with unsaved hours asks first.
+  keepEdits = (event) => {
+    if (this.provider && this.edits && m.isDirty(this.provider, this.edits)) event.preventDefault()
   }
 
   willUpdate (changed) {
