@@ -512,9 +512,10 @@ export class AvailabilityScreen extends ScreenElement {
       ${services.length ? html`
         <div class="window">
           <div class="field"><label for="pv-service">${t('service')}</label>
-          <select id="pv-service" @change=${(e) => { this.service = e.target.value }}>
+          <select id="pv-service" aria-describedby="pv-schedule" @change=${(e) => { this.service = e.target.value }}>
             ${services.map((s) => html`<option .value=${s.id} ?selected=${s.id === this.service}>${s.name || s.id}</option>`)}
-          </select></div>
+          </select>
+          <span class="hint" id="pv-schedule">${t('usesSchedule', { name: services.find((s) => s.id === this.service)?.schedule ?? 'default' })}</span></div>
           <div class="field grow">${this.pickerReady
             ? html`<slotwise-zone-picker id="pv-zone" value=${this.visitorZone} locale=${this.locale} label=${t('visitorZone')}
                 .supportedZones=${this.zoneNames} @change=${(e) => { this.visitorZone = e.detail.zone }}></slotwise-zone-picker>`
