@@ -6,15 +6,12 @@ import { html, css, nothing } from 'lit'
 import { ScreenElement, baseStyles, problemAt } from '../ui.js'
 import { providerPath } from '../api.js'
 import { translator } from '../i18n.js'
-import { engineFiles } from '../engine_files.js'
+import { engineFiles, loadZones } from '../engine_files.js'
 import { loadEngine, querySlots } from '../../../src/engine.js'
 import { addDays, browserTimeZone, dateInZone, formatLocalDate, formatWallTime } from '../../../src/dates.js'
-import { loadZonePicker } from '../../../src/zone-picker/load.js'
 import * as m from './availability/model.js'
 import strings from './availability/strings.js'
 
-/* global SLOTWISE_ZONES_MODULE */
-const zonesUrl = typeof SLOTWISE_ZONES_MODULE === 'string' ? '/' + SLOTWISE_ZONES_MODULE : null
 const PREVIEW_DAYS = 21
 
 // Monday 2024-01-01 onwards gives each weekday's name through Intl.
@@ -94,7 +91,8 @@ export class AvailabilityScreen extends ScreenElement {
       this.zoneNames = mod ? mod.zones() : undefined
       this.engineState = mod ? 'ready' : 'missing'
     })
-    if (zonesUrl) loadZonePicker({ url: zonesUrl }).then(() => { this.pickerReady = true }, () => {})
+    // Until the picker's chunk is here (or if it fails) a plain field stands in.
+    loadZones().then(() => { this.pickerReady = true }, () => {})
     addEventListener('beforeunload', this.keepEdits)
   }
 
@@ -306,8 +304,6 @@ export class AvailabilityScreen extends ScreenElement {
   }
 
   async failed (e) {
-    // problemAt reads problem.path; an engine refusal carries its path inside.
-    if (e?.problem && !e.problem.path && m.problemPath(e.problem)) e.problem = { ...e.problem, path: m.problemPath(e.problem) }
     this.serverError = e
     this.say('saveFailed', { detail: e?.problem?.detail || e?.problem?.title || e?.message || String(e?.status) }, true)
     const path = m.problemPath(e?.problem).split('/')
