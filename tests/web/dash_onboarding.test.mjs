@@ -97,6 +97,10 @@ await run('dashboard onboarding', async () => {
   await page.goBack()
   await page.waitForURL(/step=service/)
   await page.locator(`${screen} #serviceName`).fill('Consultation')
+  // A reload keeps the step and what was typed.
+  await page.reload()
+  await page.locator(`${screen} #serviceName`).waitFor()
+  assert.equal(await page.locator(`${screen} #serviceName`).inputValue(), 'Consultation')
   await page.locator(`${screen} #price`).fill('60,5x')
   await page.locator(`${screen} button[type=submit]`).click()
   await page.locator(`${screen} #price-error`).waitFor()

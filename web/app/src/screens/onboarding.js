@@ -19,6 +19,22 @@ import { snippetFor, defaultOptions } from './embed/model.js'
 
 const FORM_STEPS = STEPS.slice(0, 4)
 
+// What was typed survives a reload of this tab (the step is in the address
+// bar; without the draft a reload would start over). Gone once saved.
+const DRAFT = 'slotwise-onboarding-draft'
+function restoreDraft () {
+  try {
+    const d = JSON.parse(sessionStorage.getItem(DRAFT) || 'null')
+    return d && typeof d.name === 'string' && Array.isArray(d.hours) && d.hours.length === DAYS.length ? d : null
+  } catch { return null }
+}
+function saveDraft (state) {
+  try {
+    if (state) sessionStorage.setItem(DRAFT, JSON.stringify(state))
+    else sessionStorage.removeItem(DRAFT)
+  } catch { /* storage refused: a reload starts over */ }
+}
+
 export class OnboardingScreen extends ScreenElement {
   static properties = {
     state: { state: true },
@@ -71,7 +87,8 @@ export class OnboardingScreen extends ScreenElement {
   }
 
   willUpdate (changed) {
-    if (!this.state) this.state = initialState({ timeZone: detectedZone(), locale: navigator.language })
+    if (!this.state) this.state = restoreDraft() || initialState({ timeZone: detectedZone(), locale: navigator.language })
+    if (changed.has('state') && !this.saved) saveDraft(this.state)
     if (changed.has('route') || changed.has('saved')) {
       const wanted = this.route?.query?.get('step') || 'practice'
       if (this.saved) this.step = 'done'
@@ -132,6 +149,7 @@ export class OnboardingScreen extends ScreenElement {
       // The shell reads the account again and opens the new practice (the
       // provider document carries no id for it to switch by).
       localStorage.setItem('slotwise-dashboard-provider', id)
+      saveDraft(null)
       this.saved = { id, doc: saved }
       this.announce(this.t('saved'))
       this.dispatchEvent(new CustomEvent('sw-signed-in', { bubbles: true, composed: true }))
