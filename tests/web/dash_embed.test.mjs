@@ -60,6 +60,15 @@ await run('dashboard embed', async () => {
   assert.equal(await w.getAttribute('brand-color'), '#0f766e')
   assert.equal(await snippet(), `<script src="${origin}/widget.js" data-provider="embed-test" data-service="consult" data-locale="de" data-theme="dark" data-brand-color="#0f766e" data-week-start="sun" async></script>`)
 
+  // The choice is in the address bar: a reload shows the same.
+  const chosen = await snippet()
+  assert.match(page.url(), /\/app\/embed\?service=consult&locale=de&theme=dark&brand-color=%230f766e&week-start=sun$/)
+  await page.reload()
+  await page.locator(`${screen} #snippet`).waitFor()
+  assert.equal(await snippet(), chosen)
+  await waitForEvent(page, 'ready')
+  await w.locator('button[aria-label="Nächster Monat"]').waitFor()
+
   // Copy.
   await page.locator(`${screen} button.copy`).click()
   await page.locator(`${screen} [role=status]`, { hasText: 'Snippet copied.' }).waitFor()

@@ -81,6 +81,11 @@ await run('dashboard onboarding', async () => {
   assert.equal(await page.locator(`${screen} #mon-start`).inputValue(), '09:00')
   assert.equal(await page.locator(`${screen} #fri-end`).inputValue(), '17:00')
   assert.equal(await page.locator(`${screen} #sat-open`).isChecked(), false)
+  // Each step fits 320 px; here the widest, the week's rows.
+  await page.setViewportSize({ width: 320, height: 900 })
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 320), 'no sideways scroll at 320 px (hours)')
+  await runAxe(page, 'onboarding: hours at 320 px')
+  await page.setViewportSize({ width: 1280, height: 900 })
   // An end before the start is said at that day.
   await page.locator(`${screen} #wed-end`).fill('08:00')
   await page.locator(`${screen} button[type=submit]`).click()

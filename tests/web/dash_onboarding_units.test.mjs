@@ -9,7 +9,7 @@ import {
   fieldOfProblem, firstIncomplete, initialState, presetHours, priceToMinor, providerDocument, slugify, suggestId,
   validateStep, withName, currencyFor,
 } from '../../web/app/src/screens/onboarding/model.js'
-import { bookingLink, defaultOptions, previewAttributes, snippetFor, widgetOptions } from '../../web/app/src/screens/embed/model.js'
+import { bookingLink, defaultOptions, optionsFromQuery, previewAttributes, queryOf, snippetFor, widgetOptions } from '../../web/app/src/screens/embed/model.js'
 import { strings as onboardingStrings } from '../../web/app/src/screens/onboarding/strings.js'
 import { strings as embedStrings } from '../../web/app/src/screens/embed/strings.js'
 import { ATTRIBUTES } from '../../web/src/options.js'
@@ -118,6 +118,14 @@ test('snippets say the widget’s own options', () => {
     'https://slotwise.example/app/book.html?provider=dr+berger&service=consult&locale=de&theme=dark&brand-color=%230f766e&week-start=sun')
   assert.equal(snippetFor(origin, 'p', { ...o, variant: 'link', linkText: 'Termin <buchen>' }),
     '<a href="https://slotwise.example/app/book.html?provider=p">Termin &lt;buchen&gt;</a>')
+})
+
+test('the embed options in the address bar', () => {
+  const o = { ...defaultOptions(), variant: 'popup', service: 'consult', locale: 'fr', theme: 'auto', brandColor: '#0f766e', weekStart: 'mon', buttonLabel: 'Réserver & payer' }
+  assert.deepEqual(optionsFromQuery(new URLSearchParams(queryOf(o))), o)
+  assert.equal(queryOf(defaultOptions()), '')
+  assert.deepEqual(optionsFromQuery(new URLSearchParams('variant=iframe&locale=xx&theme=neon&brand-color=red&week-start=fri&service=a%20b')), defaultOptions())
+  assert.deepEqual(optionsFromQuery(null), defaultOptions())
 })
 
 test('every language has every string of both screens', () => {

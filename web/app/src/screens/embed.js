@@ -8,7 +8,7 @@ import { keyed } from 'lit/directives/keyed.js'
 import { ScreenElement, baseStyles } from '../ui.js'
 import { translator } from '../i18n.js'
 import { strings } from './embed/strings.js'
-import { DEFAULT_BRAND, LOCALES, THEMES, VARIANTS, WEEK_STARTS, bookingLink, defaultOptions, previewAttributes, snippetFor, validBrand } from './embed/model.js'
+import { LOCALES, THEMES, VARIANTS, WEEK_STARTS, bookingLink, optionsFromQuery, previewAttributes, queryOf, snippetFor, validBrand } from './embed/model.js'
 import { copyText, snippetBox, snippetStyles } from './embed/snippet.js'
 
 const localeNames = { en: 'English', de: 'Deutsch', fr: 'Français', es: 'Español', ar: 'العربية' }
@@ -53,8 +53,8 @@ export class EmbedScreen extends ScreenElement {
 
   constructor () {
     super()
-    this.options = defaultOptions()
-    this.brandText = DEFAULT_BRAND
+    this.options = null
+    this.brandText = ''
     this.widget = 'loading'
     this.copyStatus = ''
   }
@@ -66,9 +66,20 @@ export class EmbedScreen extends ScreenElement {
     loadWidget().then(() => { this.widget = 'ready' }, () => { this.widget = 'failed' })
   }
 
+  willUpdate () {
+    if (!this.options) {
+      this.options = optionsFromQuery(this.route?.query)
+      this.brandText = this.options.brandColor
+    }
+  }
+
   set (patch) {
     this.options = { ...this.options, ...patch }
     this.copyStatus = ''
+    // The choice in the address bar (replaced, not pushed: Back leaves the
+    // screen rather than undoing one option at a time).
+    const query = queryOf(this.options)
+    history.replaceState(history.state, '', location.pathname + (query ? `?${query}` : ''))
   }
 
   setBrand (value, fromPicker) {

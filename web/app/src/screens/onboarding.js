@@ -305,7 +305,7 @@ export class OnboardingScreen extends ScreenElement {
         t, text: snippet, status: this.copyStatus,
         onCopy: async (field) => { this.copyStatus = ''; this.copyStatus = (await copyText(snippet, field)) ? 'ok' : 'failed' },
       })}
-      <p><a href=${hrefOf('embed')}>${t('moreOptions')}</a></p>
+      <p><a href=${`${hrefOf('embed')}?service=${encodeURIComponent(this.saved.doc.services?.[0]?.id || '')}`}>${t('moreOptions')}</a></p>
       <p><button type="button" id="to-dashboard" @click=${() => this.go(hrefOf('home'))}>${t('dashboard')}</button></p>`
   }
 

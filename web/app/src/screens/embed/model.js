@@ -58,3 +58,29 @@ export function snippetFor (origin, provider, o) {
 export function validBrand (value) {
   return HEX.test(value)
 }
+
+// The options as the screen's query (?variant=popup&locale=de...), so a
+// reload or a shared dashboard link shows the same choice; unknown or
+// invalid values fall back to the defaults.
+const QUERY = { variant: 'variant', service: 'service', locale: 'locale', theme: 'theme', brandColor: 'brand-color', weekStart: 'week-start', buttonLabel: 'button-label' }
+
+export function optionsFromQuery (query) {
+  const o = defaultOptions()
+  if (!query) return o
+  const get = (k) => query.get(QUERY[k]) ?? ''
+  if (VARIANTS.includes(get('variant'))) o.variant = get('variant')
+  if (/^[A-Za-z0-9_-]{1,64}$/.test(get('service'))) o.service = get('service')
+  if (LOCALES.includes(get('locale'))) o.locale = get('locale')
+  if (THEMES.includes(get('theme'))) o.theme = get('theme')
+  if (HEX.test(get('brandColor'))) o.brandColor = get('brandColor').toLowerCase()
+  if (WEEK_STARTS.includes(get('weekStart'))) o.weekStart = get('weekStart')
+  o.buttonLabel = get('buttonLabel').slice(0, 80)
+  return o
+}
+
+export function queryOf (o) {
+  const d = defaultOptions()
+  const q = new URLSearchParams()
+  for (const [k, name] of Object.entries(QUERY)) if (o[k] && o[k] !== d[k]) q.set(name, o[k])
+  return q.toString()
+}
