@@ -245,6 +245,23 @@ await run('dashboard onboarding', async () => {
   assert.equal((await screenHeading(kb)).text, 'Add a practice')
   await kb.locator('sw-dashboard nav').waitFor()
   await runAxe(kb, 'onboarding: another practice')
+  // Its own id again is refused at the field, before any request.
+  await kb.locator(`${screen} #name`).fill('Keyboard Clinic')
+  await kb.locator(`${screen} #next`).click()
+  await kb.waitForURL(/step=hours/)
+  await kb.locator(`${screen} #next`).click()
+  await kb.waitForURL(/step=service/)
+  await kb.locator(`${screen} #serviceName`).fill('Follow-up')
+  await kb.locator(`${screen} #next`).click()
+  await kb.waitForURL(/step=address/)
+  await kb.locator(`${screen} #next`).click()
+  assert.match(await kb.locator(`${screen} #id-error`).textContent(), /already have/)
+  // In German, every word of the step.
+  await kb.locator('sw-dashboard #language').selectOption('de')
+  await kb.locator(`${screen} h1`, { hasText: 'Weitere Praxis anlegen' }).waitFor()
+  assert.match(await kb.locator(`${screen} #id-error`).textContent(), /schon eine Praxis/)
+  await runAxe(kb, 'onboarding: German, own id refused')
+  await kb.locator('sw-dashboard #language').selectOption('en')
 })
 
 // The zone picker's input id (the element makes it unique).

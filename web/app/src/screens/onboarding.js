@@ -4,7 +4,7 @@
 // gets the embed snippet. The step is in the address bar (?step=hours), so
 // the browser's Back moves between steps too; a step cannot be skipped to.
 import { html, css, nothing } from 'lit'
-import { ScreenElement, baseStyles } from '../ui.js'
+import { ScreenElement, baseStyles, emit } from '../ui.js'
 import { providerPath } from '../api.js'
 import { hrefOf } from '../router.js'
 import { translator } from '../i18n.js'
@@ -152,7 +152,7 @@ export class OnboardingScreen extends ScreenElement {
       saveDraft(null)
       this.saved = { id, doc: saved }
       this.announce(this.t('saved'))
-      this.dispatchEvent(new CustomEvent('sw-signed-in', { bubbles: true, composed: true }))
+      emit(this, 'sw-signed-in')
       this.go(`${hrefOf('onboarding')}?step=done`)
     } catch (error) {
       const where = fieldOfProblem(error.problem)
@@ -210,7 +210,7 @@ export class OnboardingScreen extends ScreenElement {
     return html`
       ${this.field('name', t('name'), html`<input id="name" type="text" autocomplete="organization" .value=${s.name}
         aria-invalid=${this.invalid('name')} aria-describedby=${this.describedBy('name', true)}
-        @input=${(e) => { this.state = withName(this.state, e.target.value); delete this.errors.name }}>`, t('nameHint'))}
+        @input=${(e) => { const next = withName(this.state, e.target.value); this.set({ name: next.name, id: next.id }) }}>`, t('nameHint'))}
       ${this.field('kind', t('kind'), html`<select id="kind" aria-invalid=${this.invalid('kind')} aria-describedby=${this.describedBy('kind')}
         @change=${(e) => this.set({ kind: e.target.value })}>
         ${KINDS.map((k) => html`<option value=${k} ?selected=${k === s.kind}>${t(k)}</option>`)}
