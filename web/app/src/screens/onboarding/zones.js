@@ -1,10 +1,6 @@
-// The widget's zone picker (web/src/zone-picker/), its chunk named by
-// build.mjs; the dashboard is a module, so the chunk's URL is given, not
-// derived from a script tag.
-/* global SLOTWISE_ZONES_MODULE */
-import { loadZonePicker } from '../../../../src/zone-picker/load.js'
-
-export const loadPicker = () => loadZonePicker({ url: '/' + SLOTWISE_ZONES_MODULE })
+// The zone picker shared with the widget (engine_files.js loads its chunk),
+// and the zone this browser is in, the practice's likely one.
+export { loadZones as loadPicker } from '../../engine_files.js'
 
 export const detectedZone = () => {
   try { return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' } catch { return 'UTC' }
