@@ -76,6 +76,7 @@ export class OnboardingScreen extends ScreenElement {
     this.picker = 'loading'
     this.copyStatus = ''
     this.takenIds = []
+    this.pendingFocus = null
   }
 
   get t () { return translator(strings, this.locale) }
@@ -101,6 +102,16 @@ export class OnboardingScreen extends ScreenElement {
   }
 
   updated (changed) {
+    // A refused save moves focus to the field the problem names, which may
+    // be on another step: it waits until that step is shown.
+    if (this.pendingFocus) {
+      const el = this.renderRoot.querySelector(this.pendingFocus)
+      if (el) {
+        this.pendingFocus = null
+        el.focus()
+        return
+      }
+    }
     // A new step is announced by moving to its heading (not on the first
     // render: the shell focuses the screen's h1 then).
     if (changed.has('step') && changed.get('step') !== undefined) this.renderRoot.querySelector('h2')?.focus()
@@ -166,8 +177,7 @@ export class OnboardingScreen extends ScreenElement {
       } else {
         this.errors = { form: { key: 'failed', vars: { code: error.code || error.status } } }
       }
-      await this.updateComplete
-      this.renderRoot.querySelector('[aria-invalid=true], #form-error')?.focus()
+      this.pendingFocus = '[aria-invalid=true], #form-error'
     } finally {
       this.busy = false
     }
