@@ -167,6 +167,9 @@ export class OnboardingScreen extends ScreenElement {
       this.go(`${hrefOf('onboarding')}?step=done`)
     } catch (error) {
       const where = fieldOfProblem(error.problem)
+      // Focus goes to the field, or to the message where the field is a group.
+      const target = { hours: '#hours-error', timeZone: '#timeZone-error' }
+      this.pendingFocus = where ? target[where.field] || `#${where.field}` : '#form-error'
       if (error.code === 'PROVIDER_ID_TAKEN') {
         this.takenIds = [...this.takenIds, id]
         this.suggestion = suggestId(id, [...this.takenIds, ...this.ownIds])
@@ -177,7 +180,6 @@ export class OnboardingScreen extends ScreenElement {
       } else {
         this.errors = { form: { key: 'failed', vars: { code: error.code || error.status } } }
       }
-      this.pendingFocus = '[aria-invalid=true], #form-error'
     } finally {
       this.busy = false
     }
@@ -234,7 +236,7 @@ export class OnboardingScreen extends ScreenElement {
                 aria-describedby="zone-hint" @change=${(e) => this.set({ timeZone: e.target.value.trim() })}>`
             : html`<p class="hint" role="status">${t('zoneLoading')}</p>`}
         <p class="hint" id="zone-hint">${t('zoneHint')}</p>
-        ${this.errors.timeZone ? html`<p class="error">${t(this.errors.timeZone.key, this.errors.timeZone.vars)}</p>` : nothing}
+        ${this.errors.timeZone ? html`<p class="error" id="timeZone-error" tabindex="-1">${t(this.errors.timeZone.key, this.errors.timeZone.vars)}</p>` : nothing}
       </div>`
   }
 
