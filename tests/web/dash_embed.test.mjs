@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { assertClean, launch, newPage, repo, run, runAxe, waitForEvent } from './lib.mjs'
 import { createOwnProvider, screenHeading, signIn, startDashboardServer } from './dashboard_lib.mjs'
+import { tabTo } from './dash_onboarding_lib.mjs'
 
 const screen = 'sw-dashboard sw-screen-embed'
 
@@ -74,10 +75,13 @@ await run('dashboard embed', async () => {
   await page.locator(`${screen} [role=status]`, { hasText: 'Snippet copied.' }).waitFor()
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), await snippet())
 
-  // Popup: a button opening a dialog; its text can be set.
-  await page.locator(`${screen} input[name=variant][value=popup]`).check()
+  // Popup, by keyboard alone: the variant by arrow key, the button text typed.
+  await page.locator(`${screen} h1`).focus()
+  await tabTo(page, 'variant-inline')
+  await page.keyboard.press('ArrowDown')
   await w.locator('button.open', { hasText: 'Termin buchen' }).waitFor()
-  await page.locator(`${screen} #button-label`).fill('Jetzt buchen')
+  await tabTo(page, 'button-label')
+  await page.keyboard.type('Jetzt buchen')
   await w.locator('button.open', { hasText: 'Jetzt buchen' }).waitFor()
   assert.match(await snippet(), / data-mode="popup" data-button-label="Jetzt buchen" /)
   await runAxe(page, 'embed: popup closed')

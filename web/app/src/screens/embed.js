@@ -104,7 +104,7 @@ export class EmbedScreen extends ScreenElement {
       <h2 id="options-title">${t('options')}</h2>
       <fieldset>
         <legend>${t('variant')}</legend>
-        ${VARIANTS.map((v) => html`<label><input type="radio" name="variant" value=${v} .checked=${o.variant === v}
+        ${VARIANTS.map((v) => html`<label><input type="radio" name="variant" id=${`variant-${v}`} value=${v} .checked=${o.variant === v}
           @change=${() => this.set({ variant: v })}>${t(v)}</label>`)}
       </fieldset>
       <label for="service">${t('service')}</label>
