@@ -56,7 +56,9 @@ export class OnboardingScreen extends ScreenElement {
     .day .name { display: flex; gap: .4rem; align-items: center; min-width: 9rem; margin: 0; font-weight: 600; }
     .day .times { display: flex; flex-wrap: wrap; gap: .25rem .4rem; align-items: center; }
     .day .times label { display: inline; margin: 0; font-weight: 400; }
-    .day input[type=time] { width: 7.5rem; }
+    .day .pair { display: inline-flex; gap: .4rem; align-items: center; }
+    .day input[type=time] { width: 9rem; }
+    .zone { margin-top: .75rem; }
     .price { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 8rem); gap: .5rem; }
     .price label { margin-top: 0; }
     .actions { margin-top: 1.25rem; }
@@ -252,12 +254,12 @@ export class OnboardingScreen extends ScreenElement {
           <label class="name"><input type="checkbox" id=${`${h.day}-open`} .checked=${h.open}
             @change=${(e) => this.setDay(h.day, { open: e.target.checked })}>${name}</label>
           ${h.open ? html`<span class="times">
-            <label for=${`${h.day}-start`}><span class="visually-hidden">${name} </span>${t('from')}</label>
+            <span class="pair"><label for=${`${h.day}-start`}><span class="visually-hidden">${name} </span>${t('from')}</label>
             <input type="time" id=${`${h.day}-start`} .value=${h.start} aria-invalid=${startErr ? 'true' : nothing}
-              aria-describedby=${startErr ? `${h.day}-error` : nothing} @change=${(e) => this.setDay(h.day, { start: e.target.value })}>
-            <label for=${`${h.day}-end`}><span class="visually-hidden">${name} </span>${t('until')}</label>
+              aria-describedby=${startErr ? `${h.day}-error` : nothing} @change=${(e) => this.setDay(h.day, { start: e.target.value })}></span>
+            <span class="pair"><label for=${`${h.day}-end`}><span class="visually-hidden">${name} </span>${t('until')}</label>
             <input type="time" id=${`${h.day}-end`} .value=${h.end} aria-invalid=${endErr ? 'true' : nothing}
-              aria-describedby=${endErr ? `${h.day}-error` : nothing} @change=${(e) => this.setDay(h.day, { end: e.target.value })}>
+              aria-describedby=${endErr ? `${h.day}-error` : nothing} @change=${(e) => this.setDay(h.day, { end: e.target.value })}></span>
           </span>` : html`<span class="hint">${t('closed')}</span>`}
           ${startErr || endErr ? html`<p class="error" id=${`${h.day}-error`}>${t((startErr || endErr).key)}</p>` : nothing}
         </div>`
