@@ -2,6 +2,7 @@
 // clients are told (the provider document's `notifications`, api.md part 2).
 import { html } from 'lit'
 import { Panel } from './panel.js'
+import './push.js'
 
 const events = ['booking.created', 'booking.confirmed', 'booking.declined', 'booking.cancelled', 'booking.rescheduled', 'booking.expired', 'booking.completed', 'booking.no_show']
 const providerChannels = ['email', 'sms', 'whatsapp', 'push']
@@ -50,7 +51,8 @@ export class NotificationsPanel extends Panel {
       </fieldset>
       ${this.generalError('/notifications')}
       <p><button ?disabled=${this.busy}>${this.busy ? t('saving') : t('save')}</button></p>
-    </form>`
+    </form>
+    <sw-settings-push .api=${this.api} locale=${this.locale}></sw-settings-push>`
   }
 }
 customElements.define('sw-settings-notifications', NotificationsPanel)

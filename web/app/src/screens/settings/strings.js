@@ -1,6 +1,7 @@
 // The settings screen's words (every panel), en/de/fr/es.
 export const strings = {
   en: {
+    pushHint: 'Get a notification on this browser for the events ticked under Push above, even when the dashboard is closed.', pushTurnOn: 'Turn on for this browser', pushTurnOff: 'Turn off for this browser', pushThisDevice: 'This browser receives push notifications.', pushOthers: 'Other browsers:', pushUnsupported: 'This browser cannot receive push notifications.', pushDenied: 'Notifications are blocked for this site in the browser settings.', pushOn: 'Push notifications are on.', pushOff: 'Push notifications are off.',
     title: 'Settings', sections: 'Settings sections', profile: 'Profile', notifications: 'Notifications', calendars: 'Calendars', webhooks: 'Webhooks', access: 'Sign-in and API keys',
     save: 'Save', saved: 'Saved.', saving: 'Saving…', cancel: 'Cancel', copy: 'Copy', copied: 'Copied.', remove: 'Remove', failed: 'That did not work ({code}): {detail}',
     name: 'Name', kind: 'Kind of practice', doctor: 'Doctor', therapist: 'Therapist', trainer: 'Trainer', consultant: 'Consultant', other: 'Other',
@@ -22,6 +23,7 @@ export const strings = {
     blocks: 'Busy times block my slots', writeTo: 'New bookings go to', none: 'None', syncNow: 'Sync now', disconnect: 'Disconnect', lastSync: 'Last sync: {when}', neverSynced: 'Not synced yet', syncError: 'Problem: {detail}',
   },
   de: {
+    pushHint: 'Eine Mitteilung in diesem Browser für die oben unter Push angekreuzten Ereignisse, auch wenn das Dashboard geschlossen ist.', pushTurnOn: 'Für diesen Browser einschalten', pushTurnOff: 'Für diesen Browser ausschalten', pushThisDevice: 'Dieser Browser erhält Push-Mitteilungen.', pushOthers: 'Andere Browser:', pushUnsupported: 'Dieser Browser kann keine Push-Mitteilungen empfangen.', pushDenied: 'Mitteilungen sind für diese Seite in den Browser-Einstellungen gesperrt.', pushOn: 'Push-Mitteilungen sind an.', pushOff: 'Push-Mitteilungen sind aus.',
     title: 'Einstellungen', sections: 'Bereiche der Einstellungen', profile: 'Profil', notifications: 'Benachrichtigungen', calendars: 'Kalender', webhooks: 'Webhooks', access: 'Anmeldung und API-Schlüssel',
     save: 'Speichern', saved: 'Gespeichert.', saving: 'Wird gespeichert…', cancel: 'Abbrechen', copy: 'Kopieren', copied: 'Kopiert.', remove: 'Entfernen', failed: 'Das hat nicht geklappt ({code}): {detail}',
     name: 'Name', kind: 'Art der Praxis', doctor: 'Ärztin/Arzt', therapist: 'Therapie', trainer: 'Training', consultant: 'Beratung', other: 'Andere',
@@ -43,6 +45,7 @@ export const strings = {
     blocks: 'Belegte Zeiten sperren meine Termine', writeTo: 'Neue Buchungen eintragen in', none: 'Keinen', syncNow: 'Jetzt abgleichen', disconnect: 'Trennen', lastSync: 'Letzter Abgleich: {when}', neverSynced: 'Noch nicht abgeglichen', syncError: 'Problem: {detail}',
   },
   fr: {
+    pushHint: 'Une notification dans ce navigateur pour les événements cochés sous Push ci-dessus, même tableau de bord fermé.', pushTurnOn: 'Activer pour ce navigateur', pushTurnOff: 'Désactiver pour ce navigateur', pushThisDevice: 'Ce navigateur reçoit les notifications push.', pushOthers: 'Autres navigateurs :', pushUnsupported: 'Ce navigateur ne peut pas recevoir de notifications push.', pushDenied: 'Les notifications sont bloquées pour ce site dans les réglages du navigateur.', pushOn: 'Notifications push activées.', pushOff: 'Notifications push désactivées.',
     title: 'Réglages', sections: 'Sections des réglages', profile: 'Profil', notifications: 'Notifications', calendars: 'Agendas', webhooks: 'Webhooks', access: 'Connexion et clés d’API',
     save: 'Enregistrer', saved: 'Enregistré.', saving: 'Enregistrement…', cancel: 'Annuler', copy: 'Copier', copied: 'Copié.', remove: 'Supprimer', failed: 'Cela n’a pas fonctionné ({code}) : {detail}',
     name: 'Nom', kind: 'Type d’activité', doctor: 'Médecin', therapist: 'Thérapeute', trainer: 'Coach', consultant: 'Conseil', other: 'Autre',
@@ -64,6 +67,7 @@ export const strings = {
     blocks: 'Les créneaux occupés bloquent mes disponibilités', writeTo: 'Nouvelles réservations dans', none: 'Aucun', syncNow: 'Synchroniser', disconnect: 'Déconnecter', lastSync: 'Dernière synchronisation : {when}', neverSynced: 'Pas encore synchronisé', syncError: 'Problème : {detail}',
   },
   es: {
+    pushHint: 'Un aviso en este navegador para los eventos marcados en Push arriba, aunque el panel esté cerrado.', pushTurnOn: 'Activar en este navegador', pushTurnOff: 'Desactivar en este navegador', pushThisDevice: 'Este navegador recibe avisos push.', pushOthers: 'Otros navegadores:', pushUnsupported: 'Este navegador no puede recibir avisos push.', pushDenied: 'Los avisos están bloqueados para este sitio en los ajustes del navegador.', pushOn: 'Avisos push activados.', pushOff: 'Avisos push desactivados.',
     title: 'Ajustes', sections: 'Secciones de ajustes', profile: 'Perfil', notifications: 'Avisos', calendars: 'Calendarios', webhooks: 'Webhooks', access: 'Acceso y claves de API',
     save: 'Guardar', saved: 'Guardado.', saving: 'Guardando…', cancel: 'Cancelar', copy: 'Copiar', copied: 'Copiado.', remove: 'Quitar', failed: 'No ha funcionado ({code}): {detail}',
     name: 'Nombre', kind: 'Tipo de consulta', doctor: 'Médico', therapist: 'Terapeuta', trainer: 'Entrenador', consultant: 'Consultor', other: 'Otro',
