@@ -4,7 +4,6 @@
 // placed here with the same attributes the snippet gives it), and the
 // snippet to copy.
 import { html, css, nothing } from 'lit'
-import { keyed } from 'lit/directives/keyed.js'
 import { ScreenElement, baseStyles } from '../ui.js'
 import { translator } from '../i18n.js'
 import { strings } from './embed/strings.js'
@@ -152,12 +151,10 @@ export class EmbedScreen extends ScreenElement {
     if (this.widget === 'failed') return html`<p role="alert">${t('failed')}</p>`
     const a = previewAttributes(this.providerId, this.options, location.origin + '/')
     // Lit sets and removes each attribute; the widget applies a change live
-    // (web/src/options.js says how), as it would on the provider's page. A
-    // new button text is the exception: the widget keeps the popup button it
-    // made, so the preview makes a new element for it.
-    return keyed(a['button-label'] || '', html`<slotwise-booking provider=${a.provider} api=${a.api} service=${a.service ?? nothing} mode=${a.mode ?? nothing}
+    // (web/src/options.js says how), as it would on the provider's page.
+    return html`<slotwise-booking provider=${a.provider} api=${a.api} service=${a.service ?? nothing} mode=${a.mode ?? nothing}
       locale=${a.locale ?? nothing} theme=${a.theme ?? nothing} brand-color=${a['brand-color'] ?? nothing}
-      week-start=${a['week-start'] ?? nothing} button-label=${a['button-label'] ?? nothing}></slotwise-booking>`)
+      week-start=${a['week-start'] ?? nothing} button-label=${a['button-label'] ?? nothing}></slotwise-booking>`
   }
 
   render () {
