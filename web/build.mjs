@@ -129,6 +129,7 @@ const dashboard = await build({
   define: {
     SLOTWISE_ENGINE_MODULE: JSON.stringify(engine.module),
     SLOTWISE_ENGINE_WASM: JSON.stringify(engine.wasm),
+    SLOTWISE_ZONES_MODULE: JSON.stringify(zonePicker.file),
   },
 })
 const dashboardName = `dashboard.${hash8(dashboard.outputFiles[0].contents)}.js`

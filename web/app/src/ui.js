@@ -38,10 +38,11 @@ export class ScreenElement extends LitElement {
   }
 }
 
-// The problem's text when it concerns `path` (a JSON pointer-ish path the
-// server names in problem.path, e.g. "services/0/durations"), else ''.
+// The problem's text when it concerns `path` (the JSON pointer the server
+// names in problem.path, or in engine_error.path when the engine refused a
+// configuration, e.g. "/services/0/durations"), else ''.
 export function problemAt (error, path) {
-  const p = error?.problem?.path
+  const p = error?.problem?.path ?? error?.problem?.engine_error?.path
   if (!p) return ''
   const norm = (s) => String(s).replace(/^\/+|\/+$/g, '').replace(/\[(\d+)\]/g, '/$1').replace(/\./g, '/')
   return norm(p) === norm(path) || norm(p).startsWith(norm(path) + '/') ? (error.problem.detail || error.problem.title) : ''
