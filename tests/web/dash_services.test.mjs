@@ -17,7 +17,7 @@ await run('dashboard services', async () => {
   const server = await startDashboardServer()
   const browser = await launch()
   const page = await newPage(browser)
-  const q = (selector) => page.locator(`${screen} ${selector}`)
+  const q = (selector, options) => page.locator(`${screen} ${selector}`, options)
   const getProvider = () => page.evaluate(async (id) => (await fetch(`/v1/providers/${id}`)).json(), ID)
   const service = async (id) => (await getProvider()).services.find((s) => s.id === id)
   const puts = []
@@ -35,6 +35,10 @@ await run('dashboard services', async () => {
       await page.keyboard.press('Tab')
     }
     throw new Error(`Tab never reached ${id}`)
+  }
+  const waitFocus = async (id) => {
+    for (let i = 0; i < 100 && await focusedId() !== id; i++) await new Promise((resolve) => setTimeout(resolve, 50))
+    assert.equal(await focusedId(), id)
   }
   const typeInto = async (id, text) => {
     await tabTo(id)
@@ -56,7 +60,7 @@ await run('dashboard services', async () => {
   await runAxe(page, 'services list')
 
   // The free plan: activating a second service is refused by the server and said plainly.
-  await q('li[data-service=video] button', { hasText: 'Activate' }).click()
+  await q('li[data-service=video] button', { hasText: /^Activate$/ }).click()
   await q('#list-message', { hasText: 'free plan allows one active service' }).waitFor()
   assert.equal((await service('video')).active, false)
   await runAxe(page, 'plan limit in the list')
@@ -66,13 +70,17 @@ await run('dashboard services', async () => {
   await page.keyboard.press('Enter')
   await page.waitForURL((u) => u.pathname === '/app/services/new')
   await q('#f-name').waitFor()
+  await page.waitForFunction(() => {
+    const screen = document.querySelector('sw-dashboard').shadowRoot.querySelector('main > *')
+    return screen?.shadowRoot?.activeElement?.tagName === 'H1'
+  })
   await runAxe(page, 'new service')
   await typeInto('f-name', 'Deep tissue massage')
   await typeInto('f-id', 'massage')
   await typeInto('f-durations-0', '45')
   await tabTo('add-durations')
   await page.keyboard.press('Enter')
-  assert.equal(await focusedId(), 'f-durations-1', 'focus moves to the added duration')
+  await waitFocus('f-durations-1')
   await page.keyboard.press('ControlOrMeta+a')
   await page.keyboard.type('90')
   await typeInto('f-buffer_before_minutes', '10')
@@ -119,7 +127,7 @@ await run('dashboard services', async () => {
   const before = puts.length
   await q('button[type=submit]').click()
   await q('[role=alert]', { hasText: 'Please fix 4 problem(s) first.' }).waitFor()
-  assert.equal(await focusedId(), 'f-durations-0')
+  await waitFocus('f-durations-0')
   assert.equal(puts.length, before, 'no PUT while a rule is broken')
   // The plan's limit at the active box, before saving.
   await q('#f-active').check()
@@ -193,28 +201,31 @@ await run('dashboard services', async () => {
 
   // Deactivate, then the other can be activated.
   await q('a', { hasText: 'All services' }).click()
-  await q('li[data-service=consult] button', { hasText: 'Deactivate' }).click()
-  await q('li[data-service=consult] .status', { hasText: 'Inactive' }).waitFor()
+  await q('li[data-service=consult] button', { hasText: /^Deactivate$/ }).click()
+  await q('li[data-service=consult] .status', { hasText: /^Inactive$/ }).waitFor()
   assert.equal((await service('consult')).active, false)
-  await q('li[data-service=video] button', { hasText: 'Activate' }).click()
-  await q('li[data-service=video] .status', { hasText: 'Active' }).waitFor()
+  await q('li[data-service=video] button', { hasText: /^Activate$/ }).click()
+  await q('li[data-service=video] .status', { hasText: /^Active$/ }).waitFor()
   assert.equal((await service('video')).active, true)
 
   // Delete: a dialog; Escape keeps the service and focus returns.
   const del = q('li[data-service=consult-copy] button', { hasText: 'Delete' })
   await del.click()
   await q('dialog[open]').waitFor()
-  assert.equal(await focusedId(), 'Cancel')
+  await waitFocus('Cancel')
   await runAxe(page, 'delete dialog')
   await page.keyboard.press('Escape')
   await q('dialog[open]').waitFor({ state: 'detached' })
-  assert.equal(await focusedId(), 'Delete')
+  await waitFocus('Delete')
   assert.ok(await service('consult-copy'))
   await del.click()
   await q('dialog[open] button.danger').click()
   await q('li[data-service=consult-copy]').waitFor({ state: 'detached' })
   assert.equal(await service('consult-copy'), undefined)
-  assert.equal((await screenHeading(page)).focused, true, 'focus on the heading after the delete')
+  await page.waitForFunction(() => {
+    const screen = document.querySelector('sw-dashboard').shadowRoot.querySelector('main > *')
+    return screen?.shadowRoot?.activeElement?.tagName === 'H1'
+  })
   await runAxe(page, 'list after delete')
 
   // Another language: the screen's words and its rules.

@@ -46,7 +46,6 @@ export class ServicesScreen extends ScreenElement {
     label.check { display: flex; gap: .5rem; align-items: center; font-weight: 400; margin: .4rem 0; }
     .error p { margin: .2rem 0; }
     .error:empty { display: none; }
-    form > .actions { position: sticky; bottom: 0; background: #f6f7f9; padding: .5rem 0; }
     dialog { border: 1px solid #767f8c; border-radius: 10px; max-width: min(28rem, calc(100vw - 2rem)); box-sizing: border-box; }
     dialog::backdrop { background: rgb(0 0 0 / .4); }
   `]
@@ -64,7 +63,7 @@ export class ServicesScreen extends ScreenElement {
   willUpdate (changed) {
     // A new route opens a fresh form; a saved provider alone does not, so
     // what the provider is typing is never thrown away under them.
-    const key = `${this.route?.params?.join('/')}?${this.route?.query}`
+    const key = `${this.providerId}/${this.route?.params?.join('/')}?${this.route?.query}`
     if (this.provider && key !== this.routeKey) {
       this.routeKey = key
       this.openForm()
@@ -123,9 +122,9 @@ export class ServicesScreen extends ScreenElement {
     const problem = this.failure?.problem
     if (problem) {
       const index = this.services.findIndex((s) => s.id === this.originalId)
-      const at = problem.code === 'PLAN_LIMIT' ? 'active' : problemField(problem, index < 0 ? this.services.length : index)
-      const text = at && problemAt({ problem: { ...problem, path: at } }, path) && (problem.code === 'PLAN_LIMIT' ? t('planLimit') : problem.detail)
-      if (text && (!exact || at === path)) { out.push(text); this.placed = true }
+      const i = index < 0 ? this.services.length : index
+      const text = problem.code === 'PLAN_LIMIT' ? path === 'active' && t('planLimit') : problemAt(this.failure, `/services/${i}/${path}`)
+      if (text && (!exact || problem.code === 'PLAN_LIMIT' || problemField(problem, i) === path)) { out.push(text); this.placed = true }
     }
     return out
   }
@@ -188,8 +187,8 @@ export class ServicesScreen extends ScreenElement {
     this.errors = validate(this.draft, this.context())
     if (this.errors.length) {
       await this.updateComplete
+      // The form's alert says how many; the first broken field takes focus.
       this.renderRoot.querySelector('[aria-invalid=true]')?.focus()
-      this.announce(this.t('fix', { count: this.errors.length }))
       return
     }
     this.saving = true
