@@ -4,7 +4,8 @@
 // shown at the field while typing and a save that does not send while any
 // is broken, the free plan's one active service (in the list from the
 // server's 422, in the editor before saving), duplicate, deactivate, delete
-// through a confirmation dialog, axe in every state, 320 px.
+// through a confirmation dialog down to the empty list, another language,
+// axe in every state, 320 px.
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { assertClean, berlinProvider, launch, newPage, repo, run, runAxe } from './lib.mjs'
@@ -235,5 +236,20 @@ await run('dashboard services', async () => {
   await q('#f-min_notice_minutes').fill('x')
   await q('#f-min_notice_minutes-err', { hasText: 'Eine ganze Zahl von 0 bis 525600.' }).waitFor()
   await runAxe(page, 'editor in German with an error')
+
+  // The empty list, every service deleted by keyboard through the dialog.
+  await page.locator('sw-dashboard #language').selectOption('en')
+  await q('a', { hasText: 'All services' }).click()
+  for (const id of ['consult', 'video', 'massage']) {
+    await q(`li[data-service=${id}] button.danger`).focus()
+    await page.keyboard.press('Enter')
+    await waitFocus('Cancel')
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('Enter')
+    await q(`li[data-service=${id}]`).waitFor({ state: 'detached' })
+  }
+  await q('p', { hasText: 'No services yet.' }).waitFor()
+  assert.deepEqual((await getProvider()).services, [])
+  await runAxe(page, 'empty list')
   await assertClean(page)
 })

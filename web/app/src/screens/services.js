@@ -291,9 +291,9 @@ export class ServicesScreen extends ScreenElement {
       ${this.check('active', t('activeField'))}
 
       <fieldset><legend>${t('durations')}</legend>
-        <p class="hint">${t('durationsHint', { max: LIMITS.durations })} ${t('range', { min: LIMITS.duration[0], max: LIMITS.duration[1] })}</p>
+        <p class="hint">${t('durationsHint', { max: LIMITS.durations })}</p>
         ${this.list('durations', d.durations || [], (v, i) => this.input(`durations/${i}`, t('durationN', { n: i + 1 }), v,
-            (text) => this.edit('durations', (x) => { x.durations[i] = numberField(text) })),
+            (text) => this.edit('durations', (x) => { x.durations[i] = numberField(text) }), { hint: t('range', { min: LIMITS.duration[0], max: LIMITS.duration[1] }) }),
           { min: 1, max: LIMITS.durations, add: () => (d.durations.includes(60) ? '' : 60), addLabel: t('addDuration'), removeLabel: (n) => t('removeDuration', { n }) })}
         ${this.errorBox('durations', this.messagesAt('durations', true))}
       </fieldset>
