@@ -112,10 +112,10 @@ await run('dashboard services', async () => {
 
   // Rules at the field while typing, before any save.
   await q('#f-durations-0').fill('0')
-  await q('#f-durations-0-err', { hasText: 'A whole number from 5 to 1440.' }).waitFor()
+  await q('#f-durations-0-err', { hasText: 'A whole number from 5 to 1,440.' }).waitFor()
   assert.equal(await q('#f-durations-0').getAttribute('aria-invalid'), 'true')
   await q('#f-min_notice_minutes').fill('-5')
-  await q('#f-min_notice_minutes-err', { hasText: 'from 0 to 525600' }).waitFor()
+  await q('#f-min_notice_minutes-err', { hasText: 'from 0 to 525,600' }).waitFor()
   await q('#f-cancellation_policy-0-percent').fill('150')
   await q('#f-cancellation_policy-0-percent-err', { hasText: 'from 0 to 100' }).waitFor()
   await q('#f-price-amount').fill('75.505')
@@ -234,7 +234,7 @@ await run('dashboard services', async () => {
   await q('h1', { hasText: 'Leistungen' }).waitFor()
   await q('li[data-service=massage] a', { hasText: 'Bearbeiten' }).click()
   await q('#f-min_notice_minutes').fill('x')
-  await q('#f-min_notice_minutes-err', { hasText: 'Eine ganze Zahl von 0 bis 525600.' }).waitFor()
+  await q('#f-min_notice_minutes-err', { hasText: 'Eine ganze Zahl von 0 bis 525.600.' }).waitFor()
   await runAxe(page, 'editor in German with an error')
 
   // The empty list, every service deleted by keyboard through the dialog.

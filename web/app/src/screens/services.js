@@ -56,7 +56,14 @@ export class ServicesScreen extends ScreenElement {
     this.routeKey = null
   }
 
-  get t () { return translator(strings, this.locale) }
+  // Numbers in messages ("525,600", "525.600") as the dashboard's language writes them.
+  get t () {
+    const tr = translator(strings, this.locale)
+    const nf = new Intl.NumberFormat(this.locale)
+    return (key, vars) => tr(key, vars && Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, typeof v === 'number' ? nf.format(v) : v])))
+  }
+
+  range ([min, max]) { return this.t('range', { min, max }) }
   get services () { return this.provider?.services || [] }
   get mode () { return this.route?.params?.[0] }
 
@@ -150,7 +157,7 @@ export class ServicesScreen extends ScreenElement {
   // A whole-number field with the rule's range as its hint.
   number (path, label, [min, max], { nullable = false, hint = '' } = {}) {
     return this.input(path, label, this.draft[path], (v) => this.edit(path, (d) => { d[path] = numberField(v, nullable) }),
-      { hint: [this.t('range', { min, max }), hint].filter(Boolean).join(' · ') })
+      { hint: [this.range([min, max]), hint].filter(Boolean).join(' · ') })
   }
 
   check (path, label, hint = '') {
@@ -293,7 +300,7 @@ export class ServicesScreen extends ScreenElement {
       <fieldset><legend>${t('durations')}</legend>
         <p class="hint">${t('durationsHint', { max: LIMITS.durations })}</p>
         ${this.list('durations', d.durations || [], (v, i) => this.input(`durations/${i}`, t('durationN', { n: i + 1 }), v,
-            (text) => this.edit('durations', (x) => { x.durations[i] = numberField(text) }), { hint: t('range', { min: LIMITS.duration[0], max: LIMITS.duration[1] }) }),
+            (text) => this.edit('durations', (x) => { x.durations[i] = numberField(text) }), { hint: this.range(LIMITS.duration) }),
           { min: 1, max: LIMITS.durations, add: () => (d.durations.includes(60) ? '' : 60), addLabel: t('addDuration'), removeLabel: (n) => t('removeDuration', { n }) })}
         ${this.errorBox('durations', this.messagesAt('durations', true))}
       </fieldset>
@@ -320,8 +327,8 @@ export class ServicesScreen extends ScreenElement {
         ${this.errorBox('cancellation_policy', this.messagesAt('cancellation_policy', true))}
         ${policy === 'custom' ? html`<p class="hint">${t('tiersHint')}</p>
           ${this.list('cancellation_policy', d.cancellation_policy, (tier, i) => html`<fieldset><legend>${t('tierN', { n: i + 1 })}</legend><div class="items">
-            ${this.input(`cancellation_policy/${i}/hours_before`, t('tierHours'), tier.hours_before, (v) => this.edit('cancellation_policy', (x) => { x.cancellation_policy[i].hours_before = numberField(v) }), { hint: t('range', { min: LIMITS.hours[0], max: LIMITS.hours[1] }) })}
-            ${this.input(`cancellation_policy/${i}/percent`, t('tierPercent'), tier.percent, (v) => this.edit('cancellation_policy', (x) => { x.cancellation_policy[i].percent = numberField(v) }), { hint: t('range', { min: 0, max: 100 }) })}
+            ${this.input(`cancellation_policy/${i}/hours_before`, t('tierHours'), tier.hours_before, (v) => this.edit('cancellation_policy', (x) => { x.cancellation_policy[i].hours_before = numberField(v) }), { hint: this.range(LIMITS.hours) })}
+            ${this.input(`cancellation_policy/${i}/percent`, t('tierPercent'), tier.percent, (v) => this.edit('cancellation_policy', (x) => { x.cancellation_policy[i].percent = numberField(v) }), { hint: this.range(LIMITS.percent) })}
           </div></fieldset>`, { max: 20, add: () => ({ hours_before: 0, percent: 0 }), addLabel: t('addTier'), removeLabel: (n) => t('removeTier', { n }) })}` : nothing}
       </fieldset>
 
@@ -334,7 +341,7 @@ export class ServicesScreen extends ScreenElement {
       <fieldset><legend>${t('reminders')}</legend>
         ${d.reminders.length ? nothing : html`<p class="hint">${t('noReminders')}</p>`}
         ${this.list('reminders', d.reminders, (r, i) => html`<fieldset><legend>${t('reminderN', { n: i + 1 })}</legend>
-            ${this.input(`reminders/${i}/before_minutes`, t('beforeMinutes'), r.before_minutes, (v) => this.edit('reminders', (x) => { x.reminders[i].before_minutes = numberField(v) }), { hint: t('range', { min: LIMITS.reminder[0], max: LIMITS.reminder[1] }) })}
+            ${this.input(`reminders/${i}/before_minutes`, t('beforeMinutes'), r.before_minutes, (v) => this.edit('reminders', (x) => { x.reminders[i].before_minutes = numberField(v) }), { hint: this.range(LIMITS.reminder) })}
             <fieldset aria-describedby="${idOf(`reminders/${i}/channels`)}-err"><legend>${t('channels')}</legend>
               ${CHANNELS.map((c) => html`<label class="check"><input type="checkbox" id=${idOf(`reminders/${i}/${c}`)} .checked=${(r.channels || []).includes(c)}
                 @change=${(e) => this.edit('reminders', (x) => { const list = x.reminders[i].channels || []; x.reminders[i].channels = e.target.checked ? CHANNELS.filter((k) => k === c || list.includes(k)) : list.filter((k) => k !== c) })}>${t(c)}</label>`)}
