@@ -235,7 +235,10 @@ await run('dashboard services', async () => {
   await q('li[data-service=massage] a', { hasText: 'Bearbeiten' }).click()
   await q('#f-min_notice_minutes').fill('x')
   await q('#f-min_notice_minutes-err', { hasText: 'Eine ganze Zahl von 0 bis 525.600.' }).waitFor()
-  await runAxe(page, 'editor in German with an error')
+  await page.setViewportSize({ width: 320, height: 900 })
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 320), 'no sideways scroll in German at 320 px')
+  await runAxe(page, 'editor in German with an error at 320 px')
+  await page.setViewportSize({ width: 1280, height: 900 })
 
   // The empty list, every service deleted by keyboard through the dialog.
   await page.locator('sw-dashboard #language').selectOption('en')
