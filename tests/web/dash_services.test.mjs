@@ -77,6 +77,7 @@ await run('dashboard services', async () => {
   })
   await runAxe(page, 'new service')
   await typeInto('f-name', 'Deep tissue massage')
+  assert.equal(await q('#f-id').inputValue(), 'deep-tissue-massage', 'the id follows the name until typed')
   await typeInto('f-id', 'massage')
   await typeInto('f-durations-0', '45')
   await tabTo('add-durations')

@@ -216,12 +216,16 @@ export class ServicesScreen extends ScreenElement {
 
   // Activate or deactivate from the list; the server judges the plan's limit.
   async toggle (service) {
+    if (this.saving) return
     this.listMessage = ''
+    this.saving = true
     try {
       this.provider = await this.saveProvider(withService(this.provider, { ...service, active: service.active === false }, service.id))
       this.announce(this.t(service.active === false ? 'activated' : 'deactivated', { name: service.name }))
     } catch (e) {
       this.listMessage = e.code === 'PLAN_LIMIT' ? this.t('planLimit') : this.t('refused', { detail: e.problem?.detail || e.code })
+    } finally {
+      this.saving = false
     }
   }
 
@@ -291,7 +295,11 @@ export class ServicesScreen extends ScreenElement {
     const currency = d.price?.currency
     const setPrice = (text, cur) => this.edit(['price/amount', 'price/currency'], (x) => { x.price = { amount: toMinor(text, cur), currency: cur } })
     const fields = html`
-      ${this.input('name', t('name'), d.name, (v) => this.edit('name', (x) => { x.name = v }), { mode: 'text', cls: 'wide' })}
+      ${this.input('name', t('name'), d.name, (v) => this.edit('name', (x) => {
+        x.name = v
+        // A new service's id follows its name until the provider types one.
+        if (!this.originalId && !this.touched.has('id')) x.id = slugOf(v)
+      }), { mode: 'text', cls: 'wide' })}
       ${this.originalId
         ? html`<p><strong>${t('id')}:</strong> <code>${d.id}</code></p><p class="hint">${t('idFixed')}</p>`
         : this.input('id', t('id'), d.id, (v) => this.edit('id', (x) => { x.id = v.trim() }), { mode: 'text', hint: t('idHint'), maxlength: LIMITS.idMax })}
@@ -378,6 +386,10 @@ export class ServicesScreen extends ScreenElement {
 function listOf (draft, field) {
   if (!Array.isArray(draft[field])) draft[field] = []
   return draft[field]
+}
+// "Massage – 60 min" -> "massage-60-min": the characters an id may hold.
+function slugOf (name) {
+  return name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, LIMITS.idMax)
 }
 function firstKey (item) {
   return item && typeof item === 'object' ? Object.keys(item)[0] : ''
