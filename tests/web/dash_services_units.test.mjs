@@ -123,6 +123,8 @@ await run('dashboard services units', async () => {
   const fresh = R.newService(doc, 'free')
   assert.equal(fresh.active, false, 'the free plan has its active service already')
   assert.equal(R.newService(provider([]), 'free').active, true)
+  assert.equal(R.newService({ ...provider([]), schedules: { afternoons: {}, default: {} } }).schedule, 'default', 'the engine’s default schedule first')
+  assert.equal(R.newService({ ...provider([]), schedules: { afternoons: {} } }).schedule, 'afternoons')
   assert.deepEqual(fresh.reminders, [{ before_minutes: 2880, channels: ['email'] }, { before_minutes: 60, channels: ['email'] }])
   assert.deepEqual(R.validate({ ...fresh, id: 'fresh', name: 'Fresh' }, ctx(others, 'free')), [])
   assert.equal(R.problemField({ detail: '/services/2/price/amount must be an integer 0..10^12 (minor units)' }, 2), 'price/amount')

@@ -125,7 +125,7 @@ export const defaultReminders = () => [{ before_minutes: 2880, channels: ['email
 export function newService (provider, plan) {
   const others = provider?.services || []
   return {
-    id: '', name: '', schedule: Object.keys(provider?.schedules || { default: 1 })[0] || 'default',
+    id: '', name: '', schedule: 'default' in (provider?.schedules || {}) ? 'default' : Object.keys(provider?.schedules || {})[0] || 'default',
     active: !(plan === 'free' && others.some((s) => s.active !== false)),
     durations: [30], buffer_before_minutes: 0, buffer_after_minutes: 0, min_notice_minutes: 0,
     price: { amount: 0, currency: others[0]?.price?.currency || 'EUR' },
