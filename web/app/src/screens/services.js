@@ -58,16 +58,20 @@ export class ServicesScreen extends ScreenElement {
 
   // Numbers in messages ("525,600", "525.600") as the dashboard's language writes them.
   get t () {
-    const tr = translator(strings, this.locale)
-    const nf = new Intl.NumberFormat(this.locale)
-    return (key, vars) => tr(key, vars && Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, typeof v === 'number' ? nf.format(v) : v])))
+    if (this.tLocale !== this.locale) {
+      const tr = translator(strings, this.locale)
+      const nf = new Intl.NumberFormat(this.locale)
+      this.tLocale = this.locale
+      this.tCached = (key, vars) => tr(key, vars && Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, typeof v === 'number' ? nf.format(v) : v])))
+    }
+    return this.tCached
   }
 
   range ([min, max]) { return this.t('range', { min, max }) }
   get services () { return this.provider?.services || [] }
   get mode () { return this.route?.params?.[0] }
 
-  willUpdate (changed) {
+  willUpdate () {
     // A new route opens a fresh form; a saved provider alone does not, so
     // what the provider is typing is never thrown away under them.
     const key = `${this.providerId}/${this.route?.params?.join('/')}?${this.route?.query}`
