@@ -76,6 +76,7 @@ await run('dashboard services', async () => {
     return screen?.shadowRoot?.activeElement?.tagName === 'H1'
   })
   await runAxe(page, 'new service')
+  for (const id of ['f-name', 'f-id', 'f-price-amount', 'f-price-currency']) assert.equal(await q(`#${id}`).getAttribute('required'), '', `${id} is marked required`)
   await typeInto('f-name', 'Deep tissue massage')
   assert.equal(await q('#f-id').inputValue(), 'deep-tissue-massage', 'the id follows the name until typed')
   await typeInto('f-id', 'massage')

@@ -151,7 +151,7 @@ export class ServicesScreen extends ScreenElement {
     return html`<div class="item">
       <label for=${id}>${label}</label>
       <input id=${id} class=${cls} .value=${value == null ? '' : String(value)} inputmode=${mode} autocomplete="off"
-        maxlength=${rest.maxlength ?? nothing} aria-invalid=${messages.length ? 'true' : 'false'} aria-describedby="${id}-hint ${id}-err"
+        maxlength=${rest.maxlength ?? nothing} ?required=${rest.required} aria-invalid=${messages.length ? 'true' : 'false'} aria-describedby="${id}-hint ${id}-err"
         @input=${(e) => onInput(e.target.value)}>
       <p class="hint" id="${id}-hint">${hint}</p>
       ${this.errorBox(path, messages)}
@@ -303,10 +303,10 @@ export class ServicesScreen extends ScreenElement {
         x.name = v
         // A new service's id follows its name until the provider types one.
         if (!this.originalId && !this.touched.has('id')) x.id = slugOf(v)
-      }), { mode: 'text', cls: 'wide' })}
+      }), { mode: 'text', cls: 'wide', required: true })}
       ${this.originalId
         ? html`<p><strong>${t('id')}:</strong> <code>${d.id}</code></p><p class="hint">${t('idFixed')}</p>`
-        : this.input('id', t('id'), d.id, (v) => this.edit('id', (x) => { x.id = v.trim() }), { mode: 'text', hint: t('idHint'), maxlength: LIMITS.idMax })}
+        : this.input('id', t('id'), d.id, (v) => this.edit('id', (x) => { x.id = v.trim() }), { mode: 'text', hint: t('idHint'), maxlength: LIMITS.idMax, required: true })}
       ${this.check('active', t('activeField'))}
 
       <fieldset><legend>${t('durations')}</legend>
@@ -329,8 +329,8 @@ export class ServicesScreen extends ScreenElement {
 
       <fieldset><legend>${t('price')}</legend><div class="items">
         ${this.input('price/amount', t('price'), this.priceText, (v) => { this.priceText = v; setPrice(v, currency) },
-          { mode: 'decimal', hint: Number.isInteger(d.price?.amount) && /^[A-Z]{3}$/.test(currency) ? t('priceShown', { money: formatMoney(this.locale, d.price) }) : '' })}
-        ${this.input('price/currency', t('currency'), currency, (v) => setPrice(this.priceText, v.toUpperCase()), { mode: 'text', maxlength: 3, hint: 'EUR, USD, JPY…' })}
+          { mode: 'decimal', required: true, hint: Number.isInteger(d.price?.amount) && /^[A-Z]{3}$/.test(currency) ? t('priceShown', { money: formatMoney(this.locale, d.price) }) : '' })}
+        ${this.input('price/currency', t('currency'), currency, (v) => setPrice(this.priceText, v.toUpperCase()), { mode: 'text', maxlength: 3, required: true, hint: 'EUR, USD, JPY…' })}
       </div></fieldset>
 
       <fieldset><legend>${t('policy')}</legend>
