@@ -260,6 +260,9 @@ export class BookingsScreen extends ScreenElement {
       await this.api.post(`/v1/bookings/${encodeURIComponent(d.booking.id)}/${actionPath[d.action]}`, reason ? { reason } : {})
     } catch (e) {
       this.dialog = { ...d, busy: false, error: e }
+      // The disabled button lost focus: back to the field the problem names, else the button.
+      await this.updateComplete
+      this.renderRoot.querySelector(problemAt(e, 'reason') ? '#reason' : '#act-go')?.focus()
       return
     }
     this.acted = true
