@@ -201,7 +201,11 @@ export class BookingsScreen extends ScreenElement {
     this.renderRoot.querySelector('dialog')?.close()
   }
 
-  dialogClosed () {
+  dialogClosed (event) {
+    // A close event is queued as a task: by the time it arrives the same
+    // element may have been opened again for the next action (Escape, then
+    // Enter at once). Only a dialog that is still closed ends the state.
+    if (event?.target?.open) return
     const opener = this.opener
     this.dialog = null
     // Back to the button that opened it; when the action succeeded that

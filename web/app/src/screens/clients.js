@@ -24,9 +24,9 @@ export class ClientsScreen extends ScreenElement {
     li.client { border: 1px solid #d6dae1; border-radius: 10px; padding: .75rem; margin: 0 0 .75rem; background: #fff; }
     li.client h2 { font-size: 1.05rem; margin: 0; overflow-wrap: anywhere; }
     li.client p { margin: .15rem 0; overflow-wrap: anywhere; }
-    dl { display: grid; grid-template-columns: repeat(auto-fill, minmax(8.5rem, 1fr)); gap: .25rem 1rem; margin: .5rem 0; }
+    dl { display: grid; grid-template-columns: repeat(auto-fill, minmax(7rem, 1fr)); gap: .25rem 1rem; margin: .5rem 0; }
     dt { font-size: .85rem; color: #4a5361; } dd { margin: 0; font-weight: 600; }
-    .locked { display: inline-block; color: #9f1d16; border: 1px solid currentColor; border-radius: 999px; padding: 0 .5rem; font-size: .9rem; font-weight: 600; }
+    .locked { display: inline-block; color: #9f1d16; border: 1px solid currentColor; border-radius: 6px; padding: 0 .5rem; font-size: .9rem; font-weight: 600; }
   `]
 
   get t () { return translator(strings, this.locale) }
