@@ -3,7 +3,8 @@
 // navigation moves without page loads and Back/Forward follow it, a reload
 // or a shared link opens the same screen, focus goes to each screen's
 // heading, the language can be changed, sign-out ends the session; axe finds
-// nothing on the sign-in screen and the navigation, at 320 px too.
+// nothing on the sign-in screen and the navigation, at 320 px too. With
+// --demo, the demo practice's address signs in to the demo.
 import assert from 'node:assert/strict'
 import { assertClean, launch, newPage, run, runAxe } from './lib.mjs'
 import { createOwnProvider, screenHeading, signIn, startDashboardServer } from './dashboard_lib.mjs'
@@ -73,5 +74,21 @@ await run('dashboard shell', async () => {
   await page.locator('sw-dashboard header button', { hasText: 'Sign out' }).click()
   await page.locator('sw-sign-in h1').waitFor()
   assert.equal(await page.evaluate(async () => (await fetch('/v1/me')).status), 401)
+  await assertClean(page)
+})
+
+// The main job (--demo): the demo practice belongs to the address its mail
+// goes to, so signing in with it in the dashboard runs the demo.
+await run('dashboard on the main job', async () => {
+  const server = await startDashboardServer(['--demo'])
+  const browser = await launch()
+  const page = await newPage(browser)
+  await signIn(page, server, 'demo-provider@example.com')
+  await page.locator('sw-dashboard nav').waitFor()
+  const me = await page.evaluate(async () => (await fetch('/v1/me')).json())
+  assert.deepEqual(me.providers, ['demo'])
+  assert.equal(me.account.plan, 'paid', 'the demo has more than one active service')
+  await page.locator('sw-dashboard nav a', { hasText: 'Settings' }).click()
+  assert.equal(await page.locator('sw-settings-profile #name').inputValue(), (await (await fetch(`${server.url}/v1/providers/demo/snapshot?from=2030-01-01&to=2030-01-01`)).json()).provider.name)
   await assertClean(page)
 })

@@ -1,8 +1,34 @@
-// The dashboard's languages. Each screen keeps its own strings beside it as
-// { en: {...}, de: {...}, fr: {...}, es: {...} } (English complete, the
-// others may fall back to it key by key); dates, times and numbers always go
-// through Intl in the dashboard's locale.
+// The dashboard's languages. Each screen keeps its own strings beside it in
+// a file named *strings.js exporting { en: {...}, de: {...}, fr: {...},
+// es: {...} } (English complete, the others may fall back to it key by key);
+// dates, times and numbers always go through Intl in the dashboard's locale.
+//
+// In the bundle only English is built in: web/build.mjs turns each strings
+// module into lazyStrings(id, en) and writes one content-hashed catalogue
+// per other language (SLOTWISE_DASHBOARD_CATALOGUES), which loadLanguage()
+// fetches before the shell switches to it. So each language costs only the
+// people who use it.
 export const dashboardLanguages = ['en', 'de', 'fr', 'es']
+
+/* global SLOTWISE_DASHBOARD_CATALOGUES */
+const catalogueFiles = typeof SLOTWISE_DASHBOARD_CATALOGUES === 'object' ? SLOTWISE_DASHBOARD_CATALOGUES : {}
+const catalogues = {}
+
+export function lazyStrings (id, en) {
+  return new Proxy({ en }, { get: (_, lang) => (lang === 'en' ? en : catalogues[lang]?.[id]) })
+}
+
+// Resolves once `lang`'s words are here (at once for English, or when the
+// build has no catalogues: the sources carry every language). A failed
+// fetch leaves English in place.
+export async function loadLanguage (lang) {
+  const file = catalogueFiles[lang]
+  if (!file || catalogues[lang]) return
+  try {
+    const res = await fetch(`/app/${file}`)
+    if (res.ok) catalogues[lang] = await res.json()
+  } catch { /* English stays */ }
+}
 
 export function pickLocale (wanted = [localStorage.getItem('slotwise-dashboard-locale'), ...navigator.languages]) {
   for (const tag of wanted) {

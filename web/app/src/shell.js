@@ -6,15 +6,10 @@
 import { LitElement, html, css, nothing } from 'lit'
 import { createProviderApi, providerPath } from './api.js'
 import { BASE, hrefOf, interceptLinks, navigate, parseRoute } from './router.js'
-import { dashboardLanguages, pickLocale, rememberLocale, translator } from './i18n.js'
+import { dashboardLanguages, loadLanguage, pickLocale, rememberLocale, translator } from './i18n.js'
 import { baseStyles } from './ui.js'
+import { strings } from './shell.strings.js'
 
-const strings = {
-  en: { skip: 'Skip to content', nav: 'Dashboard', bookings: 'Bookings', availability: 'Availability', services: 'Services', clients: 'Clients', embed: 'Embed', settings: 'Settings', signOut: 'Sign out', loading: 'Loading…', provider: 'Practice', language: 'Language', failed: 'The server could not be reached ({code}).', retry: 'Try again', notFound: 'There is no such page.', onboarding: 'Set up' },
-  de: { skip: 'Zum Inhalt springen', nav: 'Dashboard', bookings: 'Buchungen', availability: 'Verfügbarkeit', services: 'Leistungen', clients: 'Kunden', embed: 'Einbinden', settings: 'Einstellungen', signOut: 'Abmelden', loading: 'Wird geladen…', provider: 'Praxis', language: 'Sprache', failed: 'Der Server war nicht erreichbar ({code}).', retry: 'Erneut versuchen', notFound: 'Diese Seite gibt es nicht.', onboarding: 'Einrichten' },
-  fr: { skip: 'Aller au contenu', nav: 'Tableau de bord', bookings: 'Rendez-vous', availability: 'Disponibilités', services: 'Prestations', clients: 'Clients', embed: 'Intégrer', settings: 'Réglages', signOut: 'Se déconnecter', loading: 'Chargement…', provider: 'Cabinet', language: 'Langue', failed: 'Le serveur est injoignable ({code}).', retry: 'Réessayer', notFound: 'Cette page n’existe pas.', onboarding: 'Configurer' },
-  es: { skip: 'Ir al contenido', nav: 'Panel', bookings: 'Reservas', availability: 'Disponibilidad', services: 'Servicios', clients: 'Clientes', embed: 'Insertar', settings: 'Ajustes', signOut: 'Cerrar sesión', loading: 'Cargando…', provider: 'Consulta', language: 'Idioma', failed: 'No se pudo contactar con el servidor ({code}).', retry: 'Reintentar', notFound: 'Esta página no existe.', onboarding: 'Configurar' },
-}
 const languageNames = { en: 'English', de: 'Deutsch', fr: 'Français', es: 'Español' }
 
 // The screens in the navigation, in order; 'home' shows the bookings.
@@ -72,9 +67,10 @@ export class Dashboard extends LitElement {
   async load () {
     this.failure = null
     try {
-      this.me = await this.api.get('/v1/me')
+      const [me] = await Promise.all([this.api.get('/v1/me'), loadLanguage(this.locale)])
+      this.me = me
     } catch (e) {
-      if (e.status === 401) { this.me = null; return }
+      if (e.status === 401) { await loadLanguage(this.locale); this.me = null; return }
       this.failure = e
       return
     }
@@ -113,7 +109,8 @@ export class Dashboard extends LitElement {
     navigate(BASE, (r) => { this.route = r })
   }
 
-  setLocale (locale) {
+  async setLocale (locale) {
+    await loadLanguage(locale)
     this.locale = locale
     rememberLocale(locale)
   }

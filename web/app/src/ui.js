@@ -38,15 +38,17 @@ export class ScreenElement extends LitElement {
   }
 }
 
-// The problem's text when it concerns `path` (a JSON pointer-ish path the
-// server names in problem.path, e.g. "services/0/durations"), else ''.
+// The problem's text when it concerns `path` (the JSON pointer the server
+// names in problem.path, or in engine_error.path when the engine refused a
+// configuration, e.g. "/services/0/durations"), else ''.
 export function problemAt (error, path) {
-  const p = error?.problem?.path
+  const p = error?.problem?.path ?? error?.problem?.engine_error?.path
   if (!p) return ''
   const norm = (s) => String(s).replace(/^\/+|\/+$/g, '').replace(/\[(\d+)\]/g, '/$1').replace(/\./g, '/')
   return norm(p) === norm(path) || norm(p).startsWith(norm(path) + '/') ? (error.problem.detail || error.problem.title) : ''
 }
 
+// No style attributes anywhere: the server's pages forbid inline styles (CSP).
 export const baseStyles = css`
   :host { display: block; color: var(--sw-text, #1b1f24); font: 16px/1.5 system-ui, sans-serif; }
   h1 { font-size: 1.5rem; margin: 0 0 1rem; }
@@ -67,6 +69,11 @@ export const baseStyles = css`
   .card { background: #fff; border: 1px solid #d6dae1; border-radius: 10px; padding: 1rem; margin: 0 0 1rem; }
   table { border-collapse: collapse; width: 100%; }
   th, td { text-align: start; padding: .4rem .5rem; border-bottom: 1px solid #e3e6eb; vertical-align: top; }
+  .wide { width: 100%; }
+  .mono { font-family: ui-monospace, monospace; }
+  .break { overflow-wrap: anywhere; }
+  .scroll-x { overflow-x: auto; }
+  label.inline { margin: 0; font-weight: 400; }
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   @media (max-width: 480px) { :host { font-size: 15px; } .card { padding: .75rem; } }
 `
