@@ -71,6 +71,9 @@ test('history: 404 for another account, for no booking; 401 without a credential
   // The client's manage token does not open the provider's view.
   problem(await get(`/v1/bookings/${made.request.id}/history?token=${made.request.manage_token}`), 401, 'UNAUTHORIZED');
   assert.equal((await get(`/v1/bookings/${made.request.id}/history`, admin)).status, 200, 'the operator reaches every provider');
+  // A malformed id is no route at all: a problem, never a 5xx.
+  problem(await get('/v1/bookings/bad%20id%27--/history', bearer(owner)), 404, 'NOT_FOUND');
+  problem(await get(`/v1/providers/${'x'.repeat(300)}/clients`, bearer(owner)), 404, 'UNKNOWN_PROVIDER');
 });
 
 test('clients: counted from the bookings; another account is told the provider does not exist', async () => {

@@ -248,6 +248,16 @@ await run('dashboard bookings and clients', async () => {
   await page.waitForFunction(() => document.querySelector('sw-dashboard').shadowRoot.querySelector('sw-screen-bookings').shadowRoot.querySelector('li.booking[data-status=NO_SHOW]'))
   assert.equal(await item(page, 'Cara Dune').locator('button').count(), 0, 'nothing more to do')
 
+  // In German: the screen's words from the German catalogue, dates by Intl.
+  await page.locator('sw-dashboard #language').selectOption('de')
+  await screen(page).locator('h1', { hasText: 'Buchungen' }).waitFor()
+  assert.equal(await item(page, 'Cara Dune').locator('.status').textContent(), 'Nicht erschienen')
+  assert.match(await screen(page).locator('nav a[aria-current=page]', { hasText: 'Vergangen' }).textContent(), /Vergangen/)
+  assert.match(await item(page, 'Cara Dune').locator('h2').textContent(), /Mo\., 8\. März, 15:00/)
+  await runAxe(page, 'bookings in German')
+  await page.locator('sw-dashboard #language').selectOption('en')
+  await screen(page).locator('h1', { hasText: 'Bookings' }).waitFor()
+
   // The clients list counts the no-show and shows the server's lock-out.
   await page.goto(`${later.url}/app/clients?sort=no_shows`)
   await client('cara@example.com').waitFor()
@@ -282,5 +292,6 @@ await run('dashboard bookings and clients', async () => {
   // Another account's booking is not there: the history answers 404.
   await page.goto(`${later.url}/app/bookings/bk_doesnotexist0`)
   await screen(page).locator('h1', { hasText: 'There is no such booking.' }).waitFor()
+  await runAxe(page, 'bookings: no such booking')
   await assertClean(page)
 })
