@@ -128,7 +128,7 @@ await run('dashboard bookings and clients', async () => {
   const day = (date) => screen(page).locator(`li.day[data-date="${date}"]`)
   assert.equal(await day('2027-03-08').locator('li.booking').count(), 1)
   assert.equal(await day('2027-03-09').locator('li.booking').count(), 2)
-  assert.match(await day('2027-03-09').locator('li.booking').first().textContent(), /Ann Client[\s\S]*America\/New_York/)
+  assert.match(await day('2027-03-09').locator('li.booking').first().textContent(), /^\s*10:00\sAM\s*[–-]\s*10:30\sAM\s*Ann Client[\s\S]*America\/New_York/)
   assert.match(await day('2027-03-12').textContent(), /Free/)
   await runAxe(page, 'bookings: week')
   await screen(page).locator('nav a', { hasText: 'Next week' }).click()

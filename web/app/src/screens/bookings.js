@@ -56,6 +56,12 @@ export class BookingsScreen extends ScreenElement {
     dt { font-weight: 600; } dd { margin: 0; overflow-wrap: anywhere; }
     .history li { padding: .35rem 0; border-bottom: 1px solid #e3e6eb; }
     @media (max-width: 480px) { dl { grid-template-columns: 1fr; } dd { margin-bottom: .4rem; } }
+    /* Wide enough for seven columns: the week as a calendar, Monday to Sunday side by side. */
+    @media (min-width: 64rem) {
+      .days { display: grid; grid-template-columns: repeat(7, minmax(0, 1fr)); gap: .5rem; }
+      .days .booking { padding: .5rem; font-size: .9rem; }
+      .days .booking button { padding: .3rem .5rem; }
+    }
   `]
 
   get t () { return translator(strings, this.locale) }
@@ -101,8 +107,12 @@ export class BookingsScreen extends ScreenElement {
     return this.provider?.services?.find((s) => s.id === id)?.name || id
   }
 
+  times (b) {
+    return `${formatInstant(this.locale, b.start, this.zone, TIME)}–${formatInstant(this.locale, b.end, this.zone, TIME)}`
+  }
+
   when (b) {
-    return `${formatInstant(this.locale, b.start, this.zone, DAY)}, ${formatInstant(this.locale, b.start, this.zone, TIME)}–${formatInstant(this.locale, b.end, this.zone, TIME)}`
+    return `${formatInstant(this.locale, b.start, this.zone, DAY)}, ${this.times(b)}`
   }
 
   shown () {
@@ -168,7 +178,8 @@ export class BookingsScreen extends ScreenElement {
   renderBooking (b, level) {
     const t = this.t
     const cz = clientZone(b, this.zone)
-    const head = html`<a href=${hrefOf('bookings', b.id)}>${this.when(b)}</a>`
+    // In the week the day is the column's heading: the time alone.
+    const head = html`<a href=${hrefOf('bookings', b.id)}>${level === 'h2' ? this.when(b) : this.times(b)}</a>`
     const id = `h-${b.id}`
     return html`<li class="booking" id=${`b-${b.id}`} tabindex="-1" data-status=${b.status}>
       ${level === 'h2' ? html`<h2 id=${id}>${head}</h2>` : html`<h4 id=${id}>${head}</h4>`}
