@@ -89,7 +89,7 @@ await run('dashboard bookings and clients', async () => {
   await book(server, '2027-03-09T10:00:00Z', { name: 'Bob Brown', email: 'bob@example.com' })
   const cara = await book(server, '2027-03-08T14:00:00Z', { name: 'Cara Dune', email: 'cara@example.com' })
   await book(server, '2027-03-10T09:00:00Z', { name: 'Dan Dare', email: 'dan@example.com', phone: '+49 30 123' })
-  await book(server, '2027-03-11T09:00:00Z', { name: 'Ann Client', email: 'ann@example.com' }, { time_zone: 'America/New_York' })
+  const annLater = await book(server, '2027-03-11T09:00:00Z', { name: 'Ann Client', email: 'ann@example.com' }, { time_zone: 'America/New_York' })
 
   // The agenda at /app/: every request, in Berlin time, Ann's own time beside it.
   await page.goto(`${server.url}/app/`)
@@ -257,6 +257,17 @@ await run('dashboard bookings and clients', async () => {
   await runAxe(page, 'bookings in German')
   await page.locator('sw-dashboard #language').selectOption('en')
   await screen(page).locator('h1', { hasText: 'Bookings' }).waitFor()
+
+  // An action from the booking's own page: its history grows at once.
+  await page.goto(`${later.url}/app/bookings/${annLater.id}`)
+  await screen(page).locator('ol.history li').first().waitFor()
+  await screen(page).locator('button[data-action=confirm]').click()
+  await dialog(page).waitFor()
+  await runAxe(page, 'confirm dialog on the booking page')
+  await dialog(page).locator('#act-go').click()
+  await screen(page).locator('ol.history li[data-action=confirm]').waitFor()
+  assert.match(await screen(page).locator('dl').textContent(), /Confirmed/)
+  assert.equal((await deepActive(page)).id, `b-${annLater.id}`, 'focus on the booking after the action')
 
   // The clients list counts the no-show and shows the server's lock-out.
   await page.goto(`${later.url}/app/clients?sort=no_shows`)
