@@ -258,15 +258,30 @@ await run('dashboard bookings and clients', async () => {
   await page.locator('sw-dashboard #language').selectOption('en')
   await screen(page).locator('h1', { hasText: 'Bookings' }).waitFor()
 
-  // An action from the booking's own page: its history grows at once.
+  // The booking's own page. The request is confirmed elsewhere (another tab)
+  // while the decline dialog is open: the server's refusal is shown in the
+  // dialog, which stays open with focus on its button.
   await page.goto(`${later.url}/app/bookings/${annLater.id}`)
   await screen(page).locator('ol.history li').first().waitFor()
-  await screen(page).locator('button[data-action=confirm]').click()
+  await screen(page).locator('button[data-action=decline]').click()
   await dialog(page).waitFor()
-  await runAxe(page, 'confirm dialog on the booking page')
+  const elsewhere = await page.evaluate(async (id) => (await fetch(`/v1/bookings/${id}/confirm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status, annLater.id)
+  assert.equal(elsewhere, 200)
   await dialog(page).locator('#act-go').click()
-  await screen(page).locator('ol.history li[data-action=confirm]').waitFor()
-  assert.match(await screen(page).locator('dl').textContent(), /Confirmed/)
+  await dialog(page).locator('.error[role=alert]', { hasText: 'That did not work' }).waitFor()
+  assert.equal((await deepActive(page)).id, 'act-go', 'focus back on the button after the refusal')
+  await runAxe(page, 'decline dialog with the server\'s refusal')
+  await dialog(page).locator('#act-back').click()
+  await dialog(page).waitFor({ state: 'detached' })
+  // Read again, the booking is confirmed; cancelling it here grows its history.
+  await page.reload()
+  await screen(page).locator('button[data-action=cancel]').click()
+  await dialog(page).waitFor()
+  await runAxe(page, 'cancel dialog on the booking page')
+  await dialog(page).locator('#act-go').click()
+  await screen(page).locator('ol.history li[data-action=cancel]').waitFor()
+  assert.deepEqual(await screen(page).locator('ol.history li').evaluateAll((els) => els.map((e) => e.dataset.action)), ['create', 'confirm', 'cancel'])
+  assert.equal(await screen(page).locator('dl .status').textContent(), 'Cancelled')
   assert.equal((await deepActive(page)).id, `b-${annLater.id}`, 'focus on the booking after the action')
 
   // The clients list counts the no-show and shows the server's lock-out.
