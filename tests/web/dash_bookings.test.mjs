@@ -297,6 +297,14 @@ await run('dashboard bookings and clients', async () => {
     body: JSON.stringify({ provider: 'dash-bk', service: 'consult', start: '2027-03-08T15:30:00Z', client: { name: 'Cara Dune', email: 'cara@example.com' } }),
   })
   assert.equal((await refused.json()).code, 'CLIENT_LOCKED_OUT')
+  // From a client to their bookings: the agenda searched by their address.
+  await client('cara@example.com').locator('a', { hasText: 'Bookings of Cara Dune' }).click()
+  await page.waitForURL((u) => u.pathname === '/app/bookings' && u.searchParams.get('q') === 'cara@example.com' && u.searchParams.get('tab') === 'past')
+  await item(page, 'Cara Dune').waitFor()
+  assert.equal(await screen(page).locator('li.booking').count(), 1)
+  assert.equal(await screen(page).locator('#q').inputValue(), 'cara@example.com')
+  await page.goBack()
+  await client('cara@example.com').waitFor()
 
   // 320 px: nothing scrolls sideways; dialogs fit; screenshots.
   mkdirSync(join(repo, 'web', 'screenshots'), { recursive: true })
