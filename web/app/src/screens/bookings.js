@@ -201,6 +201,7 @@ export class BookingsScreen extends ScreenElement {
 
   openDialog (booking, action, opener) {
     this.opener = opener
+    this.acted = false
     this.dialog = { booking, action, error: null, busy: false }
     this.updateComplete.then(() => {
       const d = this.renderRoot.querySelector('dialog')
