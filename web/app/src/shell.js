@@ -1,8 +1,9 @@
 // <sw-dashboard>: who is signed in, which provider is open, which screen is
 // shown. Screens get what they need as properties and talk back with events
 // that bubble out of their shadow roots: sw-provider-changed (the saved
-// provider document), sw-navigate (a path under /app/), sw-announce (a
-// message for the live region), sw-signed-in.
+// provider document), sw-provider-opened (a practice's id, to open it),
+// sw-navigate (a path under /app/), sw-announce (a message for the live
+// region), sw-signed-in (reload who is signed in and their practices).
 import { LitElement, html, css, nothing } from 'lit'
 import { createProviderApi, providerPath } from './api.js'
 import { BASE, hrefOf, interceptLinks, navigate, parseRoute } from './router.js'
@@ -61,6 +62,11 @@ export class Dashboard extends LitElement {
     this.addEventListener('sw-navigate', (e) => navigate(e.detail, (route) => { this.route = route }))
     this.addEventListener('sw-announce', (e) => { this.message = ''; requestAnimationFrame(() => { this.message = e.detail }) })
     this.addEventListener('sw-signed-in', () => this.load())
+    // A practice made or chosen elsewhere (onboarding): open it by its id.
+    this.addEventListener('sw-provider-opened', async (e) => {
+      if (this.me && !this.me.providers.includes(e.detail)) this.me = { ...this.me, providers: [...this.me.providers, e.detail] }
+      await this.openProvider(e.detail)
+    })
     this.load()
   }
 
@@ -95,11 +101,9 @@ export class Dashboard extends LitElement {
     }
   }
 
+  // The saved document of the open practice (ScreenElement.saveProvider).
   providerChanged (doc) {
     this.provider = doc
-    if (doc?.id && doc.id !== this.providerId) this.providerId = doc.id
-    if (this.me && doc?.id && !this.me.providers.includes(doc.id)) this.me = { ...this.me, providers: [...this.me.providers, doc.id] }
-    if (doc?.id) localStorage.setItem('slotwise-dashboard-provider', doc.id)
   }
 
   async signOut () {
@@ -175,6 +179,7 @@ export class Dashboard extends LitElement {
           <select id="provider" @change=${(e) => this.openProvider(e.target.value)}>
             ${providers.map((id) => html`<option ?selected=${id === this.providerId}>${id}</option>`)}
           </select>` : nothing}
+        ${this.provider ? html`<a href=${hrefOf('onboarding')}>${t('addPractice')}</a>` : nothing}
         ${languages}
         <button class="secondary" @click=${() => this.signOut()}>${t('signOut')}</button>
       </header>
