@@ -116,16 +116,16 @@ await run('dashboard bookings and clients', async () => {
   await runAxe(page, 'bookings: upcoming list')
 
   // Tabs live in the address, so Back returns to the previous one.
-  await screen(page).locator('nav a', { hasText: 'Requests' }).click()
+  await screen(page).locator('.filters a', { hasText: 'Requests' }).click()
   await page.waitForURL((u) => u.search === '?tab=pending')
-  await screen(page).locator('nav a[aria-current=page]', { hasText: 'Requests' }).waitFor()
-  await screen(page).locator('nav a', { hasText: 'Cancelled' }).click()
+  await screen(page).locator('.filters a[aria-current=page]', { hasText: 'Requests' }).waitFor()
+  await screen(page).locator('.filters a', { hasText: 'Cancelled' }).click()
   await page.waitForURL((u) => u.search === '?tab=cancelled')
   await screen(page).locator('#empty').waitFor()
   await runAxe(page, 'bookings: empty cancelled tab')
   await page.goBack()
   await page.waitForURL((u) => u.search === '?tab=pending')
-  await screen(page).locator('nav a[aria-current=page]', { hasText: 'Requests' }).waitFor()
+  await screen(page).locator('.filters a[aria-current=page]', { hasText: 'Requests' }).waitFor()
 
   // Search by client, also in the address.
   await screen(page).locator('#q').fill('ANN@')
@@ -142,7 +142,7 @@ await run('dashboard bookings and clients', async () => {
   assert.match(await day('2027-03-09').locator('li.booking').first().textContent(), /^\s*10:00\sAM\s*[–-]\s*10:30\sAM\s*Ann Client[\s\S]*America\/New_York/)
   assert.match(await day('2027-03-12').textContent(), /Free/)
   await runAxe(page, 'bookings: week')
-  await screen(page).locator('nav a', { hasText: 'Next week' }).click()
+  await screen(page).locator('.filters a', { hasText: 'Next week' }).click()
   await page.waitForURL((u) => u.searchParams.get('week') === '2027-03-15')
   await screen(page).locator('li.day[data-date="2027-03-15"]').waitFor()
 
@@ -201,7 +201,7 @@ await run('dashboard bookings and clients', async () => {
   await item(page, 'Dan Dare').waitFor({ state: 'detached' })
 
   // The cancelled tab shows both, with their statuses.
-  await screen(page).locator('nav a', { hasText: 'Cancelled' }).click()
+  await screen(page).locator('.filters a', { hasText: 'Cancelled' }).click()
   await item(page, 'Dan Dare').waitFor()
   assert.equal(await statusOf(page, 'Dan Dare'), 'CANCELLED')
   assert.equal(await screen(page).locator(`#b-${declinedId}`).getAttribute('data-status'), 'DECLINED')
@@ -263,7 +263,7 @@ await run('dashboard bookings and clients', async () => {
   await page.locator('sw-dashboard #language').selectOption('de')
   await screen(page).locator('h1', { hasText: 'Buchungen' }).waitFor()
   assert.equal(await item(page, 'Cara Dune').locator('.status').textContent(), 'Nicht erschienen')
-  assert.match(await screen(page).locator('nav a[aria-current=page]', { hasText: 'Vergangen' }).textContent(), /Vergangen/)
+  assert.match(await screen(page).locator('.filters a[aria-current=page]', { hasText: 'Vergangen' }).textContent(), /Vergangen/)
   assert.match(await item(page, 'Cara Dune').locator('h2').textContent(), /Mo\., 8\. März, 15:00/)
   await runAxe(page, 'bookings in German')
   await page.locator('sw-dashboard #language').selectOption('en')

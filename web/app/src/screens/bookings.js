@@ -29,10 +29,10 @@ export class BookingsScreen extends ScreenElement {
   }
 
   static styles = [baseStyles, css`
-    nav ul, .bookings, .days, .history { list-style: none; margin: 0; padding: 0; }
-    nav ul { display: flex; flex-wrap: wrap; gap: .25rem 1rem; margin: 0 0 .75rem; }
-    nav a { display: inline-block; padding: .35rem .1rem; }
-    nav a[aria-current] { font-weight: 700; text-decoration-thickness: 3px; }
+    .filters ul, .bookings, .days, .history { list-style: none; margin: 0; padding: 0; }
+    .filters ul { display: flex; flex-wrap: wrap; gap: .25rem 1rem; margin: 0 0 .75rem; }
+    .filters a { display: inline-block; padding: .35rem .1rem; }
+    .filters a[aria-current] { font-weight: 700; text-decoration-thickness: 3px; }
     form.search { display: flex; flex-wrap: wrap; gap: .5rem; align-items: flex-end; margin: 0 0 1rem; }
     form.search label { margin: 0; flex-basis: 100%; }
     form.search input { flex: 1 1 12rem; min-width: 0; }
@@ -130,13 +130,13 @@ export class BookingsScreen extends ScreenElement {
     return html`
       <h1 tabindex="-1">${t('title')}</h1>
       <p class="hint">${t('times', { zone: this.zone })}</p>
-      <nav aria-label=${t('view')}><ul>
+      <div class="filters" role="group" aria-label=${t('view')}><ul>
         ${['list', 'week'].map((v) => html`<li><a href=${this.link({ view: v, week: v === 'week' ? s.week : null })} aria-current=${s.view === v ? 'page' : nothing}>${t(v)}</a></li>`)}
-      </ul></nav>
+      </ul></div>
       ${s.view === 'list'
-        ? html`<nav aria-label=${t('tabs')}><ul>
+        ? html`<div class="filters" role="group" aria-label=${t('tabs')}><ul>
             ${TABS.map((tab) => html`<li><a href=${this.link({ tab })} aria-current=${s.tab === tab ? 'page' : nothing}>${t(tab)}</a></li>`)}
-          </ul></nav>`
+          </ul></div>`
         : nothing}
       <form class="search" role="search" @submit=${this.search}>
         <label for="q">${t('search')}</label>
@@ -164,11 +164,11 @@ export class BookingsScreen extends ScreenElement {
     const days = weekDays(shown, monday, this.zone)
     return html`
       <h2>${t('weekOf', { date: formatInstant(this.locale, `${monday}T12:00:00Z`, 'UTC', { dateStyle: 'long' }) })}</h2>
-      <nav aria-label=${t('week')}><ul>
+      <div class="filters" role="group" aria-label=${t('week')}><ul>
         <li><a href=${this.link({ week: addDays(monday, -7) })}>${t('prevWeek')}</a></li>
         <li><a href=${this.link({ week: null })}>${t('thisWeek')}</a></li>
         <li><a href=${this.link({ week: addDays(monday, 7) })}>${t('nextWeek')}</a></li>
-      </ul></nav>
+      </ul></div>
       <ul class="days">${days.map((d) => html`<li class="day" data-date=${d.date}>
         <h3>${formatInstant(this.locale, `${d.date}T12:00:00Z`, 'UTC', { weekday: 'long', day: 'numeric', month: 'long' })}</h3>
         ${d.bookings.length ? html`<ul class="bookings">${d.bookings.map((b) => this.renderBooking(b, 'h4'))}</ul>` : html`<p class="hint">${t('free')}</p>`}
