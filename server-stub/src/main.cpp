@@ -17,6 +17,7 @@
 #include "adapters/http_client.h"
 #include "adapters/web_push.h"
 #include "domain/booking_service.h"
+#include "domain/provider_views.h"
 #include "domain/push_subscriptions.h"
 #include "domain/server_keys.h"
 #include "http/http_api.h"
@@ -379,6 +380,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<notifications::ActionLinkDesk> action_links;
     std::unique_ptr<notifications::EventFanOut> fan_out;
     std::unique_ptr<domain::WebhookService> webhooks;
+    std::unique_ptr<domain::ProviderViews> provider_views;
     bool announced = false;
     auto announce = [&] {
         if (announced) return;
@@ -425,6 +427,8 @@ int main(int argc, char** argv) {
         action_links = std::make_unique<notifications::ActionLinkDesk>(*backend.store, clock, *backend.service);
         api.serve_action_links(*action_links);
         api.set_push_subscriptions(*backend.push);
+        provider_views = std::make_unique<domain::ProviderViews>(*backend.store, clock);
+        api.serve_provider_views(*provider_views);
         api.ready(*backend.service, *backend.accounts, *backend.limits, backend.token->token);
         std::printf("slotwise-server: database %s (%s)\n", backend.store->backend().c_str(),
                     db.rfind("sqlite:", 0) == 0 ? db.c_str() : "postgres");

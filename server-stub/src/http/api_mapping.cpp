@@ -96,6 +96,32 @@ Response booking_list_response(const BookingList& list) {
                                {"bookings", std::move(bookings)}});
 }
 
+Response booking_history_response(const domain::BookingHistory& history) {
+    nlohmann::json entries = nlohmann::json::array();
+    for (const auto& e : history.entries)
+        entries.push_back({{"at", format_timestamp(e.at)}, {"actor", e.actor}, {"action", e.action}, {"detail", e.detail}});
+    return json_response(200, {{"booking", booking_json(history.booking)}, {"history", std::move(entries)}});
+}
+
+Response clients_response(const domain::ClientList& list) {
+    const auto instant = [](const std::optional<Instant>& at) { return at ? nlohmann::json(format_instant(*at)) : nlohmann::json(); };
+    nlohmann::json clients = nlohmann::json::array();
+    for (const auto& c : list.clients)
+        clients.push_back({{"name", c.name},
+                           {"email", c.email},
+                           {"bookings", c.bookings},
+                           {"upcoming", c.upcoming},
+                           {"completed", c.completed},
+                           {"no_shows", c.no_shows},
+                           {"cancelled", c.cancelled},
+                           {"first_start", instant(c.first_start)},
+                           {"last_start", instant(c.last_start)},
+                           {"next_start", instant(c.next_start)},
+                           {"lockout_no_shows", c.lockout_no_shows},
+                           {"locked_out", c.locked_out}});
+    return json_response(200, {{"provider", list.provider_id}, {"clients", std::move(clients)}});
+}
+
 Response snapshot_response(const SnapshotDocument& snapshot) {
     return with_body(200, "application/json", snapshot.json_text);
 }

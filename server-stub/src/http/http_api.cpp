@@ -58,7 +58,9 @@ enum class Action { put_provider, get_provider, list_bookings, snapshot, slots, 
                     // The provider's confirm and decline links (notifications/action_links.h).
                     show_action_link, use_action_link,
                     // Web Push (README "Web Push"): the VAPID key, an account's browser subscriptions.
-                    vapid_public_key, subscribe_push, list_push_subscriptions, unsubscribe_push };
+                    vapid_public_key, subscribe_push, list_push_subscriptions, unsubscribe_push,
+                    // The dashboard's views (domain/provider_views.h): a booking's history, the provider's clients.
+                    booking_history, list_clients };
 
 // A path pattern's segments after /v1/: literals, or "{provider}" (any
 // non-empty segment), "{booking}" (a booking id) and "{booking}.ics".
@@ -126,6 +128,9 @@ const std::vector<Route>& routes() {
         {"POST", {"me", "push-subscriptions"}, Access::account, Action::subscribe_push},
         {"GET", {"me", "push-subscriptions"}, Access::account, Action::list_push_subscriptions},
         {"DELETE", {"me", "push-subscriptions", "{subscription}"}, Access::account, Action::unsubscribe_push},
+        // The dashboard's views: one booking with its audit trail; the clients counted from the bookings.
+        {"GET", {"bookings", "{booking}", "history"}, Access::provider, Action::booking_history},
+        {"GET", {"providers", "{provider}", "clients"}, Access::provider, Action::list_clients},
     };
     return table;
 }
@@ -293,6 +298,7 @@ struct HttpApi::Impl : http::RequestHandler {
     domain::WebhookService* webhooks = nullptr;
     notifications::ActionLinkDesk* action_links = nullptr;
     domain::PushSubscriptions* push = nullptr;
+    domain::ProviderViews* views = nullptr;
     std::optional<OperatorToken> token;
     std::mutex credential_mutex;
     const http::KeptAsAnswered keeper;
@@ -546,6 +552,8 @@ struct HttpApi::Impl : http::RequestHandler {
             case Action::unsubscribe_push:
                 push->unsubscribe(actor, id);
                 return no_content();
+            case Action::booking_history: return booking_history_response(views_or_throw().booking_history(actor, id));
+            case Action::list_clients: return clients_response(views_or_throw().clients(actor, id));
         }
         return not_found();
     }
@@ -557,6 +565,11 @@ struct HttpApi::Impl : http::RequestHandler {
     // browser would refuse to send a Secure cookie back.
     bool cookie_secure(const Request& req) const {
         return accounts->public_origin().rfind("https://", 0) == 0 || !domain::loopback_host(req.head.authority);
+    }
+
+    domain::ProviderViews& views_or_throw() {
+        if (!views) throw DomainError(ErrorKind::not_found, "NOT_FOUND", "no such resource");
+        return *views;
     }
 
     notifications::ActionLinkDesk& action_links_or_throw() {
@@ -616,6 +629,7 @@ void HttpApi::ready(BookingService& service, domain::AccountService& accounts, S
 void HttpApi::serve_webhooks(domain::WebhookService& webhooks) { impl_->webhooks = &webhooks; }
 void HttpApi::serve_action_links(notifications::ActionLinkDesk& desk) { impl_->action_links = &desk; }
 void HttpApi::set_push_subscriptions(domain::PushSubscriptions& push) { impl_->push = &push; }
+void HttpApi::serve_provider_views(domain::ProviderViews& views) { impl_->views = &views; }
 
 void HttpApi::serve() { impl_->server.serve(); }
 void HttpApi::stop() { impl_->server.stop(); }
