@@ -16,7 +16,7 @@ export class CalendarsPanel extends Panel {
   path (...rest) { return providerPath(this.providerId, 'calendars', ...rest.map(encodeURIComponent)) }
 
   async load () {
-    await this.act(async () => { this.connections = (await this.api.get(this.path())).calendars }, null)
+    await this.act(async () => { this.connections = (await this.api.get(this.path())).connections }, null)
   }
 
   async makeFeed () {
