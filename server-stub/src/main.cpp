@@ -434,7 +434,10 @@ int main(int argc, char** argv) {
         calendar_options.allow_private_targets = outgoing.allow_private;
         calendars = std::make_unique<domain::CalendarService>(
             *backend.store, clock, backend.keys->derive("slotwise calendars v1", "connection credentials"),
-            adapters::calendar_client_factory(outgoing), adapters::ics_expander(), calendar_options);
+            [outgoing](const records::CalendarConnection& c, const nlohmann::json& credentials) {
+                return adapters::make_calendar_client(c.kind, c.url, credentials, outgoing);
+            },
+            domain::default_ics_expander(), calendar_options);
         api.serve_calendars(*calendars);
         notifications::configure_action_links(
             backend.keys->derive(notifications::kActionLinkSalt, notifications::kActionLinkInfo));

@@ -43,6 +43,8 @@ struct ExpandedObject {
 };
 using IcsExpander =
     std::function<ExpandedObject(const std::string& ics, Instant from, Instant to, const slotwise::TimeZone& zone)>;
+// domain/calendar_busy.*'s busy_from_ics behind that interface.
+IcsExpander default_ics_expander();
 
 // A client for a stored connection and its opened credentials (the JSON
 // that was sealed); throws adapters::CalendarError for a kind it cannot make.
