@@ -5,11 +5,7 @@
 #include <thread>
 
 #include "domain/calendar_invite.h"
-// TEMPORARY until branch cal-caldav is merged (its expander).
-#if __has_include("domain/calendar_busy.h")
-#define SLOTWISE_HAVE_CALENDAR_BUSY 1
 #include "domain/calendar_busy.h"
-#endif
 #include "domain/notification_settings.h"
 #include "domain/providers_access.h"
 #include "mail/mail_job.h"
@@ -109,16 +105,11 @@ bool closed_status(BookingStatus s) {
 IcsExpander default_ics_expander() {
     return [](const std::string& ics, Instant from, Instant to, const slotwise::TimeZone& zone) {
         ExpandedObject out;
-#ifdef SLOTWISE_HAVE_CALENDAR_BUSY
         const CalendarBusy found = busy_from_ics(ics, from, to, zone);
         out.busy.reserve(found.spans.size());
         for (const auto& span : found.spans) out.busy.push_back({span.start, span.end});
         out.uids = found.uids;
         out.unreadable = found.skipped > 0;
-#else
-        (void)ics, (void)from, (void)to, (void)zone;
-        out.unreadable = true;
-#endif
         return out;
     };
 }
