@@ -238,7 +238,7 @@ test('a booking appears once in the chosen calendar, moves with a reschedule (al
   // The provider deletes a booking's event by hand: the booking stays, and keeps its time.
   const b = (await book(server.url, { provider: 'c3', service: 's30', start: '2026-11-26T10:00:00Z', client: client(8) })).json.booking;
   const [eb] = await until('the second booking\'s event', async () => { const e = await mine(b.id); return e.length ? e : null; });
-  assert.equal(await radicale.deleteEvent(USER, 'bookings', eb.href.split('/').filter(Boolean).pop()), 200);
+  assert.ok([200, 204].includes(await radicale.deleteEvent(USER, 'bookings', eb.href.split('/').filter(Boolean).pop())));
   assert.equal((await sync('c3', made.json.id)).json.synced, true);
   const still = await request(server.url, 'GET', `/v1/bookings/${b.id}?token=${b.manage_token}`);
   assert.equal(still.status, 200);
@@ -338,7 +338,7 @@ test('the secret feed: held, pending and confirmed bookings in UTC with the clie
   assert.ok(text.includes(`UID:${yes.id}@slotwise`) && text.includes(`UID:${asked.id}@slotwise`) && !text.includes(no.id));
   assert.ok(/SUMMARY:[^\r\n]*Client 11/.test(text) && /SUMMARY:[^\r\n]*Client 12/.test(text), text);
   assert.ok(text.includes(`DTSTART:${asUtc(slotAt(2, 60))}`), text);
-  for (const m of text.matchAll(/^DT(?:START|END)[^:]*:(.*)$/gm)) assert.match(m[1], /^\d{8}T\d{6}Z$/);
+  for (const line of text.split('\r\n').filter((l) => /^DT(?:START|END)[;:]/.test(l))) assert.match(line, /^DT(?:START|END):\d{8}T\d{6}Z$/);
   const second = await request(server.url, 'POST', '/v1/providers/c6/calendar-feed', { headers: bearer });
   assert.equal(second.status, 201);
   assert.notEqual(second.json.url, first.json.url);

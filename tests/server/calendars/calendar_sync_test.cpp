@@ -147,7 +147,7 @@ struct Fixture {
         store = open_store("sqlite:" + (dir / "cal.db").string(), 2);
         store->migrate();
         const json config = json::parse(R"({"name":"Clinic","kind":"doctor","time_zone":"Europe/Berlin","active":true,
-            "schedules":{"default":{"weekly":{"mon":[["08:00","20:00"]]},"overrides":[]}},
+            "schedules":{"default":{"weekly":[{"day":"mon","start":"08:00","end":"20:00"}],"overrides":[]}},
             "services":[{"id":"s30","name":"Checkup","durations":[30],"price":{"amount":0,"currency":"EUR"},
                          "cancellation_policy":"flexible"}]})");
         auto s = store->session();
