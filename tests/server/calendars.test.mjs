@@ -214,10 +214,12 @@ test('a booking appears once in the chosen calendar, moves with a reschedule (al
   assert.equal(dtstart(events[0].ics), '20261125T100000Z');
   assert.match(events[0].ics.replace(/\r\n /g, ''), /Client 7/);
   assert.ok(!/METHOD:/.test(events[0].ics), 'a calendar object carries no METHOD');
-  // Read back by sync, our own event does not block the booking's own moves.
+  // Read back by sync, our own event does not block the booking's own moves
+  // (10:30-11:00 lies inside the event's 10:00-11:00).
   const read = await sync('c3', made.json.id);
   assert.equal(read.json.synced, true, read.text);
-  const moved = await request(server.url, 'POST', `/v1/bookings/${a.id}/reschedule?token=${a.manage_token}`, { body: { start: '2026-11-25T10:30:00Z' } });
+  assert.ok(read.json.own_events >= 1, read.text);
+  const moved = await request(server.url, 'POST', `/v1/bookings/${a.id}/reschedule?token=${a.manage_token}`, { body: { start: '2026-11-25T10:30:00Z', duration_minutes: 30 } });
   assert.equal(moved.status, 200, moved.text);
   events = await until('the moved event', async () => { const e = await mine(a.id); return e.length === 1 && dtstart(e[0].ics) === '20261125T103000Z' ? e : null; });
   assert.equal((await objects('bookings')).length, 1, 'moved, not copied');
