@@ -319,7 +319,11 @@ test('a sync killed by kill -9 is resumed from its stored token by the next proc
 });
 
 test('the secret feed: held, pending and confirmed bookings in UTC with the client\'s name; rotating it retires the old URL at once', async () => {
-  await putProvider(server.url, 'c6');
+  const config = providerConfig();
+  config.services.push({ id: 'v', name: 'Checkup (verified)', durations: [30], min_notice_minutes: 60, max_advance_days: 90,
+    price: { amount: 5000, currency: 'EUR' }, cancellation_policy: 'flexible', virtual: false, requires_confirmation: false,
+    verify_client_email: true });
+  await putProvider(server.url, 'c6', config);
   problem(await request(server.url, 'POST', '/v1/providers/c6/calendar-feed'), 401, 'UNAUTHORIZED');
   const first = await request(server.url, 'POST', '/v1/providers/c6/calendar-feed', { headers: bearer });
   assert.equal(first.status, 201, first.text);
@@ -327,6 +331,8 @@ test('the secret feed: held, pending and confirmed bookings in UTC with the clie
   const yes = (await book(server.url, { provider: 'c6', service: 's30', start: slotAt(2, 60), client: client(11) })).json.booking;
   const asked = (await book(server.url, { provider: 'c6', service: 'video', start: slotAt(2, 120), client: client(12) })).json.booking;
   assert.equal(asked.status, 'PENDING');
+  const held = (await book(server.url, { provider: 'c6', service: 'v', start: slotAt(2, 180), client: client(14) })).json.booking;
+  assert.equal(held.status, 'HELD');
   const no = (await book(server.url, { provider: 'c6', service: 's30', start: slotAt(3, 60), client: client(13) })).json.booking;
   await request(server.url, 'POST', `/v1/bookings/${no.id}/cancel?token=${no.manage_token}`, { body: {} });
   const feedPath = new URL(first.json.url).pathname;
@@ -336,8 +342,9 @@ test('the secret feed: held, pending and confirmed bookings in UTC with the clie
   assert.match(feed.headers['cache-control'], /no-store|private/);
   const text = feed.text.replace(/\r\n[ \t]/g, '');
   assert.ok(text.startsWith('BEGIN:VCALENDAR\r\n') && text.trimEnd().endsWith('END:VCALENDAR'));
-  assert.equal((text.match(/BEGIN:VEVENT/g) || []).length, 2, text);
+  assert.equal((text.match(/BEGIN:VEVENT/g) || []).length, 3, text);
   assert.ok(text.includes(`UID:${yes.id}@slotwise`) && text.includes(`UID:${asked.id}@slotwise`) && !text.includes(no.id));
+  assert.ok(text.includes(`UID:${held.id}@slotwise`), 'a HELD booking is in the feed');
   assert.ok(/SUMMARY:[^\r\n]*Client 11/.test(text) && /SUMMARY:[^\r\n]*Client 12/.test(text), text);
   assert.ok(text.includes(`DTSTART:${asUtc(slotAt(2, 60))}`), text);
   for (const line of text.split('\r\n').filter((l) => /^DT(?:START|END)[;:]/.test(l))) assert.match(line, /^DT(?:START|END):\d{8}T\d{6}Z$/);
