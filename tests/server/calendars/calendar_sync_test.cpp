@@ -15,6 +15,7 @@
 #include "domain/calendars.h"
 #include "domain/request_parsing.h"
 #include "store/calendar_records.h"
+#include "store/data_rights_records.h"
 #include "store/records.h"
 
 using namespace slotwise;
@@ -328,4 +329,20 @@ TEST_CASE("removing a connection removes its busy times") {
     } catch (const domain::DomainError& e) {
         CHECK(e.code == "UNKNOWN_CALENDAR_CONNECTION");
     }
+}
+
+TEST_CASE("a deleted provider's connections, busy times and feed go with it") {
+    Fixture f;
+    f.service.put("/cal/work/", "/cal/work/a.ics", busy_object("a", T, T + 3600));
+    const std::string id = f.connect();
+    REQUIRE(f.calendars->sync(id)->ok);
+    f.calendars->create_feed(f.op, "p1");
+    auto s = f.store->session();
+    records::mark_provider_deleted(*s, "p1", f.clock.now());
+    CHECK_FALSE(records::calendar_connection(*s, id));
+    CHECK(records::calendar_busy(*s, "p1", date::floor<Minutes>(timestamp_from_epoch(T - 86400)),
+                                 date::floor<Minutes>(timestamp_from_epoch(T + 86400)))
+              .empty());
+    CHECK(s->query("SELECT COUNT(*) AS n FROM calendar_feeds")[0].get<std::int64_t>("n") == 0);
+    CHECK(s->query("SELECT COUNT(*) AS n FROM calendar_objects")[0].get<std::int64_t>("n") == 0);
 }
