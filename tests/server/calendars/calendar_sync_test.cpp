@@ -256,7 +256,7 @@ TEST_CASE("a sync stores busy times where the booking checks read them, and foll
     CHECK(records::calendar_connection(*s, id)->status == "ok");
 }
 
-TEST_CASE("unchecking a calendar forgets its busy times; a bad object blocks nothing and is counted") {
+TEST_CASE("unchecking a calendar forgets its busy times, and a bad object blocks nothing and is counted") {
     Fixture f;
     f.service.put("/cal/work/", "/cal/work/a.ics", busy_object("a", T, T + 3600));
     f.service.put("/cal/home/", "/cal/home/b.ics", "UID:b\nGARBAGE\n");
@@ -304,7 +304,7 @@ TEST_CASE("an outage is reported once, keeps the last busy times, and ends with 
     CHECK_FALSE(c->outage_mailed_at);
 }
 
-TEST_CASE("two syncs of one connection never run at once; a lapsed lease is taken over") {
+TEST_CASE("two syncs of one connection never run at once, and a lapsed lease is taken over") {
     Fixture f;
     const std::string id = f.connect();
     auto s = f.store->session();
