@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import {
-  admin, book, cleanupAll, client, freshDatabase, problem, providerConfig, putProvider, request, slotAt, startServer,
+  admin, book, cleanupAll, client, freshDatabase, problem, providerConfig, putProvider, request, signIn, slotAt, startServer,
   tempDir, until,
 } from './harness.mjs';
 import { startRadicale, davRequest } from './radicale.mjs';
@@ -181,6 +181,8 @@ test('busy, recurring (an exception date, a moved occurrence), all-day, transpar
   for (const title of ['Dentist', 'Lunch', 'Away']) assert.ok(!snap.text.includes(title));
   // The authoritative check: a booking over an outside busy time is SLOT_TAKEN.
   problem(await book(server.url, { provider: 'c2', service: 's30', start: '2026-11-24T09:30:00Z', client: client(1) }), 409, 'SLOT_TAKEN');
+  const early = (await book(server.url, { provider: 'c2', service: 's30', start: '2026-11-24T08:00:00Z', client: client(2) })).json.booking;
+  problem(await request(server.url, 'POST', `/v1/bookings/${early.id}/reschedule?token=${early.manage_token}`, { body: { start: '2026-11-24T09:00:00Z' } }), 409, 'SLOT_TAKEN');
 
   // A change is read incrementally: the dentist moves, its old time frees.
   await radicale.putEvent(USER, 'work', 'dentist.ics', ics('dentist', ['SUMMARY:Dentist', 'DTSTART:20261124T100000Z', 'DTEND:20261124T103000Z']));
@@ -357,4 +359,28 @@ test('the secret feed: held, pending and confirmed bookings in UTC with the clie
   problem(await request(server.url, 'GET', feedPath), 404, 'NOT_FOUND');
   assert.equal((await request(server.url, 'GET', new URL(second.json.url).pathname)).status, 200);
   problem(await request(server.url, 'GET', '/v1/calendar-feeds/nope.ics'), 404, 'NOT_FOUND');
+});
+
+test('an account reaches only its own providers\' calendars and feed', async () => {
+  const owner = await signIn(server, 'cal-owner@example.com');
+  const stranger = await signIn(server, 'cal-stranger@example.com');
+  const config = providerConfig();
+  config.services = config.services.filter((x) => x.id === 's30');
+  const put = await request(server.url, 'PUT', '/v1/providers/owned-cal', { body: config, headers: { authorization: `Bearer ${owner.token}` } });
+  assert.equal(put.status, 201, put.text);
+  const as = (who) => ({ authorization: `Bearer ${who.token}` });
+  const made = await request(server.url, 'POST', '/v1/providers/owned-cal/calendars', { body: caldav(), headers: as(owner) });
+  assert.equal(made.status, 201, made.text);
+  const id = made.json.id;
+  for (const [method, p, body] of [
+    ['GET', '/v1/providers/owned-cal/calendars'], ['POST', '/v1/providers/owned-cal/calendars', caldav()],
+    ['PATCH', `/v1/providers/owned-cal/calendars/${id}`, { write_to: null }], ['POST', `/v1/providers/owned-cal/calendars/${id}/sync`],
+    ['DELETE', `/v1/providers/owned-cal/calendars/${id}`], ['POST', '/v1/providers/owned-cal/calendar-feed'],
+  ]) problem(await request(server.url, method, p, { body, headers: as(stranger) }), 404, 'UNKNOWN_PROVIDER');
+  // Nor through a provider of its own: a connection id belongs to one provider.
+  assert.equal((await request(server.url, 'PUT', '/v1/providers/stranger-cal', { body: config, headers: as(stranger) })).status, 201);
+  problem(await request(server.url, 'POST', `/v1/providers/stranger-cal/calendars/${id}/sync`, { headers: as(stranger) }), 404, 'UNKNOWN_CALENDAR_CONNECTION');
+  problem(await request(server.url, 'DELETE', `/v1/providers/stranger-cal/calendars/${id}`, { headers: as(stranger) }), 404, 'UNKNOWN_CALENDAR_CONNECTION');
+  const listed = await request(server.url, 'GET', '/v1/providers/owned-cal/calendars', { headers: as(owner) });
+  assert.equal(listed.json.connections.length, 1);
 });
