@@ -346,3 +346,27 @@ TEST_CASE("a deleted provider's connections, busy times and feed go with it") {
     CHECK(s->query("SELECT COUNT(*) AS n FROM calendar_feeds")[0].get<std::int64_t>("n") == 0);
     CHECK(s->query("SELECT COUNT(*) AS n FROM calendar_objects")[0].get<std::int64_t>("n") == 0);
 }
+
+TEST_CASE("the busy window rolls on with the days: stored objects are expanded again, without asking the service") {
+    Fixture f;
+    const std::int64_t far = T + 420LL * 86400;  // beyond today + 400 days at the fixture's clock
+    f.service.put("/cal/work/", "/cal/work/far.ics", busy_object("far", far, far + 3600));
+    const std::string id = f.connect();
+    REQUIRE(f.calendars->sync(id)->ok);
+    CHECK(f.busy(far - 86400, far + 86400).empty());
+    // A month later (another process's clock): the window now reaches it.
+    Clock later{timestamp_from_epoch(1'800'000'000 + 30 * 86400)};
+    domain::CalendarService moved(
+        *f.store, later, std::string(32, 'k'),
+        [&f](const records::CalendarConnection&, const json& credentials) {
+            return std::make_unique<FakeClient>(f.service, credentials.value("password", std::string()));
+        },
+        fake_expand, domain::CalendarOptions{});
+    f.service.failing = CalendarFailure::unreachable;  // nothing is read from the service this time
+    const auto r = moved.sync(id);
+    REQUIRE(r);
+    CHECK_FALSE(r->ok);
+    const auto busy = f.busy(far - 86400, far + 86400);
+    REQUIRE(busy.size() == 1);
+    CHECK(busy[0].start == date::floor<Minutes>(timestamp_from_epoch(far)));
+}
