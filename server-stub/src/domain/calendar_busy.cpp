@@ -1,6 +1,7 @@
 #include "domain/calendar_busy.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <memory>
 #include <optional>
@@ -376,11 +377,37 @@ bool Reader::read_group(icalcomponent* master, const std::vector<icalcomponent*>
     return true;
 }
 
+// libical writes "Encountered END before BEGIN" to stderr (an unconditional
+// fprintf in its parser) for an END line with nothing open; a provider's
+// calendar must not be able to fill the server's log, so such a text is
+// refused before libical sees it.
+bool unbalanced(const std::string& ics) {
+    int depth = 0;
+    std::size_t start = 0;
+    while (start < ics.size()) {
+        std::size_t end = ics.find('\n', start);
+        if (end == std::string::npos) end = ics.size();
+        std::string_view line(ics.data() + start, end - start);
+        start = end + 1;
+        std::size_t name_end = line.find_first_of(":;");
+        if (name_end == std::string_view::npos) continue;
+        std::string name(line.substr(0, name_end));
+        for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        if (name == "BEGIN") ++depth;
+        else if (name == "END" && --depth < 0) return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 CalendarBusy busy_from_ics(const std::string& ics, Instant from, Instant to, const TimeZone& zone) {
     CalendarBusy result;
     if (!(from < to)) return result;
+    if (unbalanced(ics)) {
+        result.skipped = 1;
+        return result;
+    }
     std::unique_ptr<icalcomponent, ComponentFree> root(icalparser_parse_string(ics.c_str()));
     if (!root) {
         result.skipped = 1;
