@@ -236,7 +236,7 @@ test('busy times read back from Radicale through calendar_busy', async () => {
   }
 });
 
-test('a server pointing to another origin gets no credentials there; broken XML is unreachable, not a crash', async () => {
+test('a server pointing to another origin over plain http gets no credentials there; broken XML is unreachable, not a crash', async () => {
   let port;
   const multistatus = (inner) => `<?xml version="1.0"?><d:multistatus xmlns:d="DAV:">${inner}</d:multistatus>`;
   const fake = await fakeServer((req, res) => {
@@ -244,6 +244,12 @@ test('a server pointing to another origin gets no credentials there; broken XML 
       res.writeHead(207, { 'content-type': 'application/xml' });
       // "localhost" is another origin than "127.0.0.1", though the same machine.
       res.end(multistatus(`<d:response><d:href>/</d:href><d:propstat><d:prop><d:current-user-principal><d:href>http://localhost:${port}/elsewhere/</d:href></d:current-user-principal></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>`));
+    } else if (req.url === '/moved/') {
+      res.writeHead(301, { location: `http://localhost:${port}/elsewhere/` });
+      res.end();
+    } else if (req.url === '/slow-down/') {
+      res.writeHead(429, { 'retry-after': '60' });
+      res.end();
     } else if (req.url.startsWith('/.well-known/')) {
       res.writeHead(404);
       res.end();
@@ -260,8 +266,11 @@ test('a server pointing to another origin gets no credentials there; broken XML 
   });
   port = fake.port;
   try {
-    const result = await as(fake.url)('list');
-    assert.equal(result.error, 'not_found', JSON.stringify(result));
+    for (const start of [fake.url, `${fake.url}moved/`]) {
+      const result = await as(start)('list');
+      assert.equal(result.error, 'not_found', JSON.stringify(result));
+    }
+    assert.equal((await as(fake.url)('changes', `${fake.url}slow-down/`, '')).error, 'unreachable');
     assert.ok(fake.requests.every((r) => !r.url.startsWith('/elsewhere')), JSON.stringify(fake.requests.map((r) => r.url)));
     for (const where of ['deep/', 'entity/', 'truncated/']) {
       const r = await as(fake.url)('changes', `${fake.url}${where}`, '');

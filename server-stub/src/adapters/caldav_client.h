@@ -8,8 +8,15 @@
 // VEVENTs. changes() uses sync-collection (RFC 6578) and falls back, for a
 // server without it, to the CTag (getctag) plus a calendar-query over a time
 // range, fetching data with calendar-multiget either way. Every href given
-// out (calendars, objects, `removed`) is an absolute URL on the account's
-// server; credentials are never sent to another origin.
+// out (calendars, objects, `removed`) is an absolute URL. Credentials go only
+// to the origin of the URL a call was given (the typed URL, a calendar, an
+// event), and during discovery to where the server redirects or points over
+// https; never to an href on another origin over plain http.
+//
+// In the fallback, a `full` answer is the whole collection within the
+// query's time range (set_query_range), not events outside it. Only Basic
+// auth. One object serves one thread at a time: it keeps the current call's
+// origin.
 #pragma once
 
 #include <optional>
