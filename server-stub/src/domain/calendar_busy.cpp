@@ -34,8 +34,9 @@ struct IteratorFree {
 
 std::optional<LocalSeconds> local_of(const icaltimetype& t) {
     if (icaltime_is_null_time(t)) return std::nullopt;
-    // Years the engine and libical both handle sensibly; anything else is junk.
-    if (t.year < 1900 || t.year > 2500) return std::nullopt;
+    // Gregorian years up to where libical stops iterating; Apple writes
+    // year-less birthdays as 1604, Outlook zone rules start in 1601.
+    if (t.year < 1583 || t.year > 2500) return std::nullopt;
     date::year_month_day ymd{date::year{t.year}, date::month{static_cast<unsigned>(t.month)},
                              date::day{static_cast<unsigned>(t.day)}};
     if (t.month < 1 || t.month > 12 || t.day < 1 || !ymd.ok()) return std::nullopt;

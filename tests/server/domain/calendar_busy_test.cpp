@@ -202,6 +202,8 @@ TEST_CASE("recurrence: RRULE, UNTIL, COUNT, EXDATE, RDATE", "[calendar_busy]") {
         {"a series started years ago reaches the window",
          "DTSTART:20100104T100000Z\nDURATION:PT1H\nRRULE:FREQ=WEEKLY;BYDAY=MO\n", "2026-06-01T00:00:00Z",
          "2026-06-09T00:00:00Z", {"2026-06-01T10:00:00Z/2026-06-01T11:00:00Z", "2026-06-08T10:00:00Z/2026-06-08T11:00:00Z"}},
+        {"a yearly birthday from 1604 (Apple's year-less birthdays)", "DTSTART;VALUE=DATE:16040215\nRRULE:FREQ=YEARLY\n",
+         kFrom, kTo, {"2026-02-14T23:00:00Z/2026-02-15T23:00:00Z"}},
         {"an occurrence that began before the window is clipped",
          "DTSTART:20260531T220000Z\nDURATION:PT4H\nRRULE:FREQ=DAILY\n", "2026-06-02T00:00:00Z", "2026-06-02T12:00:00Z",
          {"2026-06-02T00:00:00Z/2026-06-02T02:00:00Z"}},
