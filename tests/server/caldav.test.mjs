@@ -210,6 +210,10 @@ test('without sync-collection: the CTag, a calendar-query over a time range, and
     assert.equal(next.full, true);
     assert.deepEqual(uidsOf(next), ['later', 'soon']);
     assert.notEqual(next.next_token, first.next_token);
+
+    // The caller's window (sync's, on the server's clock) replaces the default range.
+    const wide = await alice('changes', cal, '', '2044-12-31T00:00:00Z', '2045-01-02T00:00:00Z');
+    assert.deepEqual(uidsOf(wide), ['far']);
     for (const name of ['soon.ics', 'far.ics', 'later.ics']) await radicale.deleteEvent('alice', 'work', name);
   } finally {
     await new Promise((r) => proxy.close(r));

@@ -181,9 +181,7 @@ bool may_follow(const std::string& url, const std::string& origin) {
 
 bool is_redirect(int status) { return status == 301 || status == 302 || status == 303 || status == 307 || status == 308; }
 
-std::string time_range_value(std::chrono::system_clock::time_point t) {
-    return date::format("%Y%m%dT000000Z", date::floor<date::days>(t));
-}
+std::string time_range_value(Instant t) { return date::format("%Y%m%dT%H%M00Z", t); }
 
 }  // namespace
 
@@ -498,12 +496,18 @@ ChangeSet CaldavClient::by_ctag(const std::string& calendar, const std::string& 
         result.next_token = token;
         return result;
     }
-    const auto now = std::chrono::system_clock::now();
+    std::pair<Instant, Instant> window;
+    if (query_window_) {
+        window = *query_window_;
+    } else {
+        const Instant today = date::floor<date::days>(std::chrono::system_clock::now());
+        window = {today - date::days{7}, today + date::days{450}};
+    }
     const std::string body =
         std::string(kXmlHead) +
         "<C:calendar-query xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop><D:getetag/></D:prop>"
         "<C:filter><C:comp-filter name=\"VCALENDAR\"><C:comp-filter name=\"VEVENT\"><C:time-range start=\"" +
-        time_range_value(now - date::days{days_before_}) + "\" end=\"" + time_range_value(now + date::days{days_after_}) +
+        time_range_value(window.first) + "\" end=\"" + time_range_value(window.second) +
         "\"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>";
     HttpResponse r = send("REPORT", calendar, body, {{"Depth", "1"}, {"Content-Type", "application/xml; charset=utf-8"}},
                           kDataAnswer);
