@@ -167,6 +167,7 @@ test('without sync-collection: the CTag, a calendar-query over a time range, and
   // Radicale behind a proxy that refuses sync-collection the way a server without it does (RFC 3253 supported-report).
   const target = new URL(radicale.url);
   const seen = [];
+  let refuseWith = 403;
   const proxy = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c) => { body += c; });
@@ -174,8 +175,14 @@ test('without sync-collection: the CTag, a calendar-query over a time range, and
       const report = req.method === 'REPORT' ? /<[A-Za-z]*:?(sync-collection|calendar-query|calendar-multiget)/.exec(body)?.[1] : null;
       seen.push(report || req.method);
       if (report === 'sync-collection') {
-        res.writeHead(403, { 'content-type': 'application/xml' });
-        res.end('<?xml version="1.0"?><D:error xmlns:D="DAV:"><D:supported-report/></D:error>');
+        // Both ways servers say it: RFC 3253's supported-report precondition, or 501 for an unknown REPORT.
+        if (refuseWith === 501) {
+          res.writeHead(501);
+          res.end();
+        } else {
+          res.writeHead(403, { 'content-type': 'application/xml' });
+          res.end('<?xml version="1.0"?><D:error xmlns:D="DAV:"><D:supported-report/></D:error>');
+        }
         return;
       }
       const up = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
@@ -210,6 +217,9 @@ test('without sync-collection: the CTag, a calendar-query over a time range, and
     assert.equal(next.full, true);
     assert.deepEqual(uidsOf(next), ['later', 'soon']);
     assert.notEqual(next.next_token, first.next_token);
+
+    refuseWith = 501;
+    assert.deepEqual(uidsOf(await alice('changes', cal, '')), ['later', 'soon']);
 
     // The caller's window (sync's, on the server's clock) replaces the default range.
     const wide = await alice('changes', cal, '', '2044-12-31T00:00:00Z', '2045-01-02T00:00:00Z');
@@ -254,6 +264,9 @@ test('a server pointing to another origin over plain http gets no credentials th
     } else if (req.url === '/slow-down/') {
       res.writeHead(429, { 'retry-after': '60' });
       res.end();
+    } else if (req.url === '/down/') {
+      res.writeHead(503);
+      res.end();
     } else if (req.url.startsWith('/.well-known/')) {
       res.writeHead(404);
       res.end();
@@ -274,7 +287,7 @@ test('a server pointing to another origin over plain http gets no credentials th
       const result = await as(start)('list');
       assert.equal(result.error, 'not_found', JSON.stringify(result));
     }
-    assert.equal((await as(fake.url)('changes', `${fake.url}slow-down/`, '')).error, 'unreachable');
+    for (const where of ['slow-down/', 'down/']) assert.equal((await as(fake.url)('changes', `${fake.url}${where}`, '')).error, 'unreachable', where);
     assert.ok(fake.requests.every((r) => !r.url.startsWith('/elsewhere')), JSON.stringify(fake.requests.map((r) => r.url)));
     for (const where of ['deep/', 'entity/', 'truncated/']) {
       const r = await as(fake.url)('changes', `${fake.url}${where}`, '');

@@ -214,8 +214,9 @@ HttpResponse CaldavClient::send(const std::string& method, const std::string& ur
     if (r.status == 401) throw CalendarError(CalendarFailure::auth_failed, "the CalDAV server refused the user name or password");
     if (r.status == 408 || r.status == 429)
         throw CalendarError(CalendarFailure::unreachable, method + " " + url + ": the CalDAV server answered " + std::to_string(r.status) + ", later");
-    // 507 Insufficient Storage is about what we sent, not the server's health.
-    if (r.status >= 500 && r.status != 507)
+    // 501 (a REPORT the server lacks) and 507 (no room for what we sent) are
+    // about the request, not the server's health: the caller decides.
+    if (r.status >= 500 && r.status != 501 && r.status != 507)
         throw CalendarError(CalendarFailure::unreachable, method + " " + url + ": the CalDAV server answered " + std::to_string(r.status));
     return r;
 }
