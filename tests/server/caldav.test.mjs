@@ -297,3 +297,50 @@ test('a server pointing to another origin over plain http gets no credentials th
     await fake.close();
   }
 });
+
+test('a truncated sync-collection (507 on the collection) is asked again from its token until complete', async () => {
+  const calendarData = (uid) => ics(uid, ['DTSTART:20261201T100000Z', 'DURATION:PT1H']);
+  const ok = (href, props) => `<d:response><d:href>${href}</d:href><d:propstat><d:prop>${props}</d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>`;
+  const status = (href, code) => `<d:response><d:href>${href}</d:href><d:status>HTTP/1.1 ${code} X</d:status></d:response>`;
+  const pages = {
+    '': [ok('/cal/a.ics', '<d:getetag>"1"</d:getetag>') + status('/cal/', 507), 't1'],
+    t1: [ok('/cal/b%20c.ics', '<d:getetag>"2"</d:getetag>') + status('/cal/gone.ics', 404) + ok('/cal/', '<d:getetag>"c"</d:getetag>'), 't2'],
+    t2: [status('/cal/a.ics', 404), 't3'],
+  };
+  const fake = await fakeServer((req, res, body) => {
+    if (req.headers.authorization !== 'Basic ' + Buffer.from('alice:alice-pw').toString('base64')) {
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="x"' });
+      return res.end();
+    }
+    res.writeHead(207, { 'content-type': 'application/xml; charset=utf-8' });
+    if (body.includes('sync-collection')) {
+      assert.equal(req.headers.depth, '0');
+      const token = /<D:sync-token>(.*?)<\/D:sync-token>/.exec(body)?.[1] ?? '';
+      const [inner, next] = pages[token];
+      return res.end(`<?xml version="1.0"?><d:multistatus xmlns:d="DAV:">${inner}<d:sync-token>${next}</d:sync-token></d:multistatus>`);
+    }
+    // calendar-multiget: one object as CDATA, the other escaped, as servers do either.
+    const hrefs = [...body.matchAll(/<D:href>(.*?)<\/D:href>/g)].map((m) => m[1]);
+    const items = hrefs.map((h) => {
+      const uid = h.includes('a.ics') ? 'a' : 'b';
+      const data = uid === 'a' ? `<![CDATA[${calendarData(uid)}]]>` : calendarData(uid).replace(/\r/g, '&#13;');
+      return ok(h, `<d:getetag>"${uid}"</d:getetag><C:calendar-data xmlns:C="urn:ietf:params:xml:ns:caldav">${data}</C:calendar-data>`);
+    });
+    res.end(`<?xml version="1.0"?><d:multistatus xmlns:d="DAV:">${items.join('')}</d:multistatus>`);
+  });
+  try {
+    const cal = `${fake.url}cal/`;
+    const first = await as(fake.url)('changes', cal, '');
+    assert.equal(first.full, true);
+    assert.deepEqual(first.changed.map((o) => [o.href, o.etag]), [[`${cal}a.ics`, '"a"'], [`${cal}b%20c.ics`, '"b"']]);
+    assert.equal(first.changed[0].ics, calendarData('a'));
+    assert.equal(first.changed[1].ics, calendarData('b'));
+    assert.deepEqual(first.removed, []);
+    assert.equal(first.next_token, 'sync:t2');
+    const next = await as(fake.url)('changes', cal, first.next_token);
+    assert.deepEqual({ changed: next.changed, removed: next.removed, full: next.full, next_token: next.next_token },
+      { changed: [], removed: [`${cal}a.ics`], full: false, next_token: 'sync:t3' });
+  } finally {
+    await fake.close();
+  }
+});
