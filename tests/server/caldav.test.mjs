@@ -167,6 +167,7 @@ test('without sync-collection: the CTag, a calendar-query over a time range, and
   // Radicale behind a proxy that refuses sync-collection the way a server without it does (RFC 3253 supported-report).
   const target = new URL(radicale.url);
   const seen = [];
+  let refuseWith = 403;
   const proxy = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c) => { body += c; });
@@ -174,8 +175,14 @@ test('without sync-collection: the CTag, a calendar-query over a time range, and
       const report = req.method === 'REPORT' ? /<[A-Za-z]*:?(sync-collection|calendar-query|calendar-multiget)/.exec(body)?.[1] : null;
       seen.push(report || req.method);
       if (report === 'sync-collection') {
-        res.writeHead(403, { 'content-type': 'application/xml' });
-        res.end('<?xml version="1.0"?><D:error xmlns:D="DAV:"><D:supported-report/></D:error>');
+        // Both ways servers say it: RFC 3253's supported-report precondition, or 501 for an unknown REPORT.
+        if (refuseWith === 501) {
+          res.writeHead(501);
+          res.end();
+        } else {
+          res.writeHead(403, { 'content-type': 'application/xml' });
+          res.end('<?xml version="1.0"?><D:error xmlns:D="DAV:"><D:supported-report/></D:error>');
+        }
         return;
       }
       const up = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
@@ -210,6 +217,13 @@ test('without sync-collection: the CTag, a calendar-query over a time range, and
     assert.equal(next.full, true);
     assert.deepEqual(uidsOf(next), ['later', 'soon']);
     assert.notEqual(next.next_token, first.next_token);
+
+    refuseWith = 501;
+    assert.deepEqual(uidsOf(await alice('changes', cal, '')), ['later', 'soon']);
+
+    // The caller's window (sync's, on the server's clock) replaces the default range.
+    const wide = await alice('changes', cal, '', '2044-12-31T00:00:00Z', '2045-01-02T00:00:00Z');
+    assert.deepEqual(uidsOf(wide), ['far']);
     for (const name of ['soon.ics', 'far.ics', 'later.ics']) await radicale.deleteEvent('alice', 'work', name);
   } finally {
     await new Promise((r) => proxy.close(r));
@@ -236,7 +250,7 @@ test('busy times read back from Radicale through calendar_busy', async () => {
   }
 });
 
-test('a server pointing to another origin gets no credentials there; broken XML is unreachable, not a crash', async () => {
+test('a server pointing to another origin over plain http gets no credentials there; broken XML is unreachable, not a crash', async () => {
   let port;
   const multistatus = (inner) => `<?xml version="1.0"?><d:multistatus xmlns:d="DAV:">${inner}</d:multistatus>`;
   const fake = await fakeServer((req, res) => {
@@ -244,6 +258,15 @@ test('a server pointing to another origin gets no credentials there; broken XML 
       res.writeHead(207, { 'content-type': 'application/xml' });
       // "localhost" is another origin than "127.0.0.1", though the same machine.
       res.end(multistatus(`<d:response><d:href>/</d:href><d:propstat><d:prop><d:current-user-principal><d:href>http://localhost:${port}/elsewhere/</d:href></d:current-user-principal></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>`));
+    } else if (req.url === '/moved/') {
+      res.writeHead(301, { location: `http://localhost:${port}/elsewhere/` });
+      res.end();
+    } else if (req.url === '/slow-down/') {
+      res.writeHead(429, { 'retry-after': '60' });
+      res.end();
+    } else if (req.url === '/down/') {
+      res.writeHead(503);
+      res.end();
     } else if (req.url.startsWith('/.well-known/')) {
       res.writeHead(404);
       res.end();
@@ -260,13 +283,63 @@ test('a server pointing to another origin gets no credentials there; broken XML 
   });
   port = fake.port;
   try {
-    const result = await as(fake.url)('list');
-    assert.equal(result.error, 'not_found', JSON.stringify(result));
+    for (const start of [fake.url, `${fake.url}moved/`]) {
+      const result = await as(start)('list');
+      assert.equal(result.error, 'not_found', JSON.stringify(result));
+    }
+    for (const where of ['slow-down/', 'down/']) assert.equal((await as(fake.url)('changes', `${fake.url}${where}`, '')).error, 'unreachable', where);
     assert.ok(fake.requests.every((r) => !r.url.startsWith('/elsewhere')), JSON.stringify(fake.requests.map((r) => r.url)));
     for (const where of ['deep/', 'entity/', 'truncated/']) {
       const r = await as(fake.url)('changes', `${fake.url}${where}`, '');
       assert.equal(r.error, 'unreachable', `${where}: ${JSON.stringify(r)}`);
     }
+  } finally {
+    await fake.close();
+  }
+});
+
+test('a truncated sync-collection (507 on the collection) is asked again from its token until complete', async () => {
+  const calendarData = (uid) => ics(uid, ['DTSTART:20261201T100000Z', 'DURATION:PT1H']);
+  const ok = (href, props) => `<d:response><d:href>${href}</d:href><d:propstat><d:prop>${props}</d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>`;
+  const status = (href, code) => `<d:response><d:href>${href}</d:href><d:status>HTTP/1.1 ${code} X</d:status></d:response>`;
+  const pages = {
+    '': [ok('/cal/a.ics', '<d:getetag>"1"</d:getetag>') + status('/cal/', 507), 't1'],
+    t1: [ok('/cal/b%20c.ics', '<d:getetag>"2"</d:getetag>') + status('/cal/gone.ics', 404) + ok('/cal/', '<d:getetag>"c"</d:getetag>'), 't2'],
+    t2: [status('/cal/a.ics', 404), 't3'],
+  };
+  const fake = await fakeServer((req, res, body) => {
+    if (req.headers.authorization !== 'Basic ' + Buffer.from('alice:alice-pw').toString('base64')) {
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="x"' });
+      return res.end();
+    }
+    res.writeHead(207, { 'content-type': 'application/xml; charset=utf-8' });
+    if (body.includes('sync-collection')) {
+      assert.equal(req.headers.depth, '0');
+      const token = /<D:sync-token>(.*?)<\/D:sync-token>/.exec(body)?.[1] ?? '';
+      const [inner, next] = pages[token];
+      return res.end(`<?xml version="1.0"?><d:multistatus xmlns:d="DAV:">${inner}<d:sync-token>${next}</d:sync-token></d:multistatus>`);
+    }
+    // calendar-multiget: one object as CDATA, the other escaped, as servers do either.
+    const hrefs = [...body.matchAll(/<D:href>(.*?)<\/D:href>/g)].map((m) => m[1]);
+    const items = hrefs.map((h) => {
+      const uid = h.includes('a.ics') ? 'a' : 'b';
+      const data = uid === 'a' ? `<![CDATA[${calendarData(uid)}]]>` : calendarData(uid).replace(/\r/g, '&#13;');
+      return ok(h, `<d:getetag>"${uid}"</d:getetag><C:calendar-data xmlns:C="urn:ietf:params:xml:ns:caldav">${data}</C:calendar-data>`);
+    });
+    res.end(`<?xml version="1.0"?><d:multistatus xmlns:d="DAV:">${items.join('')}</d:multistatus>`);
+  });
+  try {
+    const cal = `${fake.url}cal/`;
+    const first = await as(fake.url)('changes', cal, '');
+    assert.equal(first.full, true);
+    assert.deepEqual(first.changed.map((o) => [o.href, o.etag]), [[`${cal}a.ics`, '"a"'], [`${cal}b%20c.ics`, '"b"']]);
+    assert.equal(first.changed[0].ics, calendarData('a'));
+    assert.equal(first.changed[1].ics, calendarData('b'));
+    assert.deepEqual(first.removed, []);
+    assert.equal(first.next_token, 'sync:t2');
+    const next = await as(fake.url)('changes', cal, first.next_token);
+    assert.deepEqual({ changed: next.changed, removed: next.removed, full: next.full, next_token: next.next_token },
+      { changed: [], removed: [`${cal}a.ics`], full: false, next_token: 'sync:t3' });
   } finally {
     await fake.close();
   }

@@ -2,7 +2,7 @@
 // so tests/server/caldav.test.mjs can drive it against a real Radicale:
 //
 //   caldav_probe [--allow-private] URL USER PASSWORD list
-//   caldav_probe [--allow-private] URL USER PASSWORD changes CALENDAR TOKEN
+//   caldav_probe [--allow-private] URL USER PASSWORD changes CALENDAR TOKEN [FROM TO]
 //   caldav_probe [--allow-private] URL USER PASSWORD put CALENDAR UID ICS_FILE [ETAG]
 //   caldav_probe [--allow-private] URL USER PASSWORD delete EVENT_HREF [ETAG]
 //   caldav_probe [--allow-private] URL USER PASSWORD busy CALENDAR FROM TO ZONE
@@ -64,7 +64,13 @@ int main(int argc, char** argv) {
             out = json::array();
             for (const auto& c : client.list_calendars())
                 out.push_back({{"href", c.href}, {"name", c.name}, {"writable", c.writable}});
-        } else if (command == "changes" && args.size() == 6) {
+        } else if (command == "changes" && (args.size() == 6 || args.size() == 8)) {
+            if (args.size() == 8) {
+                auto from = slotwise::parse_instant(args[6]);
+                auto to = slotwise::parse_instant(args[7]);
+                if (!from || !to) return usage();
+                client.set_query_window(*from, *to);
+            }
             adapters::ChangeSet changes = client.changes(args[4], args[5]);
             out = {{"changed", json::array()}, {"removed", changes.removed}, {"next_token", changes.next_token},
                    {"full", changes.full}};

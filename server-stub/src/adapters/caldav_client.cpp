@@ -170,11 +170,18 @@ std::string resolve_href(const std::string& href, const std::string& base, const
     return dir + href;
 }
 
+// Whether discovery may take the credentials from `origin` to `url`: the same
+// origin, or another over https (iCloud, for one, names a principal and a
+// calendar home on other hosts than its entry point). Never to plain http
+// elsewhere, where anyone on the way would read the password.
+bool may_follow(const std::string& url, const std::string& origin) {
+    const std::string other = origin_of(url);
+    return !other.empty() && (other == origin || other.rfind("https://", 0) == 0);
+}
+
 bool is_redirect(int status) { return status == 301 || status == 302 || status == 303 || status == 307 || status == 308; }
 
-std::string time_range_value(std::chrono::system_clock::time_point t) {
-    return date::format("%Y%m%dT000000Z", date::floor<date::days>(t));
-}
+std::string time_range_value(Instant t) { return date::format("%Y%m%dT%H%M00Z", t); }
 
 }  // namespace
 
@@ -205,8 +212,11 @@ HttpResponse CaldavClient::send(const std::string& method, const std::string& ur
     HttpResponse r = send_http(request, options_);
     if (r.status == 0) throw CalendarError(CalendarFailure::unreachable, r.error);
     if (r.status == 401) throw CalendarError(CalendarFailure::auth_failed, "the CalDAV server refused the user name or password");
-    // 507 Insufficient Storage is about what we sent, not the server's health.
-    if (r.status >= 500 && r.status != 507)
+    if (r.status == 408 || r.status == 429)
+        throw CalendarError(CalendarFailure::unreachable, method + " " + url + ": the CalDAV server answered " + std::to_string(r.status) + ", later");
+    // 501 (a REPORT the server lacks) and 507 (no room for what we sent) are
+    // about the request, not the server's health: the caller decides.
+    if (r.status >= 500 && r.status != 501 && r.status != 507)
         throw CalendarError(CalendarFailure::unreachable, method + " " + url + ": the CalDAV server answered " + std::to_string(r.status));
     return r;
 }
@@ -226,7 +236,9 @@ HttpResponse CaldavClient::propfind(const std::string& url, int depth, const std
         if (!final_url || !is_redirect(r.status) || location.empty() || hop == kMaxRedirects) return r;
         // Discovery may move to the host the server names (RFC 6764 5: a
         // /.well-known/caldav redirect often does); later calls stay there.
-        target = resolve_href(location, target, origin_);
+        std::string next = resolve_href(location, target, origin_);
+        if (!may_follow(next, origin_)) return r;
+        target = std::move(next);
         use_origin_of(target);
     }
 }
@@ -312,9 +324,8 @@ std::vector<RemoteCalendar> CaldavClient::list_calendars() {
             home = first_href(own.prop(dav::kCaldav, "calendar-home-set"));
             if (!principal.empty()) principal = resolve_href(principal, start, origin_);
             if (!home.empty()) home = resolve_href(home, start, origin_);
-            // Credentials stay with the origin that discovery reached; a principal elsewhere is not followed.
-            if (origin_of(principal) != origin_) principal.clear();
-            if (origin_of(home) != origin_) home.clear();
+            if (!may_follow(principal, origin_)) principal.clear();
+            if (!may_follow(home, origin_)) home.clear();
         }
     }
     if (typed_calendar) return {*typed_calendar};
@@ -329,13 +340,14 @@ std::vector<RemoteCalendar> CaldavClient::list_calendars() {
                 principal = first_href(e.prop(dav::kDav, "current-user-principal"));
                 if (!principal.empty()) {
                     principal = resolve_href(principal, base, origin_);
-                    if (origin_of(principal) != origin_) principal.clear();
+                    if (!may_follow(principal, origin_)) principal.clear();
                     break;
                 }
             }
         }
     }
     if (home.empty() && !principal.empty()) {
+        use_origin_of(principal);
         HttpResponse p = propfind(principal, 0, "<C:calendar-home-set/>", nullptr);
         if (p.status == 403) throw CalendarError(CalendarFailure::auth_failed, "the CalDAV server refused access to " + principal);
         if (p.status == 207) {
@@ -344,13 +356,14 @@ std::vector<RemoteCalendar> CaldavClient::list_calendars() {
                 home = first_href(e.prop(dav::kCaldav, "calendar-home-set"));
                 if (!home.empty()) {
                     home = resolve_href(home, principal, origin_);
+                    if (!may_follow(home, origin_)) home.clear();
                     break;
                 }
             }
         }
     }
-    if (home.empty() || origin_of(home) != origin_)
-        throw CalendarError(CalendarFailure::not_found, "no CalDAV calendar home found at " + url_);
+    if (home.empty()) throw CalendarError(CalendarFailure::not_found, "no CalDAV calendar home found at " + url_);
+    use_origin_of(home);
     return calendars_in(with_slash(home));
 }
 
@@ -484,12 +497,18 @@ ChangeSet CaldavClient::by_ctag(const std::string& calendar, const std::string& 
         result.next_token = token;
         return result;
     }
-    const auto now = std::chrono::system_clock::now();
+    std::pair<Instant, Instant> window;
+    if (query_window_) {
+        window = *query_window_;
+    } else {
+        const Instant today = date::floor<date::days>(std::chrono::system_clock::now());
+        window = {today - date::days{7}, today + date::days{450}};
+    }
     const std::string body =
         std::string(kXmlHead) +
         "<C:calendar-query xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop><D:getetag/></D:prop>"
         "<C:filter><C:comp-filter name=\"VCALENDAR\"><C:comp-filter name=\"VEVENT\"><C:time-range start=\"" +
-        time_range_value(now - date::days{days_before_}) + "\" end=\"" + time_range_value(now + date::days{days_after_}) +
+        time_range_value(window.first) + "\" end=\"" + time_range_value(window.second) +
         "\"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>";
     HttpResponse r = send("REPORT", calendar, body, {{"Depth", "1"}, {"Content-Type", "application/xml; charset=utf-8"}},
                           kDataAnswer);

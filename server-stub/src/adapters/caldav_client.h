@@ -8,13 +8,23 @@
 // VEVENTs. changes() uses sync-collection (RFC 6578) and falls back, for a
 // server without it, to the CTag (getctag) plus a calendar-query over a time
 // range, fetching data with calendar-multiget either way. Every href given
-// out (calendars, objects, `removed`) is an absolute URL on the account's
-// server; credentials are never sent to another origin.
+// out (calendars, objects, `removed`) is an absolute URL. Credentials go only
+// to the origin of the URL a call was given (the typed URL, a calendar, an
+// event), and during discovery to where the server redirects or points over
+// https; never to an href on another origin over plain http.
+//
+// In the fallback, a `full` answer is the whole collection within the
+// query's time range (set_query_window), not events outside it. Only Basic
+// auth. One object serves one thread at a time: it keeps the current call's
+// origin.
 #pragma once
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include <slotwise/time.h>
 
 #include "adapters/calendar_client.h"
 #include "adapters/http_client.h"
@@ -31,12 +41,9 @@ public:
                            const std::optional<std::string>& if_match) override;
     void delete_event(const std::string& event_href, const std::optional<std::string>& if_match) override;
 
-    // The time range of the calendar-query fallback, in days around now;
-    // wider than the window sync keeps busy times for (today-1 .. +400 days).
-    void set_query_range(int days_before, int days_after) {
-        days_before_ = days_before;
-        days_after_ = days_after;
-    }
+    // The time range of the calendar-query fallback: sync's own window, on
+    // the server's clock. Unset: 7 days back to 450 ahead of the system clock.
+    void set_query_window(Instant from, Instant to) { query_window_ = std::make_pair(from, to); }
 
 private:
     HttpResponse send(const std::string& method, const std::string& url, const std::string& body,
@@ -55,7 +62,7 @@ private:
     std::string origin_;  // scheme://host[:port] that credentials may go to in the current call
     std::string authorization_;
     HttpClientOptions options_;
-    int days_before_ = 7, days_after_ = 450;
+    std::optional<std::pair<Instant, Instant>> query_window_;
 };
 
 }  // namespace slotwise::server::adapters

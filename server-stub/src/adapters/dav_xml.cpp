@@ -30,7 +30,7 @@ void append_utf8(std::string& out, std::uint32_t cp) {
     }
 }
 
-// Decodes character data up to (not including) `end`; false on a bad reference.
+// Appends `raw` with its references decoded; false on a reference XML does not define.
 bool decode(std::string_view raw, std::string& out) {
     for (std::size_t i = 0; i < raw.size();) {
         if (raw[i] != '&') {

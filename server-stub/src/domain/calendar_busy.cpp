@@ -1,6 +1,7 @@
 #include "domain/calendar_busy.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <memory>
 #include <optional>
@@ -33,8 +34,9 @@ struct IteratorFree {
 
 std::optional<LocalSeconds> local_of(const icaltimetype& t) {
     if (icaltime_is_null_time(t)) return std::nullopt;
-    // Years the engine and libical both handle sensibly; anything else is junk.
-    if (t.year < 1900 || t.year > 2500) return std::nullopt;
+    // Gregorian years up to where libical stops iterating; Apple writes
+    // year-less birthdays as 1604, Outlook zone rules start in 1601.
+    if (t.year < 1583 || t.year > 2500) return std::nullopt;
     date::year_month_day ymd{date::year{t.year}, date::month{static_cast<unsigned>(t.month)},
                              date::day{static_cast<unsigned>(t.day)}};
     if (t.month < 1 || t.month > 12 || t.day < 1 || !ymd.ok()) return std::nullopt;
@@ -376,11 +378,37 @@ bool Reader::read_group(icalcomponent* master, const std::vector<icalcomponent*>
     return true;
 }
 
+// libical writes "Encountered END before BEGIN" to stderr (an unconditional
+// fprintf in its parser) for an END line with nothing open; a provider's
+// calendar must not be able to fill the server's log, so such a text is
+// refused before libical sees it.
+bool unbalanced(const std::string& ics) {
+    int depth = 0;
+    std::size_t start = 0;
+    while (start < ics.size()) {
+        std::size_t end = ics.find('\n', start);
+        if (end == std::string::npos) end = ics.size();
+        std::string_view line(ics.data() + start, end - start);
+        start = end + 1;
+        std::size_t name_end = line.find_first_of(":;");
+        if (name_end == std::string_view::npos) continue;
+        std::string name(line.substr(0, name_end));
+        for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        if (name == "BEGIN") ++depth;
+        else if (name == "END" && --depth < 0) return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 CalendarBusy busy_from_ics(const std::string& ics, Instant from, Instant to, const TimeZone& zone) {
     CalendarBusy result;
     if (!(from < to)) return result;
+    if (unbalanced(ics)) {
+        result.skipped = 1;
+        return result;
+    }
     std::unique_ptr<icalcomponent, ComponentFree> root(icalparser_parse_string(ics.c_str()));
     if (!root) {
         result.skipped = 1;

@@ -32,6 +32,10 @@ struct CalendarBusy {
 // zones first, then through the object's own VTIMEZONE; floating times and
 // all-day dates are read in `zone`, the provider's. TRANSP:TRANSPARENT and
 // STATUS:CANCELLED block nothing. Never throws on bad input.
+//
+// Not read: RANGE=THISANDFUTURE (such an override moves its one occurrence
+// only), and rules libical refuses or that need more than 200,000 steps to
+// reach the window (a MINUTELY series from years ago): those count as skipped.
 CalendarBusy busy_from_ics(const std::string& ics, Instant from, Instant to, const TimeZone& zone);
 
 }  // namespace slotwise::server::domain

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -201,6 +202,8 @@ TEST_CASE("recurrence: RRULE, UNTIL, COUNT, EXDATE, RDATE", "[calendar_busy]") {
         {"a series started years ago reaches the window",
          "DTSTART:20100104T100000Z\nDURATION:PT1H\nRRULE:FREQ=WEEKLY;BYDAY=MO\n", "2026-06-01T00:00:00Z",
          "2026-06-09T00:00:00Z", {"2026-06-01T10:00:00Z/2026-06-01T11:00:00Z", "2026-06-08T10:00:00Z/2026-06-08T11:00:00Z"}},
+        {"a yearly birthday from 1604 (Apple's year-less birthdays)", "DTSTART;VALUE=DATE:16040215\nRRULE:FREQ=YEARLY\n",
+         kFrom, kTo, {"2026-02-14T23:00:00Z/2026-02-15T23:00:00Z"}},
         {"an occurrence that began before the window is clipped",
          "DTSTART:20260531T220000Z\nDURATION:PT4H\nRRULE:FREQ=DAILY\n", "2026-06-02T00:00:00Z", "2026-06-02T12:00:00Z",
          {"2026-06-02T00:00:00Z/2026-06-02T02:00:00Z"}},
@@ -324,6 +327,8 @@ TEST_CASE("bad input blocks nothing, is counted, and never throws", "[calendar_b
          calendar(event("DTSTART:20260601T100000Z\nDURATION:PT1H\n", "good") +
                   event("RECURRENCE-ID:20260601T100000Z\nDTSTART:garbage\n", "good")), 1},
         {"truncated", calendar(good).substr(0, 60), 1},
+        // Refused whole, before libical (which would print to stderr for it).
+        {"END before BEGIN", calendar("END:VEVENT\n" + good), 1},
     }));
     INFO(row.name);
     CalendarBusy b;
@@ -331,7 +336,7 @@ TEST_CASE("bad input blocks nothing, is counted, and never throws", "[calendar_b
     CHECK(b.skipped == row.skipped);
     // Whatever else was in the object still counts.
     bool good_survives = row.ics.find("UID:good\r\nDTSTAMP:20260101T000000Z\r\nDTSTART") != std::string::npos &&
-                         row.name != std::string("two masters for one UID");
+                         row.name != std::string("two masters for one UID") && row.name != std::string("END before BEGIN");
     CHECK(text(b) == (good_survives ? Spans{"2026-06-01T10:00:00Z/2026-06-01T11:00:00Z"} : Spans{}));
 }
 
@@ -341,4 +346,53 @@ TEST_CASE("an empty or reversed window yields nothing", "[calendar_busy]") {
     CHECK(busy(ics, "UTC", "2026-06-02T00:00:00Z", "2026-06-01T00:00:00Z").spans.empty());
     CHECK(text(busy(ics, "UTC", "2026-06-01T10:59:00Z", "2026-06-01T11:30:00Z")) ==
           Spans{"2026-06-01T10:59:00Z/2026-06-01T11:00:00Z"});
+}
+
+TEST_CASE("mangled objects never throw and never leave the window", "[calendar_busy]") {
+    // Seeded mutations of real shapes (a zoned series with an override and
+    // an EXDATE, a VTIMEZONE, an all-day event): whatever libical makes of
+    // them, the answer stays inside [from, to) and sorted.
+    const std::string seeds[] = {
+        calendar(event("DTSTART;TZID=Europe/Berlin:20260321T100000\nDTEND;TZID=Europe/Berlin:20260321T110000\n"
+                       "RRULE:FREQ=WEEKLY;BYDAY=SA,SU;UNTIL=20261231T000000Z\nEXDATE;TZID=Europe/Berlin:20260328T100000\n",
+                       "s") +
+                 event("RECURRENCE-ID;TZID=Europe/Berlin:20260322T100000\nDTSTART:20260322T150000Z\nDURATION:PT2H\n", "s")),
+        calendar("BEGIN:VTIMEZONE\nTZID:Custom\nBEGIN:STANDARD\nDTSTART:16011028T030000\n"
+                 "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\nTZOFFSETFROM:+0200\nTZOFFSETTO:+0100\nEND:STANDARD\n"
+                 "END:VTIMEZONE\n" +
+                 event("DTSTART;TZID=Custom:20260610T100000\nDURATION:P1DT2H\nRDATE;VALUE=PERIOD:20260701T090000Z/PT3H\n")),
+        calendar(event("DTSTART;VALUE=DATE:20260329\nDTEND;VALUE=DATE:20260331\nRRULE:FREQ=MONTHLY;COUNT=12\n")),
+    };
+    const Instant from = at("2026-03-01T00:00:00Z"), to = at("2026-09-01T00:00:00Z");
+    std::uint32_t state = 12345;
+    auto next = [&state](std::uint32_t n) {
+        state = state * 1664525u + 1013904223u;
+        return (state >> 8) % n;
+    };
+    const char alphabet[] = "0123456789TZ:;=,-/+PDHMSW\r\n ABCDEFGRUVXY";
+    int produced = 0;
+    for (int i = 0; i < 3000; ++i) {
+        std::string ics = seeds[i % 3];
+        for (std::uint32_t m = 0, count = 1 + next(4); m < count; ++m) {
+            const std::size_t at_pos = next(static_cast<std::uint32_t>(ics.size()));
+            switch (next(4)) {
+                case 0: ics.erase(at_pos, 1 + next(8)); break;
+                case 1: ics.insert(at_pos, 1, alphabet[next(sizeof alphabet - 1)]); break;
+                case 2: ics[at_pos] = alphabet[next(sizeof alphabet - 1)]; break;
+                default: ics.insert(at_pos, ics.substr(next(static_cast<std::uint32_t>(ics.size())), next(40))); break;
+            }
+        }
+        CalendarBusy b;
+        REQUIRE_NOTHROW(b = busy_from_ics(ics, from, to, zone("Europe/Berlin")));
+        for (std::size_t k = 0; k < b.spans.size(); ++k) {
+            INFO(ics);
+            REQUIRE(from <= b.spans[k].start);
+            REQUIRE(b.spans[k].start < b.spans[k].end);
+            REQUIRE(b.spans[k].end <= to);
+            if (k > 0) REQUIRE_FALSE(b.spans[k].start < b.spans[k - 1].start);
+        }
+        produced += !b.spans.empty();
+    }
+    // Most mutations leave something readable; the test would mean little if none did.
+    CHECK(produced > 500);
 }
