@@ -103,6 +103,11 @@ test('connecting: wrong credentials, an unreachable server and bad input are ref
   problem(await connect('c1', caldav({ url: 'ftp://dav.example/' })), 400, 'INVALID_CALENDAR_URL');
   problem(await connect('c1', { kind: 'caldav', url: radicale.url, username: USER }), 400, 'INVALID_REQUEST');
   problem(await connect('c1', caldav({ color: 'red' })), 400, 'INVALID_REQUEST');
+  problem(await connect('c1', caldav({ username: 5 })), 400, 'INVALID_REQUEST');
+  problem(await connect('c1', caldav({ password: 'x'.repeat(5000) })), 400, 'INVALID_REQUEST');
+  problem(await connect('c1', caldav({ url: `${radicale.url}${'a'.repeat(3000)}` })), 400, 'INVALID_REQUEST');
+  problem(await connect('c1', caldav({ url: 'http://exa mple/' })), 400, 'INVALID_CALENDAR_URL');
+  problem(await connect('c1', { kind: ['caldav'] }), 400, 'INVALID_REQUEST');
   problem(await request(server.url, 'POST', '/v1/providers/c1/calendars', { body: '[1,', headers: bearer }), 400, 'INVALID_REQUEST');
   problem(await request(server.url, 'POST', '/v1/providers/c1/calendars', { body: caldav() }), 401, 'UNAUTHORIZED');
   problem(await connect('ghost', caldav()), 404, 'UNKNOWN_PROVIDER');
@@ -130,6 +135,10 @@ test('connecting: wrong credentials, an unreachable server and bad input are ref
   problem(await request(server.url, 'PATCH', `/v1/providers/c1/calendars/${made.json.id}`, { body: { check: ['/nope/'] }, headers: bearer }), 400, 'UNKNOWN_CALENDAR');
   problem(await request(server.url, 'PATCH', `/v1/providers/c1/calendars/${made.json.id}`, { body: { write_to: 7 }, headers: bearer }), 400, 'UNKNOWN_CALENDAR');
   problem(await request(server.url, 'PATCH', `/v1/providers/c1/calendars/cal_nope`, { body: {}, headers: bearer }), 404, 'UNKNOWN_CALENDAR_CONNECTION');
+  problem(await request(server.url, 'PATCH', `/v1/providers/c1/calendars/${made.json.id}`, { body: { check: work }, headers: bearer }), 400, 'INVALID_REQUEST');
+  problem(await request(server.url, 'PATCH', `/v1/providers/c1/calendars/${made.json.id}`, { body: { name: 'x' }, headers: bearer }), 400, 'INVALID_REQUEST');
+  problem(await request(server.url, 'PATCH', `/v1/providers/c1/calendars/${made.json.id}`, { body: '"x"', headers: bearer }), 400, 'INVALID_REQUEST');
+  problem(await request(server.url, 'POST', `/v1/providers/c1/calendars/bad%20id/sync`, { headers: bearer }), 404, 'NOT_FOUND');
   const patched = await request(server.url, 'PATCH', `/v1/providers/c1/calendars/${made.json.id}`, { body: { check: [work], write_to: work }, headers: bearer });
   assert.equal(patched.status, 200, patched.text);
   assert.deepEqual(patched.json.calendars.filter((x) => x.check).map((x) => x.href), [work]);
