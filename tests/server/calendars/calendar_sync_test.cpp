@@ -118,7 +118,8 @@ domain::ExpandedObject fake_expand(const std::string& ics, Instant from, Instant
     std::size_t at = 0;
     while (at < ics.size()) {
         const auto end = std::min(ics.find('\n', at), ics.size());
-        const std::string line = ics.substr(at, end - at);
+        std::string line = ics.substr(at, end - at);
+        if (!line.empty() && line.back() == '\r') line.pop_back();  // the server's own events have CRLF lines
         at = end + 1;
         if (line.rfind("UID:", 0) == 0) out.uids.push_back(line.substr(4));
         if (line.rfind("BUSY:", 0) == 0) {
@@ -369,4 +370,98 @@ TEST_CASE("the busy window rolls on with the days: stored objects are expanded a
     const auto busy = f.busy(far - 86400, far + 86400);
     REQUIRE(busy.size() == 1);
     CHECK(busy[0].start == date::floor<Minutes>(timestamp_from_epoch(far)));
+}
+
+namespace {
+
+Booking stored_booking(Fixture& f, const std::string& id, std::int64_t start) {
+    Booking b;
+    b.id = id;
+    b.provider_id = "p1";
+    b.service_id = "s30";
+    b.status = BookingStatus::confirmed;
+    b.start = b.occupied_start = date::floor<Minutes>(timestamp_from_epoch(start));
+    b.end = b.occupied_end = b.start + Minutes{30};
+    b.duration_minutes = 30;
+    b.client = {"Written Client", "written@example.com", std::nullopt};
+    b.client_key = "written@example.com";
+    b.manage_token_sha256 = std::string(64, '0');
+    b.currency = "EUR";
+    b.created_at = b.updated_at = f.clock.now();
+    auto s = f.store->session();
+    s->exec(records::insert_booking_statement(b));
+    return b;
+}
+
+jobs::Job write_job(const std::string& connection_id, const std::string& booking_id) {
+    jobs::Job job;
+    job.kind = domain::kCalendarWriteKind;
+    job.payload = {{"connection_id", connection_id}, {"booking_id", booking_id}};
+    job.attempt = 1;
+    return job;
+}
+
+// What the fake holds for this UID, as [href, object].
+std::vector<std::pair<std::string, FakeService::Object>> holding(FakeService& service, const std::string& uid) {
+    std::vector<std::pair<std::string, FakeService::Object>> out;
+    for (const auto& [href, o] : service.calendars["/cal/home/"])
+        if (o.ics.find("UID:" + uid) != std::string::npos) out.emplace_back(href, o);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("a booking's event follows the booking: written once, rewritten over a remote edit, removed when cancelled") {
+    Fixture f;
+    const std::string id = f.connect();
+    f.calendars->update(f.op, "p1", id, R"({"check": ["/cal/home/"], "write_to": "/cal/home/"})");
+    Booking b = stored_booking(f, "bk_written1", T);
+    const std::string uid = "bk_written1@slotwise";
+    REQUIRE(f.calendars->run_write_job(write_job(id, b.id)).kind == jobs::JobOutcome::Kind::done);
+    auto held = holding(f.service, uid);
+    REQUIRE(held.size() == 1);
+    CHECK(held[0].second.ics.find("METHOD:") == std::string::npos);
+    CHECK(held[0].second.ics.find("Written Client") != std::string::npos);
+    // The same state again writes nothing.
+    const int seq = f.service.seq;
+    REQUIRE(f.calendars->run_write_job(write_job(id, b.id)).kind == jobs::JobOutcome::Kind::done);
+    CHECK(f.service.seq == seq);
+    // Read back by sync it blocks nothing (our own UID).
+    const auto r = f.calendars->sync(id);
+    REQUIRE(r);
+    CHECK(r->own_events == 1);
+    {
+        auto s = f.store->session();  // the booking blocks its time; its event adds nothing
+        CHECK(records::calendar_busy(*s, "p1", date::floor<Minutes>(timestamp_from_epoch(T - 86400)),
+                                     date::floor<Minutes>(timestamp_from_epoch(T + 86400)))
+                  .empty());
+        CHECK(f.busy(T - 86400, T + 86400).size() == 1);
+    }
+    // Edited remotely (a new ETag), then the booking moves: 412, read again, written over.
+    f.service.put("/cal/home/", held[0].first, held[0].second.ics + "X-EDITED:yes\n");
+    b.start = b.occupied_start = b.start + Minutes{60};
+    b.end = b.occupied_end = b.end + Minutes{60};
+    {
+        auto s = f.store->session();
+        REQUIRE(records::update_booking(*s, b, BookingStatus::confirmed));
+    }
+    REQUIRE(f.calendars->run_write_job(write_job(id, b.id)).kind == jobs::JobOutcome::Kind::done);
+    held = holding(f.service, uid);
+    REQUIRE(held.size() == 1);
+    CHECK(held[0].second.ics.find("X-EDITED") == std::string::npos);
+    // Cancelled: the event goes; deleted remotely first, nothing fails either.
+    b.status = BookingStatus::cancelled;
+    {
+        auto s = f.store->session();
+        REQUIRE(records::update_booking(*s, b, BookingStatus::confirmed));
+    }
+    REQUIRE(f.calendars->run_write_job(write_job(id, b.id)).kind == jobs::JobOutcome::Kind::done);
+    CHECK(holding(f.service, uid).empty());
+    // An unreachable calendar: the job is retried later.
+    Booking c = stored_booking(f, "bk_written2", T + 7200);
+    f.service.failing = CalendarFailure::unreachable;
+    CHECK(f.calendars->run_write_job(write_job(id, c.id)).kind == jobs::JobOutcome::Kind::retry);
+    f.service.failing.reset();
+    REQUIRE(f.calendars->run_write_job(write_job(id, c.id)).kind == jobs::JobOutcome::Kind::done);
+    CHECK(holding(f.service, "bk_written2@slotwise").size() == 1);
 }
