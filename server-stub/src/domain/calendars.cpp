@@ -257,6 +257,7 @@ CalendarConnection CalendarService::update(const Actor& actor, const std::string
             throw invalid_input("unknown member \"" + name + "\"; a calendar connection takes \"check\" and \"write_to\"");
     auto s = store_.session();
     bool sync_needed = false;
+    std::vector<std::string> to_write;  // bookings to write into a newly chosen write_to calendar
     CalendarConnection out = in_transaction(*s, provider_id, [&] {
         reach_provider_or_throw(*s, actor, provider_id);
         CalendarConnection c = connection_or_throw(*s, provider_id, connection_id);
@@ -290,10 +291,20 @@ CalendarConnection CalendarService::update(const Actor& actor, const std::string
                 throw DomainError(ErrorKind::invalid_input, "UNKNOWN_CALENDAR",
                                   "\"write_to\" must be null or the href of a calendar of this connection");
             for (auto& cal : c.calendars) {
+                const bool was = cal.write_to;
                 cal.write_to = !w.is_null() && cal.href == w.get<std::string>();
                 if (cal.write_to && !cal.writable)
                     throw DomainError(ErrorKind::refused, "CALENDAR_READ_ONLY",
                                       "the calendar " + cal.href + " does not take new events");
+                // A newly chosen calendar receives the bookings already
+                // made too, not only the next ones.
+                if (cal.write_to && !was) {
+                    const Timestamp now = clock_.now();
+                    for (const auto& b : records::list_bookings(*s, provider_id, date::floor<Days>(now) - Days{1},
+                                                                date::floor<Days>(now) + Days{options_.window_days_after},
+                                                                {BookingStatus::pending, BookingStatus::confirmed}, now))
+                        to_write.push_back(b.id);
+                }
             }
         }
         records::update_connection_calendars(*s, c.id, c.calendars);
@@ -302,6 +313,10 @@ CalendarConnection CalendarService::update(const Actor& actor, const std::string
     if (sync_needed)
         enqueue({kCalendarSyncKind, "calendar.sync:" + connection_id + ":" + random_token(8), {{"connection_id", connection_id}},
                  clock_.now(), 3});
+    const std::string batch = random_token(8);
+    for (const auto& booking_id : to_write)
+        enqueue({kCalendarWriteKind, "calendar.write:chosen:" + batch + ":" + booking_id,
+                 {{"connection_id", connection_id}, {"booking_id", booking_id}}, clock_.now()});
     return out;
 }
 
