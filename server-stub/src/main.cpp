@@ -431,7 +431,6 @@ int main(int argc, char** argv) {
             *backend.store, clock, backend.keys->derive("slotwise webhooks v1", "endpoint secret"), webhook_options);
         api.serve_webhooks(*webhooks);
         calendar_options.public_origin = account_options.public_origin;
-        calendar_options.allow_private_targets = outgoing.allow_private;
         calendars = std::make_unique<domain::CalendarService>(
             *backend.store, clock, backend.keys->derive("slotwise calendars v1", "connection credentials"),
             [outgoing](const records::CalendarConnection& c, const nlohmann::json& credentials) {

@@ -66,7 +66,6 @@ struct CalendarOptions {
     int window_days_before = 1;  // busy times are kept for [today - before, today + after]
     int window_days_after = 400;
     std::string public_origin;  // the feed's URL starts with it
-    bool allow_private_targets = false;
 };
 
 // The answer of a sync.
