@@ -12,7 +12,9 @@
 -- sync holds `sync_lease_until` so that two syncs of one connection never
 -- run at once; a lapsed lease (a killed process) is taken over.
 -- `outage_mailed_at`: the provider was told of the running outage (one
--- mail per outage; cleared by the next successful sync).
+-- mail per outage; cleared by the next successful sync). The stored busy
+-- times were expanded for the window starting `busy_window_from` in the
+-- provider's zone `busy_window_zone`; another day or zone expands again.
 CREATE TABLE calendar_connections (
     id                  TEXT PRIMARY KEY,
     provider_id         TEXT NOT NULL REFERENCES providers (id) ON DELETE CASCADE,
@@ -28,6 +30,7 @@ CREATE TABLE calendar_connections (
     last_error_at       BIGINT,
     outage_mailed_at    BIGINT,
     busy_window_from    BIGINT,
+    busy_window_zone    TEXT,
     sync_lease_until    BIGINT,
     created_at          BIGINT NOT NULL
 );

@@ -398,15 +398,17 @@ SyncResult CalendarService::sync_locked(const CalendarConnection& c) {
         *own = std::any_of(e.uids.begin(), e.uids.end(), [&](const auto& uid) { return is_own_uid(*s, c.provider_id, uid); });
         return *own ? std::vector<Interval>{} : e.busy;
     };
-    // The window moved on (a new day): every stored object is expanded
-    // again, so that a weekly event keeps blocking a year ahead.
-    if (!c.busy_window_from || *c.busy_window_from != from) {
+    // The window moved on (a new day), or the provider moved to another
+    // zone (all-day and floating times are read in it): every stored object
+    // is expanded again, so that a weekly event keeps blocking a year ahead.
+    const std::string zone_name = provider->config.time_zone;
+    if (!c.busy_window_from || *c.busy_window_from != from || c.busy_window_zone != zone_name) {
         in_transaction(*s, c.provider_id, [&] {
             for (const auto& object : records::calendar_objects(*s, c.id)) {
                 bool own = false, unreadable = false;
                 records::replace_object_busy(*s, c.provider_id, c.id, object.href, busy_of(object.ics, &own, &unreadable));
             }
-            records::set_busy_window(*s, c.id, from);
+            records::set_busy_window(*s, c.id, from, zone_name);
         });
     }
     try {

@@ -5,7 +5,7 @@ namespace {
 
 constexpr const char* kConnectionColumns =
     "id, provider_id, kind, url, account, credentials_sealed, calendars, status, last_sync_at, last_error_code, "
-    "last_error_detail, last_error_at, outage_mailed_at, busy_window_from, created_at";
+    "last_error_detail, last_error_at, outage_mailed_at, busy_window_from, busy_window_zone, created_at";
 
 SqlValue optional_value(const std::optional<std::string>& v) { return v ? SqlValue{*v} : SqlValue{nullptr}; }
 
@@ -25,6 +25,7 @@ CalendarConnection connection_from(const SqlRow& r) {
     c.last_error_at = r.get_optional<Timestamp>("last_error_at");
     c.outage_mailed_at = r.get_optional<Timestamp>("outage_mailed_at");
     c.busy_window_from = r.get_optional<Timestamp>("busy_window_from");
+    c.busy_window_zone = r.get_optional<std::string>("busy_window_zone");
     c.created_at = r.get<Timestamp>("created_at");
     return c;
 }
@@ -143,8 +144,9 @@ bool mark_outage_mailed(Session& s, const std::string& connection_id, Timestamp 
                   {connection_id, epoch_seconds(now)}) == 1;
 }
 
-void set_busy_window(Session& s, const std::string& connection_id, Timestamp from) {
-    s.exec("UPDATE calendar_connections SET busy_window_from = $2 WHERE id = $1", {connection_id, epoch_seconds(from)});
+void set_busy_window(Session& s, const std::string& connection_id, Timestamp from, const std::string& zone) {
+    s.exec("UPDATE calendar_connections SET busy_window_from = $2, busy_window_zone = $3 WHERE id = $1",
+           {connection_id, epoch_seconds(from), zone});
 }
 
 std::vector<StoredObject> calendar_objects(Session& s, const std::string& connection_id,

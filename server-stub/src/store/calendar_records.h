@@ -32,6 +32,7 @@ struct CalendarConnection {
     std::optional<Timestamp> last_sync_at;
     std::optional<std::string> last_error_code, last_error_detail;
     std::optional<Timestamp> last_error_at, outage_mailed_at, busy_window_from;
+    std::optional<std::string> busy_window_zone;
     Timestamp created_at{};
 };
 
@@ -58,7 +59,7 @@ void connection_failed(Session& s, const std::string& connection_id, const std::
                        Timestamp now);
 // Marks the outage as told; true when this call marked it (it was not yet).
 bool mark_outage_mailed(Session& s, const std::string& connection_id, Timestamp now);
-void set_busy_window(Session& s, const std::string& connection_id, Timestamp from);
+void set_busy_window(Session& s, const std::string& connection_id, Timestamp from, const std::string& zone);
 
 struct StoredObject {
     std::string calendar_href, href;

@@ -113,7 +113,10 @@ private:
 
 // The test's objects: "UID:x" and "BUSY:<start epoch>-<end epoch>" lines
 // (the real expander, domain/calendar_busy.*, has tests of its own).
+int expansions = 0;  // how often fake_expand ran
+
 domain::ExpandedObject fake_expand(const std::string& ics, Instant from, Instant to, const TimeZone&) {
+    ++expansions;
     domain::ExpandedObject out;
     std::size_t at = 0;
     while (at < ics.size()) {
@@ -464,4 +467,27 @@ TEST_CASE("a booking's event follows the booking: written once, rewritten over a
     f.service.failing.reset();
     REQUIRE(f.calendars->run_write_job(write_job(id, c.id)).kind == jobs::JobOutcome::Kind::done);
     CHECK(holding(f.service, "bk_written2@slotwise").size() == 1);
+}
+
+TEST_CASE("another zone for the provider expands the stored objects again (all-day and floating times depend on it)") {
+    Fixture f;
+    f.service.put("/cal/work/", "/cal/work/a.ics", busy_object("a", T, T + 3600));
+    f.service.put("/cal/work/", "/cal/work/b.ics", busy_object("b", T + 7200, T + 9000));
+    const std::string id = f.connect();
+    REQUIRE(f.calendars->sync(id)->ok);
+    int before = expansions;
+    REQUIRE(f.calendars->sync(id)->ok);
+    CHECK(expansions == before);  // nothing changed: nothing expanded
+    const json config = json::parse(R"({"name":"Clinic","kind":"doctor","time_zone":"America/New_York","active":true,
+        "schedules":{"default":{"weekly":[{"day":"mon","start":"08:00","end":"20:00"}],"overrides":[]}},
+        "services":[{"id":"s30","name":"Checkup","durations":[30],"price":{"amount":0,"currency":"EUR"},
+                     "cancellation_policy":"flexible"}]})");
+    {
+        auto s = f.store->session();
+        records::put_provider(*s, parse_provider_config("p1", config), f.clock.now());
+    }
+    before = expansions;
+    REQUIRE(f.calendars->sync(id)->ok);
+    CHECK(expansions == before + 2);
+    CHECK(f.busy(T - 86400, T + 86400).size() == 2);
 }
