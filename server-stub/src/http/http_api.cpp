@@ -61,7 +61,9 @@ enum class Action { put_provider, get_provider, list_bookings, snapshot, slots, 
                     vapid_public_key, subscribe_push, list_push_subscriptions, unsubscribe_push,
                     // Calendars (issue 15): connections, their sync, the secret feed.
                     connect_calendar, list_calendars, update_calendar, delete_calendar, sync_calendar,
-                    create_calendar_feed, calendar_feed };
+                    create_calendar_feed, calendar_feed,
+                    // The dashboard's views (domain/provider_views.h): a booking's history, the provider's clients.
+                    booking_history, list_clients };
 
 // A path pattern's segments after /v1/: literals, or "{provider}" (any
 // non-empty segment), "{booking}" (a booking id) and "{booking}.ics".
@@ -137,6 +139,9 @@ const std::vector<Route>& routes() {
         {"POST", {"providers", "{provider}", "calendars", "{calendar}", "sync"}, Access::provider, Action::sync_calendar},
         {"POST", {"providers", "{provider}", "calendar-feed"}, Access::provider, Action::create_calendar_feed},
         {"GET", {"calendar-feeds", "{feed}.ics"}, Access::link, Action::calendar_feed},
+        // The dashboard's views: one booking with its audit trail; the clients counted from the bookings.
+        {"GET", {"bookings", "{booking}", "history"}, Access::provider, Action::booking_history},
+        {"GET", {"providers", "{provider}", "clients"}, Access::provider, Action::list_clients},
     };
     return table;
 }
@@ -305,6 +310,7 @@ struct HttpApi::Impl : http::RequestHandler {
     notifications::ActionLinkDesk* action_links = nullptr;
     domain::PushSubscriptions* push = nullptr;
     domain::CalendarService* calendars = nullptr;
+    domain::ProviderViews* views = nullptr;
     std::optional<OperatorToken> token;
     std::mutex credential_mutex;
     const http::KeptAsAnswered keeper;
@@ -572,6 +578,8 @@ struct HttpApi::Impl : http::RequestHandler {
             case Action::create_calendar_feed:
                 return json_response(201, {{"url", calendars_or_throw().create_feed(actor, id)}});
             case Action::calendar_feed: return calendar_feed_response(calendars_or_throw().feed(id));
+            case Action::booking_history: return booking_history_response(views_or_throw().booking_history(actor, id));
+            case Action::list_clients: return clients_response(views_or_throw().clients(actor, id));
         }
         return not_found();
     }
@@ -588,6 +596,9 @@ struct HttpApi::Impl : http::RequestHandler {
     domain::CalendarService& calendars_or_throw() {
         if (!calendars) throw DomainError(ErrorKind::not_found, "NOT_FOUND", "no such resource");
         return *calendars;
+    domain::ProviderViews& views_or_throw() {
+        if (!views) throw DomainError(ErrorKind::not_found, "NOT_FOUND", "no such resource");
+        return *views;
     }
 
     notifications::ActionLinkDesk& action_links_or_throw() {
@@ -648,6 +659,7 @@ void HttpApi::serve_webhooks(domain::WebhookService& webhooks) { impl_->webhooks
 void HttpApi::serve_action_links(notifications::ActionLinkDesk& desk) { impl_->action_links = &desk; }
 void HttpApi::set_push_subscriptions(domain::PushSubscriptions& push) { impl_->push = &push; }
 void HttpApi::serve_calendars(domain::CalendarService& calendars) { impl_->calendars = &calendars; }
+void HttpApi::serve_provider_views(domain::ProviderViews& views) { impl_->views = &views; }
 
 void HttpApi::serve() { impl_->server.serve(); }
 void HttpApi::stop() { impl_->server.stop(); }

@@ -20,6 +20,7 @@
 namespace slotwise::server {
 namespace domain {
 class PushSubscriptions;
+class ProviderViews;
 }
 
 struct HttpOptions {
@@ -57,6 +58,8 @@ public:
     void serve_action_links(notifications::ActionLinkDesk& desk);
     // Web Push's routes; set before ready().
     void set_push_subscriptions(domain::PushSubscriptions& push);
+    // The dashboard's booking history and clients; set before ready().
+    void serve_provider_views(domain::ProviderViews& views);
     // Serves until stop(); returns after in-flight requests have been answered.
     void serve();
     void stop();
