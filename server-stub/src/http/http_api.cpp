@@ -596,6 +596,8 @@ struct HttpApi::Impl : http::RequestHandler {
     domain::CalendarService& calendars_or_throw() {
         if (!calendars) throw DomainError(ErrorKind::not_found, "NOT_FOUND", "no such resource");
         return *calendars;
+    }
+
     domain::ProviderViews& views_or_throw() {
         if (!views) throw DomainError(ErrorKind::not_found, "NOT_FOUND", "no such resource");
         return *views;
