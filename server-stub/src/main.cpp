@@ -436,8 +436,13 @@ int main(int argc, char** argv) {
         calendar_options.public_origin = account_options.public_origin;
         calendars = std::make_unique<domain::CalendarService>(
             *backend.store, clock, backend.keys->derive("slotwise calendars v1", "connection credentials"),
-            [outgoing](const records::CalendarConnection& c, const nlohmann::json& credentials) {
-                return adapters::make_calendar_client(c.kind, c.url, credentials, outgoing);
+            [outgoing, &clock, calendar_options](const records::CalendarConnection& c, const nlohmann::json& credentials) {
+                // Sync's own window on the server's clock, for servers that only answer time-range queries.
+                const auto today = date::floor<date::days>(clock.now());
+                return adapters::make_calendar_client(
+                    c.kind, c.url, credentials, outgoing,
+                    std::make_pair(slotwise::Instant{today - date::days{calendar_options.window_days_before}},
+                                   slotwise::Instant{today + date::days{calendar_options.window_days_after}}));
             },
             domain::default_ics_expander(), calendar_options);
         api.serve_calendars(*calendars);

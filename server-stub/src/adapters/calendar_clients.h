@@ -7,6 +7,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+
+#include <slotwise/time.h>
 
 #include <nlohmann/json.hpp>
 
@@ -16,8 +19,11 @@
 namespace slotwise::server::adapters {
 
 // `credentials`: what the connection sealed ({"username", "password"} for
-// caldav). Throws CalendarError(rejected) for a kind it does not know.
+// caldav). `query_window`: the range a CalDAV server without sync-collection
+// is asked for, on the server's clock (SLOTWISE_NOW may shift it). Throws
+// CalendarError(rejected) for a kind it does not know.
 std::unique_ptr<CalendarClient> make_calendar_client(const std::string& kind, const std::optional<std::string>& url,
-                                                     const nlohmann::json& credentials, const HttpClientOptions& http);
+                                                     const nlohmann::json& credentials, const HttpClientOptions& http,
+                                                     std::optional<std::pair<Instant, Instant>> query_window = std::nullopt);
 
 }  // namespace slotwise::server::adapters
