@@ -59,6 +59,9 @@ enum class Action { put_provider, get_provider, list_bookings, snapshot, slots, 
                     show_action_link, use_action_link,
                     // Web Push (README "Web Push"): the VAPID key, an account's browser subscriptions.
                     vapid_public_key, subscribe_push, list_push_subscriptions, unsubscribe_push,
+                    // Calendars (issue 15): connections, their sync, the secret feed.
+                    connect_calendar, list_calendars, update_calendar, delete_calendar, sync_calendar,
+                    create_calendar_feed, calendar_feed,
                     // The dashboard's views (domain/provider_views.h): a booking's history, the provider's clients.
                     booking_history, list_clients };
 
@@ -128,6 +131,14 @@ const std::vector<Route>& routes() {
         {"POST", {"me", "push-subscriptions"}, Access::account, Action::subscribe_push},
         {"GET", {"me", "push-subscriptions"}, Access::account, Action::list_push_subscriptions},
         {"DELETE", {"me", "push-subscriptions", "{subscription}"}, Access::account, Action::unsubscribe_push},
+        // Calendars: the provider's own, like its webhooks; the feed's secret URL is its credential.
+        {"POST", {"providers", "{provider}", "calendars"}, Access::provider, Action::connect_calendar},
+        {"GET", {"providers", "{provider}", "calendars"}, Access::provider, Action::list_calendars},
+        {"PATCH", {"providers", "{provider}", "calendars", "{calendar}"}, Access::provider, Action::update_calendar},
+        {"DELETE", {"providers", "{provider}", "calendars", "{calendar}"}, Access::provider, Action::delete_calendar},
+        {"POST", {"providers", "{provider}", "calendars", "{calendar}", "sync"}, Access::provider, Action::sync_calendar},
+        {"POST", {"providers", "{provider}", "calendar-feed"}, Access::provider, Action::create_calendar_feed},
+        {"GET", {"calendar-feeds", "{feed}.ics"}, Access::link, Action::calendar_feed},
         // The dashboard's views: one booking with its audit trail; the clients counted from the bookings.
         {"GET", {"bookings", "{booking}", "history"}, Access::provider, Action::booking_history},
         {"GET", {"providers", "{provider}", "clients"}, Access::provider, Action::list_clients},
@@ -183,7 +194,7 @@ bool matches(const Route& route, const std::vector<std::string>& s, bool strict,
             continue;
         }
         std::string value = s[i];
-        if (pattern == "{booking}.ics") {
+        if (ends_with(pattern, ".ics")) {
             if (strict && (value.size() <= 4 || !ends_with(value, ".ics"))) return false;
             if (ends_with(value, ".ics")) value.resize(value.size() - 4);
         }
@@ -298,6 +309,7 @@ struct HttpApi::Impl : http::RequestHandler {
     domain::WebhookService* webhooks = nullptr;
     notifications::ActionLinkDesk* action_links = nullptr;
     domain::PushSubscriptions* push = nullptr;
+    domain::CalendarService* calendars = nullptr;
     domain::ProviderViews* views = nullptr;
     std::optional<OperatorToken> token;
     std::mutex credential_mutex;
@@ -552,6 +564,20 @@ struct HttpApi::Impl : http::RequestHandler {
             case Action::unsubscribe_push:
                 push->unsubscribe(actor, id);
                 return no_content();
+            case Action::connect_calendar: return json_response(201, calendars_or_throw().connect(actor, id, req.body));
+            case Action::list_calendars: return calendar_connections_response(calendars_or_throw().list(actor, id));
+            case Action::update_calendar:
+                return calendar_connection_response(calendars_or_throw().update(actor, path_part(req, 1), id, req.body));
+            case Action::delete_calendar:
+                calendars_or_throw().remove(actor, path_part(req, 1), id);
+                return no_content();
+            case Action::sync_calendar: {
+                const auto [result, connection] = calendars_or_throw().sync_now(actor, path_part(req, 1), path_part(req, 3));
+                return calendar_sync_response(result, connection);
+            }
+            case Action::create_calendar_feed:
+                return json_response(201, {{"url", calendars_or_throw().create_feed(actor, id)}});
+            case Action::calendar_feed: return calendar_feed_response(calendars_or_throw().feed(id));
             case Action::booking_history: return booking_history_response(views_or_throw().booking_history(actor, id));
             case Action::list_clients: return clients_response(views_or_throw().clients(actor, id));
         }
@@ -565,6 +591,11 @@ struct HttpApi::Impl : http::RequestHandler {
     // browser would refuse to send a Secure cookie back.
     bool cookie_secure(const Request& req) const {
         return accounts->public_origin().rfind("https://", 0) == 0 || !domain::loopback_host(req.head.authority);
+    }
+
+    domain::CalendarService& calendars_or_throw() {
+        if (!calendars) throw DomainError(ErrorKind::not_found, "NOT_FOUND", "no such resource");
+        return *calendars;
     }
 
     domain::ProviderViews& views_or_throw() {
@@ -629,6 +660,7 @@ void HttpApi::ready(BookingService& service, domain::AccountService& accounts, S
 void HttpApi::serve_webhooks(domain::WebhookService& webhooks) { impl_->webhooks = &webhooks; }
 void HttpApi::serve_action_links(notifications::ActionLinkDesk& desk) { impl_->action_links = &desk; }
 void HttpApi::set_push_subscriptions(domain::PushSubscriptions& push) { impl_->push = &push; }
+void HttpApi::serve_calendars(domain::CalendarService& calendars) { impl_->calendars = &calendars; }
 void HttpApi::serve_provider_views(domain::ProviderViews& views) { impl_->views = &views; }
 
 void HttpApi::serve() { impl_->server.serve(); }
