@@ -141,7 +141,7 @@ export async function startMsGraphTestServer({
   function eventFromBody(body, previous, calendarId) {
     const e = previous ? { ...previous } : { id: 'AAMkAD' + crypto.randomBytes(18).toString('base64url') + '=', createdDateTime: new Date().toISOString(),
       iCalUId: '040000008200E00074C5B7101A82E008' + crypto.randomBytes(16).toString('hex').toUpperCase(), _calendar: calendarId };
-    for (const f of ['subject', 'body', 'start', 'end', 'isAllDay', 'showAs', 'location', 'recurrence', 'transactionId', 'isCancelled']) if (body[f] !== undefined) e[f] = body[f];
+    for (const f of ['subject', 'body', 'start', 'end', 'isAllDay', 'showAs', 'location', 'recurrence', 'transactionId', 'isCancelled', 'singleValueExtendedProperties']) if (body[f] !== undefined) e[f] = body[f];
     return e;
   }
 
@@ -214,6 +214,20 @@ export async function startMsGraphTestServer({
       if (state.offset + maxPage < all.length) answer['@odata.nextLink'] = `${link}?$skiptoken=${token({ ...state, offset: state.offset + maxPage })}`;
       else answer['@odata.deltaLink'] = `${link}?$deltatoken=${token({ ...state, offset: 0 })}`;
       return send(200, answer, { 'preference-applied': `odata.maxpagesize=${maxPage}` });
+    }
+    // The documented lookup by a single-value extended property:
+    // $filter=singleValueExtendedProperties/Any(ep: ep/id eq '...' and ep/value eq '...').
+    if (rest[0] === 'me' && rest[1] === 'calendars' && rest[3] === 'events' && rest.length === 4 && req.method === 'GET') {
+      if (!store.has(rest[2])) return send(404, graphError('ErrorItemNotFound', 'The specified object was not found in the store.'));
+      const filter = url.searchParams.get('$filter');
+      let hits = [...store.get(rest[2]).values()].filter((e) => !e._deleted);
+      if (filter) {
+        const m = /^singleValueExtendedProperties\/Any\(ep: ep\/id eq '((?:[^']|'')*)' and ep\/value eq '((?:[^']|'')*)'\)$/.exec(filter);
+        if (!m) return send(400, graphError('ErrorInvalidUrlQueryFilter', 'The query filter contains one or more invalid nodes.'));
+        const [pid, value] = [m[1].replace(/''/g, "'"), m[2].replace(/''/g, "'")];
+        hits = hits.filter((e) => (e.singleValueExtendedProperties || []).some((p) => p.id.toLowerCase() === pid.toLowerCase() && p.value === value));
+      }
+      return send(200, { '@odata.context': `${base}/v1.0/$metadata#users('me')/calendars('${rest[2]}')/events`, value: hits.map(shape) });
     }
     if (rest[0] === 'me' && rest[1] === 'calendars' && rest[3] === 'events' && rest.length === 4 && req.method === 'POST') {
       const cal = calendars.find((c) => c.id === rest[2]);
