@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "adapters/calendar_clients.h"
 #include "adapters/http_client.h"
 #include "adapters/web_push.h"
 #include "domain/booking_service.h"
@@ -29,6 +30,7 @@
 #include "notifications/reminder_channel.h"
 #include "notifications/sms_channel.h"
 #include "notifications/push_channel.h"
+#include "notifications/calendar_channel.h"
 #include "store/operator_token.h"
 #include "store/shared_limits.h"
 
@@ -81,6 +83,9 @@ const char* kUsage = R"(usage: slotwise-server [options]
   --webhook-retry-gaps S,S,...  seconds between a webhook's attempts (default 5,300,1800,7200,18000,36000,36000:
                             Standard Webhooks' schedule, 8 attempts over 27.6 h; the last gap repeats for none)
   --webhook-disable-after S  disable a webhook endpoint whose attempts all failed for S seconds (default 432000 = 5 days)
+  --calendar-sync-every S   sync every connected outside calendar every S seconds (default 300)
+  --calendar-sync-lease S   a sync holds its connection at most S seconds before another may take over
+                            (default 60; a killed process's sync is resumed after it)
   --twilio-api-base URL     Twilio's REST API for SMS and WhatsApp (default https://api.twilio.com; any
                             gateway that speaks its Messages API, or tests/server/twilio_test_server.mjs)
 environment: SLOTWISE_ADMIN_TOKEN (the operator token, 24..256 visible ASCII; when unset a
@@ -202,6 +207,7 @@ int main(int argc, char** argv) {
     std::optional<std::string> smtp_flag, mail_from_flag, mail_dir_flag, smtp_ca_file_flag;
     adapters::HttpClientOptions outgoing;
     domain::WebhookOptions webhook_options;
+    domain::CalendarOptions calendar_options;
     std::string twilio_api_base = "https://api.twilio.com";
     for (int i = 1; i < argc; ++i) {
         const std::string flag = argv[i];
@@ -258,6 +264,10 @@ int main(int argc, char** argv) {
         } else if (flag == "--webhook-disable-after")
             webhook_options.disable_after = std::chrono::seconds{std::max(1, to_int(flag, value()))};
         else if (flag == "--twilio-api-base") twilio_api_base = value();
+        else if (flag == "--calendar-sync-every")
+            calendar_options.sync_every = std::chrono::seconds{std::max(1, to_int(flag, value()))};
+        else if (flag == "--calendar-sync-lease")
+            calendar_options.lease = std::chrono::seconds{std::max(1, to_int(flag, value()))};
         else if (flag == "--rate-limit") {
             const std::string v = value();
             const auto colon = v.find(':');
@@ -378,6 +388,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<notifications::ActionLinkDesk> action_links;
     std::unique_ptr<notifications::EventFanOut> fan_out;
     std::unique_ptr<domain::WebhookService> webhooks;
+    std::unique_ptr<domain::CalendarService> calendars;
     bool announced = false;
     auto announce = [&] {
         if (announced) return;
@@ -419,6 +430,12 @@ int main(int argc, char** argv) {
         webhooks = std::make_unique<domain::WebhookService>(
             *backend.store, clock, backend.keys->derive("slotwise webhooks v1", "endpoint secret"), webhook_options);
         api.serve_webhooks(*webhooks);
+        calendar_options.public_origin = account_options.public_origin;
+        calendar_options.allow_private_targets = outgoing.allow_private;
+        calendars = std::make_unique<domain::CalendarService>(
+            *backend.store, clock, backend.keys->derive("slotwise calendars v1", "connection credentials"),
+            adapters::calendar_client_factory(outgoing), adapters::ics_expander(), calendar_options);
+        api.serve_calendars(*calendars);
         notifications::configure_action_links(
             backend.keys->derive(notifications::kActionLinkSalt, notifications::kActionLinkInfo));
         action_links = std::make_unique<notifications::ActionLinkDesk>(*backend.store, clock, *backend.service);
@@ -460,6 +477,8 @@ int main(int argc, char** argv) {
         notifications::register_push_channel(
             *fan_out, *dispatcher, *job_queue, *backend.push,
             {mail_from_flag || !public_url ? "mailto:" + mail_options.from.address : *public_url, outgoing.allow_private});
+        calendars->set_job_queue(job_queue.get());
+        notifications::register_calendar_channel(*fan_out, *dispatcher, *calendars, calendar_options.sync_every);
         if (outgoing.allow_private)
             std::printf("slotwise-server: outgoing HTTP may reach loopback and private addresses (--allow-private-targets)\n");
         dispatcher->start();

@@ -10,6 +10,7 @@
 
 #include "domain/accounts.h"
 #include "domain/booking_service.h"
+#include "domain/calendars.h"
 #include "domain/domain_error.h"
 #include "domain/webhooks.h"
 #include "http/http_server.h"
@@ -59,6 +60,11 @@ Response plan_response(const AccountPlan& plan);
 // Webhooks (domain/webhooks.h): an endpoint (201 with its secret when
 // created), the list (never a secret), the delivery log, a queued redelivery (202).
 Response webhook_response(const domain::WebhookView& webhook);
+// Calendars (issue 15): connections without their credentials, a sync's result, the feed.
+Response calendar_connections_response(const std::vector<records::CalendarConnection>& connections);
+Response calendar_connection_response(const records::CalendarConnection& connection);
+Response calendar_sync_response(const domain::SyncResult& result, const records::CalendarConnection& connection);
+Response calendar_feed_response(std::string ics);
 Response webhooks_response(const std::vector<domain::WebhookView>& webhooks);
 Response webhook_deliveries_response(const std::vector<records::WebhookAttempt>& attempts);
 Response redelivery_response(const domain::Redelivery& redelivery);

@@ -58,7 +58,10 @@ enum class Action { put_provider, get_provider, list_bookings, snapshot, slots, 
                     // The provider's confirm and decline links (notifications/action_links.h).
                     show_action_link, use_action_link,
                     // Web Push (README "Web Push"): the VAPID key, an account's browser subscriptions.
-                    vapid_public_key, subscribe_push, list_push_subscriptions, unsubscribe_push };
+                    vapid_public_key, subscribe_push, list_push_subscriptions, unsubscribe_push,
+                    // Calendars (issue 15): connections, their sync, the secret feed.
+                    connect_calendar, list_calendars, update_calendar, delete_calendar, sync_calendar,
+                    create_calendar_feed, calendar_feed };
 
 // A path pattern's segments after /v1/: literals, or "{provider}" (any
 // non-empty segment), "{booking}" (a booking id) and "{booking}.ics".
@@ -126,6 +129,14 @@ const std::vector<Route>& routes() {
         {"POST", {"me", "push-subscriptions"}, Access::account, Action::subscribe_push},
         {"GET", {"me", "push-subscriptions"}, Access::account, Action::list_push_subscriptions},
         {"DELETE", {"me", "push-subscriptions", "{subscription}"}, Access::account, Action::unsubscribe_push},
+        // Calendars: the provider's own, like its webhooks; the feed's secret URL is its credential.
+        {"POST", {"providers", "{provider}", "calendars"}, Access::provider, Action::connect_calendar},
+        {"GET", {"providers", "{provider}", "calendars"}, Access::provider, Action::list_calendars},
+        {"PATCH", {"providers", "{provider}", "calendars", "{calendar}"}, Access::provider, Action::update_calendar},
+        {"DELETE", {"providers", "{provider}", "calendars", "{calendar}"}, Access::provider, Action::delete_calendar},
+        {"POST", {"providers", "{provider}", "calendars", "{calendar}", "sync"}, Access::provider, Action::sync_calendar},
+        {"POST", {"providers", "{provider}", "calendar-feed"}, Access::provider, Action::create_calendar_feed},
+        {"GET", {"calendar-feeds", "{feed}.ics"}, Access::link, Action::calendar_feed},
     };
     return table;
 }
@@ -178,7 +189,7 @@ bool matches(const Route& route, const std::vector<std::string>& s, bool strict,
             continue;
         }
         std::string value = s[i];
-        if (pattern == "{booking}.ics") {
+        if (ends_with(pattern, ".ics")) {
             if (strict && (value.size() <= 4 || !ends_with(value, ".ics"))) return false;
             if (ends_with(value, ".ics")) value.resize(value.size() - 4);
         }
@@ -293,6 +304,7 @@ struct HttpApi::Impl : http::RequestHandler {
     domain::WebhookService* webhooks = nullptr;
     notifications::ActionLinkDesk* action_links = nullptr;
     domain::PushSubscriptions* push = nullptr;
+    domain::CalendarService* calendars = nullptr;
     std::optional<OperatorToken> token;
     std::mutex credential_mutex;
     const http::KeptAsAnswered keeper;
@@ -546,6 +558,20 @@ struct HttpApi::Impl : http::RequestHandler {
             case Action::unsubscribe_push:
                 push->unsubscribe(actor, id);
                 return no_content();
+            case Action::connect_calendar: return json_response(201, calendars_or_throw().connect(actor, id, req.body));
+            case Action::list_calendars: return calendar_connections_response(calendars_or_throw().list(actor, id));
+            case Action::update_calendar:
+                return calendar_connection_response(calendars_or_throw().update(actor, path_part(req, 1), id, req.body));
+            case Action::delete_calendar:
+                calendars_or_throw().remove(actor, path_part(req, 1), id);
+                return no_content();
+            case Action::sync_calendar: {
+                const auto [result, connection] = calendars_or_throw().sync_now(actor, path_part(req, 1), path_part(req, 3));
+                return calendar_sync_response(result, connection);
+            }
+            case Action::create_calendar_feed:
+                return json_response(201, {{"url", calendars_or_throw().create_feed(actor, id)}});
+            case Action::calendar_feed: return calendar_feed_response(calendars_or_throw().feed(id));
         }
         return not_found();
     }
@@ -557,6 +583,11 @@ struct HttpApi::Impl : http::RequestHandler {
     // browser would refuse to send a Secure cookie back.
     bool cookie_secure(const Request& req) const {
         return accounts->public_origin().rfind("https://", 0) == 0 || !domain::loopback_host(req.head.authority);
+    }
+
+    domain::CalendarService& calendars_or_throw() {
+        if (!calendars) throw DomainError(ErrorKind::not_found, "NOT_FOUND", "no such resource");
+        return *calendars;
     }
 
     notifications::ActionLinkDesk& action_links_or_throw() {
@@ -616,6 +647,7 @@ void HttpApi::ready(BookingService& service, domain::AccountService& accounts, S
 void HttpApi::serve_webhooks(domain::WebhookService& webhooks) { impl_->webhooks = &webhooks; }
 void HttpApi::serve_action_links(notifications::ActionLinkDesk& desk) { impl_->action_links = &desk; }
 void HttpApi::set_push_subscriptions(domain::PushSubscriptions& push) { impl_->push = &push; }
+void HttpApi::serve_calendars(domain::CalendarService& calendars) { impl_->calendars = &calendars; }
 
 void HttpApi::serve() { impl_->server.serve(); }
 void HttpApi::stop() { impl_->server.stop(); }

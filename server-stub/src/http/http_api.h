@@ -11,6 +11,7 @@
 
 #include "domain/accounts.h"
 #include "domain/booking_service.h"
+#include "domain/calendars.h"
 #include "domain/webhooks.h"
 #include "notifications/action_links.h"
 #include "store/operator_token.h"
@@ -50,6 +51,8 @@ public:
     void ready(BookingService& service, domain::AccountService& accounts, SharedLimits& limits, OperatorToken token);
     // The webhook routes' use cases; called before ready().
     void serve_webhooks(domain::WebhookService& webhooks);
+    // The calendar routes' use cases (issue 15); called before ready().
+    void serve_calendars(domain::CalendarService& calendars);
     // The confirm and decline links of the provider's mail (before ready()).
     void serve_action_links(notifications::ActionLinkDesk& desk);
     // Web Push's routes; set before ready().
