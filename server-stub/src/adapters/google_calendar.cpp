@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/calendar_event_text.h"
+#include "support/crypto.h"
 
 namespace slotwise::server::adapters {
 
@@ -207,6 +208,24 @@ void GoogleCalendarClient::delete_event(const std::string& event_href, const std
     const HttpResponse r = call("DELETE", event_href, "", if_match);
     if (r.ok() || r.status == 404 || r.status == 410) return;
     fail(r, "events.delete");
+}
+
+GoogleCalendarClient::Channel GoogleCalendarClient::watch(const std::string& calendar_id, const std::string& address,
+                                                          const std::string& token, int ttl_seconds) {
+    // Channel ids must be unique per project, for all time.
+    const std::string id = "sw-" + random_token(16);
+    const json body = {{"id", id}, {"type", "web_hook"}, {"address", address}, {"token", token},
+                       {"params", {{"ttl", std::to_string(ttl_seconds)}}}};
+    const json made = parse_ok(call("POST", "calendars/" + percent_encode(calendar_id) + "/events/watch", body.dump(), std::nullopt),
+                               "events.watch");
+    return {str(made, "id"), str(made, "resourceId")};
+}
+
+void GoogleCalendarClient::stop_channel(const Channel& channel) {
+    const json body = {{"id", channel.id}, {"resourceId", channel.resource_id}};
+    const HttpResponse r = call("POST", "channels/stop", body.dump(), std::nullopt);
+    if (r.ok() || r.status == 404) return;
+    fail(r, "channels.stop");
 }
 
 }  // namespace slotwise::server::adapters

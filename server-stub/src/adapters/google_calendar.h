@@ -44,6 +44,15 @@ public:
                            const std::optional<std::string>& if_match) override;
     void delete_event(const std::string& event_href, const std::optional<std::string>& if_match) override;
 
+    // Push (events.watch): Google POSTs to `address` (https, a valid
+    // certificate) with X-Goog-Channel-Token = `token` on every change,
+    // until the channel expires (at most `ttl_seconds`) or is stopped.
+    struct Channel {
+        std::string id, resource_id;
+    };
+    Channel watch(const std::string& calendar_id, const std::string& address, const std::string& token, int ttl_seconds);
+    void stop_channel(const Channel& channel);
+
 private:
     HttpResponse call(const std::string& method, const std::string& path_and_query, const std::string& body,
                       const std::optional<std::string>& if_match);

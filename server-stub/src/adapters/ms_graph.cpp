@@ -197,4 +197,20 @@ void MsGraphClient::delete_event(const std::string& event_href, const std::optio
     fail(r, "delete event");
 }
 
+std::string MsGraphClient::subscribe(const std::string& notification_url, const std::string& client_state, std::int64_t expires_at) {
+    const json body = {{"changeType", "created,updated,deleted"},
+                       {"notificationUrl", notification_url},
+                       {"resource", "/me/events"},
+                       {"expirationDateTime", rfc3339_utc(expires_at)},
+                       {"clientState", client_state}};
+    const json made = parse_ok(call("POST", "subscriptions", body.dump(), std::nullopt), "create subscription");
+    return str(made, "id");
+}
+
+void MsGraphClient::unsubscribe(const std::string& subscription_id) {
+    const HttpResponse r = call("DELETE", "subscriptions/" + percent_encode(subscription_id), "", std::nullopt);
+    if (r.ok() || r.status == 404) return;
+    fail(r, "delete subscription");
+}
+
 }  // namespace slotwise::server::adapters

@@ -46,6 +46,14 @@ public:
                            const std::optional<std::string>& if_match) override;
     void delete_event(const std::string& event_href, const std::optional<std::string>& if_match) override;
 
+    // Push (POST /subscriptions on /me/events): Graph first validates
+    // `notification_url` (it must echo ?validationToken= as text/plain
+    // within 10 s), then POSTs changes carrying `client_state`, until
+    // `expires_at` (Unix seconds; at most about three days for events).
+    // Returns the subscription id.
+    std::string subscribe(const std::string& notification_url, const std::string& client_state, std::int64_t expires_at);
+    void unsubscribe(const std::string& subscription_id);
+
 private:
     HttpResponse call(const std::string& method, const std::string& url, const std::string& body,
                       const std::optional<std::string>& if_match);

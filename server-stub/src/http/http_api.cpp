@@ -61,7 +61,9 @@ enum class Action { put_provider, get_provider, list_bookings, snapshot, slots, 
                     vapid_public_key, subscribe_push, list_push_subscriptions, unsubscribe_push,
                     // Calendars (issue 15): connections, their sync, the secret feed.
                     connect_calendar, list_calendars, update_calendar, delete_calendar, sync_calendar,
-                    create_calendar_feed, calendar_feed };
+                    create_calendar_feed, calendar_feed,
+                    // Google and Microsoft calendars (issue 15): the OAuth callback, push notifications.
+                    calendar_oauth_callback, google_calendar_notification, microsoft_calendar_notification };
 
 // A path pattern's segments after /v1/: literals, or "{provider}" (any
 // non-empty segment), "{booking}" (a booking id) and "{booking}.ics".
@@ -137,6 +139,11 @@ const std::vector<Route>& routes() {
         {"POST", {"providers", "{provider}", "calendars", "{calendar}", "sync"}, Access::provider, Action::sync_calendar},
         {"POST", {"providers", "{provider}", "calendar-feed"}, Access::provider, Action::create_calendar_feed},
         {"GET", {"calendar-feeds", "{feed}.ics"}, Access::link, Action::calendar_feed},
+        // No credential: the state the service hands back is the proof (domain/calendar_oauth.h).
+        {"GET", {"calendars", "oauth", "callback"}, Access::link, Action::calendar_oauth_callback},
+        // Push from Google (watch channels) and Graph (subscriptions): the connection's secret is the proof.
+        {"POST", {"calendars", "google", "notifications"}, Access::link, Action::google_calendar_notification},
+        {"POST", {"calendars", "microsoft", "notifications"}, Access::link, Action::microsoft_calendar_notification},
     };
     return table;
 }
@@ -305,6 +312,7 @@ struct HttpApi::Impl : http::RequestHandler {
     notifications::ActionLinkDesk* action_links = nullptr;
     domain::PushSubscriptions* push = nullptr;
     domain::CalendarService* calendars = nullptr;
+    domain::CalendarOAuth* calendar_oauth = nullptr;
     std::optional<OperatorToken> token;
     std::mutex credential_mutex;
     const http::KeptAsAnswered keeper;
@@ -562,8 +570,12 @@ struct HttpApi::Impl : http::RequestHandler {
             case Action::list_calendars: return calendar_connections_response(calendars_or_throw().list(actor, id));
             case Action::update_calendar:
                 return calendar_connection_response(calendars_or_throw().update(actor, path_part(req, 1), id, req.body));
-            case Action::delete_calendar:
+            case Action::delete_calendar: {
+                // The grant is read before and revoked after the removal, which checks who may remove it.
+                const auto revocation = calendar_oauth ? calendar_oauth->revocation_for(path_part(req, 1), id) : std::nullopt;
                 calendars_or_throw().remove(actor, path_part(req, 1), id);
+                if (revocation) calendar_oauth->revoke(*revocation);
+            }
                 return no_content();
             case Action::sync_calendar: {
                 const auto [result, connection] = calendars_or_throw().sync_now(actor, path_part(req, 1), path_part(req, 3));
@@ -572,6 +584,35 @@ struct HttpApi::Impl : http::RequestHandler {
             case Action::create_calendar_feed:
                 return json_response(201, {{"url", calendars_or_throw().create_feed(actor, id)}});
             case Action::calendar_feed: return calendar_feed_response(calendars_or_throw().feed(id));
+            case Action::calendar_oauth_callback: {
+                const bool json_wanted = wants_json(req);
+                try {
+                    return calendar_oauth_done_response(
+                        calendar_oauth_or_throw().callback(query_value(req, "code"), query_value(req, "state"), query_value(req, "error")),
+                        json_wanted);
+                } catch (const DomainError& e) {
+                    return calendar_oauth_failed_response(e, json_wanted);
+                }
+            }
+            case Action::google_calendar_notification:
+                // Google sends the secret as X-Goog-Channel-Token; a "sync" message only opens the channel.
+                if (!calendar_oauth_or_throw().notified("google", query_value(req, "connection").value_or(""),
+                                                       req.field("x-goog-channel-token").value_or("")))
+                    return not_found();
+                return no_content();
+            case Action::microsoft_calendar_notification: {
+                // Graph checks a new subscription by asking for its token back, before any secret is known to it.
+                if (const auto token = query_value(req, "validationToken")) return plain_text_response(200, token->substr(0, 1024));
+                const auto body = nlohmann::json::parse(req.body, nullptr, false);
+                bool any = false;
+                if (body.is_object() && body.contains("value") && body["value"].is_array())
+                    for (const auto& n : body["value"])
+                        if (n.is_object() && n.contains("clientState") && n["clientState"].is_string())
+                            any = calendar_oauth_or_throw().notified("microsoft", query_value(req, "connection").value_or(""),
+                                                                     n["clientState"].get<std::string>()) || any;
+                if (!any) return not_found();
+                return json_response(202, nlohmann::json::object());
+            }
         }
         return not_found();
     }
@@ -583,6 +624,17 @@ struct HttpApi::Impl : http::RequestHandler {
     // browser would refuse to send a Secure cookie back.
     bool cookie_secure(const Request& req) const {
         return accounts->public_origin().rfind("https://", 0) == 0 || !domain::loopback_host(req.head.authority);
+    }
+
+    domain::CalendarOAuth& calendar_oauth_or_throw() {
+        if (!calendar_oauth) throw DomainError(ErrorKind::not_found, "NOT_FOUND", "no such resource");
+        return *calendar_oauth;
+    }
+
+    static std::optional<std::string> query_value(const Request& req, const std::string& name) {
+        const auto it = req.query.find(name);
+        if (it == req.query.end()) return std::nullopt;
+        return it->second;
     }
 
     domain::CalendarService& calendars_or_throw() {
@@ -648,6 +700,7 @@ void HttpApi::serve_webhooks(domain::WebhookService& webhooks) { impl_->webhooks
 void HttpApi::serve_action_links(notifications::ActionLinkDesk& desk) { impl_->action_links = &desk; }
 void HttpApi::set_push_subscriptions(domain::PushSubscriptions& push) { impl_->push = &push; }
 void HttpApi::serve_calendars(domain::CalendarService& calendars) { impl_->calendars = &calendars; }
+void HttpApi::serve_calendar_oauth(domain::CalendarOAuth& oauth) { impl_->calendar_oauth = &oauth; }
 
 void HttpApi::serve() { impl_->server.serve(); }
 void HttpApi::stop() { impl_->server.stop(); }
