@@ -12,14 +12,15 @@ import { startMsGraphTestServer } from './ms_graph_test_server.mjs';
 
 after(cleanupAll);
 
-async function setup() {
-  const g = await startGoogleCalendarTestServer();
-  const ms = await startMsGraphTestServer();
+async function setup({ push = false } = {}) {
+  const g = await startGoogleCalendarTestServer({ allowHttpWebhooks: push });
+  const ms = await startMsGraphTestServer({ allowHttpWebhooks: push });
   after(() => Promise.all([g.stop(), ms.stop()]));
   const db = await freshDatabase();
   const server = await startServer(db, {
     args: ['--job-poll', '0.2', '--job-backoff', '0.2:0.5', '--allow-private-targets', '--calendar-sync-every', '3600',
-      '--google-oauth-base', g.url, '--google-api-base', g.url, '--microsoft-oauth-base', ms.url, '--microsoft-graph-base', ms.url],
+      '--google-oauth-base', g.url, '--google-api-base', g.url, '--microsoft-oauth-base', ms.url, '--microsoft-graph-base', ms.url,
+      ...(push ? ['--calendar-push-over-http'] : [])],
     env: { SLOTWISE_GOOGLE_CLIENT_ID: g.clientId, SLOTWISE_GOOGLE_CLIENT_SECRET: g.clientSecret,
       SLOTWISE_MICROSOFT_CLIENT_ID: ms.clientId, SLOTWISE_MICROSOFT_CLIENT_SECRET: ms.clientSecret },
   });
@@ -108,8 +109,7 @@ test('Google: connect with PKCE, busy times, refresh after 401, expired sync tok
   assert.equal(booked.status, 201, booked.text);
   const written = await until('the booking event at Google', () => g.events(primary).find((e) => e.status !== 'cancelled' && e.start?.dateTime === slotAt(2, 120)));
   assert.match(written.iCalUID, new RegExp(booked.json.booking.id));
-  const cancelled = await request(base, 'POST', `/v1/bookings/${booked.json.booking.id}/cancel`, {
-    body: {}, headers: { authorization: `Bearer ${booked.json.booking.manage_token}` } });
+  const cancelled = await request(base, 'POST', `/v1/bookings/${booked.json.booking.id}/cancel?token=${booked.json.booking.manage_token}`, { body: {} });
   assert.equal(cancelled.status, 200, cancelled.text);
   await until('the booking event deleted at Google', () => g.events(primary).find((e) => e.id === written.id).status === 'cancelled');
 
@@ -167,4 +167,37 @@ test('Microsoft: connect (JSON callback), delta sync with a rotated refresh toke
   assert.equal(validation.status, 200);
   assert.equal(validation.text, 'Validation: abc');
   assert.match(validation.headers['content-type'], /^text\/plain/);
+});
+
+test('push: a Google watch channel and a Graph subscription queue syncs; disconnecting stops them', async () => {
+  const { g, ms, base } = await setup({ push: true });
+  await putProvider(base, 'p1');
+  const connect = async (kind) => {
+    const started = await request(base, 'POST', '/v1/providers/p1/calendars', { body: { kind }, headers: admin });
+    assert.equal(started.status, 201, started.text);
+    const back = await consent(started.json.authorization_url);
+    const done = await request(base, 'GET', back.pathname + back.search, { headers: { accept: 'application/json' } });
+    assert.equal(done.status, 200, done.text);
+    return started.json.id;
+  };
+  const google = await connect('google');
+  assert.equal(g.channels.size, 2, 'one channel per calendar');
+  assert.ok([...g.channels.values()].every((c) => c.address === `${base}/v1/calendars/google/notifications?connection=${google}`));
+  const microsoft = await connect('microsoft');
+  assert.equal(ms.subscriptions.size, 1, 'Graph validated the notification URL and made the subscription');
+
+  // No POST .../sync here: the notifications alone bring the busy times in.
+  g.addEvent('primary-owner@example.test', { summary: 'Pushed', start: { dateTime: '2026-11-24T09:00:00Z' }, end: { dateTime: '2026-11-24T10:00:00Z' } });
+  ms.addEvent('AAMkAGI2TGuLAAA=', { subject: 'Pushed too', start: { dateTime: '2026-11-24T12:00:00', timeZone: 'UTC' }, end: { dateTime: '2026-11-24T13:00:00', timeZone: 'UTC' } });
+  await until('both busy times in the slots', async () => {
+    const slots = await slotsOn(base, '2026-11-24');
+    return !slots.includes('2026-11-24T09:00:00Z') && !slots.includes('2026-11-24T12:00:00Z') && slots.includes('2026-11-24T11:00:00Z');
+  });
+  assert.ok(g.notifications.some((n) => n.state === 'exists' && n.status === 204));
+  assert.ok(ms.notifications.some((n) => n.status === 202));
+
+  for (const id of [google, microsoft])
+    assert.equal((await request(base, 'DELETE', `/v1/providers/p1/calendars/${id}`, { headers: admin })).status, 204);
+  assert.equal(g.channels.size, 0, 'the watch channels were stopped');
+  assert.equal(ms.subscriptions.size, 0, 'the subscription was deleted');
 });

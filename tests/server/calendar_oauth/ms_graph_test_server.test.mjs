@@ -65,6 +65,12 @@ test('Graph test server: PKCE, rotating refresh, delta, events, subscriptions', 
     assert.equal(made.status, 201);
     const e = await made.json();
     assert.equal((await (await api(`/me/calendars/${cal}/events`, { method: 'POST', body: JSON.stringify(body) })).json()).id, e.id);
+    const prop = 'String {8f3c2a61-5d0e-4b7a-9c1f-2e6d4a9b7c31} Name SlotwiseUid';
+    const tagged = await (await api(`/me/calendars/${cal}/events`, { method: 'POST', body: JSON.stringify({ ...body, transactionId: 'tx-2', singleValueExtendedProperties: [{ id: prop, value: "o'brien" }] }) })).json();
+    const filter = `singleValueExtendedProperties/Any(ep: ep/id eq '${prop}' and ep/value eq 'o''brien')`;
+    const found = await (await api(`/me/calendars/${cal}/events?$filter=${encodeURIComponent(filter)}`)).json();
+    assert.deepEqual(found.value.map((x) => x.id), [tagged.id], 'found by its extended property');
+    assert.equal((await api(`/me/calendars/${cal}/events?$filter=${encodeURIComponent('subject eq 1')}`)).status, 400);
     assert.equal((await api(`/me/calendars/${cals[1].id}/events`, { method: 'POST', body: JSON.stringify(body) })).status, 403);
     assert.equal((await api(`/me/events/${e.id}`, { method: 'PATCH', headers: { 'if-match': 'W/"old"' }, body: '{"subject":"c"}' })).status, 412);
     assert.equal((await api(`/me/events/${e.id}`, { method: 'PATCH', headers: { 'if-match': e['@odata.etag'] }, body: '{"subject":"c"}' })).status, 200);
