@@ -21,11 +21,6 @@ std::string excerpt(const std::string& text) {
     return out;
 }
 
-std::string code_of(const std::string& body) {
-    const auto j = json::parse(body, nullptr, false);
-    return j.is_object() && j.contains("error") ? str(j["error"], "code") : "";
-}
-
 [[noreturn]] void fail(const HttpResponse& r, const std::string& what) {
     const std::string detail = what + ": " + (r.status == 0 ? r.error : std::to_string(r.status) + " " + excerpt(r.body));
     if (r.status == 0 || r.status >= 500 || r.status == 429) throw CalendarError(CalendarFailure::unreachable, detail);
