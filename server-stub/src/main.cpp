@@ -462,7 +462,10 @@ int main(int argc, char** argv) {
             backend.keys->derive("slotwise calendar oauth v1", "states and push secrets"), calendar_oauth_options);
         calendars = std::make_unique<domain::CalendarService>(
             *backend.store, clock, backend.keys->derive("slotwise calendars v1", "connection credentials"),
-            calendar_oauth->client_factory(adapters::calendar_client_factory(outgoing)), adapters::ics_expander(), calendar_options);
+            calendar_oauth->client_factory([outgoing](const records::CalendarConnection& c, const nlohmann::json& credentials) {
+                return adapters::make_calendar_client(c.kind, c.url, credentials, outgoing);
+            }),
+            domain::default_ics_expander(), calendar_options);
         calendars->set_oauth_connector([&calendar_oauth](const domain::Actor& actor, const std::string& provider_id,
                                                          const nlohmann::json& request) {
             return calendar_oauth->start(actor, provider_id, request);

@@ -1,19 +1,25 @@
-// The factory of calendar clients: a stored connection (domain/calendars.h)
-// and its opened credentials become the client of its kind, and the one
-// expander of iCalendar text (domain/calendar_busy.*) that sync uses. Kinds:
-// caldav (adapters/caldav_client.*); google and microsoft join here
-// (adapters/google_calendar.*, adapters/ms_graph.*).
+// The factory of calendar clients: a connection's kind, its URL and its
+// opened credentials become the client of that kind. Kinds: caldav
+// (adapters/caldav_client.*). google and microsoft (adapters/google_calendar.*,
+// adapters/ms_graph.*) are made by domain/calendar_oauth.*'s client_factory,
+// which wraps this one in main.cpp: their clients store refreshed tokens,
+// which needs the connection's id and the store.
 #pragma once
 
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "adapters/calendar_client.h"
 #include "adapters/http_client.h"
-#include "domain/calendars.h"
 
 namespace slotwise::server::adapters {
 
-// Throws CalendarError(rejected) for a kind it does not know.
-domain::CalendarClientFactory calendar_client_factory(HttpClientOptions http);
-
-// busy_from_ics behind the interface calendar sync takes.
-domain::IcsExpander ics_expander();
+// `credentials`: what the connection sealed ({"username", "password"} for
+// caldav). Throws CalendarError(rejected) for a kind it does not know.
+std::unique_ptr<CalendarClient> make_calendar_client(const std::string& kind, const std::optional<std::string>& url,
+                                                     const nlohmann::json& credentials, const HttpClientOptions& http);
 
 }  // namespace slotwise::server::adapters

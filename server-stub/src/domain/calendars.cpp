@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "domain/calendar_invite.h"
+#include "domain/calendar_busy.h"
 #include "domain/notification_settings.h"
 #include "domain/providers_access.h"
 #include "mail/mail_job.h"
@@ -100,6 +101,18 @@ bool closed_status(BookingStatus s) {
 }
 
 }  // namespace
+
+IcsExpander default_ics_expander() {
+    return [](const std::string& ics, Instant from, Instant to, const slotwise::TimeZone& zone) {
+        ExpandedObject out;
+        const CalendarBusy found = busy_from_ics(ics, from, to, zone);
+        out.busy.reserve(found.spans.size());
+        for (const auto& span : found.spans) out.busy.push_back({span.start, span.end});
+        out.uids = found.uids;
+        out.unreadable = found.skipped > 0;
+        return out;
+    };
+}
 
 json connection_json(const CalendarConnection& c) {
     json calendars = json::array();
@@ -199,6 +212,30 @@ json CalendarService::connect(const Actor& actor, const std::string& provider_id
     return {{"id", c.id}, {"calendars", calendars}};
 }
 
+std::string CalendarService::add_connection(const std::string& provider_id, const std::string& kind,
+                                            const std::optional<std::string>& account, const json& credentials,
+                                            const std::vector<adapters::RemoteCalendar>& calendars) {
+    CalendarConnection c;
+    c.id = "cal_" + random_token(12);
+    c.provider_id = provider_id;
+    c.kind = kind;
+    c.account = account;
+    c.status = "pending";
+    c.created_at = clock_.now();
+    for (const auto& r : calendars) c.calendars.push_back({r.href, r.name, r.writable, true, false, ""});
+    c.credentials_sealed = seal(sealing_key_, credentials.dump(), c.id);
+    auto s = store_.session();
+    in_transaction(*s, provider_id, [&] { records::insert_calendar_connection(*s, c); });
+    enqueue({kCalendarSyncKind, "calendar.sync:" + c.id + ":connected", {{"connection_id", c.id}}, clock_.now(), 3});
+    return c.id;
+}
+
+void CalendarService::update_credentials(const std::string& connection_id, const json& credentials) {
+    auto s = store_.session();
+    s->exec("UPDATE calendar_connections SET credentials_sealed = $2 WHERE id = $1",
+            {connection_id, seal(sealing_key_, credentials.dump(), connection_id)});
+}
+
 std::vector<CalendarConnection> CalendarService::list(const Actor& actor, const std::string& provider_id) {
     auto s = store_.session();
     reach_provider_or_throw(*s, actor, provider_id);
@@ -292,6 +329,16 @@ std::pair<SyncResult, CalendarConnection> CalendarService::sync_now(const Actor&
 
 void CalendarService::remove(const Actor& actor, const std::string& provider_id, const std::string& connection_id) {
     auto s = store_.session();
+    if (on_disconnect_) {
+        reach_provider_or_throw(*s, actor, provider_id);
+        const CalendarConnection c = connection_or_throw(*s, provider_id, connection_id);
+        try {
+            on_disconnect_(c, credentials_of(c));
+        } catch (const std::exception&) {
+            // The service may be down or the grant gone already: the
+            // connection is removed here all the same.
+        }
+    }
     in_transaction(*s, provider_id, [&] {
         reach_provider_or_throw(*s, actor, provider_id);
         if (!records::delete_calendar_connection(*s, provider_id, connection_id)) throw connection_not_found();

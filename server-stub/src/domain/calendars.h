@@ -43,6 +43,8 @@ struct ExpandedObject {
 };
 using IcsExpander =
     std::function<ExpandedObject(const std::string& ics, Instant from, Instant to, const slotwise::TimeZone& zone)>;
+// domain/calendar_busy.*'s busy_from_ics behind that interface.
+IcsExpander default_ics_expander();
 
 // A client for a stored connection and its opened credentials (the JSON
 // that was sealed); throws adapters::CalendarError for a kind it cannot make.
@@ -86,6 +88,10 @@ public:
     // Syncs and write-backs are jobs; the queue, once it runs, is told at once.
     void set_job_queue(jobs::JobQueue* queue) { job_queue_.store(queue); }
     void set_oauth_connector(OAuthConnector connector) { oauth_ = std::move(connector); }
+    // Called with a connection and its opened credentials before DELETE
+    // removes it (OAuth kinds revoke their tokens); its failure is ignored.
+    using DisconnectHook = std::function<void(const records::CalendarConnection&, const nlohmann::json& credentials)>;
+    void set_disconnect_hook(DisconnectHook hook) { on_disconnect_ = std::move(hook); }
 
     // POST /v1/providers/{id}/calendars: 201 {id, calendars: [{href, name}]}.
     nlohmann::json connect(const Actor& actor, const std::string& provider_id, std::string_view body);
@@ -102,6 +108,14 @@ public:
     std::string create_feed(const Actor& actor, const std::string& provider_id);
     // GET /v1/calendar-feeds/{secret}.ics: the feed's text; 404 for an unknown secret.
     std::string feed(const std::string& secret);
+
+    // For the OAuth kinds (domain/calendar_oauth.*): a connection made once
+    // the service granted access (credentials sealed here, every calendar
+    // checked, a first sync queued), and refreshed tokens stored again.
+    std::string add_connection(const std::string& provider_id, const std::string& kind,
+                               const std::optional<std::string>& account, const nlohmann::json& credentials,
+                               const std::vector<adapters::RemoteCalendar>& calendars);
+    void update_credentials(const std::string& connection_id, const nlohmann::json& credentials);
 
     // Jobs.
     jobs::JobOutcome run_sync_job(const jobs::Job& job);
@@ -133,6 +147,7 @@ private:
     IcsExpander expander_;
     CalendarOptions options_;
     OAuthConnector oauth_;
+    DisconnectHook on_disconnect_;
     ProviderCache providers_;
     std::atomic<jobs::JobQueue*> job_queue_{nullptr};
 };

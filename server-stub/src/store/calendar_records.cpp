@@ -234,6 +234,12 @@ std::optional<std::string> calendar_feed_provider(Session& s, const std::string&
     return rows[0].get<std::string>("provider_id");
 }
 
+void delete_provider_calendars(Session& s, const std::string& provider_id) {
+    for (const auto& c : calendar_connections(s, provider_id)) delete_calendar_connection(s, provider_id, c.id);
+    s.exec("DELETE FROM calendar_busy WHERE provider_id = $1", {provider_id});
+    s.exec("DELETE FROM calendar_feeds WHERE provider_id = $1", {provider_id});
+}
+
 bool provider_has_booking(Session& s, const std::string& provider_id, const std::string& booking_id) {
     return !s.query("SELECT id FROM bookings WHERE id = $1 AND provider_id = $2", {booking_id, provider_id}).empty();
 }

@@ -92,6 +92,10 @@ void delete_booking_event_record(Session& s, const std::string& booking_id, cons
 void put_calendar_feed(Session& s, const std::string& provider_id, const std::string& secret_sha256, Timestamp now);
 std::optional<std::string> calendar_feed_provider(Session& s, const std::string& secret_sha256);
 
+// A deleted provider: its connections (sealed credentials), objects, busy
+// times, written-event records and feed go.
+void delete_provider_calendars(Session& s, const std::string& provider_id);
+
 // Is this a booking of the provider (the UIDs of our own events name one)?
 bool provider_has_booking(Session& s, const std::string& provider_id, const std::string& booking_id);
 

@@ -15,6 +15,7 @@
 #include "domain/calendars.h"
 #include "domain/request_parsing.h"
 #include "store/calendar_records.h"
+#include "store/data_rights_records.h"
 #include "store/records.h"
 
 using namespace slotwise;
@@ -147,7 +148,7 @@ struct Fixture {
         store = open_store("sqlite:" + (dir / "cal.db").string(), 2);
         store->migrate();
         const json config = json::parse(R"({"name":"Clinic","kind":"doctor","time_zone":"Europe/Berlin","active":true,
-            "schedules":{"default":{"weekly":{"mon":[["08:00","20:00"]]},"overrides":[]}},
+            "schedules":{"default":{"weekly":[{"day":"mon","start":"08:00","end":"20:00"}],"overrides":[]}},
             "services":[{"id":"s30","name":"Checkup","durations":[30],"price":{"amount":0,"currency":"EUR"},
                          "cancellation_policy":"flexible"}]})");
         auto s = store->session();
@@ -328,4 +329,20 @@ TEST_CASE("removing a connection removes its busy times") {
     } catch (const domain::DomainError& e) {
         CHECK(e.code == "UNKNOWN_CALENDAR_CONNECTION");
     }
+}
+
+TEST_CASE("a deleted provider's connections, busy times and feed go with it") {
+    Fixture f;
+    f.service.put("/cal/work/", "/cal/work/a.ics", busy_object("a", T, T + 3600));
+    const std::string id = f.connect();
+    REQUIRE(f.calendars->sync(id)->ok);
+    f.calendars->create_feed(f.op, "p1");
+    auto s = f.store->session();
+    records::mark_provider_deleted(*s, "p1", f.clock.now());
+    CHECK_FALSE(records::calendar_connection(*s, id));
+    CHECK(records::calendar_busy(*s, "p1", date::floor<Minutes>(timestamp_from_epoch(T - 86400)),
+                                 date::floor<Minutes>(timestamp_from_epoch(T + 86400)))
+              .empty());
+    CHECK(s->query("SELECT COUNT(*) AS n FROM calendar_feeds")[0].get<std::int64_t>("n") == 0);
+    CHECK(s->query("SELECT COUNT(*) AS n FROM calendar_objects")[0].get<std::int64_t>("n") == 0);
 }
