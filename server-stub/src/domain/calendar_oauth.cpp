@@ -158,6 +158,8 @@ OAuthCallbackResult CalendarOAuth::callback(const std::optional<std::string>& co
         found = client->list_calendars();
         tokens = session->tokens();
     } catch (const adapters::CalendarError& e) {
+        // Nothing is stored, so nothing could ever revoke this grant later.
+        if (oauth.can_revoke()) oauth.revoke(tokens.refresh_token.empty() ? tokens.access_token : tokens.refresh_token);
         if (e.failure == adapters::CalendarFailure::auth_failed)
             throw DomainError(ErrorKind::refused, "CALENDAR_AUTH_FAILED", std::string("the calendar service refused the token: ") + e.what());
         throw DomainError(ErrorKind::refused, "CALENDAR_UNREACHABLE", std::string("the calendars could not be listed: ") + e.what());
