@@ -94,6 +94,8 @@ const char* kUsage = R"(usage: slotwise-server [options]
   --microsoft-graph-base URL  Microsoft Graph (default https://graph.microsoft.com; tests/server/ms_graph_test_server.mjs)
   --calendar-push-over-http  register Google watch channels and Graph subscriptions although the public URL
                             is http (the test servers; the real services call only https addresses)
+  --calendar-push-ttl S      ask for push channels of S seconds (default: Google 7 days, Graph 3 days less an hour);
+                            a sync renews them with less than half of it left
   --twilio-api-base URL     Twilio's REST API for SMS and WhatsApp (default https://api.twilio.com; any
                             gateway that speaks its Messages API, or tests/server/twilio_test_server.mjs)
 environment: SLOTWISE_ADMIN_TOKEN (the operator token, 24..256 visible ASCII; when unset a
@@ -290,6 +292,8 @@ int main(int argc, char** argv) {
         else if (flag == "--microsoft-oauth-base") calendar_oauth_options.microsoft_oauth_base = value();
         else if (flag == "--microsoft-graph-base") calendar_oauth_options.microsoft_graph_base = value();
         else if (flag == "--calendar-push-over-http") calendar_oauth_options.push_over_http = true;
+        else if (flag == "--calendar-push-ttl")
+            calendar_oauth_options.push_ttl = std::chrono::seconds{std::max(2, to_int(flag, value()))};
         else if (flag == "--rate-limit") {
             const std::string v = value();
             const auto colon = v.find(':');

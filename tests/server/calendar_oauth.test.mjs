@@ -12,7 +12,7 @@ import { startMsGraphTestServer } from './ms_graph_test_server.mjs';
 
 after(cleanupAll);
 
-async function setup({ push = false } = {}) {
+async function setup({ push = false, args = [] } = {}) {
   const g = await startGoogleCalendarTestServer({ allowHttpWebhooks: push });
   const ms = await startMsGraphTestServer({ allowHttpWebhooks: push });
   after(() => Promise.all([g.stop(), ms.stop()]));
@@ -20,7 +20,7 @@ async function setup({ push = false } = {}) {
   const server = await startServer(db, {
     args: ['--job-poll', '0.2', '--job-backoff', '0.2:0.5', '--allow-private-targets', '--calendar-sync-every', '3600',
       '--google-oauth-base', g.url, '--google-api-base', g.url, '--microsoft-oauth-base', ms.url, '--microsoft-graph-base', ms.url,
-      ...(push ? ['--calendar-push-over-http'] : [])],
+      ...(push ? ['--calendar-push-over-http'] : []), ...args],
     env: { SLOTWISE_GOOGLE_CLIENT_ID: g.clientId, SLOTWISE_GOOGLE_CLIENT_SECRET: g.clientSecret,
       SLOTWISE_MICROSOFT_CLIENT_ID: ms.clientId, SLOTWISE_MICROSOFT_CLIENT_SECRET: ms.clientSecret },
   });
@@ -113,10 +113,18 @@ test('Google: connect with PKCE, busy times, refresh after 401, expired sync tok
   assert.equal(cancelled.status, 200, cancelled.text);
   await until('the booking event deleted at Google', () => g.events(primary).find((e) => e.id === written.id).status === 'cancelled');
 
+  // Google grants, then fails to list the calendars: nothing is connected and the fresh grant is revoked.
+  const second = await request(base, 'POST', '/v1/providers/p1/calendars', { body: { kind: 'google' }, headers: admin });
+  const back2 = await consent(second.json.authorization_url);
+  g.failNext(null, 503);  // the token exchange passes, calendarList.list answers 503
+  problem(await request(base, 'GET', back2.pathname + back2.search, { headers: { accept: 'application/json' } }), 422, 'CALENDAR_UNREACHABLE');
+  assert.equal(g.authority.events.filter((e) => e.kind === 'revoked').length, 1);
+  assert.deepEqual((await request(base, 'GET', '/v1/providers/p1/calendars', { headers: admin })).json.connections.map((c) => c.id), [started.json.id]);
+
   // Disconnecting revokes the grant at Google.
   const removed = await request(base, 'DELETE', `/v1/providers/p1/calendars/${started.json.id}`, { headers: admin });
   assert.equal(removed.status, 204, removed.text);
-  assert.ok(g.authority.events.some((e) => e.kind === 'revoked'));
+  assert.equal(g.authority.events.filter((e) => e.kind === 'revoked').length, 2);
   assert.equal(g.authority.liveRefreshTokens(), 0);
 });
 
@@ -200,4 +208,26 @@ test('push: a Google watch channel and a Graph subscription queue syncs; disconn
     assert.equal((await request(base, 'DELETE', `/v1/providers/p1/calendars/${id}`, { headers: admin })).status, 204);
   assert.equal(g.channels.size, 0, 'the watch channels were stopped');
   assert.equal(ms.subscriptions.size, 0, 'the subscription was deleted');
+});
+
+test('push channels are renewed by a sync once half their life is gone, the old ones stopped', async () => {
+  const { g, ms, base } = await setup({ push: true, args: ['--calendar-push-ttl', '2'] });
+  await putProvider(base, 'p1');
+  const ids = {};
+  for (const kind of ['google', 'microsoft']) {
+    const started = await request(base, 'POST', '/v1/providers/p1/calendars', { body: { kind }, headers: admin });
+    const back = await consent(started.json.authorization_url);
+    assert.equal((await request(base, 'GET', back.pathname + back.search, { headers: { accept: 'application/json' } })).status, 200);
+    ids[kind] = started.json.id;
+  }
+  const first = { google: [...g.channels.keys()], microsoft: [...ms.subscriptions.keys()] };
+  assert.equal(first.google.length, 2);
+  assert.equal(first.microsoft.length, 1);
+  const connectedAt = Date.now();
+  await until('half of the 2-second channel life gone', () => Date.now() - connectedAt > 1100);
+  for (const kind of ['google', 'microsoft'])
+    assert.equal((await request(base, 'POST', `/v1/providers/p1/calendars/${ids[kind]}/sync`, { headers: admin })).status, 200);
+  await until('new channels in place of the old', () =>
+    g.channels.size === 2 && ![...g.channels.keys()].some((id) => first.google.includes(id)) &&
+    ms.subscriptions.size === 1 && !ms.subscriptions.has(first.microsoft[0]));
 });

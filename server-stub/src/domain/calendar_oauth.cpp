@@ -172,7 +172,10 @@ OAuthCallbackResult CalendarOAuth::callback(const std::optional<std::string>& co
             break;
         }
     json stored = tokens_json(tokens);
-    if (push_enabled()) register_push(c, stored);
+    if (push_enabled()) {
+        auto pushing = make_client(c.id, c.kind, stored);
+        register_push(c, *pushing, stored);
+    }
     c.credentials_sealed = seal(credentials_key_, stored.dump(), c.id);
     auto s = store_.session();
     in_transaction(*s, c.provider_id, [&] { records::insert_calendar_connection(*s, c); });
@@ -184,22 +187,15 @@ OAuthCallbackResult CalendarOAuth::callback(const std::optional<std::string>& co
 std::unique_ptr<adapters::CalendarClient> CalendarOAuth::make_client(const std::string& connection_id, const std::string& kind,
                                                                      const json& credentials) {
     auto session = std::make_shared<adapters::BearerSession>(
-        oauth_client(kind), tokens_from(credentials),
-        [this, connection_id, push = credentials.value("push", json())](const adapters::OAuthTokens& fresh) {
+        oauth_client(kind), tokens_from(credentials), [this, connection_id](const adapters::OAuthTokens& fresh) {
             // Stored before the next call needs them: Microsoft's old refresh
-            // token may already be spent.
-            json stored = tokens_json(fresh);
-            if (!push.is_null()) stored["push"] = push;
-            const std::string sealed = seal(credentials_key_, stored.dump(), connection_id);
-            auto s = store_.session();
-            s->begin();
-            try {
-                records::update_connection_credentials(*s, connection_id, sealed);
-                s->commit();
-            } catch (...) {
-                s->rollback();
-                throw;
-            }
+            // token may already be spent. The push channels stored beside
+            // them stay as they are now (a renewal may have replaced them).
+            change_credentials(connection_id, [&](json& stored) {
+                stored["access_token"] = fresh.access_token;
+                stored["refresh_token"] = fresh.refresh_token;
+                stored["expires_at"] = fresh.expires_at;
+            });
         });
     if (kind == "google") return std::make_unique<adapters::GoogleCalendarClient>(options_.google_api_base, session);
     return std::make_unique<adapters::MsGraphClient>(options_.microsoft_graph_base, session,
@@ -209,8 +205,10 @@ std::unique_ptr<adapters::CalendarClient> CalendarOAuth::make_client(const std::
 CalendarClientFactory CalendarOAuth::client_factory(CalendarClientFactory inner) {
     return [this, inner = std::move(inner)](const records::CalendarConnection& c,
                                             const json& credentials) -> std::unique_ptr<adapters::CalendarClient> {
-        if (oauth_kind(c.kind)) return make_client(c.id, c.kind, credentials);
-        return inner(c, credentials);
+        if (!oauth_kind(c.kind)) return inner(c, credentials);
+        auto client = make_client(c.id, c.kind, credentials);
+        if (push_enabled()) renew_push_if_due(c, *client, credentials);
+        return client;
     };
 }
 
@@ -231,16 +229,7 @@ void CalendarOAuth::revoke(const OAuthRevocation& r) {
         const json push = r.credentials.value("push", json::array());
         if (push.is_array() && !push.empty()) {
             auto client = make_client(r.connection_id, r.kind, r.credentials);
-            for (const auto& p : push) {
-                try {
-                    if (auto* google = dynamic_cast<adapters::GoogleCalendarClient*>(client.get()))
-                        google->stop_channel({p.value("id", std::string()), p.value("resource_id", std::string())});
-                    else if (auto* graph = dynamic_cast<adapters::MsGraphClient*>(client.get()))
-                        graph->unsubscribe(p.value("subscription", std::string()));
-                } catch (const adapters::CalendarError& e) {
-                    std::fprintf(stderr, "slotwise-server: stopping a calendar push channel failed: %s\n", e.what());
-                }
-            }
+            stop_push(*client, push);
         }
         // Revoking the refresh token ends the whole grant (RFC 7009 2.1).
         const std::string token = r.credentials.value("refresh_token", r.credentials.value("access_token", std::string()));
@@ -257,26 +246,75 @@ bool CalendarOAuth::push_enabled() const {
     return options_.public_origin.rfind("https://", 0) == 0 || options_.push_over_http;
 }
 
-void CalendarOAuth::register_push(const records::CalendarConnection& c, json& credentials) {
+std::int64_t CalendarOAuth::push_ttl_seconds(const std::string& kind) const {
+    if (options_.push_ttl.count() > 0) return options_.push_ttl.count();
+    return kind == "google" ? 7 * 24 * 3600 : 3 * 24 * 3600 - 3600;
+}
+
+void CalendarOAuth::register_push(const records::CalendarConnection& c, adapters::CalendarClient& client, json& credentials) {
     json channels = json::array();
+    const std::int64_t ttl = push_ttl_seconds(c.kind);
+    const std::int64_t expires = epoch_seconds(clock_.now()) + ttl;
+    const std::string address = options_.public_origin + "/v1/calendars/" + c.kind + "/notifications?connection=" + c.id;
     try {
-        auto client = make_client(c.id, c.kind, credentials);
-        const std::string address =
-            options_.public_origin + "/v1/calendars/" + c.kind + "/notifications?connection=" + c.id;
-        if (auto* google = dynamic_cast<adapters::GoogleCalendarClient*>(client.get())) {
+        if (auto* google = dynamic_cast<adapters::GoogleCalendarClient*>(&client)) {
             for (const auto& cal : c.calendars) {
-                const auto channel = google->watch(cal.href, address, push_secret("google", c.id), 7 * 24 * 3600);
+                const auto channel = google->watch(cal.href, address, push_secret("google", c.id), static_cast<int>(ttl));
                 channels.push_back({{"id", channel.id}, {"resource_id", channel.resource_id}});
             }
-        } else if (auto* graph = dynamic_cast<adapters::MsGraphClient*>(client.get())) {
-            const auto expires = epoch_seconds(clock_.now()) + 3 * 24 * 3600 - 3600;
+        } else if (auto* graph = dynamic_cast<adapters::MsGraphClient*>(&client)) {
             channels.push_back({{"subscription", graph->subscribe(address, push_secret("microsoft", c.id), expires)}});
         }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "slotwise-server: no push channel for calendar connection %s (polling continues): %s\n",
                      c.id.c_str(), e.what());
+        stop_push(client, channels);  // the ones made before the failure
+        return;
     }
-    if (!channels.empty()) credentials["push"] = channels;
+    if (channels.empty()) return;
+    credentials["push"] = channels;
+    credentials["push_expires_at"] = expires;
+}
+
+void CalendarOAuth::stop_push(adapters::CalendarClient& client, const json& push) {
+    if (!push.is_array()) return;
+    for (const auto& p : push) {
+        try {
+            if (auto* google = dynamic_cast<adapters::GoogleCalendarClient*>(&client))
+                google->stop_channel({p.value("id", std::string()), p.value("resource_id", std::string())});
+            else if (auto* graph = dynamic_cast<adapters::MsGraphClient*>(&client))
+                graph->unsubscribe(p.value("subscription", std::string()));
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "slotwise-server: stopping a calendar push channel failed: %s\n", e.what());
+        }
+    }
+}
+
+void CalendarOAuth::renew_push_if_due(const records::CalendarConnection& c, adapters::CalendarClient& client,
+                                      const json& credentials) {
+    const std::int64_t left = credentials.value("push_expires_at", std::int64_t{0}) - epoch_seconds(clock_.now());
+    if (credentials.contains("push") && left > push_ttl_seconds(c.kind) / 2) return;
+    json fresh = json::object();
+    register_push(c, client, fresh);
+    if (!fresh.contains("push")) return;  // the next sync tries again
+    stop_push(client, credentials.value("push", json::array()));
+    change_credentials(c.id, [&](json& stored) {
+        stored["push"] = fresh["push"];
+        stored["push_expires_at"] = fresh["push_expires_at"];
+    });
+}
+
+void CalendarOAuth::change_credentials(const std::string& connection_id, const std::function<void(json&)>& change) {
+    auto s = store_.session();
+    in_transaction(*s, std::nullopt, [&] {
+        const auto sealed = records::connection_credentials(*s, connection_id);
+        if (!sealed) return;  // not stored yet (the callback) or removed meanwhile
+        const auto opened = open_sealed(credentials_key_, *sealed, connection_id);
+        json current = opened ? json::parse(*opened, nullptr, false) : json::object();
+        if (!current.is_object()) current = json::object();
+        change(current);
+        records::update_connection_credentials(*s, connection_id, seal(credentials_key_, current.dump(), connection_id));
+    });
 }
 
 std::string CalendarOAuth::push_secret(const std::string& kind, const std::string& connection_id) const {

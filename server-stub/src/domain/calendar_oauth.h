@@ -20,6 +20,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +50,10 @@ struct CalendarOAuthOptions {
     // services call only https addresses), or over plain http when this is
     // set (--calendar-push-over-http: the test servers).
     bool push_over_http = false;
+    // How long a channel is asked for; 0: Google's 7 days, Graph's 3 days
+    // less an hour (its limit for events). A sync renews channels that have
+    // less than half of it left.
+    std::chrono::seconds push_ttl{0};
 };
 
 // What the callback did, for the HTTP side to answer a browser (a redirect)
@@ -103,9 +108,16 @@ public:
 
 private:
     bool push_enabled() const;
-    // Registers the push channels of a new connection; their ids join the
-    // credentials (to stop them on disconnect). Best effort: polling stays.
-    void register_push(const records::CalendarConnection& c, nlohmann::json& credentials);
+    std::int64_t push_ttl_seconds(const std::string& kind) const;
+    // Registers push channels for a connection; their ids and expiry join
+    // `credentials` (to stop and renew them). Best effort: polling stays.
+    void register_push(const records::CalendarConnection& c, adapters::CalendarClient& client, nlohmann::json& credentials);
+    void stop_push(adapters::CalendarClient& client, const nlohmann::json& push);
+    // At the start of a sync: new channels when the old ones are past half
+    // their life (or there are none), the old ones stopped.
+    void renew_push_if_due(const records::CalendarConnection& c, adapters::CalendarClient& client, const nlohmann::json& credentials);
+    // Read, change and store a connection's sealed credentials in one transaction.
+    void change_credentials(const std::string& connection_id, const std::function<void(nlohmann::json&)>& change);
     adapters::OAuthClient oauth_client(const std::string& kind) const;
     std::unique_ptr<adapters::CalendarClient> make_client(const std::string& connection_id, const std::string& kind,
                                                           const nlohmann::json& credentials);

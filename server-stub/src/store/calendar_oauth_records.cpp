@@ -31,6 +31,12 @@ bool update_connection_credentials(Session& s, const std::string& connection_id,
     return s.exec("UPDATE calendar_connections SET credentials_sealed = $1 WHERE id = $2", {credentials_sealed, connection_id}) == 1;
 }
 
+std::optional<std::string> connection_credentials(Session& s, const std::string& connection_id) {
+    const auto rows = s.query("SELECT credentials_sealed FROM calendar_connections WHERE id = $1", {connection_id});
+    if (rows.empty()) return std::nullopt;
+    return rows[0].get<std::string>("credentials_sealed");
+}
+
 std::optional<std::pair<std::string, std::string>> connection_kind_and_credentials(Session& s, const std::string& provider_id,
                                                                                    const std::string& connection_id) {
     const auto rows = s.query("SELECT kind, credentials_sealed FROM calendar_connections WHERE id = $1 AND provider_id = $2",
