@@ -168,6 +168,16 @@ test('Microsoft: connect (JSON callback), delta sync with a rotated refresh toke
   const list = await request(base, 'GET', '/v1/providers/p1/calendars', { headers: admin });
   assert.deepEqual(list.json.connections.map((c) => c.id), [started.json.id]);
 
+  // Hostile or broken callbacks and notifications: a problem, never a 5xx.
+  const json = { accept: 'application/json' };
+  problem(await request(base, 'GET', '/v1/calendars/oauth/callback', { headers: json }), 400, 'CALENDAR_OAUTH_STATE_INVALID');
+  problem(await request(base, 'GET', `/v1/calendars/oauth/callback?code=c&state=${'s'.repeat(300)}`, { headers: json }), 400, 'CALENDAR_OAUTH_STATE_INVALID');
+  problem(await request(base, 'GET', "/v1/calendars/oauth/callback?code=%27%3B%20DROP%20TABLE%20calendar_connections%3B--&state=%00", { headers: json }), 400, 'CALENDAR_OAUTH_STATE_INVALID');
+  problem(await request(base, 'POST', `/v1/calendars/microsoft/notifications?connection=${started.json.id}`, { raw: 'not json {' }), 404, 'NOT_FOUND');
+  problem(await request(base, 'POST', `/v1/calendars/microsoft/notifications`, { body: { value: 'x' } }), 404, 'NOT_FOUND');
+  problem(await request(base, 'POST', `/v1/calendars/google/notifications?connection=${started.json.id}`, { raw: '' }), 404, 'NOT_FOUND');
+  problem(await request(base, 'POST', '/v1/providers/p1/calendars', { body: { kind: 'icloud' }, headers: admin }), 400, 'UNKNOWN_CALENDAR_KIND');
+
   // Push notifications only count with the connection's secret.
   problem(await request(base, 'POST', `/v1/calendars/microsoft/notifications?connection=${started.json.id}`, {
     body: { value: [{ subscriptionId: 'x', clientState: 'guess', changeType: 'updated' }] } }), 404, 'NOT_FOUND');
