@@ -1,5 +1,7 @@
 #include "http/api_mapping.h"
 
+#include <algorithm>
+
 #include "domain/accounts_requests.h"
 #include "domain/booking_json.h"
 #include "http/problem.h"
@@ -48,7 +50,15 @@ Response problem_response(const domain::DomainError& error) {
     if (error.retry_after) headers.emplace_back("Retry-After", std::to_string(*error.retry_after));
     if (error.challenge) headers.emplace_back("WWW-Authenticate", *error.challenge);
     const int status = status_of(error.kind);
-    return with_body(status, "application/problem+json", problem_body(status, error.code, error.what(), error.extensions),
+    auto extensions = error.extensions;
+    // Input errors name the field first ("/services/0/durations must ...");
+    // as `path` (the engine's member for the same) a form can show the
+    // problem at that field.
+    const std::string detail = error.what();
+    const bool has_path = std::any_of(extensions.begin(), extensions.end(), [](const auto& e) { return e.first == "path"; });
+    if (error.kind == domain::ErrorKind::invalid_input && !has_path && !detail.empty() && detail[0] == '/')
+        extensions.emplace_back("path", nlohmann::json(detail.substr(0, detail.find_first_of(" :"))).dump());
+    return with_body(status, "application/problem+json", problem_body(status, error.code, detail, extensions),
                      std::move(headers));
 }
 
