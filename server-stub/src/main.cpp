@@ -475,6 +475,9 @@ int main(int argc, char** argv) {
                                                          const nlohmann::json& request) {
             return calendar_oauth->start(actor, provider_id, request);
         });
+        calendars->set_disconnect_hook([&calendar_oauth](const records::CalendarConnection& c, const nlohmann::json& credentials) {
+            calendar_oauth->disconnected(c, credentials);
+        });
         api.serve_calendars(*calendars);
         api.serve_calendar_oauth(*calendar_oauth);
         notifications::configure_action_links(

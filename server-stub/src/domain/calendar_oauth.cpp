@@ -212,31 +212,21 @@ CalendarClientFactory CalendarOAuth::client_factory(CalendarClientFactory inner)
     };
 }
 
-std::optional<OAuthRevocation> CalendarOAuth::revocation_for(const std::string& provider_id, const std::string& connection_id) {
-    auto s = store_.session();
-    const auto found = records::connection_kind_and_credentials(*s, provider_id, connection_id);
-    if (!found || !oauth_kind(found->first)) return std::nullopt;
-    const auto opened = open_sealed(credentials_key_, found->second, connection_id);
-    if (!opened) return std::nullopt;
-    json credentials = json::parse(*opened, nullptr, false);
-    if (!credentials.is_object()) return std::nullopt;
-    return OAuthRevocation{found->first, connection_id, std::move(credentials)};
-}
-
-void CalendarOAuth::revoke(const OAuthRevocation& r) {
+void CalendarOAuth::disconnected(const records::CalendarConnection& c, const json& credentials) {
+    if (!oauth_kind(c.kind)) return;
     try {
         // The channels first: they need the grant that is about to end.
-        const json push = r.credentials.value("push", json::array());
+        const json push = credentials.value("push", json::array());
         if (push.is_array() && !push.empty()) {
-            auto client = make_client(r.connection_id, r.kind, r.credentials);
+            auto client = make_client(c.id, c.kind, credentials);
             stop_push(*client, push);
         }
         // Revoking the refresh token ends the whole grant (RFC 7009 2.1).
-        const std::string token = r.credentials.value("refresh_token", r.credentials.value("access_token", std::string()));
-        const auto oauth = oauth_client(r.kind);
+        const std::string token = credentials.value("refresh_token", credentials.value("access_token", std::string()));
+        const auto oauth = oauth_client(c.kind);
         if (oauth.can_revoke() && !token.empty() && !oauth.revoke(token))
             std::fprintf(stderr, "slotwise-server: %s did not confirm the revocation of a removed calendar connection\n",
-                         r.kind.c_str());
+                         c.kind.c_str());
     } catch (const std::exception& e) {
         std::fprintf(stderr, "slotwise-server: revoking a calendar grant failed: %s\n", e.what());
     }

@@ -11,8 +11,9 @@
 //   its tokens sealed, like a CalDAV connection (every calendar checked);
 // - client_factory: the clients of these kinds for sync, whose refreshed
 //   tokens are sealed and stored again at once;
-// - revocation when a connection is removed (Google's revoke endpoint;
-//   Microsoft has none, the tokens are just forgotten);
+// - revocation when a connection is removed (CalendarService's disconnect
+//   hook: Google's revoke endpoint; Microsoft has none, the tokens are just
+//   forgotten);
 // - push: the Google watch and Graph notification endpoints, which only
 //   enqueue a sync of the connection they name once its secret checks.
 // No HTTP here.
@@ -63,12 +64,6 @@ struct OAuthCallbackResult {
     std::vector<adapters::RemoteCalendar> calendars;
 };
 
-// A grant to revoke, and its push channels to stop, once its connection is gone.
-struct OAuthRevocation {
-    std::string kind, connection_id;
-    nlohmann::json credentials;
-};
-
 class CalendarOAuth {
 public:
     // `credentials_key`: the key calendar sync seals connection credentials
@@ -93,11 +88,9 @@ public:
     // Makes google and microsoft clients, hands every other kind to `inner`.
     CalendarClientFactory client_factory(CalendarClientFactory inner);
 
-    // Read before the connection is removed (nothing happens here); nullopt
-    // for other kinds or an unknown connection.
-    std::optional<OAuthRevocation> revocation_for(const std::string& provider_id, const std::string& connection_id);
-    // Best effort, after the removal succeeded: never throws.
-    void revoke(const OAuthRevocation& revocation);
+    // CalendarService's disconnect hook: for google and microsoft, the push
+    // channels stopped and the grant revoked. Best effort, never throws.
+    void disconnected(const records::CalendarConnection& c, const nlohmann::json& credentials);
 
     // The secret a push channel of this connection carries (Google's channel
     // token, Graph's clientState).

@@ -570,12 +570,8 @@ struct HttpApi::Impl : http::RequestHandler {
             case Action::list_calendars: return calendar_connections_response(calendars_or_throw().list(actor, id));
             case Action::update_calendar:
                 return calendar_connection_response(calendars_or_throw().update(actor, path_part(req, 1), id, req.body));
-            case Action::delete_calendar: {
-                // The grant is read before and revoked after the removal, which checks who may remove it.
-                const auto revocation = calendar_oauth ? calendar_oauth->revocation_for(path_part(req, 1), id) : std::nullopt;
+            case Action::delete_calendar:
                 calendars_or_throw().remove(actor, path_part(req, 1), id);
-                if (revocation) calendar_oauth->revoke(*revocation);
-            }
                 return no_content();
             case Action::sync_calendar: {
                 const auto [result, connection] = calendars_or_throw().sync_now(actor, path_part(req, 1), path_part(req, 3));

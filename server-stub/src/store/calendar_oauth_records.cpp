@@ -37,12 +37,4 @@ std::optional<std::string> connection_credentials(Session& s, const std::string&
     return rows[0].get<std::string>("credentials_sealed");
 }
 
-std::optional<std::pair<std::string, std::string>> connection_kind_and_credentials(Session& s, const std::string& provider_id,
-                                                                                   const std::string& connection_id) {
-    const auto rows = s.query("SELECT kind, credentials_sealed FROM calendar_connections WHERE id = $1 AND provider_id = $2",
-                              {connection_id, provider_id});
-    if (rows.empty()) return std::nullopt;
-    return std::make_pair(rows[0].get<std::string>("kind"), rows[0].get<std::string>("credentials_sealed"));
-}
-
 }  // namespace slotwise::server::records

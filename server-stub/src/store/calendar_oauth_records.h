@@ -24,8 +24,5 @@ void sweep_oauth_states(Session& s, Timestamp now);
 bool update_connection_credentials(Session& s, const std::string& connection_id, const std::string& credentials_sealed);
 // The sealed credentials of a connection, if it exists.
 std::optional<std::string> connection_credentials(Session& s, const std::string& connection_id);
-// kind and sealed credentials of a connection of that provider, if any.
-std::optional<std::pair<std::string, std::string>> connection_kind_and_credentials(Session& s, const std::string& provider_id,
-                                                                                   const std::string& connection_id);
 
 }  // namespace slotwise::server::records
