@@ -1,7 +1,9 @@
 // The factory of calendar clients: a connection's kind, its URL and its
 // opened credentials become the client of that kind. Kinds: caldav
-// (adapters/caldav_client.*); google and microsoft join here
-// (adapters/google_calendar.*, adapters/ms_graph.*).
+// (adapters/caldav_client.*). google and microsoft (adapters/google_calendar.*,
+// adapters/ms_graph.*) are made by domain/calendar_oauth.*'s client_factory,
+// which wraps this one in main.cpp: their clients store refreshed tokens,
+// which needs the connection's id and the store.
 #pragma once
 
 #include <memory>

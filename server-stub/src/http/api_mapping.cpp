@@ -280,6 +280,21 @@ Response calendar_sync_response(const domain::SyncResult& r, const records::Cale
     return json_response(200, body);
 }
 
+Response calendar_oauth_done_response(const domain::OAuthCallbackResult& result, bool wants_json) {
+    if (!wants_json) return with_body(303, "text/plain; charset=utf-8", "connected\n", {{"Location", "/app/settings/calendars?connected=" + result.connection_id}});
+    nlohmann::json calendars = nlohmann::json::array();
+    for (const auto& c : result.calendars) calendars.push_back({{"href", c.href}, {"name", c.name}});
+    return json_response(200, {{"id", result.connection_id}, {"calendars", calendars}});
+}
+
+Response calendar_oauth_failed_response(const domain::DomainError& error, bool wants_json) {
+    if (wants_json) return problem_response(error);
+    // The code is one of ours ([A-Z_]): safe in a query without encoding.
+    return with_body(303, "text/plain; charset=utf-8", error.code + "\n", {{"Location", "/app/settings/calendars?calendar_error=" + error.code}});
+}
+
+Response plain_text_response(int status, std::string text) { return with_body(status, "text/plain; charset=utf-8", std::move(text)); }
+
 Response calendar_feed_response(std::string ics) {
     // A secret URL: no shared cache may keep it (the access class adds no-store).
     return with_body(200, "text/calendar; charset=utf-8", std::move(ics), {});

@@ -62,6 +62,8 @@ enum class Action { put_provider, get_provider, list_bookings, snapshot, slots, 
                     // Calendars (issue 15): connections, their sync, the secret feed.
                     connect_calendar, list_calendars, update_calendar, delete_calendar, sync_calendar,
                     create_calendar_feed, calendar_feed,
+                    // Google and Microsoft calendars (issue 15): the OAuth callback, push notifications.
+                    calendar_oauth_callback, google_calendar_notification, microsoft_calendar_notification,
                     // The dashboard's views (domain/provider_views.h): a booking's history, the provider's clients.
                     booking_history, list_clients };
 
@@ -142,6 +144,11 @@ const std::vector<Route>& routes() {
         // The dashboard's views: one booking with its audit trail; the clients counted from the bookings.
         {"GET", {"bookings", "{booking}", "history"}, Access::provider, Action::booking_history},
         {"GET", {"providers", "{provider}", "clients"}, Access::provider, Action::list_clients},
+        // No credential: the state the service hands back is the proof (domain/calendar_oauth.h).
+        {"GET", {"calendars", "oauth", "callback"}, Access::link, Action::calendar_oauth_callback},
+        // Push from Google (watch channels) and Graph (subscriptions): the connection's secret is the proof.
+        {"POST", {"calendars", "google", "notifications"}, Access::link, Action::google_calendar_notification},
+        {"POST", {"calendars", "microsoft", "notifications"}, Access::link, Action::microsoft_calendar_notification},
     };
     return table;
 }
@@ -311,6 +318,7 @@ struct HttpApi::Impl : http::RequestHandler {
     domain::PushSubscriptions* push = nullptr;
     domain::CalendarService* calendars = nullptr;
     domain::ProviderViews* views = nullptr;
+    domain::CalendarOAuth* calendar_oauth = nullptr;
     std::optional<OperatorToken> token;
     std::mutex credential_mutex;
     const http::KeptAsAnswered keeper;
@@ -580,6 +588,35 @@ struct HttpApi::Impl : http::RequestHandler {
             case Action::calendar_feed: return calendar_feed_response(calendars_or_throw().feed(id));
             case Action::booking_history: return booking_history_response(views_or_throw().booking_history(actor, id));
             case Action::list_clients: return clients_response(views_or_throw().clients(actor, id));
+            case Action::calendar_oauth_callback: {
+                const bool json_wanted = wants_json(req);
+                try {
+                    return calendar_oauth_done_response(
+                        calendar_oauth_or_throw().callback(query_value(req, "code"), query_value(req, "state"), query_value(req, "error")),
+                        json_wanted);
+                } catch (const DomainError& e) {
+                    return calendar_oauth_failed_response(e, json_wanted);
+                }
+            }
+            case Action::google_calendar_notification:
+                // Google sends the secret as X-Goog-Channel-Token; a "sync" message only opens the channel.
+                if (!calendar_oauth_or_throw().notified("google", query_value(req, "connection").value_or(""),
+                                                       req.field("x-goog-channel-token").value_or("")))
+                    return not_found();
+                return no_content();
+            case Action::microsoft_calendar_notification: {
+                // Graph checks a new subscription by asking for its token back, before any secret is known to it.
+                if (const auto token = query_value(req, "validationToken")) return plain_text_response(200, token->substr(0, 1024));
+                const auto body = nlohmann::json::parse(req.body, nullptr, false);
+                bool any = false;
+                if (body.is_object() && body.contains("value") && body["value"].is_array())
+                    for (const auto& n : body["value"])
+                        if (n.is_object() && n.contains("clientState") && n["clientState"].is_string())
+                            any = calendar_oauth_or_throw().notified("microsoft", query_value(req, "connection").value_or(""),
+                                                                     n["clientState"].get<std::string>()) || any;
+                if (!any) return not_found();
+                return json_response(202, nlohmann::json::object());
+            }
         }
         return not_found();
     }
@@ -591,6 +628,17 @@ struct HttpApi::Impl : http::RequestHandler {
     // browser would refuse to send a Secure cookie back.
     bool cookie_secure(const Request& req) const {
         return accounts->public_origin().rfind("https://", 0) == 0 || !domain::loopback_host(req.head.authority);
+    }
+
+    domain::CalendarOAuth& calendar_oauth_or_throw() {
+        if (!calendar_oauth) throw DomainError(ErrorKind::not_found, "NOT_FOUND", "no such resource");
+        return *calendar_oauth;
+    }
+
+    static std::optional<std::string> query_value(const Request& req, const std::string& name) {
+        const auto it = req.query.find(name);
+        if (it == req.query.end()) return std::nullopt;
+        return it->second;
     }
 
     domain::CalendarService& calendars_or_throw() {
@@ -662,6 +710,7 @@ void HttpApi::serve_action_links(notifications::ActionLinkDesk& desk) { impl_->a
 void HttpApi::set_push_subscriptions(domain::PushSubscriptions& push) { impl_->push = &push; }
 void HttpApi::serve_calendars(domain::CalendarService& calendars) { impl_->calendars = &calendars; }
 void HttpApi::serve_provider_views(domain::ProviderViews& views) { impl_->views = &views; }
+void HttpApi::serve_calendar_oauth(domain::CalendarOAuth& oauth) { impl_->calendar_oauth = &oauth; }
 
 void HttpApi::serve() { impl_->server.serve(); }
 void HttpApi::stop() { impl_->server.stop(); }

@@ -19,6 +19,7 @@
 
 namespace slotwise::server {
 namespace domain {
+class CalendarOAuth;
 class PushSubscriptions;
 class ProviderViews;
 }
@@ -54,6 +55,8 @@ public:
     void serve_webhooks(domain::WebhookService& webhooks);
     // The calendar routes' use cases (issue 15); called before ready().
     void serve_calendars(domain::CalendarService& calendars);
+    // Google and Microsoft calendars: the OAuth callback and push notifications (before ready()).
+    void serve_calendar_oauth(domain::CalendarOAuth& oauth);
     // The confirm and decline links of the provider's mail (before ready()).
     void serve_action_links(notifications::ActionLinkDesk& desk);
     // Web Push's routes; set before ready().
