@@ -11,7 +11,24 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 namespace slotwise::server::adapters {
+
+// What both JSON services' clients read answers with.
+namespace calendar_json {
+// The string member `key` of an object, or "" (anything else).
+inline std::string str(const nlohmann::json& j, const char* key) {
+    return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+}
+// The start of an answer's body for an error message: one line, 200 bytes.
+inline std::string excerpt(const std::string& text) {
+    std::string out = text.substr(0, 200);
+    for (char& c : out)
+        if (c == '\n' || c == '\r') c = ' ';
+    return out;
+}
+}  // namespace calendar_json
 
 // RFC 3339 / ISO 8601 date-time to Unix seconds: "2026-11-23T09:00:00Z",
 // "...+01:00", fractions ignored ("...00.0000000" as Graph writes it);

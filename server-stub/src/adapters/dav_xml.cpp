@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <map>
 
+#include "support/html.h"
+
 namespace slotwise::server::adapters::dav {
 namespace {
 
@@ -234,19 +236,7 @@ const Element* Element::find(std::string_view ns_, std::string_view name_) const
 
 std::optional<Element> parse(std::string_view xml, int max_depth) { return Parser(xml, max_depth).document(); }
 
-std::string escape(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
+// XML's five predefined entities are HTML's too; one escaper serves both.
+std::string escape(std::string_view text) { return html_escape(text); }
 
 }  // namespace slotwise::server::adapters::dav

@@ -13,16 +13,8 @@ namespace {
 
 using nlohmann::json;
 
-std::string str(const json& j, const char* key) {
-    return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
-}
-
-std::string excerpt(const std::string& text) {
-    std::string out = text.substr(0, 200);
-    for (char& c : out)
-        if (c == '\n' || c == '\r') c = ' ';
-    return out;
-}
+using calendar_json::excerpt;
+using calendar_json::str;
 
 // Google's error reason ("fullSyncRequired", "duplicate", "rateLimitExceeded").
 std::string reason_of(const std::string& body) {

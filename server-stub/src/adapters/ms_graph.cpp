@@ -10,16 +10,8 @@ namespace {
 
 using nlohmann::json;
 
-std::string str(const json& j, const char* key) {
-    return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
-}
-
-std::string excerpt(const std::string& text) {
-    std::string out = text.substr(0, 200);
-    for (char& c : out)
-        if (c == '\n' || c == '\r') c = ' ';
-    return out;
-}
+using calendar_json::excerpt;
+using calendar_json::str;
 
 [[noreturn]] void fail(const HttpResponse& r, const std::string& what) {
     const std::string detail = what + ": " + (r.status == 0 ? r.error : std::to_string(r.status) + " " + excerpt(r.body));

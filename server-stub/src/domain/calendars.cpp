@@ -134,6 +134,17 @@ json connection_json(const CalendarConnection& c) {
     return out;
 }
 
+// A new connection's identity, before its first sync: every kind starts so.
+void CalendarService::start_connection(CalendarConnection& c, const std::string& provider_id, const std::string& kind,
+                                       const std::optional<std::string>& account) const {
+    c.id = "cal_" + random_token(12);
+    c.provider_id = provider_id;
+    c.kind = kind;
+    c.account = account;
+    c.status = "pending";
+    c.created_at = clock_.now();
+}
+
 CalendarService::CalendarService(Store& store, const Clock& clock, std::string sealing_key, CalendarClientFactory factory,
                                  IcsExpander expander, CalendarOptions options)
     : store_(store),
@@ -180,12 +191,7 @@ json CalendarService::connect(const Actor& actor, const std::string& provider_id
             throw DomainError(ErrorKind::invalid_input, "INVALID_CALENDAR_URL", "\"url\" must be ASCII without spaces");
     const std::string username = string_member(request, "username", true);
     const std::string password = string_member(request, "password", true);
-    c.id = "cal_" + random_token(12);
-    c.provider_id = provider_id;
-    c.kind = kind;
-    c.account = username;
-    c.status = "pending";
-    c.created_at = clock_.now();
+    start_connection(c, provider_id, kind, username);
     const json credentials = {{"username", username}, {"password", password}};
     std::vector<adapters::RemoteCalendar> found;
     try {
@@ -216,12 +222,7 @@ std::string CalendarService::add_connection(const std::string& provider_id, cons
                                             const std::optional<std::string>& account, const json& credentials,
                                             const std::vector<adapters::RemoteCalendar>& calendars) {
     CalendarConnection c;
-    c.id = "cal_" + random_token(12);
-    c.provider_id = provider_id;
-    c.kind = kind;
-    c.account = account;
-    c.status = "pending";
-    c.created_at = clock_.now();
+    start_connection(c, provider_id, kind, account);
     for (const auto& r : calendars) c.calendars.push_back({r.href, r.name, r.writable, true, false, ""});
     c.credentials_sealed = seal(sealing_key_, credentials.dump(), c.id);
     auto s = store_.session();

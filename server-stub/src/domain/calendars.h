@@ -131,6 +131,8 @@ public:
     std::optional<SyncResult> sync(const std::string& connection_id);
 
 private:
+    void start_connection(records::CalendarConnection& c, const std::string& provider_id, const std::string& kind,
+                          const std::optional<std::string>& account) const;
     records::CalendarConnection connection_or_throw(Session& s, const std::string& provider_id,
                                                     const std::string& connection_id);
     nlohmann::json credentials_of(const records::CalendarConnection& c) const;
