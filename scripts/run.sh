@@ -8,5 +8,8 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
 mkdir -p data
+# --allow-private-targets: on this local demo, webhooks, push services and
+# calendars (a Radicale on this machine) may be on loopback or the LAN; a
+# server on the internet leaves it off (server-stub/README.md, "Outgoing HTTP").
 exec build/bin/slotwise-server --db sqlite:data/slotwise.db --listen "${SLOTWISE_LISTEN:-127.0.0.1:8080}" \
-  --web-root web/dist --demo
+  --web-root web/dist --demo --allow-private-targets
