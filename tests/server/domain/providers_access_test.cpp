@@ -8,6 +8,7 @@
 
 #include "domain/accounts_requests.h"
 #include "domain/actor.h"
+#include "domain/notification_settings.h"
 #include "domain/providers_access.h"
 #include "domain/request_parsing.h"
 
@@ -91,6 +92,8 @@ TEST_CASE("a stored configuration reads back as the PUT document it came from") 
         "name": "Practice", "kind": "therapist", "time_zone": "Europe/Berlin", "active": false,
         "bio": "b", "photo_url": "https://example.test/p.png",
         "booking_limits": {"open_bookings_per_client": 2},
+        "notifications": {"provider_email": "p@example.test", "provider_phone": null, "client": ["email", "sms"],
+                          "provider": {"email": ["booking.created"], "push": [], "sms": [], "whatsapp": []}},
         "schedules": {"default": {"weekly": [{"day": "mon", "start": "09:00", "end": "12:00"}],
                                   "overrides": [{"date": "2026-12-24", "kind": "block"}]}},
         "services": [{"id": "a", "name": "A", "schedule": "default", "active": true, "durations": [30, 60],
@@ -115,6 +118,8 @@ TEST_CASE("a stored configuration reads back as the PUT document it came from") 
         "reminders": [{"before_minutes": 2880, "channels": ["email"]}, {"before_minutes": 60, "channels": ["email"]}],
         "review_request_after_minutes": 120})"));
     for (const char* absent : {"bio", "photo_url", "booking_limits"}) CHECK_FALSE(read_back.contains(absent));
+    // The notification choices are spelled out with their defaults, so a form shows what is in force.
+    CHECK(read_back["notifications"] == notification_settings_document(NotificationSettings::defaults()));
     // Read back, sent again: the same document.
     CHECK(provider_put_document(parse_provider_config("p2", read_back)) == read_back);
 }
