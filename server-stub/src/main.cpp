@@ -15,9 +15,11 @@
 #include <mutex>
 
 #include "adapters/http_client.h"
+#include "adapters/stripe_client.h"
 #include "adapters/web_push.h"
 #include "domain/booking_service.h"
 #include "domain/push_subscriptions.h"
+#include "domain/payments.h"
 #include "domain/server_keys.h"
 #include "http/http_api.h"
 #include "jobs/dispatcher.h"
@@ -83,6 +85,8 @@ const char* kUsage = R"(usage: slotwise-server [options]
   --webhook-disable-after S  disable a webhook endpoint whose attempts all failed for S seconds (default 432000 = 5 days)
   --twilio-api-base URL     Twilio's REST API for SMS and WhatsApp (default https://api.twilio.com; any
                             gateway that speaks its Messages API, or tests/server/twilio_test_server.mjs)
+  --stripe-api-base URL     Stripe's API for payments (default https://api.stripe.com; or
+                            tests/server/stripe_test_server.mjs, with --allow-private-targets on loopback)
 environment: SLOTWISE_ADMIN_TOKEN (the operator token, 24..256 visible ASCII; when unset a
              stored one is used, or one is generated and printed once to stderr),
              SLOTWISE_NOW (start the server's clock at this instant; tests and demos),
@@ -93,7 +97,9 @@ environment: SLOTWISE_ADMIN_TOKEN (the operator token, 24..256 visible ASCII; wh
              and SLOTWISE_TWILIO_API_KEY_SECRET), SLOTWISE_TWILIO_FROM (SMS: E.164, sender ID or MG...),
              SLOTWISE_TWILIO_WHATSAPP_FROM (E.164): without them SMS and WhatsApp are off,
              SLOTWISE_VAPID_PRIVATE_KEY (Web Push's VAPID key: base64url of the raw 32-byte P-256
-             private key; when unset one is generated once and kept sealed in the database)
+             private key; when unset one is generated once and kept sealed in the database),
+             SLOTWISE_STRIPE_SECRET_KEY (sk_... or rk_...), SLOTWISE_STRIPE_WEBHOOK_SECRET (whsec_...,
+             the signing secret of the endpoint /v1/payments/stripe/webhook): without them payments are off
 )";
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -203,6 +209,7 @@ int main(int argc, char** argv) {
     adapters::HttpClientOptions outgoing;
     domain::WebhookOptions webhook_options;
     std::string twilio_api_base = "https://api.twilio.com";
+    std::string stripe_api_base = "https://api.stripe.com";
     for (int i = 1; i < argc; ++i) {
         const std::string flag = argv[i];
         auto value = [&]() -> std::string {
@@ -258,6 +265,7 @@ int main(int argc, char** argv) {
         } else if (flag == "--webhook-disable-after")
             webhook_options.disable_after = std::chrono::seconds{std::max(1, to_int(flag, value()))};
         else if (flag == "--twilio-api-base") twilio_api_base = value();
+        else if (flag == "--stripe-api-base") stripe_api_base = value();
         else if (flag == "--rate-limit") {
             const std::string v = value();
             const auto colon = v.find(':');
@@ -293,6 +301,19 @@ int main(int argc, char** argv) {
     } catch (const std::invalid_argument& e) {
         usage_error(e.what());
     }
+    // Stripe: the client for the booking flow's calls, and the webhook's secret.
+    std::unique_ptr<adapters::StripeClient> stripe;
+    {
+        std::string problem;
+        if (auto options = adapters::stripe_options_from_environment(stripe_api_base, problem)) {
+            options->http = outgoing;
+            stripe = std::make_unique<adapters::StripeClient>(std::move(*options));
+            std::printf("slotwise-server: payments through %s\n", stripe->describe().c_str());
+        }
+        if (!problem.empty()) std::fprintf(stderr, "slotwise-server: %s\n", problem.c_str());
+    }
+    domain::PaymentOptions payment_options;
+    if (const char* secret = std::getenv("SLOTWISE_STRIPE_WEBHOOK_SECRET"); secret && *secret) payment_options.webhook_secret = secret;
     if (server_secret && server_secret->size() < 32) usage_error("SLOTWISE_SECRET must be at least 32 characters");
     domain::PushOptions push_options;
     push_options.allow_private_targets = outgoing.allow_private;
@@ -378,6 +399,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<notifications::ActionLinkDesk> action_links;
     std::unique_ptr<notifications::EventFanOut> fan_out;
     std::unique_ptr<domain::WebhookService> webhooks;
+    std::unique_ptr<domain::PaymentService> payments;
     bool announced = false;
     auto announce = [&] {
         if (announced) return;
@@ -419,6 +441,10 @@ int main(int argc, char** argv) {
         webhooks = std::make_unique<domain::WebhookService>(
             *backend.store, clock, backend.keys->derive("slotwise webhooks v1", "endpoint secret"), webhook_options);
         api.serve_webhooks(*webhooks);
+        if (!payment_options.webhook_secret.empty()) {
+            payments = std::make_unique<domain::PaymentService>(*backend.store, clock, payment_options);
+            api.serve_payments(*payments);
+        }
         notifications::configure_action_links(
             backend.keys->derive(notifications::kActionLinkSalt, notifications::kActionLinkInfo));
         action_links = std::make_unique<notifications::ActionLinkDesk>(*backend.store, clock, *backend.service);

@@ -61,3 +61,15 @@ CREATE TABLE refunds (
     updated_at       BIGINT NOT NULL
 );
 CREATE INDEX refunds_by_booking ON refunds (booking_id, created_at);
+
+-- A service's payment setting (api.md: "payment": {"mode", "deposit"?}),
+-- one row per service whose mode is not none, replaced with the provider's
+-- configuration like the services themselves.
+CREATE TABLE service_payments (
+    provider_id       TEXT NOT NULL REFERENCES providers (id),
+    service_id        TEXT NOT NULL,
+    mode              TEXT NOT NULL CHECK (mode IN ('full', 'deposit')),
+    deposit_amount    BIGINT,
+    deposit_currency  TEXT,
+    PRIMARY KEY (provider_id, service_id)
+);

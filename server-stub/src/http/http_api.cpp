@@ -17,6 +17,7 @@
 #include "http/static_files.h"
 #include "domain/request_parsing.h"
 #include "domain/push_subscriptions.h"
+#include "domain/payments.h"
 
 namespace slotwise::server {
 namespace {
@@ -58,7 +59,9 @@ enum class Action { put_provider, get_provider, list_bookings, snapshot, slots, 
                     // The provider's confirm and decline links (notifications/action_links.h).
                     show_action_link, use_action_link,
                     // Web Push (README "Web Push"): the VAPID key, an account's browser subscriptions.
-                    vapid_public_key, subscribe_push, list_push_subscriptions, unsubscribe_push };
+                    vapid_public_key, subscribe_push, list_push_subscriptions, unsubscribe_push,
+                    // Payments (issue 16): Stripe's signed events.
+                    stripe_webhook };
 
 // A path pattern's segments after /v1/: literals, or "{provider}" (any
 // non-empty segment), "{booking}" (a booking id) and "{booking}.ics".
@@ -126,6 +129,8 @@ const std::vector<Route>& routes() {
         {"POST", {"me", "push-subscriptions"}, Access::account, Action::subscribe_push},
         {"GET", {"me", "push-subscriptions"}, Access::account, Action::list_push_subscriptions},
         {"DELETE", {"me", "push-subscriptions", "{subscription}"}, Access::account, Action::unsubscribe_push},
+        // Stripe's events: like a mail's signed link, the Stripe-Signature over the raw body is the credential.
+        {"POST", {"payments", "stripe", "webhook"}, Access::link, Action::stripe_webhook},
     };
     return table;
 }
@@ -293,6 +298,7 @@ struct HttpApi::Impl : http::RequestHandler {
     domain::WebhookService* webhooks = nullptr;
     notifications::ActionLinkDesk* action_links = nullptr;
     domain::PushSubscriptions* push = nullptr;
+    domain::PaymentService* payments = nullptr;
     std::optional<OperatorToken> token;
     std::mutex credential_mutex;
     const http::KeptAsAnswered keeper;
@@ -546,6 +552,9 @@ struct HttpApi::Impl : http::RequestHandler {
             case Action::unsubscribe_push:
                 push->unsubscribe(actor, id);
                 return no_content();
+            case Action::stripe_webhook:
+                if (!payments) throw DomainError(ErrorKind::not_found, "PAYMENTS_NOT_CONFIGURED", "payments are off");
+                return stripe_webhook_response(payments->receive_stripe_webhook(req.body, req.field("stripe-signature")));
         }
         return not_found();
     }
@@ -616,6 +625,7 @@ void HttpApi::ready(BookingService& service, domain::AccountService& accounts, S
 void HttpApi::serve_webhooks(domain::WebhookService& webhooks) { impl_->webhooks = &webhooks; }
 void HttpApi::serve_action_links(notifications::ActionLinkDesk& desk) { impl_->action_links = &desk; }
 void HttpApi::set_push_subscriptions(domain::PushSubscriptions& push) { impl_->push = &push; }
+void HttpApi::serve_payments(domain::PaymentService& payments) { impl_->payments = &payments; }
 
 void HttpApi::serve() { impl_->server.serve(); }
 void HttpApi::stop() { impl_->server.stop(); }

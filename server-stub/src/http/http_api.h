@@ -19,6 +19,7 @@
 namespace slotwise::server {
 namespace domain {
 class PushSubscriptions;
+class PaymentService;
 }
 
 struct HttpOptions {
@@ -54,6 +55,8 @@ public:
     void serve_action_links(notifications::ActionLinkDesk& desk);
     // Web Push's routes; set before ready().
     void set_push_subscriptions(domain::PushSubscriptions& push);
+    // Stripe's webhook (api.md "Payments (Stripe)"); before ready(). Unset: the route answers 404.
+    void serve_payments(domain::PaymentService& payments);
     // Serves until stop(); returns after in-flight requests have been answered.
     void serve();
     void stop();

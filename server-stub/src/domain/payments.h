@@ -1,0 +1,52 @@
+// Payments through Stripe (api.md "Payments (Stripe)"): the use cases that
+// do not need a visitor's session. So far: Stripe's webhook, checked by its
+// Stripe-Signature and applied once per event id in the same transaction as
+// the change it makes to the booking's payment. No HTTP here.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "domain/clock.h"
+#include "store/store.h"
+
+namespace slotwise::server::domain {
+
+struct PaymentOptions {
+    // SLOTWISE_STRIPE_WEBHOOK_SECRET (whsec_...); empty: the webhook route answers 404.
+    std::string webhook_secret;
+    std::int64_t signature_tolerance_seconds = 300;
+};
+
+struct StripeWebhookReceipt {
+    std::string event_id, event_type;
+    bool duplicate = false;  // the event id was applied before; nothing changed now
+    // What the event did: "payment_succeeded", "payment_failed", "payment_canceled",
+    // "unknown_intent" (not one of our payments), "ignored" (a type we do not act on).
+    std::string outcome;
+};
+
+class PaymentService {
+public:
+    PaymentService(Store& store, const Clock& clock, PaymentOptions options);
+
+    bool webhook_configured() const { return !options_.webhook_secret.empty(); }
+
+    // Checks `signature` (the Stripe-Signature header) against the raw body
+    // as it arrived, then records the event and applies it in one
+    // transaction. Throws DomainError: not_found PAYMENTS_NOT_CONFIGURED (no
+    // webhook secret); invalid_input STRIPE_SIGNATURE_MISSING,
+    // STRIPE_SIGNATURE_INVALID (malformed, no v1, or no match),
+    // STRIPE_SIGNATURE_EXPIRED (outside the tolerance), STRIPE_EVENT_INVALID
+    // (signed, but not a Stripe event).
+    StripeWebhookReceipt receive_stripe_webhook(std::string_view raw_body, const std::optional<std::string>& signature);
+
+private:
+    Store& store_;
+    const Clock& clock_;
+    PaymentOptions options_;
+};
+
+}  // namespace slotwise::server::domain
