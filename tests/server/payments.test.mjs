@@ -90,8 +90,8 @@ test('a service takes a payment setting, GET echoes it, and bad settings get sta
     assert.match(r.json.detail, /\/services\/\d\/(payment|price)/, 'the detail points at the field');
   }
   // A refused PUT changed nothing.
-  const after = await request(server.url, 'GET', '/v1/providers/p1', { headers: admin });
-  assert.deepEqual(after.json.services, cleared.json.services);
+  const unchanged = await request(server.url, 'GET', '/v1/providers/p1', { headers: admin });
+  assert.deepEqual(unchanged.json.services, cleared.json.services);
 });
 
 test("Stripe's webhook: signed events applied once; wrong secret, old, tampered, unsigned and non-events refused", { timeout: 120000 }, async () => {
@@ -188,6 +188,63 @@ test('webhook events move a payment forward only, whatever order they arrive in'
   assert.equal(again.status, 200);
   assert.equal(JSON.parse(stripe.deliveries.at(-1).answer).duplicate, true);
   assert.deepEqual(db.sql(`SELECT status, amount_received FROM payments WHERE booking_id = '${booking.id}'`), [['succeeded', '10000']]);
+});
+
+async function refundAtStripe(stripe, intentId, amount, rowId) {
+  const body = new URLSearchParams({ payment_intent: intentId, amount: String(amount), 'metadata[slotwise_refund]': rowId });
+  const r = await fetch(`${stripe.url}/v1/refunds`, {
+    method: 'POST', body,
+    headers: { authorization: `Bearer ${stripe.secretKey}`, 'content-type': 'application/x-www-form-urlencoded', 'idempotency-key': `refund-${rowId}` },
+  });
+  assert.equal(r.status, 200);
+  return r.json();
+}
+
+test('refund events: the refund row follows Stripe forward only, the payment counts what the charge says was refunded', { timeout: 120000 }, async () => {
+  const db = await freshDatabase();
+  const stripe = await stripeServer();
+  const server = await paymentServer(db, stripe);
+  await putProvider(server.url, 'p1');
+  const r = await book(server.url, { provider: 'p1', service: 's30', start: slotAt(1, 180), client: client(1) });
+  assert.equal(r.status, 201, r.text);
+  const booking = r.json.booking;
+  const intent = await createIntent(stripe, 10000, { booking: booking.id });
+  stripe.succeed(intent.id);
+  await stripe.settled();
+  // As the refund job will write them (not wired yet): the payment, and a refund decided before the call to Stripe.
+  db.sql(`INSERT INTO payments (booking_id, provider_id, mode, amount, currency, intent_id, status, amount_received, expires_at, created_at, updated_at)
+          VALUES ('${booking.id}', 'p1', 'full', 10000, 'EUR', '${intent.id}', 'succeeded', 10000, 0, 0, 0)`);
+  const row = (id) => `INSERT INTO refunds (id, booking_id, amount, currency, reason, idempotency_key, status, created_at, updated_at)
+          VALUES ('${id}', '${booking.id}', 4000, 'EUR', 'cancelled_by_client', 'refund-${id}', 'requested', 0, 0)`;
+  db.sql(row('rf_1'));
+
+  // A card refund: succeeded at once. The events may come before our own call's answer is stored: they find the row by metadata.
+  const first = await refundAtStripe(stripe, intent.id, 4000, 'rf_1');
+  await stripe.settled();
+  assert.deepEqual(db.sql("SELECT status, refund_id FROM refunds WHERE id = 'rf_1'"), [['succeeded', first.id]]);
+  assert.deepEqual(db.sql(`SELECT refunded_amount FROM payments WHERE booking_id = '${booking.id}'`), [['4000']]);
+
+  // A pending refund whose events arrive reversed: updated(failed) before created(pending).
+  db.sql(row('rf_2'));
+  stripe.setRefundsPending(true);
+  stripe.configureWebhooks({ hold: true });
+  const second = await refundAtStripe(stripe, intent.id, 4000, 'rf_2');
+  stripe.settleRefund(second.id, 'fail');
+  const released = await stripe.release({ order: 'reverse' });
+  assert.ok(released.every((d) => d.status === 200), JSON.stringify(released));
+  assert.deepEqual(db.sql("SELECT status, refund_id, failure_reason FROM refunds WHERE id = 'rf_2'"), [['failed', second.id, 'expired_or_canceled_card']]);
+  assert.deepEqual(db.sql(`SELECT refunded_amount FROM payments WHERE booking_id = '${booking.id}'`), [['4000']], 'a failed refund is not counted');
+
+  // Every charge.refunded again, oldest last: the refunded amount never goes down or counts twice.
+  for (const e of stripe.eventsOf('charge.refunded').reverse()) assert.equal((await stripe.resend(e.id)).status, 200);
+  assert.deepEqual(db.sql(`SELECT refunded_amount FROM payments WHERE booking_id = '${booking.id}'`), [['4000']]);
+  // A refund that is not ours (made in the Dashboard, say) is taken and left alone.
+  stripe.setRefundsPending(false);
+  const foreign = await refundAtStripe(stripe, intent.id, 1000, 'not_ours');
+  await stripe.settled();
+  const foreignCreated = stripe.eventsOf('refund.created').find((e) => e.data.object.id === foreign.id);
+  assert.deepEqual(db.sql(`SELECT outcome FROM stripe_events WHERE event_id = '${foreignCreated.id}'`), [['unknown_refund']]);
+  assert.deepEqual(db.sql(`SELECT refunded_amount FROM payments WHERE booking_id = '${booking.id}'`), [['5000']], 'the charge says 5000 were refunded');
 });
 
 test('without SLOTWISE_STRIPE_WEBHOOK_SECRET the webhook is 404 PAYMENTS_NOT_CONFIGURED', async () => {

@@ -192,6 +192,7 @@ export async function startStripeTestServer({
   const events = [];         // oldest first
   const deliveries = [];     // every webhook attempt: {eventId, type, status, error, header, body, at}
   const idempotency = new Map(); // key -> {fingerprint, done, status, body}
+  let pendingRefunds = refundsPending;
   let clock = null;          // seconds; null: the machine's clock
 
   const hooks = {
@@ -392,7 +393,7 @@ export async function startStripeTestServer({
     const refund = {
       id: randomId('re_'), object: 'refund', amount, balance_transaction: null, charge: charge.id, created: now(), currency: charge.currency,
       metadata, payment_intent: charge.payment_intent, reason: params.reason ?? null, receipt_number: null, source_transfer_reversal: null,
-      status: refundsPending ? 'pending' : 'succeeded', transfer_reversal: null,
+      status: pendingRefunds ? 'pending' : 'succeeded', transfer_reversal: null,
     };
     refunds.set(refund.id, refund);
     emit('refund.created', refund, request);
@@ -646,6 +647,8 @@ export async function startStripeTestServer({
     async settled() { while (hooks.pending.size) await Promise.all([...hooks.pending]); },
     eventsOf: (type) => events.filter((e) => e.type === type),
     setClock(seconds) { clock = seconds; },
+    // Whether new refunds stay pending until settleRefund() (as bank debits do) or succeed at once (cards).
+    setRefundsPending(pending) { pendingRefunds = pending; },
     reset() { requests.length = 0; deliveries.length = 0; failures.length = 0; },
     stop: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); }),
   };

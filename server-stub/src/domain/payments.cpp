@@ -46,6 +46,51 @@ std::string apply_intent_event(Session& s, const std::string& type, const adapte
     return "ignored";
 }
 
+// Refund statuses in the order they can follow each other; a later event
+// never moves a refund back (Stripe's deliveries come in any order).
+int refund_rank(const std::string& status) {
+    if (status == "requested") return 0;
+    if (status == "pending") return 1;
+    return 2;  // succeeded, failed, canceled: final
+}
+
+// A refund event (refund.created, refund.updated, refund.failed,
+// charge.refund.updated): the refund row we asked for, found by Stripe's id
+// or, when the webhook comes before our own call's answer was committed, by
+// the row id we sent as metadata[slotwise_refund].
+std::string apply_refund_event(Session& s, const adapters::Refund& refund, std::int64_t now) {
+    const auto ours = refund.metadata.find("slotwise_refund");
+    const auto rows = s.query("SELECT id, status FROM refunds WHERE refund_id = $1 OR id = $2",
+                              {refund.id, ours == refund.metadata.end() ? std::string() : ours->second});
+    if (rows.empty()) return "unknown_refund";
+    const std::string id = rows[0].get<std::string>("id");
+    const std::string status = rows[0].get<std::string>("status");
+    std::string next = refund.status;
+    if (next == "requires_action") next = "pending";
+    if (next != "pending" && next != "succeeded" && next != "failed" && next != "canceled") return "ignored";
+    // Stripe documents one move out of a final status: a succeeded refund that later fails.
+    if (refund_rank(next) > refund_rank(status) || (status == "succeeded" && next == "failed"))
+        s.exec("UPDATE refunds SET status = $2, refund_id = $3, failure_reason = $4, updated_at = $5 WHERE id = $1",
+               {id, next, refund.id, refund.failure_reason.empty() ? SqlValue(nullptr) : SqlValue(refund.failure_reason), now});
+    else
+        s.exec("UPDATE refunds SET refund_id = $2 WHERE id = $1 AND refund_id IS NULL", {id, refund.id});
+    return "refund_" + next;
+}
+
+// charge.refunded carries the charge's cumulative amount_refunded: the
+// payment's refunded amount only grows to it, so replays and reordering
+// cannot count a refund twice.
+std::string apply_charge_refunded(Session& s, const nlohmann::json& charge, std::int64_t now) {
+    const std::string intent_id = charge.value("payment_intent", std::string());
+    const auto refunded = charge.find("amount_refunded");
+    if (intent_id.empty() || refunded == charge.end() || !refunded->is_number_integer()) return "ignored";
+    const std::int64_t amount = refunded->get<std::int64_t>();
+    if (s.query("SELECT 1 FROM payments WHERE intent_id = $1", {intent_id}).empty()) return "unknown_intent";
+    s.exec("UPDATE payments SET refunded_amount = $2, updated_at = $3 WHERE intent_id = $1 AND refunded_amount < $2",
+           {intent_id, amount, now});
+    return "charge_refunded";
+}
+
 }  // namespace
 
 PaymentService::PaymentService(Store& store, const Clock& clock, PaymentOptions options)
@@ -96,7 +141,12 @@ StripeWebhookReceipt PaymentService::receive_stripe_webhook(std::string_view raw
             receipt.outcome = rows.empty() ? "" : rows[0].get<std::string>("outcome");
             return;
         }
-        receipt.outcome = intent ? apply_intent_event(*s, event->type, *intent, now) : "ignored";
+        if (intent) receipt.outcome = apply_intent_event(*s, event->type, *intent, now);
+        else if (const auto refund = adapters::read_refund(event->object); refund && (event->type.rfind("refund.", 0) == 0 ||
+                                                                                       event->type == "charge.refund.updated"))
+            receipt.outcome = apply_refund_event(*s, *refund, now);
+        else if (event->type == "charge.refunded") receipt.outcome = apply_charge_refunded(*s, event->object, now);
+        else receipt.outcome = "ignored";
         s->exec("UPDATE stripe_events SET outcome = $2 WHERE event_id = $1", {event->id, receipt.outcome});
     });
     return receipt;

@@ -24,7 +24,9 @@ struct StripeWebhookReceipt {
     std::string event_id, event_type;
     bool duplicate = false;  // the event id was applied before; nothing changed now
     // What the event did: "payment_succeeded", "payment_failed", "payment_canceled",
-    // "unknown_intent" (not one of our payments), "ignored" (a type we do not act on).
+    // "refund_pending", "refund_succeeded", "refund_failed", "refund_canceled",
+    // "charge_refunded", "unknown_intent" / "unknown_refund" (not one of
+    // ours), "ignored" (a type we do not act on).
     std::string outcome;
 };
 
