@@ -87,6 +87,8 @@ const char* kUsage = R"(usage: slotwise-server [options]
                             gateway that speaks its Messages API, or tests/server/twilio_test_server.mjs)
   --stripe-api-base URL     Stripe's API for payments (default https://api.stripe.com; or
                             tests/server/stripe_test_server.mjs, with --allow-private-targets on loopback)
+  --payment-reconcile-after S  ask Stripe about a payment still open S seconds after it was created (default 600)
+  --payment-reconcile-every S  how often that check runs (default 300)
 environment: SLOTWISE_ADMIN_TOKEN (the operator token, 24..256 visible ASCII; when unset a
              stored one is used, or one is generated and printed once to stderr),
              SLOTWISE_NOW (start the server's clock at this instant; tests and demos),
@@ -210,6 +212,8 @@ int main(int argc, char** argv) {
     domain::WebhookOptions webhook_options;
     std::string twilio_api_base = "https://api.twilio.com";
     std::string stripe_api_base = "https://api.stripe.com";
+    domain::PaymentOptions payment_options;
+    std::chrono::seconds payment_reconcile_every{300};
     for (int i = 1; i < argc; ++i) {
         const std::string flag = argv[i];
         auto value = [&]() -> std::string {
@@ -266,6 +270,10 @@ int main(int argc, char** argv) {
             webhook_options.disable_after = std::chrono::seconds{std::max(1, to_int(flag, value()))};
         else if (flag == "--twilio-api-base") twilio_api_base = value();
         else if (flag == "--stripe-api-base") stripe_api_base = value();
+        else if (flag == "--payment-reconcile-after")
+            payment_options.reconcile_after = std::chrono::seconds{std::max(0, to_int(flag, value()))};
+        else if (flag == "--payment-reconcile-every")
+            payment_reconcile_every = std::chrono::seconds{std::max(1, to_int(flag, value()))};
         else if (flag == "--rate-limit") {
             const std::string v = value();
             const auto colon = v.find(':');
@@ -312,7 +320,6 @@ int main(int argc, char** argv) {
         }
         if (!problem.empty()) std::fprintf(stderr, "slotwise-server: %s\n", problem.c_str());
     }
-    domain::PaymentOptions payment_options;
     if (const char* secret = std::getenv("SLOTWISE_STRIPE_WEBHOOK_SECRET"); secret && *secret) payment_options.webhook_secret = secret;
     if (server_secret && server_secret->size() < 32) usage_error("SLOTWISE_SECRET must be at least 32 characters");
     domain::PushOptions push_options;
@@ -468,6 +475,14 @@ int main(int argc, char** argv) {
         std::printf("slotwise-server: mail: %s, from %s\n", mail_sender->describe().c_str(), mail_options.from.address.c_str());
         backend.accounts->set_job_queue(job_queue.get());
         dispatcher->every("accounts.purge", std::chrono::hours{1}, [&accounts = *backend.accounts] { accounts.purge_expired(); });
+        // A lost Stripe webhook must not leave a payment open: ask Stripe itself.
+        if (payments && stripe)
+            dispatcher->every("payments.reconcile", payment_reconcile_every, [&payments = *payments, &stripe = *stripe] {
+                const auto report = payments.reconcile(stripe);
+                if (report.changed || report.failed)
+                    std::printf("slotwise-server: payments reconciled: %d asked, %d changed, %d failed\n", report.asked, report.changed,
+                                report.failed);
+            });
         backend.service->notify_jobs_through(*job_queue);
         // Booking events become mails, texts, pushes, webhooks and reminders
         // (notifications/): each channel adds itself to the fan-out.

@@ -247,6 +247,50 @@ test('refund events: the refund row follows Stripe forward only, the payment cou
   assert.deepEqual(db.sql(`SELECT refunded_amount FROM payments WHERE booking_id = '${booking.id}'`), [['5000']], 'the charge says 5000 were refunded');
 });
 
+test('reconciliation: payments whose webhooks were lost are asked about and settled', { timeout: 120000 }, async () => {
+  const db = await freshDatabase();
+  const stripe = await stripeServer();
+  const server = await startServer(db, {
+    env: { SLOTWISE_STRIPE_SECRET_KEY: stripe.secretKey, SLOTWISE_STRIPE_WEBHOOK_SECRET: stripe.webhookSecret },
+    args: ['--allow-private-targets', '--stripe-api-base', stripe.url, '--job-poll', '0.2', '--payment-reconcile-after', '0', '--payment-reconcile-every', '1'],
+  });
+  stripe.configureWebhooks({ url: server.url + WEBHOOK });
+  await putProvider(server.url, 'p1');
+  const bookings = [];
+  for (const minutes of [180, 240, 300]) {
+    const r = await book(server.url, { provider: 'p1', service: 's30', start: slotAt(1, minutes), client: client(minutes) });
+    assert.equal(r.status, 201, r.text);
+    bookings.push(r.json.booking);
+  }
+  const intents = [];
+  for (const b of bookings) {
+    const intent = await createIntent(stripe, 10000, { booking: b.id });
+    intents.push(intent);
+    db.sql(`INSERT INTO payments (booking_id, provider_id, mode, amount, currency, intent_id, status, expires_at, created_at, updated_at)
+            VALUES ('${b.id}', 'p1', 'full', 10000, 'EUR', '${intent.id}', 'requires_payment_method', 0, 0, 0)`);
+  }
+  await stripe.settled();
+  // Every webhook from here on is lost.
+  stripe.configureWebhooks({ dropNext: 1000 });
+  stripe.succeed(intents[0].id);
+  await fetch(`${stripe.url}/v1/payment_intents/${intents[1].id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${stripe.secretKey}` } });
+  // intents[2] stays unpaid: asked about, left open.
+  const status = (b) => db.sql(`SELECT status, amount_received FROM payments WHERE booking_id = '${b.id}'`)[0];
+  await until('the paid and the cancelled payment reconciled', () => status(bookings[0])[0] === 'succeeded' && status(bookings[1])[0] === 'canceled');
+  assert.deepEqual(status(bookings[0]), ['succeeded', '10000']);
+  assert.deepEqual(status(bookings[2]), ['requires_payment_method', '0']);
+  const asked = (intent) => stripe.requests.some((q) => q.method === 'GET' && q.path === `/v1/payment_intents/${intent.id}`);
+  assert.ok(asked(intents[0]) && asked(intents[1]));
+  await until('the open one asked about too', () => asked(intents[2]));
+  assert.ok(stripe.deliveries.filter((d) => d.type === 'payment_intent.succeeded').every((d) => d.dropped), 'no webhook reached the server');
+  assert.deepEqual(db.sql("SELECT count(*) FROM stripe_events WHERE event_type = 'payment_intent.succeeded'"), [['0']]);
+  // A webhook that comes late after all changes nothing more.
+  const late = stripe.eventsOf('payment_intent.succeeded').at(-1);
+  stripe.configureWebhooks({ dropNext: 0 });
+  assert.equal((await stripe.resend(late.id)).status, 200);
+  assert.deepEqual(status(bookings[0]), ['succeeded', '10000']);
+});
+
 test('without SLOTWISE_STRIPE_WEBHOOK_SECRET the webhook is 404 PAYMENTS_NOT_CONFIGURED', async () => {
   const db = await freshDatabase();
   const stripe = await stripeServer();

@@ -1,5 +1,7 @@
 #include "domain/payments.h"
 
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "adapters/stripe_client.h"
@@ -150,6 +152,41 @@ StripeWebhookReceipt PaymentService::receive_stripe_webhook(std::string_view raw
         s->exec("UPDATE stripe_events SET outcome = $2 WHERE event_id = $1", {event->id, receipt.outcome});
     });
     return receipt;
+}
+
+ReconcileReport PaymentService::reconcile(const adapters::StripeClient& stripe) {
+    ReconcileReport report;
+    const std::int64_t now = epoch_seconds(clock_.now());
+    std::vector<std::string> intents;
+    {
+        auto s = store_.session();
+        for (const auto& row : s->query("SELECT intent_id FROM payments WHERE status IN ('requires_payment_method', 'processing') "
+                                        "AND intent_id IS NOT NULL AND created_at <= $1 ORDER BY created_at LIMIT $2",
+                                        {now - static_cast<std::int64_t>(options_.reconcile_after.count()),
+                                         std::int64_t{options_.reconcile_batch}}))
+            intents.push_back(row.get<std::string>("intent_id"));
+    }
+    for (const std::string& id : intents) {
+        ++report.asked;
+        const auto answer = stripe.retrieve_payment_intent(id);
+        if (!answer.ok()) {
+            ++report.failed;
+            continue;
+        }
+        // The intent's status read as the event that would have reported it.
+        const std::string& status = answer.value->status;
+        const char* as_event = status == "succeeded" ? "payment_intent.succeeded" : status == "canceled" ? "payment_intent.canceled" : nullptr;
+        if (!as_event) continue;
+        auto s = store_.session();
+        in_transaction(*s, std::nullopt, [&] {
+            const auto before = s->query("SELECT status FROM payments WHERE intent_id = $1", {id});
+            apply_intent_event(*s, as_event, *answer.value, epoch_seconds(clock_.now()));
+            const auto after = s->query("SELECT status FROM payments WHERE intent_id = $1", {id});
+            if (!before.empty() && !after.empty() && before[0].get<std::string>("status") != after[0].get<std::string>("status"))
+                ++report.changed;
+        });
+    }
+    return report;
 }
 
 }  // namespace slotwise::server::domain

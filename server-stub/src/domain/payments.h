@@ -4,6 +4,7 @@
 // the change it makes to the booking's payment. No HTTP here.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -12,12 +13,25 @@
 #include "domain/clock.h"
 #include "store/store.h"
 
+namespace slotwise::server::adapters {
+class StripeClient;
+}
+
 namespace slotwise::server::domain {
 
 struct PaymentOptions {
     // SLOTWISE_STRIPE_WEBHOOK_SECRET (whsec_...); empty: the webhook route answers 404.
     std::string webhook_secret;
     std::int64_t signature_tolerance_seconds = 300;
+    // Reconciliation: a payment still open this long after it was created is
+    // asked about (GET /v1/payment_intents/{id}), so a lost webhook never
+    // leaves it stuck; at most `reconcile_batch` per run.
+    std::chrono::seconds reconcile_after{600};
+    int reconcile_batch = 50;
+};
+
+struct ReconcileReport {
+    int asked = 0, changed = 0, failed = 0;
 };
 
 struct StripeWebhookReceipt {
@@ -44,6 +58,12 @@ public:
     // STRIPE_SIGNATURE_EXPIRED (outside the tolerance), STRIPE_EVENT_INVALID
     // (signed, but not a Stripe event).
     StripeWebhookReceipt receive_stripe_webhook(std::string_view raw_body, const std::optional<std::string>& signature);
+
+    // Asks Stripe about the payments still open after reconcile_after and
+    // applies what it says as the webhook would have (forward only). No
+    // transaction is open during a call to Stripe. Errors of one intent are
+    // counted and left for the next run.
+    ReconcileReport reconcile(const adapters::StripeClient& stripe);
 
 private:
     Store& store_;
