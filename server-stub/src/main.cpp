@@ -89,6 +89,7 @@ const char* kUsage = R"(usage: slotwise-server [options]
                             tests/server/stripe_test_server.mjs, with --allow-private-targets on loopback)
   --payment-reconcile-after S  ask Stripe about a payment still open S seconds after it was created (default 600)
   --payment-reconcile-every S  how often that check runs (default 300)
+  --payment-refunds-every S  how often decided refunds are sent to Stripe (default 10)
 environment: SLOTWISE_ADMIN_TOKEN (the operator token, 24..256 visible ASCII; when unset a
              stored one is used, or one is generated and printed once to stderr),
              SLOTWISE_NOW (start the server's clock at this instant; tests and demos),
@@ -214,6 +215,7 @@ int main(int argc, char** argv) {
     std::string stripe_api_base = "https://api.stripe.com";
     domain::PaymentOptions payment_options;
     std::chrono::seconds payment_reconcile_every{300};
+    std::chrono::seconds payment_refunds_every{10};
     for (int i = 1; i < argc; ++i) {
         const std::string flag = argv[i];
         auto value = [&]() -> std::string {
@@ -274,6 +276,8 @@ int main(int argc, char** argv) {
             payment_options.reconcile_after = std::chrono::seconds{std::max(0, to_int(flag, value()))};
         else if (flag == "--payment-reconcile-every")
             payment_reconcile_every = std::chrono::seconds{std::max(1, to_int(flag, value()))};
+        else if (flag == "--payment-refunds-every")
+            payment_refunds_every = std::chrono::seconds{std::max(1, to_int(flag, value()))};
         else if (flag == "--rate-limit") {
             const std::string v = value();
             const auto colon = v.find(':');
@@ -482,6 +486,12 @@ int main(int argc, char** argv) {
                 if (report.changed || report.failed)
                     std::printf("slotwise-server: payments reconciled: %d asked, %d changed, %d failed\n", report.asked, report.changed,
                                 report.failed);
+            });
+        if (payments && stripe)
+            dispatcher->every("payments.refunds", payment_refunds_every, [&payments = *payments, &stripe = *stripe] {
+                const auto report = payments.send_requested_refunds(stripe);
+                if (report.failed)
+                    std::printf("slotwise-server: refunds: %d sent, %d to try again\n", report.changed, report.failed);
             });
         backend.service->notify_jobs_through(*job_queue);
         // Booking events become mails, texts, pushes, webhooks and reminders

@@ -291,6 +291,48 @@ test('reconciliation: payments whose webhooks were lost are asked about and sett
   assert.deepEqual(status(bookings[0]), ['succeeded', '10000']);
 });
 
+test('decided refunds are sent once each with their own Idempotency-Key; retried on 500, failed on a refusal', { timeout: 120000 }, async () => {
+  const db = await freshDatabase();
+  const stripe = await stripeServer();
+  const server = await startServer(db, {
+    env: { SLOTWISE_STRIPE_SECRET_KEY: stripe.secretKey, SLOTWISE_STRIPE_WEBHOOK_SECRET: stripe.webhookSecret },
+    args: ['--allow-private-targets', '--stripe-api-base', stripe.url, '--job-poll', '0.2', '--payment-refunds-every', '1'],
+  });
+  stripe.configureWebhooks({ url: server.url + WEBHOOK });
+  await putProvider(server.url, 'p1');
+  const r = await book(server.url, { provider: 'p1', service: 's30', start: slotAt(1, 180), client: client(1) });
+  assert.equal(r.status, 201, r.text);
+  const booking = r.json.booking;
+  const intent = await createIntent(stripe, 10000, { booking: booking.id });
+  stripe.succeed(intent.id);
+  await stripe.settled();
+  db.sql(`INSERT INTO payments (booking_id, provider_id, mode, amount, currency, intent_id, status, amount_received, expires_at, created_at, updated_at)
+          VALUES ('${booking.id}', 'p1', 'full', 10000, 'EUR', '${intent.id}', 'succeeded', 10000, 0, 0, 0)`);
+  const decide = (id, amount) => db.sql(`INSERT INTO refunds (id, booking_id, amount, currency, reason, idempotency_key, status, created_at, updated_at)
+          VALUES ('${id}', '${booking.id}', ${amount}, 'EUR', 'cancelled_by_provider', 'slotwise-refund-${id}', 'requested', 0, 0)`);
+  const refundRow = (id) => db.sql(`SELECT status, COALESCE(refund_id, ''), COALESCE(failure_reason, '') FROM refunds WHERE id = '${id}'`)[0];
+  const posts = (id) => stripe.requests.filter((q) => q.method === 'POST' && q.path === '/v1/refunds' && q.idempotencyKey === `slotwise-refund-${id}`);
+
+  // Stripe fails the first call with a 500: the same request goes again, with the same key.
+  stripe.failNext(500);
+  decide('rf_a', 6000);
+  await until('rf_a sent', () => refundRow('rf_a')[0] === 'succeeded');
+  const a = posts('rf_a');
+  assert.deepEqual(a.map((q) => q.status), [500, 200]);
+  assert.equal(a[1].params.metadata.slotwise_refund, 'rf_a');
+  assert.equal(refundRow('rf_a')[1], [...stripe.refunds.values()].find((x) => x.metadata.slotwise_refund === 'rf_a').id);
+  await until('the charge.refunded webhook counted', () => db.sql(`SELECT refunded_amount FROM payments WHERE booking_id = '${booking.id}'`)[0][0] === '6000');
+
+  // More than is left: Stripe refuses, the refund is failed with Stripe's words, and not sent again.
+  decide('rf_b', 5000);
+  await until('rf_b refused', () => refundRow('rf_b')[0] === 'failed');
+  assert.match(refundRow('rf_b')[2], /^STRIPE_INVALID_REQUEST amount_too_large: /);
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  assert.equal(posts('rf_b').length, 1, 'a refused refund is not sent again');
+  assert.equal(posts('rf_a').length, 2, 'a sent refund is not sent again');
+  assert.equal([...stripe.refunds.values()].length, 1, 'one refund at Stripe');
+});
+
 test('without SLOTWISE_STRIPE_WEBHOOK_SECRET the webhook is 404 PAYMENTS_NOT_CONFIGURED', async () => {
   const db = await freshDatabase();
   const stripe = await stripeServer();

@@ -189,4 +189,47 @@ ReconcileReport PaymentService::reconcile(const adapters::StripeClient& stripe) 
     return report;
 }
 
+ReconcileReport PaymentService::send_requested_refunds(const adapters::StripeClient& stripe) {
+    ReconcileReport report;
+    struct Owed {
+        std::string id, intent_id, idempotency_key;
+        std::int64_t amount = 0;
+    };
+    std::vector<Owed> owed;
+    {
+        auto s = store_.session();
+        for (const auto& row : s->query("SELECT r.id, r.amount, r.idempotency_key, p.intent_id FROM refunds r "
+                                        "JOIN payments p ON p.booking_id = r.booking_id "
+                                        "WHERE r.status = 'requested' AND p.intent_id IS NOT NULL ORDER BY r.created_at LIMIT $1",
+                                        {std::int64_t{options_.reconcile_batch}}))
+            owed.push_back({row.get<std::string>("id"), row.get<std::string>("intent_id"), row.get<std::string>("idempotency_key"),
+                            row.get<std::int64_t>("amount")});
+    }
+    for (const Owed& refund : owed) {
+        ++report.asked;
+        adapters::CreateRefund request;
+        request.payment_intent = refund.intent_id;
+        request.amount = refund.amount;
+        request.metadata = {{"slotwise_refund", refund.id}};
+        const auto answer = stripe.create_refund(request, refund.idempotency_key);
+        if (!answer.ok() && answer.error.retryable()) {
+            ++report.failed;
+            continue;
+        }
+        auto s = store_.session();
+        in_transaction(*s, std::nullopt, [&] {
+            const std::int64_t now = epoch_seconds(clock_.now());
+            if (answer.ok()) {
+                // Through the same forward-only rule as the webhook, which may have come first.
+                apply_refund_event(*s, *answer.value, now);
+            } else {
+                s->exec("UPDATE refunds SET status = 'failed', failure_reason = $2, updated_at = $3 WHERE id = $1 AND status = 'requested'",
+                        {refund.id, answer.error.describe(), now});
+            }
+        });
+        ++report.changed;
+    }
+    return report;
+}
+
 }  // namespace slotwise::server::domain

@@ -65,6 +65,15 @@ public:
     // counted and left for the next run.
     ReconcileReport reconcile(const adapters::StripeClient& stripe);
 
+    // Sends the refunds that were decided (rows of `refunds` in status
+    // requested, written in the transaction of the change that owes them)
+    // to Stripe's Refunds API, each with its own fixed Idempotency-Key and
+    // metadata[slotwise_refund], so a crash between Stripe's answer and our
+    // commit only means asking again and getting the same refund back. A
+    // retryable error leaves the row for the next run; any other marks it
+    // failed with Stripe's words.
+    ReconcileReport send_requested_refunds(const adapters::StripeClient& stripe);
+
 private:
     Store& store_;
     const Clock& clock_;
