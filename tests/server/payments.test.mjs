@@ -333,6 +333,25 @@ test('decided refunds are sent once each with their own Idempotency-Key; retried
   assert.equal([...stripe.refunds.values()].length, 1, 'one refund at Stripe');
 });
 
+test("a burst of Stripe's webhooks is not held to the public POST rate limit; other POSTs still are", { timeout: 120000 }, async () => {
+  const db = await freshDatabase();
+  const stripe = await stripeServer();
+  const server = await startServer(db, {
+    env: { SLOTWISE_STRIPE_SECRET_KEY: stripe.secretKey, SLOTWISE_STRIPE_WEBHOOK_SECRET: stripe.webhookSecret },
+    args: ['--allow-private-targets', '--stripe-api-base', stripe.url, '--rate-limit', '2:20'],
+  });
+  const t = Math.floor(Date.now() / 1000);
+  const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => {
+    const body = JSON.stringify({ id: `evt_burst${i}`, object: 'event', type: 'payment_intent.created', created: t,
+      data: { object: { id: `pi_burst${i}`, object: 'payment_intent', amount: 1000, currency: 'eur', status: 'requires_payment_method' } } }, null, 2);
+    return request(server.url, 'POST', WEBHOOK, { raw: Buffer.from(body), headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'stripe-signature': `t=${t},v1=${stripeSignature(stripe.webhookSecret, t, body)}` } });
+  }));
+  assert.deepEqual([...new Set(answers.map((r) => r.status))], [200]);
+  assert.deepEqual(db.sql("SELECT count(*) FROM stripe_events WHERE event_id LIKE 'evt_burst%'"), [['40']]);
+  const bookings = await Promise.all(Array.from({ length: 30 }, () => request(server.url, 'POST', '/v1/bookings', { body: {}, headers: { 'idempotency-key': 'k' } })));
+  assert.ok(bookings.some((r) => r.status === 429), 'the public limit still holds elsewhere');
+});
+
 test('without SLOTWISE_STRIPE_WEBHOOK_SECRET the webhook is 404 PAYMENTS_NOT_CONFIGURED', async () => {
   const db = await freshDatabase();
   const stripe = await stripeServer();
