@@ -120,15 +120,75 @@ for (const f of readdirSync(demoDir).filter((x) => x.endsWith('.html'))) {
   writeFileSync(join(out, f), html)
 }
 
-// The provider's pages (web/app/, sign-in for now) as they are, under /app/.
-cpSync(join(here, 'app'), join(out, 'app'), { recursive: true })
+// The provider's pages under /app/: the dashboard (web/app/src/, Lit
+// bundled with the widget's shared modules) and the sign-in link page.
+cpSync(join(here, 'app'), join(out, 'app'), { recursive: true, filter: (f) => !f.startsWith(join(here, 'app', 'src')) })
+// Only English is bundled: each *strings.js module of the dashboard becomes
+// lazyStrings(id, en) (app/src/i18n.js) and the other languages go to one
+// content-hashed catalogue each, fetched when a person uses that language.
+const dashboardStrings = new Map()
+const dashboardCatalogues = {}
+{
+  const src = join(here, 'app', 'src')
+  const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)])
+  const perLanguage = {}
+  for (const file of walk(src).filter((f) => f.endsWith('strings.js')).sort()) {
+    const exported = await import(pathToFileURL(file).href)
+    const tables = Object.entries(exported).filter(([, v]) => v && typeof v === 'object' && v.en && typeof v.en === 'object')
+    if (!tables.length) continue
+    dashboardStrings.set(file, tables)
+    for (const [name, table] of tables) {
+      const id = `${file.slice(src.length + 1)}#${name}`
+      for (const [lang, words] of Object.entries(table)) if (lang !== 'en') (perLanguage[lang] ||= {})[id] = words
+    }
+  }
+  for (const [lang, all] of Object.entries(perLanguage)) {
+    const text = JSON.stringify(all)
+    const name = `dashboard-strings-${lang}.${hash8(text)}.json`
+    dashboardCatalogues[lang] = name
+    mkdirSync(join(out, 'app'), { recursive: true })
+    writeFileSync(join(out, 'app', name), text)
+  }
+}
+const englishOnly = {
+  name: 'dashboard-english-only',
+  setup (b) {
+    b.onLoad({ filter: /[\\/]app[\\/]src[\\/].*strings\.js$/ }, (a) => {
+      const tables = dashboardStrings.get(a.path)
+      if (!tables) return undefined
+      const src = join(here, 'app', 'src')
+      const i18n = JSON.stringify(join(src, 'i18n.js'))
+      const lines = tables.map(([name, table]) => {
+        const id = JSON.stringify(`${a.path.slice(src.length + 1)}#${name}`)
+        const value = `lazyStrings(${id}, ${JSON.stringify(table.en)})`
+        return name === 'default' ? `export default ${value}` : `export const ${name} = ${value}`
+      })
+      return { contents: `import { lazyStrings } from ${i18n}\n${lines.join('\n')}\n`, loader: 'js', resolveDir: dirname(a.path) }
+    })
+  },
+}
+const dashboard = await build({
+  entryPoints: [join(here, 'app', 'src', 'main.js')],
+  bundle: true, format: 'esm', minify: true, write: false, target, legalComments: 'none',
+  plugins: [englishOnly],
+  define: {
+    SLOTWISE_DASHBOARD_CATALOGUES: JSON.stringify(dashboardCatalogues),
+    SLOTWISE_ENGINE_MODULE: JSON.stringify(engine.module),
+    SLOTWISE_ENGINE_WASM: JSON.stringify(engine.wasm),
+    SLOTWISE_ZONES_MODULE: JSON.stringify(zonePicker.file),
+  },
+})
+const dashboardName = `dashboard.${hash8(dashboard.outputFiles[0].contents)}.js`
+writeFileSync(join(out, 'app', dashboardName), dashboard.outputFiles[0].contents)
+writeFileSync(join(out, 'app', 'index.html'), readFileSync(join(here, 'app', 'index.html'), 'utf8').replace('DASHBOARD_SCRIPT', dashboardName))
 // The page the booking mails' manage links open (/manage/?provider=...#slotwise-booking=...).
 cpSync(join(here, 'manage'), join(out, 'manage'), { recursive: true })
 
 const gz = (f) => gzipSync(readFileSync(join(out, f)), { level: 9 }).length
 const info = {
-  widget: widgetName, loader: 'widget.js', engine: noEngine ? null : engine, zonePicker: zonePicker.file,
-  sizes: Object.fromEntries([widgetName, 'widget.js', zonePicker.file, ...(noEngine ? [] : [engine.module, engine.wasm])]
+  widget: widgetName, loader: 'widget.js', engine: noEngine ? null : engine, zonePicker: zonePicker.file, dashboard: `app/${dashboardName}`,
+  dashboardStrings: Object.fromEntries(Object.entries(dashboardCatalogues).map(([l, f]) => [l, `app/${f}`])),
+  sizes: Object.fromEntries([widgetName, 'widget.js', zonePicker.file, `app/${dashboardName}`, ...(noEngine ? [] : [engine.module, engine.wasm])]
     .map((f) => [f, { raw: readFileSync(join(out, f)).length, gzip: gz(f) }])),
 }
 writeFileSync(join(out, 'build-info.json'), JSON.stringify(info, null, 2) + '\n')

@@ -18,6 +18,7 @@
 #include "adapters/stripe_client.h"
 #include "adapters/web_push.h"
 #include "domain/booking_service.h"
+#include "domain/provider_views.h"
 #include "domain/push_subscriptions.h"
 #include "domain/payments.h"
 #include "domain/server_keys.h"
@@ -184,6 +185,7 @@ Backend connect(const std::string& db, std::size_t pool, const Clock& clock, con
     b.service->backfill_client_keys();
     b.limits = std::make_unique<SharedLimits>(*b.store, limit_options);
     if (demo) b.demo_provider = b.service->create_demo_provider_if_empty();
+    if (b.demo_provider) b.accounts->give_demo_provider(*b.demo_provider, BookingService::kDemoProviderEmail);
     // Also a job (every 10 minutes); once more here so that a start purges at once.
     b.service->purge_expired_idempotency_keys();
     return b;
@@ -411,6 +413,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<notifications::EventFanOut> fan_out;
     std::unique_ptr<domain::WebhookService> webhooks;
     std::unique_ptr<domain::PaymentService> payments;
+    std::unique_ptr<domain::ProviderViews> provider_views;
     bool announced = false;
     auto announce = [&] {
         if (announced) return;
@@ -461,11 +464,18 @@ int main(int argc, char** argv) {
         action_links = std::make_unique<notifications::ActionLinkDesk>(*backend.store, clock, *backend.service);
         api.serve_action_links(*action_links);
         api.set_push_subscriptions(*backend.push);
+        provider_views = std::make_unique<domain::ProviderViews>(*backend.store, clock);
+        api.serve_provider_views(*provider_views);
         api.ready(*backend.service, *backend.accounts, *backend.limits, backend.token->token);
         std::printf("slotwise-server: database %s (%s)\n", backend.store->backend().c_str(),
                     db.rfind("sqlite:", 0) == 0 ? db.c_str() : "postgres");
         if (backend.demo_provider) std::printf("slotwise-server: created demo provider '%s'\n", backend.demo_provider->c_str());
-        if (demo) std::printf("slotwise-server: demo page %s/  (snapshot: %s/v1/providers/demo/snapshot)\n", url.c_str(), url.c_str());
+        if (demo) {
+            std::printf("slotwise-server: demo page %s/  (snapshot: %s/v1/providers/demo/snapshot)\n", url.c_str(), url.c_str());
+            std::printf("slotwise-server: dashboard %s/app/  (sign in as %s, or any address for a practice of your own; "
+                        "without --smtp the code arrives as a .eml file in the mail folder)\n",
+                        url.c_str(), BookingService::kDemoProviderEmail);
+        }
         announce();
         std::printf("slotwise-server: database ready\n");
         std::fflush(stdout);

@@ -183,6 +183,21 @@ test('bad provider documents: 4xx each, configuration unchanged', async () => {
   assert.deepEqual(db.sql(`SELECT name, time_zone FROM providers`), before);
 });
 
+test('a refused field is named in the problem\'s path', async () => {
+  const base_doc = { name: 'x', kind: 'doctor', time_zone: 'UTC', schedules: { default: {} }, services: [] };
+  const cases = [
+    [{ ...base_doc, kind: 'nurse' }, '/kind'],
+    [{ ...base_doc, photo_url: 'javascript:alert(1)' }, '/photo_url'],
+    [{ ...base_doc, services: [{ id: 'a', name: 'A', durations: [30], price: { amount: 5, currency: 'EUR' }, virtual: 'yes' }] }, '/services/0/virtual'],
+  ];
+  for (const [doc, path] of cases) {
+    const r = await request(base, 'PUT', '/v1/providers/p1', { raw: Buffer.from(JSON.stringify(doc)), headers: admin });
+    assert.equal(r.status, 400, r.text);
+    assert.equal(r.json.path, path, r.text);
+    assert.ok(r.json.detail.startsWith(path), 'the detail still names it for people');
+  }
+});
+
 test('broken HTTP on a raw socket gets a 4xx, the server stays up', async () => {
   const port = new URL(base).port;
   const raw = (bytes) => new Promise((resolve) => {

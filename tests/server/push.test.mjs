@@ -119,7 +119,7 @@ test('a new booking and its cancellation reach the owner\'s browsers, decrypted 
     assert.equal(message.type, 'booking.created');
     assert.equal(message.title, 'New booking');
     assert.equal(message.booking_id, b.id);
-    assert.equal(message.url, `/app/?booking=${b.id}`);
+    assert.equal(message.url, `/app/bookings/${b.id}`, 'the booking in the dashboard');
     // The time in the provider's zone (Berlin, UTC+1 in November).
     const local = new Date(Date.parse(b.start) + 3600e3).toISOString().slice(11, 16);
     assert.ok(message.body.includes(`${local} (Europe/Berlin)`), message.body);

@@ -40,6 +40,7 @@ await run('web sign-in page', async () => {
   await page.click('#confirm')
   await page.waitForSelector('#signed-in:not([hidden])')
   assert.equal(await page.textContent('#who'), 'web@example.com')
+  assert.equal(await page.getAttribute('#dashboard', 'href'), '/app/', 'the page leads on to the dashboard')
   assert.ok(!page.url().includes('code='), 'the spent code left the address bar')
   const cookie = (await page.context().cookies()).find((c) => c.name === 'slotwise_session')
   assert.ok(cookie && cookie.httpOnly && cookie.sameSite === 'Lax', JSON.stringify(cookie))

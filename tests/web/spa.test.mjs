@@ -41,6 +41,12 @@ await run('web Slotwise.render and destroy', async () => {
   await waitForEvent(page, 'ready', 3)
   assert.equal(await page.locator('slotwise-booking').count(), 2)
   assert.equal((await page.locator('#b slotwise-booking button.open').textContent()).trim(), 'Termin')
+  // The popup's button follows a new label, and the language when it has none.
+  await page.locator('#b slotwise-booking').evaluate((el) => el.setAttribute('button-label', 'Jetzt buchen'))
+  await page.locator('#b slotwise-booking button.open', { hasText: 'Jetzt buchen' }).waitFor()
+  await page.locator('#b slotwise-booking').evaluate((el) => { el.removeAttribute('button-label'); el.setAttribute('locale', 'de') })
+  await page.locator('#b slotwise-booking button.open', { hasText: 'Termin buchen' }).waitFor()
+  assert.equal((await page.evaluate(() => window.__events.filter((e) => e.name === 'ready').length)), 3, 'no new load')
 
   // Attributes are the API: changing one re-renders the widget, keeping its
   // state (no new load: no second ready event).

@@ -112,6 +112,11 @@ export class SlotwiseBooking extends HTMLElement {
       const root = this.#root.querySelector('.sw')
       root?.setAttribute('dir', s.dir)
       root?.setAttribute('lang', cfg.locale)
+      // The popup's own frame is built once: its words follow here.
+      const open = root?.querySelector('.open')
+      if (open) open.textContent = cfg.buttonLabel || s.t('openButton')
+      const title = root?.querySelector('#dialog-title')
+      if (title) title.textContent = s.t('title')
       if (s.view === 'calendar') {
         this.#renderCalendarFrame(s)
         this.#loadMonth(s, { keepDate: true })

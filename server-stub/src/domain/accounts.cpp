@@ -9,6 +9,7 @@
 #include "jobs/job_queue.h"
 #include "mail/mail_job.h"
 #include "store/account_records.h"
+#include "store/ownership_records.h"
 #include "support/crypto.h"
 
 namespace slotwise::server::domain {
@@ -241,6 +242,17 @@ MeView AccountService::me(const Actor& actor) {
     const auto account = records::live_account(*session, account_id);
     if (!account) throw unauthenticated("the account no longer exists");
     return {view_of(*account), records::owned_provider_ids(*session, account_id)};
+}
+
+void AccountService::give_demo_provider(const std::string& provider_id, const std::string& email) {
+    auto session = store_.session();
+    in_transaction(*session, std::nullopt, [&] {
+        const auto owner = records::provider_ownership(*session, provider_id);
+        if (!owner || owner->owner_account_id) return;
+        const auto account = records::account_for_email(*session, "acc_" + random_token(kIdBytes), email, clock_.now());
+        records::set_provider_owner(*session, provider_id, account.id);
+        records::set_account_plan(*session, account.id, "paid");
+    });
 }
 
 void AccountService::purge_expired() {

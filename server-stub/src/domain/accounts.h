@@ -101,6 +101,12 @@ public:
 
     MeView me(const Actor& actor);
 
+    // The main job's demo practice belongs to the account of `email` (made
+    // now if there is none, on the paid plan: the demo has several active
+    // services), so that signing in with that address in the dashboard runs
+    // it. Nothing changes when the provider already has an owner.
+    void give_demo_provider(const std::string& provider_id, const std::string& email);
+
     // The server's public origin (the CSRF check accepts it beside the Host's).
     const std::string& public_origin() const { return options_.public_origin; }
 

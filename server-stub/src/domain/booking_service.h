@@ -183,6 +183,8 @@ public:
     std::int64_t backfill_client_keys();
     // Creates the demo provider when the database has no provider; returns its id then.
     std::optional<std::string> create_demo_provider_if_empty();
+    // The demo practice's address: its mail goes there, and its account owns it.
+    static constexpr const char* kDemoProviderEmail = "demo-provider@example.com";
 
 private:
     // The locked insert (locked_insert.cpp).

@@ -264,7 +264,7 @@ std::optional<std::string> BookingService::create_demo_provider_if_empty() {
         {"bio", "General practice consultations in person in Berlin, and video calls."},
         {"address", "Torstraße 1, 10119 Berlin"},
         // So that the provider's "new booking" mail lands in the .eml folder beside the client's confirmation.
-        {"notifications", {{"provider_email", "demo-provider@example.com"}}},
+        {"notifications", {{"provider_email", kDemoProviderEmail}}},
         {"schedules", {{"default", {{"weekly", weekly}, {"overrides", overrides}}}}},
         {"services",
          // Times on the half hour: without an interval the grid would step

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "domain/notification_settings.h"
 #include "store/ownership_records.h"
 
 namespace slotwise::server::domain {
@@ -40,7 +41,8 @@ json provider_put_document(const ProviderConfig& p) {
     if (p.bio) out["bio"] = *p.bio;
     if (p.photo_url) out["photo_url"] = *p.photo_url;
     if (p.address) out["address"] = *p.address;
-    if (!p.notifications.is_null()) out["notifications"] = p.notifications;
+    // Whole, with the defaults filled in, so that a form shows what is in force.
+    out["notifications"] = notification_settings_document(notification_settings_of(p.notifications));
     json limits = json::object();
     if (p.open_bookings_per_client) limits["open_bookings_per_client"] = *p.open_bookings_per_client;
     if (p.pending_expiry_minutes) limits["pending_expiry_minutes"] = *p.pending_expiry_minutes;

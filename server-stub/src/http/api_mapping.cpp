@@ -1,5 +1,7 @@
 #include "http/api_mapping.h"
 
+#include <algorithm>
+
 #include "domain/accounts_requests.h"
 #include "domain/booking_json.h"
 #include "http/problem.h"
@@ -48,7 +50,15 @@ Response problem_response(const domain::DomainError& error) {
     if (error.retry_after) headers.emplace_back("Retry-After", std::to_string(*error.retry_after));
     if (error.challenge) headers.emplace_back("WWW-Authenticate", *error.challenge);
     const int status = status_of(error.kind);
-    return with_body(status, "application/problem+json", problem_body(status, error.code, error.what(), error.extensions),
+    auto extensions = error.extensions;
+    // Input errors name the field first ("/services/0/durations must ...");
+    // as `path` (the engine's member for the same) a form can show the
+    // problem at that field.
+    const std::string detail = error.what();
+    const bool has_path = std::any_of(extensions.begin(), extensions.end(), [](const auto& e) { return e.first == "path"; });
+    if (error.kind == domain::ErrorKind::invalid_input && !has_path && !detail.empty() && detail[0] == '/')
+        extensions.emplace_back("path", nlohmann::json(detail.substr(0, detail.find_first_of(" :"))).dump());
+    return with_body(status, "application/problem+json", problem_body(status, error.code, detail, extensions),
                      std::move(headers));
 }
 
@@ -84,6 +94,32 @@ Response booking_list_response(const BookingList& list) {
                                {"from", format_date(list.from)},
                                {"to", format_date(list.to)},
                                {"bookings", std::move(bookings)}});
+}
+
+Response booking_history_response(const domain::BookingHistory& history) {
+    nlohmann::json entries = nlohmann::json::array();
+    for (const auto& e : history.entries)
+        entries.push_back({{"at", format_timestamp(e.at)}, {"actor", e.actor}, {"action", e.action}, {"detail", e.detail}});
+    return json_response(200, {{"booking", booking_json(history.booking)}, {"history", std::move(entries)}});
+}
+
+Response clients_response(const domain::ClientList& list) {
+    const auto instant = [](const std::optional<Instant>& at) { return at ? nlohmann::json(format_instant(*at)) : nlohmann::json(); };
+    nlohmann::json clients = nlohmann::json::array();
+    for (const auto& c : list.clients)
+        clients.push_back({{"name", c.name},
+                           {"email", c.email},
+                           {"bookings", c.bookings},
+                           {"upcoming", c.upcoming},
+                           {"completed", c.completed},
+                           {"no_shows", c.no_shows},
+                           {"cancelled", c.cancelled},
+                           {"first_start", instant(c.first_start)},
+                           {"last_start", instant(c.last_start)},
+                           {"next_start", instant(c.next_start)},
+                           {"lockout_no_shows", c.lockout_no_shows},
+                           {"locked_out", c.locked_out}});
+    return json_response(200, {{"provider", list.provider_id}, {"clients", std::move(clients)}});
 }
 
 Response snapshot_response(const SnapshotDocument& snapshot) {

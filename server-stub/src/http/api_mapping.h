@@ -11,6 +11,7 @@
 #include "domain/accounts.h"
 #include "domain/booking_service.h"
 #include "domain/domain_error.h"
+#include "domain/provider_views.h"
 #include "domain/webhooks.h"
 #include "domain/payments.h"
 #include "http/http_server.h"
@@ -37,6 +38,9 @@ Response verified_response(const BookingView& booking);
 Response provider_response(const SavedProvider& saved);
 Response provider_document_response(const ProviderDocument& provider);
 Response booking_list_response(const BookingList& list);
+// The dashboard's views (domain/provider_views.h): {booking, history}, {provider, clients}.
+Response booking_history_response(const domain::BookingHistory& history);
+Response clients_response(const domain::ClientList& list);
 Response snapshot_response(const SnapshotDocument& snapshot);
 Response slots_response(const SlotList& slots);
 Response calendar_response(const CalendarFile& file);

@@ -61,7 +61,9 @@ enum class Action { put_provider, get_provider, list_bookings, snapshot, slots, 
                     // Web Push (README "Web Push"): the VAPID key, an account's browser subscriptions.
                     vapid_public_key, subscribe_push, list_push_subscriptions, unsubscribe_push,
                     // Payments (issue 16): Stripe's signed events.
-                    stripe_webhook };
+                    stripe_webhook,
+                    // The dashboard's views (domain/provider_views.h): a booking's history, the provider's clients.
+                    booking_history, list_clients };
 
 // A path pattern's segments after /v1/: literals, or "{provider}" (any
 // non-empty segment), "{booking}" (a booking id) and "{booking}.ics".
@@ -131,6 +133,9 @@ const std::vector<Route>& routes() {
         {"DELETE", {"me", "push-subscriptions", "{subscription}"}, Access::account, Action::unsubscribe_push},
         // Stripe's events: like a mail's signed link, the Stripe-Signature over the raw body is the credential.
         {"POST", {"payments", "stripe", "webhook"}, Access::link, Action::stripe_webhook},
+        // The dashboard's views: one booking with its audit trail; the clients counted from the bookings.
+        {"GET", {"bookings", "{booking}", "history"}, Access::provider, Action::booking_history},
+        {"GET", {"providers", "{provider}", "clients"}, Access::provider, Action::list_clients},
     };
     return table;
 }
@@ -299,6 +304,7 @@ struct HttpApi::Impl : http::RequestHandler {
     notifications::ActionLinkDesk* action_links = nullptr;
     domain::PushSubscriptions* push = nullptr;
     domain::PaymentService* payments = nullptr;
+    domain::ProviderViews* views = nullptr;
     std::optional<OperatorToken> token;
     std::mutex credential_mutex;
     const http::KeptAsAnswered keeper;
@@ -558,6 +564,8 @@ struct HttpApi::Impl : http::RequestHandler {
             case Action::stripe_webhook:
                 if (!payments) throw DomainError(ErrorKind::not_found, "PAYMENTS_NOT_CONFIGURED", "payments are off");
                 return stripe_webhook_response(payments->receive_stripe_webhook(req.body, req.field("stripe-signature")));
+            case Action::booking_history: return booking_history_response(views_or_throw().booking_history(actor, id));
+            case Action::list_clients: return clients_response(views_or_throw().clients(actor, id));
         }
         return not_found();
     }
@@ -569,6 +577,11 @@ struct HttpApi::Impl : http::RequestHandler {
     // browser would refuse to send a Secure cookie back.
     bool cookie_secure(const Request& req) const {
         return accounts->public_origin().rfind("https://", 0) == 0 || !domain::loopback_host(req.head.authority);
+    }
+
+    domain::ProviderViews& views_or_throw() {
+        if (!views) throw DomainError(ErrorKind::not_found, "NOT_FOUND", "no such resource");
+        return *views;
     }
 
     notifications::ActionLinkDesk& action_links_or_throw() {
@@ -629,6 +642,7 @@ void HttpApi::serve_webhooks(domain::WebhookService& webhooks) { impl_->webhooks
 void HttpApi::serve_action_links(notifications::ActionLinkDesk& desk) { impl_->action_links = &desk; }
 void HttpApi::set_push_subscriptions(domain::PushSubscriptions& push) { impl_->push = &push; }
 void HttpApi::serve_payments(domain::PaymentService& payments) { impl_->payments = &payments; }
+void HttpApi::serve_provider_views(domain::ProviderViews& views) { impl_->views = &views; }
 
 void HttpApi::serve() { impl_->server.serve(); }
 void HttpApi::stop() { impl_->server.stop(); }

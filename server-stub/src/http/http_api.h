@@ -20,6 +20,7 @@ namespace slotwise::server {
 namespace domain {
 class PushSubscriptions;
 class PaymentService;
+class ProviderViews;
 }
 
 struct HttpOptions {
@@ -57,6 +58,8 @@ public:
     void set_push_subscriptions(domain::PushSubscriptions& push);
     // Stripe's webhook (api.md "Payments (Stripe)"); before ready(). Unset: the route answers 404.
     void serve_payments(domain::PaymentService& payments);
+    // The dashboard's booking history and clients; set before ready().
+    void serve_provider_views(domain::ProviderViews& views);
     // Serves until stop(); returns after in-flight requests have been answered.
     void serve();
     void stop();

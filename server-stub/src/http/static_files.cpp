@@ -20,7 +20,7 @@ namespace {
 std::string page_policy(const std::string& also) {
     const std::string server = also.empty() ? "'self'" : "'self' " + also;
     return "default-src 'none'; script-src " + server + " 'wasm-unsafe-eval'; connect-src " + server +
-           "; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+           "; style-src 'self'; img-src 'self' data: https:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 }
 
 namespace fs = std::filesystem;
@@ -174,8 +174,20 @@ std::shared_ptr<StaticFiles::File> StaticFiles::load(const fs::path& path) {
     return file;
 }
 
+namespace {
+// The dashboard routes its screens in the browser (/app/bookings,
+// /app/services/...): any /app/ path whose last segment names no file type
+// is the dashboard's page, so a reload or a shared link opens that screen.
+bool dashboard_route(const std::string& path) {
+    if (path.rfind("/app/", 0) != 0) return false;
+    const std::size_t last = path.rfind('/');
+    return path.find('.', last) == std::string::npos;
+}
+}  // namespace
+
 std::optional<Response> StaticFiles::serve(const RequestHead& head) {
-    const auto path = resolve(head.path);
+    auto path = resolve(head.path);
+    if (!path && dashboard_route(head.path)) path = resolve("/app/index.html");
     if (!path) return std::nullopt;
     const std::shared_ptr<File> file = load(*path);
     if (!file) return std::nullopt;

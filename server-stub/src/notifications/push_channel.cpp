@@ -153,7 +153,7 @@ nlohmann::json push_payload(std::string_view type, const Booking& booking, const
     return {{"title", title},
             {"body", body},
             // Relative: the service worker opens it on the dashboard's own origin.
-            {"url", "/app/?booking=" + booking.id},
+            {"url", "/app/bookings/" + booking.id},
             {"booking_id", booking.id},
             {"type", std::string(type)}};
 }

@@ -1,0 +1,10 @@
+// The dashboard's entry: the shell and every screen, in one bundle.
+import './screens/sign-in.js'
+import './screens/onboarding.js'
+import './screens/bookings.js'
+import './screens/availability.js'
+import './screens/services.js'
+import './screens/clients.js'
+import './screens/embed.js'
+import './screens/settings.js'
+import './shell.js'
