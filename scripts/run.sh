@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job: slotwise-server on SQLite in ./data with a demo provider, and
-# the widget's demo page. Ctrl-C stops it (in-flight requests finish).
+# The main job: slotwise-server on SQLite in ./data with a demo provider, the
+# widget's demo page and the provider dashboard at /app/ (it prints both URLs).
+# Ctrl-C stops it (in-flight requests finish).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

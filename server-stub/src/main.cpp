@@ -14,6 +14,8 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "adapters/calendar_clients.h"
+#include "domain/calendar_oauth.h"
 #include "adapters/http_client.h"
 #include "adapters/stripe_client.h"
 #include "adapters/web_push.h"
@@ -32,6 +34,7 @@
 #include "notifications/reminder_channel.h"
 #include "notifications/sms_channel.h"
 #include "notifications/push_channel.h"
+#include "notifications/calendar_channel.h"
 #include "store/operator_token.h"
 #include "store/shared_limits.h"
 
@@ -84,6 +87,18 @@ const char* kUsage = R"(usage: slotwise-server [options]
   --webhook-retry-gaps S,S,...  seconds between a webhook's attempts (default 5,300,1800,7200,18000,36000,36000:
                             Standard Webhooks' schedule, 8 attempts over 27.6 h; the last gap repeats for none)
   --webhook-disable-after S  disable a webhook endpoint whose attempts all failed for S seconds (default 432000 = 5 days)
+  --calendar-sync-every S   sync every connected outside calendar every S seconds (default 300)
+  --calendar-sync-lease S   a sync holds its connection at most S seconds before another may take over
+                            (default 60; a killed process's sync is resumed after it)
+  --google-oauth-base URL   Google's OAuth 2.0 endpoints (/o/oauth2/v2/auth, /token, /revoke) under one base
+                            (default: accounts.google.com and oauth2.googleapis.com; tests/server/google_calendar_test_server.mjs)
+  --google-api-base URL     the Google Calendar API (default https://www.googleapis.com)
+  --microsoft-oauth-base URL  the Microsoft identity platform (default https://login.microsoftonline.com)
+  --microsoft-graph-base URL  Microsoft Graph (default https://graph.microsoft.com; tests/server/ms_graph_test_server.mjs)
+  --calendar-push-over-http  register Google watch channels and Graph subscriptions although the public URL
+                            is http (the test servers; the real services call only https addresses)
+  --calendar-push-ttl S      ask for push channels of S seconds (default: Google 7 days, Graph 3 days less an hour);
+                            a sync renews them with less than half of it left
   --twilio-api-base URL     Twilio's REST API for SMS and WhatsApp (default https://api.twilio.com; any
                             gateway that speaks its Messages API, or tests/server/twilio_test_server.mjs)
   --stripe-api-base URL     Stripe's API for payments (default https://api.stripe.com; or
@@ -97,6 +112,9 @@ environment: SLOTWISE_ADMIN_TOKEN (the operator token, 24..256 visible ASCII; wh
              SLOTWISE_SMTP_URL, SLOTWISE_MAIL_FROM, SLOTWISE_SMTP_CA_FILE (when the flag is not given),
              SLOTWISE_SECRET (at least 32 characters: keys the sign-in code hashes; when unset a
              random one is generated once and kept in the database),
+             SLOTWISE_GOOGLE_CLIENT_ID with SLOTWISE_GOOGLE_CLIENT_SECRET, SLOTWISE_MICROSOFT_CLIENT_ID with
+             SLOTWISE_MICROSOFT_CLIENT_SECRET (OAuth clients for Google and Microsoft calendars; without
+             them those kinds answer 422 CALENDAR_OAUTH_NOT_CONFIGURED),
              SLOTWISE_TWILIO_ACCOUNT_SID with SLOTWISE_TWILIO_AUTH_TOKEN (or SLOTWISE_TWILIO_API_KEY_SID
              and SLOTWISE_TWILIO_API_KEY_SECRET), SLOTWISE_TWILIO_FROM (SMS: E.164, sender ID or MG...),
              SLOTWISE_TWILIO_WHATSAPP_FROM (E.164): without them SMS and WhatsApp are off,
@@ -213,6 +231,13 @@ int main(int argc, char** argv) {
     std::optional<std::string> smtp_flag, mail_from_flag, mail_dir_flag, smtp_ca_file_flag;
     adapters::HttpClientOptions outgoing;
     domain::WebhookOptions webhook_options;
+    domain::CalendarOptions calendar_options;
+    domain::CalendarOAuthOptions calendar_oauth_options;
+    for (const auto& [name, target] : {std::pair{"SLOTWISE_GOOGLE_CLIENT_ID", &calendar_oauth_options.google_client_id},
+                                       std::pair{"SLOTWISE_GOOGLE_CLIENT_SECRET", &calendar_oauth_options.google_client_secret},
+                                       std::pair{"SLOTWISE_MICROSOFT_CLIENT_ID", &calendar_oauth_options.microsoft_client_id},
+                                       std::pair{"SLOTWISE_MICROSOFT_CLIENT_SECRET", &calendar_oauth_options.microsoft_client_secret}})
+        if (const char* v = std::getenv(name)) *target = v;
     std::string twilio_api_base = "https://api.twilio.com";
     std::string stripe_api_base = "https://api.stripe.com";
     domain::PaymentOptions payment_options;
@@ -280,6 +305,17 @@ int main(int argc, char** argv) {
             payment_reconcile_every = std::chrono::seconds{std::max(1, to_int(flag, value()))};
         else if (flag == "--payment-refunds-every")
             payment_refunds_every = std::chrono::seconds{std::max(1, to_int(flag, value()))};
+        else if (flag == "--calendar-sync-every")
+            calendar_options.sync_every = std::chrono::seconds{std::max(1, to_int(flag, value()))};
+        else if (flag == "--calendar-sync-lease")
+            calendar_options.lease = std::chrono::seconds{std::max(1, to_int(flag, value()))};
+        else if (flag == "--google-oauth-base") calendar_oauth_options.google_oauth_base = value();
+        else if (flag == "--google-api-base") calendar_oauth_options.google_api_base = value();
+        else if (flag == "--microsoft-oauth-base") calendar_oauth_options.microsoft_oauth_base = value();
+        else if (flag == "--microsoft-graph-base") calendar_oauth_options.microsoft_graph_base = value();
+        else if (flag == "--calendar-push-over-http") calendar_oauth_options.push_over_http = true;
+        else if (flag == "--calendar-push-ttl")
+            calendar_oauth_options.push_ttl = std::chrono::seconds{std::max(2, to_int(flag, value()))};
         else if (flag == "--rate-limit") {
             const std::string v = value();
             const auto colon = v.find(':');
@@ -413,7 +449,9 @@ int main(int argc, char** argv) {
     std::unique_ptr<notifications::EventFanOut> fan_out;
     std::unique_ptr<domain::WebhookService> webhooks;
     std::unique_ptr<domain::PaymentService> payments;
+    std::unique_ptr<domain::CalendarService> calendars;
     std::unique_ptr<domain::ProviderViews> provider_views;
+    std::unique_ptr<domain::CalendarOAuth> calendar_oauth;
     bool announced = false;
     auto announce = [&] {
         if (announced) return;
@@ -459,6 +497,33 @@ int main(int argc, char** argv) {
             payments = std::make_unique<domain::PaymentService>(*backend.store, clock, payment_options);
             api.serve_payments(*payments);
         }
+        calendar_options.public_origin = account_options.public_origin;
+        calendar_oauth_options.public_origin = account_options.public_origin;
+        // The same key as calendar sync's: both seal and open a connection's credentials.
+        calendar_oauth = std::make_unique<domain::CalendarOAuth>(
+            *backend.store, clock, backend.keys->derive("slotwise calendars v1", "connection credentials"),
+            backend.keys->derive("slotwise calendar oauth v1", "states and push secrets"), calendar_oauth_options);
+        calendars = std::make_unique<domain::CalendarService>(
+            *backend.store, clock, backend.keys->derive("slotwise calendars v1", "connection credentials"),
+            calendar_oauth->client_factory([outgoing, &clock, calendar_options](const records::CalendarConnection& c,
+                                                                               const nlohmann::json& credentials) {
+                // Sync's own window on the server's clock, for servers that only answer time-range queries.
+                const auto today = date::floor<date::days>(clock.now());
+                return adapters::make_calendar_client(
+                    c.kind, c.url, credentials, outgoing,
+                    std::make_pair(slotwise::Instant{today - date::days{calendar_options.window_days_before}},
+                                   slotwise::Instant{today + date::days{calendar_options.window_days_after}}));
+            }),
+            domain::default_ics_expander(), calendar_options);
+        calendars->set_oauth_connector([&calendar_oauth](const domain::Actor& actor, const std::string& provider_id,
+                                                         const nlohmann::json& request) {
+            return calendar_oauth->start(actor, provider_id, request);
+        });
+        calendars->set_disconnect_hook([&calendar_oauth](const records::CalendarConnection& c, const nlohmann::json& credentials) {
+            calendar_oauth->disconnected(c, credentials);
+        });
+        api.serve_calendars(*calendars);
+        api.serve_calendar_oauth(*calendar_oauth);
         notifications::configure_action_links(
             backend.keys->derive(notifications::kActionLinkSalt, notifications::kActionLinkInfo));
         action_links = std::make_unique<notifications::ActionLinkDesk>(*backend.store, clock, *backend.service);
@@ -521,6 +586,9 @@ int main(int argc, char** argv) {
         notifications::register_push_channel(
             *fan_out, *dispatcher, *job_queue, *backend.push,
             {mail_from_flag || !public_url ? "mailto:" + mail_options.from.address : *public_url, outgoing.allow_private});
+        calendars->set_job_queue(job_queue.get());
+        calendar_oauth->set_job_queue(job_queue.get());
+        notifications::register_calendar_channel(*fan_out, *dispatcher, *calendars, calendar_options.sync_every);
         if (outgoing.allow_private)
             std::printf("slotwise-server: outgoing HTTP may reach loopback and private addresses (--allow-private-targets)\n");
         dispatcher->start();

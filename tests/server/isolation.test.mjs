@@ -25,6 +25,13 @@ after(cleanupAll);
 // them (a service's `schedule`, `active` and buffers spelled out).
 // A service's reminders when its document names none (api.md "Reminders").
 const DEFAULT_REMINDERS = [{ before_minutes: 2880, channels: ['email'] }, { before_minutes: 60, channels: ['email'] }];
+// A provider's notification choices when it made none: GET spells them out
+// (domain/notification_settings.h), so a settings form shows what is in force.
+const DEFAULT_NOTIFICATIONS = {
+  provider_email: null, provider_phone: null, client: ['email'],
+  provider: { email: ['booking.created', 'booking.cancelled', 'booking.rescheduled', 'booking.expired'],
+    push: ['booking.created', 'booking.cancelled', 'booking.rescheduled', 'booking.expired'], sms: [], whatsapp: [] },
+};
 
 function fullConfig() {
   return {
@@ -70,7 +77,7 @@ test('GET /v1/providers/{id} answers the configuration in the shape PUT takes', 
   assert.match(got.headers['content-type'], /^application\/json/);
   assert.equal(got.headers['cache-control'], 'no-store');
   // The reminder fields a service left out come back spelled out as their defaults.
-  const spelledOut = { ...config, services: config.services.map((s) => ({ reminders: DEFAULT_REMINDERS, review_request_after_minutes: 120, ...s })) };
+  const spelledOut = { notifications: DEFAULT_NOTIFICATIONS, ...config, services: config.services.map((s) => ({ reminders: DEFAULT_REMINDERS, review_request_after_minutes: 120, ...s })) };
   assert.deepEqual(got.json, spelledOut);
 });
 
@@ -99,6 +106,7 @@ test('optional members left out stay left out; defaults are spelled out as PUT t
   assert.equal(got.status, 200, got.text);
   assert.deepEqual(got.json, {
     ...minimal,
+    notifications: DEFAULT_NOTIFICATIONS,
     schedules: { default: { weekly: minimal.schedules.default.weekly, overrides: [] } },
     services: [{ id: 'x', name: 'X', schedule: 'default', active: true, durations: [15], buffer_before_minutes: 0,
       buffer_after_minutes: 0, min_notice_minutes: 0, price: { amount: 1, currency: 'EUR' },

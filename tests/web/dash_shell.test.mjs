@@ -6,7 +6,8 @@
 // nothing on the sign-in screen and the navigation, at 320 px too. With
 // --demo, the demo practice's address signs in to the demo.
 import assert from 'node:assert/strict'
-import { assertClean, launch, newPage, run, runAxe } from './lib.mjs'
+import { join } from 'node:path'
+import { assertClean, launch, newPage, repo, run, runAxe } from './lib.mjs'
 import { createOwnProvider, screenHeading, signIn, startDashboardServer } from './dashboard_lib.mjs'
 
 await run('dashboard shell', async () => {
@@ -17,6 +18,11 @@ await run('dashboard shell', async () => {
   await page.goto(`${server.url}/app/`)
   await page.locator('sw-sign-in h1').waitFor()
   await runAxe(page, 'sign-in')
+  await page.setViewportSize({ width: 320, height: 640 })
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 320), 'no sideways scroll at 320 px')
+  await runAxe(page, 'sign-in at 320 px')
+  await page.screenshot({ path: join(repo, 'web', 'screenshots', 'dashboard-sign-in-320.png'), fullPage: true })
+  await page.setViewportSize({ width: 1280, height: 900 })
   // A wrong code is said at the field, not thrown away.
   await page.locator('sw-sign-in #email').fill('newcomer@example.com')
   await page.locator('sw-sign-in button:not(.secondary)').click()

@@ -258,6 +258,48 @@ Response webhook_response(const domain::WebhookView& webhook) {
     return json_response(webhook.secret ? 201 : 200, webhook_json(webhook));
 }
 
+Response calendar_connections_response(const std::vector<records::CalendarConnection>& connections) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& c : connections) list.push_back(domain::connection_json(c));
+    return json_response(200, {{"connections", std::move(list)}});
+}
+
+Response calendar_connection_response(const records::CalendarConnection& connection) {
+    return json_response(200, domain::connection_json(connection));
+}
+
+Response calendar_sync_response(const domain::SyncResult& r, const records::CalendarConnection& connection) {
+    nlohmann::json body = {{"synced", r.ok},
+                           {"changed", r.changed},
+                           {"removed", r.removed},
+                           {"own_events", r.own_events},
+                           {"unreadable", r.unreadable},
+                           {"connection", domain::connection_json(connection)}};
+    body["error"] = r.error_code ? nlohmann::json{{"code", *r.error_code}, {"detail", r.error_detail.value_or("")}}
+                                 : nlohmann::json(nullptr);
+    return json_response(200, body);
+}
+
+Response calendar_oauth_done_response(const domain::OAuthCallbackResult& result, bool wants_json) {
+    if (!wants_json) return with_body(303, "text/plain; charset=utf-8", "connected\n", {{"Location", "/app/settings/calendars?connected=" + result.connection_id}});
+    nlohmann::json calendars = nlohmann::json::array();
+    for (const auto& c : result.calendars) calendars.push_back({{"href", c.href}, {"name", c.name}});
+    return json_response(200, {{"id", result.connection_id}, {"calendars", calendars}});
+}
+
+Response calendar_oauth_failed_response(const domain::DomainError& error, bool wants_json) {
+    if (wants_json) return problem_response(error);
+    // The code is one of ours ([A-Z_]): safe in a query without encoding.
+    return with_body(303, "text/plain; charset=utf-8", error.code + "\n", {{"Location", "/app/settings/calendars?calendar_error=" + error.code}});
+}
+
+Response plain_text_response(int status, std::string text) { return with_body(status, "text/plain; charset=utf-8", std::move(text)); }
+
+Response calendar_feed_response(std::string ics) {
+    // A secret URL: no shared cache may keep it (the access class adds no-store).
+    return with_body(200, "text/calendar; charset=utf-8", std::move(ics), {});
+}
+
 Response webhooks_response(const std::vector<domain::WebhookView>& webhooks) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& w : webhooks) list.push_back(webhook_json(w));

@@ -10,6 +10,8 @@
 
 #include "domain/accounts.h"
 #include "domain/booking_service.h"
+#include "domain/calendar_oauth.h"
+#include "domain/calendars.h"
 #include "domain/domain_error.h"
 #include "domain/provider_views.h"
 #include "domain/webhooks.h"
@@ -64,6 +66,18 @@ Response plan_response(const AccountPlan& plan);
 // Webhooks (domain/webhooks.h): an endpoint (201 with its secret when
 // created), the list (never a secret), the delivery log, a queued redelivery (202).
 Response webhook_response(const domain::WebhookView& webhook);
+// Calendars (issue 15): connections without their credentials, a sync's result, the feed.
+Response calendar_connections_response(const std::vector<records::CalendarConnection>& connections);
+Response calendar_connection_response(const records::CalendarConnection& connection);
+Response calendar_sync_response(const domain::SyncResult& result, const records::CalendarConnection& connection);
+Response calendar_feed_response(std::string ics);
+// The OAuth callback (domain/calendar_oauth.h): a browser goes back to the
+// dashboard's calendar settings (303, ?connected=ID or ?calendar_error=CODE);
+// an API client gets 200 {id, calendars} or the problem.
+Response calendar_oauth_done_response(const domain::OAuthCallbackResult& result, bool wants_json);
+Response calendar_oauth_failed_response(const domain::DomainError& error, bool wants_json);
+// Graph's subscription validation: the token echoed as text/plain.
+Response plain_text_response(int status, std::string text);
 Response webhooks_response(const std::vector<domain::WebhookView>& webhooks);
 Response webhook_deliveries_response(const std::vector<records::WebhookAttempt>& attempts);
 Response redelivery_response(const domain::Redelivery& redelivery);

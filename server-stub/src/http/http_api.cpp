@@ -62,6 +62,11 @@ enum class Action { put_provider, get_provider, list_bookings, snapshot, slots, 
                     vapid_public_key, subscribe_push, list_push_subscriptions, unsubscribe_push,
                     // Payments (issue 16): Stripe's signed events.
                     stripe_webhook,
+                    // Calendars (issue 15): connections, their sync, the secret feed.
+                    connect_calendar, list_calendars, update_calendar, delete_calendar, sync_calendar,
+                    create_calendar_feed, calendar_feed,
+                    // Google and Microsoft calendars (issue 15): the OAuth callback, push notifications.
+                    calendar_oauth_callback, google_calendar_notification, microsoft_calendar_notification,
                     // The dashboard's views (domain/provider_views.h): a booking's history, the provider's clients.
                     booking_history, list_clients };
 
@@ -133,9 +138,22 @@ const std::vector<Route>& routes() {
         {"DELETE", {"me", "push-subscriptions", "{subscription}"}, Access::account, Action::unsubscribe_push},
         // Stripe's events: like a mail's signed link, the Stripe-Signature over the raw body is the credential.
         {"POST", {"payments", "stripe", "webhook"}, Access::link, Action::stripe_webhook},
+        // Calendars: the provider's own, like its webhooks; the feed's secret URL is its credential.
+        {"POST", {"providers", "{provider}", "calendars"}, Access::provider, Action::connect_calendar},
+        {"GET", {"providers", "{provider}", "calendars"}, Access::provider, Action::list_calendars},
+        {"PATCH", {"providers", "{provider}", "calendars", "{calendar}"}, Access::provider, Action::update_calendar},
+        {"DELETE", {"providers", "{provider}", "calendars", "{calendar}"}, Access::provider, Action::delete_calendar},
+        {"POST", {"providers", "{provider}", "calendars", "{calendar}", "sync"}, Access::provider, Action::sync_calendar},
+        {"POST", {"providers", "{provider}", "calendar-feed"}, Access::provider, Action::create_calendar_feed},
+        {"GET", {"calendar-feeds", "{feed}.ics"}, Access::link, Action::calendar_feed},
         // The dashboard's views: one booking with its audit trail; the clients counted from the bookings.
         {"GET", {"bookings", "{booking}", "history"}, Access::provider, Action::booking_history},
         {"GET", {"providers", "{provider}", "clients"}, Access::provider, Action::list_clients},
+        // No credential: the state the service hands back is the proof (domain/calendar_oauth.h).
+        {"GET", {"calendars", "oauth", "callback"}, Access::link, Action::calendar_oauth_callback},
+        // Push from Google (watch channels) and Graph (subscriptions): the connection's secret is the proof.
+        {"POST", {"calendars", "google", "notifications"}, Access::link, Action::google_calendar_notification},
+        {"POST", {"calendars", "microsoft", "notifications"}, Access::link, Action::microsoft_calendar_notification},
     };
     return table;
 }
@@ -188,7 +206,7 @@ bool matches(const Route& route, const std::vector<std::string>& s, bool strict,
             continue;
         }
         std::string value = s[i];
-        if (pattern == "{booking}.ics") {
+        if (ends_with(pattern, ".ics")) {
             if (strict && (value.size() <= 4 || !ends_with(value, ".ics"))) return false;
             if (ends_with(value, ".ics")) value.resize(value.size() - 4);
         }
@@ -304,7 +322,9 @@ struct HttpApi::Impl : http::RequestHandler {
     notifications::ActionLinkDesk* action_links = nullptr;
     domain::PushSubscriptions* push = nullptr;
     domain::PaymentService* payments = nullptr;
+    domain::CalendarService* calendars = nullptr;
     domain::ProviderViews* views = nullptr;
+    domain::CalendarOAuth* calendar_oauth = nullptr;
     std::optional<OperatorToken> token;
     std::mutex credential_mutex;
     const http::KeptAsAnswered keeper;
@@ -564,8 +584,51 @@ struct HttpApi::Impl : http::RequestHandler {
             case Action::stripe_webhook:
                 if (!payments) throw DomainError(ErrorKind::not_found, "PAYMENTS_NOT_CONFIGURED", "payments are off");
                 return stripe_webhook_response(payments->receive_stripe_webhook(req.body, req.field("stripe-signature")));
+            case Action::connect_calendar: return json_response(201, calendars_or_throw().connect(actor, id, req.body));
+            case Action::list_calendars: return calendar_connections_response(calendars_or_throw().list(actor, id));
+            case Action::update_calendar:
+                return calendar_connection_response(calendars_or_throw().update(actor, path_part(req, 1), id, req.body));
+            case Action::delete_calendar:
+                calendars_or_throw().remove(actor, path_part(req, 1), id);
+                return no_content();
+            case Action::sync_calendar: {
+                const auto [result, connection] = calendars_or_throw().sync_now(actor, path_part(req, 1), path_part(req, 3));
+                return calendar_sync_response(result, connection);
+            }
+            case Action::create_calendar_feed:
+                return json_response(201, {{"url", calendars_or_throw().create_feed(actor, id)}});
+            case Action::calendar_feed: return calendar_feed_response(calendars_or_throw().feed(id));
             case Action::booking_history: return booking_history_response(views_or_throw().booking_history(actor, id));
             case Action::list_clients: return clients_response(views_or_throw().clients(actor, id));
+            case Action::calendar_oauth_callback: {
+                const bool json_wanted = wants_json(req);
+                try {
+                    return calendar_oauth_done_response(
+                        calendar_oauth_or_throw().callback(query_value(req, "code"), query_value(req, "state"), query_value(req, "error")),
+                        json_wanted);
+                } catch (const DomainError& e) {
+                    return calendar_oauth_failed_response(e, json_wanted);
+                }
+            }
+            case Action::google_calendar_notification:
+                // Google sends the secret as X-Goog-Channel-Token; a "sync" message only opens the channel.
+                if (!calendar_oauth_or_throw().notified("google", query_value(req, "connection").value_or(""),
+                                                       req.field("x-goog-channel-token").value_or("")))
+                    return not_found();
+                return no_content();
+            case Action::microsoft_calendar_notification: {
+                // Graph checks a new subscription by asking for its token back, before any secret is known to it.
+                if (const auto token = query_value(req, "validationToken")) return plain_text_response(200, token->substr(0, 1024));
+                const auto body = nlohmann::json::parse(req.body, nullptr, false);
+                bool any = false;
+                if (body.is_object() && body.contains("value") && body["value"].is_array())
+                    for (const auto& n : body["value"])
+                        if (n.is_object() && n.contains("clientState") && n["clientState"].is_string())
+                            any = calendar_oauth_or_throw().notified("microsoft", query_value(req, "connection").value_or(""),
+                                                                     n["clientState"].get<std::string>()) || any;
+                if (!any) return not_found();
+                return json_response(202, nlohmann::json::object());
+            }
         }
         return not_found();
     }
@@ -577,6 +640,22 @@ struct HttpApi::Impl : http::RequestHandler {
     // browser would refuse to send a Secure cookie back.
     bool cookie_secure(const Request& req) const {
         return accounts->public_origin().rfind("https://", 0) == 0 || !domain::loopback_host(req.head.authority);
+    }
+
+    domain::CalendarOAuth& calendar_oauth_or_throw() {
+        if (!calendar_oauth) throw DomainError(ErrorKind::not_found, "NOT_FOUND", "no such resource");
+        return *calendar_oauth;
+    }
+
+    static std::optional<std::string> query_value(const Request& req, const std::string& name) {
+        const auto it = req.query.find(name);
+        if (it == req.query.end()) return std::nullopt;
+        return it->second;
+    }
+
+    domain::CalendarService& calendars_or_throw() {
+        if (!calendars) throw DomainError(ErrorKind::not_found, "NOT_FOUND", "no such resource");
+        return *calendars;
     }
 
     domain::ProviderViews& views_or_throw() {
@@ -642,7 +721,9 @@ void HttpApi::serve_webhooks(domain::WebhookService& webhooks) { impl_->webhooks
 void HttpApi::serve_action_links(notifications::ActionLinkDesk& desk) { impl_->action_links = &desk; }
 void HttpApi::set_push_subscriptions(domain::PushSubscriptions& push) { impl_->push = &push; }
 void HttpApi::serve_payments(domain::PaymentService& payments) { impl_->payments = &payments; }
+void HttpApi::serve_calendars(domain::CalendarService& calendars) { impl_->calendars = &calendars; }
 void HttpApi::serve_provider_views(domain::ProviderViews& views) { impl_->views = &views; }
+void HttpApi::serve_calendar_oauth(domain::CalendarOAuth& oauth) { impl_->calendar_oauth = &oauth; }
 
 void HttpApi::serve() { impl_->server.serve(); }
 void HttpApi::stop() { impl_->server.stop(); }

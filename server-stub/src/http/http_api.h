@@ -11,6 +11,7 @@
 
 #include "domain/accounts.h"
 #include "domain/booking_service.h"
+#include "domain/calendars.h"
 #include "domain/webhooks.h"
 #include "notifications/action_links.h"
 #include "store/operator_token.h"
@@ -18,6 +19,7 @@
 
 namespace slotwise::server {
 namespace domain {
+class CalendarOAuth;
 class PushSubscriptions;
 class PaymentService;
 class ProviderViews;
@@ -52,6 +54,10 @@ public:
     void ready(BookingService& service, domain::AccountService& accounts, SharedLimits& limits, OperatorToken token);
     // The webhook routes' use cases; called before ready().
     void serve_webhooks(domain::WebhookService& webhooks);
+    // The calendar routes' use cases (issue 15); called before ready().
+    void serve_calendars(domain::CalendarService& calendars);
+    // Google and Microsoft calendars: the OAuth callback and push notifications (before ready()).
+    void serve_calendar_oauth(domain::CalendarOAuth& oauth);
     // The confirm and decline links of the provider's mail (before ready()).
     void serve_action_links(notifications::ActionLinkDesk& desk);
     // Web Push's routes; set before ready().

@@ -1,5 +1,6 @@
 #include "store/data_rights_records.h"
 
+#include "store/calendar_records.h"
 #include "store/records.h"
 #include "store/webhook_records.h"
 #include "support/crypto.h"
@@ -131,6 +132,7 @@ std::int64_t clear_provider_audit_details(Session& s, const std::string& provide
 
 void mark_provider_deleted(Session& s, const std::string& provider_id, Timestamp now) {
     delete_provider_webhooks(s, provider_id);
+    delete_provider_calendars(s, provider_id);
     s.exec("DELETE FROM schedules WHERE provider_id = $1", {provider_id});
     s.exec("DELETE FROM services WHERE provider_id = $1", {provider_id});
     s.exec("DELETE FROM service_payments WHERE provider_id = $1", {provider_id});

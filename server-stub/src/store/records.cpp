@@ -202,6 +202,14 @@ std::int64_t provider_count(Session& s) {
     return s.query("SELECT COUNT(*) AS providers FROM providers")[0].get<std::int64_t>("providers");
 }
 
+// The busy times of the provider's outside calendars (migration 015) count
+// as bookings do, in the snapshots and in every check of a new or moved
+// booking; they are never overdue. Their spans may be long (a week away),
+// hence no lower bound on their start.
+const std::string kCalendarBusyUnion =
+    " UNION ALL SELECT busy_start AS occupied_start, busy_end AS occupied_end, 0 AS overdue FROM calendar_busy "
+    "WHERE provider_id = $1 AND busy_start < $3 AND busy_end > $2";
+
 Statement busy_statement(Dialect dialect, const std::string& provider_id, Instant from, Instant to, Timestamp now,
                          const std::string& except_booking_id) {
     // Every open booking in the window, each with a flag for a hold or
@@ -213,14 +221,16 @@ Statement busy_statement(Dialect dialect, const std::string& provider_id, Instan
     if (dialect == Dialect::postgres)
         return {"SELECT occupied_start, occupied_end, " + with_now(overdue_column(), 5) +
                     " FROM bookings WHERE provider_id = $1 AND blocks_time = 1 "
-                    "AND occupied && tstzrange(to_timestamp($2), to_timestamp($3), '[)') AND id <> $4",
+                    "AND occupied && tstzrange(to_timestamp($2), to_timestamp($3), '[)') AND id <> $4" +
+                    kCalendarBusyUnion,
                 {provider_id, epoch_seconds(from), epoch_seconds(to), except_booking_id, epoch_seconds(now)}};
     // SQLite: an occupied interval is at most 3 days long (see the
     // migration), so a lower bound on occupied_start keeps this an index
     // range scan.
     return {"SELECT occupied_start, occupied_end, " + with_now(overdue_column(), 6) +
                 " FROM bookings WHERE provider_id = $1 AND blocks_time = 1 "
-                "AND occupied_start < $3 AND occupied_start > $5 AND occupied_end > $2 AND id <> $4",
+                "AND occupied_start < $3 AND occupied_start > $5 AND occupied_end > $2 AND id <> $4" +
+                kCalendarBusyUnion,
             {provider_id, epoch_seconds(from), epoch_seconds(to), except_booking_id, epoch_seconds(from - kMaxOccupied),
              epoch_seconds(now)}};
 }
