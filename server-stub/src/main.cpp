@@ -17,10 +17,12 @@
 #include "adapters/calendar_clients.h"
 #include "domain/calendar_oauth.h"
 #include "adapters/http_client.h"
+#include "adapters/stripe_client.h"
 #include "adapters/web_push.h"
 #include "domain/booking_service.h"
 #include "domain/provider_views.h"
 #include "domain/push_subscriptions.h"
+#include "domain/payments.h"
 #include "domain/server_keys.h"
 #include "http/http_api.h"
 #include "jobs/dispatcher.h"
@@ -99,6 +101,11 @@ const char* kUsage = R"(usage: slotwise-server [options]
                             a sync renews them with less than half of it left
   --twilio-api-base URL     Twilio's REST API for SMS and WhatsApp (default https://api.twilio.com; any
                             gateway that speaks its Messages API, or tests/server/twilio_test_server.mjs)
+  --stripe-api-base URL     Stripe's API for payments (default https://api.stripe.com; or
+                            tests/server/stripe_test_server.mjs, with --allow-private-targets on loopback)
+  --payment-reconcile-after S  ask Stripe about a payment still open S seconds after it was created (default 600)
+  --payment-reconcile-every S  how often that check runs (default 300)
+  --payment-refunds-every S  how often decided refunds are sent to Stripe (default 10)
 environment: SLOTWISE_ADMIN_TOKEN (the operator token, 24..256 visible ASCII; when unset a
              stored one is used, or one is generated and printed once to stderr),
              SLOTWISE_NOW (start the server's clock at this instant; tests and demos),
@@ -112,7 +119,9 @@ environment: SLOTWISE_ADMIN_TOKEN (the operator token, 24..256 visible ASCII; wh
              and SLOTWISE_TWILIO_API_KEY_SECRET), SLOTWISE_TWILIO_FROM (SMS: E.164, sender ID or MG...),
              SLOTWISE_TWILIO_WHATSAPP_FROM (E.164): without them SMS and WhatsApp are off,
              SLOTWISE_VAPID_PRIVATE_KEY (Web Push's VAPID key: base64url of the raw 32-byte P-256
-             private key; when unset one is generated once and kept sealed in the database)
+             private key; when unset one is generated once and kept sealed in the database),
+             SLOTWISE_STRIPE_SECRET_KEY (sk_... or rk_...), SLOTWISE_STRIPE_WEBHOOK_SECRET (whsec_...,
+             the signing secret of the endpoint /v1/payments/stripe/webhook): without them payments are off
 )";
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -230,6 +239,10 @@ int main(int argc, char** argv) {
                                        std::pair{"SLOTWISE_MICROSOFT_CLIENT_SECRET", &calendar_oauth_options.microsoft_client_secret}})
         if (const char* v = std::getenv(name)) *target = v;
     std::string twilio_api_base = "https://api.twilio.com";
+    std::string stripe_api_base = "https://api.stripe.com";
+    domain::PaymentOptions payment_options;
+    std::chrono::seconds payment_reconcile_every{300};
+    std::chrono::seconds payment_refunds_every{10};
     for (int i = 1; i < argc; ++i) {
         const std::string flag = argv[i];
         auto value = [&]() -> std::string {
@@ -285,6 +298,13 @@ int main(int argc, char** argv) {
         } else if (flag == "--webhook-disable-after")
             webhook_options.disable_after = std::chrono::seconds{std::max(1, to_int(flag, value()))};
         else if (flag == "--twilio-api-base") twilio_api_base = value();
+        else if (flag == "--stripe-api-base") stripe_api_base = value();
+        else if (flag == "--payment-reconcile-after")
+            payment_options.reconcile_after = std::chrono::seconds{std::max(0, to_int(flag, value()))};
+        else if (flag == "--payment-reconcile-every")
+            payment_reconcile_every = std::chrono::seconds{std::max(1, to_int(flag, value()))};
+        else if (flag == "--payment-refunds-every")
+            payment_refunds_every = std::chrono::seconds{std::max(1, to_int(flag, value()))};
         else if (flag == "--calendar-sync-every")
             calendar_options.sync_every = std::chrono::seconds{std::max(1, to_int(flag, value()))};
         else if (flag == "--calendar-sync-lease")
@@ -331,6 +351,18 @@ int main(int argc, char** argv) {
     } catch (const std::invalid_argument& e) {
         usage_error(e.what());
     }
+    // Stripe: the client for the booking flow's calls, and the webhook's secret.
+    std::unique_ptr<adapters::StripeClient> stripe;
+    {
+        std::string problem;
+        if (auto options = adapters::stripe_options_from_environment(stripe_api_base, problem)) {
+            options->http = outgoing;
+            stripe = std::make_unique<adapters::StripeClient>(std::move(*options));
+            std::printf("slotwise-server: payments through %s\n", stripe->describe().c_str());
+        }
+        if (!problem.empty()) std::fprintf(stderr, "slotwise-server: %s\n", problem.c_str());
+    }
+    if (const char* secret = std::getenv("SLOTWISE_STRIPE_WEBHOOK_SECRET"); secret && *secret) payment_options.webhook_secret = secret;
     if (server_secret && server_secret->size() < 32) usage_error("SLOTWISE_SECRET must be at least 32 characters");
     domain::PushOptions push_options;
     push_options.allow_private_targets = outgoing.allow_private;
@@ -416,6 +448,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<notifications::ActionLinkDesk> action_links;
     std::unique_ptr<notifications::EventFanOut> fan_out;
     std::unique_ptr<domain::WebhookService> webhooks;
+    std::unique_ptr<domain::PaymentService> payments;
     std::unique_ptr<domain::CalendarService> calendars;
     std::unique_ptr<domain::ProviderViews> provider_views;
     std::unique_ptr<domain::CalendarOAuth> calendar_oauth;
@@ -460,6 +493,10 @@ int main(int argc, char** argv) {
         webhooks = std::make_unique<domain::WebhookService>(
             *backend.store, clock, backend.keys->derive("slotwise webhooks v1", "endpoint secret"), webhook_options);
         api.serve_webhooks(*webhooks);
+        if (!payment_options.webhook_secret.empty()) {
+            payments = std::make_unique<domain::PaymentService>(*backend.store, clock, payment_options);
+            api.serve_payments(*payments);
+        }
         calendar_options.public_origin = account_options.public_origin;
         calendar_oauth_options.public_origin = account_options.public_origin;
         // The same key as calendar sync's: both seal and open a connection's credentials.
@@ -517,6 +554,20 @@ int main(int argc, char** argv) {
         std::printf("slotwise-server: mail: %s, from %s\n", mail_sender->describe().c_str(), mail_options.from.address.c_str());
         backend.accounts->set_job_queue(job_queue.get());
         dispatcher->every("accounts.purge", std::chrono::hours{1}, [&accounts = *backend.accounts] { accounts.purge_expired(); });
+        // A lost Stripe webhook must not leave a payment open: ask Stripe itself.
+        if (payments && stripe)
+            dispatcher->every("payments.reconcile", payment_reconcile_every, [&payments = *payments, &stripe = *stripe] {
+                const auto report = payments.reconcile(stripe);
+                if (report.changed || report.failed)
+                    std::printf("slotwise-server: payments reconciled: %d asked, %d changed, %d failed\n", report.asked, report.changed,
+                                report.failed);
+            });
+        if (payments && stripe)
+            dispatcher->every("payments.refunds", payment_refunds_every, [&payments = *payments, &stripe = *stripe] {
+                const auto report = payments.send_requested_refunds(stripe);
+                if (report.failed)
+                    std::printf("slotwise-server: refunds: %d sent, %d to try again\n", report.changed, report.failed);
+            });
         backend.service->notify_jobs_through(*job_queue);
         // Booking events become mails, texts, pushes, webhooks and reminders
         // (notifications/): each channel adds itself to the fan-out.

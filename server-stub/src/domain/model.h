@@ -15,6 +15,7 @@
 #include <slotwise/time.h>
 
 #include "domain/booking_status.h"
+#include "domain/service_payment.h"
 
 namespace slotwise::server {
 
@@ -57,6 +58,8 @@ struct ServiceConfig {
     std::vector<Reminder> reminders = default_reminders();
     // Minutes after the end of a COMPLETED booking; none: no review request.
     std::optional<int> review_request_after_minutes = kDefaultReviewRequestAfterMinutes;
+    // Paid up front through Stripe, in full or as a deposit (domain/service_payment.h).
+    ServicePayment payment;
 };
 
 struct ProviderConfig {

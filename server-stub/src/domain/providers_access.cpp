@@ -27,6 +27,7 @@ json service_put_document(const ServiceConfig& s) {
     if (s.slot_interval_minutes) out["slot_interval_minutes"] = *s.slot_interval_minutes;
     if (s.max_advance_days) out["max_advance_days"] = *s.max_advance_days;
     if (s.verify_client_email) out["verify_client_email"] = true;  // absent and false are the same to PUT
+    if (s.payment.mode != PaymentMode::none) out["payment"] = service_payment_json(s.payment);  // absent and none likewise
     return out;
 }
 

@@ -348,7 +348,7 @@ ProviderConfig parse_provider_config(const std::string& provider_id, const json&
                                                       "min_notice_minutes", "max_advance_days"};
     static const std::set<std::string> display_keys = {"name", "price", "cancellation_policy", "virtual",
                                                        "requires_confirmation", "verify_client_email",
-                                                       "reminders", "review_request_after_minutes"};
+                                                       "reminders", "review_request_after_minutes", "payment"};
     std::set<std::string> all_keys = engine_keys;
     all_keys.insert(display_keys.begin(), display_keys.end());
     for (std::size_t i = 0; i < services->size(); ++i) {
@@ -428,6 +428,7 @@ ProviderConfig parse_provider_config(const std::string& provider_id, const json&
         c.requires_confirmation = optional_bool(s, "requires_confirmation", where, false);
         c.verify_client_email = optional_bool(s, "verify_client_email", where, false);
         parse_reminders(s, where, c);
+        c.payment = domain::parse_service_payment(s, where, c.price_amount, c.currency);
         if (!ids.insert(c.id).second) throw invalid_input(where + "/id is not unique");
         p.services.push_back(std::move(c));
     }

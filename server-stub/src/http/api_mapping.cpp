@@ -325,4 +325,12 @@ Response redelivery_response(const domain::Redelivery& redelivery) {
     return json_response(202, {{"webhook_id", redelivery.webhook_id}, {"redelivers", redelivery.delivery_id}});
 }
 
+Response stripe_webhook_response(const domain::StripeWebhookReceipt& receipt) {
+    return json_response(200, {{"received", true},
+                               {"event", receipt.event_id},
+                               {"type", receipt.event_type},
+                               {"duplicate", receipt.duplicate},
+                               {"outcome", receipt.outcome}});
+}
+
 }  // namespace slotwise::server::http

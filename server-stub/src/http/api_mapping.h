@@ -15,6 +15,7 @@
 #include "domain/domain_error.h"
 #include "domain/provider_views.h"
 #include "domain/webhooks.h"
+#include "domain/payments.h"
 #include "http/http_server.h"
 
 namespace slotwise::server::http {
@@ -80,6 +81,10 @@ Response plain_text_response(int status, std::string text);
 Response webhooks_response(const std::vector<domain::WebhookView>& webhooks);
 Response webhook_deliveries_response(const std::vector<records::WebhookAttempt>& attempts);
 Response redelivery_response(const domain::Redelivery& redelivery);
+
+// Stripe's webhook: 200 for an event taken, applied now or before (a
+// duplicate); Stripe retries anything else, so a refusal is a problem (400).
+Response stripe_webhook_response(const domain::StripeWebhookReceipt& receipt);
 
 // How a booking request's answer is kept under its Idempotency-Key: as this
 // mapping renders it, so that a replay is the first answer byte for byte.

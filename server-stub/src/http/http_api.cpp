@@ -17,6 +17,7 @@
 #include "http/static_files.h"
 #include "domain/request_parsing.h"
 #include "domain/push_subscriptions.h"
+#include "domain/payments.h"
 
 namespace slotwise::server {
 namespace {
@@ -59,6 +60,8 @@ enum class Action { put_provider, get_provider, list_bookings, snapshot, slots, 
                     show_action_link, use_action_link,
                     // Web Push (README "Web Push"): the VAPID key, an account's browser subscriptions.
                     vapid_public_key, subscribe_push, list_push_subscriptions, unsubscribe_push,
+                    // Payments (issue 16): Stripe's signed events.
+                    stripe_webhook,
                     // Calendars (issue 15): connections, their sync, the secret feed.
                     connect_calendar, list_calendars, update_calendar, delete_calendar, sync_calendar,
                     create_calendar_feed, calendar_feed,
@@ -133,6 +136,8 @@ const std::vector<Route>& routes() {
         {"POST", {"me", "push-subscriptions"}, Access::account, Action::subscribe_push},
         {"GET", {"me", "push-subscriptions"}, Access::account, Action::list_push_subscriptions},
         {"DELETE", {"me", "push-subscriptions", "{subscription}"}, Access::account, Action::unsubscribe_push},
+        // Stripe's events: like a mail's signed link, the Stripe-Signature over the raw body is the credential.
+        {"POST", {"payments", "stripe", "webhook"}, Access::link, Action::stripe_webhook},
         // Calendars: the provider's own, like its webhooks; the feed's secret URL is its credential.
         {"POST", {"providers", "{provider}", "calendars"}, Access::provider, Action::connect_calendar},
         {"GET", {"providers", "{provider}", "calendars"}, Access::provider, Action::list_calendars},
@@ -316,6 +321,7 @@ struct HttpApi::Impl : http::RequestHandler {
     domain::WebhookService* webhooks = nullptr;
     notifications::ActionLinkDesk* action_links = nullptr;
     domain::PushSubscriptions* push = nullptr;
+    domain::PaymentService* payments = nullptr;
     domain::CalendarService* calendars = nullptr;
     domain::ProviderViews* views = nullptr;
     domain::CalendarOAuth* calendar_oauth = nullptr;
@@ -469,7 +475,10 @@ struct HttpApi::Impl : http::RequestHandler {
                     by_cookie = proven.has_value();
                 }
         }
-        if (req.head.method == "POST" && !proven)
+        // Stripe sends its webhooks from a few addresses, in bursts when
+        // much happens at once; its signature is checked instead (an HMAC,
+        // no cheaper to refuse by a counter).
+        if (req.head.method == "POST" && !proven && route.action != Action::stripe_webhook)
             if (const int limited = limits->admit_public(req.remote))
                 throw DomainError(ErrorKind::rate_limited, "RATE_LIMITED", "too many requests from this address; retry later")
                     .retry_after_seconds(limited);
@@ -572,6 +581,9 @@ struct HttpApi::Impl : http::RequestHandler {
             case Action::unsubscribe_push:
                 push->unsubscribe(actor, id);
                 return no_content();
+            case Action::stripe_webhook:
+                if (!payments) throw DomainError(ErrorKind::not_found, "PAYMENTS_NOT_CONFIGURED", "payments are off");
+                return stripe_webhook_response(payments->receive_stripe_webhook(req.body, req.field("stripe-signature")));
             case Action::connect_calendar: return json_response(201, calendars_or_throw().connect(actor, id, req.body));
             case Action::list_calendars: return calendar_connections_response(calendars_or_throw().list(actor, id));
             case Action::update_calendar:
@@ -708,6 +720,7 @@ void HttpApi::ready(BookingService& service, domain::AccountService& accounts, S
 void HttpApi::serve_webhooks(domain::WebhookService& webhooks) { impl_->webhooks = &webhooks; }
 void HttpApi::serve_action_links(notifications::ActionLinkDesk& desk) { impl_->action_links = &desk; }
 void HttpApi::set_push_subscriptions(domain::PushSubscriptions& push) { impl_->push = &push; }
+void HttpApi::serve_payments(domain::PaymentService& payments) { impl_->payments = &payments; }
 void HttpApi::serve_calendars(domain::CalendarService& calendars) { impl_->calendars = &calendars; }
 void HttpApi::serve_provider_views(domain::ProviderViews& views) { impl_->views = &views; }
 void HttpApi::serve_calendar_oauth(domain::CalendarOAuth& oauth) { impl_->calendar_oauth = &oauth; }

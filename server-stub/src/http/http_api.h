@@ -21,6 +21,7 @@ namespace slotwise::server {
 namespace domain {
 class CalendarOAuth;
 class PushSubscriptions;
+class PaymentService;
 class ProviderViews;
 }
 
@@ -61,6 +62,8 @@ public:
     void serve_action_links(notifications::ActionLinkDesk& desk);
     // Web Push's routes; set before ready().
     void set_push_subscriptions(domain::PushSubscriptions& push);
+    // Stripe's webhook (api.md "Payments (Stripe)"); before ready(). Unset: the route answers 404.
+    void serve_payments(domain::PaymentService& payments);
     // The dashboard's booking history and clients; set before ready().
     void serve_provider_views(domain::ProviderViews& views);
     // Serves until stop(); returns after in-flight requests have been answered.

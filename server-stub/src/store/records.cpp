@@ -1,4 +1,5 @@
 #include "store/records.h"
+#include "store/payment_records.h"
 
 #include "support/crypto.h"
 
@@ -125,6 +126,7 @@ bool put_provider(Session& s, const ProviderConfig& p, Timestamp now) {
                 flag(v.verify_client_email), json(v.reminders).dump(),
                 v.review_request_after_minutes ? SqlValue(std::int64_t{*v.review_request_after_minutes}) : SqlValue(nullptr)});
     }
+    save_service_payments(s, p);
     return created;
 }
 
@@ -179,6 +181,7 @@ std::optional<ProviderConfig> load_provider(Session& s, const std::string& provi
         v.review_request_after_minutes = row.get_optional<int>("review_request_after_minutes");
         p.services.push_back(std::move(v));
     }
+    load_service_payments(s, p);
     return p;
 }
 

@@ -1,0 +1,235 @@
+#include "domain/payments.h"
+
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "adapters/stripe_client.h"
+#include "adapters/stripe_signature.h"
+#include "domain/domain_error.h"
+
+namespace slotwise::server::domain {
+
+namespace {
+
+using adapters::StripeSignatureStatus;
+
+DomainError signature_error(const char* code, std::string detail) {
+    return DomainError(ErrorKind::invalid_input, code, std::move(detail));
+}
+
+// The payment row an intent event is about, and what the event makes of it.
+// A status only moves forward: a late payment_failed after succeeded (events
+// arrive in any order) changes nothing.
+std::string apply_intent_event(Session& s, const std::string& type, const adapters::PaymentIntent& intent, std::int64_t now) {
+    const auto rows = s.query("SELECT booking_id, status FROM payments WHERE intent_id = $1", {intent.id});
+    if (rows.empty()) return "unknown_intent";
+    const std::string booking_id = rows[0].get<std::string>("booking_id");
+    const std::string status = rows[0].get<std::string>("status");
+    if (type == "payment_intent.succeeded") {
+        if (status != "succeeded")
+            s.exec("UPDATE payments SET status = 'succeeded', amount_received = $2, paid_at = $3, last_error = NULL, updated_at = $3 "
+                   "WHERE booking_id = $1",
+                   {booking_id, intent.amount_received, now});
+        return "payment_succeeded";
+    }
+    if (type == "payment_intent.payment_failed") {
+        if (status != "succeeded" && status != "canceled")
+            s.exec("UPDATE payments SET last_error = $2, updated_at = $3 WHERE booking_id = $1",
+                   {booking_id, intent.last_payment_error_code.empty() ? std::string("payment_failed") : intent.last_payment_error_code,
+                    now});
+        return "payment_failed";
+    }
+    if (type == "payment_intent.canceled") {
+        if (status != "succeeded")
+            s.exec("UPDATE payments SET status = 'canceled', updated_at = $2 WHERE booking_id = $1", {booking_id, now});
+        return "payment_canceled";
+    }
+    return "ignored";
+}
+
+// Refund statuses in the order they can follow each other; a later event
+// never moves a refund back (Stripe's deliveries come in any order).
+int refund_rank(const std::string& status) {
+    if (status == "requested") return 0;
+    if (status == "pending") return 1;
+    return 2;  // succeeded, failed, canceled: final
+}
+
+// A refund event (refund.created, refund.updated, refund.failed,
+// charge.refund.updated): the refund row we asked for, found by Stripe's id
+// or, when the webhook comes before our own call's answer was committed, by
+// the row id we sent as metadata[slotwise_refund].
+std::string apply_refund_event(Session& s, const adapters::Refund& refund, std::int64_t now) {
+    const auto ours = refund.metadata.find("slotwise_refund");
+    const auto rows = s.query("SELECT id, status FROM refunds WHERE refund_id = $1 OR id = $2",
+                              {refund.id, ours == refund.metadata.end() ? std::string() : ours->second});
+    if (rows.empty()) return "unknown_refund";
+    const std::string id = rows[0].get<std::string>("id");
+    const std::string status = rows[0].get<std::string>("status");
+    std::string next = refund.status;
+    if (next == "requires_action") next = "pending";
+    if (next != "pending" && next != "succeeded" && next != "failed" && next != "canceled") return "ignored";
+    // Stripe documents one move out of a final status: a succeeded refund that later fails.
+    if (refund_rank(next) > refund_rank(status) || (status == "succeeded" && next == "failed"))
+        s.exec("UPDATE refunds SET status = $2, refund_id = $3, failure_reason = $4, updated_at = $5 WHERE id = $1",
+               {id, next, refund.id, refund.failure_reason.empty() ? SqlValue(nullptr) : SqlValue(refund.failure_reason), now});
+    else
+        s.exec("UPDATE refunds SET refund_id = $2 WHERE id = $1 AND refund_id IS NULL", {id, refund.id});
+    return "refund_" + next;
+}
+
+// charge.refunded carries the charge's cumulative amount_refunded: the
+// payment's refunded amount only grows to it, so replays and reordering
+// cannot count a refund twice.
+std::string apply_charge_refunded(Session& s, const nlohmann::json& charge, std::int64_t now) {
+    const std::string intent_id = charge.value("payment_intent", std::string());
+    const auto refunded = charge.find("amount_refunded");
+    if (intent_id.empty() || refunded == charge.end() || !refunded->is_number_integer()) return "ignored";
+    const std::int64_t amount = refunded->get<std::int64_t>();
+    if (s.query("SELECT 1 FROM payments WHERE intent_id = $1", {intent_id}).empty()) return "unknown_intent";
+    s.exec("UPDATE payments SET refunded_amount = $2, updated_at = $3 WHERE intent_id = $1 AND refunded_amount < $2",
+           {intent_id, amount, now});
+    return "charge_refunded";
+}
+
+}  // namespace
+
+PaymentService::PaymentService(Store& store, const Clock& clock, PaymentOptions options)
+    : store_(store), clock_(clock), options_(std::move(options)) {}
+
+StripeWebhookReceipt PaymentService::receive_stripe_webhook(std::string_view raw_body, const std::optional<std::string>& signature) {
+    if (!webhook_configured())
+        throw DomainError(ErrorKind::not_found, "PAYMENTS_NOT_CONFIGURED", "payments are off: SLOTWISE_STRIPE_WEBHOOK_SECRET is not set");
+    if (!signature || signature->empty()) throw signature_error("STRIPE_SIGNATURE_MISSING", "no Stripe-Signature header");
+    // Stripe signs with its own clock: the machine's real time, never the
+    // server's shifted clock (SLOTWISE_NOW), is what the tolerance is about.
+    const std::int64_t real_now = epoch_seconds(Clock::system_seconds());
+    const auto check = adapters::verify_stripe_signature(*signature, raw_body, options_.webhook_secret, real_now,
+                                                         options_.signature_tolerance_seconds);
+    switch (check.status) {
+        case StripeSignatureStatus::valid: break;
+        case StripeSignatureStatus::outside_tolerance:
+            throw signature_error("STRIPE_SIGNATURE_EXPIRED", "the Stripe-Signature timestamp is more than " +
+                                                                  std::to_string(options_.signature_tolerance_seconds) +
+                                                                  " s away from the server's clock");
+        case StripeSignatureStatus::malformed:
+            throw signature_error("STRIPE_SIGNATURE_INVALID", "the Stripe-Signature header is not t=...,v1=...");
+        case StripeSignatureStatus::no_v1: throw signature_error("STRIPE_SIGNATURE_INVALID", "the Stripe-Signature header has no v1 signature");
+        case StripeSignatureStatus::mismatch:
+            throw signature_error("STRIPE_SIGNATURE_INVALID", "no v1 signature matches this body under the webhook secret");
+    }
+    const auto body = nlohmann::json::parse(raw_body, nullptr, /*allow_exceptions=*/false);
+    const auto event = adapters::read_event(body);
+    if (!event) throw signature_error("STRIPE_EVENT_INVALID", "the body is not a Stripe event");
+
+    StripeWebhookReceipt receipt;
+    receipt.event_id = event->id;
+    receipt.event_type = event->type;
+    const std::int64_t now = epoch_seconds(clock_.now());
+    const auto intent = event->type.rfind("payment_intent.", 0) == 0 ? adapters::read_payment_intent(event->object) : std::nullopt;
+    const std::string object_id = event->object.is_object() ? event->object.value("id", std::string()) : std::string();
+    auto s = store_.session();
+    in_transaction(*s, std::nullopt, [&] {
+        // The event id first: a second delivery (Stripe retries, replays,
+        // duplicates) inserts nothing and so applies nothing.
+        const auto inserted = s->exec(
+            "INSERT INTO stripe_events (event_id, event_type, object_id, created, received_at, outcome) VALUES ($1, $2, $3, $4, $5, '') "
+            "ON CONFLICT (event_id) DO NOTHING",
+            {event->id, event->type, object_id.empty() ? SqlValue(nullptr) : SqlValue(object_id), event->created, now});
+        if (inserted == 0) {
+            receipt.duplicate = true;
+            const auto rows = s->query("SELECT outcome FROM stripe_events WHERE event_id = $1", {event->id});
+            receipt.outcome = rows.empty() ? "" : rows[0].get<std::string>("outcome");
+            return;
+        }
+        if (intent) receipt.outcome = apply_intent_event(*s, event->type, *intent, now);
+        else if (const auto refund = adapters::read_refund(event->object); refund && (event->type.rfind("refund.", 0) == 0 ||
+                                                                                       event->type == "charge.refund.updated"))
+            receipt.outcome = apply_refund_event(*s, *refund, now);
+        else if (event->type == "charge.refunded") receipt.outcome = apply_charge_refunded(*s, event->object, now);
+        else receipt.outcome = "ignored";
+        s->exec("UPDATE stripe_events SET outcome = $2 WHERE event_id = $1", {event->id, receipt.outcome});
+    });
+    return receipt;
+}
+
+ReconcileReport PaymentService::reconcile(const adapters::StripeClient& stripe) {
+    ReconcileReport report;
+    const std::int64_t now = epoch_seconds(clock_.now());
+    std::vector<std::string> intents;
+    {
+        auto s = store_.session();
+        for (const auto& row : s->query("SELECT intent_id FROM payments WHERE status IN ('requires_payment_method', 'processing') "
+                                        "AND intent_id IS NOT NULL AND created_at <= $1 ORDER BY created_at LIMIT $2",
+                                        {now - static_cast<std::int64_t>(options_.reconcile_after.count()),
+                                         std::int64_t{options_.reconcile_batch}}))
+            intents.push_back(row.get<std::string>("intent_id"));
+    }
+    for (const std::string& id : intents) {
+        ++report.asked;
+        const auto answer = stripe.retrieve_payment_intent(id);
+        if (!answer.ok()) {
+            ++report.failed;
+            continue;
+        }
+        // The intent's status read as the event that would have reported it.
+        const std::string& status = answer.value->status;
+        const char* as_event = status == "succeeded" ? "payment_intent.succeeded" : status == "canceled" ? "payment_intent.canceled" : nullptr;
+        if (!as_event) continue;
+        auto s = store_.session();
+        in_transaction(*s, std::nullopt, [&] {
+            const auto before = s->query("SELECT status FROM payments WHERE intent_id = $1", {id});
+            apply_intent_event(*s, as_event, *answer.value, epoch_seconds(clock_.now()));
+            const auto after = s->query("SELECT status FROM payments WHERE intent_id = $1", {id});
+            if (!before.empty() && !after.empty() && before[0].get<std::string>("status") != after[0].get<std::string>("status"))
+                ++report.changed;
+        });
+    }
+    return report;
+}
+
+ReconcileReport PaymentService::send_requested_refunds(const adapters::StripeClient& stripe) {
+    ReconcileReport report;
+    struct Owed {
+        std::string id, intent_id, idempotency_key;
+        std::int64_t amount = 0;
+    };
+    std::vector<Owed> owed;
+    {
+        auto s = store_.session();
+        for (const auto& row : s->query("SELECT r.id, r.amount, r.idempotency_key, p.intent_id FROM refunds r "
+                                        "JOIN payments p ON p.booking_id = r.booking_id "
+                                        "WHERE r.status = 'requested' AND p.intent_id IS NOT NULL ORDER BY r.created_at LIMIT $1",
+                                        {std::int64_t{options_.reconcile_batch}}))
+            owed.push_back({row.get<std::string>("id"), row.get<std::string>("intent_id"), row.get<std::string>("idempotency_key"),
+                            row.get<std::int64_t>("amount")});
+    }
+    for (const Owed& refund : owed) {
+        ++report.asked;
+        adapters::CreateRefund request;
+        request.payment_intent = refund.intent_id;
+        request.amount = refund.amount;
+        request.metadata = {{"slotwise_refund", refund.id}};
+        const auto answer = stripe.create_refund(request, refund.idempotency_key);
+        if (!answer.ok() && answer.error.retryable()) {
+            ++report.failed;
+            continue;
+        }
+        auto s = store_.session();
+        in_transaction(*s, std::nullopt, [&] {
+            const std::int64_t now = epoch_seconds(clock_.now());
+            if (answer.ok()) {
+                // Through the same forward-only rule as the webhook, which may have come first.
+                apply_refund_event(*s, *answer.value, now);
+            } else {
+                s->exec("UPDATE refunds SET status = 'failed', failure_reason = $2, updated_at = $3 WHERE id = $1 AND status = 'requested'",
+                        {refund.id, answer.error.describe(), now});
+            }
+        });
+        ++report.changed;
+    }
+    return report;
+}
+
+}  // namespace slotwise::server::domain
