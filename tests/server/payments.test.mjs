@@ -65,6 +65,11 @@ test('a service takes a payment setting, GET echoes it, and bad settings get sta
   await putProvider(server.url, 'p1', { ...rest, services: echoed });
   const again = await request(server.url, 'GET', '/v1/providers/p1', { headers: admin });
   assert.deepEqual(again.json.services, got.json.services);
+  // The booking flow does not take payments yet: a paid service is refused,
+  // never booked unpaid; an unpaid one books as before.
+  const paid = await book(server.url, { provider: 'p1', service: 'video', start: slotAt(1, 180), client: client(1) });
+  assert.equal(paid.status, 422, paid.text);
+  assert.equal(paid.json.code, 'PAYMENT_NOT_AVAILABLE');
   // mode none clears it.
   await putProvider(server.url, 'p1', withPayment({ s30: { mode: 'none' } }));
   const cleared = await request(server.url, 'GET', '/v1/providers/p1', { headers: admin });

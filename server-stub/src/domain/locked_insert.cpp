@@ -354,6 +354,12 @@ Booking BookingService::admit(const BookingJob& job, const LoadedProvider* provi
     const ServiceConfig* found = provider->config.service(r.service);
     if (!found) throw DomainError(ErrorKind::not_found, "UNKNOWN_SERVICE", "no service " + r.service);
     const ServiceConfig& service = *found;
+    // Until the booking flow takes the payment (issue 16: a HELD booking and
+    // a PaymentIntent), a service that asks for one is refused rather than
+    // booked unpaid: the provider would believe it paid.
+    if (service.payment.mode != PaymentMode::none)
+        throw DomainError(ErrorKind::refused, "PAYMENT_NOT_AVAILABLE",
+                          "this service asks for payment when booking, which this server does not take yet");
     for (const Admitted& a : earlier) {
         if (a.provider_id != r.provider) continue;
         busy.push_back(a.occupied);
