@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "adapters/http_client.h"
+
 namespace slotwise::server::adapters {
 
 // What both JSON services' clients read answers with.
@@ -21,13 +23,8 @@ namespace calendar_json {
 inline std::string str(const nlohmann::json& j, const char* key) {
     return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
 }
-// The start of an answer's body for an error message: one line, 200 bytes.
-inline std::string excerpt(const std::string& text) {
-    std::string out = text.substr(0, 200);
-    for (char& c : out)
-        if (c == '\n' || c == '\r') c = ' ';
-    return out;
-}
+// The start of an answer's body for an error message.
+inline std::string excerpt(const std::string& text) { return one_line(text, 200); }
 }  // namespace calendar_json
 
 // RFC 3339 / ISO 8601 date-time to Unix seconds: "2026-11-23T09:00:00Z",

@@ -159,4 +159,16 @@ HttpResponse send_http(const HttpRequest& request, const HttpClientOptions& opti
     return response;
 }
 
+std::string one_line(std::string_view text, std::size_t limit) {
+    std::string out;
+    for (char c : text) {
+        if (out.size() >= limit) {
+            out += "...";
+            break;
+        }
+        out += static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? ' ' : c;
+    }
+    return out;
+}
+
 }  // namespace slotwise::server::adapters

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -46,6 +47,11 @@ struct HttpResponse {
 // Never throws for network trouble: that is an HttpResponse with status 0.
 // Redirects are not followed (a 3xx is the answer). Only http and https.
 HttpResponse send_http(const HttpRequest& request, const HttpClientOptions& options);
+
+// Words from another service (an error, a body) as they may go into job
+// errors and log lines: one line, control characters as spaces, at most
+// `limit` bytes and "..." after.
+std::string one_line(std::string_view text, std::size_t limit = 300);
 
 // Whether `options` lets a connection go to this numeric address (IPv4 or
 // IPv6 text); exposed for tests.

@@ -41,19 +41,6 @@ std::map<std::string, std::string> metadata_of(const Json& object) {
     return out;
 }
 
-// Words from the other side go into job errors and log lines: one line, bounded.
-std::string one_line(std::string_view text, std::size_t limit = 300) {
-    std::string out;
-    for (char c : text) {
-        if (out.size() >= limit) {
-            out += "...";
-            break;
-        }
-        out += static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? ' ' : c;
-    }
-    return out;
-}
-
 std::string lower(std::string text) {
     for (char& c : text)
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');

@@ -4,7 +4,8 @@
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
+
+#include "support/crypto.h"
 
 namespace slotwise::server::adapters {
 
@@ -47,27 +48,6 @@ std::size_t code_points(std::string_view utf8) {
     for (unsigned char c : utf8)
         if ((c & 0xC0) != 0x80) ++n;
     return n;
-}
-
-std::string base64(std::string_view bytes) {
-    std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-    const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                        reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-    out.resize(static_cast<std::size_t>(written));
-    return out;
-}
-
-// Words from the other side go into job errors and log lines: one line, bounded.
-std::string one_line(std::string_view text, std::size_t limit = 300) {
-    std::string out;
-    for (char c : text) {
-        if (out.size() >= limit) {
-            out += "...";
-            break;
-        }
-        out += static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? ' ' : c;
-    }
-    return out;
 }
 
 std::string invalid(const std::string& why) { return "SMS_INVALID: " + why; }
@@ -160,7 +140,7 @@ HttpRequest twilio_message_request(const TwilioOptions& options, const OutgoingT
     request.method = "POST";
     request.url = base + "/2010-04-01/Accounts/" + options.account_sid + "/Messages.json";
     request.headers = {
-        {"Authorization", "Basic " + base64(options.auth_user + ":" + options.auth_secret)},
+        {"Authorization", "Basic " + base64_encode(options.auth_user + ":" + options.auth_secret)},
         {"Content-Type", "application/x-www-form-urlencoded"},
         {"Accept", "application/json"},
     };
