@@ -5,6 +5,7 @@
 // sw-navigate (a path under /app/), sw-announce (a message for the live
 // region), sw-signed-in (reload who is signed in and their practices).
 import { LitElement, html, css, nothing } from 'lit'
+import { html as staticHtml, unsafeStatic } from 'lit/static-html.js'
 import { createProviderApi, providerPath } from './api.js'
 import { BASE, hrefOf, interceptLinks, navigate, parseRoute } from './router.js'
 import { dashboardLanguages, loadLanguage, pickLocale, rememberLocale, translator } from './i18n.js'
@@ -16,6 +17,7 @@ const languageNames = { en: 'English', de: 'Deutsch', fr: 'Français', es: 'Espa
 // The screens in the navigation, in order; 'home' shows the bookings.
 const sections = ['bookings', 'availability', 'services', 'clients', 'embed', 'settings']
 const screens = new Set([...sections, 'onboarding'])
+const screenTags = Object.fromEntries([...screens].map((s) => [s, unsafeStatic(`sw-screen-${s}`)]))
 
 export class Dashboard extends LitElement {
   static properties = {
@@ -137,18 +139,11 @@ export class Dashboard extends LitElement {
 
   screen () {
     const name = this.route.name === 'home' ? 'bookings' : this.route.name
-    const props = { api: this.api, provider: this.provider, providerId: this.providerId, route: this.route, locale: this.locale, me: this.me }
     if (!screens.has(name)) return html`<div><h1 tabindex="-1">${this.t('notFound')}</h1></div>`
-    if (name !== 'onboarding' && !this.provider) return html`<sw-screen-onboarding .api=${props.api} .provider=${null} .route=${props.route} .me=${props.me} locale=${this.locale}></sw-screen-onboarding>`
-    switch (name) {
-      case 'onboarding': return html`<sw-screen-onboarding .api=${props.api} .provider=${props.provider} provider-id=${props.providerId || ''} .route=${props.route} .me=${props.me} locale=${this.locale}></sw-screen-onboarding>`
-      case 'availability': return html`<sw-screen-availability .api=${props.api} .provider=${props.provider} provider-id=${props.providerId} .route=${props.route} .me=${props.me} locale=${this.locale}></sw-screen-availability>`
-      case 'services': return html`<sw-screen-services .api=${props.api} .provider=${props.provider} provider-id=${props.providerId} .route=${props.route} .me=${props.me} locale=${this.locale}></sw-screen-services>`
-      case 'clients': return html`<sw-screen-clients .api=${props.api} .provider=${props.provider} provider-id=${props.providerId} .route=${props.route} .me=${props.me} locale=${this.locale}></sw-screen-clients>`
-      case 'embed': return html`<sw-screen-embed .api=${props.api} .provider=${props.provider} provider-id=${props.providerId} .route=${props.route} .me=${props.me} locale=${this.locale}></sw-screen-embed>`
-      case 'settings': return html`<sw-screen-settings .api=${props.api} .provider=${props.provider} provider-id=${props.providerId} .route=${props.route} .me=${props.me} locale=${this.locale}></sw-screen-settings>`
-      default: return html`<sw-screen-bookings .api=${props.api} .provider=${props.provider} provider-id=${props.providerId} .route=${props.route} .me=${props.me} locale=${this.locale}></sw-screen-bookings>`
-    }
+    // Without a practice every screen is the onboarding.
+    const tag = screenTags[this.provider ? name : 'onboarding']
+    return staticHtml`<${tag} .api=${this.api} .provider=${this.provider} provider-id=${this.providerId || ''}
+      .route=${this.route} .me=${this.me} locale=${this.locale}></${tag}>`
   }
 
   render () {

@@ -2,6 +2,7 @@
 // webhooks, sign-in and API keys; each panel its own element
 // (screens/settings/*), all of them speaking only the provider API.
 import { html, css, nothing } from 'lit'
+import { html as staticHtml, unsafeStatic } from 'lit/static-html.js'
 import { ScreenElement, baseStyles } from '../ui.js'
 import { hrefOf } from '../router.js'
 import { translator } from '../i18n.js'
@@ -13,6 +14,7 @@ import './settings/webhooks.js'
 import './settings/access.js'
 
 const panels = ['profile', 'notifications', 'calendars', 'webhooks', 'access']
+const panelTags = Object.fromEntries(panels.map((p) => [p, unsafeStatic(`sw-settings-${p}`)]))
 
 export class SettingsScreen extends ScreenElement {
   static styles = [baseStyles, css`
@@ -24,14 +26,8 @@ export class SettingsScreen extends ScreenElement {
   render () {
     const t = translator(strings, this.locale)
     const current = panels.includes(this.route?.params?.[0]) ? this.route.params[0] : 'profile'
-    const common = { api: this.api, provider: this.provider, providerId: this.providerId, locale: this.locale, me: this.me }
-    const panel = {
-      profile: html`<sw-settings-profile .api=${common.api} .provider=${common.provider} provider-id=${common.providerId} locale=${common.locale}></sw-settings-profile>`,
-      notifications: html`<sw-settings-notifications .api=${common.api} .provider=${common.provider} provider-id=${common.providerId} locale=${common.locale}></sw-settings-notifications>`,
-      calendars: html`<sw-settings-calendars .api=${common.api} .provider=${common.provider} provider-id=${common.providerId} locale=${common.locale}></sw-settings-calendars>`,
-      webhooks: html`<sw-settings-webhooks .api=${common.api} .provider=${common.provider} provider-id=${common.providerId} locale=${common.locale}></sw-settings-webhooks>`,
-      access: html`<sw-settings-access .api=${common.api} .me=${common.me} locale=${common.locale}></sw-settings-access>`,
-    }[current]
+    const tag = panelTags[current]
+    const panel = staticHtml`<${tag} .api=${this.api} .provider=${this.provider} provider-id=${this.providerId} .me=${this.me} locale=${this.locale}></${tag}>`
     return html`
       <h1 tabindex="-1">${t('title')}: ${t(current)}</h1>
       <nav aria-label=${t('sections')}><ul>${panels.map((p) => html`<li><a href=${hrefOf('settings', p)} aria-current=${p === current ? 'page' : nothing}>${t(p)}</a></li>`)}</ul></nav>
