@@ -8,17 +8,8 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { assertClean, launch, newPage, repo, run, runAxe } from './lib.mjs'
 import { createOwnProvider, signIn, startDashboardServer } from './dashboard_lib.mjs'
+import { until } from '../server/harness.mjs'
 import { davRequest, startRadicale } from '../server/radicale.mjs'
-
-const until = async (what, fn, ms = 30000) => {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await fn()
-    if (v) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
 
 // A Tuesday at least three days ahead, as YYYY-MM-DD.
 function nextTuesday () {

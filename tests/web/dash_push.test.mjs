@@ -9,17 +9,8 @@
 import assert from 'node:assert/strict'
 import { assertClean, launch, newPage, run, runAxe } from './lib.mjs'
 import { createOwnProvider, signIn, startDashboardServer } from './dashboard_lib.mjs'
+import { until } from '../server/harness.mjs'
 import { startPushService } from '../server/push_service.mjs'
-
-const until = async (what, fn, ms = 20000) => {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await fn()
-    if (v) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 await run('dashboard push notifications', async () => {
   const push = await startPushService()
@@ -62,7 +53,7 @@ await run('dashboard push notifications', async () => {
   })
   assert.equal(booked.status, 201, await booked.clone().text())
   const id = (await booked.json()).booking.id
-  const [message] = await until('the push message', () => push.received('dashboard').length && push.received('dashboard'))
+  const [message] = await until('the push message', () => push.received('dashboard').length && push.received('dashboard'), 20000)
   assert.equal(message.booking_id, id)
   assert.equal(message.title, 'New booking')
   assert.ok(message.body.includes('Pia Push'), message.body)

@@ -13,9 +13,10 @@ export function startDashboardServer (args = []) {
   return startServer({ now: null, args: ['--job-poll', '0.1', ...args] })
 }
 
-// The decoded text of the mail that carries `challenge` (quoted-printable undone).
-export async function mailWith (mailDir, needle) {
-  for (let i = 0; i < 300; i++) {
+// The decoded text (quoted-printable undone) of the first mail in the
+// server's .eml folder that holds `needle`.
+export async function mailWith (mailDir, needle, { tries = 300 } = {}) {
+  for (let i = 0; i < tries; i++) {
     const files = existsSync(mailDir) ? readdirSync(mailDir).filter((f) => f.endsWith('.eml')) : []
     for (const f of files) {
       const text = readFileSync(join(mailDir, f), 'latin1').replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)))

@@ -4,24 +4,15 @@
 // HttpOnly cookie that the page's later requests carry; sign-out ends it; the
 // address and code can be typed by hand. No CSP violation, no page error.
 import assert from 'node:assert/strict'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { launch, newPage, run, startServer } from './lib.mjs'
+import { mailWith } from './dashboard_lib.mjs'
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
-// The decoded text of the mail holding `challenge`, from the server's .eml folder.
-async function mailText (dir, challenge) {
-  for (let i = 0; i < 200; i++) {
-    const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.eml')) : []
-    for (const f of files) {
-      const text = readFileSync(join(dir, f), 'latin1').replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)))
-      if (text.includes(`challenge=${challenge}&`)) return text
-    }
-    await sleep(100)
-  }
-  throw new Error(`no mail for ${challenge}`)
-}
+// The mail holding `challenge`, from the server's .eml folder.
+const mailText = (dir, challenge) => mailWith(dir, `challenge=${challenge}&`, { tries: 200 })
 
 await run('web sign-in page', async () => {
   const server = await startServer({ now: null, args: ['--job-poll', '0.1'] })
