@@ -5,6 +5,8 @@
 
 #include <libical/ical.h>
 
+#include "adapters/calendar_client.h"
+
 namespace slotwise::server::adapters {
 
 namespace {
@@ -143,6 +145,20 @@ std::optional<OwnEvent> read_own_event(const std::string& ics) {
     out.tentative = status == ICAL_STATUS_TENTATIVE;
     if (out.uid.empty() || out.end < out.start) return std::nullopt;
     return out;
+}
+
+HttpResponse calendar_json::send(BearerSession& session, HttpRequest request, const std::string& body,
+                                const std::optional<std::string>& if_match, const char* service) {
+    if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
+    if (if_match) request.headers.emplace_back("If-Match", *if_match);
+    request.body = body;
+    request.max_response_bytes = 8 * 1024 * 1024;
+    try {
+        return session.send(std::move(request));
+    } catch (const OAuthError& e) {
+        throw CalendarError(e.failure == OAuthFailure::unreachable ? CalendarFailure::unreachable : CalendarFailure::auth_failed,
+                            std::string(service) + " token refresh: " + e.what());
+    }
 }
 
 }  // namespace slotwise::server::adapters

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/http_client.h"
+#include "adapters/oauth_client.h"
 
 namespace slotwise::server::adapters {
 
@@ -25,6 +26,11 @@ inline std::string str(const nlohmann::json& j, const char* key) {
 }
 // The start of an answer's body for an error message.
 inline std::string excerpt(const std::string& text) { return one_line(text, 200); }
+// A JSON call to the service through the account's OAuth session: the body
+// and If-Match when given, answers up to 8 MiB. A token refresh the service
+// refuses is the calendar's failure ("<service> token refresh: ...").
+HttpResponse send(BearerSession& session, HttpRequest request, const std::string& body,
+                  const std::optional<std::string>& if_match, const char* service);
 }  // namespace calendar_json
 
 // RFC 3339 / ISO 8601 date-time to Unix seconds: "2026-11-23T09:00:00Z",

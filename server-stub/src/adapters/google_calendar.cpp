@@ -117,16 +117,7 @@ HttpResponse GoogleCalendarClient::call(const std::string& method, const std::st
     request.method = method;
     request.url = api_base_ + "/calendar/v3/" + path_and_query;
     request.headers = {{"Accept", "application/json"}};
-    if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
-    if (if_match) request.headers.emplace_back("If-Match", *if_match);
-    request.body = body;
-    request.max_response_bytes = 8 * 1024 * 1024;
-    try {
-        return session_->send(std::move(request));
-    } catch (const OAuthError& e) {
-        throw CalendarError(e.failure == OAuthFailure::unreachable ? CalendarFailure::unreachable : CalendarFailure::auth_failed,
-                            std::string("Google token refresh: ") + e.what());
-    }
+    return calendar_json::send(*session_, std::move(request), body, if_match, "Google");
 }
 
 std::vector<RemoteCalendar> GoogleCalendarClient::list_calendars() {

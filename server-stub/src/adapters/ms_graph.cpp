@@ -88,16 +88,7 @@ HttpResponse MsGraphClient::call(const std::string& method, const std::string& u
     request.method = method;
     request.url = url.rfind("http", 0) == 0 ? url : graph_base_ + "/v1.0/" + url;
     request.headers = {{"Accept", "application/json"}, {"Prefer", "outlook.timezone=\"UTC\", odata.maxpagesize=100"}};
-    if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
-    if (if_match) request.headers.emplace_back("If-Match", *if_match);
-    request.body = body;
-    request.max_response_bytes = 8 * 1024 * 1024;
-    try {
-        return session_->send(std::move(request));
-    } catch (const OAuthError& e) {
-        throw CalendarError(e.failure == OAuthFailure::unreachable ? CalendarFailure::unreachable : CalendarFailure::auth_failed,
-                            std::string("Microsoft token refresh: ") + e.what());
-    }
+    return calendar_json::send(*session_, std::move(request), body, if_match, "Microsoft");
 }
 
 std::vector<RemoteCalendar> MsGraphClient::list_calendars() {
