@@ -23,6 +23,7 @@
 #include "domain/provider_views.h"
 #include "domain/push_subscriptions.h"
 #include "domain/payments.h"
+#include "domain/stripe_accounts.h"
 #include "domain/server_keys.h"
 #include "http/http_api.h"
 #include "jobs/dispatcher.h"
@@ -121,7 +122,8 @@ environment: SLOTWISE_ADMIN_TOKEN (the operator token, 24..256 visible ASCII; wh
              SLOTWISE_VAPID_PRIVATE_KEY (Web Push's VAPID key: base64url of the raw 32-byte P-256
              private key; when unset one is generated once and kept sealed in the database),
              SLOTWISE_STRIPE_SECRET_KEY (sk_... or rk_...), SLOTWISE_STRIPE_WEBHOOK_SECRET (whsec_...,
-             the signing secret of the endpoint /v1/payments/stripe/webhook): without them payments are off
+             the signing secret of the endpoint /v1/payments/stripe/webhook): without them payments are off;
+             SLOTWISE_STRIPE_PUBLISHABLE_KEY (pk_..., handed to the widget's Stripe.js)
 )";
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -449,6 +451,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<notifications::EventFanOut> fan_out;
     std::unique_ptr<domain::WebhookService> webhooks;
     std::unique_ptr<domain::PaymentService> payments;
+    std::unique_ptr<domain::StripeAccounts> stripe_accounts;
     std::unique_ptr<domain::CalendarService> calendars;
     std::unique_ptr<domain::ProviderViews> provider_views;
     std::unique_ptr<domain::CalendarOAuth> calendar_oauth;
@@ -493,6 +496,17 @@ int main(int argc, char** argv) {
         webhooks = std::make_unique<domain::WebhookService>(
             *backend.store, clock, backend.keys->derive("slotwise webhooks v1", "endpoint secret"), webhook_options);
         api.serve_webhooks(*webhooks);
+        {
+            // Whose Stripe account takes each provider's payments (domain/stripe_accounts.h).
+            adapters::StripeOptions base = stripe ? stripe->options() : adapters::StripeOptions{};
+            if (!stripe) {
+                base.api_base = stripe_api_base;
+                base.http = outgoing;
+            }
+            const char* publishable = std::getenv("SLOTWISE_STRIPE_PUBLISHABLE_KEY");
+            stripe_accounts = std::make_unique<domain::StripeAccounts>(*backend.store, std::move(base),
+                                                                       publishable ? publishable : "", payment_options.webhook_secret);
+        }
         if (!payment_options.webhook_secret.empty()) {
             payments = std::make_unique<domain::PaymentService>(*backend.store, clock, payment_options);
             api.serve_payments(*payments);
