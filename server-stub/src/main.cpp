@@ -65,6 +65,8 @@ const char* kUsage = R"(usage: slotwise-server [options]
   --public-url URL          the server's public origin, for links in mail (env SLOTWISE_PUBLIC_URL;
                             default the listen URL)
   --access-log -|off|PATH   JSON access log (default - = stdout)
+  --record-exchanges FILE   testing aid: append one JSON line per answer (route, status, headers, JSON body) to
+                            FILE, for the OpenAPI contract test; it writes tokens and personal data, never use it in production
   --header-timeout S        seconds for a request's whole header (default 10)
   --idle-timeout S          seconds an idle keep-alive connection stays open (default 5)
   --max-connections N       open connections; the oldest idle ones are closed to admit new ones (default 15000)
@@ -268,6 +270,7 @@ int main(int argc, char** argv) {
         else if (flag == "--meeting-base-url") service_options.meeting_base_url = value();
         else if (flag == "--public-url") public_url = value();
         else if (flag == "--access-log") http.access_log = value();
+        else if (flag == "--record-exchanges") http.record_exchanges = value();
         else if (flag == "--header-timeout") http.header_timeout = to_duration(flag, value());
         else if (flag == "--idle-timeout") http.idle_timeout = to_duration(flag, value());
         else if (flag == "--max-connections") http.max_connections = std::max(1, to_int(flag, value()));

@@ -122,6 +122,13 @@ export async function startServer(db, { now = NOW, args = [], env = {} } = {}) {
   // files into data/mail under the working directory: into the source tree.
   if (db.url.startsWith('postgres') && !args.includes('--mail-dir') && !args.includes('--smtp'))
     args = [...args, '--mail-dir', tempDir('slotwise-mail-')];
+  // CTest sets this for the server suites: every answer is then held to
+  // docs/openapi.json by server.openapi_contract (openapi_contract.mjs).
+  if (process.env.SLOTWISE_RECORD_DIR && !args.includes('--record-exchanges')) {
+    fs.mkdirSync(process.env.SLOTWISE_RECORD_DIR, { recursive: true });
+    const name = `${path.basename(process.argv[1] ?? 'test', '.mjs')}-${process.pid}-${port}-${Date.now()}.jsonl`;
+    args = [...args, '--record-exchanges', path.join(process.env.SLOTWISE_RECORD_DIR, name)];
+  }
   const proc = spawn(SERVER, ['--db', db.url, '--listen', `127.0.0.1:${port}`, '--access-log', 'off', '--rate-limit', '0',
     '--meeting-base-url', 'https://meet.example.test/', ...args], {
     env: { ...process.env, SLOTWISE_ADMIN_TOKEN: ADMIN, SLOTWISE_NOW: now ?? '', ...env },

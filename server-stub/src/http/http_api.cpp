@@ -13,6 +13,8 @@
 #include "domain/actor.h"
 #include "http/api_mapping.h"
 #include "http/compression.h"
+#include "http/exchange_recorder.h"
+#include "http/openapi_document.h"
 #include "http/http_server.h"
 #include "http/static_files.h"
 #include "domain/request_parsing.h"
@@ -68,7 +70,9 @@ enum class Action { put_provider, get_provider, list_bookings, snapshot, slots, 
                     // Google and Microsoft calendars (issue 15): the OAuth callback, push notifications.
                     calendar_oauth_callback, google_calendar_notification, microsoft_calendar_notification,
                     // The dashboard's views (domain/provider_views.h): a booking's history, the provider's clients.
-                    booking_history, list_clients };
+                    booking_history, list_clients,
+                    // docs/openapi.json as built into the server.
+                    openapi };
 
 // A path pattern's segments after /v1/: literals, or "{provider}" (any
 // non-empty segment), "{booking}" (a booking id) and "{booking}.ics".
@@ -154,6 +158,8 @@ const std::vector<Route>& routes() {
         // Push from Google (watch channels) and Graph (subscriptions): the connection's secret is the proof.
         {"POST", {"calendars", "google", "notifications"}, Access::link, Action::google_calendar_notification},
         {"POST", {"calendars", "microsoft", "notifications"}, Access::link, Action::microsoft_calendar_notification},
+        // The API described in OpenAPI 3.1: public and cacheable like a snapshot.
+        {"GET", {"openapi.json"}, Access::public_data, Action::openapi},
     };
     return table;
 }
@@ -227,6 +233,18 @@ Match match(const std::string& method, const std::string& path) {
     return {};
 }
 
+// The pattern of the route a request matched ("/v1/bookings/{booking}"),
+// "/healthz", or "" when none did: the exchange record's key into docs/openapi.json.
+std::string route_pattern(const std::string& method, const std::string& path) {
+    if (path == "/healthz") return path;
+    if (method == "OPTIONS") return "";
+    const Match found = match(method == "HEAD" ? "GET" : method, path);
+    if (!found.route) return "";
+    std::string pattern = "/v1";
+    for (const char* segment : found.route->segments) pattern += std::string("/") + segment;
+    return pattern;
+}
+
 // The access class of a path whatever its method: the headers of every
 // answer under /v1/ (404s, refusals and preflights included) follow from it.
 std::optional<Access> path_access(const std::string& path) {
@@ -290,6 +308,7 @@ struct HttpApi::Impl : http::RequestHandler {
             if (!log) throw std::runtime_error("cannot open access log " + options.access_log);
             std::setvbuf(log, nullptr, _IOLBF, 0);
         }
+        if (!options.record_exchanges.empty()) recorder = std::make_unique<http::ExchangeRecorder>(options.record_exchanges);
     }
     ~Impl() override {
         if (log && log != stdout) std::fclose(log);
@@ -313,6 +332,7 @@ struct HttpApi::Impl : http::RequestHandler {
     http::HttpServer server;
     std::unique_ptr<http::StaticFiles> files;
     FILE* log = nullptr;
+    std::unique_ptr<http::ExchangeRecorder> recorder;  // --record-exchanges, a testing aid
     // Set once by ready(), before is_ready; read by request threads after it.
     std::atomic<bool> is_ready{false};
     BookingService* service = nullptr;
@@ -359,6 +379,7 @@ struct HttpApi::Impl : http::RequestHandler {
     }
 
     void answered(const Request& req, const Response& res, std::chrono::steady_clock::duration took) override {
+        if (recorder) recorder->record(req, res, route_pattern(req.head.method, req.head.path));
         if (!log) return;
         std::fputs(http::access_log_line({Clock::system_seconds(), req.remote, req.head.method, req.head.path, res.status,
                                           res.bytes_sent(), took})
@@ -600,6 +621,7 @@ struct HttpApi::Impl : http::RequestHandler {
             case Action::calendar_feed: return calendar_feed_response(calendars_or_throw().feed(id));
             case Action::booking_history: return booking_history_response(views_or_throw().booking_history(actor, id));
             case Action::list_clients: return clients_response(views_or_throw().clients(actor, id));
+            case Action::openapi: return openapi_response(req);
             case Action::calendar_oauth_callback: {
                 const bool json_wanted = wants_json(req);
                 try {

@@ -37,6 +37,7 @@ struct HttpOptions {
     std::size_t max_connections = 15000;
     std::size_t max_connections_per_address = 128;
     std::string access_log = "-";     // "-" stdout, "off", or a file path
+    std::string record_exchanges;     // a testing aid: append one JSON line per answer to this file (empty: off)
 };
 
 class HttpApi {
