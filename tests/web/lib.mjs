@@ -129,6 +129,11 @@ export async function startServer({ now = NOW, pages = {}, args = [] } = {}) {
   const env = { ...process.env, SLOTWISE_ADMIN_TOKEN: token }
   if (now) env.SLOTWISE_NOW = now
   else delete env.SLOTWISE_NOW
+  // CTest sets SLOTWISE_RECORD_DIR: the answers are then held to docs/openapi.json (server.openapi_contract).
+  if (process.env.SLOTWISE_RECORD_DIR) {
+    mkdirSync(process.env.SLOTWISE_RECORD_DIR, { recursive: true })
+    args = [...args, '--record-exchanges', join(process.env.SLOTWISE_RECORD_DIR, `web-${process.pid}-${port}-${Date.now()}.jsonl`)]
+  }
   const proc = spawn(serverBin, ['--db', `sqlite:${join(dir, 'slotwise.db')}`, '--listen', `127.0.0.1:${port}`,
     '--web-root', webRoot, '--access-log', 'off', '--rate-limit', '0', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let log = ''
