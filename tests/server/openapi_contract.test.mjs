@@ -190,9 +190,32 @@ test('every recorded answer matches the document', { timeout: 120000 }, async ()
   checksPassed += 1;
 });
 
+// The suites CTest registers that start servers through the harness (and so
+// record): slotwise_server_test(NAME ...) and foreach(name A B C) lists.
+function recordingSuites() {
+  const cmake = fs.readFileSync(path.join(here, 'CMakeLists.txt'), 'utf8');
+  const names = new Set([...cmake.matchAll(/slotwise_server_test\((\w+)/g)].map((m) => m[1]));
+  for (const m of cmake.matchAll(/foreach\(name ([\w ]+)\)\s*\n\s*slotwise_server_test\(\$\{name\}/g))
+    for (const n of m[1].trim().split(/\s+/)) names.add(n);
+  return [...names].filter((n) => {
+    const file = path.join(here, `${n}.test.mjs`);
+    return fs.existsSync(file) && fs.readFileSync(file, 'utf8').includes('startServer');
+  });
+}
+
 test('every route of the table was answered in the suites (or is allowed not to be)', (t) => {
   if (!fromSuites) {
     t.skip('run alone: the tour is representative, not complete; completeness is checked after the server suites');
+    checksPassed += 1;
+    return;
+  }
+  // Judged only after a run of every suite (the README's test command):
+  // after `ctest -R accounts` most routes were rightly never called.
+  const ran = new Set(recorded.files.map((f) => path.basename(f).split('.test-')[0]));
+  const missing = recordingSuites().filter((n) => !ran.has(n));
+  if (missing.length) {
+    t.skip(`not every server suite ran (no recordings from ${missing.join(', ')}): completeness is judged after a full run`);
+    checksPassed += 1;
     return;
   }
   const answered = new Set(recorded.exchanges.filter((x) => x.route).map((x) => `${x.method === 'HEAD' ? 'GET' : x.method} ${x.route}`));
