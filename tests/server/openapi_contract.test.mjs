@@ -129,8 +129,14 @@ function check(x) {
   const item = doc.paths[x.route];
   const operation = item && item[method];
   if (!operation) return [`no operation ${method.toUpperCase()} ${x.route} in the document`];
-  const responsePtr = '/' + pointer('paths', x.route, method, 'responses', x.status);
-  const [response, ptr] = resolved(operation.responses[String(x.status)], responsePtr);
+  let responsePtr = '/' + pointer('paths', x.route, method, 'responses', x.status);
+  let documented = operation.responses[String(x.status)];
+  // The HTTP layer's refusals before routing may come on any path (x-slotwise-refusals).
+  if (!documented && (doc['x-slotwise-refusals'] ?? []).includes(x.status)) {
+    responsePtr = '/components/responses/Refusal';
+    documented = doc.components.responses.Refusal;
+  }
+  const [response, ptr] = resolved(documented, responsePtr);
   if (!response) return [`status ${x.status} is not documented`];
   const documentedHeaders = new Set(Object.keys(response.headers ?? {}).map((h) => h.toLowerCase()));
   for (const h of ANNOUNCED)
