@@ -236,8 +236,7 @@ Match match(const std::string& method, const std::string& path) {
 // The pattern of the route a request matched ("/v1/bookings/{booking}"),
 // "/healthz", or "" when none did: the exchange record's key into docs/openapi.json.
 std::string route_pattern(const std::string& method, const std::string& path) {
-    if (path == "/healthz") return path;
-    if (method == "OPTIONS") return "";
+    if (path == "/healthz") return method == "GET" || method == "HEAD" ? path : "";
     const Match found = match(method == "HEAD" ? "GET" : method, path);
     if (!found.route) return "";
     std::string pattern = "/v1";
