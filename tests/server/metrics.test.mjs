@@ -38,13 +38,14 @@ before(async () => {
   db = await freshDatabase();
   mailDir = tempDir('slotwise-metrics-mail-');
   receiver = await startFailingReceiver();
+  startedAt = Date.now();
   srv = await startServer(db, {
     args: ['--mail-dir', mailDir, '--job-poll', '0.1', '--allow-private-targets', '--webhook-retry-gaps', '600',
       '--pending-cap', '1000', '--open-bookings-cap', '1000', '--db-pool', '4', '--metrics-listen', '127.0.0.1:0'],
     env: { SLOTWISE_STRIPE_SECRET_KEY: 'sk_test_metrics', SLOTWISE_STRIPE_WEBHOOK_SECRET: STRIPE_WEBHOOK_SECRET },
   });
   base = srv.url;
-  metricsBase = srv.output().match(/metrics on (http:\/\/\S+)\/metrics/)[1];
+  metricsBase = (await until('the metrics listener', () => srv.output().match(/metrics on (http:\/\/\S+)\/metrics/)))[1];
   await putProvider(base, 'm1');
 });
 after(async () => { await receiver?.close(); await cleanupAll(); });
@@ -74,12 +75,21 @@ const key = (name, labels = {}) => {
 const value = (text, name, labels) => samples(text).get(key(name, labels)) ?? 0;
 const delta = (before, after, name, labels) => value(after, name, labels) - value(before, name, labels);
 
-// Jobs finish on worker threads and an answer is counted just after it is
-// written: wait until nothing is queued or running and the scrape says so.
+// The server's clock starts at NOW when its process starts.
+let startedAt;
+const serverNow = () => nowEpoch + Math.ceil((Date.now() - startedAt) / 1000) + 1;
+const jobRuns = (text) => [...samples(text)].filter(([k]) => k.startsWith('slotwise_job_runs_total{')).reduce((n, [, v]) => n + v, 0);
+
+// Nothing due or running in the database, and the job counters still from
+// one scrape to the next (a job's count follows its commit by a moment).
 async function quiet() {
-  return until('the job queue to be empty', async () => {
+  let last = null;
+  return until('the jobs to settle', async () => {
+    const busy = Number(db.sql(`SELECT COUNT(*) FROM jobs WHERE state = 'running' OR (state = 'queued' AND run_at <= ${serverNow()})`)[0][0]);
     const text = await scrape();
-    return value(text, 'slotwise_jobs', { state: 'queued' }) === 0 && value(text, 'slotwise_jobs', { state: 'running' }) === 0 ? text : null;
+    const settled = busy === 0 && last !== null && jobRuns(last) === jobRuns(text);
+    last = busy === 0 ? text : null;
+    return settled ? text : null;
   });
 }
 

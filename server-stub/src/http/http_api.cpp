@@ -243,7 +243,8 @@ std::optional<Access> path_access(const std::string& path) {
 // has (whatever its method), never the raw path, so that ids do not become
 // series of their own.
 std::string route_class(const std::string& path) {
-    if (!under_v1(path)) return path == "/healthz" || path == "/metrics" ? path : "static";
+    if (path == "/healthz" || path == "/metrics") return path;
+    if (!under_v1(path)) return path.rfind('/', 0) == 0 ? "static" : "unmatched";  // empty: refused before its path was read
     const auto s = segments_after_v1(path);
     for (const Route& route : routes()) {
         if (!matches(route, s, /*strict=*/false, nullptr)) continue;
@@ -792,8 +793,6 @@ struct HttpApi::Impl : http::RequestHandler {
     };
 };
 
-
-
 HttpApi::HttpApi(HttpOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 HttpApi::~HttpApi() = default;
 
@@ -848,9 +847,7 @@ void HttpApi::serve() {
         impl_->metrics_thread.join();
     }
 }
-void HttpApi::stop() {
-    impl_->server.stop();
-    if (impl_->metrics_server) impl_->metrics_server->stop();
-}
+// The metrics listener stops when serve() returns.
+void HttpApi::stop() { impl_->server.stop(); }
 
 }  // namespace slotwise::server
