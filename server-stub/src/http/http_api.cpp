@@ -239,20 +239,27 @@ std::optional<Access> path_access(const std::string& path) {
     return std::nullopt;
 }
 
-// A request's route class for /metrics: the pattern of the route its path
-// has (whatever its method), never the raw path, so that ids do not become
-// series of their own.
-std::string route_class(const std::string& path) {
+// A request's route class for /metrics: the pattern of the route it went to
+// (or, for a method the path does not take, of the path's route), never the
+// raw path, so that ids do not become series of their own.
+std::string route_class(const std::string& method, const std::string& path) {
     if (path == "/healthz" || path == "/metrics") return path;
     if (!under_v1(path)) return path.rfind('/', 0) == 0 ? "static" : "unmatched";  // empty: refused before its path was read
     const auto s = segments_after_v1(path);
+    const std::string verb = method == "HEAD" ? "GET" : method;
+    const Route* found = nullptr;
     for (const Route& route : routes()) {
-        if (!matches(route, s, /*strict=*/false, nullptr)) continue;
-        std::string pattern = "/v1";
-        for (const char* segment : route.segments) pattern += std::string("/") + segment;
-        return pattern;
+        if (!matches(route, s, /*strict=*/true, nullptr)) continue;
+        if (verb == route.method) {
+            found = &route;
+            break;
+        }
+        if (!found) found = &route;
     }
-    return "unmatched";
+    if (!found) return "unmatched";
+    std::string pattern = "/v1";
+    for (const char* segment : found->segments) pattern += std::string("/") + segment;
+    return pattern;
 }
 
 // CORS is open on the widget's paths, and only on well-formed ones.
@@ -381,7 +388,7 @@ struct HttpApi::Impl : http::RequestHandler {
     }
 
     void answered(const Request& req, const Response& res, std::chrono::steady_clock::duration took) override {
-        metrics::request_answered(route_class(req.head.path), req.head.method, res.status, took);
+        metrics::request_answered(route_class(req.head.method, req.head.path), req.head.method, res.status, took);
         if (!log) return;
         std::fputs(http::access_log_line({Clock::system_seconds(), req.remote, req.head.method, req.head.path, res.status,
                                           res.bytes_sent(), took})
