@@ -38,12 +38,14 @@
 #include "notifications/calendar_channel.h"
 #include "store/operator_token.h"
 #include "store/shared_limits.h"
+#include "store/sqlite_backup.h"
 
 using namespace slotwise::server;
 
 namespace {
 
 const char* kUsage = R"(usage: slotwise-server [options]
+       slotwise-server backup --database sqlite:PATH --to FILE   (an online backup; see backup --help)
   --db URL                  sqlite:PATH (default sqlite:data/slotwise.db) or postgres://...
   --listen HOST:PORT        default 127.0.0.1:8080; port 0 picks a free port
   --web-root DIR            serve static files from DIR at /
@@ -221,6 +223,7 @@ Backend connect(const std::string& db, std::size_t pool, const Clock& clock, con
 
 int main(int argc, char** argv) {
     std::setvbuf(stdout, nullptr, _IOLBF, 0);  // one access-log line at a time, even into a pipe
+    if (argc > 1 && std::string(argv[1]) == "backup") return backup_command(argc - 2, argv + 2);
     raise_descriptor_limit();
     std::string db = "sqlite:data/slotwise.db", listen = "127.0.0.1:8080";
     bool demo = false;
