@@ -27,22 +27,30 @@ let dir, ca, server, nginx, httpsPort, httpPort, mailDir, accessLog, webRoot, wa
 const nginxLog = () => { try { return fs.readFileSync(path.join(dir, 'error.log'), 'utf8'); } catch { return ''; } };
 
 // The real widget build when it is there; otherwise a stand-in of the same
-// shape (a fresh clone before `node web/build.mjs`).
-function findWebRoot() {
-  const dist = path.join(repo, 'web/dist');
-  if (fs.existsSync(path.join(dist, 'build-info.json'))) {
-    const info = JSON.parse(fs.readFileSync(path.join(dist, 'build-info.json'), 'utf8'));
-    return { root: dist, wasm: info.engine.wasm };
-  }
+// shape (a fresh clone before `node web/build.mjs`). Copied into a folder of
+// the test's own, with one large file beside it: larger than the socket
+// buffers on both sides of nginx, so that a slow reader makes nginx's own
+// buffers fill and shows whether it spools to disk.
+function makeWebRoot() {
   const root = tempDir('slotwise-tls-web-');
-  const name = 'slotwise-engine.0123abcd.wasm';
-  const bytes = Buffer.alloc(1536 * 1024);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919) % 251;
-  bytes.set([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
-  fs.writeFileSync(path.join(root, name), bytes);
-  fs.writeFileSync(path.join(root, 'widget.js'), '// stand-in loader\n'.repeat(200));
-  fs.writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>demo</title><p>demo</p>');
-  return { root, wasm: name };
+  const dist = path.join(repo, 'web/dist');
+  let wasm;
+  if (fs.existsSync(path.join(dist, 'build-info.json'))) {
+    fs.cpSync(dist, root, { recursive: true });
+    wasm = JSON.parse(fs.readFileSync(path.join(dist, 'build-info.json'), 'utf8')).engine.wasm;
+  } else {
+    wasm = 'slotwise-engine.0123abcd.wasm';
+    const bytes = Buffer.alloc(400 * 1024);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919) % 251;
+    bytes.set([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+    fs.writeFileSync(path.join(root, wasm), bytes);
+    fs.writeFileSync(path.join(root, 'widget.js'), '// stand-in loader\n'.repeat(200));
+    fs.writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>demo</title><p>demo</p>');
+  }
+  const large = Buffer.alloc(32 * 1024 * 1024);
+  for (let i = 0; i < large.length; i += 4) large.writeUInt32LE((i * 2654435761) >>> 0, i);
+  fs.writeFileSync(path.join(root, 'large.bin'), large);
+  return { root, wasm };
 }
 
 function openssl(...args) { execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' }); }
@@ -71,7 +79,7 @@ function renderSite(serverPort) {
   return site;
 }
 
-function httpsRequest(method, pathname, { body, headers = {}, localAddress = '127.0.0.1', raw = false } = {}) {
+function httpsRequest(method, pathname, { body, headers = {}, localAddress = '127.0.0.1', raw = false, pauseMs = 0 } = {}) {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
     const req = https.request({
@@ -79,6 +87,8 @@ function httpsRequest(method, pathname, { body, headers = {}, localAddress = '12
       headers: { host: `localhost:${httpsPort}`, ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}), ...headers },
     }, (res) => {
       const chunks = [];
+      // A slow reader: nginx's buffers fill while the server keeps sending.
+      if (pauseMs) { res.pause(); setTimeout(() => res.resume(), pauseMs); }
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {
         const bytes = Buffer.concat(chunks);
@@ -112,7 +122,7 @@ before(async () => {
     '-extfile', 'ext.cnf', '-out', 'server.crt');
   ca = fs.readFileSync(path.join(dir, 'ca.crt'));
 
-  ({ root: webRoot, wasm: wasmName } = findWebRoot());
+  ({ root: webRoot, wasm: wasmName } = makeWebRoot());
   [httpsPort, httpPort] = [await freePort(), await freePort()];
   mailDir = path.join(dir, 'mail');
   accessLog = path.join(dir, 'server-access.log');
@@ -180,6 +190,11 @@ test('the widget\'s files come through TLS whole, compressed or not, with ranges
   assert.equal(loader.text, fs.readFileSync(path.join(webRoot, 'widget.js'), 'utf8'));
   const etag = loader.headers.etag;
   if (etag) assert.equal((await httpsRequest('GET', '/widget.js', { headers: { 'if-none-match': etag } })).status, 304);
+  // A reader that stops for a while gets the whole large file, streamed:
+  // nginx holds the server back instead of writing the answer to disk.
+  const large = await httpsRequest('GET', '/large.bin', { raw: true, pauseMs: 2000 });
+  assert.equal(large.status, 200);
+  assert.ok(large.bytes.equals(fs.readFileSync(path.join(webRoot, 'large.bin'))), 'the large file arrived whole');
   assert.doesNotMatch(nginxLog(), /buffered to a temporary file/);
 });
 
