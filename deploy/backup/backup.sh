@@ -16,7 +16,9 @@
 set -euo pipefail
 umask 077
 
-if [[ -z "${SLOTWISE_DB:-}" && -r /etc/slotwise/slotwise.env ]]; then
+if [[ -z "${SLOTWISE_DB:-}" && -e /etc/slotwise/slotwise.env ]]; then
+  # Falling back to the default database would back up (or overwrite) the wrong one.
+  [[ -r /etc/slotwise/slotwise.env ]] || { echo "${0##*/}: cannot read /etc/slotwise/slotwise.env; set SLOTWISE_DB" >&2; exit 2; }
   SLOTWISE_DB=$(sed -n 's/^SLOTWISE_DB=//p' /etc/slotwise/slotwise.env | tail -n 1)
   if [[ -z "${PGPASSWORD:-}" ]]; then
     PGPASSWORD=$(sed -n 's/^PGPASSWORD=//p' /etc/slotwise/slotwise.env | tail -n 1)

@@ -17,7 +17,9 @@
 set -euo pipefail
 [[ $# -ge 1 && $# -le 2 ]] || { sed -n '2,16p' "$0" >&2; exit 2; }
 backup=$1
-if [[ -z "${SLOTWISE_DB:-}" && -r /etc/slotwise/slotwise.env ]]; then
+if [[ -z "${SLOTWISE_DB:-}" && -e /etc/slotwise/slotwise.env ]]; then
+  # Falling back to the default database would back up (or overwrite) the wrong one.
+  [[ -r /etc/slotwise/slotwise.env ]] || { echo "${0##*/}: cannot read /etc/slotwise/slotwise.env; set SLOTWISE_DB" >&2; exit 2; }
   SLOTWISE_DB=$(sed -n 's/^SLOTWISE_DB=//p' /etc/slotwise/slotwise.env | tail -n 1)
 fi
 target=${2:-${SLOTWISE_DB:-sqlite:/var/lib/slotwise/slotwise.db}}
