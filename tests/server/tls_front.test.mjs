@@ -36,7 +36,7 @@ function makeWebRoot() {
   const dist = path.join(repo, 'web/dist');
   let wasm;
   if (fs.existsSync(path.join(dist, 'build-info.json'))) {
-    fs.cpSync(dist, root, { recursive: true });
+    fs.cpSync(fs.realpathSync(dist), root, { recursive: true, dereference: true });
     wasm = JSON.parse(fs.readFileSync(path.join(dist, 'build-info.json'), 'utf8')).engine.wasm;
   } else {
     wasm = 'slotwise-engine.0123abcd.wasm';
