@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  SERVER, cleanupAll, freshDatabase, startServer, request, newKey, slotAt, tempDir, until,
+  SERVER, cleanupAll, freshDatabase, startServer, request, newKey, slotAt, tempDir, until, admin,
 } from './harness.mjs';
 
 after(cleanupAll);
@@ -96,4 +96,30 @@ test('SLOTWISE_TRUSTED_PROXIES works like the flag; a bad range stops the start 
     assert.equal(r.status, 2, `${args} ${JSON.stringify(env)}: ${r.stdout} ${r.stderr}`);
     assert.match(r.stderr, /needs address ranges like/);
   }
+});
+
+test('the failed-credential lock-out falls on the forwarded client, not on the proxy', async () => {
+  const db = await freshDatabase();
+  const server = await startServer(db, { args: ['--trusted-proxy', `${PROXY}/32`] });
+  const guess = (localAddress, forwardedFor, i) => request(server.url, 'GET', '/v1/providers/p1/bookings', {
+    localAddress, headers: { authorization: `Bearer wrong-guess-${i}-0123456789abcdefghij`, 'x-forwarded-for': forwardedFor } });
+  let locked;
+  for (let i = 0; i < 40 && !locked; i++) {
+    const r = await guess(PROXY, '192.0.2.50', i);
+    if (r.status === 429) locked = r;
+    else assert.equal(r.status, 401, r.text);
+  }
+  assert.ok(locked, 'no lock-out of the forwarded guesser');
+  assert.equal(locked.json.code, 'TOO_MANY_FAILED_CREDENTIALS');
+  // Another client behind the same proxy still gets in with the right token.
+  const other = await request(server.url, 'GET', '/v1/providers/p1/bookings', { localAddress: PROXY, headers: { ...admin, 'x-forwarded-for': '192.0.2.51' } });
+  assert.equal(other.status, 404, other.text);  // admitted: p1 does not exist
+  assert.equal(other.json.code, 'UNKNOWN_PROVIDER');
+  // A direct guesser cannot shed its lock-out by claiming other addresses.
+  let direct;
+  for (let i = 0; i < 40 && !direct; i++) {
+    const r = await guess('127.0.0.3', `192.0.2.${100 + i}`, i);
+    if (r.status === 429) direct = i;
+  }
+  assert.ok(direct !== undefined, 'rotating spoofed addresses escaped the lock-out');
 });
