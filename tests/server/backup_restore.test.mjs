@@ -188,3 +188,23 @@ test('backup.sh retention: the newest KEEP_MIN always stay, older ones go after 
   assert.equal(fs.readdirSync(backups).filter((f) => f.startsWith('slotwise-')).length, 2);
   assert.ok(fs.existsSync(unrelated));
 });
+
+test('restore.sh into place: the old file and its WAL are kept aside, the backup replaces them', { skip: BACKEND !== 'sqlite' }, async () => {
+  const dir = tempDir('slotwise-inplace-');
+  const live = path.join(dir, 'slotwise.db');
+  const backup = path.join(dir, 'backup.db');
+  execFileSync('sqlite3', [backup, "CREATE TABLE t(x); INSERT INTO t VALUES ('from the backup');"]);
+  fs.writeFileSync(live, 'the old file');
+  fs.writeFileSync(`${live}-wal`, 'a stale WAL');
+  fs.writeFileSync(`${live}-shm`, 'a stale index');
+  await run(path.join(repo, 'deploy/backup/restore.sh'), [backup, `sqlite:${live}`]);
+  assert.equal(execFileSync('sqlite3', [live, 'SELECT x FROM t'], { encoding: 'utf8' }).trim(), 'from the backup');
+  const aside = fs.readdirSync(dir).filter((f) => f.startsWith('slotwise.db.before-restore-')).sort();
+  assert.equal(aside.length, 3, aside.join());
+  assert.equal(fs.readFileSync(path.join(dir, aside.find((f) => f.endsWith('-wal'))), 'utf8'), 'a stale WAL');
+  assert.equal(fs.statSync(live).mode & 0o777, 0o600);
+  // A damaged backup is refused before anything is moved.
+  fs.writeFileSync(path.join(dir, 'damaged.db'), Buffer.alloc(8192, 7));
+  await assert.rejects(run(path.join(repo, 'deploy/backup/restore.sh'), [path.join(dir, 'damaged.db'), `sqlite:${live}`]));
+  assert.equal(execFileSync('sqlite3', [live, 'SELECT x FROM t'], { encoding: 'utf8' }).trim(), 'from the backup');
+});
