@@ -40,7 +40,9 @@ test('X-Forwarded-For names the client only when a trusted proxy sends it', asyn
   assert.ok(spoofed.every((s) => s === 404 || s === 429), spoofed.join());
   assert.ok(spoofed.includes(429), `a spoofed header from an untrusted peer escaped the limit: ${spoofed.join()}`);
   // Spoofing the proxy's own address in the header does not help either.
-  assert.equal((await post(server, '127.0.0.3', PROXY)).status, 429);
+  const claimed = [];
+  for (let i = 0; i < 6; i++) claimed.push((await post(server, '127.0.0.3', PROXY)).status);
+  assert.ok(claimed.includes(429), claimed.join());
 
   // Through the proxy: twelve clients, two POSTs each, none limited, though
   // the proxy's one TCP address sent all 24.
@@ -62,7 +64,7 @@ test('X-Forwarded-For names the client only when a trusted proxy sends it', asyn
 
   const lines = await until('access log lines', () => {
     const l = logLines(log);
-    return l.length >= 12 + 1 + 24 + 10 + 1 + 1 ? l : null;
+    return l.length >= 12 + 6 + 24 + 10 + 1 + 1 ? l : null;
   });
   const remotes = (predicate) => new Set(lines.filter(predicate).map((l) => l.remote));
   const posts = lines.filter((l) => l.method === 'POST');
