@@ -13,7 +13,7 @@ packages=(
   emscripten binaryen
   libboost1.74-dev libicu-dev libssl-dev zlib1g-dev libsqlite3-dev sqlite3 libpq-dev postgresql-15
   chromium wrk curl procps libcurl4-openssl-dev python3-aiosmtpd libical-dev radicale python3-bcrypt apache2-utils
-  nginx prometheus
+  nginx prometheus systemd shellcheck
 )
 
 missing=()

@@ -14,6 +14,7 @@
 #include "domain/booking_service.h"
 #include "domain/calendars.h"
 #include "domain/webhooks.h"
+#include "http/client_address.h"
 #include "notifications/action_links.h"
 #include "store/operator_token.h"
 #include "store/shared_limits.h"
@@ -39,6 +40,7 @@ struct HttpOptions {
     std::size_t max_connections_per_address = 128;
     std::string access_log = "-";     // "-" stdout, "off", or a file path
     std::string record_exchanges;     // a testing aid: append one JSON line per answer to this file (empty: off)
+    http::TrustedProxies trusted_proxies;  // --trusted-proxy: whose X-Forwarded-For names the client
     // --metrics-listen HOST:PORT: GET /metrics without credentials on a listener of its own
     // (-1: none; 0 picks a free port).
     std::string metrics_host = "127.0.0.1";
