@@ -264,7 +264,7 @@ test('no Stripe account: a paid service is refused 422 PAYMENT_NOT_AVAILABLE, ne
 
 test('an unpaid hold expires: its time free, booking.expired sent, its intent cancelled; a payment after that is refunded', { timeout: 120000 }, async () => {
   const expDb = await freshDatabase();
-  let server = await paymentServer(expDb, stripe);
+  let server = await paymentServer(expDb, stripe, { args: ['--payment-hold-minutes', '5'] });
   await putProvider(server.url, 'p1', paidConfig());
   const hook = await request(server.url, 'POST', '/v1/providers/p1/webhooks', { body: { url: receiver.url, events: ['booking.expired', 'booking.created'] }, headers: admin });
   assert.equal(hook.status, 201, hook.text);
@@ -273,6 +273,8 @@ test('an unpaid hold expires: its time free, booking.expired sent, its intent ca
   const late = (await book(server.url, { provider: 'p1', service: 's30', start: slotAt(5, 300), client: client(62) })).json.booking;
   assert.equal(unpaid.status, 'HELD');
   assert.equal(late.status, 'HELD');
+  const held = Date.parse(unpaid.payment.expires_at) - Date.parse(NOW);
+  assert.ok(held >= 5 * 60000 && held < 6 * 60000, `--payment-hold-minutes 5: ${unpaid.payment.expires_at}`);
   const slotsOf = async (base) => (await request(base, 'GET', '/v1/providers/p1/slots?service=s30&from=2026-11-28&to=2026-11-28')).json.slots.map((s) => s.start);
   assert.ok(!(await slotsOf(server.url)).includes(start), 'held time is not offered');
   // The second is paid at Stripe in time, but Stripe's webhook is late.
@@ -280,10 +282,10 @@ test('an unpaid hold expires: its time free, booking.expired sent, its intent ca
   stripe.configureWebhooks({ hold: true });
   stripe.succeed(lateIntent.id);
 
-  // Sixteen minutes on, by the server's clock: the expiry jobs are due.
+  // Six minutes on, by the server's clock: the expiry jobs are due.
   await server.stop();
   // (The reconciliation would find the payment too; here Stripe's webhook is what tells.)
-  server = await paymentServer(expDb, stripe, { now: shifted(16), args: ['--payment-reconcile-after', '3600'] });
+  server = await paymentServer(expDb, stripe, { now: shifted(6), args: ['--payment-reconcile-after', '3600'] });
   stripe.configureWebhooks({ hold: true });
   await until('the unpaid hold EXPIRED', () => storedStatus(expDb, unpaid.id) === 'EXPIRED');
   assert.ok((await slotsOf(server.url)).includes(start), 'the time is offered again');
@@ -360,5 +362,22 @@ test('a crash while Stripe answers the create: the retried request gets the same
   stripe.succeed(intents[0].id);
   await until('the booking CONFIRMED', () => storedStatus(crashDb, id) === 'CONFIRMED');
   assert.deepEqual(crashDb.sql(`SELECT status, amount_received FROM payments WHERE booking_id = '${id}'`), [['succeeded', '10000']]);
+  await server.stop();
+});
+
+test('the reconciliation settles a paid hold whose webhook was lost, as the webhook would have', { timeout: 120000 }, async () => {
+  const recDb = await freshDatabase();
+  const server = await paymentServer(recDb, stripe, { args: ['--payment-reconcile-after', '0', '--payment-reconcile-every', '1'] });
+  await putProvider(server.url, 'p1', paidConfig());
+  const r = await book(server.url, { provider: 'p1', service: 's30', start: slotAt(7, 180), client: client(81) });
+  assert.equal(r.status, 201, r.text);
+  const b = r.json.booking;
+  stripe.configureWebhooks({ dropNext: 1000 });
+  stripe.succeed(intentOf(stripe, b.id)[0].id);
+  await until('the booking CONFIRMED by the reconciliation', () => storedStatus(recDb, b.id) === 'CONFIRMED');
+  stripe.configureWebhooks({ dropNext: 0 });
+  assert.deepEqual(recDb.sql("SELECT count(*) FROM stripe_events WHERE event_type = 'payment_intent.succeeded'"), [['0']], 'no webhook reached the server');
+  assert.deepEqual(recDb.sql(`SELECT status, amount_received FROM payments WHERE booking_id = '${b.id}'`), [['succeeded', '10000']]);
+  assert.deepEqual(recDb.sql(`SELECT count(*) FROM jobs WHERE key LIKE 'booking.event:${b.id}:%'`), [['2']], 'booking.created and payment.succeeded queued once');
   await server.stop();
 });
