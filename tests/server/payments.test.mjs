@@ -21,7 +21,7 @@ async function stripeServer() {
 
 async function paymentServer(db, stripe, { webhookSecret = stripe.webhookSecret } = {}) {
   const server = await startServer(db, {
-    env: { SLOTWISE_STRIPE_SECRET_KEY: stripe.secretKey, SLOTWISE_STRIPE_WEBHOOK_SECRET: webhookSecret ?? '' },
+    env: { SLOTWISE_STRIPE_SECRET_KEY: stripe.secretKey, SLOTWISE_STRIPE_WEBHOOK_SECRET: webhookSecret ?? '', SLOTWISE_STRIPE_PUBLISHABLE_KEY: 'pk_test_payments' },
     args: ['--allow-private-targets', '--stripe-api-base', stripe.url],
   });
   stripe.configureWebhooks({ url: server.url + WEBHOOK });

@@ -253,13 +253,19 @@ test('Stripe refusing the call (a wrong key): 503 at once, the time released, th
   await wrong.stop();
 });
 
-test('no Stripe account: a paid service is refused 422 PAYMENT_NOT_AVAILABLE, never booked unpaid', async () => {
+test('no Stripe account (or one without a publishable key): a paid service is refused 422 PAYMENT_NOT_AVAILABLE, never booked unpaid', async () => {
   const plainDb = await freshDatabase();
   const plain = await startServer(plainDb, { args: ['--allow-private-targets'] });
   await putProvider(plain.url, 'p1', paidConfig());
   problem(await book(plain.url, { provider: 'p1', service: 's30', start: slotAt(1, 180), client: client(51) }), 422, 'PAYMENT_NOT_AVAILABLE');
   assert.deepEqual(plainDb.sql('SELECT count(*) FROM bookings'), [['0']]);
   await plain.stop();
+  const halfDb = await freshDatabase();
+  const half = await startServer(halfDb, { env: { SLOTWISE_STRIPE_SECRET_KEY: stripe.secretKey }, args: ['--allow-private-targets', '--stripe-api-base', stripe.url] });
+  await putProvider(half.url, 'p1', paidConfig());
+  problem(await book(half.url, { provider: 'p1', service: 's30', start: slotAt(1, 180), client: client(52) }), 422, 'PAYMENT_NOT_AVAILABLE');
+  assert.deepEqual(halfDb.sql('SELECT count(*) FROM bookings'), [['0']]);
+  await half.stop();
 });
 
 test('an unpaid hold expires: its time free, booking.expired sent, its intent cancelled; a payment after that is refunded', { timeout: 120000 }, async () => {

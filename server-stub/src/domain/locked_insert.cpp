@@ -400,7 +400,8 @@ Booking BookingService::admit(const BookingJob& job, const LoadedProvider* provi
         const domain::PaymentFlow* flow = payment_flow_.load();
         if (!flow || !flow->takes_payments(r.provider))
             throw DomainError(ErrorKind::refused, "PAYMENT_NOT_AVAILABLE",
-                              "this service asks for payment when booking, and its provider has no payment account set up");
+                              "this service asks for payment when booking, and its provider has no payment account set up "
+                              "(a Stripe secret key and publishable key)");
     }
     for (const Admitted& a : earlier) {
         if (a.provider_id != r.provider) continue;

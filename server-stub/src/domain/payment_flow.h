@@ -51,8 +51,13 @@ class PaymentFlow {
 public:
     PaymentFlow(Store& store, const Clock& clock, const StripeAccounts& accounts) : store_(store), clock_(clock), accounts_(accounts) {}
 
-    // Whether a booking of this provider can take a payment (it has a Stripe account).
-    bool takes_payments(const std::string& provider_id) const { return accounts_.for_provider(provider_id).has_value(); }
+    // Whether a booking of this provider can take a payment: it has a Stripe
+    // account with a publishable key, without which the client's browser
+    // could not pay the hold it would get.
+    bool takes_payments(const std::string& provider_id) const {
+        const auto account = accounts_.for_provider(provider_id);
+        return account && !account->publishable_key.empty();
+    }
 
     // After the commit of `booking` (HELD, with its payment row): makes sure
     // its intent exists at Stripe and is stored, and answers what the widget
