@@ -233,3 +233,22 @@ test('forced failures: 429, 500 and a dropped connection reach the library as St
   await assert.rejects(client.paymentIntents.retrieve('pi_x'), (e) => e.type === 'StripeConnectionError');
   assert.deepEqual(stripe.requests.slice(-2).map((r) => r.forced), ['drop', 'drop']);
 });
+
+test('delay_next_create: the intent exists (and its key replays) before the late answer arrives', async () => {
+  const control = await fetch(`${stripe.url}/_test/payment_intents/delay_next_create`, { method: 'POST', body: JSON.stringify({ ms: 1500 }) });
+  assert.equal(control.status, 200);
+  const key = 'booking-b_late-intent';
+  const params = { amount: 3000, currency: 'eur', metadata: { booking: 'b_late' } };
+  const started = Date.now();
+  const late = client.paymentIntents.create(params, { idempotencyKey: key });
+  const made = () => [...stripe.intents.values()].filter((i) => i.metadata.booking === 'b_late');
+  for (let i = 0; i < 100 && made().length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(made().length, 1, 'made at once');
+  const replay = await client.paymentIntents.create(params, { idempotencyKey: key });
+  assert.equal(replay.id, made()[0].id);
+  assert.equal(replay.lastResponse.headers['idempotent-replayed'], 'true');
+  const first = await late;
+  assert.equal(first.id, made()[0].id);
+  assert.ok(Date.now() - started >= 1400, 'answered late');
+  assert.equal(made().length, 1);
+});
