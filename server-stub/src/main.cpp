@@ -38,12 +38,14 @@
 #include "notifications/calendar_channel.h"
 #include "store/operator_token.h"
 #include "store/shared_limits.h"
+#include "store/sqlite_backup.h"
 
 using namespace slotwise::server;
 
 namespace {
 
 const char* kUsage = R"(usage: slotwise-server [options]
+       slotwise-server backup --database sqlite:PATH --to FILE   (an online backup; see backup --help)
   --db URL                  sqlite:PATH (default sqlite:data/slotwise.db) or postgres://...
   --listen HOST:PORT        default 127.0.0.1:8080; port 0 picks a free port
   --web-root DIR            serve static files from DIR at /
@@ -69,6 +71,11 @@ const char* kUsage = R"(usage: slotwise-server [options]
   --idle-timeout S          seconds an idle keep-alive connection stays open (default 5)
   --max-connections N       open connections; the oldest idle ones are closed to admit new ones (default 15000)
   --max-connections-per-address N   open connections per client address (default 128)
+  --trusted-proxy CIDR      a reverse proxy (nginx, Caddy) whose X-Forwarded-For names the client: the
+                            rightmost address in it that is not a trusted proxy is then the client for
+                            rate limits, throttling and the access log; repeatable (env
+                            SLOTWISE_TRUSTED_PROXIES, comma-separated, when no flag is given). Without
+                            it the header is ignored and the TCP peer is the client
   --job-threads N           threads running due jobs in this process (default 2; 0 = none)
   --job-poll S              seconds between looks for due jobs (default 1)
   --job-lease S             seconds a job is leased to its worker before another process may take
@@ -109,6 +116,7 @@ const char* kUsage = R"(usage: slotwise-server [options]
   --payment-refunds-every S  how often decided refunds are sent to Stripe (default 10)
 environment: SLOTWISE_ADMIN_TOKEN (the operator token, 24..256 visible ASCII; when unset a
              stored one is used, or one is generated and printed once to stderr),
+             SLOTWISE_TRUSTED_PROXIES (see --trusted-proxy),
              SLOTWISE_NOW (start the server's clock at this instant; tests and demos),
              SLOTWISE_SMTP_URL, SLOTWISE_MAIL_FROM, SLOTWISE_SMTP_CA_FILE (when the flag is not given),
              SLOTWISE_SECRET (at least 32 characters: keys the sign-in code hashes; when unset a
@@ -215,6 +223,7 @@ Backend connect(const std::string& db, std::size_t pool, const Clock& clock, con
 
 int main(int argc, char** argv) {
     std::setvbuf(stdout, nullptr, _IOLBF, 0);  // one access-log line at a time, even into a pipe
+    if (argc > 1 && std::string(argv[1]) == "backup") return backup_command(argc - 2, argv + 2);
     raise_descriptor_limit();
     std::string db = "sqlite:data/slotwise.db", listen = "127.0.0.1:8080";
     bool demo = false;
@@ -245,6 +254,7 @@ int main(int argc, char** argv) {
     domain::PaymentOptions payment_options;
     std::chrono::seconds payment_reconcile_every{300};
     std::chrono::seconds payment_refunds_every{10};
+    std::optional<std::string> trusted_proxy_flags;  // comma-joined --trusted-proxy values
     for (int i = 1; i < argc; ++i) {
         const std::string flag = argv[i];
         auto value = [&]() -> std::string {
@@ -272,6 +282,7 @@ int main(int argc, char** argv) {
         else if (flag == "--idle-timeout") http.idle_timeout = to_duration(flag, value());
         else if (flag == "--max-connections") http.max_connections = std::max(1, to_int(flag, value()));
         else if (flag == "--max-connections-per-address") http.max_connections_per_address = std::max(1, to_int(flag, value()));
+        else if (flag == "--trusted-proxy") trusted_proxy_flags = (trusted_proxy_flags ? *trusted_proxy_flags + "," : "") + value();
         else if (flag == "--job-threads") job_options.threads = to_int(flag, value());
         else if (flag == "--job-poll") job_options.poll = to_duration(flag, value());
         else if (flag == "--job-lease")
@@ -335,6 +346,21 @@ int main(int argc, char** argv) {
     if (http.host.size() > 2 && http.host.front() == '[' && http.host.back() == ']') http.host = http.host.substr(1, http.host.size() - 2);
     http.port = to_int("--listen", listen.substr(colon + 1));
     if (pool == 0) pool = http.workers;
+    {
+        const char* env_proxies = std::getenv("SLOTWISE_TRUSTED_PROXIES");
+        const std::string proxies = trusted_proxy_flags ? *trusted_proxy_flags : env_proxies ? env_proxies : "";
+        std::string bad;
+        const auto ranges = http::TrustedProxies::parse_list(proxies, bad);
+        if (!ranges)
+            usage_error((trusted_proxy_flags ? "--trusted-proxy" : "SLOTWISE_TRUSTED_PROXIES") + std::string(" needs address ranges like ") +
+                        "127.0.0.1/32 or 10.0.0.0/8 (host bits zero), not '" + bad + "'");
+        http.trusted_proxies = http::TrustedProxies(*ranges);
+        if (!ranges->empty()) {
+            std::string list;
+            for (const auto& r : *ranges) list += (list.empty() ? "" : ", ") + r.network.to_string() + "/" + std::to_string(r.prefix);
+            std::printf("slotwise-server: the client address is taken from X-Forwarded-For of %s\n", list.c_str());
+        }
+    }
     mail::MailOptions mail_options;
     try {
         // Mail written as files sits with the data it is about.

@@ -306,6 +306,7 @@ struct HttpApi::Impl : http::RequestHandler {
         s.idle_timeout = o.idle_timeout;
         s.max_connections = o.max_connections;
         s.max_connections_per_address = o.max_connections_per_address;
+        s.trusted_proxies = o.trusted_proxies;
         return s;
     }
 

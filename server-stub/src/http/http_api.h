@@ -13,6 +13,7 @@
 #include "domain/booking_service.h"
 #include "domain/calendars.h"
 #include "domain/webhooks.h"
+#include "http/client_address.h"
 #include "notifications/action_links.h"
 #include "store/operator_token.h"
 #include "store/shared_limits.h"
@@ -37,6 +38,7 @@ struct HttpOptions {
     std::size_t max_connections = 15000;
     std::size_t max_connections_per_address = 128;
     std::string access_log = "-";     // "-" stdout, "off", or a file path
+    http::TrustedProxies trusted_proxies;  // --trusted-proxy: whose X-Forwarded-For names the client
 };
 
 class HttpApi {

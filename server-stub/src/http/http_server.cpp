@@ -187,8 +187,8 @@ private:
             HeadScan scan = scan_request_head(in_);
             if (scan.outcome == HeadScan::incomplete) return wait_readable();
             request_ = std::make_shared<Request>();
-            request_->remote = remote_;
             request_->head = std::move(scan.head);
+            request_->remote = client_address();
             if (scan.outcome == HeadScan::refused) return refuse(*scan.refusal);
             in_.erase(0, scan.consumed);
             server_.set_idle(shared_from_this(), false);
@@ -200,6 +200,14 @@ private:
             if (request_->head.expect_continue && in_.empty()) return send_continue();
         }
         read_body();
+    }
+
+    std::string client_address() const {
+        if (server_.options.trusted_proxies.empty()) return remote_;
+        std::vector<std::string_view> forwarded_for;
+        for (const auto& [name, value] : request_->head.fields)
+            if (name == "x-forwarded-for") forwarded_for.emplace_back(value);
+        return server_.options.trusted_proxies.client(remote_, forwarded_for);
     }
 
     void send_continue() {
@@ -249,9 +257,11 @@ private:
         // Run here, on this I/O thread, when a worker would start the job at
         // once anyway, and while another I/O thread stays free to accept,
         // read and answer cheap requests even if this job's database is slow.
-        if (server_.options.io_threads > 1 && server_.workers.start_here(remote_, server_.options.io_threads - 1)) {
+        // Fair between clients, not between proxies: the forwarded address.
+        const std::string client = request_->remote;
+        if (server_.options.io_threads > 1 && server_.workers.start_here(client, server_.options.io_threads - 1)) {
             Response response = answer(dispatch.later);
-            server_.workers.finished_here(remote_);
+            server_.workers.finished_here(client);
             return write(std::move(response), Writer::here);
         }
         // The worker owns the connection until its answer is written and the
@@ -260,7 +270,7 @@ private:
         // The answer thus leaves, and the connection goes on, without
         // waking an I/O thread.
         const auto admission = server_.workers.submit(
-            remote_, [self = shared_from_this(), work = std::move(dispatch.later),
+            client, [self = shared_from_this(), work = std::move(dispatch.later),
                       guard = asio::make_work_guard(socket_.get_executor())] {
                 Response response = self->answer(work);
                 std::lock_guard<std::mutex> owner(self->worker_owner_);
@@ -444,7 +454,8 @@ bool HttpServer::Impl::admit(const std::shared_ptr<Connection>& connection) {
         std::lock_guard<std::mutex> lock(registry_mutex);
         if (draining) return false;
         auto [count, fresh] = per_address.try_emplace(connection->remote(), 0);
-        if (count->second >= options.max_connections_per_address) return false;
+        if (count->second >= options.max_connections_per_address && !options.trusted_proxies.trusts(connection->remote()))
+            return false;
         if (open >= options.max_connections) {
             while (!idle.empty() && !shed) {
                 shed = idle.begin()->second.lock();

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "http/client_address.h"
 #include "http/request_head.h"
 
 namespace slotwise::server::http {
@@ -24,7 +25,9 @@ struct Request {
     RequestHead head;
     std::map<std::string, std::string> query;
     std::string body;
-    std::string remote;  // the peer's address, never a forwarded-for header
+    // The client's address: the peer's, or with the peer a trusted proxy the
+    // one its X-Forwarded-For names (client_address.h decides).
+    std::string remote;
     std::optional<std::string> field(std::string_view lowercase_name) const { return head.field(lowercase_name); }
 };
 
@@ -77,6 +80,9 @@ struct ServerOptions {
     std::chrono::milliseconds idle_timeout{5000};
     std::size_t max_connections = 15000;
     std::size_t max_connections_per_address = 128;
+    // Peers whose X-Forwarded-For is believed; they are also exempt from the
+    // per-address connection cap, since every client behind them shares it.
+    TrustedProxies trusted_proxies;
 };
 
 class HttpServer {
