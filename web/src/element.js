@@ -535,8 +535,7 @@ export class SlotwiseBooking extends HTMLElement {
           this.#emit('error', { code: 'PAYMENT_EXPIRED', status: null, message: text })
           // After a reload the calendar was never opened: its month starts today.
           state.openCalendarMonth(s)
-          // The chunk's own words: t() gives back a text it has no key for.
-          this.#backToCalendar(s, { errorKey: text, refresh: true })
+          this.#backToCalendar(s, { refresh: true }).then(() => showAlert(s, text))
         },
       })
     }, (e) => this.#showError(s, 'loadFailed', e, () => this.#pay(s, booking)))

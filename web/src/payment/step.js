@@ -14,7 +14,7 @@
 // sees an ordinary light-DOM node. The div is removed when the step ends.
 import { h } from '../dom.js'
 import css from './styles.css'
-import words from './strings.js'
+import { clockText, languageOf, money, translator } from './format.js'
 import { loadStripe, STRIPE_JS } from './stripe.js'
 
 const TICK_MS = 1000
@@ -27,35 +27,6 @@ const CONFIRM_SLOW_AFTER_MS = 30000
 const SLOW_POLL_MS = 5000
 
 let sheet = null
-
-export function money(locale, minor, currency) {
-  try {
-    const f = new Intl.NumberFormat(locale, { style: 'currency', currency })
-    return f.format(minor / 10 ** f.resolvedOptions().maximumFractionDigits)
-  } catch {
-    return `${minor} ${currency}`
-  }
-}
-
-export function languageOf(locale) {
-  try {
-    return new Intl.Locale(locale).language
-  } catch {
-    return 'en'
-  }
-}
-
-export function translator(locale) {
-  const table = words[languageOf(locale)] || words.en
-  return (key, vars) => (table[key] ?? words.en[key]).replace(/\{(\w+)\}/g, (m, k) => (vars && k in vars ? String(vars[k]) : m))
-}
-
-// "14:05" for 845 s, digits in the locale's own numbering system.
-export function clockText(locale, seconds) {
-  const n = (v, d) => new Intl.NumberFormat(locale, { minimumIntegerDigits: d, useGrouping: false }).format(v)
-  const s = Math.max(0, Math.ceil(seconds))
-  return `${n(Math.floor(s / 60), 1)}:${n(s % 60, 2)}`
-}
 
 const heldStatus = (b) => String(b?.status).toUpperCase() === 'HELD'
 const madeStatus = (b) => ['PENDING', 'CONFIRMED'].includes(String(b?.status).toUpperCase())
