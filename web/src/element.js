@@ -195,6 +195,8 @@ export class SlotwiseBooking extends HTMLElement {
     if (s.dead) return
     if (booking && paying) {
       state.chooseService(s)
+      // A popup's step was on screen before the reload: it is again.
+      if (s.ui.dialog && !s.ui.dialog.open) s.ui.dialog.showModal()
       this.#ready(s)
       return this.#pay(s, { ...booking, manage_token: paying.token })
     }
