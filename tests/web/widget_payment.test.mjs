@@ -156,6 +156,9 @@ await run('web widget payment step', async () => {
 
   // ----- a deposit in German whose hold runs out ------------------------------
   const de = await open('deposit.html', { timezoneId: 'Europe/Berlin', locale: 'de-DE' })
+  // Stripe.js cannot be reached the first time: the step says so and tries again on request.
+  let refused = 0
+  await de.route(stripeJs, (route) => (refused++ ? route.continue() : route.abort('connectionrefused')))
   const wd = de.locator('slotwise-booking')
   await bookFirstTime(wd, '2027-03-11', 'Grace Hopper', 'grace@example.org')
   await wd.locator('#pay-heading', { hasText: 'Bezahlung' }).waitFor()
@@ -163,7 +166,11 @@ await run('web widget payment step', async () => {
   assert.equal(dueDe.mode, 'deposit')
   assert.equal(dueDe.amount, 2000)
   assert.equal((await wd.locator('.pay-due').textContent()).replace(/\s/g, ' '), 'Jetzt zu zahlende Anzahlung: 20,00 € (von 60,00 €)')
+  await wd.locator('#pay-error', { hasText: 'Das Zahlungsformular konnte nicht geladen werden' }).waitFor()
+  assert.equal(await wd.locator('.pay button[type=submit]').isDisabled(), true, 'no Pay without the form')
+  await wd.locator('.pay button', { hasText: 'Erneut versuchen' }).click()
   await de.locator('slotwise-booking > .slotwise-payment input').waitFor()
+  assert.equal(refused, 2)
   await runAxe(de, 'payment step, German, deposit')
   expireHold(server, dueDe.bookingId)
   await wd.locator('.alert', { hasText: 'Die Zeit ist abgelaufen' }).waitFor({ timeout: 30000 })
