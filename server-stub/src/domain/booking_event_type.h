@@ -11,9 +11,9 @@
 
 namespace slotwise::server::domain {
 
-enum class BookingEventType { created, confirmed, declined, cancelled, rescheduled, expired, completed, no_show };
+enum class BookingEventType { created, confirmed, declined, cancelled, rescheduled, expired, completed, no_show, payment_succeeded };
 
-inline constexpr std::array<std::pair<BookingEventType, std::string_view>, 8> kBookingEventNames{{
+inline constexpr std::array<std::pair<BookingEventType, std::string_view>, 9> kBookingEventNames{{
     {BookingEventType::created, "booking.created"},
     {BookingEventType::confirmed, "booking.confirmed"},
     {BookingEventType::declined, "booking.declined"},
@@ -22,6 +22,7 @@ inline constexpr std::array<std::pair<BookingEventType, std::string_view>, 8> kB
     {BookingEventType::expired, "booking.expired"},
     {BookingEventType::completed, "booking.completed"},
     {BookingEventType::no_show, "booking.no_show"},
+    {BookingEventType::payment_succeeded, "payment.succeeded"},
 }};
 
 // "booking.created", ...

@@ -57,7 +57,9 @@ MailPlan mail_plan(domain::BookingEventType type, BookingStatus status_at_event,
         // The review request after a visit is a job of its own (reminders);
         // a no-show is the provider's record, not news for anyone.
         case T::completed:
-        case T::no_show: break;
+        case T::no_show:
+        // The booking.created of the same payment says it to both sides.
+        case T::payment_succeeded: break;
     }
     if (!kind) return plan;
     if (tells_client) plan.client = kind;
