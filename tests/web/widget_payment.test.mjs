@@ -195,12 +195,14 @@ await run('web widget payment step', async () => {
   await assertClean(free)
 }, { timeoutMs: 170000 })
 
-// The hold's end moved to now, as the clock would after 15 minutes: the
-// payment's expires_at (which the client's GET reports) and the booking's
-// expiry job, which the server's job runner then picks up.
+// The hold's end moved an hour back, as if its 15 minutes had passed: the
+// payment's expires_at (what the client's GET reports), the booking's, and
+// its expiry job's due time, which the server's job runner then picks up.
 function expireHold(server, bookingId) {
   const db = join(server.dir, 'slotwise.db')
-  execFileSync('sqlite3', [db, `UPDATE payments SET expires_at = expires_at - 3600 WHERE booking_id = '${bookingId}'`])
+  execFileSync('sqlite3', [db, `UPDATE payments SET expires_at = expires_at - 3600 WHERE booking_id = '${bookingId}';
+UPDATE bookings SET expires_at = expires_at - 3600 WHERE id = '${bookingId}';
+UPDATE jobs SET run_at = run_at - 3600 WHERE key = 'booking.expire:${bookingId}' AND state = 'queued';`])
 }
 
 // A provider's website: the given pages, each embedding the widget for one
