@@ -14,7 +14,7 @@ const loads = Number(args[args.indexOf('--loads') + 1]) || 10
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : null
 
 const KB = 1024
-const budget = { dashboardGzip: 60 * KB, widgetGzip: 25 * KB, zonePickerGzip: 16 * KB, firstInteractionGzip: 180 * KB, loadMs: 300, rerenderMs: 16 }
+const budget = { dashboardGzip: 60 * KB, widgetGzip: 25 * KB, zonePickerGzip: 16 * KB, paymentGzip: 8 * KB, firstInteractionGzip: 180 * KB, loadMs: 300, rerenderMs: 16 }
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
@@ -35,6 +35,8 @@ await run('web budget', async () => {
   const widgetGzip = loader.gzip + widget.gzip
   // The zone picker: a chunk loaded when the visitor opens it, not with the widget.
   const zonePicker = info.zonePicker ? size(info.zonePicker) : null
+  // The payment step: a chunk loaded only when a booking asks for a payment.
+  const payment = info.payment ? size(info.payment) : null
   // The dashboard's own code (web/app/src): the engine and the zone picker
   // are the widget's files, cached once for both.
   const dashboard = info.dashboard ? size(info.dashboard) : null
@@ -107,7 +109,7 @@ await run('web budget', async () => {
 
   const result = {
     sizes: {
-      loader: loader, widget, engineJs, engineWasm, snapshotTwoMonths: snapshot, zonePicker, dashboard,
+      loader: loader, widget, engineJs, engineWasm, snapshotTwoMonths: snapshot, zonePicker, payment, dashboard,
       widgetGzip, firstInteractionGzip,
     },
     loadToCalendarMs: { median: median(times), min: Math.min(...times), max: Math.max(...times), runs: times, acceptEncoding: 'gzip' },
@@ -125,6 +127,7 @@ await run('web budget', async () => {
   console.log(`snapshot, two months                ${kb(snapshot.raw)} raw, ${kb(snapshot.gzip)} gz`)
   console.log(`widget code gz:            ${kb(widgetGzip)}  (budget ${kb(budget.widgetGzip)})`)
   if (zonePicker) console.log(`zone picker chunk gz:      ${kb(zonePicker.gzip)}  (budget ${kb(budget.zonePickerGzip)}; ${info.zonePicker}, ${kb(zonePicker.raw)} raw, loaded on demand)`)
+  if (payment) console.log(`payment step chunk gz:    ${kb(payment.gzip)}  (budget ${kb(budget.paymentGzip)}; ${info.payment}, ${kb(payment.raw)} raw, loaded only for a paid service, Stripe.js not counted)`)
   if (dashboard) console.log(`dashboard code gz:         ${kb(dashboard.gzip)}  (budget ${kb(budget.dashboardGzip)}; ${info.dashboard}, ${kb(dashboard.raw)} raw, English built in; engine and zone picker shared with the widget)`)
   for (const [lang, file] of Object.entries(info.dashboardStrings || {})) console.log(`  + ${lang} words gz:          ${kb(size(file).gzip)}  (${file}, fetched only in that language)`)
   console.log(`first interaction gz:      ${kb(firstInteractionGzip)}  (budget ${kb(budget.firstInteractionGzip)}; + snapshot ${kb(snapshot.gzip)})`)
@@ -137,6 +140,7 @@ await run('web budget', async () => {
   const over = []
   if (widgetGzip > budget.widgetGzip) over.push('widget size')
   if (zonePicker && zonePicker.gzip > budget.zonePickerGzip) over.push('zone picker size')
+  if (payment && payment.gzip > budget.paymentGzip) over.push('payment chunk size')
   if (dashboard && dashboard.gzip > budget.dashboardGzip) over.push('dashboard size')
   if (firstInteractionGzip > budget.firstInteractionGzip) over.push('first-interaction size')
   if (result.loadToCalendarMs.median > budget.loadMs) over.push('load to calendar')

@@ -72,6 +72,16 @@ for (const f of readdirSync(join(here, 'src', 'strings'))) {
 // The zone picker: a lazily loaded chunk the widget names by content (src/zone-picker/).
 const zonePicker = await buildZonePicker({ out, target })
 
+// The payment step: a lazily loaded chunk, fetched only when a booking asks
+// for a payment (src/payment/), so free services carry none of it.
+const payment = await build({
+  entryPoints: [join(here, 'src', 'payment', 'index.js')],
+  bundle: true, format: 'iife', minify: true, write: false, target, legalComments: 'none',
+  plugins: [cssAsText],
+})
+const paymentName = `slotwise-payment.${hash8(payment.outputFiles[0].contents)}.js`
+writeFileSync(join(out, paymentName), payment.outputFiles[0].contents)
+
 const widget = await build({
   entryPoints: [join(here, 'src', 'index.js')],
   bundle: true, format: 'iife', minify: true, write: false, target, legalComments: 'none',
@@ -81,6 +91,7 @@ const widget = await build({
     SLOTWISE_ENGINE_WASM: JSON.stringify(engine.wasm),
     SLOTWISE_CATALOGUES: JSON.stringify(catalogues),
     SLOTWISE_ZONES_MODULE: JSON.stringify(zonePicker.file),
+    SLOTWISE_PAYMENT_MODULE: JSON.stringify(paymentName),
   },
 })
 const widgetCode = widget.outputFiles[0].contents
@@ -186,9 +197,9 @@ cpSync(join(here, 'manage'), join(out, 'manage'), { recursive: true })
 
 const gz = (f) => gzipSync(readFileSync(join(out, f)), { level: 9 }).length
 const info = {
-  widget: widgetName, loader: 'widget.js', engine: noEngine ? null : engine, zonePicker: zonePicker.file, dashboard: `app/${dashboardName}`,
+  widget: widgetName, loader: 'widget.js', engine: noEngine ? null : engine, zonePicker: zonePicker.file, payment: paymentName, dashboard: `app/${dashboardName}`,
   dashboardStrings: Object.fromEntries(Object.entries(dashboardCatalogues).map(([l, f]) => [l, `app/${f}`])),
-  sizes: Object.fromEntries([widgetName, 'widget.js', zonePicker.file, `app/${dashboardName}`, ...(noEngine ? [] : [engine.module, engine.wasm])]
+  sizes: Object.fromEntries([widgetName, 'widget.js', zonePicker.file, paymentName, `app/${dashboardName}`, ...(noEngine ? [] : [engine.module, engine.wasm])]
     .map((f) => [f, { raw: readFileSync(join(out, f)).length, gzip: gz(f) }])),
 }
 writeFileSync(join(out, 'build-info.json'), JSON.stringify(info, null, 2) + '\n')

@@ -51,6 +51,9 @@
 // - POST /_test/payment_intents/delay_next_create {ms}: the next
 //   PaymentIntent creation is made (and saved under its Idempotency-Key) at
 //   once, but answered only after ms: a caller killed meanwhile never hears it.
+// - POST /_test/stripe_js/confirm {client_secret, number} (CORS, text/plain
+//   from a page) and GET /v3/: the browser side for the widget's tests; /v3/
+//   serves tests/web/stripe_js_stand_in.js, whose confirmPayment posts here.
 // - Webhooks go to `webhookUrl` (POST /_test/webhooks {url, secret, events})
 //   signed as Stripe does: `Stripe-Signature: t=<unix seconds>,v1=<hex
 //   HMAC-SHA256 of "t.body" keyed by the whole whsec_... string>` (test-mode
@@ -68,6 +71,7 @@
 // keys it takes, and logs each request as a JSON line.
 import http from 'node:http';
 import crypto from 'node:crypto';
+import { readFileSync } from 'node:fs';
 
 export const API_VERSION = '2024-06-20';
 
@@ -368,6 +372,23 @@ export async function startStripeTestServer({
     return intent;
   }
 
+  // What Stripe.js's confirmPayment does at Stripe for a card: the client
+  // secret names the intent (and must be its own); 4000 0000 0000 0002 is
+  // declined as Stripe's test card is (402 card_error), any other number pays.
+  function confirmFromStripeJs({ client_secret: secret, number } = {}) {
+    const intent = typeof secret === 'string' ? intents.get(secret.split('_secret_')[0]) : null;
+    if (!intent || intent.client_secret !== secret)
+      return [404, { error: { type: 'invalid_request_error', code: 'resource_missing', message: 'No such payment_intent.', param: 'client_secret' } }];
+    if (!['requires_payment_method', 'requires_confirmation', 'requires_action'].includes(intent.status))
+      return [400, { error: { type: 'invalid_request_error', code: 'payment_intent_unexpected_state',
+        message: `You cannot confirm this PaymentIntent because it has a status of ${intent.status}.`, payment_intent: structuredClone(intent) } }];
+    if (String(number) === '4000000000000002') {
+      failIntent(intent.id);
+      return [402, { error: { ...structuredClone(intent.last_payment_error), payment_intent: structuredClone(intent) } }];
+    }
+    return [200, structuredClone(succeedIntent(intent.id))];
+  }
+
   function createRefund(params, request) {
     only(params, ['payment_intent', 'charge', 'amount', 'reason', 'metadata', 'expand']);
     if (!params.payment_intent && !params.charge) throw validation('One of the following params should be provided for this request: payment_intent or charge.', 'parameter_missing', 'payment_intent');
@@ -518,6 +539,12 @@ export async function startStripeTestServer({
       if (url.pathname === '/_test/webhooks/release' && req.method === 'POST') return send(res, 200, await api.release(body));
       if (url.pathname === '/_test/clock' && req.method === 'POST') { clock = body.now ?? null; return send(res, 200, { now: now() }); }
       if (url.pathname === '/_test/payment_intents/delay_next_create' && req.method === 'POST') { api.delayNextCreate(body.ms ?? 0); return send(res, 200, { ok: true }); }
+      // The browser's side of a card payment, for the Stripe.js stand-in
+      // (tests/web/stripe_js_stand_in.js): a simple CORS request from the page.
+      if (url.pathname === '/_test/stripe_js/confirm' && req.method === 'POST') {
+        const [status, answer] = confirmFromStripeJs(body);
+        return send(res, status, answer, { 'access-control-allow-origin': '*' });
+      }
       return send(res, 404, { error: { type: 'invalid_request_error', message: 'no such test control' } });
     } catch (e) {
       if (e instanceof StripeError) return send(res, e.status, e.body);
@@ -528,6 +555,11 @@ export async function startStripeTestServer({
   function handle(req, res, raw) {
     const url = new URL(req.url, 'http://stripe.test');
     if (url.pathname.startsWith('/_test/')) return handleTest(req, res, url, raw);
+    // The Stripe.js stand-in, where a page would load https://js.stripe.com/v3/.
+    if (req.method === 'GET' && /^\/v3\/?$/.test(url.pathname)) {
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
+      return res.end(readFileSync(new URL('../web/stripe_js_stand_in.js', import.meta.url)));
+    }
     const requestId = randomId('req_', 14);
     const idempotencyKey = req.method === 'POST' ? req.headers['idempotency-key'] ?? null : null;
     const record = { at: Date.now(), method: req.method, path: url.pathname, query: url.search.slice(1), raw, params: null, idempotencyKey, requestId, status: null, replayed: false, authorization: req.headers.authorization ?? '', contentType: req.headers['content-type'] ?? '' };

@@ -14,7 +14,10 @@ export function tabbables(container) {
 // returns the focused element as the dialog's root (a Shadow root) sees it.
 export function keepTabInside(dialog, activeElement) {
   dialog.addEventListener('keydown', (e) => {
-    if (e.key !== 'Tab') return
+    // A key in slotted light-DOM content (the payment step's card form) is
+    // not in the shadow root's focus order here: the browser's own Tab
+    // order (the flat tree's) takes it on to the next control.
+    if (e.key !== 'Tab' || e.target.getRootNode() !== dialog.getRootNode()) return
     const items = tabbables(dialog)
     if (!items.length) return
     const index = items.indexOf(activeElement())

@@ -21,6 +21,7 @@ import { bookingFailure, historyState, screenFromHistory, verifyFailure } from '
 import * as state from './booking_state.js'
 import * as data from './booking_data.js'
 import { addMonths, compareMonths, formatLocalDate, monthOf } from './dates.js'
+import { loadPayment } from './payment/load.js'
 
 /* global SLOTWISE_ENGINE_MODULE, SLOTWISE_ENGINE_WASM */
 // The widget is a classic script (no CORS needed to load it from the
@@ -147,6 +148,7 @@ export class SlotwiseBooking extends HTMLElement {
   #teardown() {
     const s = this.#s
     if (!s) return
+    s.ui.pay?.stop()
     state.end(s)
     data.dropEngine(s)
     if (s.ui.dialog?.open) s.ui.dialog.close()
@@ -181,14 +183,23 @@ export class SlotwiseBooking extends HTMLElement {
     }
     this.#renderLoading()
     const manage = cfg.bookingId && cfg.manageToken ? { id: cfg.bookingId, token: cfg.manageToken } : manageFromUrl()
-    this.#boot(s, manage).catch((e) => this.#failLoad(s, e))
+    // A payment step left by a reload: its booking is in this page's history entry.
+    const paying = !manage && screenFromHistory(history.state, this.#key)
+    this.#boot(s, manage, paying?.screen === 'pay' && paying).catch((e) => this.#failLoad(s, e))
   }
 
-  async #boot(s, manage) {
-    const booking = manage ? await data.managedBooking(s, manage) : null
+  async #boot(s, manage, paying) {
+    const booking = manage || paying ? await data.managedBooking(s, manage || paying) : null
     if (s.dead) return
     await data.loadFirst(s, engineUrls())
     if (s.dead) return
+    if (booking && paying) {
+      state.chooseService(s)
+      // A popup's step was on screen before the reload: it is again.
+      if (s.ui.dialog && !s.ui.dialog.open) s.ui.dialog.showModal()
+      this.#ready(s)
+      return this.#pay(s, { ...booking, manage_token: paying.token })
+    }
     if (booking) {
       state.openManage(s, manage, booking)
       // On page load, nothing steals the host page's focus...
@@ -474,6 +485,7 @@ export class SlotwiseBooking extends HTMLElement {
       if (s.dead) return
       s.keys.forget()
       state.booked(s, booking)
+      if (booking.payment) return this.#pay(s, s.booking)
       // HELD: the server mailed a code; the booking is made once it is entered.
       if (String(s.booking.status).toUpperCase() === 'HELD') return this.#renderVerify(s, s.booking, body.client.email)
       this.#booked(s)
@@ -493,6 +505,42 @@ export class SlotwiseBooking extends HTMLElement {
       status: s.booking.status, provider: s.cfg.provider, service: s.service.id,
     })
     this.#renderDone(s, s.booking, 'booked')
+  }
+
+  // A paid service's booking is HELD until paid: the payment step (a chunk
+  // loaded now, src/payment/) takes the card, then the usual confirmation
+  // follows, or the times again when the hold ran out. The booking's id and
+  // token stay in this history entry (not in the URL, not in storage) so a
+  // reload comes back to the step.
+  #pay(s, booking) {
+    this.#enter(s, 'pay')
+    this.#renderLoading()
+    const keep = (b) => {
+      try {
+        history.replaceState(b && historyState(this.#key, 'pay', { id: b.id, token: b.manage_token }), '')
+      } catch { /* a sandboxed page: no resuming after a reload */ }
+    }
+    keep(booking)
+    loadPayment(assetBase).then((p) => {
+      if (s.dead) return
+      s.ui.pay = p.paymentStep({
+        body: s.ui.body, head: s.service && serviceHeader(s), summary: s.slot && summaryBox(s, s.slot),
+        booking, locale: s.cfg.locale, zone: s.zone, price: s.service?.price, offset: s.clockOffsetMs, api: s.api,
+        emit: (name, detail) => this.#emit(name, detail),
+        paid: (b) => {
+          keep(null)
+          state.booked(s, b)
+          this.#booked(s)
+        },
+        expired: (text) => {
+          keep(null)
+          this.#emit('error', { code: 'PAYMENT_EXPIRED', status: null, message: text })
+          // After a reload the calendar was never opened: its month starts today.
+          state.openCalendarMonth(s)
+          this.#backToCalendar(s, { refresh: true }).then(() => showAlert(s, text))
+        },
+      })
+    }, (e) => this.#showError(s, 'loadFailed', e, () => this.#pay(s, booking)))
   }
 
   // The code step of a service that verifies the address: the client types

@@ -3,16 +3,18 @@
 // retried and which message a server problem's stable code gets. The element
 // (element.js) renders screens and calls these; the unit tests drive them in Node.
 
-export const SCREENS = ['loading', 'calendar', 'form', 'verify', 'done', 'error']
+export const SCREENS = ['loading', 'calendar', 'form', 'verify', 'pay', 'done', 'error']
 
 // From -> the screens the widget may show next ('done' is also the manage
 // view; 'form' also the reschedule confirmation). Re-rendering a screen
 // (a language change, a refresh) is a move to itself; an error may come anywhere.
+// 'pay' is a paid service's payment step (also resumed on a reload).
 const MOVES = {
-  loading: ['calendar', 'done'],
+  loading: ['calendar', 'pay', 'done'],
   calendar: ['calendar', 'form', 'done'],
-  form: ['calendar', 'form', 'verify', 'done'],
+  form: ['calendar', 'form', 'verify', 'pay', 'done'],
   verify: ['calendar', 'done'],
+  pay: ['pay', 'calendar', 'done'],
   done: ['calendar', 'done'],
   error: [],
 }

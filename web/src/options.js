@@ -23,6 +23,7 @@ export const OPTIONS = [
   { attr: 'button-label', live: 'view' },
   { attr: 'duration', live: 'view' },
   { attr: 'hour-cycle', live: 'view' },
+  { attr: 'stripe-js-src', live: 'view' },
 ].map((o) => ({ ...o, prop: o.attr.replace(/-([a-z])/g, (_, c) => c.toUpperCase()) }))
 
 export const ATTRIBUTES = OPTIONS.map((o) => o.attr)
