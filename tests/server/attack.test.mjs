@@ -1035,6 +1035,11 @@ test('security headers: nosniff and no-referrer everywhere, no-store on personal
     const page = await request(srv.url, 'GET', '/');
     check('GET / (index.html)', page);
     if (!/frame-ancestors/.test(page.headers['content-security-policy'] || '')) failures.push(`GET / : content-security-policy ${page.headers['content-security-policy']}`);
+    // The booking page may show a paid service's payment step: Stripe.js and its frames, and nothing inline.
+    const csp = page.headers['content-security-policy'] || '';
+    if (!/script-src [^;]*https:\/\/js\.stripe\.com/.test(csp) || !/frame-src [^;]*https:\/\/hooks\.stripe\.com/.test(csp) ||
+        !/connect-src [^;]*https:\/\/api\.stripe\.com/.test(csp) || /unsafe-inline/.test(csp))
+      failures.push(`GET / : Stripe.js sources in content-security-policy ${csp}`);
     assert.deepEqual(failures, []);
   });
 });

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 #include <vector>
 
 #include "http/compression.h"
@@ -16,10 +17,18 @@ namespace {
 
 // The policy of the server's own pages: scripts and connections only from
 // the server (the engine's WebAssembly may compile), no inline script or
-// style, and no other site may frame them.
+// style, and no other site may frame them. Stripe.js and its frames are the
+// one exception: the booking page (/app/book.html) shows the widget's
+// payment step for a paid service, and Stripe's Payment Element lives in
+// Stripe's own frames (the sources Stripe documents for a strict CSP).
+constexpr std::string_view kStripeScripts = " https://js.stripe.com https://*.js.stripe.com";
+constexpr std::string_view kStripeFrames = "https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com";
+constexpr std::string_view kStripeApi = " https://api.stripe.com";
+
 std::string page_policy(const std::string& also) {
     const std::string server = also.empty() ? "'self'" : "'self' " + also;
-    return "default-src 'none'; script-src " + server + " 'wasm-unsafe-eval'; connect-src " + server +
+    return "default-src 'none'; script-src " + server + " 'wasm-unsafe-eval'" + std::string(kStripeScripts) +
+           "; connect-src " + server + std::string(kStripeApi) + "; frame-src " + std::string(kStripeFrames) +
            "; style-src 'self'; img-src 'self' data: https:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 }
 
