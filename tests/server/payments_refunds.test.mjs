@@ -223,6 +223,7 @@ test('a provider cancellation and a decline refund everything, a no-show nothing
   assert.equal(webhookMessages(db, confirmed.id, 'booking.cancelled'), 1, 'the cancellation itself, once');
 
   // Stripe's own retries of every refund event: taken as duplicates, nothing counted twice, no second payment.refunded.
+  await stripe.settled();
   const refundEvents = stripe.events.filter((e) => /^(refund\.|charge\.refund)/.test(e.type));
   assert.ok(refundEvents.length >= 6, refundEvents.map((e) => e.type).join());
   for (const e of refundEvents) {
