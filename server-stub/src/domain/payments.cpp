@@ -8,6 +8,7 @@
 #include "adapters/stripe_signature.h"
 #include "domain/booking_events.h"
 #include "domain/domain_error.h"
+#include "domain/stripe_accounts.h"
 #include "store/records.h"
 
 namespace slotwise::server::domain {
@@ -231,24 +232,30 @@ ReconcileReport PaymentService::reconcile(const adapters::StripeClient& stripe) 
     return report;
 }
 
-ReconcileReport PaymentService::send_requested_refunds(const adapters::StripeClient& stripe) {
+ReconcileReport PaymentService::send_requested_refunds(const StripeAccounts& accounts) {
     ReconcileReport report;
     struct Owed {
-        std::string id, intent_id, idempotency_key;
+        std::string id, intent_id, idempotency_key, provider_id;
         std::int64_t amount = 0;
     };
     std::vector<Owed> owed;
     {
         auto s = store_.session();
-        for (const auto& row : s->query("SELECT r.id, r.amount, r.idempotency_key, p.intent_id FROM refunds r "
+        for (const auto& row : s->query("SELECT r.id, r.amount, r.idempotency_key, p.intent_id, p.provider_id FROM refunds r "
                                         "JOIN payments p ON p.booking_id = r.booking_id "
                                         "WHERE r.status = 'requested' AND p.intent_id IS NOT NULL ORDER BY r.created_at LIMIT $1",
                                         {std::int64_t{options_.reconcile_batch}}))
             owed.push_back({row.get<std::string>("id"), row.get<std::string>("intent_id"), row.get<std::string>("idempotency_key"),
-                            row.get<std::int64_t>("amount")});
+                            row.get<std::string>("provider_id"), row.get<std::int64_t>("amount")});
     }
     for (const Owed& refund : owed) {
         ++report.asked;
+        const auto account = accounts.for_provider(refund.provider_id);
+        if (!account) {
+            ++report.failed;
+            continue;
+        }
+        const adapters::StripeClient stripe = accounts.client(*account);
         adapters::CreateRefund request;
         request.payment_intent = refund.intent_id;
         request.amount = refund.amount;
