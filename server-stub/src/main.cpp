@@ -22,6 +22,7 @@
 #include "domain/booking_service.h"
 #include "domain/provider_views.h"
 #include "domain/push_subscriptions.h"
+#include "domain/payment_flow.h"
 #include "domain/payments.h"
 #include "domain/stripe_accounts.h"
 #include "domain/server_keys.h"
@@ -107,6 +108,9 @@ const char* kUsage = R"(usage: slotwise-server [options]
   --payment-reconcile-after S  ask Stripe about a payment still open S seconds after it was created (default 600)
   --payment-reconcile-every S  how often that check runs (default 300)
   --payment-refunds-every S  how often decided refunds are sent to Stripe (default 10)
+  --payment-hold-minutes N  a HELD booking of a paid service waits N minutes for its payment, at the
+                            latest until its start (default 15); then it expires, its time is free
+                            and its PaymentIntent is cancelled
 environment: SLOTWISE_ADMIN_TOKEN (the operator token, 24..256 visible ASCII; when unset a
              stored one is used, or one is generated and printed once to stderr),
              SLOTWISE_NOW (start the server's clock at this instant; tests and demos),
@@ -305,6 +309,8 @@ int main(int argc, char** argv) {
             payment_options.reconcile_after = std::chrono::seconds{std::max(0, to_int(flag, value()))};
         else if (flag == "--payment-reconcile-every")
             payment_reconcile_every = std::chrono::seconds{std::max(1, to_int(flag, value()))};
+        else if (flag == "--payment-hold-minutes")
+            service_options.payment_hold = std::chrono::minutes{std::max(1, to_int(flag, value()))};
         else if (flag == "--payment-refunds-every")
             payment_refunds_every = std::chrono::seconds{std::max(1, to_int(flag, value()))};
         else if (flag == "--calendar-sync-every")
@@ -452,6 +458,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<domain::WebhookService> webhooks;
     std::unique_ptr<domain::PaymentService> payments;
     std::unique_ptr<domain::StripeAccounts> stripe_accounts;
+    std::unique_ptr<domain::PaymentFlow> payment_flow;
     std::unique_ptr<domain::CalendarService> calendars;
     std::unique_ptr<domain::ProviderViews> provider_views;
     std::unique_ptr<domain::CalendarOAuth> calendar_oauth;
@@ -507,8 +514,15 @@ int main(int argc, char** argv) {
             stripe_accounts = std::make_unique<domain::StripeAccounts>(*backend.store, std::move(base),
                                                                        publishable ? publishable : "", payment_options.webhook_secret);
         }
+        // The paid booking flow: HELD bookings and their PaymentIntents (domain/payment_flow.h).
+        payment_flow = std::make_unique<domain::PaymentFlow>(*backend.store, clock, *stripe_accounts);
+        backend.service->take_payments_through(*payment_flow);
         if (!payment_options.webhook_secret.empty()) {
             payments = std::make_unique<domain::PaymentService>(*backend.store, clock, payment_options);
+            payments->settle_payments_with([&service = *backend.service](Session& s, const std::string& booking_id,
+                                                                          std::int64_t amount_received, slotwise::Timestamp now) {
+                return service.settle_payment(s, booking_id, amount_received, now);
+            });
             api.serve_payments(*payments);
         }
         calendar_options.public_origin = account_options.public_origin;
@@ -568,6 +582,8 @@ int main(int argc, char** argv) {
         std::printf("slotwise-server: mail: %s, from %s\n", mail_sender->describe().c_str(), mail_options.from.address.c_str());
         backend.accounts->set_job_queue(job_queue.get());
         dispatcher->every("accounts.purge", std::chrono::hours{1}, [&accounts = *backend.accounts] { accounts.purge_expired(); });
+        dispatcher->handle(domain::kPaymentCancelJob,
+                           [&flow = *payment_flow](const jobs::Job& job) { return flow.cancel_intent(job); });
         // A lost Stripe webhook must not leave a payment open: ask Stripe itself.
         if (payments && stripe)
             dispatcher->every("payments.reconcile", payment_reconcile_every, [&payments = *payments, &stripe = *stripe] {
