@@ -8,11 +8,13 @@
 // status change and sent by the refunds job with its own Idempotency-Key;
 // a succeeded refund fires the provider's webhook `payment.refunded` once.
 //
-// The paid bookings: the booking flow that takes the payment (helper
-// pay-flow) is not on this branch yet, so each booking here is made
-// unpaid, its PaymentIntent is created and paid at the Stripe test server,
-// and the `payments` row is written into the SQLite file as the flow writes
-// it once Stripe reports the payment (status succeeded, amount_received).
+// The paid bookings: the last test goes through the booking flow itself
+// (HELD, the PaymentIntent, Stripe's payment_intent.succeeded). The others
+// were written before that flow was merged and need bookings of exact
+// policies, times and amounts in numbers: each is made unpaid, its
+// PaymentIntent is created and paid at the Stripe test server, and the
+// `payments` row is written into the SQLite file as the flow writes it once
+// Stripe reports the payment (status succeeded, amount_received).
 // Everything after that (the cancel, the refund row, the job, Stripe's
 // refund and its webhooks) is the real path.
 import { test, after } from 'node:test';
@@ -326,4 +328,43 @@ test('a booking without payment: refund 0 and paid false, no refund row, no refu
   const mail = await mailTo(server.mailDir, client(7).email, /^Booking cancelled/);
   assert.ok(!/refund/i.test(mail.text) && !/refund/i.test(mail.html ?? ''), mail.text);
   assert.deepEqual(stripe.requests.filter((q) => q.path === '/v1/refunds'), []);
+});
+
+test('through the booking flow itself: a deposit paid at Stripe, the client cancels, and sees the refund move in payment.refunds', { timeout: 120000 }, async () => {
+  const db = await freshDatabase();
+  const stripe = await stripeServer();
+  const server = await refundServer(db, stripe);
+  const service = { ...providerConfig().services[0], payment: { mode: 'deposit', deposit: { amount: 2500, currency: 'EUR' } } };
+  await putProvider(server.url, 'p1', providerConfig({ services: [service] }));
+  // Moderate, 3 days ahead: half of what was paid.
+  const made = await book(server.url, { provider: 'p1', service: 's30', start: slotAt(3, 120), client: client(9) });
+  assert.equal(made.status, 201, made.text);
+  const b = made.json.booking;
+  assert.equal(b.status, 'HELD');
+  const [intent] = [...stripe.intents.values()].filter((i) => i.metadata.slotwise_booking === b.id);
+  assert.equal(intent.amount, 2500);
+  stripe.succeed(intent.id);
+  const read = () => request(server.url, 'GET', `/v1/bookings/${b.id}?token=${b.manage_token}`);
+  await until('the booking paid and confirmed', async () => {
+    const r = await read();
+    return r.json.booking.status === 'CONFIRMED' && r.json.booking.payment.amount_received === 2500;
+  });
+
+  const cancelled = await cancelByClient(server.url, b, 'moving away');
+  assert.equal(cancelled.status, 200, cancelled.text);
+  assert.deepEqual(cancelled.json.booking.refund, { amount: 1250, currency: 'EUR', paid: true });
+  const [asked] = cancelled.json.booking.payment.refunds;
+  assert.deepEqual([asked.amount, asked.currency, asked.reason, asked.status], [1250, 'EUR', 'cancelled_by_client', 'requested']);
+  assert.match(asked.id, /^rf_/);
+
+  // The client's own view follows the refund to Stripe's success.
+  const settled = await until('the refund succeeded in the client view', async () => {
+    const r = await read();
+    const p = r.json.booking.payment;
+    return p.refunds[0]?.status === 'succeeded' && p.refunded_amount === 1250 ? r.json.booking : null;
+  });
+  assert.deepEqual(settled.refund, { amount: 1250, currency: 'EUR', paid: true });
+  assert.deepEqual(refundsAtStripe(stripe, intent.id).map((r) => [r.amount, r.metadata.slotwise_refund]), [[1250, asked.id]]);
+  const mail = await mailTo(server.mailDir, client(9).email, /^Booking cancelled/);
+  assert.match(mail.text, /Refund: EUR 12\.50/, mail.text);
 });
