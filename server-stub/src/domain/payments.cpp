@@ -119,8 +119,14 @@ std::string apply_refund_event(Session& s, const adapters::Refund& refund, std::
     if (next != "pending" && next != "succeeded" && next != "failed" && next != "canceled") return "ignored";
     // Stripe documents one move out of a final status: a succeeded refund that later fails.
     if (refund_rank(next) > refund_rank(status) || (status == "succeeded" && next == "failed")) {
-        s.exec("UPDATE refunds SET status = $2, refund_id = $3, failure_reason = $4, updated_at = $5 WHERE id = $1",
-               {id, next, refund.id, refund.failure_reason.empty() ? SqlValue(nullptr) : SqlValue(refund.failure_reason), now});
+        // Only from the status read: the webhook and the refunds job's
+        // answer may apply the same refund at once (PostgreSQL runs both;
+        // the second waits for the first's row lock, then finds the status
+        // moved and changes nothing).
+        if (s.exec("UPDATE refunds SET status = $2, refund_id = $3, failure_reason = $4, updated_at = $5 WHERE id = $1 AND status = $6",
+                   {id, next, refund.id, refund.failure_reason.empty() ? SqlValue(nullptr) : SqlValue(refund.failure_reason), now,
+                    status}) == 0)
+            return "refund_" + next;
         // Only a move into or out of succeeded changes what was refunded;
         // a final status is reached once, so the webhook fires once.
         const std::string booking_id = rows[0].get<std::string>("booking_id");
