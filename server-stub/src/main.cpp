@@ -641,9 +641,10 @@ int main(int argc, char** argv) {
                     std::printf("slotwise-server: payments reconciled: %d asked, %d changed, %d failed\n", report.asked, report.changed,
                                 report.failed);
             });
-        if (payments && stripe)
-            dispatcher->every("payments.refunds", payment_refunds_every, [&payments = *payments, &stripe = *stripe] {
-                const auto report = payments.send_requested_refunds(stripe);
+        // Each refund through the account that took the payment (a provider's own keys, else the operator's).
+        if (payments && stripe_accounts)
+            dispatcher->every("payments.refunds", payment_refunds_every, [&payments = *payments, &accounts = *stripe_accounts] {
+                const auto report = payments.send_requested_refunds(accounts);
                 if (report.failed)
                     std::printf("slotwise-server: refunds: %d sent, %d to try again\n", report.changed, report.failed);
             });

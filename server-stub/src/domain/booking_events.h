@@ -19,6 +19,8 @@
 //   completed, no_show   the provider records the visit's outcome
 //   payment_succeeded    Stripe reported the payment of a paid booking (after
 //                its `created`, in the same transaction; webhooks)
+//   payment_refunded     a refund Stripe reported succeeded (payments.h): the
+//                webhook `payment.refunded`, nothing else
 // A booking created CONFIRMED has one event, `created`, whose booking says CONFIRMED.
 #pragma once
 

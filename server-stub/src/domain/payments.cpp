@@ -6,7 +6,10 @@
 
 #include "adapters/stripe_client.h"
 #include "adapters/stripe_signature.h"
+#include "domain/booking_events.h"
 #include "domain/domain_error.h"
+#include "domain/stripe_accounts.h"
+#include "store/records.h"
 
 namespace slotwise::server::domain {
 
@@ -69,13 +72,44 @@ int refund_rank(const std::string& status) {
     return 2;  // succeeded, failed, canceled: final
 }
 
+// The provider's webhook `payment.refunded` (api.md "Webhooks"), queued as
+// the booking's next event in the transaction that records the success.
+// The sequence is taken by an UPDATE first, so that a concurrent event of
+// the same booking cannot be given the same number (and the same
+// webhook-id).
+void announce_refund(Session& s, const std::string& booking_id, std::int64_t now) {
+    if (s.exec("UPDATE bookings SET event_sequence = event_sequence + 1 WHERE id = $1", {booking_id}) == 0) return;
+    auto booking = records::load_booking(s, booking_id);
+    if (!booking) return;
+    --booking->event_sequence;  // booking_event_statement counts it up again
+    s.exec(booking_event_statement(*booking, BookingEventType::payment_refunded, "system", timestamp_from_epoch(now), std::nullopt,
+                                   /*webhooks_only=*/true));
+}
+
+// refunded_amount after one of our refunds moved: a success counts it (the
+// sum of our succeeded refunds, or what charge.refunded said if that is
+// more: that also counts refunds made in Stripe's Dashboard); a success
+// that later failed gives its amount back.
+void count_refund(Session& s, const std::string& booking_id, std::int64_t amount, bool succeeded, std::int64_t now) {
+    if (succeeded) {
+        const auto sum = s.query("SELECT COALESCE(SUM(amount), 0) AS total FROM refunds WHERE booking_id = $1 AND status = 'succeeded'",
+                                 {booking_id});
+        s.exec("UPDATE payments SET refunded_amount = $2, updated_at = $3 WHERE booking_id = $1 AND refunded_amount < $2",
+               {booking_id, sum.empty() ? amount : sum[0].get<std::int64_t>("total"), now});
+    } else {
+        s.exec("UPDATE payments SET refunded_amount = CASE WHEN refunded_amount > $2 THEN refunded_amount - $2 ELSE 0 END, "
+               "updated_at = $3 WHERE booking_id = $1",
+               {booking_id, amount, now});
+    }
+}
+
 // A refund event (refund.created, refund.updated, refund.failed,
 // charge.refund.updated): the refund row we asked for, found by Stripe's id
 // or, when the webhook comes before our own call's answer was committed, by
 // the row id we sent as metadata[slotwise_refund].
 std::string apply_refund_event(Session& s, const adapters::Refund& refund, std::int64_t now) {
     const auto ours = refund.metadata.find("slotwise_refund");
-    const auto rows = s.query("SELECT id, status FROM refunds WHERE refund_id = $1 OR id = $2",
+    const auto rows = s.query("SELECT id, status, booking_id, amount FROM refunds WHERE refund_id = $1 OR id = $2",
                               {refund.id, ours == refund.metadata.end() ? std::string() : ours->second});
     if (rows.empty()) return "unknown_refund";
     const std::string id = rows[0].get<std::string>("id");
@@ -84,10 +118,26 @@ std::string apply_refund_event(Session& s, const adapters::Refund& refund, std::
     if (next == "requires_action") next = "pending";
     if (next != "pending" && next != "succeeded" && next != "failed" && next != "canceled") return "ignored";
     // Stripe documents one move out of a final status: a succeeded refund that later fails.
-    if (refund_rank(next) > refund_rank(status) || (status == "succeeded" && next == "failed"))
-        s.exec("UPDATE refunds SET status = $2, refund_id = $3, failure_reason = $4, updated_at = $5 WHERE id = $1",
-               {id, next, refund.id, refund.failure_reason.empty() ? SqlValue(nullptr) : SqlValue(refund.failure_reason), now});
-    else
+    if (refund_rank(next) > refund_rank(status) || (status == "succeeded" && next == "failed")) {
+        // Only from the status read: the webhook and the refunds job's
+        // answer may apply the same refund at once (PostgreSQL runs both;
+        // the second waits for the first's row lock, then finds the status
+        // moved and changes nothing).
+        if (s.exec("UPDATE refunds SET status = $2, refund_id = $3, failure_reason = $4, updated_at = $5 WHERE id = $1 AND status = $6",
+                   {id, next, refund.id, refund.failure_reason.empty() ? SqlValue(nullptr) : SqlValue(refund.failure_reason), now,
+                    status}) == 0)
+            return "refund_" + next;
+        // Only a move into or out of succeeded changes what was refunded;
+        // a final status is reached once, so the webhook fires once.
+        const std::string booking_id = rows[0].get<std::string>("booking_id");
+        const std::int64_t amount = rows[0].get<std::int64_t>("amount");
+        if (next == "succeeded") {
+            count_refund(s, booking_id, amount, true, now);
+            announce_refund(s, booking_id, now);
+        } else if (status == "succeeded") {
+            count_refund(s, booking_id, amount, false, now);
+        }
+    } else
         s.exec("UPDATE refunds SET refund_id = $2 WHERE id = $1 AND refund_id IS NULL", {id, refund.id});
     return "refund_" + next;
 }
@@ -202,24 +252,30 @@ ReconcileReport PaymentService::reconcile(const adapters::StripeClient& stripe) 
     return report;
 }
 
-ReconcileReport PaymentService::send_requested_refunds(const adapters::StripeClient& stripe) {
+ReconcileReport PaymentService::send_requested_refunds(const StripeAccounts& accounts) {
     ReconcileReport report;
     struct Owed {
-        std::string id, intent_id, idempotency_key;
+        std::string id, intent_id, idempotency_key, provider_id;
         std::int64_t amount = 0;
     };
     std::vector<Owed> owed;
     {
         auto s = store_.session();
-        for (const auto& row : s->query("SELECT r.id, r.amount, r.idempotency_key, p.intent_id FROM refunds r "
+        for (const auto& row : s->query("SELECT r.id, r.amount, r.idempotency_key, p.intent_id, p.provider_id FROM refunds r "
                                         "JOIN payments p ON p.booking_id = r.booking_id "
                                         "WHERE r.status = 'requested' AND p.intent_id IS NOT NULL ORDER BY r.created_at LIMIT $1",
                                         {std::int64_t{options_.reconcile_batch}}))
             owed.push_back({row.get<std::string>("id"), row.get<std::string>("intent_id"), row.get<std::string>("idempotency_key"),
-                            row.get<std::int64_t>("amount")});
+                            row.get<std::string>("provider_id"), row.get<std::int64_t>("amount")});
     }
     for (const Owed& refund : owed) {
         ++report.asked;
+        const auto account = accounts.for_provider(refund.provider_id);
+        if (!account) {
+            ++report.failed;
+            continue;
+        }
+        const adapters::StripeClient stripe = accounts.client(*account);
         adapters::CreateRefund request;
         request.payment_intent = refund.intent_id;
         request.amount = refund.amount;

@@ -20,6 +20,8 @@ class StripeClient;
 
 namespace slotwise::server::domain {
 
+class StripeAccounts;
+
 struct PaymentOptions {
     // SLOTWISE_STRIPE_WEBHOOK_SECRET (whsec_...); empty: the webhook route answers 404.
     std::string webhook_secret;
@@ -81,8 +83,13 @@ public:
     // metadata[slotwise_refund], so a crash between Stripe's answer and our
     // commit only means asking again and getting the same refund back. A
     // retryable error leaves the row for the next run; any other marks it
-    // failed with Stripe's words.
-    ReconcileReport send_requested_refunds(const adapters::StripeClient& stripe);
+    // failed with Stripe's words. An answer is applied as the refund's
+    // webhook is: a refund that reaches succeeded (by either path, once)
+    // counts in refunded_amount and queues the booking event
+    // payment.refunded in the same transaction. Each refund goes through
+    // the account of the booking's provider (StripeAccounts): the one that
+    // took the payment; a provider without one now is tried again later.
+    ReconcileReport send_requested_refunds(const StripeAccounts& accounts);
 
 private:
     Store& store_;

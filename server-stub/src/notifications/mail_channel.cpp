@@ -60,6 +60,8 @@ MailPlan mail_plan(domain::BookingEventType type, BookingStatus status_at_event,
         case T::no_show:
         // The booking.created of the same payment says it to both sides.
         case T::payment_succeeded: break;
+        // A refund's progress is in the booking the client opens (payment.refunds) and in the provider's webhooks.
+        case T::payment_refunded: break;
     }
     if (!kind) return plan;
     if (tells_client) plan.client = kind;

@@ -37,6 +37,7 @@ std::optional<SmsTopic> topic_of(const BookingEvent& event) {
     case BookingEventType::completed:
     case BookingEventType::no_show:
     case BookingEventType::payment_succeeded: return std::nullopt;
+    case BookingEventType::payment_refunded: return std::nullopt;
     }
     return std::nullopt;
 }
