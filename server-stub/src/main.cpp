@@ -24,6 +24,7 @@
 #include "domain/push_subscriptions.h"
 #include "domain/payments.h"
 #include "domain/stripe_accounts.h"
+#include "domain/provider_stripe.h"
 #include "domain/server_keys.h"
 #include "http/http_api.h"
 #include "jobs/dispatcher.h"
@@ -452,6 +453,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<domain::WebhookService> webhooks;
     std::unique_ptr<domain::PaymentService> payments;
     std::unique_ptr<domain::StripeAccounts> stripe_accounts;
+    std::unique_ptr<domain::ProviderStripe> provider_stripe;
     std::unique_ptr<domain::CalendarService> calendars;
     std::unique_ptr<domain::ProviderViews> provider_views;
     std::unique_ptr<domain::CalendarOAuth> calendar_oauth;
@@ -504,13 +506,20 @@ int main(int argc, char** argv) {
                 base.http = outgoing;
             }
             const char* publishable = std::getenv("SLOTWISE_STRIPE_PUBLISHABLE_KEY");
-            stripe_accounts = std::make_unique<domain::StripeAccounts>(*backend.store, std::move(base),
-                                                                       publishable ? publishable : "", payment_options.webhook_secret);
+            stripe_accounts = std::make_unique<domain::StripeAccounts>(
+                *backend.store, std::move(base), publishable ? publishable : "", payment_options.webhook_secret,
+                backend.keys->derive(domain::kStripeKeysSalt, domain::kStripeKeysInfo));
+            // Providers enter their own keys even when the operator has none.
+            provider_stripe = std::make_unique<domain::ProviderStripe>(
+                *backend.store, clock, *stripe_accounts, backend.keys->derive(domain::kStripeKeysSalt, domain::kStripeKeysInfo),
+                account_options.public_origin + "/v1/payments/stripe/webhook");
+            api.serve_provider_stripe(*provider_stripe);
         }
-        if (!payment_options.webhook_secret.empty()) {
-            payments = std::make_unique<domain::PaymentService>(*backend.store, clock, payment_options);
-            api.serve_payments(*payments);
-        }
+        // Always there: a provider's own webhook secret may arrive at any
+        // time; the route answers 404 while no secret at all is set.
+        payments = std::make_unique<domain::PaymentService>(*backend.store, clock, payment_options);
+        payments->use_accounts(*stripe_accounts);
+        api.serve_payments(*payments);
         calendar_options.public_origin = account_options.public_origin;
         calendar_oauth_options.public_origin = account_options.public_origin;
         // The same key as calendar sync's: both seal and open a connection's credentials.

@@ -7,6 +7,7 @@
 #include "adapters/stripe_client.h"
 #include "adapters/stripe_signature.h"
 #include "domain/domain_error.h"
+#include "domain/stripe_accounts.h"
 
 namespace slotwise::server::domain {
 
@@ -93,20 +94,83 @@ std::string apply_charge_refunded(Session& s, const nlohmann::json& charge, std:
     return "charge_refunded";
 }
 
+// The provider an event claims to be about: its PaymentIntent's
+// metadata[slotwise_provider] (the booking flow sets it), or the provider of
+// our payment row for the intent the object names. A claim only chooses
+// which provider's secret is tried; the signature proves it.
+std::string claimed_provider(Session& s, const nlohmann::json& body) {
+    const auto data = body.is_object() ? body.find("data") : body.end();
+    if (data == body.end() || !data->is_object() || !data->contains("object") || !(*data)["object"].is_object()) return {};
+    const nlohmann::json& object = (*data)["object"];
+    if (const auto metadata = object.find("metadata"); metadata != object.end() && metadata->is_object())
+        if (const auto p = metadata->find("slotwise_provider"); p != metadata->end() && p->is_string()) return p->get<std::string>();
+    const std::string intent = object.value("object", std::string()) == "payment_intent" ? object.value("id", std::string())
+                               : object.contains("payment_intent") && object["payment_intent"].is_string()
+                                   ? object["payment_intent"].get<std::string>()
+                                   : std::string();
+    if (intent.empty()) return {};
+    const auto rows = s.query("SELECT provider_id FROM payments WHERE intent_id = $1", {intent});
+    return rows.empty() ? std::string() : rows[0].get<std::string>("provider_id");
+}
+
+// A provider's own secret speaks for that provider's payments only: an
+// event it signed about another provider's intent is refused.
+bool about_other_provider(Session& s, const nlohmann::json& body, const std::string& signer) {
+    const auto data = body.is_object() ? body.find("data") : body.end();
+    if (data == body.end() || !data->is_object() || !data->contains("object") || !(*data)["object"].is_object()) return false;
+    const nlohmann::json& object = (*data)["object"];
+    std::string intent;
+    if (object.value("object", std::string()) == "payment_intent") intent = object.value("id", std::string());
+    else if (object.contains("payment_intent") && object["payment_intent"].is_string()) intent = object["payment_intent"].get<std::string>();
+    if (intent.empty()) return false;
+    const auto rows = s.query("SELECT provider_id FROM payments WHERE intent_id = $1", {intent});
+    return !rows.empty() && rows[0].get<std::string>("provider_id") != signer;
+}
+
 }  // namespace
+
+bool PaymentService::webhook_configured() const {
+    return accounts_ ? accounts_->webhook_possible() : !options_.webhook_secret.empty();
+}
 
 PaymentService::PaymentService(Store& store, const Clock& clock, PaymentOptions options)
     : store_(store), clock_(clock), options_(std::move(options)) {}
 
 StripeWebhookReceipt PaymentService::receive_stripe_webhook(std::string_view raw_body, const std::optional<std::string>& signature) {
     if (!webhook_configured())
-        throw DomainError(ErrorKind::not_found, "PAYMENTS_NOT_CONFIGURED", "payments are off: SLOTWISE_STRIPE_WEBHOOK_SECRET is not set");
+        throw DomainError(ErrorKind::not_found, "PAYMENTS_NOT_CONFIGURED",
+                          "payments are off: neither SLOTWISE_STRIPE_WEBHOOK_SECRET nor any provider's webhook secret is set");
     if (!signature || signature->empty()) throw signature_error("STRIPE_SIGNATURE_MISSING", "no Stripe-Signature header");
     // Stripe signs with its own clock: the machine's real time, never the
     // server's shifted clock (SLOTWISE_NOW), is what the tolerance is about.
     const std::int64_t real_now = epoch_seconds(Clock::system_seconds());
-    const auto check = adapters::verify_stripe_signature(*signature, raw_body, options_.webhook_secret, real_now,
-                                                         options_.signature_tolerance_seconds);
+    // The operator's secret, then the secret of the provider the event
+    // claims (its own Stripe account signs its events); the first that
+    // verifies counts, and a mismatch is reported only when none does.
+    std::vector<std::string> secrets{options_.webhook_secret};
+    std::string claimed;
+    if (accounts_) {
+        const auto unverified = nlohmann::json::parse(raw_body, nullptr, /*allow_exceptions=*/false);
+        auto s = store_.session();
+        claimed = claimed_provider(*s, unverified);
+        secrets = accounts_->webhook_secrets(claimed);
+    }
+    adapters::StripeSignatureCheck check;
+    check.status = StripeSignatureStatus::mismatch;
+    for (std::size_t i = 0; i < secrets.size(); ++i) {
+        if (secrets[i].empty()) continue;
+        check = adapters::verify_stripe_signature(*signature, raw_body, secrets[i], real_now, options_.signature_tolerance_seconds);
+        if (check.status != StripeSignatureStatus::mismatch) {
+            // Signed with the provider's own secret (never the operator's, tried first).
+            const bool by_provider = accounts_ && check.status == StripeSignatureStatus::valid && secrets[i] != options_.webhook_secret;
+            if (by_provider) {
+                auto s = store_.session();
+                if (about_other_provider(*s, nlohmann::json::parse(raw_body, nullptr, false), claimed))
+                    throw signature_error("STRIPE_SIGNATURE_INVALID", "this event is signed by a provider's secret but is about another provider's payment");
+            }
+            break;
+        }
+    }
     switch (check.status) {
         case StripeSignatureStatus::valid: break;
         case StripeSignatureStatus::outside_tolerance:

@@ -19,6 +19,8 @@ class StripeClient;
 
 namespace slotwise::server::domain {
 
+class StripeAccounts;
+
 struct PaymentOptions {
     // SLOTWISE_STRIPE_WEBHOOK_SECRET (whsec_...); empty: the webhook route answers 404.
     std::string webhook_secret;
@@ -48,7 +50,10 @@ class PaymentService {
 public:
     PaymentService(Store& store, const Clock& clock, PaymentOptions options);
 
-    bool webhook_configured() const { return !options_.webhook_secret.empty(); }
+    bool webhook_configured() const;
+    // Whose webhook secrets sign events (domain/stripe_accounts.h): the
+    // operator's and each provider's own; unset, only options.webhook_secret.
+    void use_accounts(const StripeAccounts& accounts) { accounts_ = &accounts; }
 
     // Checks `signature` (the Stripe-Signature header) against the raw body
     // as it arrived, then records the event and applies it in one
@@ -78,6 +83,7 @@ private:
     Store& store_;
     const Clock& clock_;
     PaymentOptions options_;
+    const StripeAccounts* accounts_ = nullptr;
 };
 
 }  // namespace slotwise::server::domain

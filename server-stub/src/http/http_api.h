@@ -22,6 +22,7 @@ namespace domain {
 class CalendarOAuth;
 class PushSubscriptions;
 class PaymentService;
+class ProviderStripe;
 class ProviderViews;
 }
 
@@ -64,6 +65,8 @@ public:
     void set_push_subscriptions(domain::PushSubscriptions& push);
     // Stripe's webhook (api.md "Payments (Stripe)"); before ready(). Unset: the route answers 404.
     void serve_payments(domain::PaymentService& payments);
+    // A provider's own Stripe keys (PUT/GET/DELETE /v1/providers/{id}/stripe); before ready(). Unset: 404.
+    void serve_provider_stripe(domain::ProviderStripe& stripe);
     // The dashboard's booking history and clients; set before ready().
     void serve_provider_views(domain::ProviderViews& views);
     // Serves until stop(); returns after in-flight requests have been answered.
