@@ -578,16 +578,17 @@ int main(int argc, char** argv) {
         backend.accounts->set_job_queue(job_queue.get());
         dispatcher->every("accounts.purge", std::chrono::hours{1}, [&accounts = *backend.accounts] { accounts.purge_expired(); });
         // A lost Stripe webhook must not leave a payment open: ask Stripe itself.
-        if (payments && stripe)
-            dispatcher->every("payments.reconcile", payment_reconcile_every, [&payments = *payments, &stripe = *stripe] {
-                const auto report = payments.reconcile(stripe);
+        // Each payment through its provider's account (own keys or the operator's).
+        if (payments)
+            dispatcher->every("payments.reconcile", payment_reconcile_every, [&payments = *payments] {
+                const auto report = payments.reconcile();
                 if (report.changed || report.failed)
                     std::printf("slotwise-server: payments reconciled: %d asked, %d changed, %d failed\n", report.asked, report.changed,
                                 report.failed);
             });
-        if (payments && stripe)
-            dispatcher->every("payments.refunds", payment_refunds_every, [&payments = *payments, &stripe = *stripe] {
-                const auto report = payments.send_requested_refunds(stripe);
+        if (payments)
+            dispatcher->every("payments.refunds", payment_refunds_every, [&payments = *payments] {
+                const auto report = payments.send_requested_refunds();
                 if (report.failed)
                     std::printf("slotwise-server: refunds: %d sent, %d to try again\n", report.changed, report.failed);
             });

@@ -219,20 +219,45 @@ StripeWebhookReceipt PaymentService::receive_stripe_webhook(std::string_view raw
 }
 
 ReconcileReport PaymentService::reconcile(const adapters::StripeClient& stripe) {
+    return reconcile_with([&stripe](const std::string&) { return std::optional<adapters::StripeClient>(stripe); });
+}
+
+ReconcileReport PaymentService::send_requested_refunds(const adapters::StripeClient& stripe) {
+    return send_refunds_with([&stripe](const std::string&) { return std::optional<adapters::StripeClient>(stripe); });
+}
+
+PaymentService::ClientFor PaymentService::accounts_client() const {
+    return [this](const std::string& provider_id) -> std::optional<adapters::StripeClient> {
+        if (!accounts_) return std::nullopt;
+        const auto account = accounts_->for_provider(provider_id);
+        if (!account) return std::nullopt;
+        return accounts_->client(*account);
+    };
+}
+
+ReconcileReport PaymentService::reconcile() { return reconcile_with(accounts_client()); }
+ReconcileReport PaymentService::send_requested_refunds() { return send_refunds_with(accounts_client()); }
+
+ReconcileReport PaymentService::reconcile_with(const ClientFor& client_for) {
     ReconcileReport report;
     const std::int64_t now = epoch_seconds(clock_.now());
-    std::vector<std::string> intents;
+    std::vector<std::pair<std::string, std::string>> intents;  // intent id, provider id
     {
         auto s = store_.session();
-        for (const auto& row : s->query("SELECT intent_id FROM payments WHERE status IN ('requires_payment_method', 'processing') "
+        for (const auto& row : s->query("SELECT intent_id, provider_id FROM payments WHERE status IN ('requires_payment_method', 'processing') "
                                         "AND intent_id IS NOT NULL AND created_at <= $1 ORDER BY created_at LIMIT $2",
                                         {now - static_cast<std::int64_t>(options_.reconcile_after.count()),
                                          std::int64_t{options_.reconcile_batch}}))
-            intents.push_back(row.get<std::string>("intent_id"));
+            intents.emplace_back(row.get<std::string>("intent_id"), row.get<std::string>("provider_id"));
     }
-    for (const std::string& id : intents) {
+    for (const auto& [id, provider_id] : intents) {
         ++report.asked;
-        const auto answer = stripe.retrieve_payment_intent(id);
+        const auto stripe = client_for(provider_id);
+        if (!stripe) {
+            ++report.failed;
+            continue;
+        }
+        const auto answer = stripe->retrieve_payment_intent(id);
         if (!answer.ok()) {
             ++report.failed;
             continue;
@@ -253,21 +278,21 @@ ReconcileReport PaymentService::reconcile(const adapters::StripeClient& stripe) 
     return report;
 }
 
-ReconcileReport PaymentService::send_requested_refunds(const adapters::StripeClient& stripe) {
+ReconcileReport PaymentService::send_refunds_with(const ClientFor& client_for) {
     ReconcileReport report;
     struct Owed {
-        std::string id, intent_id, idempotency_key;
+        std::string id, intent_id, idempotency_key, provider_id;
         std::int64_t amount = 0;
     };
     std::vector<Owed> owed;
     {
         auto s = store_.session();
-        for (const auto& row : s->query("SELECT r.id, r.amount, r.idempotency_key, p.intent_id FROM refunds r "
+        for (const auto& row : s->query("SELECT r.id, r.amount, r.idempotency_key, p.intent_id, p.provider_id FROM refunds r "
                                         "JOIN payments p ON p.booking_id = r.booking_id "
                                         "WHERE r.status = 'requested' AND p.intent_id IS NOT NULL ORDER BY r.created_at LIMIT $1",
                                         {std::int64_t{options_.reconcile_batch}}))
             owed.push_back({row.get<std::string>("id"), row.get<std::string>("intent_id"), row.get<std::string>("idempotency_key"),
-                            row.get<std::int64_t>("amount")});
+                            row.get<std::string>("provider_id"), row.get<std::int64_t>("amount")});
     }
     for (const Owed& refund : owed) {
         ++report.asked;
@@ -275,7 +300,12 @@ ReconcileReport PaymentService::send_requested_refunds(const adapters::StripeCli
         request.payment_intent = refund.intent_id;
         request.amount = refund.amount;
         request.metadata = {{"slotwise_refund", refund.id}};
-        const auto answer = stripe.create_refund(request, refund.idempotency_key);
+        const auto stripe = client_for(refund.provider_id);
+        if (!stripe) {
+            ++report.failed;
+            continue;
+        }
+        const auto answer = stripe->create_refund(request, refund.idempotency_key);
         if (!answer.ok() && answer.error.retryable()) {
             ++report.failed;
             continue;

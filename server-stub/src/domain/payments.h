@@ -6,16 +6,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "adapters/stripe_client.h"
 #include "domain/clock.h"
 #include "store/store.h"
-
-namespace slotwise::server::adapters {
-class StripeClient;
-}
 
 namespace slotwise::server::domain {
 
@@ -79,7 +77,20 @@ public:
     // failed with Stripe's words.
     ReconcileReport send_requested_refunds(const adapters::StripeClient& stripe);
 
+    // The same, each payment through the Stripe account of its provider
+    // (StripeAccounts::for_provider: the provider's own keys, else the
+    // operator's), as use_accounts() set; what the jobs run. A payment whose
+    // provider has no account now is counted failed and left for later.
+    ReconcileReport reconcile();
+    ReconcileReport send_requested_refunds();
+
 private:
+    // The client for a provider's payments; nullopt: none can be made now.
+    using ClientFor = std::function<std::optional<adapters::StripeClient>(const std::string& provider_id)>;
+    ReconcileReport reconcile_with(const ClientFor& client_for);
+    ReconcileReport send_refunds_with(const ClientFor& client_for);
+    ClientFor accounts_client() const;
+
     Store& store_;
     const Clock& clock_;
     PaymentOptions options_;
