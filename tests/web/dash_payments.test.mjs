@@ -77,7 +77,7 @@ await run('dashboard payments', async () => {
     const r = await fetch(`${server.url}/v1/bookings`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': `dash-pay-${start}` },
-      body: JSON.stringify({ provider: 'pay-dash', service: paid.id, start, duration: 30, client: { name: 'Paula Payer', email: 'paula@example.com' } }),
+      body: JSON.stringify({ provider: 'pay-dash', service: paid.id, start, client: { name: 'Paula Payer', email: 'paula@example.com' } }),
     })
     const booked = await r.json()
     assert.equal(r.status, 201, JSON.stringify(booked))

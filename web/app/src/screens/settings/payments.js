@@ -81,7 +81,7 @@ export class PaymentsPanel extends Panel {
         <p><input id="pay-hook-url" readonly class="wide mono" aria-label=${t('payHookUrl')} .value=${a.webhook_url} @focus=${(e) => e.target.select()}></p>
         <p><button class="secondary" @click=${() => copyText(this, a.webhook_url)}>${t('copy')}</button></p>
         <p>${t('payEvents')}</p>
-        <ul id="pay-events">${stripeEvents.map((e) => html`<li class="mono">${e}</li>`)}</ul>
+        <ul id="pay-events">${stripeEvents.map((e) => html`<li class="mono break">${e}</li>`)}</ul>
       </div>` : nothing}
       <form @submit=${this.save} novalidate class="card" autocomplete="off">
         <h2>${t(a?.source === 'provider' ? 'payReplace' : 'payEnter')}</h2>
