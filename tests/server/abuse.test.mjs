@@ -154,6 +154,11 @@ test('the server marks overdue PENDING requests EXPIRED by itself (a job due at 
 });
 
 test('reschedule-then-cancel never refunds more than a cancel at the time of the reschedule', async () => {
+  // A refund is of money taken: each booking is paid in full, its payment
+  // row written as the booking flow writes it once Stripe took the money
+  // (no Stripe here: the refund rows stay unsent).
+  const paid = (b) => db.sql(`INSERT INTO payments (booking_id, provider_id, mode, amount, currency, intent_id, status, amount_received, expires_at, created_at, updated_at)
+    VALUES ('${b.id}', '${b.provider}', 'full', 10000, 'EUR', 'pi_${b.id}', 'succeeded', 10000, 0, 0, 0)`);
   // Every named policy and a tiered one; for each, a booking in a window
   // where the policy refunds less, moved to 52 days out, then cancelled.
   const service = (id, policy) => ({ id, name: id, durations: [30], min_notice_minutes: 60, max_advance_days: 90,
@@ -176,6 +181,7 @@ test('reschedule-then-cancel never refunds more than a cancel at the time of the
     const mk = async (start) => {
       const r = await book(base, { provider: 'policies', service: policy, start, client: client(n++) });
       assert.equal(r.status, 201, `${policy}: ${r.text}`);
+      paid(r.json.booking);
       return r.json.booking;
     };
     // The control: what a cancel refunds near and far.
@@ -201,6 +207,7 @@ test('reschedule-then-cancel never refunds more than a cancel at the time of the
   }
   // The provider's cancel is unaffected: 100%.
   const b = (await book(base, { provider: 'policies', service: 'strict', start: slotAt(11, 180), client: client(n++) })).json.booking;
+  paid(b);
   assert.equal((await reschedule(base, b, slotAt(52, 180))).status, 200);
   const byProvider = await request(base, 'POST', `/v1/bookings/${b.id}/cancel`, { headers: admin, body: {} });
   assert.equal(byProvider.json.booking.refund.amount, 10000);

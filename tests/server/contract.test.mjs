@@ -195,21 +195,29 @@ test('GET booking, .ics and tokens', async () => {
   problem(await request(base, 'GET', `/v1/bookings/${made.id}.ics?token=nope`), 403, 'INVALID_TOKEN');
 });
 
+// A refund is the policy's share of money taken (issue 16): the booking's
+// payment row as the booking flow writes it once Stripe took the price (no
+// Stripe here: the refund rows stay unsent; payments_refunds.test.mjs sends them).
+const paidInFull = (b) => db.sql(`INSERT INTO payments (booking_id, provider_id, mode, amount, currency, intent_id, status, amount_received, expires_at, created_at, updated_at)
+  VALUES ('${b.id}', '${b.provider}', 'full', 10000, 'EUR', 'pi_${b.id}', 'succeeded', 10000, 0, 0, 0)`);
+
 test('client cancel: refund from the policy, slot free again, second cancel is 409', async () => {
   const made = (await book(base, booking(slotAt(10, 60), { client: client(10) }))).json.booking;
+  paidInFull(made);
   problem(await request(base, 'POST', `/v1/bookings/${made.id}/cancel?token=bad`, { body: {} }), 403, 'INVALID_TOKEN');
   const r = await request(base, 'POST', `/v1/bookings/${made.id}/cancel?token=${made.manage_token}`, { body: { reason: 'ill' } });
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.booking.status, 'CANCELLED');
   assert.equal(r.json.booking.cancellation_reason, 'ill');
   assert.match(r.json.booking.cancelled_at, /^2026-11-23T08:0\dZ|^2026-11-23T08:0\d:00Z$/);
-  assert.deepEqual(r.json.booking.refund, { amount: 10000, currency: 'EUR' }); // moderate, >= 5 days before
+  assert.deepEqual(r.json.booking.refund, { amount: 10000, currency: 'EUR', paid: true }); // moderate, >= 5 days before
   problem(await request(base, 'POST', `/v1/bookings/${made.id}/cancel?token=${made.manage_token}`), 409, 'INVALID_TRANSITION');
   assert.equal((await book(base, booking(slotAt(10, 60), { client: client(11) }))).status, 201);
   // Within 5 days but over 24 h: half.
   const soon = (await book(base, booking(slotAt(2, 300), { client: client(12) }))).json.booking;
+  paidInFull(soon);
   const half = await request(base, 'POST', `/v1/bookings/${soon.id}/cancel?token=${soon.manage_token}`);
-  assert.deepEqual(half.json.booking.refund, { amount: 5000, currency: 'EUR' });
+  assert.deepEqual(half.json.booking.refund, { amount: 5000, currency: 'EUR', paid: true });
   problem(await request(base, 'POST', `/v1/bookings/${soon.id}/cancel?token=${soon.manage_token}`, { body: { reason: 5 } }), 400, 'INVALID_REQUEST');
 });
 
@@ -239,10 +247,11 @@ test('reschedule: atomic, its old time does not block the new one', async () => 
 
 test('provider cancel refunds 100%; provider list with filters', async () => {
   const made = (await book(base, booking(slotAt(1, 600), { client: client(16) }))).json.booking;
+  paidInFull(made);
   const r = await request(base, 'POST', `/v1/bookings/${made.id}/cancel`, { headers: admin, body: { reason: 'closed' } });
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.booking.cancelled_by, 'provider');
-  assert.deepEqual(r.json.booking.refund, { amount: 10000, currency: 'EUR' });
+  assert.deepEqual(r.json.booking.refund, { amount: 10000, currency: 'EUR', paid: true });
   problem(await request(base, 'POST', `/v1/bookings/${made.id}/cancel`, { headers: { authorization: 'Bearer nope' } }), 401, 'UNAUTHORIZED');
   problem(await request(base, 'GET', '/v1/providers/p1/bookings'), 401, 'UNAUTHORIZED');
   const list = await request(base, 'GET', '/v1/providers/p1/bookings?from=2026-11-24&to=2026-11-24', { headers: admin });
@@ -342,7 +351,7 @@ test('no-show: no refund, count goes up, same-day lock-out', async () => {
   const r = await request(later.url, 'POST', `/v1/bookings/${made.id}/no-show`, { headers: admin });
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.booking.status, 'NO_SHOW');
-  assert.deepEqual(r.json.booking.refund, { amount: 0, currency: 'EUR' });
+  assert.deepEqual(r.json.booking.refund, { amount: 0, currency: 'EUR', paid: false }); // nothing was paid
   assert.deepEqual(db.sql(`SELECT SUM(no_show_count) FROM client_no_shows WHERE provider_id = 'p1'`), [['1']]);
   problem(await book(later.url, booking('2026-11-23T13:00:00Z', { client: client(30) })), 422, 'CLIENT_LOCKED_OUT');
   assert.equal((await book(later.url, booking('2026-11-23T13:00:00Z', { client: client(31) }))).status, 201);

@@ -103,7 +103,14 @@ await run('web units', async () => {
     assert.equal([got.action, got.key].filter(Boolean).join(' '), want, JSON.stringify(err))
   }
   assert.equal(flow.refundToShow({ refund: { amount: 5000, currency: 'EUR' } }), null, 'no payment, no refund')
-  assert.deepEqual(flow.refundToShow({ refund: { amount: 5000, currency: 'EUR' }, payment: { status: 'paid', amount: 5000 } }), { amount: 5000, currency: 'EUR' })
+  assert.equal(flow.refundToShow({ refund: { amount: 0, currency: 'EUR', paid: false } }), null, "the server's shape of nothing paid")
+  assert.equal(flow.refundToShow({ refund: { amount: 0, currency: 'EUR' }, payment: { amount: 5000, amount_received: 0, refunds: [] } }), null, 'a hold cancelled before the card was charged')
+  assert.deepEqual(flow.refundToShow({ refund: { amount: 5000, currency: 'EUR' }, payment: { amount: 5000, amount_received: 5000 } }), { amount: 5000, currency: 'EUR' })
+  assert.deepEqual(flow.refundToShow({ refund: { amount: 0, currency: 'EUR', paid: true } }), { amount: 0, currency: 'EUR', paid: true }, 'paid, and the policy gives nothing back')
+  assert.deepEqual(flow.refundToShow({ refund: { amount: 2500, currency: 'EUR', paid: true }, payment: { amount_received: 5000, refunds: [{ id: 'rf_1', amount: 2500, status: 'pending' }] } }),
+    { amount: 2500, currency: 'EUR', paid: true, status: 'pending' })
+  assert.deepEqual(['requested', 'pending', 'succeeded', 'failed', 'canceled', undefined].map(flow.refundStatusKey),
+    ['refundOnItsWay', 'refundOnItsWay', 'refundDone', 'refundFailed', 'refundFailed', null])
   assert.equal(flow.cancelledByKey('provider'), 'cancelledByProvider')
 
   // Wall times that need their offset: repeated on a fall-back day, none on an ordinary day.
@@ -143,6 +150,12 @@ await run('web units', async () => {
   assert.equal(rows['Who cancelled'], 'Cancelled by the provider')
   assert.equal(rows.Reason, 'Closed')
   assert.ok(!Object.keys(rows).some((k) => /Refund/.test(k)), 'no refund without a payment')
+  const cancelled = { service: 'c', start: '2027-10-31T00:00:00Z', end: '2027-10-31T00:30:00Z', status: 'CANCELLED', cancelled_by: 'client' }
+  const unpaid = Object.fromEntries(confirmationRows({ t, locale: 'en-US', zone: 'Europe/Berlin', snapshot }, { ...cancelled, refund: { amount: 0, currency: 'EUR', paid: false } }))
+  assert.ok(!Object.keys(unpaid).some((k) => /Refund/.test(k)), "the server's unpaid shape shows no refund")
+  const refunded = Object.fromEntries(confirmationRows({ t, locale: 'en-US', zone: 'Europe/Berlin', snapshot }, {
+    ...cancelled, refund: { amount: 3000, currency: 'EUR', paid: true }, payment: { amount_received: 6000, refunds: [{ id: 'rf_1', amount: 3000, status: 'succeeded' }] } }))
+  assert.equal(refunded.Refund, '€30.00 · refunded')
   const plain = Object.fromEntries(confirmationRows({ t, locale: 'en-US', zone: 'America/New_York', snapshot }, { service: 'c', start: '2027-03-10T09:00:00Z', end: '2027-03-10T09:30:00Z', status: 'CONFIRMED' }))
   assert.equal(plain['Your time'], 'Wednesday, March 10, 2027 at 4:00 AM–4:30 AM (Eastern Time)')
   assert.match(plain['Provider’s time'], /10:00 AM–10:30 AM \(Central European Time\)/)

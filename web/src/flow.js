@@ -100,9 +100,25 @@ export function cancelledByKey(by) {
   return by ? 'cancelledBySystem' : null
 }
 
-// A refund is only shown for money that was taken.
+// A refund is only shown for money that was taken: the server's refund.paid
+// says so (a booking with nothing paid has { amount: 0, paid: false });
+// without it, the payment's amount_received. The amount is what goes back,
+// 0 included (a late cancellation under the policy), with the status of the
+// latest refund in payment.refunds, if one was asked of Stripe.
 export function refundToShow(booking) {
-  const paid = booking && booking.payment && (booking.payment.status === 'paid' || booking.payment.status === 'refunded' || booking.payment.amount > 0)
-  const amount = booking?.refund && typeof booking.refund === 'object' ? booking.refund.amount : booking?.refund
-  return paid && Number.isFinite(amount) && amount > 0 ? booking.refund : null
+  const refund = booking?.refund
+  if (!refund || typeof refund !== 'object' || !Number.isFinite(refund.amount)) return null
+  const received = booking.payment?.amount_received
+  const paid = typeof refund.paid === 'boolean' ? refund.paid : Number.isFinite(received) && received > 0
+  if (!paid) return null
+  const refunds = Array.isArray(booking.payment?.refunds) ? booking.payment.refunds : []
+  const status = refund.amount > 0 && refunds.length ? refunds[refunds.length - 1].status : null
+  return status ? { ...refund, status } : refund
+}
+
+// The string key of a refund's status (payment.refunds[].status).
+export function refundStatusKey(status) {
+  if (status === 'succeeded') return 'refundDone'
+  if (status === 'failed' || status === 'canceled') return 'refundFailed'
+  return status ? 'refundOnItsWay' : null
 }

@@ -11,9 +11,11 @@
 
 namespace slotwise::server::domain {
 
-enum class BookingEventType { created, confirmed, declined, cancelled, rescheduled, expired, completed, no_show };
+// payment_refunded: a refund Stripe reported succeeded (domain/payments.h);
+// webhooks only, no mail or text.
+enum class BookingEventType { created, confirmed, declined, cancelled, rescheduled, expired, completed, no_show, payment_refunded };
 
-inline constexpr std::array<std::pair<BookingEventType, std::string_view>, 8> kBookingEventNames{{
+inline constexpr std::array<std::pair<BookingEventType, std::string_view>, 9> kBookingEventNames{{
     {BookingEventType::created, "booking.created"},
     {BookingEventType::confirmed, "booking.confirmed"},
     {BookingEventType::declined, "booking.declined"},
@@ -22,6 +24,7 @@ inline constexpr std::array<std::pair<BookingEventType, std::string_view>, 8> kB
     {BookingEventType::expired, "booking.expired"},
     {BookingEventType::completed, "booking.completed"},
     {BookingEventType::no_show, "booking.no_show"},
+    {BookingEventType::payment_refunded, "payment.refunded"},
 }};
 
 // "booking.created", ...

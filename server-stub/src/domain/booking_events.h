@@ -16,6 +16,8 @@
 //   rescheduled  the client moves the booking (previous_start/end say from where)
 //   expired      a PENDING request ran out of time (a HELD hold: nothing)
 //   completed, no_show   the provider records the visit's outcome
+//   payment_refunded     a refund Stripe reported succeeded (payments.h): the
+//                webhook `payment.refunded`, nothing else
 // A booking created CONFIRMED has one event, `created`, whose booking says CONFIRMED.
 #pragma once
 

@@ -27,7 +27,13 @@ json booking_json(const Booking& b, const std::optional<std::string>& manage_tok
     if (b.cancelled_at) j["cancelled_at"] = format_instant(*b.cancelled_at);
     if (b.cancelled_by) j["cancelled_by"] = *b.cancelled_by;
     if (b.cancelled_at) j["cancellation_reason"] = b.cancellation_reason ? json(*b.cancellation_reason) : json(nullptr);
-    if (b.refund_amount) j["refund"] = {{"amount", *b.refund_amount}, {"currency", b.currency}};
+    // What actually goes back (api.md's `refund`, the engine's policy applied
+    // to what was paid). A booking that ended without money taken keeps the
+    // field, as 0 with paid: false, so that no reader speaks of a refund.
+    if (b.refund_amount)
+        j["refund"] = {{"amount", *b.refund_amount}, {"currency", b.currency}, {"paid", true}};
+    else if (b.status == BookingStatus::cancelled || b.status == BookingStatus::declined || b.status == BookingStatus::no_show)
+        j["refund"] = {{"amount", 0}, {"currency", b.currency}, {"paid", false}};
     if (manage_token) j["manage_token"] = *manage_token;
     return j;
 }

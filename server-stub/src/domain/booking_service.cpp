@@ -11,6 +11,7 @@
 #include "support/crypto.h"
 #include "domain/engine_calls.h"
 #include "domain/providers_access.h"
+#include "domain/refund_decisions.h"
 #include "store/records.h"
 #include "store/verification_records.h"
 #include "domain/request_parsing.h"
@@ -77,6 +78,16 @@ std::int64_t client_refund(const Booking& b, Instant at) {
     return b.refund_ceiling ? std::min(policy, *b.refund_ceiling) : policy;
 }
 
+// The refund a transition owes, written as a `refunds` row in the caller's
+// transaction (domain/refund_decisions.h). The booking's `refund` says what
+// actually goes back: nullopt when no money was taken, so that nobody is
+// told of a refund of nothing (booking_json shows it as paid: false).
+std::optional<std::int64_t> refund_of(Session& s, const Booking& b, const Actor& actor, domain::RefundTransition transition,
+                                      Instant at, Timestamp now) {
+    const auto decided = domain::decide_refund(s, b, domain::refund_actor_of(actor), transition, at, now);
+    return decided.paid ? std::optional<std::int64_t>(decided.amount) : std::nullopt;
+}
+
 }  // namespace
 
 BookingService::BookingService(Store& store, const Clock& clock, ServiceOptions options)
@@ -141,12 +152,12 @@ BookingView BookingService::client_cancel(const Actor& actor, const std::string&
         b.cancelled_at = clock_.now_minute();
         b.cancelled_by = "client";
         b.cancellation_reason = reason;
-        b.refund_amount = client_refund(b, *b.cancelled_at);
+        b.refund_amount = refund_of(*s, b, actor, domain::RefundTransition::cancel, *b.cancelled_at, clock_.now());
         b.updated_at = clock_.now();
         s->exec(domain::booking_event_statement(b, domain::BookingEventType::cancelled, "client", b.updated_at));
         if (!records::update_booking(*s, b, before)) throw changed_meanwhile(BookingAction::cancel);
         records::audit(*s, b.updated_at, std::string(audit_name(actor)), "booking.cancel", "booking", b.id,
-                       {{"from", status_text(before)}, {"refund", *b.refund_amount}});
+                       {{"from", status_text(before)}, {"refund", b.refund_amount ? json(*b.refund_amount) : json(nullptr)}});
         return BookingView{b, std::nullopt};
     });
     notify_jobs();
@@ -313,7 +324,7 @@ BookingView BookingService::provider_transition(const Actor& actor, const std::s
                 break;
             }
             case BookingAction::no_show:
-                b.refund_amount = engine_refund(b, now, slotwise::CancelledBy::no_show);
+                b.refund_amount = refund_of(*s, b, actor, domain::RefundTransition::no_show, now, clock_.now());
                 records::count_no_show(*s, b.provider_id, client_key_of(b), now);
                 break;
             // The provider ends the booking or declines the request: the
@@ -323,7 +334,10 @@ BookingView BookingService::provider_transition(const Actor& actor, const std::s
                 b.cancelled_at = now;
                 b.cancelled_by = "provider";
                 b.cancellation_reason = reason;
-                b.refund_amount = engine_refund(b, now, slotwise::CancelledBy::provider);
+                b.refund_amount = refund_of(*s, b, actor,
+                                            action == BookingAction::decline ? domain::RefundTransition::decline
+                                                                             : domain::RefundTransition::cancel,
+                                            now, clock_.now());
                 break;
             case BookingAction::complete:
             case BookingAction::reschedule:

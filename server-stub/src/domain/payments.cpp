@@ -6,8 +6,10 @@
 
 #include "adapters/stripe_client.h"
 #include "adapters/stripe_signature.h"
+#include "domain/booking_events.h"
 #include "domain/domain_error.h"
 #include "domain/stripe_accounts.h"
+#include "store/records.h"
 
 namespace slotwise::server::domain {
 
@@ -57,13 +59,43 @@ int refund_rank(const std::string& status) {
     return 2;  // succeeded, failed, canceled: final
 }
 
+// The provider's webhook `payment.refunded` (api.md "Webhooks"), queued as
+// the booking's next event in the transaction that records the success.
+// The sequence is taken by an UPDATE first, so that a concurrent event of
+// the same booking cannot be given the same number (and the same
+// webhook-id).
+void announce_refund(Session& s, const std::string& booking_id, std::int64_t now) {
+    if (s.exec("UPDATE bookings SET event_sequence = event_sequence + 1 WHERE id = $1", {booking_id}) == 0) return;
+    auto booking = records::load_booking(s, booking_id);
+    if (!booking) return;
+    --booking->event_sequence;  // booking_event_statement counts it up again
+    s.exec(booking_event_statement(*booking, BookingEventType::payment_refunded, "system", timestamp_from_epoch(now)));
+}
+
+// refunded_amount after one of our refunds moved: a success counts it (the
+// sum of our succeeded refunds, or what charge.refunded said if that is
+// more: that also counts refunds made in Stripe's Dashboard); a success
+// that later failed gives its amount back.
+void count_refund(Session& s, const std::string& booking_id, std::int64_t amount, bool succeeded, std::int64_t now) {
+    if (succeeded) {
+        const auto sum = s.query("SELECT COALESCE(SUM(amount), 0) AS total FROM refunds WHERE booking_id = $1 AND status = 'succeeded'",
+                                 {booking_id});
+        s.exec("UPDATE payments SET refunded_amount = $2, updated_at = $3 WHERE booking_id = $1 AND refunded_amount < $2",
+               {booking_id, sum.empty() ? amount : sum[0].get<std::int64_t>("total"), now});
+    } else {
+        s.exec("UPDATE payments SET refunded_amount = CASE WHEN refunded_amount > $2 THEN refunded_amount - $2 ELSE 0 END, "
+               "updated_at = $3 WHERE booking_id = $1",
+               {booking_id, amount, now});
+    }
+}
+
 // A refund event (refund.created, refund.updated, refund.failed,
 // charge.refund.updated): the refund row we asked for, found by Stripe's id
 // or, when the webhook comes before our own call's answer was committed, by
 // the row id we sent as metadata[slotwise_refund].
 std::string apply_refund_event(Session& s, const adapters::Refund& refund, std::int64_t now) {
     const auto ours = refund.metadata.find("slotwise_refund");
-    const auto rows = s.query("SELECT id, status FROM refunds WHERE refund_id = $1 OR id = $2",
+    const auto rows = s.query("SELECT id, status, booking_id, amount FROM refunds WHERE refund_id = $1 OR id = $2",
                               {refund.id, ours == refund.metadata.end() ? std::string() : ours->second});
     if (rows.empty()) return "unknown_refund";
     const std::string id = rows[0].get<std::string>("id");
@@ -72,10 +104,20 @@ std::string apply_refund_event(Session& s, const adapters::Refund& refund, std::
     if (next == "requires_action") next = "pending";
     if (next != "pending" && next != "succeeded" && next != "failed" && next != "canceled") return "ignored";
     // Stripe documents one move out of a final status: a succeeded refund that later fails.
-    if (refund_rank(next) > refund_rank(status) || (status == "succeeded" && next == "failed"))
+    if (refund_rank(next) > refund_rank(status) || (status == "succeeded" && next == "failed")) {
         s.exec("UPDATE refunds SET status = $2, refund_id = $3, failure_reason = $4, updated_at = $5 WHERE id = $1",
                {id, next, refund.id, refund.failure_reason.empty() ? SqlValue(nullptr) : SqlValue(refund.failure_reason), now});
-    else
+        // Only a move into or out of succeeded changes what was refunded;
+        // a final status is reached once, so the webhook fires once.
+        const std::string booking_id = rows[0].get<std::string>("booking_id");
+        const std::int64_t amount = rows[0].get<std::int64_t>("amount");
+        if (next == "succeeded") {
+            count_refund(s, booking_id, amount, true, now);
+            announce_refund(s, booking_id, now);
+        } else if (status == "succeeded") {
+            count_refund(s, booking_id, amount, false, now);
+        }
+    } else
         s.exec("UPDATE refunds SET refund_id = $2 WHERE id = $1 AND refund_id IS NULL", {id, refund.id});
     return "refund_" + next;
 }

@@ -74,7 +74,10 @@ public:
     // metadata[slotwise_refund], so a crash between Stripe's answer and our
     // commit only means asking again and getting the same refund back. A
     // retryable error leaves the row for the next run; any other marks it
-    // failed with Stripe's words.
+    // failed with Stripe's words. An answer is applied as the refund's
+    // webhook is: a refund that reaches succeeded (by either path, once)
+    // counts in refunded_amount and queues the booking event
+    // payment.refunded in the same transaction.
     ReconcileReport send_requested_refunds(const adapters::StripeClient& stripe);
 
     // The same, each payment through the Stripe account of its provider

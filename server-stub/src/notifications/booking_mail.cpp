@@ -264,11 +264,22 @@ std::string manage_url(const std::string& public_origin, const std::string& prov
 
 std::optional<std::int64_t> refund_to_mention(const nlohmann::json& b) {
     if (!b.is_object()) return std::nullopt;
-    const bool paid = b.contains("payment") ? !b["payment"].is_null()
-                                            : b.contains("paid") && b["paid"].is_boolean() && b["paid"].get<bool>();
-    if (!paid) return std::nullopt;
     const auto refund = b.find("refund");
     if (refund == b.end() || !refund->is_object()) return std::nullopt;
+    // The server's own word first (booking_json's refund.paid), then the
+    // payment object: one whose amount_received is 0 took no money (a hold
+    // cancelled before the card was charged).
+    bool paid = false;
+    if (const auto said = refund->find("paid"); said != refund->end() && said->is_boolean()) {
+        paid = said->get<bool>();
+    } else if (b.contains("payment")) {
+        const auto& payment = b["payment"];
+        const auto received = payment.is_object() ? payment.find("amount_received") : payment.end();
+        paid = payment.is_object() && (received == payment.end() || !received->is_number_integer() || received->get<std::int64_t>() > 0);
+    } else {
+        paid = b.contains("paid") && b["paid"].is_boolean() && b["paid"].get<bool>();
+    }
+    if (!paid) return std::nullopt;
     const auto amount = refund->find("amount");
     if (amount == refund->end() || !amount->is_number_integer()) return std::nullopt;
     return amount->get<std::int64_t>();

@@ -78,9 +78,10 @@ mail::MailMessage booking_event_mail(const Booking& booking, const ProviderConfi
                                      const EventMailFacts& facts, std::string key, const MailSetting& setting);
 
 // The refund a cancellation mail mentions, from the booking as the event
-// shows it: only when money was taken (the booking has a `payment`, or
-// `paid` is true) and a refund is recorded. The engine's policy refund of an
-// unpaid booking is no money back, so it is never mentioned.
+// shows it: only when money was taken (refund.paid; without it, a `payment`
+// whose amount_received is not 0, or a top-level `paid`) and a refund is
+// recorded: what actually goes back, 0 included. A booking with nothing
+// paid shows refund {amount 0, paid false}, never mentioned.
 std::optional<std::int64_t> refund_to_mention(const nlohmann::json& booking_at_event);
 
 // `{origin}/manage/?provider=P#slotwise-booking=ID&slotwise-token=TOKEN`:

@@ -5,7 +5,8 @@ namespace slotwise::server::notifications {
 void register_calendar_channel(EventFanOut& fan_out, jobs::Dispatcher& dispatcher, domain::CalendarService& calendars,
                                std::chrono::seconds sync_every) {
     fan_out.add_channel("calendars", [&calendars](Session& s, const EventContext& context) {
-        if (!context.booking) return std::vector<Statement>{};
+        // A refund changes nothing in the provider's calendar.
+        if (!context.booking || context.event.type == BookingEventType::payment_refunded) return std::vector<Statement>{};
         return calendars.booking_event_statements(s, context.booking->provider_id, context.booking->id, context.event.id(),
                                                   context.now);
     });

@@ -57,7 +57,9 @@ MailPlan mail_plan(domain::BookingEventType type, BookingStatus status_at_event,
         // The review request after a visit is a job of its own (reminders);
         // a no-show is the provider's record, not news for anyone.
         case T::completed:
-        case T::no_show: break;
+        case T::no_show:
+        // A refund's progress is in the booking the client opens (payment.refunds) and in the provider's webhooks.
+        case T::payment_refunded: break;
     }
     if (!kind) return plan;
     if (tells_client) plan.client = kind;

@@ -35,7 +35,8 @@ std::optional<SmsTopic> topic_of(const BookingEvent& event) {
     case BookingEventType::rescheduled: return SmsTopic::rescheduled;
     case BookingEventType::expired: return SmsTopic::expired;
     case BookingEventType::completed:
-    case BookingEventType::no_show: return std::nullopt;
+    case BookingEventType::no_show:
+    case BookingEventType::payment_refunded: return std::nullopt;
     }
     return std::nullopt;
 }

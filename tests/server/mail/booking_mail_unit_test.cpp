@@ -159,6 +159,14 @@ TEST_CASE("a refund is mentioned only where money was taken") {
         {R"({"paid": false, "refund": {"amount": 5000, "currency": "EUR"}})", std::nullopt},
         {R"({"payment": null, "refund": {"amount": 5000, "currency": "EUR"}})", std::nullopt},
         {R"({"payment": {"id": "pi_1"}})", std::nullopt},
+        // The server's shapes since refunds by policy (booking_json): refund.paid decides.
+        {R"({"refund": {"amount": 0, "currency": "EUR", "paid": false}})", std::nullopt},
+        {R"({"refund": {"amount": 2500, "currency": "EUR", "paid": true}})", 2500},
+        {R"({"refund": {"amount": 0, "currency": "EUR", "paid": true}})", 0},
+        {R"({"payment": {"amount_received": 5000}, "refund": {"amount": 0, "currency": "EUR", "paid": false}})", std::nullopt},
+        // A payment object alone: a hold cancelled before the card was charged took nothing.
+        {R"({"payment": {"amount_received": 0}, "refund": {"amount": 0, "currency": "EUR"}})", std::nullopt},
+        {R"({"payment": {"amount_received": 5000}, "refund": {"amount": 2500, "currency": "EUR"}})", 2500},
     }));
     CAPTURE(document);
     CHECK(notifications::refund_to_mention(json::parse(document)) == expected);

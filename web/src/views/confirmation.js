@@ -3,7 +3,7 @@
 // status, who cancelled and why, a refund only for money taken). `ctx` is
 // { t, locale, hourCycle, zone, snapshot }.
 import { formatInstant, zoneLabel } from '../dates.js'
-import { cancelledByKey, refundToShow } from '../flow.js'
+import { cancelledByKey, refundStatusKey, refundToShow } from '../flow.js'
 import { offsetText, rangeNeedsOffsets } from '../wallclock.js'
 
 // Start-end of a booking in a zone: "Sunday, October 31, 2027 at 2:00 AM GMT+2–2:30 AM GMT+2",
@@ -38,7 +38,10 @@ export function confirmationRows(ctx, booking) {
   ].filter(Boolean)
   // Only money that was taken can be refunded.
   const refund = refundToShow(booking)
-  if (refund != null) rows.push([t('refund', { amount: '' }).replace(/[:：]\s*$/, ''), formatRefund(ctx.locale, refund, service)])
+  if (refund != null) {
+    const state = refundStatusKey(refund.status)
+    rows.push([t('refund', { amount: '' }).replace(/[:：]\s*$/, ''), formatRefund(ctx.locale, refund, service) + (state ? ` · ${t(state)}` : '')])
+  }
   return rows
 }
 
