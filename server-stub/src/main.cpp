@@ -22,6 +22,7 @@
 #include "domain/booking_service.h"
 #include "domain/provider_views.h"
 #include "domain/push_subscriptions.h"
+#include "domain/payment_flow.h"
 #include "domain/payments.h"
 #include "domain/stripe_accounts.h"
 #include "domain/provider_stripe.h"
@@ -108,6 +109,9 @@ const char* kUsage = R"(usage: slotwise-server [options]
   --payment-reconcile-after S  ask Stripe about a payment still open S seconds after it was created (default 600)
   --payment-reconcile-every S  how often that check runs (default 300)
   --payment-refunds-every S  how often decided refunds are sent to Stripe (default 10)
+  --payment-hold-minutes N  a HELD booking of a paid service waits N minutes for its payment, at the
+                            latest until its start (default 15); then it expires, its time is free
+                            and its PaymentIntent is cancelled
 environment: SLOTWISE_ADMIN_TOKEN (the operator token, 24..256 visible ASCII; when unset a
              stored one is used, or one is generated and printed once to stderr),
              SLOTWISE_NOW (start the server's clock at this instant; tests and demos),
@@ -306,6 +310,8 @@ int main(int argc, char** argv) {
             payment_options.reconcile_after = std::chrono::seconds{std::max(0, to_int(flag, value()))};
         else if (flag == "--payment-reconcile-every")
             payment_reconcile_every = std::chrono::seconds{std::max(1, to_int(flag, value()))};
+        else if (flag == "--payment-hold-minutes")
+            service_options.payment_hold = std::chrono::minutes{std::max(1, to_int(flag, value()))};
         else if (flag == "--payment-refunds-every")
             payment_refunds_every = std::chrono::seconds{std::max(1, to_int(flag, value()))};
         else if (flag == "--calendar-sync-every")
@@ -454,6 +460,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<domain::PaymentService> payments;
     std::unique_ptr<domain::StripeAccounts> stripe_accounts;
     std::unique_ptr<domain::ProviderStripe> provider_stripe;
+    std::unique_ptr<domain::PaymentFlow> payment_flow;
     std::unique_ptr<domain::CalendarService> calendars;
     std::unique_ptr<domain::ProviderViews> provider_views;
     std::unique_ptr<domain::CalendarOAuth> calendar_oauth;
@@ -515,10 +522,17 @@ int main(int argc, char** argv) {
                 account_options.public_origin + "/v1/payments/stripe/webhook");
             api.serve_provider_stripe(*provider_stripe);
         }
+        // The paid booking flow: HELD bookings and their PaymentIntents (domain/payment_flow.h).
+        payment_flow = std::make_unique<domain::PaymentFlow>(*backend.store, clock, *stripe_accounts);
+        backend.service->take_payments_through(*payment_flow);
         // Always there: a provider's own webhook secret may arrive at any
         // time; the route answers 404 while no secret at all is set.
         payments = std::make_unique<domain::PaymentService>(*backend.store, clock, payment_options);
         payments->use_accounts(*stripe_accounts);
+        payments->settle_payments_with([&service = *backend.service](Session& s, const std::string& booking_id,
+                                                                      std::int64_t amount_received, slotwise::Timestamp now) {
+            return service.settle_payment(s, booking_id, amount_received, now);
+        });
         api.serve_payments(*payments);
         calendar_options.public_origin = account_options.public_origin;
         calendar_oauth_options.public_origin = account_options.public_origin;
@@ -577,6 +591,8 @@ int main(int argc, char** argv) {
         std::printf("slotwise-server: mail: %s, from %s\n", mail_sender->describe().c_str(), mail_options.from.address.c_str());
         backend.accounts->set_job_queue(job_queue.get());
         dispatcher->every("accounts.purge", std::chrono::hours{1}, [&accounts = *backend.accounts] { accounts.purge_expired(); });
+        dispatcher->handle(domain::kPaymentCancelJob,
+                           [&flow = *payment_flow](const jobs::Job& job) { return flow.cancel_intent(job); });
         // A lost Stripe webhook must not leave a payment open: ask Stripe itself.
         // Each payment through its provider's account (own keys or the operator's).
         if (payments)

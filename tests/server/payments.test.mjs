@@ -1,4 +1,4 @@
-// Payments (issue 16), as far as they are built: a service's payment setting
+// Payments (issue 16): a service's payment setting
 // (PUT and GET /v1/providers/{id}), and Stripe's webhook
 // (POST /v1/payments/stripe/webhook) fed by the Stripe test server
 // (stripe_test_server.mjs), which signs as Stripe does: good deliveries,
@@ -21,7 +21,7 @@ async function stripeServer() {
 
 async function paymentServer(db, stripe, { webhookSecret = stripe.webhookSecret } = {}) {
   const server = await startServer(db, {
-    env: { SLOTWISE_STRIPE_SECRET_KEY: stripe.secretKey, SLOTWISE_STRIPE_WEBHOOK_SECRET: webhookSecret ?? '' },
+    env: { SLOTWISE_STRIPE_SECRET_KEY: stripe.secretKey, SLOTWISE_STRIPE_WEBHOOK_SECRET: webhookSecret ?? '', SLOTWISE_STRIPE_PUBLISHABLE_KEY: 'pk_test_payments' },
     args: ['--allow-private-targets', '--stripe-api-base', stripe.url],
   });
   stripe.configureWebhooks({ url: server.url + WEBHOOK });
@@ -65,11 +65,11 @@ test('a service takes a payment setting, GET echoes it, and bad settings get sta
   await putProvider(server.url, 'p1', { ...rest, services: echoed });
   const again = await request(server.url, 'GET', '/v1/providers/p1', { headers: admin });
   assert.deepEqual(again.json.services, got.json.services);
-  // The booking flow does not take payments yet: a paid service is refused,
-  // never booked unpaid; an unpaid one books as before.
+  // A paid service books HELD with its payment (payments_flow.test.mjs has the whole flow).
   const paid = await book(server.url, { provider: 'p1', service: 'video', start: slotAt(1, 180), client: client(1) });
-  assert.equal(paid.status, 422, paid.text);
-  assert.equal(paid.json.code, 'PAYMENT_NOT_AVAILABLE');
+  assert.equal(paid.status, 201, paid.text);
+  assert.equal(paid.json.booking.status, 'HELD');
+  assert.deepEqual([paid.json.booking.payment.mode, paid.json.booking.payment.amount], ['full', 4000]);
   // mode none clears it.
   await putProvider(server.url, 'p1', withPayment({ s30: { mode: 'none' } }));
   const cleared = await request(server.url, 'GET', '/v1/providers/p1', { headers: admin });

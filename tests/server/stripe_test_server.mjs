@@ -51,6 +51,9 @@
 //   charge.refund.updated when finished) unless `refundsPending` is set; then
 //   POST /_test/refunds/:id/succeed | fail finishes them (refund.updated,
 //   charge.refunded / refund.failed).
+// - POST /_test/payment_intents/delay_next_create {ms}: the next
+//   PaymentIntent creation is made (and saved under its Idempotency-Key) at
+//   once, but answered only after ms: a caller killed meanwhile never hears it.
 // - Webhooks go to `webhookUrl` (POST /_test/webhooks {url, secret, events})
 //   signed as Stripe does: `Stripe-Signature: t=<unix seconds>,v1=<hex
 //   HMAC-SHA256 of "t.body" keyed by the whole whsec_... string>` (test-mode
@@ -530,6 +533,7 @@ export async function startStripeTestServer({
       if (url.pathname === '/_test/webhooks' && req.method === 'POST') { api.configureWebhooks(body); return send(res, 200, { ok: true }); }
       if (url.pathname === '/_test/webhooks/release' && req.method === 'POST') return send(res, 200, await api.release(body));
       if (url.pathname === '/_test/clock' && req.method === 'POST') { clock = body.now ?? null; return send(res, 200, { now: now() }); }
+      if (url.pathname === '/_test/payment_intents/delay_next_create' && req.method === 'POST') { api.delayNextCreate(body.ms ?? 0); return send(res, 200, { ok: true }); }
       return send(res, 404, { error: { type: 'invalid_request_error', message: 'no such test control' } });
     } catch (e) {
       if (e instanceof StripeError) return send(res, e.status, e.body);
@@ -597,12 +601,21 @@ export async function startStripeTestServer({
     }
     const text = structuredClone(body);
     if (idempotencyKey !== null) Object.assign(idempotency.get(idempotencyKey), { done: true, status, body: text });
+    // The intent exists from here on; only its answer is late (a slow
+    // network, or a caller that dies before it arrives).
+    if (req.method === 'POST' && url.pathname === '/v1/payment_intents' && createDelays.length) {
+      const ms = createDelays.shift();
+      record.delayedMs = ms;
+      return setTimeout(() => { if (!res.destroyed && !res.socket?.destroyed) finish(status, text); }, ms);
+    }
     return finish(status, text);
   }
 
   // Failures forced on the next API requests: an HTTP status with Stripe's
   // error for it (429 rate_limit, 500 api_error, ...) or 'drop' (no answer).
   const failures = [];
+  // Delays (ms) of the answers to the next PaymentIntent creations, made at once and answered late.
+  const createDelays = [];
   const server = http.createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
@@ -663,6 +676,8 @@ export async function startStripeTestServer({
     async settled() { while (hooks.pending.size) await Promise.all([...hooks.pending]); },
     eventsOf: (type) => events.filter((e) => e.type === type),
     setClock(seconds) { clock = seconds; },
+    // The next POST /v1/payment_intents makes its intent at once and answers after `ms`.
+    delayNextCreate(ms) { createDelays.push(ms); },
     // Whether new refunds stay pending until settleRefund() (as bank debits do) or succeed at once (cards).
     setRefundsPending(pending) { pendingRefunds = pending; },
     // Another account's secret key (a provider's own sk_/rk_) is taken too;

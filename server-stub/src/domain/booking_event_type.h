@@ -13,9 +13,9 @@ namespace slotwise::server::domain {
 
 // payment_refunded: a refund Stripe reported succeeded (domain/payments.h);
 // webhooks only, no mail or text.
-enum class BookingEventType { created, confirmed, declined, cancelled, rescheduled, expired, completed, no_show, payment_refunded };
+enum class BookingEventType { created, confirmed, declined, cancelled, rescheduled, expired, completed, no_show, payment_succeeded, payment_refunded };
 
-inline constexpr std::array<std::pair<BookingEventType, std::string_view>, 9> kBookingEventNames{{
+inline constexpr std::array<std::pair<BookingEventType, std::string_view>, 10> kBookingEventNames{{
     {BookingEventType::created, "booking.created"},
     {BookingEventType::confirmed, "booking.confirmed"},
     {BookingEventType::declined, "booking.declined"},
@@ -24,6 +24,7 @@ inline constexpr std::array<std::pair<BookingEventType, std::string_view>, 9> kB
     {BookingEventType::expired, "booking.expired"},
     {BookingEventType::completed, "booking.completed"},
     {BookingEventType::no_show, "booking.no_show"},
+    {BookingEventType::payment_succeeded, "payment.succeeded"},
     {BookingEventType::payment_refunded, "payment.refunded"},
 }};
 

@@ -28,6 +28,7 @@ nlohmann::json to_json(const BookingEvent& event) {
                         {"booking", event.booking}};
     if (event.previous_start) j["previous_start"] = format_instant(*event.previous_start);
     if (event.previous_end) j["previous_end"] = format_instant(*event.previous_end);
+    if (event.webhooks_only) j["webhooks_only"] = true;
     return j;
 }
 
@@ -50,11 +51,12 @@ BookingEvent booking_event_from_json(const nlohmann::json& payload) {
     e.booking = payload.value("booking", nlohmann::json::object());
     if (payload.contains("previous_start")) e.previous_start = instant(payload["previous_start"], "previous_start");
     if (payload.contains("previous_end")) e.previous_end = instant(payload["previous_end"], "previous_end");
+    e.webhooks_only = payload.value("webhooks_only", false);
     return e;
 }
 
 Statement booking_event_statement(Booking& booking, BookingEventType type, std::string_view actor, Timestamp now,
-                                  std::optional<Interval> previous_time) {
+                                  std::optional<Interval> previous_time, bool webhooks_only) {
     // `created` is a booking's first event, whatever came before it (a
     // HELD booking's hold made none); every later event counts up.
     if (type != BookingEventType::created) ++booking.event_sequence;
@@ -65,6 +67,7 @@ Statement booking_event_statement(Booking& booking, BookingEventType type, std::
     event.occurred_at = now;
     event.actor = std::string(actor);
     event.booking = booking_json(booking);
+    event.webhooks_only = webhooks_only;
     if (previous_time) {
         event.previous_start = previous_time->start;
         event.previous_end = previous_time->end;

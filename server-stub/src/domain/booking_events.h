@@ -14,8 +14,11 @@
 //   declined     the provider declines a PENDING request
 //   cancelled    client or provider cancels
 //   rescheduled  the client moves the booking (previous_start/end say from where)
-//   expired      a PENDING request ran out of time (a HELD hold: nothing)
+//   expired      a PENDING request ran out of time (a HELD hold: nothing;
+//                a paid service's unpaid hold: the webhook alone)
 //   completed, no_show   the provider records the visit's outcome
+//   payment_succeeded    Stripe reported the payment of a paid booking (after
+//                its `created`, in the same transaction; webhooks)
 //   payment_refunded     a refund Stripe reported succeeded (payments.h): the
 //                webhook `payment.refunded`, nothing else
 // A booking created CONFIRMED has one event, `created`, whose booking says CONFIRMED.
@@ -45,6 +48,9 @@ struct BookingEvent {
     std::string actor;         // "client", "provider" or "system": who caused it
     nlohmann::json booking;    // the booking as the provider API shows it, at the event
     std::optional<Instant> previous_start, previous_end;  // rescheduled: the time it moved from
+    // For the provider's webhooks alone: the expiry of a paid hold that was
+    // never announced (no mail, text or push speaks of it).
+    bool webhooks_only = false;
 
     // "evt_<booking id>_<sequence>": one per event, stable across every retry
     // of everything the event causes (the webhook-id of api.md).
@@ -61,7 +67,7 @@ BookingEvent booking_event_from_json(const nlohmann::json& payload);
 // it after the booking's new state is set and before it is written. The
 // caller wakes the dispatcher after commit (JobQueue::notify).
 Statement booking_event_statement(Booking& booking, BookingEventType type, std::string_view actor, Timestamp now,
-                                  std::optional<Interval> previous_time = std::nullopt);
+                                  std::optional<Interval> previous_time = std::nullopt, bool webhooks_only = false);
 
 // The key that seals manage tokens, from the server's keys: one derivation
 // for the booking service that seals and the channels that open.

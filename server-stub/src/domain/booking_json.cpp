@@ -6,7 +6,31 @@
 
 namespace slotwise::server {
 
-json booking_json(const Booking& b, const std::optional<std::string>& manage_token) {
+json payment_json(const BookingPayment& p, const std::optional<PaymentWidget>& widget) {
+    json refunds = json::array();
+    for (const PaymentRefund& r : p.refunds)
+        refunds.push_back({{"id", r.id},
+                           {"amount", r.amount},
+                           {"currency", r.currency},
+                           {"status", r.status},
+                           {"reason", r.reason},
+                           {"created_at", format_timestamp(r.created_at)}});
+    json j = {{"mode", p.mode},
+              {"amount", p.amount},
+              {"currency", p.currency},
+              {"status", p.status},
+              {"expires_at", format_timestamp(p.expires_at)},
+              {"amount_received", p.amount_received},
+              {"refunded_amount", p.refunded_amount},
+              {"refunds", std::move(refunds)}};
+    if (widget) {
+        j["client_secret"] = widget->client_secret;
+        j["publishable_key"] = widget->publishable_key;
+    }
+    return j;
+}
+
+json booking_json(const Booking& b, const std::optional<std::string>& manage_token, const std::optional<PaymentWidget>& widget) {
     json client = {{"name", b.client.name}, {"email", b.client.email}};
     if (b.client.phone) client["phone"] = *b.client.phone;
     json j = {{"id", b.id},
@@ -34,6 +58,7 @@ json booking_json(const Booking& b, const std::optional<std::string>& manage_tok
         j["refund"] = {{"amount", *b.refund_amount}, {"currency", b.currency}, {"paid", true}};
     else if (b.status == BookingStatus::cancelled || b.status == BookingStatus::declined || b.status == BookingStatus::no_show)
         j["refund"] = {{"amount", 0}, {"currency", b.currency}, {"paid", false}};
+    if (b.payment) j["payment"] = payment_json(*b.payment, widget);
     if (manage_token) j["manage_token"] = *manage_token;
     return j;
 }

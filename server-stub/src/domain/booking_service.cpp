@@ -10,6 +10,7 @@
 #include "domain/client_verification.h"
 #include "support/crypto.h"
 #include "domain/engine_calls.h"
+#include "domain/payment_flow.h"
 #include "domain/providers_access.h"
 #include "domain/refund_decisions.h"
 #include "store/records.h"
@@ -63,7 +64,8 @@ std::optional<domain::BookingEventType> event_of(BookingAction action) {
         case BookingAction::no_show: return domain::BookingEventType::no_show;
         case BookingAction::reschedule:
         case BookingAction::expire:
-        case BookingAction::verify: return std::nullopt;
+        case BookingAction::verify:
+        case BookingAction::pay: return std::nullopt;
     }
     return std::nullopt;
 }
@@ -124,7 +126,12 @@ Booking BookingService::authorized_booking(Session& s, const std::string& bookin
 BookingView BookingService::get_booking(const Actor& actor, const std::string& booking_id) {
     const auto& client = client_or_throw(actor);
     auto s = store_.session();
-    return {authorized_booking(*s, booking_id, client), std::nullopt};
+    BookingView view{authorized_booking(*s, booking_id, client), std::nullopt};
+    // While it waits for its payment, the client's page may need to show
+    // the payment form again (after a reload).
+    if (domain::PaymentFlow* flow = payment_flow_.load(); flow && view.booking.status == BookingStatus::held)
+        view.payment_widget = flow->widget_of(view.booking);
+    return view;
 }
 
 CalendarFile BookingService::booking_calendar(const Actor& actor, const std::string& booking_id) {
@@ -342,7 +349,8 @@ BookingView BookingService::provider_transition(const Actor& actor, const std::s
             case BookingAction::complete:
             case BookingAction::reschedule:
             case BookingAction::expire:
-            case BookingAction::verify: break;
+            case BookingAction::verify:
+            case BookingAction::pay: break;
         }
         b.updated_at = clock_.now();
         if (const auto event = event_of(action))
@@ -364,6 +372,14 @@ std::optional<Timestamp> BookingService::expire_if_lapsed(const Actor& actor, co
     // Gone, or confirmed, cancelled, verified without a new expiry: nothing
     // left to expire.
     if (!found || !found->expires_at) return std::nullopt;
+    // A paid hold expired on another way (the locked insert's bulk expiry
+    // of overdue holds under a new booking's time) still owes Stripe the
+    // cancel of its intent.
+    if (found->status == BookingStatus::expired && found->payment && domain::payment_open(*found->payment)) {
+        in_transaction(*s, std::nullopt, [&] { s->exec(domain::cancel_intent_job_statement(booking_id, now)); });
+        notify_jobs();
+        return std::nullopt;
+    }
     // Whether a HELD hold or a PENDING request lapses is the transition
     // table's expiry row; one not yet due is looked at again then (a hold
     // verified into a request has a later expiry).
@@ -381,10 +397,16 @@ std::optional<Timestamp> BookingService::expire_if_lapsed(const Actor& actor, co
         b->status = domain::transition_or_throw(before, BookingAction::expire, kind_of(actor), b->moment(now));
         b->updated_at = now;
         // A request the provider never answered is news to both sides; a
-        // hold its client never verified was never announced.
-        const bool announce = before == BookingStatus::pending;
-        if (announce) s->exec(domain::booking_event_statement(*b, domain::BookingEventType::expired, "system", now));
+        // hold its client never verified was never announced. A paid hold
+        // that was never paid is news to the provider's webhooks alone, and
+        // its intent is cancelled at Stripe by a job, after this commit.
+        const bool unpaid = before == BookingStatus::held && b->payment && domain::payment_open(*b->payment);
+        const bool announce = before == BookingStatus::pending || unpaid;
+        if (announce)
+            s->exec(domain::booking_event_statement(*b, domain::BookingEventType::expired, "system", now, std::nullopt,
+                                                    /*webhooks_only=*/unpaid));
         if (!records::update_booking(*s, *b, before)) return false;
+        if (unpaid) s->exec(domain::cancel_intent_job_statement(booking_id, now));
         // The expiry it kept tells this entry from the locked insert's bulk
         // expiry of an overdue request (records::expire_overdue_statements).
         records::audit(*s, now, std::string(audit_name(actor)), "booking.expire", "booking", booking_id,

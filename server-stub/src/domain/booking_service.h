@@ -30,6 +30,9 @@
 #include "store/store.h"
 
 namespace slotwise::server {
+namespace domain {
+class PaymentFlow;
+}
 
 using domain::Actor;
 
@@ -38,6 +41,8 @@ using domain::Actor;
 struct BookingView {
     Booking booking;
     std::optional<std::string> manage_token;  // shown once, in the answer that creates the booking
+    // A paid booking's client_secret and publishable key, for the answers that may show them (booking_json.h).
+    std::optional<PaymentWidget> payment_widget = std::nullopt;
 };
 struct SavedProvider {
     bool created = false;
@@ -92,6 +97,12 @@ public:
     virtual ~AnswerKeeper() = default;
     virtual KeptAnswer created(const BookingView& booking) const = 0;
     virtual KeptAnswer refused(const DomainError& refusal) const = 0;
+    // The booking a kept creation answer made; nullopt for a refusal.
+    virtual std::optional<std::string> booking_of(const KeptAnswer& kept) const = 0;
+    // A kept creation answer with its booking as it is now (a paid
+    // booking's payment is settled after the answer was kept); the manage
+    // token stays the kept one.
+    virtual KeptAnswer refreshed(const KeptAnswer& kept, const BookingView& now) const = 0;
 };
 // A new booking, or the replay of the answer kept under the key.
 using BookingOutcome = std::variant<BookingView, KeptAnswer>;
@@ -108,6 +119,10 @@ struct ServiceOptions {
     // How long a HELD booking waits for its client's emailed code (at most
     // until its start); then it lapses and frees its time.
     std::chrono::minutes hold_expiry{15};
+    // How long a HELD booking of a paid service waits for its payment (at
+    // most until its start; --payment-hold-minutes); then it lapses, frees
+    // its time, and its PaymentIntent is cancelled.
+    std::chrono::minutes payment_hold{15};
     std::chrono::seconds idempotency_ttl{24 * 60 * 60};  // how long a key is remembered
     // How long a request waits for another request with its Idempotency-Key
     // to finish before it is answered 409 IDEMPOTENCY_KEY_IN_FLIGHT. A
@@ -169,6 +184,20 @@ public:
     // start, while requests may already be served.
     void notify_jobs_through(jobs::JobQueue& queue) { job_queue_.store(&queue); }
 
+    // Payments (domain/payment_flow.h): without a flow, or for a provider
+    // without a Stripe account, a paid service is refused
+    // (PAYMENT_NOT_AVAILABLE). Set once, before requests are served.
+    void take_payments_through(domain::PaymentFlow& flow) { payment_flow_.store(&flow); }
+    // Stripe reported the payment of this booking (payment_intent.succeeded,
+    // or the reconciliation): inside the caller's transaction, the one that
+    // records the event and the payment row. A HELD booking moves on by the
+    // table's `pay` row and is announced (booking.created, then
+    // payment.succeeded); a hold past its expiry, or a booking no longer
+    // HELD, keeps its status (a lapsed hold is marked EXPIRED) and
+    // everything received is refunded: a `refunds` row the refunds job
+    // sends. Answers the outcome for the event's record.
+    std::string settle_payment(Session& s, const std::string& booking_id, std::int64_t amount_received, Timestamp now);
+
     // Data rights and plans (accounts_admin.cpp; README "Ownership, plans and data rights").
     AccountExport export_account(const Actor& actor);
     void delete_account(const Actor& actor);
@@ -218,6 +247,11 @@ private:
     std::condition_variable keys_released_;
     std::unordered_set<std::string> keys_in_flight_;
     std::atomic<jobs::JobQueue*> job_queue_{nullptr};
+    std::atomic<domain::PaymentFlow*> payment_flow_{nullptr};
+    // A paid booking's answer: its intent made at Stripe after the commit, the payment read again.
+    BookingView with_payment(BookingView view);
+    // The replay of a kept answer that made a paid booking: the booking and payment as they are now.
+    KeptAnswer resume_paid(const KeptAnswer& kept, const AnswerKeeper& keeper);
 };
 
 }  // namespace slotwise::server

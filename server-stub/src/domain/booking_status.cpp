@@ -8,8 +8,8 @@ namespace {
 
 constexpr std::array<std::string_view, 8> kStatusNames = {"HELD",      "PENDING", "CONFIRMED", "DECLINED",
                                                           "CANCELLED", "EXPIRED", "COMPLETED", "NO_SHOW"};
-constexpr std::array<std::string_view, 8> kActionNames = {"confirm",  "decline", "cancel", "reschedule",
-                                                          "complete", "no-show", "expire", "verify"};
+constexpr std::array<std::string_view, 9> kActionNames = {"confirm",  "decline", "cancel", "reschedule", "complete",
+                                                          "no-show", "expire",  "verify", "pay"};
 
 // Who may take a row's transition, as a set of actor kinds.
 using Actors = std::uint8_t;
@@ -61,6 +61,11 @@ constexpr Row kTransitions[] = {
     // have been at once.
     {S::held, A::verify, kClient, S::pending, When::provider_confirms},
     {S::held, A::verify, kClient, S::confirmed, When::provider_need_not_confirm},
+    // Stripe reports the payment a paid service's hold waits for: the same
+    // two outcomes as a verified address. A hold past its expiry is not
+    // paid into a booking (its time is free): the late payment is refunded.
+    {S::held, A::pay, kServer, S::pending, When::provider_confirms},
+    {S::held, A::pay, kServer, S::confirmed, When::provider_need_not_confirm},
 };
 
 bool allows(Actors who, ActorKind actor) { return (who & only(actor)) != 0; }

@@ -35,11 +35,14 @@ std::optional<BookingStatus> booking_status_from(std::string_view text);
 // bookings; no other status does (api.md part 2).
 bool blocks_time(BookingStatus status);
 
-enum class BookingAction { confirm, decline, cancel, reschedule, complete, no_show, expire, verify };
+// pay: Stripe reported the payment a HELD booking of a paid service waits
+// for (the server acts on Stripe's signed word; domain/payment_flow.h).
+enum class BookingAction { confirm, decline, cancel, reschedule, complete, no_show, expire, verify, pay };
 
-inline constexpr std::array<BookingAction, 8> kBookingActions = {
+inline constexpr std::array<BookingAction, 9> kBookingActions = {
     BookingAction::confirm,  BookingAction::decline, BookingAction::cancel, BookingAction::reschedule,
-    BookingAction::complete, BookingAction::no_show, BookingAction::expire, BookingAction::verify};
+    BookingAction::complete, BookingAction::no_show, BookingAction::expire, BookingAction::verify,
+    BookingAction::pay};
 
 // The verb of the route and of the audit entry ("booking.no-show").
 std::string_view to_string(BookingAction action);

@@ -44,9 +44,11 @@
 #include "domain/client_verification.h"
 #include "support/crypto.h"
 #include "domain/engine_calls.h"
+#include "domain/payment_flow.h"
 #include "domain/providers_access.h"
 #include "jobs/standard_jobs.h"
 #include "mail/mail_job.h"
+#include "store/payment_records.h"
 #include "store/records.h"
 #include "store/verification_records.h"
 #include "domain/request_parsing.h"
@@ -155,11 +157,44 @@ BookingOutcome BookingService::create_booking(const Actor&, const std::optional<
         locked_inserts_.run(store_.write_queue(request.provider), job);
         if (!job.key_busy) {
             if (job.error) std::rethrow_exception(job.error);
+            // A paid booking's intent is made after its commit, never inside it.
+            if (auto* created = std::get_if<BookingView>(&*job.outcome); created && created->booking.payment)
+                return with_payment(std::move(*created));
+            if (auto* kept = std::get_if<KeptAnswer>(&*job.outcome); kept && payment_flow_.load())
+                return resume_paid(*kept, keeper);
             return std::move(*job.outcome);
         }
         if (std::chrono::steady_clock::now() >= deadline) throw key_in_flight();
         std::this_thread::sleep_for(std::chrono::milliseconds(std::min(2 << std::min(attempt, 5), 50)));
     }
+}
+
+BookingView BookingService::with_payment(BookingView view) {
+    domain::PaymentFlow* flow = payment_flow_.load();
+    view.payment_widget = flow->ensure_intent(view.booking);
+    auto s = store_.session();
+    view.booking.payment = records::load_payment(*s, view.booking.id);
+    return view;
+}
+
+KeptAnswer BookingService::resume_paid(const KeptAnswer& kept, const AnswerKeeper& keeper) {
+    const auto booking_id = keeper.booking_of(kept);
+    if (!booking_id) return kept;
+    auto s = store_.session();
+    auto found = records::load_booking(*s, *booking_id);
+    if (!found || !found->payment) return kept;
+    Booking b = as_of_now(*found);
+    // Refused by Stripe when it was made: the same answer as then.
+    if (b.payment->status == "failed" && !b.payment->intent_id)
+        throw domain::payment_provider_unavailable(std::nullopt, "the payment provider refused to take this payment; the time is released");
+    BookingView view{b, std::nullopt};
+    if (b.status == BookingStatus::held) {
+        // The first answer may never have reached Stripe's (a crash, an
+        // outage): asking again with the booking's key gets the same intent.
+        view.payment_widget = payment_flow_.load()->ensure_intent(b);
+        view.booking.payment = records::load_payment(*s, b.id);
+    }
+    return keeper.refreshed(kept, view);
 }
 
 void BookingService::run_booking_batch(const std::vector<BookingJob*>& jobs) noexcept {
@@ -293,7 +328,10 @@ void BookingService::book_together(const std::vector<BookingJob*>& jobs) {
                 if (b.expires_at)
                     writes.push_back(jobs::booking_expiry_statement(b.id, *b.expires_at, now));
                 // A hold's code: its hash stored and its mail queued with the booking.
-                if (b.status == BookingStatus::held) {
+                // A paid booking's payment row, committed with it: the intent
+                // is asked of Stripe after the commit (payment_flow.h).
+                if (b.payment) writes.push_back(records::insert_payment_statement(b, now));
+                if (b.status == BookingStatus::held && !b.payment) {
                     const LoadedProvider& provider = *providers[job.request.provider];
                     const VerificationCode code = new_verification_code(b.id, manage_token);
                     writes.push_back(records::insert_verification_statement(b.id, code.code_hmac, now));
@@ -354,12 +392,17 @@ Booking BookingService::admit(const BookingJob& job, const LoadedProvider* provi
     const ServiceConfig* found = provider->config.service(r.service);
     if (!found) throw DomainError(ErrorKind::not_found, "UNKNOWN_SERVICE", "no service " + r.service);
     const ServiceConfig& service = *found;
-    // Until the booking flow takes the payment (issue 16: a HELD booking and
-    // a PaymentIntent), a service that asks for one is refused rather than
-    // booked unpaid: the provider would believe it paid.
-    if (service.payment.mode != PaymentMode::none)
-        throw DomainError(ErrorKind::refused, "PAYMENT_NOT_AVAILABLE",
-                          "this service asks for payment when booking, which this server does not take yet");
+    // A service that asks for payment is booked HELD until Stripe reports
+    // it; without a Stripe account for the provider it is refused rather
+    // than booked unpaid: the provider would believe it paid.
+    const bool paid = service.payment.mode != PaymentMode::none;
+    if (paid) {
+        const domain::PaymentFlow* flow = payment_flow_.load();
+        if (!flow || !flow->takes_payments(r.provider))
+            throw DomainError(ErrorKind::refused, "PAYMENT_NOT_AVAILABLE",
+                              "this service asks for payment when booking, and its provider has no payment account set up "
+                              "(a Stripe secret key and publishable key)");
+    }
     for (const Admitted& a : earlier) {
         if (a.provider_id != r.provider) continue;
         busy.push_back(a.occupied);
@@ -388,8 +431,10 @@ Booking BookingService::admit(const BookingJob& job, const LoadedProvider* provi
     b.provider_id = r.provider;
     b.service_id = r.service;
     // A service that verifies email addresses holds the time until the
-    // client enters the mailed code (verify); the mail must be sendable.
-    if (service.verify_client_email) {
+    // client enters the mailed code (verify); the mail must be sendable. A
+    // paid service holds it for the payment instead: the payer is who the
+    // card says, and no code is sent.
+    if (service.verify_client_email && !paid) {
         try {
             mail::check_address(job.email);
         } catch (const mail::MailFormatError&) {
@@ -398,7 +443,7 @@ Booking BookingService::admit(const BookingJob& job, const LoadedProvider* provi
                               "mail to this address (only ASCII addresses are supported)");
         }
     }
-    b.status = service.verify_client_email      ? BookingStatus::held
+    b.status = paid || service.verify_client_email ? BookingStatus::held
                : service.requires_confirmation ? BookingStatus::pending
                                                : BookingStatus::confirmed;
     b.duration_minutes = r.duration_minutes.value_or(service.durations.front());
@@ -415,7 +460,15 @@ Booking BookingService::admit(const BookingJob& job, const LoadedProvider* provi
         const Minutes expiry = minutes ? Minutes{*minutes} : options_.pending_expiry;
         b.expires_at = std::min<Timestamp>(now + expiry, b.start);
     } else if (b.status == BookingStatus::held) {
-        b.expires_at = std::min<Timestamp>(now + options_.hold_expiry, b.start);
+        b.expires_at = std::min<Timestamp>(now + (paid ? options_.payment_hold : options_.hold_expiry), b.start);
+    }
+    if (paid) {
+        BookingPayment& p = b.payment.emplace();
+        p.mode = std::string(to_string(service.payment.mode));
+        p.amount = amount_due_up_front(service.payment, service.price_amount);
+        p.currency = service.currency;
+        p.status = "creating";
+        p.expires_at = *b.expires_at;
     }
     b.client_time_zone = r.time_zone;
     b.notes = r.notes;

@@ -110,6 +110,34 @@ struct Client {
 
 using domain::BookingStatus;
 
+// A refund asked of Stripe for a paid booking (migration 017, table refunds).
+struct PaymentRefund {
+    std::string id, currency, status, reason;
+    std::int64_t amount = 0;
+    Timestamp created_at{};
+};
+
+// What a paid booking asks for and what Stripe has taken (migration 017,
+// table payments). `client_secret` lets the payer's browser confirm the
+// intent: booking_json never shows it unless handed a PaymentWidget.
+struct BookingPayment {
+    std::string mode;  // "full" | "deposit"
+    std::int64_t amount = 0;
+    std::string currency;
+    std::string status;  // creating, requires_payment_method, processing, succeeded, canceled, failed
+    Timestamp expires_at{};
+    std::int64_t amount_received = 0, refunded_amount = 0;
+    std::optional<std::string> intent_id, client_secret, last_error;
+    std::vector<PaymentRefund> refunds;
+};
+
+// What Stripe.js in the client's browser needs to take the card: shown only
+// in the answer that creates the booking (and its replay) and to the
+// booking's client while it is HELD.
+struct PaymentWidget {
+    std::string client_secret, publishable_key;
+};
+
 struct Booking {
     std::string id, provider_id, service_id;
     BookingStatus status = BookingStatus::pending;
@@ -135,6 +163,8 @@ struct Booking {
     int event_sequence = 0;
     // The manage token sealed with the server's key (domain/server_keys.h), for later mails' manage links.
     std::optional<std::string> manage_token_sealed;
+    // The booking's payment (a paid service's), read with the booking.
+    std::optional<BookingPayment> payment;
 
     // What the "when" of a transition of this booking looks at (booking_status.h).
     domain::TransitionMoment moment(Timestamp now) const { return {now, start, expires_at}; }

@@ -24,16 +24,29 @@ DomainError signature_error(const char* code, std::string detail) {
 // The payment row an intent event is about, and what the event makes of it.
 // A status only moves forward: a late payment_failed after succeeded (events
 // arrive in any order) changes nothing.
-std::string apply_intent_event(Session& s, const std::string& type, const adapters::PaymentIntent& intent, std::int64_t now) {
-    const auto rows = s.query("SELECT booking_id, status FROM payments WHERE intent_id = $1", {intent.id});
-    if (rows.empty()) return "unknown_intent";
+// A payment that moves to succeeded settles its booking (`settler`), once:
+// a second report of the same success finds the row succeeded already.
+std::string apply_intent_event(Session& s, const std::string& type, const adapters::PaymentIntent& intent, std::int64_t now,
+                               const PaymentSettler& settler) {
+    auto rows = s.query("SELECT booking_id, status FROM payments WHERE intent_id = $1", {intent.id});
+    if (rows.empty()) {
+        // Our intent whose id we never stored (the create's answer was lost):
+        // the metadata names the booking, and the row takes the id now.
+        const auto ours = intent.metadata.find("slotwise_booking");
+        if (ours == intent.metadata.end()) return "unknown_intent";
+        if (s.exec("UPDATE payments SET intent_id = $2, client_secret = $3 WHERE booking_id = $1 AND intent_id IS NULL",
+                   {ours->second, intent.id, intent.client_secret.empty() ? SqlValue(nullptr) : SqlValue(intent.client_secret)}) == 0)
+            return "unknown_intent";
+        rows = s.query("SELECT booking_id, status FROM payments WHERE intent_id = $1", {intent.id});
+    }
     const std::string booking_id = rows[0].get<std::string>("booking_id");
     const std::string status = rows[0].get<std::string>("status");
     if (type == "payment_intent.succeeded") {
-        if (status != "succeeded")
-            s.exec("UPDATE payments SET status = 'succeeded', amount_received = $2, paid_at = $3, last_error = NULL, updated_at = $3 "
-                   "WHERE booking_id = $1",
-                   {booking_id, intent.amount_received, now});
+        if (status == "succeeded") return "payment_succeeded";
+        s.exec("UPDATE payments SET status = 'succeeded', amount_received = $2, paid_at = $3, last_error = NULL, updated_at = $3 "
+               "WHERE booking_id = $1",
+               {booking_id, intent.amount_received, now});
+        if (settler) return settler(s, booking_id, intent.amount_received, timestamp_from_epoch(now));
         return "payment_succeeded";
     }
     if (type == "payment_intent.payment_failed") {
@@ -249,7 +262,7 @@ StripeWebhookReceipt PaymentService::receive_stripe_webhook(std::string_view raw
             receipt.outcome = rows.empty() ? "" : rows[0].get<std::string>("outcome");
             return;
         }
-        if (intent) receipt.outcome = apply_intent_event(*s, event->type, *intent, now);
+        if (intent) receipt.outcome = apply_intent_event(*s, event->type, *intent, now, settler_);
         else if (const auto refund = adapters::read_refund(event->object); refund && (event->type.rfind("refund.", 0) == 0 ||
                                                                                        event->type == "charge.refund.updated"))
             receipt.outcome = apply_refund_event(*s, *refund, now);
@@ -311,7 +324,7 @@ ReconcileReport PaymentService::reconcile_with(const ClientFor& client_for) {
         auto s = store_.session();
         in_transaction(*s, std::nullopt, [&] {
             const auto before = s->query("SELECT status FROM payments WHERE intent_id = $1", {id});
-            apply_intent_event(*s, as_event, *answer.value, epoch_seconds(clock_.now()));
+            apply_intent_event(*s, as_event, *answer.value, epoch_seconds(clock_.now()), settler_);
             const auto after = s->query("SELECT status FROM payments WHERE intent_id = $1", {id});
             if (!before.empty() && !after.empty() && before[0].get<std::string>("status") != after[0].get<std::string>("status"))
                 ++report.changed;

@@ -37,16 +37,25 @@ struct ReconcileReport {
 struct StripeWebhookReceipt {
     std::string event_id, event_type;
     bool duplicate = false;  // the event id was applied before; nothing changed now
-    // What the event did: "payment_succeeded", "payment_failed", "payment_canceled",
+    // What the event did: "payment_succeeded", "payment_refunded_late" (paid
+    // after its hold expired: refunded), "payment_failed", "payment_canceled",
     // "refund_pending", "refund_succeeded", "refund_failed", "refund_canceled",
     // "charge_refunded", "unknown_intent" / "unknown_refund" (not one of
     // ours), "ignored" (a type we do not act on).
     std::string outcome;
 };
 
+// What a payment that Stripe reports succeeded does to its booking, inside
+// the transaction that records it (BookingService::settle_payment): answers
+// the outcome to record.
+using PaymentSettler = std::function<std::string(Session&, const std::string& booking_id, std::int64_t amount_received, Timestamp now)>;
+
 class PaymentService {
 public:
     PaymentService(Store& store, const Clock& clock, PaymentOptions options);
+
+    // Set once, before the webhook is served. Without it a payment only moves its row.
+    void settle_payments_with(PaymentSettler settler) { settler_ = std::move(settler); }
 
     bool webhook_configured() const;
     // Whose webhook secrets sign events (domain/stripe_accounts.h): the
@@ -98,6 +107,7 @@ private:
     const Clock& clock_;
     PaymentOptions options_;
     const StripeAccounts* accounts_ = nullptr;
+    PaymentSettler settler_;
 };
 
 }  // namespace slotwise::server::domain

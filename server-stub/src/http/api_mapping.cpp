@@ -40,7 +40,7 @@ Response with_body(int status, std::string content_type, std::string body,
 }
 
 nlohmann::json booking_document(const BookingView& view) {
-    return {{"booking", booking_json(view.booking, view.manage_token)}};
+    return {{"booking", booking_json(view.booking, view.manage_token, view.payment_widget)}};
 }
 
 }  // namespace
@@ -219,6 +219,24 @@ KeptAnswer KeptAsAnswered::created(const BookingView& booking) const {
 KeptAnswer KeptAsAnswered::refused(const domain::DomainError& refusal) const {
     const Response r = problem_response(refusal);
     return {r.status, *r.body};
+}
+
+std::optional<std::string> KeptAsAnswered::booking_of(const KeptAnswer& kept) const {
+    if (kept.status != 201) return std::nullopt;
+    const auto body = nlohmann::json::parse(kept.body, nullptr, /*allow_exceptions=*/false);
+    const auto* id = body.is_object() && body.contains("booking") && body["booking"].is_object() ? &body["booking"] : nullptr;
+    if (!id || !id->contains("id") || !(*id)["id"].is_string()) return std::nullopt;
+    return (*id)["id"].get<std::string>();
+}
+
+KeptAnswer KeptAsAnswered::refreshed(const KeptAnswer& kept, const BookingView& now) const {
+    auto body = nlohmann::json::parse(kept.body, nullptr, /*allow_exceptions=*/false);
+    if (!body.is_object() || !body.contains("booking") || !body["booking"].is_object()) return kept;
+    std::optional<std::string> token;
+    if (const auto& old = body["booking"]; old.contains("manage_token") && old["manage_token"].is_string())
+        token = old["manage_token"].get<std::string>();
+    body["booking"] = booking_json(now.booking, token, now.payment_widget);
+    return {kept.status, body.dump()};
 }
 
 Response export_response(const AccountExport& exported) {

@@ -93,11 +93,15 @@ Response stripe_webhook_response(const domain::StripeWebhookReceipt& receipt);
 Response provider_stripe_response(const domain::ProviderStripeView& view);
 
 // How a booking request's answer is kept under its Idempotency-Key: as this
-// mapping renders it, so that a replay is the first answer byte for byte.
+// mapping renders it, so that a replay is the first answer byte for byte;
+// except a paid booking's, whose replay shows its booking and payment as
+// they are now (refreshed: the payment is made after the answer was kept).
 class KeptAsAnswered : public AnswerKeeper {
 public:
     KeptAnswer created(const BookingView& booking) const override;
     KeptAnswer refused(const domain::DomainError& refusal) const override;
+    std::optional<std::string> booking_of(const KeptAnswer& kept) const override;
+    KeptAnswer refreshed(const KeptAnswer& kept, const BookingView& now) const override;
 };
 
 }  // namespace slotwise::server::http

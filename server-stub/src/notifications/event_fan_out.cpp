@@ -40,6 +40,7 @@ jobs::JobOutcome EventFanOut::fan_out(const jobs::Job& job) {
 
     std::vector<Statement> owed;
     for (const auto& [name, channel] : channels_) {
+        if (event.webhooks_only && name != "webhooks") continue;
         try {
             auto statements = channel(*s, context);
             owed.insert(owed.end(), std::make_move_iterator(statements.begin()), std::make_move_iterator(statements.end()));

@@ -58,6 +58,8 @@ MailPlan mail_plan(domain::BookingEventType type, BookingStatus status_at_event,
         // a no-show is the provider's record, not news for anyone.
         case T::completed:
         case T::no_show:
+        // The booking.created of the same payment says it to both sides.
+        case T::payment_succeeded:
         // A refund's progress is in the booking the client opens (payment.refunds) and in the provider's webhooks.
         case T::payment_refunded: break;
     }

@@ -46,6 +46,7 @@ std::string event_title(BookingEventType type, const nlohmann::json& booking_at_
         case BookingEventType::expired: return "Booking request expired";
         case BookingEventType::completed: return "Booking completed";
         case BookingEventType::no_show: return "Client did not show up";
+        case BookingEventType::payment_succeeded: return "Payment received";
         case BookingEventType::payment_refunded: return "Refund sent";
     }
     return "Booking update";

@@ -36,6 +36,7 @@ std::optional<SmsTopic> topic_of(const BookingEvent& event) {
     case BookingEventType::expired: return SmsTopic::expired;
     case BookingEventType::completed:
     case BookingEventType::no_show:
+    case BookingEventType::payment_succeeded:
     case BookingEventType::payment_refunded: return std::nullopt;
     }
     return std::nullopt;

@@ -266,7 +266,9 @@ Statement insert_booking_statement(const Booking& b) {
 std::optional<Booking> load_booking(Session& s, const std::string& booking_id) {
     auto rows = s.query(std::string("SELECT ") + kBookingColumns + " FROM bookings WHERE id = $1", {booking_id});
     if (rows.empty()) return std::nullopt;
-    return booking_from(rows[0]);
+    Booking b = booking_from(rows[0]);
+    b.payment = load_payment(s, booking_id);
+    return b;
 }
 
 bool update_booking(Session& s, const Booking& b, BookingStatus expected_status) {
@@ -302,6 +304,7 @@ std::vector<Booking> list_bookings(Session& s, const std::string& provider_id, I
     sql += " ORDER BY start_at, id LIMIT 10000";
     std::vector<Booking> out;
     for (const auto& r : s.query(sql, params)) out.push_back(booking_from(r));
+    attach_payments(s, out, provider_id, from, to);
     return out;
 }
 

@@ -70,6 +70,10 @@ const std::vector<Allowed> kAllowed = {
     // booking, as the service would have made it at once.
     {S::held, A::verify, K::booking_client, S::pending, Needs::confirming},
     {S::held, A::verify, K::booking_client, S::confirmed, Needs::self_confirming},
+    // Stripe reports the payment of a paid service's hold (the server acts on
+    // the signed event): the same two outcomes as a verified address.
+    {S::held, A::pay, K::system, S::pending, Needs::confirming},
+    {S::held, A::pay, K::system, S::confirmed, Needs::self_confirming},
 };
 
 // The credential an actor who may never take an action is asked for.
@@ -90,7 +94,8 @@ std::string actor_refusal_code(A action, K actor) {
         case A::reschedule:
             if (actor == K::booking_client) return "";
             return actor == K::system ? "ACTION_NOT_ALLOWED" : "TOKEN_REQUIRED";
-        case A::expire: return actor == K::system ? "" : "ACTION_NOT_ALLOWED";
+        case A::expire:
+        case A::pay: return actor == K::system ? "" : "ACTION_NOT_ALLOWED";
         case A::verify:
             if (actor == K::booking_client) return "";
             return actor == K::system ? "ACTION_NOT_ALLOWED" : "TOKEN_REQUIRED";
