@@ -31,6 +31,7 @@
 #include "jobs/dispatcher.h"
 #include "jobs/standard_jobs.h"
 #include "mail/mail_job.h"
+#include "metrics/server_metrics.h"
 #include "notifications/event_fan_out.h"
 #include "notifications/webhook_channel.h"
 #include "notifications/mail_channel.h"
@@ -67,6 +68,9 @@ const char* kUsage = R"(usage: slotwise-server [options]
   --public-url URL          the server's public origin, for links in mail (env SLOTWISE_PUBLIC_URL;
                             default the listen URL)
   --access-log -|off|PATH   JSON access log (default - = stdout)
+  --metrics-listen HOST:PORT  also serve GET /metrics there without credentials, for a scraper on a
+                            private network (default: none; /metrics on the main listener always
+                            takes the operator token)
   --header-timeout S        seconds for a request's whole header (default 10)
   --idle-timeout S          seconds an idle keep-alive connection stays open (default 5)
   --max-connections N       open connections; the oldest idle ones are closed to admit new ones (default 15000)
@@ -222,6 +226,7 @@ int main(int argc, char** argv) {
     std::setvbuf(stdout, nullptr, _IOLBF, 0);  // one access-log line at a time, even into a pipe
     raise_descriptor_limit();
     std::string db = "sqlite:data/slotwise.db", listen = "127.0.0.1:8080";
+    std::optional<std::string> metrics_listen;
     bool demo = false;
     HttpOptions http;
     ServiceOptions service_options;
@@ -273,6 +278,7 @@ int main(int argc, char** argv) {
         else if (flag == "--meeting-base-url") service_options.meeting_base_url = value();
         else if (flag == "--public-url") public_url = value();
         else if (flag == "--access-log") http.access_log = value();
+        else if (flag == "--metrics-listen") metrics_listen = value();
         else if (flag == "--header-timeout") http.header_timeout = to_duration(flag, value());
         else if (flag == "--idle-timeout") http.idle_timeout = to_duration(flag, value());
         else if (flag == "--max-connections") http.max_connections = std::max(1, to_int(flag, value()));
@@ -341,6 +347,14 @@ int main(int argc, char** argv) {
     http.host = listen.substr(0, colon);
     if (http.host.size() > 2 && http.host.front() == '[' && http.host.back() == ']') http.host = http.host.substr(1, http.host.size() - 2);
     http.port = to_int("--listen", listen.substr(colon + 1));
+    if (metrics_listen) {
+        const auto at = metrics_listen->rfind(':');
+        if (at == std::string::npos || at == 0) usage_error("--metrics-listen needs HOST:PORT");
+        http.metrics_host = metrics_listen->substr(0, at);
+        if (http.metrics_host.size() > 2 && http.metrics_host.front() == '[' && http.metrics_host.back() == ']')
+            http.metrics_host = http.metrics_host.substr(1, http.metrics_host.size() - 2);
+        http.metrics_port = std::max(0, to_int("--metrics-listen", metrics_listen->substr(at + 1)));
+    }
     if (pool == 0) pool = http.workers;
     mail::MailOptions mail_options;
     try {
@@ -472,6 +486,11 @@ int main(int argc, char** argv) {
                     http.io_threads ? http.io_threads : std::max(1u, std::thread::hardware_concurrency()), http.workers,
                     api.backlog(), api.backlog_source().c_str(), api.max_connections());
         std::printf("slotwise-server: listening on %s\n", url.c_str());
+        if (api.metrics_port() >= 0)
+            std::printf("slotwise-server: metrics on http://%s:%d/metrics\n",
+                        http.metrics_host.find(':') != std::string::npos ? ("[" + http.metrics_host + "]").c_str()
+                                                                          : http.metrics_host.c_str(),
+                        api.metrics_port());
         std::fflush(stdout);
     };
     // The first attempt runs before the URL is announced, so that a client
@@ -568,6 +587,7 @@ int main(int argc, char** argv) {
         api.set_push_subscriptions(*backend.push);
         provider_views = std::make_unique<domain::ProviderViews>(*backend.store, clock);
         api.serve_provider_views(*provider_views);
+        api.serve_metrics([&backend, &clock] { return metrics::scrape(*backend.store, clock.now()); });
         api.ready(*backend.service, *backend.accounts, *backend.limits, backend.token->token);
         std::printf("slotwise-server: database %s (%s)\n", backend.store->backend().c_str(),
                     db.rfind("sqlite:", 0) == 0 ? db.c_str() : "postgres");

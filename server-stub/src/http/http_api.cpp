@@ -5,6 +5,7 @@
 #include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "domain/clock.h"
@@ -18,6 +19,7 @@
 #include "domain/request_parsing.h"
 #include "domain/push_subscriptions.h"
 #include "domain/payments.h"
+#include "metrics/server_metrics.h"
 
 namespace slotwise::server {
 namespace {
@@ -243,6 +245,29 @@ std::optional<Access> path_access(const std::string& path) {
     return std::nullopt;
 }
 
+// A request's route class for /metrics: the pattern of the route it went to
+// (or, for a method the path does not take, of the path's route), never the
+// raw path, so that ids do not become series of their own.
+std::string route_class(const std::string& method, const std::string& path) {
+    if (path == "/healthz" || path == "/metrics") return path;
+    if (!under_v1(path)) return path.rfind('/', 0) == 0 ? "static" : "unmatched";  // empty: refused before its path was read
+    const auto s = segments_after_v1(path);
+    const std::string verb = method == "HEAD" ? "GET" : method;
+    const Route* found = nullptr;
+    for (const Route& route : routes()) {
+        if (!matches(route, s, /*strict=*/true, nullptr)) continue;
+        if (verb == route.method) {
+            found = &route;
+            break;
+        }
+        if (!found) found = &route;
+    }
+    if (!found) return "unmatched";
+    std::string pattern = "/v1";
+    for (const char* segment : found->segments) pattern += std::string("/") + segment;
+    return pattern;
+}
+
 // CORS is open on the widget's paths, and only on well-formed ones.
 bool cors_open(const std::string& path) {
     const auto access = path_access(path);
@@ -346,6 +371,10 @@ struct HttpApi::Impl : http::RequestHandler {
                         return finish(guarded([&] { return health_response(service->health(Visitor{req->remote})); }), *req);
                     }};
         }
+        if (path == "/metrics" && method == "GET") {
+            if (!is_ready) return {finish(problem_response(database_unavailable("the database is not reachable yet")), *req), {}};
+            return {std::nullopt, [this, req] { return finish(guarded([&] { return operator_metrics(*req); }), *req); }};
+        }
         if (under_v1(path)) {
             Match found = match(method, path);
             if (!found.route) return {finish(not_found(), *req), {}};
@@ -366,6 +395,7 @@ struct HttpApi::Impl : http::RequestHandler {
     }
 
     void answered(const Request& req, const Response& res, std::chrono::steady_clock::duration took) override {
+        metrics::request_answered(route_class(req.head.method, req.head.path), req.head.method, res.status, took);
         if (!log) return;
         std::fputs(http::access_log_line({Clock::system_seconds(), req.remote, req.head.method, req.head.path, res.status,
                                           res.bytes_sent(), took})
@@ -533,11 +563,11 @@ struct HttpApi::Impl : http::RequestHandler {
             case Action::snapshot: return snapshot_response(s.snapshot(actor, id, req.query));
             case Action::slots: return slots_response(s.slots(actor, id, req.query));
             case Action::create_booking:
-                return created_or_replayed(s.create_booking(actor, req.field("idempotency-key"), req.body, keeper));
+                return counted_creation([&] { return s.create_booking(actor, req.field("idempotency-key"), req.body, keeper); });
             case Action::calendar: return calendar_response(s.booking_calendar(actor, id));
             case Action::get_booking: return booking_response(s.get_booking(actor, id));
-            case Action::reschedule: return booking_response(s.reschedule_booking(actor, id, req.body));
-            case Action::cancel: return booking_response(s.cancel_booking(actor, id, req.body));
+            case Action::reschedule: return counted_change("reschedule", booking_response(s.reschedule_booking(actor, id, req.body)));
+            case Action::cancel: return counted_change("cancel", booking_response(s.cancel_booking(actor, id, req.body)));
             case Action::confirm: return transition(actor, id, BookingAction::confirm, req.body);
             case Action::decline: return transition(actor, id, BookingAction::decline, req.body);
             case Action::complete: return transition(actor, id, BookingAction::complete, req.body);
@@ -590,7 +620,7 @@ struct HttpApi::Impl : http::RequestHandler {
                 return no_content();
             case Action::stripe_webhook:
                 if (!payments) throw DomainError(ErrorKind::not_found, "PAYMENTS_NOT_CONFIGURED", "payments are off");
-                return stripe_webhook_response(payments->receive_stripe_webhook(req.body, req.field("stripe-signature")));
+                return stripe_webhook_response(counted_stripe_webhook(req));
             case Action::connect_calendar: return json_response(201, calendars_or_throw().connect(actor, id, req.body));
             case Action::list_calendars: return calendar_connections_response(calendars_or_throw().list(actor, id));
             case Action::update_calendar:
@@ -705,8 +735,86 @@ struct HttpApi::Impl : http::RequestHandler {
     }
 
     Response transition(const Actor& actor, const std::string& id, BookingAction action, const std::string& body) {
-        return booking_response(service->provider_transition(actor, id, action, body));
+        return counted_change(domain::to_string(action), booking_response(service->provider_transition(actor, id, action, body)));
     }
+
+    // Metrics (server-stub/README.md "Metrics"): the exposition on the
+    // operator token, and the booking and payment outcomes counted from
+    // what the use cases answer.
+    std::function<std::string()> render_metrics;
+    std::unique_ptr<http::RequestHandler> metrics_handler;
+    std::unique_ptr<http::HttpServer> metrics_server;
+    std::thread metrics_thread;
+
+    Response operator_metrics(const Request& req) {
+        // Not a /v1/ route, so not in the table; authenticate() reads only its access class.
+        static const Route metrics_route{"GET", {"metrics"}, Access::operator_only, Action::me};
+        authenticate(req, metrics_route);
+        return scrape();
+    }
+
+    static Response metrics_response(std::string text) {
+        Response r;
+        r.headers = {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}, {"Cache-Control", "no-store"}};
+        r.set_body(std::move(text));
+        return r;
+    }
+
+    template <class Work>
+    static Response counted_creation(Work work) {
+        try {
+            const BookingOutcome outcome = work();
+            if (const auto* created = std::get_if<BookingView>(&outcome)) metrics::booking_created(domain::to_string(created->booking.status));
+            else metrics::booking_replayed();
+            return created_or_replayed(outcome);
+        } catch (const DomainError& e) {
+            metrics::booking_refused(e.code);
+            throw;
+        }
+    }
+
+    static Response counted_change(std::string_view action, Response answer) {
+        metrics::booking_changed(action);
+        return answer;
+    }
+
+    domain::StripeWebhookReceipt counted_stripe_webhook(const Request& req) {
+        try {
+            auto receipt = payments->receive_stripe_webhook(req.body, req.field("stripe-signature"));
+            metrics::payment_webhook(receipt.duplicate ? "duplicate" : receipt.outcome);
+            return receipt;
+        } catch (const DomainError& e) {
+            metrics::payment_webhook(e.code);
+            throw;
+        }
+    }
+
+    // Before ready() there is no database to read the gauges from.
+    Response scrape() const {
+        if (!is_ready || !render_metrics) return problem_response(database_unavailable("the database is not reachable yet"));
+        return metrics_response(render_metrics());
+    }
+
+    // The --metrics-listen listener: GET /metrics without credentials (for a
+    // scraper on a private network), 404 for anything else.
+    struct MetricsListener : http::RequestHandler {
+        explicit MetricsListener(const Impl& api) : api(api) {}
+        const Impl& api;
+
+        Dispatch handle(std::shared_ptr<Request> req) override {
+            if (req->head.path != "/metrics" || (req->head.method != "GET" && req->head.method != "HEAD"))
+                return {problem_response(DomainError(ErrorKind::not_found, "NOT_FOUND", "only GET /metrics is served here")), {}};
+            return {std::nullopt, [this, req] {
+                        Response r = guarded([&] { return api.scrape(); });
+                        r.head_only = req->head.method == "HEAD";
+                        return r;
+                    }};
+        }
+        Response refusal(const Refusal& refusal, const std::string&) override {
+            return http_problem(refusal.status, refusal.code, refusal.detail);
+        }
+        void answered(const Request&, const Response&, std::chrono::steady_clock::duration) override {}
+    };
 };
 
 HttpApi::HttpApi(HttpOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
@@ -714,6 +822,16 @@ HttpApi::~HttpApi() = default;
 
 bool HttpApi::bind() {
     if (!impl_->server.bind()) return false;
+    if (impl_->options.metrics_port >= 0) {
+        http::ServerOptions o;
+        o.host = impl_->options.metrics_host;
+        o.port = impl_->options.metrics_port;
+        o.io_threads = 1;
+        o.workers = 2;
+        impl_->metrics_handler = std::make_unique<Impl::MetricsListener>(*impl_);
+        impl_->metrics_server = std::make_unique<http::HttpServer>(*impl_->metrics_handler, o);
+        if (!impl_->metrics_server->bind()) return false;
+    }
     const std::string& host = impl_->options.host;
     if (impl_->files && host != "0.0.0.0" && host != "::" && !host.empty()) {
         const std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
@@ -743,7 +861,18 @@ void HttpApi::serve_provider_views(domain::ProviderViews& views) { impl_->views 
 void HttpApi::serve_calendar_oauth(domain::CalendarOAuth& oauth) { impl_->calendar_oauth = &oauth; }
 void HttpApi::serve_provider_stripe(domain::ProviderStripe& stripe) { impl_->provider_stripe = &stripe; }
 
-void HttpApi::serve() { impl_->server.serve(); }
+void HttpApi::serve_metrics(std::function<std::string()> render) { impl_->render_metrics = std::move(render); }
+int HttpApi::metrics_port() const { return impl_->metrics_server ? impl_->metrics_server->port() : -1; }
+
+void HttpApi::serve() {
+    if (impl_->metrics_server) impl_->metrics_thread = std::thread([this] { impl_->metrics_server->serve(); });
+    impl_->server.serve();
+    if (impl_->metrics_thread.joinable()) {
+        impl_->metrics_server->stop();
+        impl_->metrics_thread.join();
+    }
+}
+// The metrics listener stops when serve() returns.
 void HttpApi::stop() { impl_->server.stop(); }
 
 }  // namespace slotwise::server

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -38,6 +39,10 @@ struct HttpOptions {
     std::size_t max_connections = 15000;
     std::size_t max_connections_per_address = 128;
     std::string access_log = "-";     // "-" stdout, "off", or a file path
+    // --metrics-listen HOST:PORT: GET /metrics without credentials on a listener of its own
+    // (-1: none; 0 picks a free port).
+    std::string metrics_host = "127.0.0.1";
+    int metrics_port = -1;
 };
 
 class HttpApi {
@@ -69,6 +74,10 @@ public:
     void serve_provider_stripe(domain::ProviderStripe& stripe);
     // The dashboard's booking history and clients; set before ready().
     void serve_provider_views(domain::ProviderViews& views);
+    // GET /metrics (operator token; and on --metrics-listen without one): the text `render` returns.
+    void serve_metrics(std::function<std::string()> render);
+    // The metrics listener's port once bound (-1 when there is none).
+    int metrics_port() const;
     // Serves until stop(); returns after in-flight requests have been answered.
     void serve();
     void stop();

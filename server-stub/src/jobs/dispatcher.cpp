@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <random>
 
+#include "metrics/server_metrics.h"
+
 namespace slotwise::server::jobs {
 namespace {
 
@@ -281,6 +283,7 @@ void Dispatcher::finish(const Claimed& claimed, const JobOutcome& outcome) {
             if (auto next = next_period_statement(job.kind, now)) s->exec(*next);
         return still_held;
     });
+    metrics::job_finished(job.kind, held ? run_outcome : std::string("lease_lost"));
     if (!held) log("job " + std::to_string(job.id) + " (" + job.kind + ") finished after its lease lapsed; it runs again");
     else if (state == JobState::dead)
         log("job " + std::to_string(job.id) + " (" + job.kind + " " + job.key + ") is dead after attempt " +

@@ -488,6 +488,8 @@ public:
         apply_migrations(s, "postgres");
     }
 
+    PoolUse pool_use() const override { return {pool_.in_use(), pool_.idle(), pool_.capacity()}; }
+
 private:
     std::string url_;
     Reachability reachability_;

@@ -235,6 +235,8 @@ public:
     // SQLite has one writer: one queue for all providers.
     std::string write_queue(const std::string&) const override { return "sqlite"; }
 
+    PoolUse pool_use() const override { return {pool_.in_use(), pool_.idle(), pool_.capacity()}; }
+
 private:
     std::string path_;
     std::timed_mutex write_mutex_;

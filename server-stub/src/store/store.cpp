@@ -27,14 +27,18 @@ std::shared_ptr<Session> SessionPool::take(const std::function<std::unique_ptr<S
             idle_.pop_back();
             if (s->broken()) s.reset();
         }
+        idle_count_.store(idle_.size(), std::memory_order_relaxed);
     }
     if (!s) s = open();
+    in_use_.fetch_add(1, std::memory_order_relaxed);
     return std::shared_ptr<Session>(s.release(), [this](Session* raw) {
         std::unique_ptr<Session> back(raw);
+        in_use_.fetch_sub(1, std::memory_order_relaxed);
         back->rollback();
         if (back->broken()) return;  // a fresh connection replaces it next time
         std::lock_guard<std::mutex> lock(mutex_);
         if (idle_.size() < capacity_) idle_.push_back(std::move(back));
+        idle_count_.store(idle_.size(), std::memory_order_relaxed);
     });
 }
 

@@ -6,6 +6,7 @@
 // (busy intervals: PostgreSQL asks its GiST range index) asks dialect().
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -141,10 +142,21 @@ public:
     // An idle session, or a new one from `open()`.
     std::shared_ptr<Session> take(const std::function<std::unique_ptr<Session>()>& open);
 
+    // For /metrics: sessions handed out now, and sessions kept idle.
+    std::size_t in_use() const noexcept { return in_use_.load(std::memory_order_relaxed); }
+    std::size_t idle() const noexcept { return idle_count_.load(std::memory_order_relaxed); }
+    std::size_t capacity() const noexcept { return capacity_; }
+
 private:
     std::size_t capacity_;
     std::mutex mutex_;
     std::vector<std::unique_ptr<Session>> idle_;
+    std::atomic<std::size_t> in_use_{0}, idle_count_{0};
+};
+
+// A store's pool as /metrics shows it.
+struct PoolUse {
+    std::size_t in_use = 0, idle = 0, capacity = 0;
 };
 
 class Store {
@@ -160,6 +172,8 @@ public:
     // per provider (PostgreSQL), one name for all where the database has a
     // single writer (SQLite).
     virtual std::string write_queue(const std::string& lock_key) const { return lock_key; }
+    // Its session pool's use now (for /metrics).
+    virtual PoolUse pool_use() const { return {}; }
 };
 
 // Applies the not yet applied migrations of `backend`, each in its own
