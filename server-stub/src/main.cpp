@@ -25,6 +25,7 @@
 #include "domain/payment_flow.h"
 #include "domain/payments.h"
 #include "domain/stripe_accounts.h"
+#include "domain/provider_stripe.h"
 #include "domain/server_keys.h"
 #include "http/http_api.h"
 #include "jobs/dispatcher.h"
@@ -501,6 +502,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<domain::WebhookService> webhooks;
     std::unique_ptr<domain::PaymentService> payments;
     std::unique_ptr<domain::StripeAccounts> stripe_accounts;
+    std::unique_ptr<domain::ProviderStripe> provider_stripe;
     std::unique_ptr<domain::PaymentFlow> payment_flow;
     std::unique_ptr<domain::CalendarService> calendars;
     std::unique_ptr<domain::ProviderViews> provider_views;
@@ -559,20 +561,27 @@ int main(int argc, char** argv) {
                 base.http = outgoing;
             }
             const char* publishable = std::getenv("SLOTWISE_STRIPE_PUBLISHABLE_KEY");
-            stripe_accounts = std::make_unique<domain::StripeAccounts>(*backend.store, std::move(base),
-                                                                       publishable ? publishable : "", payment_options.webhook_secret);
+            stripe_accounts = std::make_unique<domain::StripeAccounts>(
+                *backend.store, std::move(base), publishable ? publishable : "", payment_options.webhook_secret,
+                backend.keys->derive(domain::kStripeKeysSalt, domain::kStripeKeysInfo));
+            // Providers enter their own keys even when the operator has none.
+            provider_stripe = std::make_unique<domain::ProviderStripe>(
+                *backend.store, clock, *stripe_accounts, backend.keys->derive(domain::kStripeKeysSalt, domain::kStripeKeysInfo),
+                account_options.public_origin + "/v1/payments/stripe/webhook");
+            api.serve_provider_stripe(*provider_stripe);
         }
         // The paid booking flow: HELD bookings and their PaymentIntents (domain/payment_flow.h).
         payment_flow = std::make_unique<domain::PaymentFlow>(*backend.store, clock, *stripe_accounts);
         backend.service->take_payments_through(*payment_flow);
-        if (!payment_options.webhook_secret.empty()) {
-            payments = std::make_unique<domain::PaymentService>(*backend.store, clock, payment_options);
-            payments->settle_payments_with([&service = *backend.service](Session& s, const std::string& booking_id,
-                                                                          std::int64_t amount_received, slotwise::Timestamp now) {
-                return service.settle_payment(s, booking_id, amount_received, now);
-            });
-            api.serve_payments(*payments);
-        }
+        // Always there: a provider's own webhook secret may arrive at any
+        // time; the route answers 404 while no secret at all is set.
+        payments = std::make_unique<domain::PaymentService>(*backend.store, clock, payment_options);
+        payments->use_accounts(*stripe_accounts);
+        payments->settle_payments_with([&service = *backend.service](Session& s, const std::string& booking_id,
+                                                                      std::int64_t amount_received, slotwise::Timestamp now) {
+            return service.settle_payment(s, booking_id, amount_received, now);
+        });
+        api.serve_payments(*payments);
         calendar_options.public_origin = account_options.public_origin;
         calendar_oauth_options.public_origin = account_options.public_origin;
         // The same key as calendar sync's: both seal and open a connection's credentials.
@@ -634,17 +643,18 @@ int main(int argc, char** argv) {
         dispatcher->handle(domain::kPaymentCancelJob,
                            [&flow = *payment_flow](const jobs::Job& job) { return flow.cancel_intent(job); });
         // A lost Stripe webhook must not leave a payment open: ask Stripe itself.
-        if (payments && stripe)
-            dispatcher->every("payments.reconcile", payment_reconcile_every, [&payments = *payments, &stripe = *stripe] {
-                const auto report = payments.reconcile(stripe);
+        // Each payment through its provider's account (own keys or the operator's).
+        if (payments)
+            dispatcher->every("payments.reconcile", payment_reconcile_every, [&payments = *payments] {
+                const auto report = payments.reconcile();
                 if (report.changed || report.failed)
                     std::printf("slotwise-server: payments reconciled: %d asked, %d changed, %d failed\n", report.asked, report.changed,
                                 report.failed);
             });
         // Each refund through the account that took the payment (a provider's own keys, else the operator's).
-        if (payments && stripe_accounts)
-            dispatcher->every("payments.refunds", payment_refunds_every, [&payments = *payments, &accounts = *stripe_accounts] {
-                const auto report = payments.send_requested_refunds(accounts);
+        if (payments)
+            dispatcher->every("payments.refunds", payment_refunds_every, [&payments = *payments] {
+                const auto report = payments.send_requested_refunds();
                 if (report.failed)
                     std::printf("slotwise-server: refunds: %d sent, %d to try again\n", report.changed, report.failed);
             });

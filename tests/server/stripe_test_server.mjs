@@ -29,6 +29,9 @@
 // - GET /v1/events (type, types[], created[gt|gte|lt|lte], limit 1..100,
 //   starting_after / ending_before): newest first, {object: "list", data,
 //   has_more, url}.
+// - GET /v1/payment_intents (limit 1..100): newest first, the same list shape.
+//   Further secret keys may be accepted (acceptKey) for tests of accounts
+//   other than the operator's; all keys share one set of objects.
 // - Idempotency-Key on POST (https://docs.stripe.com/api/idempotent_requests):
 //   the first answer of a request that began executing is saved (errors
 //   included; a request refused by parameter validation is not); the same key
@@ -201,6 +204,7 @@ export async function startStripeTestServer({
   const idempotency = new Map(); // key -> {fingerprint, done, status, body}
   let pendingRefunds = refundsPending;
   let clock = null;          // seconds; null: the machine's clock
+  const otherKeys = new Set(); // further secret keys taken as valid (acceptKey): other accounts' keys, sharing one set of objects
 
   const hooks = {
     url: webhookUrl, secret: webhookSecret, events: enabledEvents,
@@ -485,6 +489,17 @@ export async function startStripeTestServer({
     return { object: 'list', data: list.slice(0, limit), has_more: list.length > limit, url: '/v1/events' };
   }
 
+  // GET /v1/payment_intents (limit 1..100, newest first); what a provider's
+  // key is checked with before it is saved.
+  function listIntents(query) {
+    const q = new URLSearchParams(query);
+    for (const k of q.keys()) if (k !== 'limit') throw invalid(`Received unknown parameter: ${k}`, { code: 'parameter_unknown', param: k });
+    const limit = q.has('limit') ? Number(q.get('limit')) : 10;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw invalid('Invalid integer: ' + q.get('limit'), { code: 'parameter_invalid_integer', param: 'limit' });
+    const list = [...intents.values()].reverse();
+    return { object: 'list', data: list.slice(0, limit), has_more: list.length > limit, url: '/v1/payment_intents' };
+  }
+
   // ---- HTTP ----
 
   function authenticated(header) {
@@ -494,7 +509,7 @@ export async function startStripeTestServer({
     if (bearer) key = bearer[1];
     const basic = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header);
     if (basic) key = Buffer.from(basic[1], 'base64').toString('utf8').split(':')[0];
-    return { key, ok: key === secretKey };
+    return { key, ok: key === secretKey || otherKeys.has(key) };
   }
 
   function masked(key) {
@@ -519,6 +534,7 @@ export async function startStripeTestServer({
       if (!e) throw invalid(`No such event: '${m[1]}'`, { code: 'resource_missing', param: 'id' });
       return e;
     }
+    if (method === 'GET' && path === '/v1/payment_intents') return listIntents(request.query);
     throw new StripeError(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`, { saved: false });
   }
 
@@ -696,6 +712,9 @@ export async function startStripeTestServer({
     delayNextCreate(ms) { createDelays.push(ms); },
     // Whether new refunds stay pending until settleRefund() (as bank debits do) or succeed at once (cards).
     setRefundsPending(pending) { pendingRefunds = pending; },
+    // Another account's secret key (a provider's own sk_/rk_) is taken too;
+    // its objects are not kept apart from the others'.
+    acceptKey(key) { otherKeys.add(key); },
     reset() { requests.length = 0; deliveries.length = 0; failures.length = 0; },
     stop: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); }),
   };

@@ -109,6 +109,29 @@ await run('dashboard bookings units', async () => {
   assert.deepEqual(c.readQuery(new URLSearchParams('sort=bogus&q=x')), { q: 'x', sort: 'recent' })
   assert.equal(c.queryString({ q: 'x', sort: 'recent' }), '?q=x')
 
+  // Payments (issue 16): the state shown on each booking and the refund said before acting.
+  const pay = (extra) => ({ mode: 'full', amount: 6000, currency: 'EUR', status: 'succeeded', expires_at: '2026-12-09T12:15:00Z', amount_received: 6000, refunded_amount: 0, refunds: [], ...extra })
+  const paid = bk('p', '2026-12-10T09:00:00Z', 'CONFIRMED', { payment: pay() })
+  assert.deepEqual(m.paymentState(paid), { key: 'paid', amount: 6000, currency: 'EUR' })
+  assert.deepEqual(m.paymentState({ ...paid, payment: pay({ mode: 'deposit', amount: 2000, amount_received: 2000 }) }), { key: 'deposit_paid', amount: 2000, currency: 'EUR' })
+  assert.deepEqual(m.paymentState(bk('h', '2026-12-10T09:00:00Z', 'HELD', { payment: pay({ status: 'requires_payment_method', amount_received: 0 }) })),
+    { key: 'awaiting', amount: 6000, currency: 'EUR', until: '2026-12-09T12:15:00Z' })
+  assert.equal(m.paymentState(bk('x', '2026-12-10T09:00:00Z', 'EXPIRED', { payment: pay({ status: 'canceled', amount_received: 0 }) })).key, 'unpaid')
+  const refund = (status, amount = 6000) => ({ id: `r-${status}`, amount, currency: 'EUR', status, reason: 'provider_cancelled', created_at: '2026-12-09T12:00:00Z' })
+  assert.deepEqual(m.paymentState({ ...paid, payment: pay({ refunds: [refund('requested')] }) }), { key: 'refund_pending', amount: 6000, currency: 'EUR' })
+  assert.equal(m.paymentState({ ...paid, payment: pay({ refunds: [refund('pending')] }) }).key, 'refund_pending')
+  assert.deepEqual(m.paymentState({ ...paid, payment: pay({ refunded_amount: 6000, refunds: [refund('succeeded')] }) }), { key: 'refunded', amount: 6000, currency: 'EUR' })
+  assert.deepEqual(m.paymentState({ ...paid, payment: pay({ refunded_amount: 3000, refunds: [refund('succeeded', 3000)] }) }), { key: 'partly_refunded', amount: 3000, of: 6000, currency: 'EUR' })
+  assert.equal(m.paymentState({ ...paid, payment: pay({ refunds: [refund('failed')] }) }).key, 'refund_failed')
+  assert.equal(m.paymentState(bk('n', '2026-12-10T09:00:00Z', 'CONFIRMED')), null, 'no payment, no state')
+  // The refund before acting is what was taken, not the price: a deposit of 20 of 60.
+  const deposit = { ...paid, payment: pay({ mode: 'deposit', amount: 2000, amount_received: 2000 }) }
+  assert.deepEqual(m.refundOutcome(deposit, 'cancel'), { percent: 100, price: paid.price, paid: true, refund: { amount: 2000, currency: 'EUR' }, received: { amount: 2000, currency: 'EUR' } })
+  assert.deepEqual(m.refundOutcome(deposit, 'no_show').refund, { amount: 0, currency: 'EUR' })
+  // Already refunded or on its way: nothing more to give back.
+  assert.equal(m.refundOutcome({ ...paid, payment: pay({ refunds: [refund('pending')] }) }, 'cancel').paid, false)
+  assert.equal(m.refundOutcome({ ...paid, payment: pay({ status: 'requires_payment_method', amount_received: 0 }) }, 'decline').paid, false)
+
   // Every language has every string of both screens.
   for (const file of ['bookings/strings.js', 'clients/strings.js']) {
     const { strings } = await import(join(screens, file))

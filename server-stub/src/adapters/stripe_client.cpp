@@ -292,6 +292,23 @@ StripeResult<EventPage> StripeClient::list_events(const ListEvents& request) con
         "list of events");
 }
 
+StripeResult<std::vector<PaymentIntent>> StripeClient::list_payment_intents(int limit) const {
+    const std::string form = form_encode({{"limit", std::to_string(limit < 1 ? 1 : limit > 100 ? 100 : limit)}});
+    return answer_of<std::vector<PaymentIntent>>(
+        call("GET", "/v1/payment_intents", form, ""),
+        [](const Json& body) -> std::optional<std::vector<PaymentIntent>> {
+            if (text_of(body, "object") != "list" || !body.contains("data") || !body["data"].is_array()) return std::nullopt;
+            std::vector<PaymentIntent> intents;
+            for (const auto& item : body["data"]) {
+                auto intent = read_payment_intent(item);
+                if (!intent) return std::nullopt;
+                intents.push_back(std::move(*intent));
+            }
+            return intents;
+        },
+        "list of payment_intents");
+}
+
 std::string StripeClient::describe() const {
     const std::string& key = options_.secret_key;
     const std::string mode = key.rfind("sk_live_", 0) == 0 || key.rfind("rk_live_", 0) == 0 ? "live mode"

@@ -137,6 +137,10 @@ public:
                                                       const std::string& idempotency_key) const;
     StripeResult<Refund> create_refund(const CreateRefund& request, const std::string& idempotency_key) const;
     StripeResult<EventPage> list_events(const ListEvents& request) const;
+    // GET /v1/payment_intents?limit=N (newest first): harmless, and allowed
+    // to any key that may take payments, so it is how a key is checked
+    // before it is saved.
+    StripeResult<std::vector<PaymentIntent>> list_payment_intents(int limit) const;
 
     // One line for the startup log: the API base and the key's mode, never the key.
     std::string describe() const;

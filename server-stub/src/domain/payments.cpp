@@ -156,20 +156,83 @@ std::string apply_charge_refunded(Session& s, const nlohmann::json& charge, std:
     return "charge_refunded";
 }
 
+// The provider an event claims to be about: its PaymentIntent's
+// metadata[slotwise_provider] (the booking flow sets it), or the provider of
+// our payment row for the intent the object names. A claim only chooses
+// which provider's secret is tried; the signature proves it.
+std::string claimed_provider(Session& s, const nlohmann::json& body) {
+    const auto data = body.is_object() ? body.find("data") : body.end();
+    if (data == body.end() || !data->is_object() || !data->contains("object") || !(*data)["object"].is_object()) return {};
+    const nlohmann::json& object = (*data)["object"];
+    if (const auto metadata = object.find("metadata"); metadata != object.end() && metadata->is_object())
+        if (const auto p = metadata->find("slotwise_provider"); p != metadata->end() && p->is_string()) return p->get<std::string>();
+    const std::string intent = object.value("object", std::string()) == "payment_intent" ? object.value("id", std::string())
+                               : object.contains("payment_intent") && object["payment_intent"].is_string()
+                                   ? object["payment_intent"].get<std::string>()
+                                   : std::string();
+    if (intent.empty()) return {};
+    const auto rows = s.query("SELECT provider_id FROM payments WHERE intent_id = $1", {intent});
+    return rows.empty() ? std::string() : rows[0].get<std::string>("provider_id");
+}
+
+// A provider's own secret speaks for that provider's payments only: an
+// event it signed about another provider's intent is refused.
+bool about_other_provider(Session& s, const nlohmann::json& body, const std::string& signer) {
+    const auto data = body.is_object() ? body.find("data") : body.end();
+    if (data == body.end() || !data->is_object() || !data->contains("object") || !(*data)["object"].is_object()) return false;
+    const nlohmann::json& object = (*data)["object"];
+    std::string intent;
+    if (object.value("object", std::string()) == "payment_intent") intent = object.value("id", std::string());
+    else if (object.contains("payment_intent") && object["payment_intent"].is_string()) intent = object["payment_intent"].get<std::string>();
+    if (intent.empty()) return false;
+    const auto rows = s.query("SELECT provider_id FROM payments WHERE intent_id = $1", {intent});
+    return !rows.empty() && rows[0].get<std::string>("provider_id") != signer;
+}
+
 }  // namespace
+
+bool PaymentService::webhook_configured() const {
+    return accounts_ ? accounts_->webhook_possible() : !options_.webhook_secret.empty();
+}
 
 PaymentService::PaymentService(Store& store, const Clock& clock, PaymentOptions options)
     : store_(store), clock_(clock), options_(std::move(options)) {}
 
 StripeWebhookReceipt PaymentService::receive_stripe_webhook(std::string_view raw_body, const std::optional<std::string>& signature) {
     if (!webhook_configured())
-        throw DomainError(ErrorKind::not_found, "PAYMENTS_NOT_CONFIGURED", "payments are off: SLOTWISE_STRIPE_WEBHOOK_SECRET is not set");
+        throw DomainError(ErrorKind::not_found, "PAYMENTS_NOT_CONFIGURED",
+                          "payments are off: neither SLOTWISE_STRIPE_WEBHOOK_SECRET nor any provider's webhook secret is set");
     if (!signature || signature->empty()) throw signature_error("STRIPE_SIGNATURE_MISSING", "no Stripe-Signature header");
     // Stripe signs with its own clock: the machine's real time, never the
     // server's shifted clock (SLOTWISE_NOW), is what the tolerance is about.
     const std::int64_t real_now = epoch_seconds(Clock::system_seconds());
-    const auto check = adapters::verify_stripe_signature(*signature, raw_body, options_.webhook_secret, real_now,
-                                                         options_.signature_tolerance_seconds);
+    // The operator's secret, then the secret of the provider the event
+    // claims (its own Stripe account signs its events); the first that
+    // verifies counts, and a mismatch is reported only when none does.
+    std::vector<std::string> secrets{options_.webhook_secret};
+    std::string claimed;
+    if (accounts_) {
+        const auto unverified = nlohmann::json::parse(raw_body, nullptr, /*allow_exceptions=*/false);
+        auto s = store_.session();
+        claimed = claimed_provider(*s, unverified);
+        secrets = accounts_->webhook_secrets(claimed);
+    }
+    adapters::StripeSignatureCheck check;
+    check.status = StripeSignatureStatus::mismatch;
+    for (std::size_t i = 0; i < secrets.size(); ++i) {
+        if (secrets[i].empty()) continue;
+        check = adapters::verify_stripe_signature(*signature, raw_body, secrets[i], real_now, options_.signature_tolerance_seconds);
+        if (check.status != StripeSignatureStatus::mismatch) {
+            // Signed with the provider's own secret (never the operator's, tried first).
+            const bool by_provider = accounts_ && check.status == StripeSignatureStatus::valid && secrets[i] != options_.webhook_secret;
+            if (by_provider) {
+                auto s = store_.session();
+                if (about_other_provider(*s, nlohmann::json::parse(raw_body, nullptr, false), claimed))
+                    throw signature_error("STRIPE_SIGNATURE_INVALID", "this event is signed by a provider's secret but is about another provider's payment");
+            }
+            break;
+        }
+    }
     switch (check.status) {
         case StripeSignatureStatus::valid: break;
         case StripeSignatureStatus::outside_tolerance:
@@ -218,20 +281,45 @@ StripeWebhookReceipt PaymentService::receive_stripe_webhook(std::string_view raw
 }
 
 ReconcileReport PaymentService::reconcile(const adapters::StripeClient& stripe) {
+    return reconcile_with([&stripe](const std::string&) { return std::optional<adapters::StripeClient>(stripe); });
+}
+
+ReconcileReport PaymentService::send_requested_refunds(const adapters::StripeClient& stripe) {
+    return send_refunds_with([&stripe](const std::string&) { return std::optional<adapters::StripeClient>(stripe); });
+}
+
+PaymentService::ClientFor PaymentService::accounts_client() const {
+    return [this](const std::string& provider_id) -> std::optional<adapters::StripeClient> {
+        if (!accounts_) return std::nullopt;
+        const auto account = accounts_->for_provider(provider_id);
+        if (!account) return std::nullopt;
+        return accounts_->client(*account);
+    };
+}
+
+ReconcileReport PaymentService::reconcile() { return reconcile_with(accounts_client()); }
+ReconcileReport PaymentService::send_requested_refunds() { return send_refunds_with(accounts_client()); }
+
+ReconcileReport PaymentService::reconcile_with(const ClientFor& client_for) {
     ReconcileReport report;
     const std::int64_t now = epoch_seconds(clock_.now());
-    std::vector<std::string> intents;
+    std::vector<std::pair<std::string, std::string>> intents;  // intent id, provider id
     {
         auto s = store_.session();
-        for (const auto& row : s->query("SELECT intent_id FROM payments WHERE status IN ('requires_payment_method', 'processing') "
+        for (const auto& row : s->query("SELECT intent_id, provider_id FROM payments WHERE status IN ('requires_payment_method', 'processing') "
                                         "AND intent_id IS NOT NULL AND created_at <= $1 ORDER BY created_at LIMIT $2",
                                         {now - static_cast<std::int64_t>(options_.reconcile_after.count()),
                                          std::int64_t{options_.reconcile_batch}}))
-            intents.push_back(row.get<std::string>("intent_id"));
+            intents.emplace_back(row.get<std::string>("intent_id"), row.get<std::string>("provider_id"));
     }
-    for (const std::string& id : intents) {
+    for (const auto& [id, provider_id] : intents) {
         ++report.asked;
-        const auto answer = stripe.retrieve_payment_intent(id);
+        const auto stripe = client_for(provider_id);
+        if (!stripe) {
+            ++report.failed;
+            continue;
+        }
+        const auto answer = stripe->retrieve_payment_intent(id);
         if (!answer.ok()) {
             ++report.failed;
             continue;
@@ -252,7 +340,7 @@ ReconcileReport PaymentService::reconcile(const adapters::StripeClient& stripe) 
     return report;
 }
 
-ReconcileReport PaymentService::send_requested_refunds(const StripeAccounts& accounts) {
+ReconcileReport PaymentService::send_refunds_with(const ClientFor& client_for) {
     ReconcileReport report;
     struct Owed {
         std::string id, intent_id, idempotency_key, provider_id;
@@ -270,17 +358,16 @@ ReconcileReport PaymentService::send_requested_refunds(const StripeAccounts& acc
     }
     for (const Owed& refund : owed) {
         ++report.asked;
-        const auto account = accounts.for_provider(refund.provider_id);
-        if (!account) {
-            ++report.failed;
-            continue;
-        }
-        const adapters::StripeClient stripe = accounts.client(*account);
         adapters::CreateRefund request;
         request.payment_intent = refund.intent_id;
         request.amount = refund.amount;
         request.metadata = {{"slotwise_refund", refund.id}};
-        const auto answer = stripe.create_refund(request, refund.idempotency_key);
+        const auto stripe = client_for(refund.provider_id);
+        if (!stripe) {
+            ++report.failed;
+            continue;
+        }
+        const auto answer = stripe->create_refund(request, refund.idempotency_key);
         if (!answer.ok() && answer.error.retryable()) {
             ++report.failed;
             continue;

@@ -11,12 +11,9 @@
 #include <string>
 #include <string_view>
 
+#include "adapters/stripe_client.h"
 #include "domain/clock.h"
 #include "store/store.h"
-
-namespace slotwise::server::adapters {
-class StripeClient;
-}
 
 namespace slotwise::server::domain {
 
@@ -60,7 +57,10 @@ public:
     // Set once, before the webhook is served. Without it a payment only moves its row.
     void settle_payments_with(PaymentSettler settler) { settler_ = std::move(settler); }
 
-    bool webhook_configured() const { return !options_.webhook_secret.empty(); }
+    bool webhook_configured() const;
+    // Whose webhook secrets sign events (domain/stripe_accounts.h): the
+    // operator's and each provider's own; unset, only options.webhook_secret.
+    void use_accounts(const StripeAccounts& accounts) { accounts_ = &accounts; }
 
     // Checks `signature` (the Stripe-Signature header) against the raw body
     // as it arrived, then records the event and applies it in one
@@ -86,15 +86,27 @@ public:
     // failed with Stripe's words. An answer is applied as the refund's
     // webhook is: a refund that reaches succeeded (by either path, once)
     // counts in refunded_amount and queues the booking event
-    // payment.refunded in the same transaction. Each refund goes through
-    // the account of the booking's provider (StripeAccounts): the one that
-    // took the payment; a provider without one now is tried again later.
-    ReconcileReport send_requested_refunds(const StripeAccounts& accounts);
+    // payment.refunded in the same transaction.
+    ReconcileReport send_requested_refunds(const adapters::StripeClient& stripe);
+
+    // The same, each payment through the Stripe account of its provider
+    // (StripeAccounts::for_provider: the provider's own keys, else the
+    // operator's), as use_accounts() set; what the jobs run. A payment whose
+    // provider has no account now is counted failed and left for later.
+    ReconcileReport reconcile();
+    ReconcileReport send_requested_refunds();
 
 private:
+    // The client for a provider's payments; nullopt: none can be made now.
+    using ClientFor = std::function<std::optional<adapters::StripeClient>(const std::string& provider_id)>;
+    ReconcileReport reconcile_with(const ClientFor& client_for);
+    ReconcileReport send_refunds_with(const ClientFor& client_for);
+    ClientFor accounts_client() const;
+
     Store& store_;
     const Clock& clock_;
     PaymentOptions options_;
+    const StripeAccounts* accounts_ = nullptr;
     PaymentSettler settler_;
 };
 

@@ -351,4 +351,16 @@ Response stripe_webhook_response(const domain::StripeWebhookReceipt& receipt) {
                                {"outcome", receipt.outcome}});
 }
 
+Response provider_stripe_response(const domain::ProviderStripeView& view) {
+    using Source = domain::ProviderStripeView::Source;
+    if (view.source == Source::none) return json_response(200, {{"source", "none"}, {"webhook_url", view.webhook_url}});
+    nlohmann::json body = {{"source", view.source == Source::provider ? "provider" : "operator"},
+                           {"webhook_secret_set", view.webhook_secret_set},
+                           {"webhook_url", view.webhook_url}};
+    if (!view.publishable_key.empty()) body["publishable_key"] = view.publishable_key;
+    if (view.source == Source::provider) body["secret_key_last4"] = view.secret_key_last4;
+    if (view.livemode) body["livemode"] = *view.livemode;
+    return json_response(200, body);
+}
+
 }  // namespace slotwise::server::http

@@ -16,6 +16,7 @@
 #include "domain/provider_views.h"
 #include "domain/webhooks.h"
 #include "domain/payments.h"
+#include "domain/provider_stripe.h"
 #include "http/http_server.h"
 
 namespace slotwise::server::http {
@@ -85,6 +86,11 @@ Response redelivery_response(const domain::Redelivery& redelivery);
 // Stripe's webhook: 200 for an event taken, applied now or before (a
 // duplicate); Stripe retries anything else, so a refusal is a problem (400).
 Response stripe_webhook_response(const domain::StripeWebhookReceipt& receipt);
+
+// GET/PUT /v1/providers/{id}/stripe: whose Stripe account takes the
+// provider's payments, never a secret: {"source": "provider" |
+// "operator" | "none", ...} (domain/provider_stripe.h).
+Response provider_stripe_response(const domain::ProviderStripeView& view);
 
 // How a booking request's answer is kept under its Idempotency-Key: as this
 // mapping renders it, so that a replay is the first answer byte for byte;

@@ -74,7 +74,9 @@ enum class Action { put_provider, get_provider, list_bookings, snapshot, slots, 
                     // The dashboard's views (domain/provider_views.h): a booking's history, the provider's clients.
                     booking_history, list_clients,
                     // docs/openapi.json as built into the server.
-                    openapi };
+                    openapi,
+                    // Payments (issue 16): the provider's own Stripe keys.
+                    put_provider_stripe, get_provider_stripe, delete_provider_stripe };
 
 // A path pattern's segments after /v1/: literals, or "{provider}" (any
 // non-empty segment), "{booking}" (a booking id) and "{booking}.ics".
@@ -162,6 +164,10 @@ const std::vector<Route>& routes() {
         {"POST", {"calendars", "microsoft", "notifications"}, Access::link, Action::microsoft_calendar_notification},
         // The API described in OpenAPI 3.1: public and cacheable like a snapshot.
         {"GET", {"openapi.json"}, Access::public_data, Action::openapi},
+        // The provider's own Stripe account: the keys go in, never come out.
+        {"PUT", {"providers", "{provider}", "stripe"}, Access::provider, Action::put_provider_stripe},
+        {"GET", {"providers", "{provider}", "stripe"}, Access::provider, Action::get_provider_stripe},
+        {"DELETE", {"providers", "{provider}", "stripe"}, Access::provider, Action::delete_provider_stripe},
     };
     return table;
 }
@@ -370,6 +376,7 @@ struct HttpApi::Impl : http::RequestHandler {
     domain::CalendarService* calendars = nullptr;
     domain::ProviderViews* views = nullptr;
     domain::CalendarOAuth* calendar_oauth = nullptr;
+    domain::ProviderStripe* provider_stripe = nullptr;
     std::optional<OperatorToken> token;
     std::mutex credential_mutex;
     const http::KeptAsAnswered keeper;
@@ -681,6 +688,11 @@ struct HttpApi::Impl : http::RequestHandler {
                 if (!any) return not_found();
                 return json_response(202, nlohmann::json::object());
             }
+            case Action::put_provider_stripe: return provider_stripe_response(provider_stripe_or_throw().put(actor, id, req.body));
+            case Action::get_provider_stripe: return provider_stripe_response(provider_stripe_or_throw().get(actor, id));
+            case Action::delete_provider_stripe:
+                provider_stripe_or_throw().remove(actor, id);
+                return no_content();
         }
         return not_found();
     }
@@ -708,6 +720,11 @@ struct HttpApi::Impl : http::RequestHandler {
     domain::CalendarService& calendars_or_throw() {
         if (!calendars) throw DomainError(ErrorKind::not_found, "NOT_FOUND", "no such resource");
         return *calendars;
+    }
+
+    domain::ProviderStripe& provider_stripe_or_throw() {
+        if (!provider_stripe) throw DomainError(ErrorKind::not_found, "NOT_FOUND", "no such resource");
+        return *provider_stripe;
     }
 
     domain::ProviderViews& views_or_throw() {
@@ -864,6 +881,7 @@ void HttpApi::serve_payments(domain::PaymentService& payments) { impl_->payments
 void HttpApi::serve_calendars(domain::CalendarService& calendars) { impl_->calendars = &calendars; }
 void HttpApi::serve_provider_views(domain::ProviderViews& views) { impl_->views = &views; }
 void HttpApi::serve_calendar_oauth(domain::CalendarOAuth& oauth) { impl_->calendar_oauth = &oauth; }
+void HttpApi::serve_provider_stripe(domain::ProviderStripe& stripe) { impl_->provider_stripe = &stripe; }
 
 void HttpApi::serve_metrics(std::function<std::string()> render) { impl_->render_metrics = std::move(render); }
 int HttpApi::metrics_port() const { return impl_->metrics_server ? impl_->metrics_server->port() : -1; }

@@ -24,6 +24,7 @@ namespace domain {
 class CalendarOAuth;
 class PushSubscriptions;
 class PaymentService;
+class ProviderStripe;
 class ProviderViews;
 }
 
@@ -72,6 +73,8 @@ public:
     void set_push_subscriptions(domain::PushSubscriptions& push);
     // Stripe's webhook (api.md "Payments (Stripe)"); before ready(). Unset: the route answers 404.
     void serve_payments(domain::PaymentService& payments);
+    // A provider's own Stripe keys (PUT/GET/DELETE /v1/providers/{id}/stripe); before ready(). Unset: 404.
+    void serve_provider_stripe(domain::ProviderStripe& stripe);
     // The dashboard's booking history and clients; set before ready().
     void serve_provider_views(domain::ProviderViews& views);
     // GET /metrics (operator token; and on --metrics-listen without one): the text `render` returns.

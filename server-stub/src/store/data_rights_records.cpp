@@ -136,6 +136,7 @@ void mark_provider_deleted(Session& s, const std::string& provider_id, Timestamp
     s.exec("DELETE FROM schedules WHERE provider_id = $1", {provider_id});
     s.exec("DELETE FROM services WHERE provider_id = $1", {provider_id});
     s.exec("DELETE FROM service_payments WHERE provider_id = $1", {provider_id});
+    s.exec("DELETE FROM provider_stripe_accounts WHERE provider_id = $1", {provider_id});
     s.exec("UPDATE providers SET name = 'Deleted', bio = NULL, photo_url = NULL, active = 0, deleted_at = $2, "
            "updated_at = $2, revision = revision + 1 WHERE id = $1",
            {provider_id, epoch_seconds(now)});

@@ -12,7 +12,7 @@ import { formatInstant, formatMoney, translator } from '../i18n.js'
 import { addDays, dateInZone } from '../../../src/dates.js'
 import {
   TABS, actionPath, actionsFor, bookingsCsv, clientZone, fetchRange, filterBookings, matchesClient, needsReason,
-  queryString, readQuery, refundOutcome, weekDays, weekStart,
+  paymentState, queryString, readQuery, refundOutcome, weekDays, weekStart,
 } from './bookings/model.js'
 import { strings } from './bookings/strings.js'
 
@@ -43,6 +43,8 @@ export class BookingsScreen extends ScreenElement {
     .status { display: inline-block; padding: 0 .45rem; border-radius: 999px; border: 1px solid currentColor; font-size: .85rem; font-weight: 600; }
     .s-PENDING, .s-HELD { color: #8a4b00; } .s-CONFIRMED, .s-COMPLETED { color: #1c6b2a; }
     .s-CANCELLED, .s-DECLINED, .s-EXPIRED, .s-NO_SHOW { color: #9f1d16; }
+    .pay-paid, .pay-deposit_paid, .pay-refunded { color: #1c6b2a; } .pay-awaiting, .pay-processing, .pay-refund_pending, .pay-partly_refunded { color: #8a4b00; }
+    .pay-unpaid, .pay-refund_failed { color: #9f1d16; }
     .actions { margin-top: .5rem; }
     .day { margin: 0 0 1rem; }
     .day h3 { font-size: 1rem; margin: 0 0 .4rem; border-bottom: 1px solid #d6dae1; }
@@ -185,9 +187,30 @@ export class BookingsScreen extends ScreenElement {
       ${level === 'h2' ? html`<h2 id=${id}>${head}</h2>` : html`<h4 id=${id}>${head}</h4>`}
       <p><strong>${b.client?.name}</strong> · ${b.client?.email}</p>
       ${cz ? html`<p class="hint client-zone">${t('clientTime', { time: formatInstant(this.locale, b.start, cz, { ...DAY, ...TIME }), zone: cz })}</p>` : nothing}
-      <p><span class="status s-${b.status}">${t(`s_${b.status}`)}</span> ${this.serviceName(b.service)}</p>
+      <p><span class="status s-${b.status}">${this.statusText(b)}</span> ${this.serviceName(b.service)}</p>
+      ${this.renderPayment(b)}
       ${this.renderActions(b, id)}
     </li>`
+  }
+
+  // A HELD booking of a paid service waits for the payment, not for an email check.
+  statusText (b) {
+    return this.t(b.status === 'HELD' && b.payment ? 's_HELD_payment' : `s_${b.status}`)
+  }
+
+  paymentText (b) {
+    const p = paymentState(b)
+    if (!p) return ''
+    const money = (amount) => formatMoney(this.locale, { amount, currency: p.currency })
+    return this.t(`pay_${p.key}`, {
+      amount: money(p.amount), of: p.of === undefined ? '' : money(p.of),
+      until: p.until ? formatInstant(this.locale, p.until, this.zone, TIME) : '',
+    })
+  }
+
+  renderPayment (b) {
+    const text = this.paymentText(b)
+    return text ? html`<p class="payment pay-${paymentState(b).key}" data-payment=${paymentState(b).key}>${text}</p>` : nothing
   }
 
   renderActions (b, describedBy) {
@@ -231,7 +254,11 @@ export class BookingsScreen extends ScreenElement {
     const o = refundOutcome(booking, action)
     if (!o) return [t(action === 'confirm' ? 'sayConfirm' : 'sayComplete')]
     const out = []
-    if (!o.price) out.push(t('freeBooking'))
+    if (o.paid) {
+      const vars = { refund: formatMoney(this.locale, o.refund), paid: formatMoney(this.locale, o.received) }
+      out.push(t(action === 'no_show' ? 'paidNoRefund' : 'paidRefundAll', vars))
+    } else if (booking.payment) out.push(t('nothingTaken'))
+    else if (!o.price) out.push(t('freeBooking'))
     else {
       const vars = { refund: formatMoney(this.locale, o.refund), percent: o.percent, price: formatMoney(this.locale, o.price) }
       if (o.paid) out.push(t('paidRefund', vars))
@@ -330,7 +357,8 @@ export class BookingsScreen extends ScreenElement {
         <dl>
           ${row(t('when'), `${this.when(b)} (${this.zone})`)}
           ${cz ? row(t('client'), t('clientTime', { time: formatInstant(this.locale, b.start, cz, { ...DAY, ...TIME }), zone: cz })) : nothing}
-          ${row(t('status'), html`<span class="status s-${b.status}">${t(`s_${b.status}`)}</span>`)}
+          ${row(t('status'), html`<span class="status s-${b.status}">${this.statusText(b)}</span>`)}
+          ${row(t('payment'), this.paymentText(b))}
           ${row(t('service'), this.serviceName(b.service))}
           ${row(t('client'), `${b.client?.name} · ${b.client?.email}`)}
           ${row(t('phone'), b.client?.phone)}

@@ -1,5 +1,5 @@
 // Settings at /app/settings/<panel>: profile, notifications, calendars,
-// webhooks, sign-in and API keys; each panel its own element
+// payments (Stripe keys), webhooks, sign-in and API keys; each panel its own element
 // (screens/settings/*), all of them speaking only the provider API.
 import { html, css, nothing } from 'lit'
 import { html as staticHtml, unsafeStatic } from 'lit/static-html.js'
@@ -11,9 +11,10 @@ import './settings/profile.js'
 import './settings/notifications.js'
 import './settings/calendars.js'
 import './settings/webhooks.js'
+import './settings/payments.js'
 import './settings/access.js'
 
-const panels = ['profile', 'notifications', 'calendars', 'webhooks', 'access']
+const panels = ['profile', 'notifications', 'calendars', 'payments', 'webhooks', 'access']
 const panelTags = Object.fromEntries(panels.map((p) => [p, unsafeStatic(`sw-settings-${p}`)]))
 
 export class SettingsScreen extends ScreenElement {

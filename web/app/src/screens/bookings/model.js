@@ -81,21 +81,57 @@ export const actionPath = { confirm: 'confirm', decline: 'decline', cancel: 'can
 export const needsReason = (action) => action === 'decline' || action === 'cancel'
 
 // What an action means for the client's money (engine.md "Cancellation
-// refund"): a cancellation or decline by the provider refunds everything, a
-// no-show nothing. The server takes no payments (yet): `paid` is false
-// whenever the booking carries no payment, and then no money moves at all
-// whatever the policy says. null: the action does not touch money.
+// refund"): a cancellation or decline by the provider refunds everything
+// that was paid, a no-show nothing. Money counts only as the booking's
+// `payment` object says Stripe took it (what was received, less refunds
+// already made or on their way); without one, or with nothing received, no
+// money moves whatever the policy says. null: the action does not touch money.
 export function refundOutcome (booking, action) {
   if (!['cancel', 'decline', 'no_show'].includes(action)) return null
   const price = booking.price && booking.price.amount > 0 ? booking.price : null
   const percent = action === 'no_show' ? 0 : 100
-  const paid = Boolean(booking.payment && booking.payment.status === 'paid')
-  return {
+  const held = refundable(booking.payment)
+  const paid = held > 0
+  const money = (amount, currency) => ({ amount, currency })
+  const out = {
     percent,
     price,
     paid,
-    refund: price ? { amount: Math.round(price.amount * percent / 100), currency: price.currency } : null,
+    refund: paid ? money(Math.round(held * percent / 100), booking.payment.currency)
+      : price ? money(Math.round(price.amount * percent / 100), price.currency) : null,
   }
+  if (paid) out.received = money(held, booking.payment.currency)
+  return out
+}
+
+// What Stripe took and still holds for the client: received, less refunds
+// that succeeded or are asked for and not yet failed.
+export function refundable (payment) {
+  if (!payment) return 0
+  const open = (payment.refunds || []).filter((r) => r.status === 'requested' || r.status === 'pending').reduce((n, r) => n + r.amount, 0)
+  return Math.max(0, (payment.amount_received || 0) - (payment.refunded_amount || 0) - open)
+}
+
+// The booking's payment in one word for the list (null: no payment):
+// refunds first (the latest news for the client's money), then what was
+// paid, then what is still awaited. `amount` is minor units in `currency`.
+export function paymentState (booking) {
+  const p = booking.payment
+  if (!p) return null
+  const currency = p.currency
+  const received = p.amount_received || 0
+  const refunds = p.refunds || []
+  const sum = (list) => list.reduce((n, r) => n + r.amount, 0)
+  const failed = refunds.filter((r) => r.status === 'failed')
+  const open = refunds.filter((r) => r.status === 'requested' || r.status === 'pending')
+  if (open.length) return { key: 'refund_pending', amount: sum(open), currency }
+  if (failed.length && (p.refunded_amount || 0) < received) return { key: 'refund_failed', amount: sum(failed), currency }
+  if (received > 0 && (p.refunded_amount || 0) >= received) return { key: 'refunded', amount: p.refunded_amount, currency }
+  if ((p.refunded_amount || 0) > 0) return { key: 'partly_refunded', amount: p.refunded_amount, of: received, currency }
+  if (p.status === 'succeeded' || received > 0) return { key: p.mode === 'deposit' ? 'deposit_paid' : 'paid', amount: received, currency }
+  if (p.status === 'processing') return { key: 'processing', amount: p.amount, currency }
+  if (booking.status === 'HELD' && ['creating', 'requires_payment_method'].includes(p.status)) return { key: 'awaiting', amount: p.amount, currency, until: p.expires_at }
+  return { key: 'unpaid', amount: p.amount, currency }
 }
 
 // The Monday of the week holding `date` (weeks as ISO 8601 counts them).

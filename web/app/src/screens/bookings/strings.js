@@ -1,6 +1,10 @@
 // The bookings screen's words, en/de/fr/es (i18n.js translator).
 export const strings = {
   en: {
+    s_HELD_payment: 'Awaiting payment', payment: 'Payment',
+    pay_paid: 'Paid in full: {amount}', pay_deposit_paid: 'Deposit paid: {amount}', pay_awaiting: 'Awaiting payment of {amount} until {until}', pay_processing: 'Payment of {amount} processing',
+    pay_unpaid: 'Not paid', pay_refunded: 'Refunded: {amount}', pay_partly_refunded: 'Partly refunded: {amount} of {of}', pay_refund_pending: 'Refund pending: {amount}', pay_refund_failed: 'Refund failed: {amount}',
+    paidRefundAll: 'The client paid {paid} and gets {refund} back, through Stripe.', paidNoRefund: 'The client paid {paid}; after a no-show nothing is refunded.', nothingTaken: 'No money was taken for this booking, so nothing is refunded.',
     title: 'Bookings', detailTitle: 'Booking with {name}', tabs: 'Show', upcoming: 'Upcoming', pending: 'Requests', past: 'Past', cancelled: 'Cancelled',
     view: 'View', list: 'List', week: 'Week', search: 'Search by client name or email', searchButton: 'Search', clear: 'Clear search',
     csv: 'Download CSV', csvDone: 'CSV file with {n} bookings downloaded.', loading: 'Loading bookings…', none: 'No bookings here.', noneFor: 'No bookings match “{q}”.',
@@ -27,6 +31,10 @@ export const strings = {
     from: 'from {value}', to: 'to {value}', refundOf: 'refund {value}',
   },
   de: {
+    s_HELD_payment: 'Wartet auf Zahlung', payment: 'Zahlung',
+    pay_paid: 'Vollständig bezahlt: {amount}', pay_deposit_paid: 'Anzahlung bezahlt: {amount}', pay_awaiting: 'Wartet auf Zahlung von {amount} bis {until}', pay_processing: 'Zahlung von {amount} in Bearbeitung',
+    pay_unpaid: 'Nicht bezahlt', pay_refunded: 'Erstattet: {amount}', pay_partly_refunded: 'Teilweise erstattet: {amount} von {of}', pay_refund_pending: 'Erstattung läuft: {amount}', pay_refund_failed: 'Erstattung fehlgeschlagen: {amount}',
+    paidRefundAll: 'Der Kunde hat {paid} bezahlt und bekommt {refund} über Stripe zurück.', paidNoRefund: 'Der Kunde hat {paid} bezahlt; bei Nichterscheinen wird nichts erstattet.', nothingTaken: 'Für diese Buchung wurde kein Geld eingezogen, also wird nichts erstattet.',
     title: 'Buchungen', detailTitle: 'Buchung mit {name}', tabs: 'Anzeigen', upcoming: 'Anstehend', pending: 'Anfragen', past: 'Vergangen', cancelled: 'Storniert',
     view: 'Ansicht', list: 'Liste', week: 'Woche', search: 'Nach Name oder E-Mail suchen', searchButton: 'Suchen', clear: 'Suche löschen',
     csv: 'CSV herunterladen', csvDone: 'CSV-Datei mit {n} Buchungen heruntergeladen.', loading: 'Buchungen werden geladen…', none: 'Hier gibt es keine Buchungen.', noneFor: 'Keine Buchung passt zu „{q}“.',
@@ -53,6 +61,10 @@ export const strings = {
     from: 'von {value}', to: 'nach {value}', refundOf: 'Erstattung {value}',
   },
   fr: {
+    s_HELD_payment: 'En attente de paiement', payment: 'Paiement',
+    pay_paid: 'Payé en entier : {amount}', pay_deposit_paid: 'Acompte payé : {amount}', pay_awaiting: 'En attente du paiement de {amount} jusqu’à {until}', pay_processing: 'Paiement de {amount} en cours',
+    pay_unpaid: 'Non payé', pay_refunded: 'Remboursé : {amount}', pay_partly_refunded: 'Remboursé en partie : {amount} sur {of}', pay_refund_pending: 'Remboursement en cours : {amount}', pay_refund_failed: 'Remboursement échoué : {amount}',
+    paidRefundAll: 'Le client a payé {paid} et récupère {refund} via Stripe.', paidNoRefund: 'Le client a payé {paid} ; après une absence, rien n’est remboursé.', nothingTaken: 'Aucun argent n’a été pris pour cette réservation : rien n’est remboursé.',
     title: 'Rendez-vous', detailTitle: 'Rendez-vous avec {name}', tabs: 'Afficher', upcoming: 'À venir', pending: 'Demandes', past: 'Passés', cancelled: 'Annulés',
     view: 'Vue', list: 'Liste', week: 'Semaine', search: 'Chercher par nom ou e-mail du client', searchButton: 'Chercher', clear: 'Effacer la recherche',
     csv: 'Télécharger le CSV', csvDone: 'Fichier CSV de {n} rendez-vous téléchargé.', loading: 'Chargement des rendez-vous…', none: 'Aucun rendez-vous ici.', noneFor: 'Aucun rendez-vous ne correspond à « {q} ».',
@@ -79,6 +91,10 @@ export const strings = {
     from: 'de {value}', to: 'à {value}', refundOf: 'remboursement {value}',
   },
   es: {
+    s_HELD_payment: 'Esperando el pago', payment: 'Pago',
+    pay_paid: 'Pagado por completo: {amount}', pay_deposit_paid: 'Anticipo pagado: {amount}', pay_awaiting: 'Esperando el pago de {amount} hasta las {until}', pay_processing: 'Pago de {amount} en proceso',
+    pay_unpaid: 'No pagado', pay_refunded: 'Reembolsado: {amount}', pay_partly_refunded: 'Reembolsado en parte: {amount} de {of}', pay_refund_pending: 'Reembolso pendiente: {amount}', pay_refund_failed: 'Reembolso fallido: {amount}',
+    paidRefundAll: 'El cliente pagó {paid} y recupera {refund} a través de Stripe.', paidNoRefund: 'El cliente pagó {paid}; tras una ausencia no se reembolsa nada.', nothingTaken: 'No se cobró dinero por esta reserva, así que no se reembolsa nada.',
     title: 'Reservas', detailTitle: 'Reserva con {name}', tabs: 'Mostrar', upcoming: 'Próximas', pending: 'Solicitudes', past: 'Pasadas', cancelled: 'Canceladas',
     view: 'Vista', list: 'Lista', week: 'Semana', search: 'Buscar por nombre o correo del cliente', searchButton: 'Buscar', clear: 'Borrar búsqueda',
     csv: 'Descargar CSV', csvDone: 'Archivo CSV con {n} reservas descargado.', loading: 'Cargando reservas…', none: 'No hay reservas aquí.', noneFor: 'Ninguna reserva coincide con «{q}».',
