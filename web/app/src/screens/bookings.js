@@ -367,7 +367,7 @@ export class BookingsScreen extends ScreenElement {
           ${row(t('meeting'), b.meeting_link)}
           ${row(t('cancelledBy'), b.cancelled_by ? t(`by_${b.cancelled_by}`) : '')}
           ${row(t('reason'), b.cancellation_reason)}
-          ${row(t('refunded'), b.refund ? formatMoney(this.locale, b.refund) : '')}
+          ${row(t('refunded'), b.refund?.paid ? formatMoney(this.locale, b.refund) : '')}
         </dl>
         ${this.renderActions(b)}
       </div>
