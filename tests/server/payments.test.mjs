@@ -7,7 +7,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { admin, book, cleanupAll, client, freshDatabase, problem, providerConfig, putProvider, request, slotAt, startServer, until } from './harness.mjs';
-import { startStripeTestServer, stripeSignature } from './stripe_test_server.mjs';
+import { createIntent, startStripeTestServer, stripeSignature } from './stripe_test_server.mjs';
 
 after(cleanupAll);
 
@@ -32,16 +32,6 @@ function withPayment(payments) {
   const config = providerConfig();
   config.services = config.services.map((s) => (payments[s.id] === undefined ? s : { ...s, payment: payments[s.id] }));
   return config;
-}
-
-async function createIntent(stripe, amount, metadata = {}) {
-  const body = new URLSearchParams({ amount: String(amount), currency: 'eur', 'automatic_payment_methods[enabled]': 'true' });
-  for (const [k, v] of Object.entries(metadata)) body.append(`metadata[${k}]`, v);
-  const r = await fetch(`${stripe.url}/v1/payment_intents`, {
-    method: 'POST', body, headers: { authorization: `Bearer ${stripe.secretKey}`, 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  assert.equal(r.status, 200);
-  return r.json();
 }
 
 const deliveriesOf = (stripe, eventId) => stripe.deliveries.filter((d) => d.eventId === eventId && !d.dropped);

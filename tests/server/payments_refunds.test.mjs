@@ -24,7 +24,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { BACKEND, NOW, admin, book, cleanupAll, client, freshDatabase, providerConfig, putProvider, request, slotAt, startServer, tempDir, until } from './harness.mjs';
-import { startStripeTestServer } from './stripe_test_server.mjs';
+import { createIntent, startStripeTestServer } from './stripe_test_server.mjs';
 
 after(cleanupAll);
 
@@ -51,16 +51,6 @@ async function refundServer(db, stripe, { now = NOW, args = [] } = {}) {
   stripe.configureWebhooks({ url: server.url + WEBHOOK });
   server.mailDir = mailDir;
   return server;
-}
-
-async function createIntent(stripe, amount, metadata = {}) {
-  const body = new URLSearchParams({ amount: String(amount), currency: 'eur', 'automatic_payment_methods[enabled]': 'true' });
-  for (const [k, v] of Object.entries(metadata)) body.append(`metadata[${k}]`, v);
-  const r = await fetch(`${stripe.url}/v1/payment_intents`, {
-    method: 'POST', body, headers: { authorization: `Bearer ${stripe.secretKey}`, 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  assert.equal(r.status, 200);
-  return r.json();
 }
 
 // The booking's payment, taken at Stripe, and its row as the booking flow writes it (see the top).

@@ -186,6 +186,18 @@ export function stripeSignature(secret, timestamp, body) {
   return crypto.createHmac('sha256', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex');
 }
 
+// A PaymentIntent made at the test server as a merchant's own code would
+// (EUR, automatic payment methods), for tests that pay outside the booking flow.
+export async function createIntent(stripe, amount, metadata = {}) {
+  const body = new URLSearchParams({ amount: String(amount), currency: 'eur', 'automatic_payment_methods[enabled]': 'true' });
+  for (const [k, v] of Object.entries(metadata)) body.append(`metadata[${k}]`, v);
+  const r = await fetch(`${stripe.url}/v1/payment_intents`, {
+    method: 'POST', body, headers: { authorization: `Bearer ${stripe.secretKey}`, 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  if (r.status !== 200) throw new Error(`creating a PaymentIntent at the test server: ${r.status} ${await r.text()}`);
+  return r.json();
+}
+
 export async function startStripeTestServer({
   port = 0,
   secretKey = 'sk_test_' + randomId('', 32),

@@ -5,6 +5,7 @@
 // (web/build.mjs names them in SLOTWISE_CATALOGUES), fetched while the engine
 // and the snapshot load, so they cost nothing in the widget's own size.
 import en from './strings/en.js'
+import { languageOf } from './language.js'
 
 /* global SLOTWISE_CATALOGUES */
 export const catalogueFiles = typeof SLOTWISE_CATALOGUES === 'object' ? SLOTWISE_CATALOGUES : {}
@@ -13,13 +14,7 @@ const loaded = new Map([['en', en]])
 
 const rtlLanguages = new Set(['ar', 'he', 'fa', 'ur', 'ps', 'yi', 'dv', 'ckb', 'sd', 'ug'])
 
-export function languageOf(locale) {
-  try {
-    return new Intl.Locale(locale).language
-  } catch {
-    return 'en'
-  }
-}
+export { languageOf } from './language.js'
 
 // The direction comes from the locale, not from the strings: a Hebrew locale
 // with English strings still lays out right to left, as its dates read.

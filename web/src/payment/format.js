@@ -2,6 +2,7 @@
 // amounts in the currency's minor units, the countdown's clock, the strings
 // of the visitor's language (English for one the step does not have).
 import words from './strings.js'
+import { languageOf } from '../language.js'
 
 export function money(locale, minor, currency) {
   try {
@@ -12,13 +13,7 @@ export function money(locale, minor, currency) {
   }
 }
 
-export function languageOf(locale) {
-  try {
-    return new Intl.Locale(locale).language
-  } catch {
-    return 'en'
-  }
-}
+export { languageOf }
 
 export function translator(locale) {
   const table = words[languageOf(locale)] || words.en
