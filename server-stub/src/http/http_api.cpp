@@ -241,17 +241,6 @@ Match match(const std::string& method, const std::string& path) {
     return {};
 }
 
-// The pattern of the route a request matched ("/v1/bookings/{booking}"),
-// "/healthz", "/metrics", or "" when none did: the exchange record's key into docs/openapi.json.
-std::string route_pattern(const std::string& method, const std::string& path) {
-    if (path == "/healthz" || path == "/metrics") return method == "GET" || method == "HEAD" ? path : "";
-    const Match found = match(method == "HEAD" ? "GET" : method, path);
-    if (!found.route) return "";
-    std::string pattern = "/v1";
-    for (const char* segment : found.route->segments) pattern += std::string("/") + segment;
-    return pattern;
-}
-
 // The access class of a path whatever its method: the headers of every
 // answer under /v1/ (404s, refusals and preflights included) follow from it.
 std::optional<Access> path_access(const std::string& path) {
@@ -262,27 +251,43 @@ std::optional<Access> path_access(const std::string& path) {
     return std::nullopt;
 }
 
-// A request's route class for /metrics: the pattern of the route it went to
-// (or, for a method the path does not take, of the path's route), never the
-// raw path, so that ids do not become series of their own.
-std::string route_class(const std::string& method, const std::string& path) {
-    if (path == "/healthz" || path == "/metrics") return path;
-    if (!under_v1(path)) return path.rfind('/', 0) == 0 ? "static" : "unmatched";  // empty: refused before its path was read
-    const auto s = segments_after_v1(path);
+// What an answered request is called outside: the exchange record's key into
+// docs/openapi.json (`pattern`: the route it matched, "/v1/bookings/{booking}",
+// "/healthz", "/metrics", or "" when none did) and its series in /metrics
+// (`metrics_class`: the same pattern, or for a method the path does not take
+// the pattern of the path's route, "static" or "unmatched"; never the raw
+// path, so that ids do not become series of their own). One scan of the
+// route table serves both.
+struct RouteNames {
+    std::string pattern, metrics_class;
+};
+
+std::string pattern_of(const Route& route) {
+    std::string pattern = "/v1";
+    for (const char* segment : route.segments) pattern += std::string("/") + segment;
+    return pattern;
+}
+
+RouteNames route_names(const std::string& method, const std::string& path) {
     const std::string verb = method == "HEAD" ? "GET" : method;
-    const Route* found = nullptr;
+    if (path == "/healthz" || path == "/metrics") return {verb == "GET" ? path : "", path};
+    if (!under_v1(path)) return {"", path.rfind('/', 0) == 0 ? "static" : "unmatched"};  // empty: refused before its path was read
+    const auto s = segments_after_v1(path);
+    const Route* exact = nullptr;
+    const Route* same_path = nullptr;
     for (const Route& route : routes()) {
         if (!matches(route, s, /*strict=*/true, nullptr)) continue;
         if (verb == route.method) {
-            found = &route;
+            exact = &route;
             break;
         }
-        if (!found) found = &route;
+        if (!same_path) same_path = &route;
     }
-    if (!found) return "unmatched";
-    std::string pattern = "/v1";
-    for (const char* segment : found->segments) pattern += std::string("/") + segment;
-    return pattern;
+    if (exact) {
+        std::string pattern = pattern_of(*exact);
+        return {pattern, pattern};
+    }
+    return {"", same_path ? pattern_of(*same_path) : "unmatched"};
 }
 
 // CORS is open on the widget's paths, and only on well-formed ones.
@@ -415,8 +420,9 @@ struct HttpApi::Impl : http::RequestHandler {
     }
 
     void answered(const Request& req, const Response& res, std::chrono::steady_clock::duration took) override {
-        if (recorder) recorder->record(req, res, route_pattern(req.head.method, req.head.path));
-        metrics::request_answered(route_class(req.head.method, req.head.path), req.head.method, res.status, took);
+        const RouteNames names = route_names(req.head.method, req.head.path);
+        if (recorder) recorder->record(req, res, names.pattern);
+        metrics::request_answered(names.metrics_class, req.head.method, res.status, took);
         if (!log) return;
         std::fputs(http::access_log_line({Clock::system_seconds(), req.remote, req.head.method, req.head.path, res.status,
                                           res.bytes_sent(), took})
