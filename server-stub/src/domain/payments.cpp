@@ -156,37 +156,33 @@ std::string apply_charge_refunded(Session& s, const nlohmann::json& charge, std:
     return "charge_refunded";
 }
 
-// The provider an event claims to be about: its PaymentIntent's
-// metadata[slotwise_provider] (the booking flow sets it), or the provider of
-// our payment row for the intent the object names. A claim only chooses
-// which provider's secret is tried; the signature proves it.
-std::string claimed_provider(Session& s, const nlohmann::json& body) {
+// What a Stripe event is about, read before its signature is checked: it
+// only chooses which provider's secret is tried and whose payment the event
+// names; the signature proves the claim.
+struct EventSubject {
+    std::string metadata_provider;  // its PaymentIntent's metadata[slotwise_provider] (the booking flow sets it)
+    std::string intent_id;          // the PaymentIntent the object is, or names
+};
+
+EventSubject subject_of(const nlohmann::json& body) {
+    EventSubject subject;
     const auto data = body.is_object() ? body.find("data") : body.end();
-    if (data == body.end() || !data->is_object() || !data->contains("object") || !(*data)["object"].is_object()) return {};
+    if (data == body.end() || !data->is_object() || !data->contains("object") || !(*data)["object"].is_object()) return subject;
     const nlohmann::json& object = (*data)["object"];
     if (const auto metadata = object.find("metadata"); metadata != object.end() && metadata->is_object())
-        if (const auto p = metadata->find("slotwise_provider"); p != metadata->end() && p->is_string()) return p->get<std::string>();
-    const std::string intent = object.value("object", std::string()) == "payment_intent" ? object.value("id", std::string())
-                               : object.contains("payment_intent") && object["payment_intent"].is_string()
-                                   ? object["payment_intent"].get<std::string>()
-                                   : std::string();
-    if (intent.empty()) return {};
-    const auto rows = s.query("SELECT provider_id FROM payments WHERE intent_id = $1", {intent});
-    return rows.empty() ? std::string() : rows[0].get<std::string>("provider_id");
+        if (const auto p = metadata->find("slotwise_provider"); p != metadata->end() && p->is_string())
+            subject.metadata_provider = p->get<std::string>();
+    if (object.value("object", std::string()) == "payment_intent") subject.intent_id = object.value("id", std::string());
+    else if (object.contains("payment_intent") && object["payment_intent"].is_string())
+        subject.intent_id = object["payment_intent"].get<std::string>();
+    return subject;
 }
 
-// A provider's own secret speaks for that provider's payments only: an
-// event it signed about another provider's intent is refused.
-bool about_other_provider(Session& s, const nlohmann::json& body, const std::string& signer) {
-    const auto data = body.is_object() ? body.find("data") : body.end();
-    if (data == body.end() || !data->is_object() || !data->contains("object") || !(*data)["object"].is_object()) return false;
-    const nlohmann::json& object = (*data)["object"];
-    std::string intent;
-    if (object.value("object", std::string()) == "payment_intent") intent = object.value("id", std::string());
-    else if (object.contains("payment_intent") && object["payment_intent"].is_string()) intent = object["payment_intent"].get<std::string>();
-    if (intent.empty()) return false;
-    const auto rows = s.query("SELECT provider_id FROM payments WHERE intent_id = $1", {intent});
-    return !rows.empty() && rows[0].get<std::string>("provider_id") != signer;
+// The provider of our payment row for an intent; empty when it is not one of ours.
+std::string intent_owner(Session& s, const std::string& intent_id) {
+    if (intent_id.empty()) return {};
+    const auto rows = s.query("SELECT provider_id FROM payments WHERE intent_id = $1", {intent_id});
+    return rows.empty() ? std::string() : rows[0].get<std::string>("provider_id");
 }
 
 }  // namespace
@@ -210,11 +206,12 @@ StripeWebhookReceipt PaymentService::receive_stripe_webhook(std::string_view raw
     // claims (its own Stripe account signs its events); the first that
     // verifies counts, and a mismatch is reported only when none does.
     std::vector<std::string> secrets{options_.webhook_secret};
+    EventSubject subject;
     std::string claimed;
     if (accounts_) {
-        const auto unverified = nlohmann::json::parse(raw_body, nullptr, /*allow_exceptions=*/false);
-        auto s = store_.session();
-        claimed = claimed_provider(*s, unverified);
+        subject = subject_of(nlohmann::json::parse(raw_body, nullptr, /*allow_exceptions=*/false));
+        claimed = subject.metadata_provider;
+        if (claimed.empty()) claimed = intent_owner(*store_.session(), subject.intent_id);
         secrets = accounts_->webhook_secrets(claimed);
     }
     adapters::StripeSignatureCheck check;
@@ -225,9 +222,10 @@ StripeWebhookReceipt PaymentService::receive_stripe_webhook(std::string_view raw
         if (check.status != StripeSignatureStatus::mismatch) {
             // Signed with the provider's own secret (never the operator's, tried first).
             const bool by_provider = accounts_ && check.status == StripeSignatureStatus::valid && secrets[i] != options_.webhook_secret;
+            // A provider's own secret speaks for that provider's payments only.
             if (by_provider) {
-                auto s = store_.session();
-                if (about_other_provider(*s, nlohmann::json::parse(raw_body, nullptr, false), claimed))
+                const std::string owner = intent_owner(*store_.session(), subject.intent_id);
+                if (!owner.empty() && owner != claimed)
                     throw signature_error("STRIPE_SIGNATURE_INVALID", "this event is signed by a provider's secret but is about another provider's payment");
             }
             break;
