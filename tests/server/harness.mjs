@@ -235,6 +235,33 @@ export function problem(r, status, code) {
   assert.ok(r.json.type && r.json.title && typeof r.json.detail === 'string');
 }
 
+// A provider's webhook endpoint on loopback that takes every delivery
+// (204): `got` holds each in arrival order as { id (webhook-id), path, body
+// (the text), json (parsed, or null) }; `of(type, bookingId)` the parsed
+// events of one type about one booking.
+export function webhookReceiver() {
+  const got = [];
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      let json = null;
+      try { json = JSON.parse(body); } catch { /* kept as text */ }
+      got.push({ id: req.headers['webhook-id'], path: req.url, body, json });
+      res.writeHead(204).end();
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
+    const base = `http://127.0.0.1:${server.address().port}`;
+    resolve({
+      got, base, url: `${base}/hook`,
+      of: (type, bookingId) => got.map((g) => g.json).filter((e) => e?.type === type && e.data?.booking?.id === bookingId),
+      close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }),
+    });
+  }));
+}
+
 // Polls `predicate` until it returns something truthy (and returns that);
 // fails the test after `timeoutMs`.
 export async function until(what, predicate, timeoutMs = 30000) {

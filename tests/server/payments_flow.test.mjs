@@ -9,32 +9,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
-import { admin, book, cleanupAll, client, freshDatabase, NOW, problem, providerConfig, putProvider, request, slotAt, startServer, tempDir, until } from './harness.mjs';
+import { admin, book, cleanupAll, client, freshDatabase, NOW, problem, providerConfig, putProvider, request, slotAt, startServer, tempDir, until, webhookReceiver } from './harness.mjs';
 import { startStripeTestServer } from './stripe_test_server.mjs';
 
 const WEBHOOK = '/v1/payments/stripe/webhook';
 const PUBLISHABLE = 'pk_test_slotwiseflow0123456789';
-
-// Records what the provider's webhook endpoint receives.
-function startReceiver() {
-  const got = [];
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      try { got.push(JSON.parse(Buffer.concat(chunks).toString('utf8'))); } catch { got.push(null); }
-      res.writeHead(200);
-      res.end('ok');
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
-    got, url: `http://127.0.0.1:${server.address().port}/hook`,
-    of: (type, bookingId) => got.filter((e) => e && e.type === type && e.data.booking.id === bookingId),
-    close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(r); }),
-  })));
-}
 
 const paidConfig = () => {
   const config = providerConfig();
@@ -69,7 +49,7 @@ const mailsTo = (dir, address) => (fs.existsSync(dir) ? fs.readdirSync(dir) : []
 let stripe, receiver, db, srv;
 before(async () => {
   stripe = await startStripeTestServer();
-  receiver = await startReceiver();
+  receiver = await webhookReceiver();
   db = await freshDatabase();
   srv = await paymentServer(db, stripe);
   await putProvider(srv.url, 'p1', paidConfig());

@@ -21,9 +21,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
-import { BACKEND, NOW, admin, book, cleanupAll, client, freshDatabase, providerConfig, putProvider, request, slotAt, startServer, tempDir, until } from './harness.mjs';
+import { BACKEND, NOW, admin, book, cleanupAll, client, freshDatabase, providerConfig, putProvider, request, slotAt, startServer, tempDir, until, webhookReceiver } from './harness.mjs';
 import { createIntent, startStripeTestServer } from './stripe_test_server.mjs';
 
 after(cleanupAll);
@@ -75,21 +74,6 @@ const cancelByClient = (base, b, reason) =>
   request(base, 'POST', `/v1/bookings/${b.id}/cancel?token=${b.manage_token}`, { body: reason ? { reason } : {} });
 
 // A provider's webhook endpoint: every delivery, parsed.
-async function webhookReceiver() {
-  const received = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => { body += c; });
-    req.on('end', () => {
-      received.push({ id: req.headers['webhook-id'], body: JSON.parse(body) });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  after(() => new Promise((resolve) => { server.closeAllConnections?.(); server.close(resolve); }));
-  return { url: `http://127.0.0.1:${server.address().port}/hooks`, received };
-}
-
 // Every .eml in the folder, parsed by Python's email package.
 function mails(dir) {
   if (!fs.existsSync(dir)) return [];
@@ -182,6 +166,7 @@ test('a provider cancellation and a decline refund everything, a no-show nothing
   const db = await freshDatabase();
   const stripe = await stripeServer();
   const hooks = await webhookReceiver();
+  after(hooks.close);
   const server = await refundServer(db, stripe);
   const deposit = { ...providerConfig().services[0], id: 'dep', name: 'Deposit checkup', cancellation_policy: 'strict' };
   await putProvider(server.url, 'p1', providerConfig({ services: [...providerConfig().services, deposit] }));
@@ -211,15 +196,15 @@ test('a provider cancellation and a decline refund everything, a no-show nothing
     await until(`${b.id} refunded`, () => refundRows(db, b.id)[0].status === 'succeeded' && refundedAmount(db, b.id) === amount);
     assert.deepEqual(refundsAtStripe(stripe, intent.id).map((r) => r.amount), [amount]);
   }
-  const refundedHooks = () => hooks.received.filter((d) => d.body.type === 'payment.refunded');
+  const refundedHooks = () => hooks.got.filter((d) => d.json.type === 'payment.refunded');
   await until('two payment.refunded deliveries', () => refundedHooks().length >= 2);
   for (const b of [confirmed, pending]) {
-    const [d] = refundedHooks().filter((x) => x.body.data.booking.id === b.id);
+    const [d] = refundedHooks().filter((x) => x.json.data.booking.id === b.id);
     assert.ok(d, b.id);
     assert.match(d.id, new RegExp(`^evt_${b.id}_\\d+$`));
-    assert.equal(d.body.data.booking.refund.paid, true);
+    assert.equal(d.json.data.booking.refund.paid, true);
   }
-  await until('the booking.cancelled delivery', () => hooks.received.some((d) => d.body.type === 'booking.cancelled'));
+  await until('the booking.cancelled delivery', () => hooks.got.some((d) => d.json.type === 'booking.cancelled'));
   assert.equal(webhookMessages(db, confirmed.id, 'booking.cancelled'), 1, 'the cancellation itself, once');
 
   // Stripe's own retries of every refund event: taken as duplicates, nothing counted twice, no second payment.refunded.

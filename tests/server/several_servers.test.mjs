@@ -12,14 +12,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   BACKEND, admin, cleanupAll, freePort, freshDatabase, providerConfig, putProvider, request, signIn, startServer,
-  tempDir, until,
+  tempDir, until, webhookReceiver,
 } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -119,24 +118,6 @@ function startDying() {
   })));
 }
 
-// ---- the webhook receiver ------------------------------------------------------------
-
-function startReceiver() {
-  const got = [];
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      got.push({ id: req.headers['webhook-id'], body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(204);
-      res.end();
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
-    got, base: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }),
-  })));
-}
-
 // ---- the three processes ------------------------------------------------------------------
 
 function serverArgs(slot) {
@@ -164,7 +145,7 @@ before(async () => {
   // One after the other: the first runs the migrations.
   for (let i = 0; i < 3; i++) await startSlot(i);
   dying = await startDying();
-  receiver = await startReceiver();
+  receiver = await webhookReceiver();
   nginx = await startNginx({ servers: ports, probe: [dying.port, ports[0]] });
   base = nginx.url;
 });
