@@ -72,16 +72,30 @@ void Dispatcher::start() {
     const bool postgres = queue_.store().backend() == "postgres";
     // $1 now, then the kinds this process can run; the claim adds the
     // lease's end and owner after them (PostgreSQL must see every parameter used).
-    const auto due = [this](std::size_t first_kind) {
-        std::string kinds;
-        for (std::size_t i = 0; i < handlers_.size(); ++i) kinds += (i ? ", $" : "$") + std::to_string(first_kind + i);
-        return "kind IN (" + kinds + ") AND ((state = 'queued' AND run_at <= $1) OR (state = 'running' AND lease_until <= $1))";
+    const auto kinds = [this](std::size_t first_kind) {
+        std::string list;
+        for (std::size_t i = 0; i < handlers_.size(); ++i) list += (i ? ", $" : "$") + std::to_string(first_kind + i);
+        return "kind IN (" + list + ")";
     };
-    due_sql_ = "SELECT id FROM jobs WHERE " + due(2) + " LIMIT 1";
+    // Due work is a queued job whose time has come or a running one whose
+    // lease lapsed. Each kind is found through its own partial index, in that
+    // index's order, one row each: one OR over both would collect every due
+    // row and sort them, and a booking storm leaves thousands due, so each
+    // claim cost more the longer the queue grew (a quadratic drain that took
+    // the database's time from the bookings themselves).
+    const auto candidate = [&](const char* state, const char* due_column, std::size_t first_kind, bool lock) {
+        return std::string("SELECT id, run_at FROM jobs WHERE state = '") + state + "' AND " + due_column +
+               " <= $1 AND " + kinds(first_kind) + " ORDER BY " + due_column + " LIMIT 1" +
+               (lock && postgres ? " FOR UPDATE SKIP LOCKED" : "");
+    };
+    const auto oldest_due = [&](std::size_t first_kind, bool lock) {
+        return "SELECT id FROM (SELECT * FROM (" + candidate("queued", "run_at", first_kind, lock) +
+               ") AS queued UNION ALL SELECT * FROM (" + candidate("running", "lease_until", first_kind, lock) +
+               ") AS lapsed) AS due ORDER BY run_at LIMIT 1";
+    };
+    due_sql_ = oldest_due(2, false);
     claim_sql_ = "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = $3, lease_until = $2, "
-                 "updated_at = $1 WHERE id IN (SELECT id FROM jobs WHERE " + due(4) + " ORDER BY run_at LIMIT 1" +
-                 (postgres ? " FOR UPDATE SKIP LOCKED" : "") +
-                 ") RETURNING id, kind, key, payload, attempts, max_attempts, run_at";
+                 "updated_at = $1 WHERE id IN (" + oldest_due(4, true) + ") RETURNING id, kind, key, payload, attempts, max_attempts, run_at";
     // The current period of every recurring job; the processes agree on its key.
     const auto now = queue_.now();
     for (const auto& [kind, period] : periods_) {
