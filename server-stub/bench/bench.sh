@@ -34,6 +34,9 @@
 # time (user + system, from /proc) per request: on a shared machine far
 # steadier than the rate.
 set -euo pipefail
+# A build that fails inside $(build_layer) must stop the run, not leave an
+# older binary to be measured.
+shopt -s inherit_errexit
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 server_new=${SLOTWISE_SERVER:-$root/build/bin/slotwise-server}
@@ -87,6 +90,10 @@ build_old() {
 # option never touches the current build's.
 build_layer() {
   need_httplib
+  # A build folder configured from another checkout (a worktree since removed) cannot be reused.
+  if [ -f "$layer_build/CMakeCache.txt" ] && ! grep -qx "CMAKE_HOME_DIRECTORY:INTERNAL=$root" "$layer_build/CMakeCache.txt"; then
+    rm -rf "$layer_build"
+  fi
   cmake -S "$root" -B "$layer_build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSLOTWISE_BENCH_HTTPLIB_LAYER=ON >/dev/null
   cmake --build "$layer_build" -j2 --target slotwise-server-httplib >/dev/null
   echo "$layer_build/bin/slotwise-server-httplib"
