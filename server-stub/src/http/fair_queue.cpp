@@ -75,6 +75,16 @@ void FairWorkQueue::finished_here(const std::string& address) {
     if (wake) wake_.notify_one();
 }
 
+bool FairWorkQueue::quiet() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return ready_.empty() && !stopping_ && thread_count_ - busy_ > reserved_for_newcomers_;
+}
+
+bool FairWorkQueue::others_waiting() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return !ready_.empty();
+}
+
 void FairWorkQueue::finished(const std::string& name) {
     Address& done = addresses_.at(name);
     if (!done.waiting.empty()) ready_.erase(key_of(name, done));

@@ -50,6 +50,12 @@ public:
     // jobs run that way. False: submit() it.
     bool start_here(const std::string& address, std::size_t max_here);
     void finished_here(const std::string& address);
+    // True when no job waits and a worker is free even for an address with
+    // jobs running: a worker may then spend a moment waiting for its
+    // connection's next request without delaying anyone.
+    bool quiet();
+    // True when a job waits for a worker.
+    bool others_waiting();
     // Runs every job already submitted, then ends the threads.
     void join();
 

@@ -8,6 +8,7 @@
 
 #include "http/fair_queue.h"
 
+#include <poll.h>
 #include <sys/resource.h>
 
 #include <array>
@@ -48,6 +49,11 @@ constexpr std::chrono::seconds kHandlingAllowance{60};
 // answer unread in its socket. Dropping bytes costs a read, not memory.
 constexpr std::chrono::seconds kLingerTime{2};
 constexpr std::size_t kLingerBytes = 16 * 1024 * 1024;
+// How long a worker that answered a keep-alive request waits on the socket
+// for the connection's next one (Connection::serve_on_worker). A client that
+// sends its requests one after another has the next one there within a
+// fraction of this; a quiet connection costs the worker no more than this.
+constexpr int kNextRequestWaitMs = 2;
 // File descriptors kept free of connections: database, log and listening sockets.
 constexpr std::size_t kDescriptorReserve = 256;
 
@@ -56,6 +62,8 @@ std::chrono::milliseconds at_min_rate(std::size_t bytes) {
 }
 
 class Connection;
+// The connection whose next request the worker on this thread is reading.
+thread_local const Connection* worker_reads_for = nullptr;
 
 }  // namespace
 
@@ -254,6 +262,10 @@ private:
         // set before the job is submitted: a worker may start it at once.
         arm(SteadyClock::now() + kHandlingAllowance);
         phase_ = Phase::handling;
+        if (worker_reads_for == this) {
+            next_work_ = std::move(dispatch.later);
+            return;
+        }
         // Run here, on this I/O thread, when a worker would start the job at
         // once anyway, and while another I/O thread stays free to accept,
         // read and answer cheap requests even if this job's database is slow.
@@ -264,17 +276,19 @@ private:
             server_.workers.finished_here(client);
             return write(std::move(response), Writer::here);
         }
-        // The worker owns the connection until its answer is written and the
-        // next read started: no read is pending, so only the timer and shed()
-        // may run on the strand meanwhile, and they wait for worker_owner_.
-        // The answer thus leaves, and the connection goes on, without
-        // waking an I/O thread.
+        hand_to_worker(std::move(dispatch.later));
+    }
+
+    // The worker owns the connection until its answer is written and the
+    // next read started: no read is pending, so only the timer and shed()
+    // may run on the strand meanwhile, and they wait for worker_owner_.
+    // The answer thus leaves, and the connection goes on, without
+    // waking an I/O thread.
+    void hand_to_worker(std::function<Response()> work) {
         const auto admission = server_.workers.submit(
-            client, [self = shared_from_this(), work = std::move(dispatch.later),
-                      guard = asio::make_work_guard(socket_.get_executor())] {
-                Response response = self->answer(work);
-                std::lock_guard<std::mutex> owner(self->worker_owner_);
-                self->write(std::move(response), Writer::worker);
+            request_->remote, [self = shared_from_this(), work = std::move(work),
+                               guard = asio::make_work_guard(socket_.get_executor())]() mutable {
+                self->serve_on_worker(std::move(work));
             });
         if (admission == FairWorkQueue::Admission::accepted) return;
         const char* detail = admission == FairWorkQueue::Admission::address_busy
@@ -283,6 +297,35 @@ private:
         Response busy = server_.handler.refusal({503, "SERVER_BUSY", detail}, request_->head.path);
         busy.headers.emplace_back("Retry-After", "1");
         write(std::move(busy));
+    }
+
+    // Makes the answer and writes it; then, while no other request waits for
+    // a worker, waits a moment for this connection's next request and serves
+    // it here too. A client that sends its requests one after another thus
+    // costs no hand-over between threads per request (an I/O thread woken to
+    // read it, a worker woken to run it), as with a thread per connection;
+    // a connection that stays quiet goes back to costing only its socket.
+    void serve_on_worker(std::function<Response()> work) {
+        for (;;) {
+            Response response = answer(work);
+            std::unique_lock<std::mutex> owner(worker_owner_);
+            write(std::move(response), Writer::worker);
+            if (!std::exchange(next_on_worker_, false)) return;
+            if (!server_.workers.quiet() || !next_request_arrives()) return wait_readable();
+            worker_reads_for = this;
+            on_readable();
+            worker_reads_for = nullptr;
+            // Otherwise answered at once, waiting for more bytes, or closed:
+            // the strand has the connection again.
+            if (!next_work_) return;
+            work = std::exchange(next_work_, nullptr);
+            if (server_.workers.others_waiting()) return hand_to_worker(std::move(work));
+        }
+    }
+
+    bool next_request_arrives() {
+        pollfd descriptor{socket_.native_handle(), POLLIN, 0};
+        return ::poll(&descriptor, 1, kNextRequestWaitMs) > 0;
     }
 
     Response answer(const std::function<Response()>& work) {
@@ -328,15 +371,15 @@ private:
             error_code ec;
             while (!ec && !serializer->is_done()) bhttp::write_some(socket_, *serializer, ec);
             if (serializer->is_done() || (ec != asio::error::would_block && ec != asio::error::try_again))
-                return written(ec);
+                return written(ec, writer);
         }
         arm(SteadyClock::now() + kWriteAllowance + at_min_rate(response_.bytes_sent()));
         bhttp::async_write(socket_, *serializer, [self = shared_from_this(), message, serializer](error_code ec, std::size_t) {
-            self->written(ec);
+            self->written(ec, Writer::io);
         });
     }
 
-    void written(error_code ec) {
+    void written(error_code ec, Writer writer) {
         server_.handler.answered(*request_, response_, SteadyClock::now() - request_started_);
         if (ec) return close();
         if (response_.close) return linger();
@@ -358,7 +401,9 @@ private:
             });
         }
         arm(SteadyClock::now() + server_.options.idle_timeout);
-        wait_readable();
+        // The worker that wrote the answer decides how to wait (serve_on_worker).
+        if (writer == Writer::worker) next_on_worker_ = true;
+        else wait_readable();
     }
 
     void linger() {
@@ -393,6 +438,10 @@ private:
     // strand's handlers that may run meanwhile (the timer's, shed()'s): the
     // worker goes on with the connection off the strand.
     std::mutex worker_owner_;
+    // Set by the worker's written() for serve_on_worker, and by the dispatch()
+    // of a request that worker read; both under worker_owner_.
+    bool next_on_worker_ = false;
+    std::function<Response()> next_work_;
     bool first_request_ = true;
     std::string in_;  // received, not yet consumed
     SteadyClock::time_point request_started_, body_started_;
