@@ -30,7 +30,7 @@
 # default 8), CLIENTS (default 16), PROVIDERS (the spread of the second
 # booking run, default 8) and IDLE (default 10000) may be set; LOADS picks
 # the loads of each build (default "snapshot booking spread burst"), IDLE=0
-# skips the idle-connection part. Each load also reports the server's CPU
+# skips the idle-connection part; SERVER_FLAGS are passed to both servers. Each load also reports the server's CPU
 # time (user + system, from /proc) per request: on a shared machine far
 # steadier than the rate.
 set -euo pipefail
@@ -116,7 +116,8 @@ run_server() {  # binary db-url [flags...] -> sets url, port, pid
   local binary=$1 db=$2
   shift 2
   port=$(free_port)
-  SLOTWISE_ADMIN_TOKEN=$token "$binary" --db "$db" --listen "127.0.0.1:$port" --access-log off --rate-limit 0 "$@" >"$work/server.log" 2>&1 &
+  # shellcheck disable=SC2086 # SERVER_FLAGS holds several flags
+  SLOTWISE_ADMIN_TOKEN=$token "$binary" --db "$db" --listen "127.0.0.1:$port" --access-log off --rate-limit 0 ${SERVER_FLAGS:-} "$@" >"$work/server.log" 2>&1 &
   pid=$!
   pids+=("$pid")
   url="http://127.0.0.1:$port"

@@ -1,6 +1,10 @@
 #include "http/fair_queue.h"
 
+#include <sys/eventfd.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdint>
 #include <utility>
 
 namespace slotwise::server::http {
@@ -15,6 +19,35 @@ FairWorkQueue::FairWorkQueue(std::size_t threads, std::size_t max_total, std::si
 }
 
 FairWorkQueue::~FairWorkQueue() { join(); }
+
+namespace {
+
+// Each worker thread's own eventfd for its waits on a connection.
+class ThreadSignal {
+public:
+    ThreadSignal() : fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+    ~ThreadSignal() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    ThreadSignal(const ThreadSignal&) = delete;
+    ThreadSignal& operator=(const ThreadSignal&) = delete;
+    int fd() const noexcept { return fd_; }
+
+private:
+    int fd_;
+};
+
+// A failed write leaves the worker to the end of its short wait.
+void raise_signal(int fd) {
+    const std::uint64_t one = 1;
+    if (::write(fd, &one, sizeof one) < 0) return;
+}
+void lower_signal(int fd) {
+    std::uint64_t count = 0;
+    if (::read(fd, &count, sizeof count) < 0) return;
+}
+
+}  // namespace
 
 FairWorkQueue::Admission FairWorkQueue::submit(const std::string& address, Job job) {
     {
@@ -31,6 +64,12 @@ FairWorkQueue::Admission FairWorkQueue::submit(const std::string& address, Job j
         if (a.waiting.empty()) ready_.insert(key_of(address, a));
         a.waiting.push_back(std::move(job));
         ++in_queue_;
+        // A worker held by a connection waiting for its next request gives
+        // its place up when this job could not start otherwise.
+        if ((sleeping_ == 0 || !may_start(a.running)) && !connection_waits_.empty()) {
+            raise_signal(connection_waits_.back());
+            connection_waits_.pop_back();
+        }
     }
     wake_.notify_one();
     return Admission::accepted;
@@ -75,14 +114,32 @@ void FairWorkQueue::finished_here(const std::string& address) {
     if (wake) wake_.notify_one();
 }
 
-bool FairWorkQueue::quiet() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return ready_.empty() && !stopping_ && thread_count_ - busy_ > reserved_for_newcomers_;
-}
-
 bool FairWorkQueue::others_waiting() {
     std::lock_guard<std::mutex> lock(mutex_);
-    return !ready_.empty();
+    return !ready_.empty() || stopping_;
+}
+
+std::size_t FairWorkQueue::sleeping() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return sleeping_;
+}
+
+int FairWorkQueue::begin_connection_wait() {
+    thread_local ThreadSignal signal;
+    if (signal.fd() < 0) return -1;
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!ready_.empty() || stopping_) return -1;
+    connection_waits_.push_back(signal.fd());
+    return signal.fd();
+}
+
+void FairWorkQueue::end_connection_wait(int fd) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        const auto listed = std::find(connection_waits_.begin(), connection_waits_.end(), fd);
+        if (listed != connection_waits_.end()) connection_waits_.erase(listed);
+    }
+    lower_signal(fd);  // told, or not: ready for the next wait
 }
 
 void FairWorkQueue::finished(const std::string& name) {
@@ -98,7 +155,9 @@ void FairWorkQueue::finished(const std::string& name) {
 void FairWorkQueue::work() {
     std::unique_lock<std::mutex> lock(mutex_);
     while (true) {
+        ++sleeping_;
         wake_.wait(lock, [this] { return (stopping_ && ready_.empty()) || may_start_next(); });
+        --sleeping_;
         if (ready_.empty()) return;  // stopping, and nothing left to run
         const std::string name = std::get<2>(*ready_.begin());
         ready_.erase(ready_.begin());

@@ -50,12 +50,17 @@ public:
     // jobs run that way. False: submit() it.
     bool start_here(const std::string& address, std::size_t max_here);
     void finished_here(const std::string& address);
-    // True when no job waits and a worker is free even for an address with
-    // jobs running: a worker may then spend a moment waiting for its
-    // connection's next request without delaying anyone.
-    bool quiet();
     // True when a job waits for a worker.
     bool others_waiting();
+    // A worker (inside its job) about to wait for its connection's next
+    // request: -1 when a job waits, else a descriptor to poll beside the
+    // socket, which turns readable when a job comes that no sleeping worker
+    // could start (one waiting worker is told per such job), so that the
+    // worker gives its place up. end_connection_wait(fd) after the poll.
+    int begin_connection_wait();
+    void end_connection_wait(int fd);
+    // Workers waiting for a job now.
+    std::size_t sleeping();
     // Runs every job already submitted, then ends the threads.
     void join();
 
@@ -82,6 +87,8 @@ private:
     std::uint64_t starts_ = 0;
     std::size_t busy_ = 0;  // jobs running, on workers or where they were submitted
     std::size_t running_here_ = 0;  // of them, jobs run where they were submitted
+    std::size_t sleeping_ = 0;  // workers waiting for a job
+    std::vector<int> connection_waits_;  // the eventfds of workers waiting on a connection
     std::size_t thread_count_ = 1, reserved_for_newcomers_ = 0;
     bool stopping_ = false;
     std::size_t max_total_, max_per_address_;
