@@ -12,7 +12,7 @@ await run('web units', async () => {
   const { accessibleBrand, contrast } = await src('colour.js')
   const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16))
   const brands = ['#2f5bd3', '#ffffff', '#000000', '#ffe14d', '#00ff00', '#777777', '#e8590c', '#0f766e', '#ff00ff', '#123', '#fafafa', 'not-a-colour']
-  for (const bg of ['#ffffff', '#15181d']) {
+  for (const bg of ['#ffffff', '#f4f6f9', '#15181d', '#1e232a']) {
     for (const brand of brands) {
       const out = accessibleBrand(brand, bg)
       assert.ok(contrast(rgb(out.brand), rgb(bg)) >= 4.5, `${brand} on ${bg}: ${out.brand}`)
@@ -21,6 +21,16 @@ await run('web units', async () => {
   }
   // A colour that already passes is kept as it is.
   assert.equal(accessibleBrand('#2f5bd3', '#ffffff').brand, '#2f5bd3')
+  // The widget's brand for each theme reads at 4.5:1 on the page and on the
+  // surface of its free days (the default dark brand once measured 4.17 there).
+  const { themeBrands, themeSurfaces } = await src('colour.js')
+  const styles = readFileSync(join(repo, 'web', 'src', 'styles.css'), 'utf8')
+  assert.deepEqual([...styles.matchAll(/--sw-surface: (#[0-9a-f]{6})/g)].map((m) => m[1]), [themeSurfaces.light, themeSurfaces.dark])
+  for (const brand of brands) {
+    const { light, dark } = themeBrands(brand)
+    for (const bg of ['#ffffff', themeSurfaces.light]) assert.ok(contrast(rgb(light.brand), rgb(bg)) >= 4.5, `light ${brand}: ${light.brand} on ${bg}`)
+    for (const bg of ['#15181d', themeSurfaces.dark]) assert.ok(contrast(rgb(dark.brand), rgb(bg)) >= 4.5, `dark ${brand}: ${dark.brand} on ${bg}`)
+  }
 
   const d = await src('dates.js')
   const cases = [

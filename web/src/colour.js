@@ -43,3 +43,12 @@ export function accessibleBrand(hex, background) {
   const onBrand = contrast(rgb, white) >= contrast(rgb, black) ? white : black
   return { brand: toHex(rgb), onBrand: toHex(onBrand) }
 }
+
+// Each theme's surface (styles.css --sw-surface): free days show the brand as
+// text on it, and it is the background the brand contrasts least with
+// (darker than the light page, lighter than the dark one).
+export const themeSurfaces = { light: '#f4f6f9', dark: '#1e232a' }
+
+export function themeBrands(hex) {
+  return { light: accessibleBrand(hex, themeSurfaces.light), dark: accessibleBrand(hex, themeSurfaces.dark) }
+}

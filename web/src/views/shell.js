@@ -4,7 +4,7 @@
 import css from '../styles.css'
 import { h, icon } from '../dom.js'
 import { closeOnBackdrop, keepTabInside } from '../a11y.js'
-import { accessibleBrand } from '../colour.js'
+import { themeBrands } from '../colour.js'
 
 // One stylesheet object shared by every widget on the page.
 let sharedSheet = null
@@ -18,8 +18,7 @@ export function baseSheet() {
 
 // The brand colour of each theme, adjusted to 4.5:1 contrast (colour.js).
 export function brandCss(brand) {
-  const light = accessibleBrand(brand, '#ffffff')
-  const dark = accessibleBrand(brand, '#15181d')
+  const { light, dark } = themeBrands(brand)
   return `
       :host { --sw-brand: ${light.brand}; --sw-on-brand: ${light.onBrand}; }
       .dark { --sw-brand: ${dark.brand}; --sw-on-brand: ${dark.onBrand}; }`
