@@ -78,11 +78,11 @@ void Dispatcher::start() {
         return "kind IN (" + list + ")";
     };
     // Due work is a queued job whose time has come or a running one whose
-    // lease lapsed. Each kind is found through its own partial index, in that
-    // index's order, one row each: one OR over both would collect every due
-    // row and sort them, and a booking storm leaves thousands due, so each
-    // claim cost more the longer the queue grew (a quadratic drain that took
-    // the database's time from the bookings themselves).
+    // lease lapsed. Each of the two is found through its own partial index,
+    // in that index's order, one row each: one OR over both would collect
+    // every due row and sort them, and a booking storm leaves thousands due,
+    // so each claim cost more the longer the queue grew (a quadratic drain
+    // that took the database's time from the bookings themselves).
     const auto candidate = [&](const char* state, const char* due_column, std::size_t first_kind, bool lock) {
         return std::string("SELECT id, run_at FROM jobs WHERE state = '") + state + "' AND " + due_column +
                " <= $1 AND " + kinds(first_kind) + " ORDER BY " + due_column + " LIMIT 1" +
