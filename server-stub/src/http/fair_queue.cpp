@@ -124,22 +124,39 @@ std::size_t FairWorkQueue::sleeping() {
     return sleeping_;
 }
 
-int FairWorkQueue::begin_connection_wait() {
+int FairWorkQueue::begin_connection_wait(const std::string& address) {
     thread_local ThreadSignal signal;
     if (signal.fd() < 0) return -1;
     std::lock_guard<std::mutex> lock(mutex_);
     if (!ready_.empty() || stopping_) return -1;
     connection_waits_.push_back(signal.fd());
+    // Set aside: a worker waiting for a request that may never come runs
+    // nothing, so the address's other requests may start meanwhile as if it
+    // had finished (otherwise the newcomers' reserve would count it, and an
+    // address with as many busy connections as workers would push its own
+    // requests back and forth between its waiting workers).
+    Address& a = addresses_.at(address);
+    --a.running;
+    --busy_;
     return signal.fd();
 }
 
-void FairWorkQueue::end_connection_wait(int fd) {
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        const auto listed = std::find(connection_waits_.begin(), connection_waits_.end(), fd);
-        if (listed != connection_waits_.end()) connection_waits_.erase(listed);
-    }
+bool FairWorkQueue::end_connection_wait(int fd, const std::string& address) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto listed = std::find(connection_waits_.begin(), connection_waits_.end(), fd);
+    if (listed != connection_waits_.end()) connection_waits_.erase(listed);
     lower_signal(fd);  // told, or not: ready for the next wait
+    // Counted again as running until the job ends; going on with the
+    // connection's next request is starting a job like any other.
+    Address& a = addresses_.try_emplace(address).first->second;
+    const bool may_go_on = ready_.empty() && !stopping_ && may_start(a.running);
+    // The address's place among the ready ones depends on its running count.
+    if (!a.waiting.empty()) ready_.erase(key_of(address, a));
+    ++a.running;
+    ++busy_;
+    if (may_go_on) a.last_started = ++starts_;
+    if (!a.waiting.empty()) ready_.insert(key_of(address, a));
+    return may_go_on;
 }
 
 void FairWorkQueue::finished(const std::string& name) {

@@ -52,13 +52,18 @@ public:
     void finished_here(const std::string& address);
     // True when a job waits for a worker.
     bool others_waiting();
-    // A worker (inside its job) about to wait for its connection's next
-    // request: -1 when a job waits, else a descriptor to poll beside the
-    // socket, which turns readable when a job comes that no sleeping worker
-    // could start (one waiting worker is told per such job), so that the
-    // worker gives its place up. end_connection_wait(fd) after the poll.
-    int begin_connection_wait();
-    void end_connection_wait(int fd);
+    // A worker whose job (running for `address`) is about to wait for its
+    // connection's next request: -1 when a job waits, else a descriptor to
+    // poll beside the socket, which turns readable when a job comes that no
+    // sleeping worker could start (one waiting worker is told per such job),
+    // so that the worker gives its place up. While it waits, the job does not
+    // count as running. end_connection_wait(fd, address) after the poll
+    // counts it again, and says whether the worker may go on with the
+    // connection's next request as a job started now (nothing waiting, and
+    // the address's share and the newcomers' reserve allow it); if not, that
+    // request goes to submit().
+    int begin_connection_wait(const std::string& address);
+    bool end_connection_wait(int fd, const std::string& address);
     // Workers waiting for a job now.
     std::size_t sleeping();
     // Runs every job already submitted, then ends the threads.
@@ -85,7 +90,9 @@ private:
     std::set<ReadyKey> ready_;
     std::size_t in_queue_ = 0;  // queued or running, all addresses
     std::uint64_t starts_ = 0;
-    std::size_t busy_ = 0;  // jobs running, on workers or where they were submitted
+    // Jobs running, on workers or where they were submitted; not those set
+    // aside while their worker waits on a connection.
+    std::size_t busy_ = 0;
     std::size_t running_here_ = 0;  // of them, jobs run where they were submitted
     std::size_t sleeping_ = 0;  // workers waiting for a job
     std::vector<int> connection_waits_;  // the eventfds of workers waiting on a connection

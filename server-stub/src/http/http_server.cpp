@@ -308,12 +308,16 @@ private:
     // read it, a worker woken to run it), as with a thread per connection;
     // a connection that stays quiet goes back to costing only its socket.
     void serve_on_worker(std::function<Response()> work) {
+        // The address the queue counts this job under: the next request on
+        // the connection may come from another client (through a proxy).
+        const std::string address = request_->remote;
         for (;;) {
             Response response = answer(work);
             std::unique_lock<std::mutex> owner(worker_owner_);
             write(std::move(response), Writer::worker);
             if (!std::exchange(next_on_worker_, false)) return;
-            if (!next_request_arrives()) return wait_readable();
+            bool may_go_on = false;
+            if (!next_request_arrives(address, may_go_on)) return wait_readable();
             worker_reads_for = this;
             on_readable();
             worker_reads_for = nullptr;
@@ -321,19 +325,21 @@ private:
             // the strand has the connection again.
             if (!next_work_) return;
             work = std::exchange(next_work_, nullptr);
-            if (server_.workers.others_waiting()) return hand_to_worker(std::move(work));
+            if (!may_go_on || request_->remote != address || server_.workers.others_waiting())
+                return hand_to_worker(std::move(work));
         }
     }
 
     // False at once when a request waits for a worker, and as soon as one
-    // comes that only this worker could start.
-    bool next_request_arrives() {
-        const int give_up = server_.workers.begin_connection_wait();
+    // comes that only this worker could start. `may_go_on`: whether the
+    // queue lets this worker serve the next request itself.
+    bool next_request_arrives(const std::string& address, bool& may_go_on) {
+        const int give_up = server_.workers.begin_connection_wait(address);
         if (give_up < 0) return false;
         std::array<pollfd, 2> descriptors{{{socket_.native_handle(), POLLIN, 0}, {give_up, POLLIN, 0}}};
         const bool arrived = ::poll(descriptors.data(), descriptors.size(), kNextRequestWaitMs) > 0 &&
                              descriptors[0].revents != 0 && descriptors[1].revents == 0;
-        server_.workers.end_connection_wait(give_up);
+        may_go_on = server_.workers.end_connection_wait(give_up, address);
         return arrived;
     }
 

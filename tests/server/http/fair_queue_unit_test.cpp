@@ -56,41 +56,83 @@ static bool raised(int fd) {
     return ::poll(&descriptor, 1, 0) > 0;
 }
 
+// Until `count` workers sleep (a worker thread not yet asleep counts as taken).
+static bool wait_sleeping(FairWorkQueue& queue, std::size_t count) {
+    for (int i = 0; i < 500 && queue.sleeping() < count; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return queue.sleeping() == count;
+}
+
+// In these tests the test thread plays a worker whose job runs for an
+// address (start_here counts it as running) and then waits on its connection.
 TEST_CASE("a worker waiting on its connection is told to give its place up when a job could not start otherwise") {
     Gate gate;
     FairWorkQueue queue(8, 100, 100);  // 8 workers: 2 kept for addresses with nothing running
     CHECK_FALSE(queue.others_waiting());
 
-    // Six running: the two free workers are the newcomers' only.
-    for (int i = 0; i < 6; ++i) REQUIRE(queue.submit("10.0.0.1", gate.job("a")) == FairWorkQueue::Admission::accepted);
-    REQUIRE(gate.wait_started(6));
+    // Six of one address running (five on workers, one here): the free workers are the newcomers'.
+    for (int i = 0; i < 5; ++i) REQUIRE(queue.submit("10.0.0.1", gate.job("a")) == FairWorkQueue::Admission::accepted);
+    REQUIRE(gate.wait_started(5));
+    REQUIRE(queue.start_here("10.0.0.1", 1));
     CHECK_FALSE(queue.others_waiting());
+    REQUIRE(wait_sleeping(queue, 3));
 
     // A newcomer starts on a sleeping worker: the waiting one is not disturbed.
-    // (A worker thread not yet asleep would count as taken.)
-    for (int i = 0; i < 500 && queue.sleeping() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    REQUIRE(queue.sleeping() == 2);
-    const int wait = queue.begin_connection_wait();
+    const int wait = queue.begin_connection_wait("10.0.0.1");
     REQUIRE(wait >= 0);
     REQUIRE(queue.submit("10.0.0.2", gate.job("b")) == FairWorkQueue::Admission::accepted);
-    REQUIRE(gate.wait_started(7));
+    REQUIRE(gate.wait_started(6));
     CHECK_FALSE(raised(wait));
 
-    // The busy address's next request cannot start: the waiting worker is told.
+    // The busy address's next request cannot start (2 workers free, both the
+    // newcomers'): the waiting worker is told, and may not go on itself.
     REQUIRE(queue.submit("10.0.0.1", gate.job("a")) == FairWorkQueue::Admission::accepted);
     CHECK(queue.others_waiting());
     CHECK(raised(wait));
-    queue.end_connection_wait(wait);
+    CHECK_FALSE(queue.end_connection_wait(wait, "10.0.0.1"));
     CHECK_FALSE(raised(wait));
 
     // While a job waits, no worker starts waiting on a connection.
-    CHECK(queue.begin_connection_wait() == -1);
+    CHECK(queue.begin_connection_wait("10.0.0.1") == -1);
 
+    queue.finished_here("10.0.0.1");
     gate.open();
-    REQUIRE(gate.wait_started(8));
+    REQUIRE(gate.wait_started(7));
     queue.join();
     CHECK(queue.others_waiting());  // stopping
-    CHECK(queue.begin_connection_wait() == -1);
+    CHECK(queue.begin_connection_wait("10.0.0.1") == -1);
+}
+
+TEST_CASE("a worker waiting on its connection does not count as running: its address's next request starts meanwhile") {
+    Gate gate;
+    FairWorkQueue queue(4, 100, 100);  // one worker kept for newcomers
+    for (int i = 0; i < 2; ++i) REQUIRE(queue.submit("10.0.0.1", gate.job("a")) == FairWorkQueue::Admission::accepted);
+    REQUIRE(gate.wait_started(2));
+    REQUIRE(queue.start_here("10.0.0.1", 1));
+    REQUIRE(wait_sleeping(queue, 2));
+
+    // Three running of four: a fourth of this address would take the
+    // newcomers' worker, but the one waiting on its connection runs nothing.
+    const int wait = queue.begin_connection_wait("10.0.0.1");
+    REQUIRE(wait >= 0);
+    REQUIRE(queue.submit("10.0.0.1", gate.job("a")) == FairWorkQueue::Admission::accepted);
+    REQUIRE(gate.wait_started(3));
+    CHECK_FALSE(raised(wait));
+    CHECK_FALSE(queue.others_waiting());
+
+    // Its own next request would now be the address's fourth: it goes to the queue.
+    CHECK_FALSE(queue.end_connection_wait(wait, "10.0.0.1"));
+    queue.finished_here("10.0.0.1");
+
+    // With room, the waiting worker goes on with its connection.
+    REQUIRE(queue.start_here("10.0.0.3", 1));
+    const int second = queue.begin_connection_wait("10.0.0.3");
+    REQUIRE(second >= 0);
+    CHECK(queue.end_connection_wait(second, "10.0.0.3"));
+    queue.finished_here("10.0.0.3");
+
+    gate.open();
+    queue.join();
+    CHECK(gate.started().size() == 3);
 }
 
 TEST_CASE("a newcomer's request starts at once while a busy address's requests wait") {
