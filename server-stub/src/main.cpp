@@ -54,10 +54,12 @@ const char* kUsage = R"(usage: slotwise-server [options]
   --web-root DIR            serve static files from DIR at /
   --demo                    create a demo provider when the database has none
   --threads N               I/O threads serving connections; default one per core
-  --workers N               threads for requests that touch the database; default 16
+  --workers N               requests that touch the database running at once for
+                            one client address; default 16 (2 more threads are kept
+                            for other addresses)
   --max-queued-per-address N  requests one client address may have queued or running (default 100;
                             beyond it 503 SERVER_BUSY)
-  --db-pool N               database connections kept open; default = workers
+  --db-pool N               database connections kept open; default = worker threads
   --rate-limit R:BURST      POSTs per second per client address without a valid credential (default 2:20; 0 = off)
   --pending-cap N           open PENDING bookings per client and provider (default 3)
   --open-bookings-cap N     future HELD/PENDING/CONFIRMED bookings per client and provider, unless the
@@ -369,7 +371,8 @@ int main(int argc, char** argv) {
             http.metrics_host = http.metrics_host.substr(1, http.metrics_host.size() - 2);
         http.metrics_port = std::max(0, to_int("--metrics-listen", metrics_listen->substr(at + 1)));
     }
-    if (pool == 0) pool = http.workers;
+    // One per thread that may run a request's database work at once.
+    if (pool == 0) pool = http.worker_threads();
     {
         const char* env_proxies = std::getenv("SLOTWISE_TRUSTED_PROXIES");
         const std::string proxies = trusted_proxy_flags ? *trusted_proxy_flags : env_proxies ? env_proxies : "";
@@ -511,8 +514,9 @@ int main(int argc, char** argv) {
     auto announce = [&] {
         if (announced) return;
         announced = true;
-        std::printf("slotwise-server: %zu I/O threads, %zu workers, listen backlog %d (%s), at most %zu connections\n",
+        std::printf("slotwise-server: %zu I/O threads, %zu workers (+%zu for newcomers), listen backlog %d (%s), at most %zu connections\n",
                     http.io_threads ? http.io_threads : std::max(1u, std::thread::hardware_concurrency()), http.workers,
+                    http.worker_threads() - http.workers,
                     api.backlog(), api.backlog_source().c_str(), api.max_connections());
         std::printf("slotwise-server: listening on %s\n", url.c_str());
         if (api.metrics_port() >= 0)

@@ -87,6 +87,9 @@ void HttpServer::Impl::serve_request(const httplib::Request& in, httplib::Respon
     handler.answered(*request, response, std::chrono::steady_clock::now() - started);
 }
 
+// One thread per open connection, whoever's: no reserve for newcomers.
+std::size_t ServerOptions::worker_threads() const { return std::max<std::size_t>(1, workers); }
+
 HttpServer::HttpServer(RequestHandler& handler, ServerOptions options)
     : impl_(std::make_shared<Impl>(handler, std::move(options))) {
     Impl& s = *impl_;

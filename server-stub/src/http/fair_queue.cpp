@@ -9,13 +9,15 @@
 
 namespace slotwise::server::http {
 
-FairWorkQueue::FairWorkQueue(std::size_t threads, std::size_t max_total, std::size_t max_per_address)
+std::size_t FairWorkQueue::reserve_for(std::size_t workers) { return workers >= 8 ? 2 : workers >= 4 ? 1 : 0; }
+
+FairWorkQueue::FairWorkQueue(std::size_t workers, std::size_t max_total, std::size_t max_per_address)
     : max_total_(std::max<std::size_t>(1, max_total)), max_per_address_(std::max<std::size_t>(1, max_per_address)) {
-    threads = std::max<std::size_t>(1, threads);
-    thread_count_ = threads;
-    reserved_for_newcomers_ = threads >= 8 ? 2 : threads >= 4 ? 1 : 0;
-    threads_.reserve(threads);
-    for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { work(); });
+    workers = std::max<std::size_t>(1, workers);
+    reserved_for_newcomers_ = reserve_for(workers);
+    thread_count_ = workers + reserved_for_newcomers_;
+    threads_.reserve(thread_count_);
+    for (std::size_t i = 0; i < thread_count_; ++i) threads_.emplace_back([this] { work(); });
 }
 
 FairWorkQueue::~FairWorkQueue() { join(); }

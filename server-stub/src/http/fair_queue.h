@@ -4,8 +4,11 @@
 // requests running, the one served longest ago first among equals. A few
 // addresses with many busy connections then cannot make another client wait
 // behind everything they queued: its request is the next one started, and a
-// few workers are kept for addresses with nothing running, so that it starts
-// at once rather than when a busy request ends.
+// few workers beyond the `workers` that any address may use are kept for
+// addresses with nothing running, so that it starts at once rather than when
+// a busy request ends. (Kept out of the `workers`, not taken from them: a
+// client with as many connections as workers, a proxy or a busy script,
+// would otherwise queue a request on every turn.)
 //
 // A job that a worker would start at once anyway (nothing waiting, a worker
 // free for it) may instead run on the thread that submits it (start_here):
@@ -34,10 +37,15 @@ public:
     using Job = std::function<void()>;
     enum class Admission { accepted, server_busy, address_busy };
 
-    // `max_total`: requests queued or running in all; `max_per_address`: of
-    // one address. An address with nothing queued or running is always
-    // admitted, so that the total cap cannot lock out a newcomer.
-    FairWorkQueue(std::size_t threads, std::size_t max_total, std::size_t max_per_address);
+    // `workers`: requests of one address running at once (threads() runs
+    // that many and the newcomers' reserve); `max_total`: requests queued or
+    // running in all; `max_per_address`: of one address. An address with
+    // nothing queued or running is always admitted, so that the total cap
+    // cannot lock out a newcomer.
+    FairWorkQueue(std::size_t workers, std::size_t max_total, std::size_t max_per_address);
+    // The workers kept for newcomers on top of `workers`.
+    static std::size_t reserve_for(std::size_t workers);
+    std::size_t threads() const { return thread_count_; }
     ~FairWorkQueue();
     FairWorkQueue(const FairWorkQueue&) = delete;
     FairWorkQueue& operator=(const FairWorkQueue&) = delete;

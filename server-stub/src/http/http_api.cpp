@@ -333,10 +333,26 @@ bool starts_with_bearer(const std::string& value) {
     return true;
 }
 
+
+http::ServerOptions http_server_options(const HttpOptions& o) {
+    http::ServerOptions s;
+    s.host = o.host;
+    s.port = o.port;
+    s.io_threads = o.io_threads;
+    s.workers = o.workers;
+    s.max_queued_per_address = o.max_queued_per_address;
+    s.header_timeout = o.header_timeout;
+    s.idle_timeout = o.idle_timeout;
+    s.max_connections = o.max_connections;
+    s.max_connections_per_address = o.max_connections_per_address;
+    s.trusted_proxies = o.trusted_proxies;
+    return s;
+}
+
 }  // namespace
 
 struct HttpApi::Impl : http::RequestHandler {
-    explicit Impl(HttpOptions opts) : options(std::move(opts)), server(*this, server_options(options)) {
+    explicit Impl(HttpOptions opts) : options(std::move(opts)), server(*this, http_server_options(options)) {
         if (!options.web_root.empty()) files = std::make_unique<http::StaticFiles>(options.web_root);
         if (options.access_log != "off") {
             log = options.access_log == "-" ? stdout : std::fopen(options.access_log.c_str(), "a");
@@ -349,20 +365,6 @@ struct HttpApi::Impl : http::RequestHandler {
         if (log && log != stdout) std::fclose(log);
     }
 
-    static http::ServerOptions server_options(const HttpOptions& o) {
-        http::ServerOptions s;
-        s.host = o.host;
-        s.port = o.port;
-        s.io_threads = o.io_threads;
-        s.workers = o.workers;
-        s.max_queued_per_address = o.max_queued_per_address;
-        s.header_timeout = o.header_timeout;
-        s.idle_timeout = o.idle_timeout;
-        s.max_connections = o.max_connections;
-        s.max_connections_per_address = o.max_connections_per_address;
-        s.trusted_proxies = o.trusted_proxies;
-        return s;
-    }
 
     HttpOptions options;
     http::HttpServer server;
@@ -844,6 +846,8 @@ struct HttpApi::Impl : http::RequestHandler {
         void answered(const Request&, const Response&, std::chrono::steady_clock::duration) override {}
     };
 };
+
+std::size_t HttpOptions::worker_threads() const { return http_server_options(*this).worker_threads(); }
 
 HttpApi::HttpApi(HttpOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 HttpApi::~HttpApi() = default;

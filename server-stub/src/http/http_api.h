@@ -33,7 +33,7 @@ struct HttpOptions {
     int port = 8080;
     std::string web_root;             // empty: no static files
     std::size_t io_threads = 0;       // 0: one per core
-    std::size_t workers = 16;         // threads for requests that touch the database
+    std::size_t workers = 16;         // requests of one client address touching the database at once
     std::size_t max_queued_per_address = 100;  // requests queued or running per address; beyond it 503
     std::chrono::milliseconds header_timeout{10000};
     std::chrono::milliseconds idle_timeout{5000};
@@ -46,6 +46,10 @@ struct HttpOptions {
     // (-1: none; 0 picks a free port).
     std::string metrics_host = "127.0.0.1";
     int metrics_port = -1;
+
+    // Threads that may run database work at once: `workers` and the
+    // newcomers' reserve (http::ServerOptions::worker_threads).
+    std::size_t worker_threads() const;
 };
 
 class HttpApi {

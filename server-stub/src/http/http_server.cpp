@@ -566,6 +566,11 @@ void HttpServer::Impl::set_idle(const std::shared_ptr<Connection>& connection, b
     connection->in_idle_list = idle_now;
 }
 
+std::size_t ServerOptions::worker_threads() const {
+    const std::size_t at_least_one = std::max<std::size_t>(1, workers);
+    return at_least_one + FairWorkQueue::reserve_for(at_least_one);
+}
+
 HttpServer::HttpServer(RequestHandler& handler, ServerOptions options)
     : impl_(std::make_shared<Impl>(handler, std::move(options))) {}
 

@@ -70,7 +70,9 @@ struct ServerOptions {
     std::string host = "127.0.0.1";
     int port = 8080;
     std::size_t io_threads = 0;     // 0: one per core
-    std::size_t workers = 16;       // threads for blocking work, shared fairly between addresses
+    // Blocking work of one address running at once, on threads shared fairly
+    // between addresses; a few more threads are kept for newcomers.
+    std::size_t workers = 16;
     std::size_t max_queued = 4096;  // blocking work queued or running; beyond it 503
     // Of one address; beyond it 503 too. Below the per-address connection cap
     // (each connection has one request in the server at a time), so that it
@@ -83,6 +85,9 @@ struct ServerOptions {
     // Peers whose X-Forwarded-For is believed; they are also exempt from the
     // per-address connection cap, since every client behind them shares it.
     TrustedProxies trusted_proxies;
+
+    // Threads for blocking work: `workers` and the newcomers' reserve.
+    std::size_t worker_threads() const;
 };
 
 class HttpServer {

@@ -66,12 +66,13 @@ static bool wait_sleeping(FairWorkQueue& queue, std::size_t count) {
 // address (start_here counts it as running) and then waits on its connection.
 TEST_CASE("a worker waiting on its connection is told to give its place up when a job could not start otherwise") {
     Gate gate;
-    FairWorkQueue queue(8, 100, 100);  // 8 workers: 2 kept for addresses with nothing running
+    FairWorkQueue queue(8, 100, 100);  // 8 for any address, 2 more threads for addresses with nothing running
+    REQUIRE(queue.threads() == 10);
     CHECK_FALSE(queue.others_waiting());
 
-    // Six of one address running (five on workers, one here): the free workers are the newcomers'.
-    for (int i = 0; i < 5; ++i) REQUIRE(queue.submit("10.0.0.1", gate.job("a")) == FairWorkQueue::Admission::accepted);
-    REQUIRE(gate.wait_started(5));
+    // Eight of one address running (seven on workers, one here): the free workers are the newcomers'.
+    for (int i = 0; i < 7; ++i) REQUIRE(queue.submit("10.0.0.1", gate.job("a")) == FairWorkQueue::Admission::accepted);
+    REQUIRE(gate.wait_started(7));
     REQUIRE(queue.start_here("10.0.0.1", 1));
     CHECK_FALSE(queue.others_waiting());
     REQUIRE(wait_sleeping(queue, 3));
@@ -80,7 +81,7 @@ TEST_CASE("a worker waiting on its connection is told to give its place up when 
     const int wait = queue.begin_connection_wait("10.0.0.1");
     REQUIRE(wait >= 0);
     REQUIRE(queue.submit("10.0.0.2", gate.job("b")) == FairWorkQueue::Admission::accepted);
-    REQUIRE(gate.wait_started(6));
+    REQUIRE(gate.wait_started(8));
     CHECK_FALSE(raised(wait));
 
     // The busy address's next request cannot start (2 workers free, both the
@@ -96,7 +97,7 @@ TEST_CASE("a worker waiting on its connection is told to give its place up when 
 
     queue.finished_here("10.0.0.1");
     gate.open();
-    REQUIRE(gate.wait_started(7));
+    REQUIRE(gate.wait_started(9));
     queue.join();
     CHECK(queue.others_waiting());  // stopping
     CHECK(queue.begin_connection_wait("10.0.0.1") == -1);
@@ -104,22 +105,22 @@ TEST_CASE("a worker waiting on its connection is told to give its place up when 
 
 TEST_CASE("a worker waiting on its connection does not count as running: its address's next request starts meanwhile") {
     Gate gate;
-    FairWorkQueue queue(4, 100, 100);  // one worker kept for newcomers
-    for (int i = 0; i < 2; ++i) REQUIRE(queue.submit("10.0.0.1", gate.job("a")) == FairWorkQueue::Admission::accepted);
-    REQUIRE(gate.wait_started(2));
+    FairWorkQueue queue(4, 100, 100);  // 4 for any address, one more thread for newcomers
+    for (int i = 0; i < 3; ++i) REQUIRE(queue.submit("10.0.0.1", gate.job("a")) == FairWorkQueue::Admission::accepted);
+    REQUIRE(gate.wait_started(3));
     REQUIRE(queue.start_here("10.0.0.1", 1));
     REQUIRE(wait_sleeping(queue, 2));
 
-    // Three running of four: a fourth of this address would take the
-    // newcomers' worker, but the one waiting on its connection runs nothing.
+    // Four running: a fifth of this address would take the newcomers' worker,
+    // but the one waiting on its connection runs nothing.
     const int wait = queue.begin_connection_wait("10.0.0.1");
     REQUIRE(wait >= 0);
     REQUIRE(queue.submit("10.0.0.1", gate.job("a")) == FairWorkQueue::Admission::accepted);
-    REQUIRE(gate.wait_started(3));
+    REQUIRE(gate.wait_started(4));
     CHECK_FALSE(raised(wait));
     CHECK_FALSE(queue.others_waiting());
 
-    // Its own next request would now be the address's fourth: it goes to the queue.
+    // Its own next request would now be the address's fifth: it goes to the queue.
     CHECK_FALSE(queue.end_connection_wait(wait, "10.0.0.1"));
     queue.finished_here("10.0.0.1");
 
@@ -132,18 +133,18 @@ TEST_CASE("a worker waiting on its connection does not count as running: its add
 
     gate.open();
     queue.join();
-    CHECK(gate.started().size() == 3);
+    CHECK(gate.started().size() == 4);
 }
 
 TEST_CASE("a newcomer's request starts at once while a busy address's requests wait") {
     Gate gate;
-    FairWorkQueue queue(4, 100, 100);  // one worker kept for newcomers
+    FairWorkQueue queue(4, 100, 100);  // 4 for any address, one more thread for newcomers
     for (int i = 0; i < 6; ++i) REQUIRE(queue.submit("10.0.0.1", gate.job("busy")) == FairWorkQueue::Admission::accepted);
-    REQUIRE(gate.wait_started(3));
+    REQUIRE(gate.wait_started(4));
     CHECK(queue.others_waiting());
     REQUIRE(queue.submit("10.0.0.2", gate.job("newcomer")) == FairWorkQueue::Admission::accepted);
-    REQUIRE(gate.wait_started(4));
-    CHECK(gate.started()[3] == "newcomer");
+    REQUIRE(gate.wait_started(5));
+    CHECK(gate.started()[4] == "newcomer");
     gate.open();
     queue.join();
     CHECK(gate.started().size() == 7);
