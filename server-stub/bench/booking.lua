@@ -34,9 +34,10 @@ function request()
   end
   local provider = "bench"
   if providers > 1 then provider = "bench" .. math.random(0, providers - 1) end
-  -- A client per request: the server caps one client's open bookings per provider.
-  local body = string.format('{"provider":"%s","service":"s5","start":"%s","client":{"name":"Bench","email":"bench%d-%d@example.com"}}',
-    provider, os.date("!%Y-%m-%dT%H:%M:00Z", start), thread_id, i)
+  -- A client per request, in every run against the same database (FRESH_BASE
+  -- differs per run): the server caps one client's open bookings per provider.
+  local body = string.format('{"provider":"%s","service":"s5","start":"%s","client":{"name":"Bench","email":"bench%d-%d-%d@example.com"}}',
+    provider, os.date("!%Y-%m-%dT%H:%M:00Z", start), thread_id, i, fresh_base)
   return wrk.format("POST", "/v1/bookings", {
     ["Content-Type"] = "application/json",
     ["Idempotency-Key"] = string.format("bench-%d-%d-%d", thread_id, i, fresh_base),
