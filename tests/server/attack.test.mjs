@@ -797,6 +797,61 @@ test('connection accounting survives clients that vanish at every stage (reset m
   });
 });
 
+// After a keep-alive answer the worker that wrote it waits a moment for the
+// connection's next request with the socket out of the I/O threads' epoll
+// set, reads it, and puts the socket back: a request in pieces, one that
+// comes after the wait, and a client leaving in it must all work as before.
+test('a keep-alive connection\'s next request in pieces, late, or never: answered as any other, nothing leaks', async () => {
+  await withServer([], async (srv) => {
+    const snapshot = 'GET /v1/providers/p1/snapshot?from=2026-11-24&to=2026-11-30 HTTP/1.1\r\nHost: a\r\n\r\n';
+    const c = await connectRaw(srv.port, { localAddress: '127.0.16.1' });
+    try {
+      let expected = 0;
+      const next = async (pieces, gapMs, status, what) => {
+        for (const [i, piece] of pieces.entries()) {
+          if (i) await sleep(gapMs);
+          c.write(Buffer.from(piece, 'latin1'));
+        }
+        expected += 1;
+        await c.waitFor((x) => x.closed || x.responses().length >= expected, 5000);
+        assert.equal(c.responses().length, expected, `${what}: answered (closed: ${c.closed})`);
+        assert.equal(c.responses()[expected - 1].status, status, `${what}: ${c.responses()[expected - 1].text.slice(0, 200)}`);
+      };
+      for (let i = 0; i < 50; i++) await next([snapshot], 0, 200, `back-to-back request ${i}`);
+      for (const gap of [1, 5, 30]) await next([snapshot.slice(0, 20), snapshot.slice(20)], gap, 200, `a head in two pieces ${gap} ms apart`);
+      const body = JSON.stringify(booking(9100, 3, 600));
+      const post = `POST /v1/bookings HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nIdempotency-Key: ${newKey()}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
+      await next([post, body], 30, 201, 'a booking whose body comes 30 ms after its head');
+      await sleep(100);
+      await next([snapshot], 0, 200, 'a request after the wait ran out');
+      assert.ok(!c.closed, 'the connection stays open');
+    } finally {
+      c.destroy();
+    }
+    // Clients that leave during the wait (a FIN, or a reset) free their place.
+    const from = '127.0.16.2';
+    for (let i = 0; i < 150; i++) {
+      const d = await connectRaw(srv.port, { localAddress: from });
+      d.write(Buffer.from(snapshot, 'latin1'));
+      await d.waitFor((x) => x.closed || x.responses().length >= 1, 5000);
+      assert.equal(d.responses()[0]?.status, 200, `leaving client ${i}`);
+      if (i % 2) d.socket.end();
+      else d.socket.resetAndDestroy();
+      d.destroy();
+    }
+    await sleep(500);
+    // Had any of those 150 stayed counted, the address's cap of 128 would bite now.
+    const held = await Promise.all(Array.from({ length: 128 }, () => connectRaw(srv.port, { localAddress: from })));
+    try {
+      await sleep(500);
+      assert.equal(held.filter((h) => h.closed).length, 0, 'fresh connections from the address were closed: the counts leaked');
+    } finally {
+      for (const h of held) h.destroy();
+    }
+    await assertStillUp(srv);
+  });
+});
+
 test('SIGTERM with 500 idle and 100 slow-header connections open: the server exits 0 within 5 s', async () => {
   const srv = await startServer(db);
   const idle = holdCrowd(srv.port, { count: 500, addresses: addressRange('127.0.16', 5), maxReopens: 0 });

@@ -9,9 +9,12 @@
 #include "http/fair_queue.h"
 
 #include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <sys/resource.h>
 
 #include <array>
+#include <cerrno>
 #include <atomic>
 #include <cstdio>
 #include <fstream>
@@ -66,6 +69,8 @@ std::chrono::milliseconds at_min_rate(std::size_t bytes) {
 class Connection;
 // The connection whose next request the worker on this thread is reading.
 thread_local const Connection* worker_reads_for = nullptr;
+// Bytes read from a socket, until a connection has taken them.
+thread_local std::array<char, 16 * 1024> read_buffer;
 
 }  // namespace
 
@@ -118,6 +123,8 @@ public:
         error_code ec;
         socket_.non_blocking(true, ec);
         socket_.set_option(tcp::no_delay(true), ec);
+        const tcp::endpoint local = socket_.local_endpoint(ec);
+        if (!ec) protocol_ = local.protocol();
         request_started_ = SteadyClock::now();
         arm(request_started_ + server_.options.header_timeout);
         wait_readable();
@@ -171,11 +178,15 @@ private:
 
     void on_readable() {
         if (phase_ == Phase::closed) return;
-        thread_local std::array<char, 16 * 1024> buffer;
         error_code ec;
-        const std::size_t n = socket_.read_some(asio::buffer(buffer), ec);
+        const std::size_t n = socket_.read_some(asio::buffer(read_buffer), ec);
         if (ec == asio::error::would_block || ec == asio::error::try_again) return wait_readable();
         if (ec || n == 0) return close();
+        received(n);
+    }
+
+    // The first `n` bytes of read_buffer came in.
+    void received(std::size_t n) {
         if (phase_ == Phase::lingering) {
             lingered_ += n;
             return lingered_ > kLingerBytes ? close() : wait_readable();
@@ -188,7 +199,7 @@ private:
             }
         }
         first_request_ = false;
-        in_.append(buffer.data(), n);
+        in_.append(read_buffer.data(), n);
         advance();
     }
 
@@ -317,9 +328,12 @@ private:
             write(std::move(response), Writer::worker);
             if (!std::exchange(next_on_worker_, false)) return;
             bool may_go_on = false;
-            if (!next_request_arrives(address, may_go_on)) return wait_readable();
+            std::size_t bytes = 0;
+            const Next next = next_request_arrives(address, may_go_on, bytes);
+            if (next == Next::none) return wait_readable();
+            if (next == Next::closed) return close();
             worker_reads_for = this;
-            on_readable();
+            received(bytes);
             worker_reads_for = nullptr;
             // Otherwise answered at once, waiting for more bytes, or closed:
             // the strand has the connection again.
@@ -330,17 +344,46 @@ private:
         }
     }
 
-    // False at once when a request waits for a worker, and as soon as one
-    // comes that only this worker could start. `may_go_on`: whether the
-    // queue lets this worker serve the next request itself.
-    bool next_request_arrives(const std::string& address, bool& may_go_on) {
+    enum class Next { none, bytes, closed };
+
+    // Waits for the connection's next request and reads its first bytes
+    // into read_buffer (`bytes`). None at once when a request waits for a
+    // worker, and as soon as one comes that only this worker could start.
+    // `may_go_on`: whether the queue lets this worker serve it itself.
+    //
+    // Meanwhile the socket is out of the I/O threads' epoll set: asio
+    // registers it edge-triggered for reading, so each request's arrival
+    // would also wake an I/O thread with nothing to do (about one wake-up per
+    // request under load). It goes back in after the read, since a socket
+    // added with bytes waiting fires at once all the same.
+    Next next_request_arrives(const std::string& address, bool& may_go_on, std::size_t& bytes) {
         const int give_up = server_.workers.begin_connection_wait(address);
-        if (give_up < 0) return false;
-        std::array<pollfd, 2> descriptors{{{socket_.native_handle(), POLLIN, 0}, {give_up, POLLIN, 0}}};
-        const bool arrived = ::poll(descriptors.data(), descriptors.size(), kNextRequestWaitMs) > 0 &&
-                             descriptors[0].revents != 0 && descriptors[1].revents == 0;
+        if (give_up < 0) return Next::none;
+        Next next = Next::none;
+        error_code ec;
+        const int fd = socket_.release(ec);
+        if (!ec) {
+            std::array<pollfd, 2> descriptors{{{fd, POLLIN, 0}, {give_up, POLLIN, 0}}};
+            if (::poll(descriptors.data(), descriptors.size(), kNextRequestWaitMs) > 0 && descriptors[0].revents != 0 &&
+                descriptors[1].revents == 0) {
+                const ssize_t n = ::recv(fd, read_buffer.data(), read_buffer.size(), 0);
+                if (n > 0) {
+                    bytes = static_cast<std::size_t>(n);
+                    next = Next::bytes;
+                } else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+                    next = Next::closed;
+                }
+            }
+            socket_.assign(protocol_, fd, ec);
+            if (ec) {
+                ::close(fd);
+                next = Next::closed;
+            } else {
+                socket_.non_blocking(true, ec);
+            }
+        }
         may_go_on = server_.workers.end_connection_wait(give_up, address);
-        return arrived;
+        return next;
     }
 
     Response answer(const std::function<Response()>& work) {
@@ -443,6 +486,7 @@ private:
 
     HttpServer::Impl& server_;
     tcp::socket socket_;
+    tcp protocol_ = tcp::v4();  // to take the socket back after a worker's wait
     asio::steady_timer timer_;
     // On the strand: the deadline in force, and whether the timer waits.
     SteadyClock::time_point deadline_;
