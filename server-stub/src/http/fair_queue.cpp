@@ -9,13 +9,19 @@
 
 namespace slotwise::server::http {
 
-std::size_t FairWorkQueue::reserve_for(std::size_t workers) { return workers >= 8 ? 2 : workers >= 4 ? 1 : 0; }
+namespace {
+std::size_t at_least_one(std::size_t workers) { return std::max<std::size_t>(1, workers); }
+std::size_t reserve_for(std::size_t workers) { return workers >= 8 ? 2 : workers >= 4 ? 1 : 0; }
+}  // namespace
+
+std::size_t FairWorkQueue::threads_for(std::size_t workers) {
+    return at_least_one(workers) + reserve_for(at_least_one(workers));
+}
 
 FairWorkQueue::FairWorkQueue(std::size_t workers, std::size_t max_total, std::size_t max_per_address)
     : max_total_(std::max<std::size_t>(1, max_total)), max_per_address_(std::max<std::size_t>(1, max_per_address)) {
-    workers = std::max<std::size_t>(1, workers);
-    reserved_for_newcomers_ = reserve_for(workers);
-    thread_count_ = workers + reserved_for_newcomers_;
+    reserved_for_newcomers_ = reserve_for(at_least_one(workers));
+    thread_count_ = threads_for(workers);
     threads_.reserve(thread_count_);
     for (std::size_t i = 0; i < thread_count_; ++i) threads_.emplace_back([this] { work(); });
 }

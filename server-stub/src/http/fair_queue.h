@@ -43,8 +43,9 @@ public:
     // nothing queued or running is always admitted, so that the total cap
     // cannot lock out a newcomer.
     FairWorkQueue(std::size_t workers, std::size_t max_total, std::size_t max_per_address);
-    // The workers kept for newcomers on top of `workers`.
-    static std::size_t reserve_for(std::size_t workers);
+    // The threads a queue of `workers` runs: those and the newcomers'
+    // reserve (2 from 8 workers, 1 from 4).
+    static std::size_t threads_for(std::size_t workers);
     std::size_t threads() const { return thread_count_; }
     ~FairWorkQueue();
     FairWorkQueue(const FairWorkQueue&) = delete;

@@ -333,7 +333,6 @@ bool starts_with_bearer(const std::string& value) {
     return true;
 }
 
-
 http::ServerOptions http_server_options(const HttpOptions& o) {
     http::ServerOptions s;
     s.host = o.host;
@@ -364,7 +363,6 @@ struct HttpApi::Impl : http::RequestHandler {
     ~Impl() override {
         if (log && log != stdout) std::fclose(log);
     }
-
 
     HttpOptions options;
     http::HttpServer server;

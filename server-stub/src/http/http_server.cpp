@@ -9,13 +9,13 @@
 #include "http/fair_queue.h"
 
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <sys/resource.h>
 
 #include <array>
-#include <cerrno>
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -82,6 +82,9 @@ struct HttpServer::Impl {
     int listen_backlog = 0;
     std::string backlog_source;
     int bound_port = -1;
+    // Every accepted socket's: a connection takes its socket back with it
+    // after a worker's wait.
+    tcp listen_protocol = tcp::v4();
     std::atomic<bool> draining{false};
 
     // Open connections: counts per address, and the idle ones by age, oldest
@@ -123,8 +126,6 @@ public:
         error_code ec;
         socket_.non_blocking(true, ec);
         socket_.set_option(tcp::no_delay(true), ec);
-        const tcp::endpoint local = socket_.local_endpoint(ec);
-        if (!ec) protocol_ = local.protocol();
         request_started_ = SteadyClock::now();
         arm(request_started_ + server_.options.header_timeout);
         wait_readable();
@@ -374,7 +375,7 @@ private:
                     next = Next::closed;
                 }
             }
-            socket_.assign(protocol_, fd, ec);
+            socket_.assign(server_.listen_protocol, fd, ec);
             if (ec) {
                 ::close(fd);
                 next = Next::closed;
@@ -486,7 +487,6 @@ private:
 
     HttpServer::Impl& server_;
     tcp::socket socket_;
-    tcp protocol_ = tcp::v4();  // to take the socket back after a worker's wait
     asio::steady_timer timer_;
     // On the strand: the deadline in force, and whether the timer waits.
     SteadyClock::time_point deadline_;
@@ -610,10 +610,7 @@ void HttpServer::Impl::set_idle(const std::shared_ptr<Connection>& connection, b
     connection->in_idle_list = idle_now;
 }
 
-std::size_t ServerOptions::worker_threads() const {
-    const std::size_t at_least_one = std::max<std::size_t>(1, workers);
-    return at_least_one + FairWorkQueue::reserve_for(at_least_one);
-}
+std::size_t ServerOptions::worker_threads() const { return FairWorkQueue::threads_for(workers); }
 
 HttpServer::HttpServer(RequestHandler& handler, ServerOptions options)
     : impl_(std::make_shared<Impl>(handler, std::move(options))) {}
@@ -636,6 +633,7 @@ bool HttpServer::bind() {
         }
         endpoint = results.begin()->endpoint();
     }
+    s.listen_protocol = endpoint.protocol();
     std::tie(s.listen_backlog, s.backlog_source) = system_max_backlog();
     s.acceptor.open(endpoint.protocol(), ec);
     if (!ec) s.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
