@@ -22,17 +22,18 @@
 #           also differs in everything the booking path gained since;
 #   skip    nothing: the current build alone.
 # Both builds install libcpp-httplib-dev with apt-get when missing.
-# OLD_SERVER=path takes another binary as the old one instead. ROUNDS
-# (default 1) repeats each backend's pair of runs, new and old alternating,
-# to average out a shared machine's noise. PROFILE=dir records the server
-# under each load with perf (software clock, call graphs) into
-# dir/<backend>-<new or old>-r<round>-<load>.data. DURATION (seconds per load,
-# default 8), CLIENTS (default 16), PROVIDERS (the spread of the second
-# booking run, default 8) and IDLE (default 10000) may be set; LOADS picks
-# the loads of each build (default "snapshot booking spread burst"), IDLE=0
-# skips the idle-connection part; SERVER_FLAGS are passed to both servers. Each load also reports the server's CPU
-# time (user + system, from /proc) per request: on a shared machine far
-# steadier than the rate.
+# OLD_SERVER=path takes another binary as the old one instead. ROUNDS (default
+# 1) repeats each backend's pair of runs, which of the two goes first
+# alternating, to average out a shared machine's noise; summarize.py sums up
+# the rounds at the end (and takes the outputs of several runs). PROFILE=dir
+# records the server under each load with perf (software clock, call graphs)
+# into dir/<backend>-<new or old>-r<round>-<load>.data. DURATION (seconds per
+# load, default 8), CLIENTS (default 16), PROVIDERS (the spread of the second
+# booking run, default 8) and IDLE (default 10000) may be set; LOADS picks the
+# loads of each build (default "snapshot booking spread burst"), IDLE=0 skips
+# the idle-connection part; SERVER_FLAGS are passed to both servers. Each load
+# also reports the server's CPU time (user + system, from /proc) per request:
+# on a shared machine far steadier than the rate.
 set -euo pipefail
 # A build that fails inside $(build_layer) must stop the run, not leave an
 # older binary to be measured.
@@ -197,20 +198,31 @@ bench_http() {  # label fresh-offset profile-prefix
   fi
 }
 
+bench_build() {  # backend round NEW|OLD binary db-url
+  local backend=$1 round=$2 side=$3 binary=$4 db=$5 label=$new_label
+  [ "$side" = OLD ] && label=$old_label
+  run_server "$binary" "$db"
+  [ "$round" = 1 ] && seed
+  bench_http "$backend, round $round, $side: $label" $(( (round - 1) * 86400 * 800 )) "$backend-${side,,}-r$round"
+  stop_server
+}
+
 # Each build against its own fresh database of the backend, seeded once;
 # round r books from its own offset, so no round finds another's bookings.
+# The order alternates (new-old, old-new, ...) so that neither side always
+# runs on the other's heels: a checkpoint, the page cache or a neighbour on
+# the machine then falls on both alike.
 bench_builds() {  # backend url-of-new-db url-of-old-db
   local backend=$1 round
   for round in $(seq "$rounds"); do
-    run_server "$server_new" "$2"
-    [ "$round" = 1 ] && seed
-    bench_http "$backend, round $round, NEW: $new_label" $(( (round - 1) * 86400 * 800 )) "$backend-new-r$round"
-    stop_server
-    if [ -n "$server_old" ]; then
-      run_server "$server_old" "$3"
-      [ "$round" = 1 ] && seed
-      bench_http "$backend, round $round, OLD: $old_label" $(( (round - 1) * 86400 * 800 )) "$backend-old-r$round"
-      stop_server
+    if [ -z "$server_old" ]; then
+      bench_build "$backend" "$round" NEW "$server_new" "$2"
+    elif [ $((round % 2)) = 1 ]; then
+      bench_build "$backend" "$round" NEW "$server_new" "$2"
+      bench_build "$backend" "$round" OLD "$server_old" "$3"
+    else
+      bench_build "$backend" "$round" OLD "$server_old" "$3"
+      bench_build "$backend" "$round" NEW "$server_new" "$2"
     fi
   done
 }
@@ -281,9 +293,22 @@ echo "slotwise-server benchmark, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ),
 echo "NEW = $new_label: $server_new"
 if [ -n "$server_old" ]; then echo "OLD = $old_label: $server_old"; fi
 case $which in
+  sqlite | postgres | all) ;;
+  *) echo "usage: $0 [sqlite|postgres|all]" >&2; exit 2 ;;
+esac
+# The whole output is kept for the summary at the end; the loads run in this
+# shell (not a pipeline's), so that the cleanup trap sees their servers.
+exec 3>&1
+exec > >(tee "$work/output")
+tee_pid=$!
+case $which in
   sqlite) bench_sqlite ;;
   postgres) bench_postgres ;;
   all) bench_sqlite; bench_postgres ;;
-  *) echo "usage: $0 [sqlite|postgres|all]" >&2; exit 2 ;;
 esac
 if [ "$idle" -gt 0 ]; then bench_idle; fi
+exec >&3 3>&-
+wait "$tee_pid"
+echo
+echo "== summary (summarize.py; rates over rounds, p50/p99 and CPU medians)"
+python3 "$here/summarize.py" "$work/output"
