@@ -173,18 +173,21 @@ bench_http() {  # label fresh-offset profile-prefix
   local to; to=$(date -u -d "@$((now + 13 * 86400))" +%Y-%m-%d)
   if wants snapshot; then
     profile_name=$prefix-snapshot
+    settle_database
     echo "== $label: GET snapshot (14 days, 100 bookings), $clients clients, ${duration}s"
     wrk_measured -t2 -c"$clients" -d"${duration}s" --latency -s "$here/snapshot.lua" "$url/v1/providers/bench/snapshot?from=$today&to=$to"
   fi
   local before; before=$(overflows)
   if wants booking; then
     profile_name=$prefix-booking
+    settle_database
     echo "== $label: POST /v1/bookings, one provider, $clients clients, half conflicting, ${duration}s"
     FRESH_BASE=$((fresh_base + offset)) TAKEN_BASE=$taken_base TAKEN_COUNT=$taken_count CONFLICT_SHARE=0.5 PROVIDERS=1 \
       wrk_measured -t2 -c"$clients" -d"${duration}s" --latency -s "$here/booking.lua" "$url"
   fi
   if wants spread; then
     profile_name=$prefix-spread
+    settle_database
     echo "== $label: POST /v1/bookings, $providers providers, $clients clients, half conflicting, ${duration}s"
     FRESH_BASE=$((fresh_base + offset + 86400 * 400)) TAKEN_BASE=$taken_base TAKEN_COUNT=$taken_count CONFLICT_SHARE=0.5 PROVIDERS=$providers \
       wrk_measured -t2 -c"$clients" -d"${duration}s" --latency -s "$here/booking.lua" "$url"
@@ -198,10 +201,21 @@ bench_http() {  # label fresh-offset profile-prefix
   fi
 }
 
+# Before each load: the database's dirty pages written out (a checkpoint), so
+# that no load inherits another's backlog of writes and each starts with the
+# same cost of first writes after a checkpoint.
+settle_database() {
+  case $database in
+    sqlite:*) sqlite3 "${database#sqlite:}" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null ;;
+    postgres://*) psql -X -q "$database" -c CHECKPOINT ;;
+  esac
+}
+
 bench_build() {  # backend round NEW|OLD binary db-url
-  local backend=$1 round=$2 side=$3 binary=$4 db=$5 label=$new_label
+  local backend=$1 round=$2 side=$3 binary=$4 label=$new_label
+  database=$5
   [ "$side" = OLD ] && label=$old_label
-  run_server "$binary" "$db"
+  run_server "$binary" "$database"
   [ "$round" = 1 ] && seed
   bench_http "$backend, round $round, $side: $label" $(( (round - 1) * 86400 * 800 )) "$backend-${side,,}-r$round"
   stop_server
@@ -242,7 +256,9 @@ bench_postgres() {
   local pgport; pgport=$(free_port)
   chown postgres "$work" 2>/dev/null || true
   as_pg "$pg_bin/initdb" -D "$work/pg" -A trust -U postgres >/dev/null
-  as_pg "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w -o "-p $pgport -k $work -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
+  # Checkpoints only when settle_database asks (before each load), none by the
+  # clock in the middle of one side's load.
+  as_pg "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w -o "-p $pgport -k $work -c listen_addresses=127.0.0.1 -c max_connections=200 -c checkpoint_timeout=1h -c max_wal_size=2GB" start >/dev/null
   local pg="postgres://postgres@127.0.0.1:$pgport"
   echo "== postgres: raw one-row INSERT transactions (pgbench, synchronous_commit=on, $clients clients)"
   psql -X -q -h 127.0.0.1 -p "$pgport" -U postgres -c "CREATE TABLE raw_insert (id BIGSERIAL PRIMARY KEY, v TEXT)" postgres
