@@ -105,6 +105,10 @@ now=$((now - now % 300))
 # Taken slots on the day after tomorrow; fresh ones from a week ahead on.
 taken_base=$(( (now / 86400 + 2) * 86400 + 3600 ))
 fresh_base=$(( (now / 86400 + 7) * 86400 ))
+# Each load books fresh slots in its own 400 days (booking.lua: 20 minutes
+# apart, 28,800 slots, enough for 20 s at 1,400 fresh bookings/s), two loads
+# a round: 10 rounds end in 2049, inside the dates the engine accepts (to 2051).
+if [ "$rounds" -gt 10 ]; then echo "ROUNDS must be at most 10: each round books 800 days further ahead" >&2; exit 2; fi
 taken_count=100
 
 provider_json='{"name":"Bench","kind":"other","time_zone":"UTC","active":true,
@@ -182,14 +186,14 @@ bench_http() {  # label fresh-offset profile-prefix
     profile_name=$prefix-booking
     settle_database
     echo "== $label: POST /v1/bookings, one provider, $clients clients, half conflicting, ${duration}s"
-    FRESH_BASE=$((fresh_base + offset)) TAKEN_BASE=$taken_base TAKEN_COUNT=$taken_count CONFLICT_SHARE=0.5 PROVIDERS=1 \
+    FRESH_BASE=$((fresh_base + offset)) TAKEN_BASE=$taken_base TAKEN_COUNT=$taken_count CONFLICT_SHARE=0.5 PROVIDERS=1 WRK_THREADS=2 \
       wrk_measured -t2 -c"$clients" -d"${duration}s" --latency -s "$here/booking.lua" "$url"
   fi
   if wants spread; then
     profile_name=$prefix-spread
     settle_database
     echo "== $label: POST /v1/bookings, $providers providers, $clients clients, half conflicting, ${duration}s"
-    FRESH_BASE=$((fresh_base + offset + 86400 * 400)) TAKEN_BASE=$taken_base TAKEN_COUNT=$taken_count CONFLICT_SHARE=0.5 PROVIDERS=$providers \
+    FRESH_BASE=$((fresh_base + offset + 86400 * 400)) TAKEN_BASE=$taken_base TAKEN_COUNT=$taken_count CONFLICT_SHARE=0.5 PROVIDERS=$providers WRK_THREADS=2 \
       wrk_measured -t2 -c"$clients" -d"${duration}s" --latency -s "$here/booking.lua" "$url"
     echo "RESULT listen_overflows_during_booking_load=$(( $(overflows) - before ))"
   fi

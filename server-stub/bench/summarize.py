@@ -60,6 +60,10 @@ def mean(values):
 
 def main(paths):
     rows = read(paths)
+    failed = [(backend, load, side, key[1]) for (backend, load, side), runs in rows.items() for key, r in runs.items()
+              if int(r.get('other', 0)) or int(r.get('errors', 0))]
+    for backend, load, side, round_number in sorted(failed):
+        print(f'WARNING: {backend} {load} {side} round {round_number} had unexpected answers (other or errors); its figures are not comparable')
     print('backend    load                                 side  rounds  rate mean  rate median  p50 ms  p99 ms  CPU us/req')
     for backend in ('sqlite', 'postgres'):
         for load, _, rate_key, label in LOADS:
