@@ -55,6 +55,12 @@ old_mode=${OLD:-commit}
 rounds=${ROUNDS:-1}
 token=bench-operator-token-0123456789abcdef
 which=${1:-all}
+case $which in
+  sqlite | postgres | all) ;;
+  *) echo "usage: $0 [sqlite|postgres|all]" >&2; exit 2 ;;
+esac
+# wrk's threads; booking.lua interleaves their fresh slots by this count.
+wrk_threads=2
 work=$(mktemp -d /tmp/slotwise-bench-XXXXXX)
 chmod 755 "$work"
 pids=()
@@ -105,10 +111,12 @@ now=$((now - now % 300))
 # Taken slots on the day after tomorrow; fresh ones from a week ahead on.
 taken_base=$(( (now / 86400 + 2) * 86400 + 3600 ))
 fresh_base=$(( (now / 86400 + 7) * 86400 ))
-# Each load books fresh slots in its own 400 days (booking.lua: 20 minutes
-# apart, 28,800 slots, enough for 20 s at 1,400 fresh bookings/s), two loads
-# a round: 10 rounds end in 2049, inside the dates the engine accepts (to 2051).
-if [ "$rounds" -gt 10 ]; then echo "ROUNDS must be at most 10: each round books 800 days further ahead" >&2; exit 2; fi
+# Each load books fresh slots in its own window (booking.lua: 20 minutes
+# apart, 28,800 slots in 400 days, enough for 20 s at 1,400 fresh
+# bookings/s), two loads a round: 10 rounds end in 2049, inside the dates the
+# engine accepts (to 2051).
+window_days=400
+if [ "$rounds" -gt 10 ]; then echo "ROUNDS must be at most 10: each round books $((2 * window_days)) days further ahead" >&2; exit 2; fi
 taken_count=100
 
 provider_json='{"name":"Bench","kind":"other","time_zone":"UTC","active":true,
@@ -179,22 +187,22 @@ bench_http() {  # label fresh-offset profile-prefix
     profile_name=$prefix-snapshot
     settle_database
     echo "== $label: GET snapshot (14 days, 100 bookings), $clients clients, ${duration}s"
-    wrk_measured -t2 -c"$clients" -d"${duration}s" --latency -s "$here/snapshot.lua" "$url/v1/providers/bench/snapshot?from=$today&to=$to"
+    wrk_measured -t"$wrk_threads" -c"$clients" -d"${duration}s" --latency -s "$here/snapshot.lua" "$url/v1/providers/bench/snapshot?from=$today&to=$to"
   fi
   local before; before=$(overflows)
   if wants booking; then
     profile_name=$prefix-booking
     settle_database
     echo "== $label: POST /v1/bookings, one provider, $clients clients, half conflicting, ${duration}s"
-    FRESH_BASE=$((fresh_base + offset)) TAKEN_BASE=$taken_base TAKEN_COUNT=$taken_count CONFLICT_SHARE=0.5 PROVIDERS=1 WRK_THREADS=2 \
-      wrk_measured -t2 -c"$clients" -d"${duration}s" --latency -s "$here/booking.lua" "$url"
+    FRESH_BASE=$((fresh_base + offset)) TAKEN_BASE=$taken_base TAKEN_COUNT=$taken_count CONFLICT_SHARE=0.5 PROVIDERS=1 WRK_THREADS=$wrk_threads \
+      wrk_measured -t"$wrk_threads" -c"$clients" -d"${duration}s" --latency -s "$here/booking.lua" "$url"
   fi
   if wants spread; then
     profile_name=$prefix-spread
     settle_database
     echo "== $label: POST /v1/bookings, $providers providers, $clients clients, half conflicting, ${duration}s"
-    FRESH_BASE=$((fresh_base + offset + 86400 * 400)) TAKEN_BASE=$taken_base TAKEN_COUNT=$taken_count CONFLICT_SHARE=0.5 PROVIDERS=$providers WRK_THREADS=2 \
-      wrk_measured -t2 -c"$clients" -d"${duration}s" --latency -s "$here/booking.lua" "$url"
+    FRESH_BASE=$((fresh_base + offset + 86400 * window_days)) TAKEN_BASE=$taken_base TAKEN_COUNT=$taken_count CONFLICT_SHARE=0.5 PROVIDERS=$providers WRK_THREADS=$wrk_threads \
+      wrk_measured -t"$wrk_threads" -c"$clients" -d"${duration}s" --latency -s "$here/booking.lua" "$url"
     echo "RESULT listen_overflows_during_booking_load=$(( $(overflows) - before ))"
   fi
   if wants burst; then
@@ -221,7 +229,7 @@ bench_build() {  # backend round NEW|OLD binary db-url
   [ "$side" = OLD ] && label=$old_label
   run_server "$binary" "$database"
   [ "$round" = 1 ] && seed
-  bench_http "$backend, round $round, $side: $label" $(( (round - 1) * 86400 * 800 )) "$backend-${side,,}-r$round"
+  bench_http "$backend, round $round, $side: $label" $(( (round - 1) * 86400 * 2 * window_days )) "$backend-${side,,}-r$round"
   stop_server
 }
 
@@ -312,10 +320,6 @@ fi
 echo "slotwise-server benchmark, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ), somaxconn $(cat /proc/sys/net/core/somaxconn), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "NEW = $new_label: $server_new"
 if [ -n "$server_old" ]; then echo "OLD = $old_label: $server_old"; fi
-case $which in
-  sqlite | postgres | all) ;;
-  *) echo "usage: $0 [sqlite|postgres|all]" >&2; exit 2 ;;
-esac
 # The whole output is kept for the summary at the end; the loads run in this
 # shell (not a pipeline's), so that the cleanup trap sees their servers.
 exec 3>&1
