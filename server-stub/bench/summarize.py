@@ -6,10 +6,18 @@ rounds (of one or several runs).
 
 Rates are means and medians over the rounds; p50 and p99 are medians (one
 slow round says little about a tail). "new/old" is the median of the
-per-round ratios of the two rates, each pair measured back to back, which
+per-round ratios of the two sides, each pair measured back to back, which
 shares out the machine's drift between the two sides; "rounds ahead" counts
 the rounds in which NEW's rate was at least OLD's.
+
+Beside each median ratio stands an interval that holds the true median
+ratio with at least 90% confidence whatever the rounds' distribution (the
+sign test's order statistics; 6 pairs or more). The verdict reads it: NEW
+is ahead (or behind) only when the whole interval is; otherwise the two
+sides are level within what the rounds can tell apart. The same is done for
+the p99s (new/old below 1 is a shorter tail) and the CPU per request.
 """
+import math
 import re
 import statistics
 import sys
@@ -58,6 +66,38 @@ def mean(values):
     return statistics.mean(values) if values else float('nan')
 
 
+def median_interval(ratios, confidence=0.90):
+    """The sign test's distribution-free interval for the median of `ratios`:
+    (low, high, coverage), or None when there are too few for `confidence`."""
+    ordered = sorted(ratios)
+    n = len(ordered)
+    # P(fewer than k of n fall below the median) for a fair coin, k = 1, 2, ...
+    best = None
+    below = 0.0
+    for k in range(1, n // 2 + 1):
+        below += math.comb(n, k - 1) / 2 ** n
+        coverage = 1 - 2 * below
+        if coverage < confidence:
+            break
+        best = (ordered[k - 1], ordered[n - k], coverage)
+    return best
+
+
+def compare(label, pairs, higher_is_better):
+    """One line: the median of the back-to-back ratios new/old, its interval
+    and what it says."""
+    ratios = [new / old for new, old in pairs if old > 0 and not math.isnan(new) and not math.isnan(old)]
+    if not ratios:
+        return f'{label} -'
+    interval = median_interval(ratios)
+    if interval is None:
+        return f'{label} {median(ratios):.3f} (too few pairs for an interval)'
+    low, high, coverage = interval
+    better, worse = ('ahead', 'behind') if higher_is_better else ('lower', 'higher')
+    verdict = better if (low > 1 if higher_is_better else high < 1) else worse if (high < 1 if higher_is_better else low > 1) else 'level'
+    return f'{label} {median(ratios):.3f} [{low:.3f}, {high:.3f}] {verdict}'
+
+
 def main(paths):
     rows = read(paths)
     failed = [(backend, load, side, key[1]) for (backend, load, side), runs in rows.items() for key, r in runs.items()
@@ -78,13 +118,19 @@ def main(paths):
                       f"  {median([float(r['p50_ms']) for r in runs.values()]):6.2f}"
                       f"  {median([float(r['p99_ms']) for r in runs.values()]):6.1f}"
                       f"  {median([float(r.get('server_cpu_us_per_request', 'nan')) for r in runs.values()]):10.0f}")
-            paired = [(float(sides['NEW'][k][rate_key]), float(sides['OLD'][k][rate_key]))
-                      for k in sides['NEW'] if k in sides['OLD']]
-            paired = [(new, old) for new, old in paired if old > 0]
-            if paired:
-                ahead = sum(1 for new, old in paired if new >= old)
-                print(f"{'':10} {'':36} new/old {median([new / old for new, old in paired]):.3f}"
-                      f" (median of {len(paired)} back-to-back pairs), rounds ahead {ahead} of {len(paired)}")
+            both = [k for k in sides['NEW'] if k in sides['OLD']]
+
+            def pairs(key):
+                return [(float(sides['NEW'][k].get(key, 'nan')), float(sides['OLD'][k].get(key, 'nan'))) for k in both]
+
+            rates = [(new, old) for new, old in pairs(rate_key) if old > 0]
+            if rates:
+                ahead = sum(1 for new, old in rates if new >= old)
+                print(f"{'':10} {'':36} new/old of {len(rates)} back-to-back pairs, rounds ahead {ahead} of {len(rates)};"
+                      f" median [90% interval]:")
+                print(f"{'':10} {'':36}   {compare('rate', rates, True)};"
+                      f" {compare('p99', pairs('p99_ms'), False)};"
+                      f" {compare('CPU/req', pairs('server_cpu_us_per_request'), False)}")
 
 
 if __name__ == '__main__':
