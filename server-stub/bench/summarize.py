@@ -12,7 +12,7 @@ the rounds in which NEW's rate was at least OLD's.
 
 Beside each median ratio stands an interval that holds the true median
 ratio with at least 90% confidence whatever the rounds' distribution (the
-sign test's order statistics; 6 pairs or more). The verdict reads it: NEW
+sign test's order statistics; 5 pairs or more). The verdict reads it: NEW
 is ahead (or behind) only when the whole interval is; otherwise the two
 sides are level within what the rounds can tell apart. The same is done for
 the p99s (new/old below 1 is a shorter tail) and the CPU per request.
@@ -68,7 +68,8 @@ def mean(values):
 
 def median_interval(ratios, confidence=0.90):
     """The sign test's distribution-free interval for the median of `ratios`:
-    (low, high, coverage), or None when there are too few for `confidence`."""
+    (low, high), the widest pair of order statistics still covering the median
+    with `confidence`, or None when there are too few ratios for it."""
     ordered = sorted(ratios)
     n = len(ordered)
     # P(fewer than k of n fall below the median) for a fair coin, k = 1, 2, ...
@@ -79,7 +80,7 @@ def median_interval(ratios, confidence=0.90):
         coverage = 1 - 2 * below
         if coverage < confidence:
             break
-        best = (ordered[k - 1], ordered[n - k], coverage)
+        best = (ordered[k - 1], ordered[n - k])
     return best
 
 
@@ -92,9 +93,14 @@ def compare(label, pairs, higher_is_better):
     interval = median_interval(ratios)
     if interval is None:
         return f'{label} {median(ratios):.3f} (too few pairs for an interval)'
-    low, high, coverage = interval
-    better, worse = ('ahead', 'behind') if higher_is_better else ('lower', 'higher')
-    verdict = better if (low > 1 if higher_is_better else high < 1) else worse if (high < 1 if higher_is_better else low > 1) else 'level'
+    low, high = interval
+    # The whole interval on one side of 1, or level.
+    if low > 1:
+        verdict = 'ahead' if higher_is_better else 'higher'
+    elif high < 1:
+        verdict = 'behind' if higher_is_better else 'lower'
+    else:
+        verdict = 'level'
     return f'{label} {median(ratios):.3f} [{low:.3f}, {high:.3f}] {verdict}'
 
 
